@@ -1,0 +1,42 @@
+"""Shared test fixtures.
+
+The raw public data live beside the project in ``../shared/data`` (see its README). Tests that
+need them take the ``shared_data`` fixture and are skipped cleanly when the folder is absent.
+``TARIFFSIM_SHARED_DATA`` may point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_data_dir() -> Path:
+    env = os.environ.get("TARIFFSIM_SHARED_DATA")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    d = shared_data_dir()
+    if not d.is_dir():
+        pytest.skip(f"raw data folder ../shared/data not found (looked in {d.name}); set TARIFFSIM_SHARED_DATA")
+    return d
+
+
+@pytest.fixture(scope="session")
+def ilms_dir(shared_data: Path) -> Path:
+    d = shared_data / "ilms2025"
+    if not (d / "trade_cepii.csv").is_file():
+        pytest.skip("../shared/data/ilms2025 not found")
+    return d
+
+
+@pytest.fixture()
+def fixtures() -> Path:
+    return FIXTURES
