@@ -2,10 +2,14 @@
 
 Trade, price, revenue, welfare, GDP and recession-risk effects of tariff schedules on real
 bilateral trade data, under elasticity scenarios; tables and figures for reports.
+
+The public names below are imported lazily (PEP 562), so ``import tariffsim`` and the command
+line start fast; ``tariffsim.simulate`` etc. load their module on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -13,41 +17,38 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-from .datasets import (
-    TradeData,
-    available_datasets,
-    load_dataset,
-    read_baci,
-    read_gdp_csv,
-    read_long_csv,
-    read_mapping_csv,
-    read_matrix_csv,
-)
-from .errors import (
-    ConvergenceError,
-    CountryCodeError,
-    DataError,
-    OutputExistsError,
-    ScenarioError,
-    TariffSimError,
-)
-from .solvers import SolverInfo
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # data
+    "TradeData": "datasets",
+    "available_datasets": "datasets",
+    "load_dataset": "datasets",
+    "read_baci": "datasets",
+    "read_gdp_csv": "datasets",
+    "read_long_csv": "datasets",
+    "read_mapping_csv": "datasets",
+    "read_matrix_csv": "datasets",
+    # errors and solver facts
+    "ConvergenceError": "errors",
+    "CountryCodeError": "errors",
+    "DataError": "errors",
+    "OutputExistsError": "errors",
+    "ScenarioError": "errors",
+    "TariffSimError": "errors",
+    "SolverInfo": "solvers",
+}
 
-__all__ = [
-    "__version__",
-    "TradeData",
-    "available_datasets",
-    "load_dataset",
-    "read_baci",
-    "read_gdp_csv",
-    "read_long_csv",
-    "read_mapping_csv",
-    "read_matrix_csv",
-    "ConvergenceError",
-    "CountryCodeError",
-    "DataError",
-    "OutputExistsError",
-    "ScenarioError",
-    "TariffSimError",
-    "SolverInfo",
-]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    mod = _EXPORTS.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -37,6 +37,7 @@ __all__ = [
     "hs2_sector_map",
     "sector_labels",
     "data_file",
+    "load_data_spec",
 ]
 
 log = logging.getLogger(__name__)
@@ -119,8 +120,8 @@ class TradeData:
         sectors = tuple(str(s) for s in self.sectors)
         object.__setattr__(self, "countries", countries)
         object.__setattr__(self, "sectors", sectors)
-        _check_unique(countries, "countries", src)
-        _check_unique(sectors, "sectors", src)
+        _check_unique(countries, "country", src)
+        _check_unique(sectors, "sector", src)
         n, s = len(countries), len(sectors)
         values = np.asarray(self.values, dtype=float)
         if values.ndim == 2 and s == 1:
@@ -160,6 +161,12 @@ class TradeData:
             object.__setattr__(self, "gdp", _readonly(gdp))
         object.__setattr__(self, "sources", tuple(dict(x) for x in self.sources))
         object.__setattr__(self, "meta", dict(self.meta))
+
+    def __repr__(self) -> str:
+        return (
+            f"TradeData(name={self.name!r}, year={self.year!r}, countries={len(self.countries)}, "
+            f"sectors={len(self.sectors)}, total={self.values.sum() / 1e9:,.1f} bn USD, source={self.source!r})"
+        )
 
     # -- lookups ------------------------------------------------------------------------------
     @property
@@ -257,8 +264,8 @@ class TradeData:
         A[np.arange(self.n_countries), [new_c.index(cmap[c]) for c in self.countries]] = 1.0
         B = np.zeros((self.n_sectors, len(new_s)))
         B[np.arange(self.n_sectors), [new_s.index(smap[s]) for s in self.sectors]] = 1.0
-        v = np.einsum("ea,ijs,jb,sc->abc", A, self.values, A, B, optimize=True)
-        duty = np.einsum("ea,ijs,jb,sc->abc", A, self.values * self.tariffs, A, B, optimize=True)
+        v = np.einsum("ia,ijs,jb,sc->abc", A, self.values, A, B, optimize=True)
+        duty = np.einsum("ia,ijs,jb,sc->abc", A, self.values * self.tariffs, A, B, optimize=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = np.where(v > 0, duty / np.where(v > 0, v, 1.0), 0.0)
         gdp = None if self.gdp is None else self.gdp @ A
@@ -305,7 +312,7 @@ def _check_unique(labels: Sequence[str], what: str, source: str) -> None:
     seen: dict[str, int] = {}
     for i, lab in enumerate(labels):
         if lab in seen:
-            raise DataError(f"duplicated {what[:-1]} {lab!r} (positions {seen[lab]} and {i})", source=source)
+            raise DataError(f"duplicated {what} {lab!r} (positions {seen[lab]} and {i})", source=source)
         seen[lab] = i
 
 
@@ -451,7 +458,7 @@ def read_gdp_csv(
     columns (country, GDP). Returns an array in ``countries`` order when given, else a Series."""
     path = Path(path)
     src = str(path)
-    df = _read_csv(path, keep_default_na=False, na_values=[""], dtype=str)
+    df = _read_csv(path, keep_default_na=False, na_values=[""], dtype=str, skip_blank_lines=False)
     factor = unit_factor(units, source=src)
     if df.shape[1] == 1:
         col = df.columns[0]
@@ -857,3 +864,60 @@ def load_dataset(name: str = "default") -> TradeData:
         sources=tuple(meta.get("sources", ())),
         meta=extra,
     )
+
+
+DATA_FORMATS = ("matrix", "long", "baci")
+
+
+def load_data_spec(spec: str | Mapping | TradeData | None, *, base_dir: str | Path | None = None,
+                   source: str = "dataset") -> TradeData:
+    """Resolve what a scenario names as its data.
+
+    ``spec`` is a TradeData, a shipped dataset name (``"default"``), a path to a long CSV, or a
+    mapping ``{format = "matrix" | "long" | "baci", ...}`` whose keys are the loader's arguments
+    (``matrix``, ``labels``, ``gdp``, ``units``, ``path``, ``country_codes`` ...). Relative paths
+    are read against ``base_dir`` (the scenario file's folder).
+    """
+    if spec is None:
+        return load_dataset("default")
+    if isinstance(spec, TradeData):
+        return spec
+    def rel(p) -> Path:
+        q = Path(str(p)).expanduser()
+        return q if (q.is_absolute() or base_dir is None) else Path(base_dir) / q
+
+    if isinstance(spec, str):
+        if spec in available_datasets():
+            return load_dataset(spec)
+        if spec.lower().endswith(".csv"):
+            return read_long_csv(rel(spec))
+        raise DataError(
+            f"unknown dataset {spec!r}; expected one of {', '.join(available_datasets())}, a .csv path, "
+            "or a table with format = 'matrix' | 'long' | 'baci'",
+            source=source,
+        )
+    if not isinstance(spec, Mapping):
+        raise DataError(f"expected a dataset name or table, got {type(spec).__name__}", source=source)
+    kw = dict(spec)
+    fmt = kw.pop("format", None)
+    if fmt not in DATA_FORMATS:
+        raise DataError(f"format must be one of {', '.join(DATA_FORMATS)}, got {fmt!r}", source=source,
+                        location="format")
+    path_keys = {"matrix": ("matrix", "labels", "gdp", "tariffs"), "long": ("path", "gdp"),
+                 "baci": ("path", "country_codes", "gdp")}[fmt]
+    required = {"matrix": ("matrix", "labels"), "long": ("path",), "baci": ("path", "country_codes")}[fmt]
+    for k in required:
+        if k not in kw:
+            raise DataError(f"missing key {k!r} for format {fmt!r}", source=source, location=k)
+    for k in path_keys:
+        if k in kw and isinstance(kw[k], str | Path):
+            kw[k] = rel(kw[k])
+    loader = {"matrix": read_matrix_csv, "long": read_long_csv, "baci": read_baci}[fmt]
+    try:
+        if fmt == "matrix":
+            return loader(kw.pop("matrix"), kw.pop("labels"), kw.pop("gdp", None), **kw)
+        if fmt == "baci":
+            return loader(kw.pop("path"), kw.pop("country_codes"), **kw)
+        return loader(kw.pop("path"), **kw)
+    except TypeError as exc:  # an unknown keyword in the table
+        raise DataError(f"bad key for format {fmt!r}: {exc}", source=source) from None
