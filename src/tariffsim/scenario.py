@@ -107,10 +107,10 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         allow_data=True,
     ),
     "multiplier": AssumptionSpec(
-        {"low": 1.0, "central": 1.3, "high": 1.6}, 0.0, 5.0, True,
-        "domestic (Keynesian) multiplier on the direct value-added loss",
-        "assumption; fiscal/demand multipliers of 0.5-1.5 for emerging markets (Ilzetzki, Mendoza and Vegh 2013) "
-        "plus supplier linkages",
+        {"low": 0.7, "central": 1.0, "high": 1.3}, 0.0, 5.0, True,
+        "domestic multiplier on the direct value-added loss",
+        "assumption: the value-added loss passes one for one into GDP (central); second-round demand effects are "
+        "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
     ),
     "uncertainty_drag_pct": AssumptionSpec(
         {"low": 0.0, "central": 0.3, "high": 0.6}, 0.0, 10.0, True,
@@ -146,9 +146,9 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
     ),
     "adjustment_speed": AssumptionSpec(
         "data", 0.0, 1.0, False,
-        "share of the gap between the short- and long-run trade response closed each quarter after the first year",
-        "Boehm, Levchenko and Pandalai-Nayar (2023): long-run elasticity reached after 7-10 years; default closes "
-        "90 % of the gap in the 24 quarters after the first year (0.0914)",
+        "partial-adjustment speed of trade: share of the remaining gap to the long-run response closed each quarter",
+        "Boehm, Levchenko and Pandalai-Nayar (2023): 0.76 after one year, about 2 after 7-10 years; default "
+        "1 - 0.62^(1/4) = 0.113, the partial-adjustment speed with 38 % of the response after four quarters",
         allow_data=True,
     ),
 }
@@ -653,7 +653,3 @@ def quarter_labels(start: str, n: int) -> list[str]:
         if q == 5:
             y, q = y + 1, 1
     return out
-
-
-def _seq(x) -> Sequence:
-    return x if isinstance(x, list | tuple) else [x]
