@@ -19,6 +19,7 @@ from tariffsim.ge import (
     DEFICITS,
     RECYCLING,
     GEParams,
+    _system,  # private: builds the equations the solver sees
     build_baseline,
     calibrate_nu_two_region,
     ge_residual,
@@ -26,7 +27,6 @@ from tariffsim.ge import (
     solve_ge,
     two_region_shares,
 )
-from tariffsim.ge import _system  # private: builds the equations the solver sees
 
 N = 6
 
@@ -225,6 +225,10 @@ def test_warm_start_needs_no_step(ilms_like):
     again = solve_ge(b, t, p, initial=sol)
     assert again.solver.iterations == 0
     np.testing.assert_allclose(again.welfare_pct, sol.welfare_pct, atol=1e-9)
+    X, gdp = economy(1, n=N - 1)
+    other = build_baseline(X, gdp, 0.0)
+    with pytest.raises(DataError, match="same baseline"):
+        solve_ge(other, np.zeros((N - 1, N - 1)), GEParams(), initial=sol)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffsim.errors import DataError, ScenarioError
+from tariffsim.errors import DataError, OutputExistsError, ScenarioError
 from tariffsim.replicate import COLUMNS, ILMS_CASES, ILMS_FILES, replicate_ilms2025
 
 pytestmark = pytest.mark.shared_data
@@ -86,6 +86,8 @@ def test_to_csv_round_trip(results, tmp_path):
     np.testing.assert_allclose(back["welfare_pct"], results["baseline"].by_country["welfare_pct"], atol=1e-6)
     assert [p.name for p in tmp_path.iterdir()] == ["ilms.csv"]  # no temporary file left behind
     assert results["baseline"].summary().startswith("ILMS 2025 baseline: US welfare +1.13 %")
+    with pytest.raises(OutputExistsError):
+        results["baseline"].to_csv(path, overwrite=False)
 
 
 def test_unknown_case_lists_valid_cases(ilms_dir):

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -174,8 +174,7 @@ class GEParams:
         return _vector(self.phi, n, "phi")
 
     def replace(self, **changes) -> GEParams:
-        from dataclasses import replace
-
+        """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
 
@@ -492,9 +491,12 @@ def solve_ge(
     sysm = _system(baseline, new_tariffs, params, d_hat)
     x0 = None
     if initial is not None:
+        if initial.countries != baseline.countries:
+            raise DataError("initial solution is for other countries; expected a solution on the same baseline",
+                            source="solve_ge", location="initial")
         x0 = np.log(np.concatenate([initial.w_hat, initial.E_hat, initial.L_hat]))
     _, st, info = _ge_solver.newton_solve(sysm, x0, tol=tol, max_iter=max_iter)
-    log.info("GE solve: %d Newton steps, residual %.2e, %.1f ms", info.iterations, info.residual, 1e3 * info.seconds)
+    log.debug("GE solve: %d steps, residual %.2e, %.1f ms", info.iterations, info.residual, 1e3 * info.seconds)
     return _solution(baseline, params, sysm, st, info)
 
 
