@@ -105,6 +105,93 @@ def cmd_data_info(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- scenarios
+
+
+def cmd_scenarios(args) -> int:
+    from .scenario import builtin_scenarios
+
+    items = builtin_scenarios()
+    if args.json:
+        _print_json([{"name": n, "description": d} for n, d in items])
+        return 0
+    width = max(len(n) for n, _ in items)
+    for n, d in items:
+        print(f"{n:{width}}  {d}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .scenario import validate_file
+
+    sc = validate_file(args.file, check_data=not args.no_data)
+    print(f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
+          f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})")
+    return 0
+
+
+def _split_sets(text: str | None):
+    if text is None:
+        return None
+    sets = [x.strip() for x in text.split(",") if x.strip()]
+    if not sets:
+        raise _usage("--elasticities needs at least one set name")
+    return sets
+
+
+def cmd_run(args) -> int:
+    from .scenario import load_scenario
+    from .simulate import simulate
+
+    sc = load_scenario(args.scenario)
+    res = simulate(sc, elasticities=_split_sets(args.elasticities), model=args.model, draws=args.draws,
+                   n_paths=args.paths, seed=args.seed, method=args.method)
+    if args.json:
+        _print_json(res.to_json())
+    else:
+        print(res.summary_text())
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from .recession import run_calibration
+
+    import shlex
+
+    command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)
+    cal = run_calibration(args.gdp_csv, start=args.start, end=args.end, exclude=args.exclude or (), out=args.out,
+                          column=args.column, kind=args.kind, command=command)
+    d = cal.to_dict()
+    if args.json:
+        _print_json(d)
+    else:
+        print(f"AR(1) on {d.get('source', args.gdp_csv)}, {cal.start}-{cal.end}, {cal.n_obs} observations")
+        print(f"  mu    = {cal.mu:.4f} % a quarter (s.e. {cal.se_mu:.4f})")
+        print(f"  rho   = {cal.rho:.4f} (s.e. {cal.se_rho:.4f})")
+        print(f"  sigma = {cal.sigma:.4f} % a quarter (s.e. {cal.se_sigma:.4f})")
+        if args.out:
+            print(f"written to {args.out}")
+    return 0
+
+
+def cmd_replicate(args) -> int:
+    from .replicate import replicate_ilms2025
+
+    if args.study != "ilms2025":
+        raise _usage(f"unknown study {args.study!r}; available: ilms2025")
+    res = replicate_ilms2025(args.data_dir, case=args.case)
+    if args.out:
+        res.to_csv(args.out, overwrite=True)
+    if args.json:
+        _print_json({"case": res.case, "headline": res.headline, "solver": res.solver.to_dict(),
+                     "by_country": res.by_country.to_dict(orient="records")})
+    else:
+        print(res.summary())
+        if args.out:
+            print(f"per-country results written to {args.out}")
+    return 0
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -125,12 +212,55 @@ def build_parser() -> argparse.ArgumentParser:
     di.set_defaults(func=cmd_data_info)
     d.set_defaults(func=lambda a: (d.print_help(), 0)[1])
 
+    sp = sub.add_parser("scenarios", help="list the built-in scenarios")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_scenarios)
+
+    v = sub.add_parser("validate", help="validate a scenario TOML file")
+    v.add_argument("file")
+    v.add_argument("--no-data", action="store_true", help="do not check countries/sectors against the dataset")
+    v.set_defaults(func=cmd_validate)
+
+    r = sub.add_parser("run", help="run a scenario and print its summary (or --json)")
+    r.add_argument("scenario", help="built-in name (see `tariffsim scenarios`) or a TOML file")
+    r.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
+    r.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
+    r.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
+    r.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
+    r.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    r.add_argument("--method", choices=("exact", "smart-linear"), default="exact",
+                   help="PE solution: exact non-linear model or WITS SMART linear formulas")
+    r.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("calibrate", help="fit the AR(1) growth process to a quarterly GDP CSV")
+    c.add_argument("gdp_csv")
+    c.add_argument("--start", default="1996Q1")
+    c.add_argument("--end", default="2019Q4")
+    c.add_argument("--exclude", action="append", help="quarter or range to leave out, e.g. 2020Q2:2020Q3 (repeatable)")
+    c.add_argument("--column", help="GDP level column (default: detected)")
+    c.add_argument("--kind", choices=("level", "qoq_pct"), default="level", help="what the column holds")
+    c.add_argument("--out", help="write the calibration JSON here")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_calibrate)
+
+    rep = sub.add_parser("replicate", help="replicate a published study (ilms2025)")
+    rep.add_argument("study", help="ilms2025: Ignatenko, Lashkaripour, Macedoni and Simonovska (2025)")
+    rep.add_argument("--data-dir", required=True, help="folder with the study's inputs (../shared/data/ilms2025)")
+    rep.add_argument("--case", default="baseline", help="baseline, lump-sum, reciprocal-retaliation, "
+                     "optimal-retaliation, eaton-kortum, high-elasticity, optimal-us-tariff")
+    rep.add_argument("--out", help="write per-country results to this CSV")
+    rep.add_argument("--json", action="store_true")
+    rep.set_defaults(func=cmd_replicate)
+
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not getattr(args, "func", None):

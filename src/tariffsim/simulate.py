@@ -160,7 +160,7 @@ def simulate(
     n_draws = sc.draws if draws is None else int(draws)
     n_paths = sc.n_paths if n_paths is None else int(n_paths)
     notes: list[str] = []
-    if a_central.form == "simple" and US in data.countries and abs(a_central.export_dependence - a_central.export_dependence_data) > 1e-9:
+    if model == "pe" and a_central.form == "simple" and US in data.countries and abs(a_central.export_dependence - a_central.export_dependence_data) > 1e-9:
         notes.append(
             f"simple macro form: exports to the US taken as {a_central.export_dependence:.2f} of total exports "
             f"(the data give {a_central.export_dependence_data:.3f})"
@@ -172,8 +172,8 @@ def simulate(
 
         say("general equilibrium")
         ge_solution, outcomes = ge_outcomes(sc, data, t0, t1, sets, a_central)
-        notes.append("GE model: trade effects from exact hat algebra on the aggregated economies; "
-                     "GDP path from the country's real income change")
+        notes.append("GE model: exact hat algebra on the dataset's economies (one sector, ILMS 2025 structure); "
+                     "the GDP path is the country's real income change reached by partial adjustment")
     else:
         outcomes = {}
         for es in sets:
