@@ -1,0 +1,56 @@
+"""The public API is curated in tariffsim.__init__ and must not drift."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import tariffsim
+
+EXPECTED = {
+    "__version__",
+    # data
+    "TradeData", "available_datasets", "load_dataset", "read_baci", "read_gdp_csv", "read_long_csv",
+    "read_mapping_csv", "read_matrix_csv",
+    # scenarios and elasticities
+    "Scenario", "TariffMeasure", "load_scenario", "builtin_scenarios", "ElasticitySet", "available_sets", "get_set",
+    # one call
+    "simulate", "Result",
+    # models
+    "solve_pe", "PEOutcome", "GEParams", "GEBaseline", "GESolution", "build_baseline", "calibrate_nu_two_region",
+    "solve_ge", "replicate_ilms2025", "ReplicationResult", "ILMS_CASES",
+    # macro and recession
+    "MacroOutcome", "read_quarterly_gdp", "calibrate_ar1", "calibrate_file", "run_calibration",
+    "default_calibration", "simulate_recession_risk", "AR1Calibration", "RecessionRisk",
+    # sweeps
+    "sweep", "elasticity_grid", "tornado",
+    # errors
+    "ConvergenceError", "CountryCodeError", "DataError", "OutputExistsError", "ScenarioError", "TariffSimError",
+    "SolverInfo",
+}
+
+
+def test_all_is_the_curated_list():
+    assert set(tariffsim.__all__) == EXPECTED
+
+
+def test_every_public_name_resolves():
+    for name in tariffsim.__all__:
+        assert getattr(tariffsim, name) is not None, name
+
+
+def test_errors_share_one_base():
+    for name in ("ConvergenceError", "CountryCodeError", "DataError", "OutputExistsError", "ScenarioError"):
+        assert issubclass(getattr(tariffsim, name), tariffsim.TariffSimError)
+
+
+def test_cli_help_does_not_import_heavy_modules():
+    code = (
+        "import sys; from tariffsim.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('scipy', 'matplotlib', 'pandas') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "usage: tariffsim" in out
+    assert out.strip().splitlines()[-1] == "HEAVY=", out
