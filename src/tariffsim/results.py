@@ -228,7 +228,8 @@ class Result:
         out["exports_change_pct_after_4q"] = mac.exports_short_run["total_pct"] if mac is not None else None
         if mac is not None:
             out["gdp_impact_pct"] = mac.gdp_impact_pct
-            out["gdp_impact_pct_long_run"] = float(mac.path[-1])
+            out["gdp_impact_pct_long_run"] = float(sum(mac.long_run.values()))
+            out["gdp_impact_pct_end_of_horizon"] = float(mac.path[-1])
             out["gdp_path"] = self._path_records(mac.path)
         if so.recession is not None:
             out["recession_probability"] = so.recession.recession_probability

@@ -205,7 +205,7 @@ def simulate(
                 rows.append(_macro_for(data, sc, t0, t1, es_i, a_i, method=method)[2].path)
             paths = np.vstack(rows)
             draws_df = draws_df.assign(gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
-                                       gdp_impact_pct_long_run=paths[:, -1])
+                                       gdp_impact_pct_end_of_horizon=paths[:, -1])
         say(f"recession Monte Carlo ({n_paths:,} paths)")
         start = sc.phase_in
         risk = simulate_recession_risk(mu=mu, rho=cal.rho, sigma=cal.sigma, shock=paths, n_paths=n_paths,
