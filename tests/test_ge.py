@@ -243,8 +243,11 @@ def test_invariant_to_country_order(perm, seed):
     q = np.asarray(perm)
     bp = build_baseline(X[np.ix_(q, q)], gdp[q], nu[q])
     sol = solve_ge(bp, t[np.ix_(q, q)], p.replace(nu=nu[q]))
-    for name in ("welfare_pct", "employment_pct", "price_index_pct", "tariff_revenue_share", "deficit_change_pct"):
+    for name in ("welfare_pct", "employment_pct", "price_index_pct", "tariff_revenue_share"):
         np.testing.assert_allclose(getattr(sol, name), getattr(ref, name)[q], rtol=1e-7, atol=1e-8, err_msg=name)
+    # the deficit change is relative to |baseline deficit|, which can be small: the solver's 1e-10
+    # residual then shows in the 7th digit, so compare it in percentage points
+    np.testing.assert_allclose(sol.deficit_change_pct, ref.deficit_change_pct[q], rtol=0, atol=1e-5)
 
 
 def test_invariant_to_currency_unit(ilms_like):
