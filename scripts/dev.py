@@ -30,7 +30,7 @@ def _run(cmd: list[str], **kw) -> int:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs under whatever python3 the machine has
         sys.exit(f"tariffsim needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         print(f"creating virtual environment {VENV.name}/", flush=True)

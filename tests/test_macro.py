@@ -94,7 +94,7 @@ def test_sectoral_form_uses_the_model_export_changes(data):
     sc = Scenario.builtin("mex25").replace(assumptions={"macro_form": "sectoral", "value_added_share": 0.65})
     r = ts.simulate(sc, recession=False, elasticities=["central"])
     so = r.outcome()
-    m, u = data.index("MEX"), data.index("USA")
+    m, _u = data.index("MEX"), data.index("USA")
     dx = so.short_run.dV[m]
     a = so.macro.assumptions
     expect = 100 * a.multiplier * 0.65 * dx.sum() / a.gdp_usd

@@ -79,7 +79,7 @@ def census_us_imports(raw: Path, sectors: list[str]) -> tuple[np.ndarray, np.nda
     """US imports for consumption 2024 and duties paid, (region, sector), USD."""
     hs2map = hs2_sector_map()
     cmap = pd.read_csv(raw / "census2024" / "CensusCountryMapping_FRBAtl_short.csv", dtype=str, keep_default_na=False)
-    code_to_iso = {c: i for c, i in zip(cmap["CTY_CODE"], cmap["ISO3"]) if c}
+    code_to_iso = {c: i for c, i in zip(cmap["CTY_CODE"], cmap["ISO3"], strict=False) if c}
     code_to_iso.update(CENSUS_UNMAPPED)
     frames = []
     for f in sorted((raw / "census2024" / "hs2").glob("hs2-tariff-*.csv")):

@@ -154,9 +154,9 @@ def cmd_run(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .recession import run_calibration
-
     import shlex
+
+    from .recession import run_calibration
 
     command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)
     cal = run_calibration(args.gdp_csv, start=args.start, end=args.end, exclude=args.exclude or (), out=args.out,

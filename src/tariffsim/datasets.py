@@ -297,9 +297,9 @@ class TradeData:
             "sectors": list(self.sectors),
             "n_flows": int((self.values > 0).sum()),
             "total_trade_usd": total,
-            "exports_usd": dict(zip(self.countries, self.values.sum(axis=(1, 2)).tolist())),
-            "imports_usd": dict(zip(self.countries, self.values.sum(axis=(0, 2)).tolist())),
-            "gdp_usd": None if self.gdp is None else dict(zip(self.countries, self.gdp.tolist())),
+            "exports_usd": dict(zip(self.countries, self.values.sum(axis=(1, 2)).tolist(), strict=False)),
+            "imports_usd": dict(zip(self.countries, self.values.sum(axis=(0, 2)).tolist(), strict=False)),
+            "gdp_usd": None if self.gdp is None else dict(zip(self.countries, self.gdp.tolist(), strict=False)),
             "sources": list(self.sources),
         }
         for k in ("years", "assumptions", "description"):
@@ -377,13 +377,13 @@ def _hs2_table() -> pd.DataFrame:
 def hs2_sector_map() -> dict[str, str]:
     """HS chapter ('01'..'99') -> model sector, from ``data/mappings/hs2_sectors.csv``."""
     t = _hs2_table()
-    return dict(zip(t["hs2"], t["sector"]))
+    return dict(zip(t["hs2"], t["sector"], strict=False))
 
 
 def sector_labels() -> dict[str, str]:
     """Model sector -> readable label (with the HS chapters it holds)."""
     t = _hs2_table()
-    return dict(zip(t["sector"], t["label"]))
+    return dict(zip(t["sector"], t["label"], strict=False))
 
 
 def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | None = None) -> dict[str, str]:
@@ -399,7 +399,7 @@ def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | N
     if dup.any():
         r = int(np.argmax(dup.to_numpy()))
         raise DataError(f"duplicated key {df[key].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {key!r}")
-    return dict(zip(df[key].astype(str), df[value].astype(str)))
+    return dict(zip(df[key].astype(str), df[value].astype(str), strict=False))
 
 
 # --------------------------------------------------------------------------------------------
@@ -562,7 +562,7 @@ def read_matrix_csv(
                 source=str(tpath),
                 location=f"row {r + 2}, column {col!r}",
             )
-        meta["tariffs_announced"] = dict(zip(codes, tv.tolist()))
+        meta["tariffs_announced"] = dict(zip(codes, tv.tolist(), strict=False))
     return TradeData(
         countries=tuple(codes),
         sectors=(TOTAL_SECTOR,),
@@ -759,7 +759,7 @@ def read_baci(
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha", "iso3") if c in cc.columns), None)
     if iso_col is None:
         raise DataError(f"no ISO3 column (country_iso3); it has {list(cc.columns)}", source=str(cpath))
-    iso_map = dict(zip(cc[code_col].str.strip(), cc[iso_col].str.strip()))
+    iso_map = dict(zip(cc[code_col].str.strip(), cc[iso_col].str.strip(), strict=False))
     vals = _numeric_column(df.reset_index(drop=True), "v", src) * unit_factor(units, source=src)
     smap = dict(sector_map) if sector_map is not None else hs2_sector_map()
     k = df["k"].str.strip().str.zfill(6)
@@ -785,7 +785,7 @@ def read_baci(
     exp_codes = df["i"].str.strip().map(iso_map)
     imp_codes = df["j"].str.strip().map(iso_map)
     uniq = sorted(set(exp_codes) | set(imp_codes))
-    iso = dict(zip(uniq, to_iso3(uniq, source=str(cpath), field=iso_col)))
+    iso = dict(zip(uniq, to_iso3(uniq, source=str(cpath), field=iso_col), strict=False))
     long = pd.DataFrame(
         {"exporter": exp_codes.map(iso).to_numpy(), "importer": imp_codes.map(iso).to_numpy(),
          "sector": hs2.map(smap).to_numpy(), "value": vals}

@@ -54,7 +54,7 @@ def _sector_table() -> dict[str, dict[str, float]]:
 
     with _file("sector_elasticities.csv").open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh)
-    return {c: dict(zip(df["sector"], df[c].astype(float))) for c in df.columns if c != "sector"}
+    return {c: dict(zip(df["sector"], df[c].astype(float), strict=False)) for c in df.columns if c != "sector"}
 
 
 def short_run_ratio() -> float:

@@ -241,7 +241,7 @@ class Result:
         from .scenario import quarter_labels
 
         labels = quarter_labels(self.scenario.phase_in, len(path))
-        return [{"quarter": i + 1, "period": p, "deviation_pct": float(v)} for i, (p, v) in enumerate(zip(labels, path))]
+        return [{"quarter": i + 1, "period": p, "deviation_pct": float(v)} for i, (p, v) in enumerate(zip(labels, path, strict=False))]
 
     def to_json(self) -> dict:
         """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json``.
