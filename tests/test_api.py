@@ -54,3 +54,11 @@ def test_cli_help_does_not_import_heavy_modules():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "usage: tariffsim" in out
     assert out.strip().splitlines()[-1] == "HEAVY=", out
+
+
+def test_simulate_is_the_function_even_after_its_module_is_imported():
+    import importlib
+
+    for mod in ("simulation", "uncertainty", "cli", "results"):
+        importlib.import_module(f"tariffsim.{mod}")
+    assert callable(tariffsim.simulate) and tariffsim.simulate.__name__ == "simulate"

@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "available_sets": "elasticities",
     "get_set": "elasticities",
     # the one call and its result
-    "simulate": "simulate",
+    "simulate": "simulation",
     "Result": "results",
     # models
     "solve_pe": "pe",

@@ -141,7 +141,7 @@ def _split_sets(text: str | None):
 
 def cmd_run(args) -> int:
     from .scenario import load_scenario
-    from .simulate import simulate
+    from .simulation import simulate
 
     sc = load_scenario(args.scenario)
     res = simulate(sc, elasticities=_split_sets(args.elasticities), model=args.model, draws=args.draws,

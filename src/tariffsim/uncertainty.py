@@ -61,7 +61,7 @@ def _run_points(fn: Callable, points: Sequence, scheduler=None, progress: Callab
 
 
 def _sweep_point(args):
-    from .simulate import simulate
+    from .simulation import simulate
 
     sc, data, rate, sets, recession, n_paths = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=list(sets), draws=0, recession=recession, n_paths=n_paths)
@@ -107,7 +107,7 @@ def sweep(scenario, rates: Iterable[float] | str, elasticities: Sequence[str] = 
 
 
 def _grid_point(args):
-    from .simulate import simulate
+    from .simulation import simulate
 
     sc, data, rate, es = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=[es], draws=0, recession=False)
@@ -153,7 +153,7 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
     gdp_at_high, gdp_central, swing (|high - low|), sorted by swing.
     """
     from .macro import resolve_assumptions
-    from .simulate import _macro_for
+    from .simulation import _macro_for
 
     sc = load_scenario(scenario)
     data = sc.load_data() if data is None else data
