@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._util import readonly
 from .countries import to_iso3
 from .errors import CountryCodeError, DataError
 
@@ -81,11 +82,6 @@ def data_file(*parts: str):
 # --------------------------------------------------------------------------------------------
 
 
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
-
 
 @dataclass(frozen=True, eq=False)
 class TradeData:
@@ -132,7 +128,7 @@ class TradeData:
                 source=src,
             )
         _check_values(values, src, countries, sectors, what="trade value")
-        object.__setattr__(self, "values", _readonly(values))
+        object.__setattr__(self, "values", readonly(values))
         if self.tariffs is None:
             tariffs = np.zeros_like(values)
         else:
@@ -145,7 +141,7 @@ class TradeData:
                 source=src,
                 location=f"exporter {countries[i[0]]}, importer {countries[i[1]]}, sector {sectors[i[2]]}",
             )
-        object.__setattr__(self, "tariffs", _readonly(tariffs))
+        object.__setattr__(self, "tariffs", readonly(tariffs))
         if self.gdp is not None:
             gdp = np.asarray(self.gdp, dtype=float).reshape(-1)
             if gdp.shape != (n,):
@@ -158,7 +154,7 @@ class TradeData:
                     source=src,
                     location=f"country {countries[i]}",
                 )
-            object.__setattr__(self, "gdp", _readonly(gdp))
+            object.__setattr__(self, "gdp", readonly(gdp))
         object.__setattr__(self, "sources", tuple(dict(x) for x in self.sources))
         object.__setattr__(self, "meta", dict(self.meta))
 

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from . import _ge_solver
+from ._util import readonly
 from .errors import DataError
 from .solvers import SolverInfo
 
@@ -177,11 +178,6 @@ class GEParams:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
-
-def _readonly(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,8 +299,8 @@ def build_baseline(
         raise DataError(f"country {labels[i]} has no income (no sales) in the baseline", source="build_baseline")
     T = E - Y - R0
     lam = Xc / E[None, :]
-    return GEBaseline(labels, _readonly(X), _readonly(E), _readonly(Y), _readonly(T), _readonly(lam),
-                      _readonly(nu), _readonly(t0), _readonly(R0), _readonly(Y0))
+    return GEBaseline(labels, readonly(X), readonly(E), readonly(Y), readonly(T), readonly(lam),
+                      readonly(nu), readonly(t0), readonly(R0), readonly(Y0))
 
 
 def two_region_shares(baseline: GEBaseline, home: int) -> tuple[float, float]:
@@ -522,23 +518,23 @@ def _solution(baseline: GEBaseline, params: GEParams, sysm, st, info: SolverInfo
     Yhat = st.Y_new / baseline.Y
     return GESolution(
         countries=baseline.countries,
-        w_hat=_readonly(st.w),
-        E_hat=_readonly(st.e),
-        L_hat=_readonly(st.l),
-        P_hat=_readonly(st.P),
-        welfare_hat=_readonly(W),
-        welfare_pct=_readonly(100.0 * (W - 1.0)),
-        real_income_pct=_readonly(100.0 * (real_inc - 1.0)),
-        employment_pct=_readonly(100.0 * (st.l - 1.0)),
-        price_index_pct=_readonly(100.0 * (st.P - 1.0)),
-        deficit_change_pct=_readonly(dd),
-        exports_gdp_change_pct=_readonly(_pct_change(exp1 / Yhat, exp0)),
-        imports_gdp_change_pct=_readonly(_pct_change(imp1 / Yhat, imp0)),
-        tariff_revenue=_readonly(st.R),
-        tariff_revenue_share=_readonly(100.0 * st.R / baseline.E),
-        tariff_revenue_share_new=_readonly(100.0 * st.R / st.E_new),
-        X_new=_readonly(st.X_new),
-        lam_new=_readonly(st.lam_new),
+        w_hat=readonly(st.w),
+        E_hat=readonly(st.e),
+        L_hat=readonly(st.l),
+        P_hat=readonly(st.P),
+        welfare_hat=readonly(W),
+        welfare_pct=readonly(100.0 * (W - 1.0)),
+        real_income_pct=readonly(100.0 * (real_inc - 1.0)),
+        employment_pct=readonly(100.0 * (st.l - 1.0)),
+        price_index_pct=readonly(100.0 * (st.P - 1.0)),
+        deficit_change_pct=readonly(dd),
+        exports_gdp_change_pct=readonly(_pct_change(exp1 / Yhat, exp0)),
+        imports_gdp_change_pct=readonly(_pct_change(imp1 / Yhat, imp0)),
+        tariff_revenue=readonly(st.R),
+        tariff_revenue_share=readonly(100.0 * st.R / baseline.E),
+        tariff_revenue_share_new=readonly(100.0 * st.R / st.E_new),
+        X_new=readonly(st.X_new),
+        lam_new=readonly(st.lam_new),
         walras_residual=float(st.walras),
         solver=info,
         params=params,

@@ -57,6 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._util import readonly
 from .datasets import data_file
 from .errors import DataError
 
@@ -674,11 +675,6 @@ class MCProbability:
         return asdict(self)
 
 
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
-
 
 @dataclass(frozen=True, eq=False)
 class RecessionRisk:
@@ -866,9 +862,9 @@ def simulate_recession_risk(*, mu: float, rho: float, sigma: float, horizon: int
     log.debug("recession MC: %d paths x %d quarters, %d draws, seed %s", n_paths, H, D, seed)
     return RecessionRisk(
         technical_4q=tech4, technical_horizon=techH, annual_contraction=annual,
-        quantile_levels=q_levels, growth_quantiles_tariff=_frozen(qt), growth_quantiles_baseline=_frozen(qb),
-        mean_growth_tariff=_frozen(g_tar.mean(axis=1)), mean_growth_baseline=_frozen(g_base.mean(axis=1)),
-        shock_growth_mean=_frozen(shock_mean), mu=mu, rho=rho, sigma=sigma, g0=g0, pre_growth=pre,
+        quantile_levels=q_levels, growth_quantiles_tariff=readonly(qt), growth_quantiles_baseline=readonly(qb),
+        mean_growth_tariff=readonly(g_tar.mean(axis=1)), mean_growth_baseline=readonly(g_base.mean(axis=1)),
+        shock_growth_mean=readonly(shock_mean), mu=mu, rho=rho, sigma=sigma, g0=g0, pre_growth=pre,
         horizon=H, n_paths=n_paths, n_draws=D, seed=int(seed),
         start=None if start is None else str(_as_period(start, "start")), notes=notes,
     )
