@@ -102,8 +102,24 @@ def _pick(v, case: str) -> float:
     return float(v)
 
 
-def resolve_assumptions(scenario, data, *, case: str = "central") -> MacroAssumptions:
-    """Resolve a scenario's assumptions on a dataset (``case``: low, central or high values)."""
+def _country_facts(data, c: str) -> dict:
+    """Facts shipped for the reported country (Mexico: WIOD value-added shares, BACI dependence):
+    from the dataset's metadata, else from the embedded default dataset."""
+    if c != "MEX":
+        return {}
+    if "mexico" in data.meta:
+        return dict(data.meta["mexico"])
+    from .datasets import load_dataset
+
+    return dict(load_dataset("default").meta.get("mexico", {}))
+
+
+def resolve_assumptions(scenario, data, *, case: str = "central", need_value_added: bool = True) -> MacroAssumptions:
+    """Resolve a scenario's assumptions on a dataset (``case``: low, central or high values).
+
+    ``need_value_added=False`` (GE model) leaves a missing value-added share as NaN instead of
+    raising.
+    """
     from .scenario import ASSUMPTIONS
 
     c = scenario.country
@@ -112,8 +128,14 @@ def resolve_assumptions(scenario, data, *, case: str = "central") -> MacroAssump
     exports = float(data.values[ci].sum())
     if exports <= 0:
         raise DataError(f"{c} has no exports in dataset {data.name!r}", source=data.source)
-    meta_c = data.meta.get("mexico", {}) if c == "MEX" else {}
-    dep_data = float(meta_c.get("export_dependence_data", data.export_share(c, US))) if US in data.countries else 0.0
+    meta_c = _country_facts(data, c)
+    own_meta = "mexico" in data.meta
+    if US not in data.countries:
+        dep_data = 0.0
+    elif own_meta:
+        dep_data = float(meta_c.get("export_dependence_data", data.export_share(c, US)))
+    else:
+        dep_data = float(data.export_share(c, US))
     sources = {}
 
     dep = scenario.assumption("export_dependence")
@@ -126,12 +148,15 @@ def resolve_assumptions(scenario, data, *, case: str = "central") -> MacroAssump
     va_other = None
     if va == "data":
         dva = meta_c.get("dva_share_wiod")
+        if dva is None and need_value_added:
+            raise DataError(f"no value-added share for {c} is shipped; set assumptions.value_added_share",
+                            source=data.source, location="assumptions.value_added_share")
         if dva is None:
-            raise DataError(f"dataset {data.name!r} has no value-added share for {c}; set assumptions.value_added_share",
-                            source=data.source)
-        y = str(dva["year"])
-        va, va_other = float(dva["to_usa"][y]), float(dva["to_world"][y])
-        sources["value_added_share"] = f"WIOD 2016 release, {c} gross exports {y}: to US {va}, to world {va_other}"
+            va = va_other = float("nan")
+        else:
+            y = str(dva["year"])
+            va, va_other = float(dva["to_usa"][y]), float(dva["to_world"][y])
+            sources["value_added_share"] = f"WIOD 2016 release, {c} gross exports {y}: to US {va}, to world {va_other}"
     else:
         va = _pick(va, case)
         sources["value_added_share"] = f"scenario ({scenario.source})"

@@ -155,7 +155,7 @@ def simulate(
     sc.validate_against(data)
     t0, t1 = sc.tariff_arrays(data)
     sets, central = _resolve_sets(sc, elasticities)
-    a_central = resolve_assumptions(sc, data)
+    a_central = resolve_assumptions(sc, data, need_value_added=model == "pe")
     seed = sc.seed if seed is None else int(seed)
     n_draws = sc.draws if draws is None else int(draws)
     n_paths = sc.n_paths if n_paths is None else int(n_paths)
