@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_wheel_installs_and_loads_default_dataset(tmp_path):
     wheels = tmp_path / "wheels"
+    # build from a clean copy of the source, so stale build/ folders of the working tree cannot leak in
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", "build", "dist", ".git", "reports", "*.egg-info",
+                                                             "__pycache__", ".pytest_cache", ".hypothesis", "notebooks"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(src)],
         check=True,
         capture_output=True,
         cwd=tmp_path,
@@ -54,3 +59,7 @@ def test_wheel_installs_and_loads_default_dataset(tmp_path):
     assert "usage: tariffsim" in run(str(bindir / "tariffsim"), "--help").stdout
     info = json.loads(run(str(bindir / "tariffsim"), "data", "info", "--json").stdout)
     assert info["countries"][1] == "MEX"
+    # built-in scenarios, elasticity sets and the recession calibration ship inside the wheel too
+    assert "mex25-usmca" in run(str(bindir / "tariffsim"), "scenarios").stdout
+    j = json.loads(run(str(bindir / "tariffsim"), "run", "mex25", "--json", "--draws", "5", "--paths", "2000").stdout)
+    assert j["scenario"] == "mex25" and j["gdp_impact_pct"] < 0 and j["recession_probability"] is not None
