@@ -213,6 +213,7 @@ class Result:
             "exports_to_us_change_pct": None,
             "us_tariff_revenue_usd": None,
             "us_tariff_revenue_baseline_usd": None,
+            "us_tariff_revenue_usd_after_4q": None,
             "us_import_price_change_pct": None,
         }
         if US in d.countries:
@@ -222,6 +223,8 @@ class Result:
             r0, r1 = float(o.revenue0[:, u].sum()), float(o.revenue1[:, u].sum())
             out["us_tariff_revenue_usd"] = r1 - r0
             out["us_tariff_revenue_baseline_usd"] = r0
+            sr = so.short_run
+            out["us_tariff_revenue_usd_after_4q"] = float(sr.revenue1[:, u].sum() - sr.revenue0[:, u].sum())
             E0 = (o.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
             out["us_import_price_change_pct"] = float(100 * (E0 * (o.P_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
         mac = so.macro
@@ -347,7 +350,8 @@ class Result:
         if j.get("exports_to_us_change_pct") is not None:
             lines.append(f"{c} exports to the US               {f(j['exports_to_us_change_pct'])} %")
         if j.get("us_tariff_revenue_usd") is not None:
-            lines.append(f"US tariff revenue, change          {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year")
+            lines.append(f"US tariff revenue, change          {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
+                         f"(at the four-quarter mark {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)")
             lines.append(f"US import prices                   {f(j['us_import_price_change_pct'], '{:+.2f}')} %")
         if "gdp_impact_pct" in j:
             lines.append(f"{c} GDP after 4 quarters            {f(j['gdp_impact_pct'], '{:+.2f}')} % "
