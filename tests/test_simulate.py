@@ -94,6 +94,9 @@ def test_orderings_usmca_softens_retaliation_deepens(mex25, usmca, retaliation):
     ch = retaliation.to_json()["macro"]["channels_after_4q_pct"]
     assert ch["retaliation_inputs"] < 0 and ch["real_income"] < 0
     assert mex25.to_json()["macro"]["channels_after_4q_pct"]["retaliation_inputs"] == 0
+    jr = retaliation.to_json()
+    assert jr["exports_change_pct_incl_retaliation_costs"] < jr["exports_change_pct"] < 0
+    assert "exports_change_pct_incl_retaliation_costs" not in mex25.to_json()
 
 
 def test_recession_probability_rises_with_the_tariff(mex25):

@@ -134,10 +134,11 @@ class ElasticitySet:
                 vals[k] = _parse_value(d[k], where=f"{where}.{k}", source=source, param=k)
                 _check_sign(k, vals[k], where=f"{where}.{k}", source=source)
         ge = d.get("ge_trade_elasticity")
-        if ge is None:
+        if ge is None:  # CES: trade elasticity = sigma - 1 (a sector table's default, else its mean)
             s = vals["sigma"]
-            ge = (float(np.mean(list(s.values()))) if isinstance(s, Mapping) else float(s)) - 1.0
-            ge = max(ge, 0.1)
+            if isinstance(s, Mapping):
+                s = s["default"] if "default" in s else float(np.mean(list(s.values())))
+            ge = max(float(s) - 1.0, 0.1)
         ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge")
         if isinstance(ge, dict):
             raise ScenarioError("ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity")

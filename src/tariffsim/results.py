@@ -229,6 +229,11 @@ class Result:
             out["us_import_price_change_pct"] = float(100 * (E0 * (o.P_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
         mac = so.macro
         out["exports_change_pct_after_4q"] = mac.exports_short_run["total_pct"] if mac is not None else None
+        if mac is not None and "total_pct_with_input_costs" in mac.exports_long_run:
+            # the country's own retaliation makes US inputs dearer: its exports with that cost included
+            ends = mac.exports_short_run if so.elasticities.horizon == "short-run" else mac.exports_long_run
+            out["exports_change_pct_incl_retaliation_costs"] = ends["total_pct_with_input_costs"]
+            out["exports_to_us_change_pct_incl_retaliation_costs"] = ends["us_pct_with_input_costs"]
         if mac is not None:
             out["gdp_impact_pct"] = mac.gdp_impact_pct
             out["gdp_impact_pct_long_run"] = float(sum(mac.long_run.values()))
@@ -347,6 +352,8 @@ class Result:
 
         lines.append(f"{c} exports (exporter prices)       {f(j['exports_change_pct'])} %  "
                      f"(after 4 quarters {f(j.get('exports_change_pct_after_4q'))} %)")
+        if j.get("exports_change_pct_incl_retaliation_costs") is not None:
+            lines.append(f"  with dearer US inputs (own retaliation) {f(j['exports_change_pct_incl_retaliation_costs'])} %")
         if j.get("exports_to_us_change_pct") is not None:
             lines.append(f"{c} exports to the US               {f(j['exports_to_us_change_pct'])} %")
         if j.get("us_tariff_revenue_usd") is not None:

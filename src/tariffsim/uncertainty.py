@@ -133,6 +133,7 @@ def elasticity_grid(scenario, rates: Iterable[float] | str, sigmas: Iterable[flo
         points += [(sc, data, float(r), es) for r in grid]
     df = pd.DataFrame(_run_points(_grid_point, points, scheduler, progress))
     df.attrs["units"] = "rate: tariff share; sigma: elasticity; *_pct: percent of GDP / of exports"
+    df.attrs["scenario"] = sc.name
     return df
 
 
@@ -201,4 +202,5 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
                                             {"sigma": "Armington substitution elasticity", "eta": "import demand elasticity"}[p])
     df = df.sort_values("swing", ascending=False, ignore_index=True)
     df.attrs["units"] = "GDP deviation after four quarters, percent"
+    df.attrs["scenario"] = sc.name
     return df
