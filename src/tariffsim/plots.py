@@ -1,0 +1,976 @@
+"""Figures for reports: one function per figure, each returns a matplotlib ``Figure``.
+
+Every function takes results (a :class:`~tariffsim.results.Result`, or the DataFrame it
+documents), draws with the object-oriented API on a new :class:`matplotlib.figure.Figure` (no
+pyplot, no global state, nothing to close, never ``show``) and applies one house style
+(:data:`STYLE`): DejaVu Sans (shipped with matplotlib, so the same on every machine), no top/right
+spines, light grid lines only where values are read off, a title, a one-line key message, axis
+labels with units and a caption with the sources (data, elasticity sets, model). Series are told
+apart by hatches, markers and line styles as well as colour, so the figures read in greyscale.
+
+Percent values are percent (-6.5 = a fall of 6.5 %), money in US dollars (bn = 1e9), tariff rates
+as shares in the inputs and percent on the axes. :func:`save_figure` writes PNG (200 dpi), SVG and
+PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+__all__ = [
+    "STYLE",
+    "FIGURES",
+    "style",
+    "sources_caption",
+    "gdp_by_set",
+    "recession_curve",
+    "fan_chart",
+    "gdp_heatmap",
+    "tornado_chart",
+    "export_losses_by_sector",
+    "diversion_by_source",
+    "gdp_path_chart",
+    "ge_welfare",
+    "save_figure",
+]
+
+log = logging.getLogger(__name__)
+
+# ----------------------------------------------------------------------------- style
+
+#: rcParams applied (as a context) by every figure function and by :func:`save_figure`.
+STYLE: dict[str, object] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.labelcolor": "#222222",
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 3,
+    "ytick.major.size": 3,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "legend.handlelength": 2.2,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 4.5,
+    "hatch.linewidth": 0.6,
+    "patch.linewidth": 0.6,
+    "axes.unicode_minus": True,
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.dpi": 200,
+    "pdf.fonttype": 42,  # TrueType embedded: editable text, accepted by journals
+    "svg.fonttype": "path",  # SVG shows the same glyphs without the font installed
+    "svg.hashsalt": "tariffsim",  # reproducible SVG element ids
+}
+
+#: Width of a figure (inches): a text column of a report page.
+WIDTH = 6.5
+TITLE_SIZE = 10.0
+SUBTITLE_SIZE = 8.5
+CAPTION_SIZE = 6.5
+
+INK = "#222222"
+GREY = "#7f7f7f"
+LIGHT = "#c8c8c8"
+BLUE = "#1f4e89"
+BLUE_LIGHT = "#9ec3e6"
+BLUE_MID = "#5b8fc7"
+BLUE_DARK = "#0b1f3a"
+
+#: Line style of the elasticity sets (colour, line style, marker): distinct in greyscale.
+SET_STYLES: dict[str, dict] = {
+    "low": {"color": BLUE_MID, "linestyle": (0, (5, 2)), "marker": "s"},
+    "central": {"color": BLUE, "linestyle": "-", "marker": "o"},
+    "high": {"color": BLUE_DARK, "linestyle": (0, (1, 1.3)), "marker": "^"},
+}
+_OTHER_STYLES = [
+    {"color": GREY, "linestyle": "-.", "marker": "D"},
+    {"color": "#4d4d4d", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v"},
+    {"color": "#a0a0a0", "linestyle": "--", "marker": "P"},
+    {"color": "#333333", "linestyle": ":", "marker": "X"},
+]
+
+#: Short-run / long-run bars (sector and source charts).
+SR_BAR = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
+LR_BAR = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
+
+REGION_NAMES = {"EU27": "EU-27", "ROW": "Rest of world", "RoW": "Rest of world"}
+
+CHANNEL_LABELS = {
+    "trade": "Exports (trade channel)",
+    "retaliation_inputs": "Retaliation: dearer US inputs",
+    "real_income": "Real income (prices, duty revenue)",
+    "uncertainty": "Uncertainty / investment drag",
+}
+CHANNEL_STYLES = {
+    "trade": {"facecolor": BLUE, "edgecolor": BLUE_DARK, "hatch": None},
+    "retaliation_inputs": {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////"},
+    "real_income": {"facecolor": "white", "edgecolor": INK, "hatch": "...."},
+    "uncertainty": {"facecolor": LIGHT, "edgecolor": "#555555", "hatch": "xxx"},
+}
+
+PARAMETER_LABELS = {
+    "sigma": "Armington elasticity σ",
+    "eta": "Import-demand elasticity η",
+    "eps_x": "Export-supply elasticity",
+    "multiplier": "Domestic multiplier",
+    "value_added_share": "Value-added share of exports",
+    "exchange_rate_offset": "Exchange-rate offset (share of tariff)",
+    "export_dependence": "Export dependence on the US (share)",
+    "uncertainty_drag_pct": "Uncertainty drag (% of GDP)",
+}
+
+#: figure name (file stem) -> function; the report writes them in this order.
+FIGURES: tuple[str, ...] = (
+    "gdp_by_set",
+    "recession_curve",
+    "fan_chart",
+    "gdp_heatmap",
+    "tornado_chart",
+    "export_losses_by_sector",
+    "diversion_by_source",
+    "gdp_path_chart",
+    "ge_welfare",
+)
+
+
+@contextmanager
+def style():
+    """Context manager applying :data:`STYLE` (for figures drawn outside this module)."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def _new_figure(height: float, width: float = WIDTH) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _wrap(text: str, width_in: float, size: float) -> list[str]:
+    """Wrap ``text`` to the figure width (DejaVu Sans: about 0.6 em a character)."""
+    chars = max(30, int((width_in - 0.2) * 72 / (size * 0.6)))
+    out: list[str] = []
+    for para in text.split("\n"):
+        out += textwrap.wrap(para, chars) or [""]
+    return out
+
+
+def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str | None) -> Figure:
+    """Add the title, the key message and the caption; grow the figure to make room for them."""
+    w, h = fig.get_size_inches()
+    line = 1.32 / 72  # inches a point of type takes as a line
+    cap = _wrap(caption, w, CAPTION_SIZE) if caption else []
+    sub = _wrap(subtitle, w, SUBTITLE_SIZE) if subtitle else []
+    cap_h = (len(cap) * CAPTION_SIZE * line + 0.16) if cap else 0.05
+    top_h = (TITLE_SIZE * line if title else 0.0) + len(sub) * SUBTITLE_SIZE * line
+    top_h = top_h + 0.14 if top_h else 0.05
+    H = h + cap_h + top_h
+    fig.set_size_inches(w, H)
+    fig.get_layout_engine().set(rect=(0.0, cap_h / H, 1.0, h / H))
+    x0 = 0.1 / w
+    y = 1.0 - 0.08 / H
+    if title:
+        fig.text(x0, y, title, fontsize=TITLE_SIZE, fontweight="bold", color=INK, va="top", ha="left")
+        y -= TITLE_SIZE * line / H
+    if sub:
+        fig.text(x0, y, "\n".join(sub), fontsize=SUBTITLE_SIZE, color="#333333", va="top", ha="left",
+                 linespacing=1.25)
+    if cap:
+        fig.text(x0, 0.06 / H, "\n".join(cap), fontsize=CAPTION_SIZE, color="#4d4d4d", va="bottom", ha="left",
+                 linespacing=1.25)
+    return fig
+
+
+def _fmt_signed(v: float, nd: int = 1) -> str:
+    """'−6.5' with a true minus sign, '+2.4' with a plus."""
+    s = f"{v:+.{nd}f}"
+    return s.replace("-", "−")
+
+
+def _fmt(v: float, nd: int = 1) -> str:
+    return f"{v:.{nd}f}".replace("-", "−")
+
+
+def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
+    """Tick labels with true minus signs (values are already percent)."""
+    def f(v, _pos):
+        if nd is None:
+            s = f"{v:g}"
+        else:
+            s = f"{v:.{nd}f}"
+        return s.replace("-", "−")
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
+
+
+def _country_label(code: str) -> str:
+    if code in REGION_NAMES:
+        return REGION_NAMES[code]
+    try:
+        from .countries import country_name
+
+        name = country_name(code)
+    except Exception:  # pycountry missing or an unusual code: the code is a fine label
+        return code
+    return code if name == code else name
+
+
+def _short_label(label: str, width: int = 42) -> str:
+    """A long sector label on two lines, broken before its '(HS ...)' part."""
+    label = str(label)
+    if len(label) <= width:
+        return label
+    if " (" in label:
+        name, rest = label.rsplit(" (", 1)
+        return "\n".join([*textwrap.wrap(name, width), "(" + rest])
+    return "\n".join(textwrap.wrap(label, width))
+
+
+def _set_style(name: str, i: int) -> dict:
+    return SET_STYLES.get(name) or _OTHER_STYLES[i % len(_OTHER_STYLES)]
+
+
+# ----------------------------------------------------------------------------- sources
+
+_CITE = re.compile(
+    r"((?:[A-Z][A-Za-z'\-]+)(?:(?:, | and |, and )[A-Z][A-Za-z'\-]+)*(?: et al\.)?)\s\(?((?:19|20)\d{2})"
+)
+_ALIASES = {"ILMS": "Ignatenko et al."}
+_NOT_AUTHORS = {"MODELS", "WITS", "SMART", "GSIM", "HS", "US", "CES", "GE", "PE", "March", "February"}
+
+
+def _citations(texts: Iterable[str]) -> list[str]:
+    """'Boehm, Levchenko and Pandalai-Nayar (2023, AER)' -> 'Boehm et al. 2023' (deduplicated)."""
+    out: list[str] = []
+    for t in texts:
+        for names, year in _CITE.findall(str(t)):
+            parts = re.split(r", and |, | and ", names.replace(" et al.", ""))
+            if parts[0] in _NOT_AUTHORS:
+                continue
+            if parts[0] in _ALIASES:
+                cite = f"{_ALIASES[parts[0]]} {year}"
+            elif " et al." in names or len(parts) > 2:
+                cite = f"{parts[0]} et al. {year}"
+            else:
+                cite = f"{names} {year}"
+            if cite not in out:
+                out.append(cite)
+    return out
+
+
+def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
+    out = []
+    for s in sources:
+        pub = re.sub(r"\s*\(via [^)]*\)", "", str(s.get("publisher", ""))).strip()
+        pub = re.split(r", (?:as prepared|via) ", pub)[0]
+        if "," in pub and not re.search(r"\(\d{4}\)", pub.split(",")[0]):
+            pub = pub.split(",")[0]
+        elif "," in pub:
+            pub = pub.split(",")[0]
+        year = s.get("year")
+        item = f"{pub}, {year}" if year else pub
+        if pub and item not in out:
+            out.append(item)
+    return out
+
+
+def _model_text(model: str, version: str) -> str:
+    if model == "ge":
+        return (f"tariffsim {version}: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
+                "Simonovska 2025), macro transmission and AR(1) recession Monte Carlo")
+    return (f"tariffsim {version}: partial-equilibrium Armington model (short and long run), simple macro "
+            "transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP")
+
+
+def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
+    """The 'Sources:' caption line for a figure.
+
+    ``obj``: a :class:`~tariffsim.results.Result` (data sources, elasticity-set sources, model and
+    scenario from its provenance), a :class:`~tariffsim.scenario.Scenario` or a scenario name
+    (data sources from its dataset), or None (the package only). ``sets`` limits the elasticity
+    sets cited; ``extra`` is appended (what the marks mean, the sample size).
+    """
+    from . import __version__
+
+    parts: list[str] = []
+    prov = getattr(obj, "provenance", None)
+    if prov is not None:
+        ds = _dataset_sources(prov.get("dataset_sources", []))
+        if ds:
+            parts.append("Data: " + "; ".join(ds) + ".")
+        es = prov.get("elasticity_sets", {})
+        names = [n for n in es if sets is None or n in set(sets)]
+        cites = _citations(v for n in names for v in (es[n].get("sources") or {}).values())
+        if names:
+            parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) if cites else "tariffsim sets")
+                         + ".")
+        parts.append("Model: " + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
+                     + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')}).")
+    elif obj is not None:
+        try:
+            from .scenario import load_scenario
+
+            sc = load_scenario(obj)
+            data = sc.load_data()
+            ds = _dataset_sources(data.sources)
+            if ds:
+                parts.append("Data: " + "; ".join(ds) + ".")
+            names = list(sets) if sets is not None else list(sc.elasticity_sets)
+            cites = _citations(v for n in names for v in (sc.elasticity_set(n).sources or {}).values())
+            if names:
+                parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) or "tariffsim sets") + ".")
+            parts.append("Model: " + _model_text(sc.model, __version__) + f"; scenario {sc.name} ({sc.hash}).")
+        except Exception as exc:  # a caption must never stop a figure
+            log.warning("sources for %r not available (%s)", obj, exc)
+            parts.append(f"Model: tariffsim {__version__}; scenario {obj}.")
+    else:
+        parts.append(f"Model: tariffsim {__version__} (data and elasticity sources: see the run's provenance.json).")
+    text = "Sources: " + " ".join(parts)
+    return f"{extra.rstrip('.')}. {text}" if extra else text
+
+
+def _caption(sources, default_obj, *, sets=None, extra=None) -> str:
+    if isinstance(sources, str):
+        return (extra.rstrip(".") + ". " + sources) if extra else sources
+    return sources_caption(sources if sources is not None else default_obj, sets=sets, extra=extra)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None = None, sources=None) -> Figure:
+    """GDP impact by elasticity set with ranges.
+
+    Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: the same at the
+    end of the horizon (quarter H). Whisker on the central set: 5-95 % range of the Monte Carlo
+    parameter draws (``result.draws['gdp_impact_pct']``) when there are draws.
+    """
+    summ = result.summary().set_index("elasticity_set")
+    names = list(sets) if sets is not None else list(summ.index)
+    from .scenario import quarter_labels
+
+    H = len(result.outcome().macro.path)
+    q4_period = quarter_labels(result.scenario.phase_in, min(4, H))[-1]
+    y = np.arange(len(names))[::-1]
+    v4 = summ.loc[names, "gdp_impact_pct"].astype(float).to_numpy()
+    vL = summ.loc[names, "gdp_impact_pct_long_run"].astype(float).to_numpy()
+    lo = hi = None
+    n_draws = 0
+    if result.draws is not None and len(result.draws) and result.central in names:
+        q = result.draws["gdp_impact_pct"].quantile([0.05, 0.95])
+        lo, hi = float(q.loc[0.05]), float(q.loc[0.95])
+        n_draws = len(result.draws)
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(0.42 * len(names) + 1.1)
+        ax = fig.add_subplot()
+        xmin = min(float(np.nanmin(v4)), float(np.nanmin(vL)), lo if lo is not None else 0.0)
+        xmax = max(0.0, float(np.nanmax(v4)), float(np.nanmax(vL)))
+        span = xmax - xmin or 1.0
+        for yi, n, a in zip(y, names, v4, strict=True):
+            central = n == result.central
+            ax.barh(yi, a, height=0.62, facecolor=BLUE if central else BLUE_LIGHT, edgecolor=BLUE_DARK,
+                    hatch=None if central else "////", linewidth=0.5, zorder=2)
+            # the value inside the bar, at its end (boxed so that hatching does not cross it)
+            inside = a + (0.015 * span if a < 0 else -0.015 * span)
+            ax.text(inside, yi, _fmt(a, 1), va="center", ha="left" if a < 0 else "right", fontsize=7.5,
+                    color="white" if central else INK, fontweight="bold", zorder=6,
+                    bbox=None if central else {"boxstyle": "square,pad=0.15", "facecolor": "white",
+                                               "edgecolor": "none"})
+        ax.scatter(vL, y, marker="D", s=26, facecolor="white", edgecolor=INK, linewidth=1.0, zorder=4)
+        if lo is not None:
+            yc = y[names.index(result.central)] + 0.0
+            ax.errorbar([(lo + hi) / 2], [yc], xerr=[[(hi - lo) / 2]], fmt="none", ecolor=INK, elinewidth=1.1,
+                        capsize=4, capthick=1.1, zorder=5)
+        ax.set_xlim(xmin - 0.05 * span, xmax + 0.04 * span if xmax > 0 else 0.02 * span)
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+        if result.model == "ge":
+            labels = [f"{n}\nε {result.outcome(n).elasticities.ge_trade_elasticity:g}" for n in names]
+        else:
+            labels = [f"{n}\nσ {summ.loc[n].sigma:g}, η {summ.loc[n].eta:g}" for n in names]
+        ax.set_yticks(y, labels)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        _pct_axis(ax, "x")
+        ax.set_xlabel("Real GDP, deviation from baseline (%)")
+        handles = [Patch(facecolor=BLUE, edgecolor=BLUE_DARK, label=f"after 4 quarters ({q4_period}), central set"),
+                   Patch(facecolor=BLUE_LIGHT, edgecolor=BLUE_DARK, hatch="////", label="after 4 quarters, other sets"),
+                   Line2D([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgecolor=INK,
+                          label="long run (trade fully adjusted)")]
+        if lo is not None:
+            handles.append(Line2D([], [], color=INK, marker="|", markersize=8, linewidth=1.1,
+                                  label=f"central, 4 quarters: 5–95 % of {n_draws} draws"))
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
+        c = summ.loc[result.central]
+        sub = (f"{_country_label(result.country)}: {_fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
+               f"central set, {_fmt_signed(float(np.nanmax(v4)), 1)} to {_fmt_signed(float(np.nanmin(v4)), 1)} % "
+               "across sets")
+        if lo is not None:
+            sub += f" and {_fmt_signed(hi, 1)} to {_fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+        return _finish(fig, title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
+                       subtitle=sub, caption=_caption(sources, result, sets=names))
+
+
+def recession_curve(sweep_df: pd.DataFrame, *, mark_rate: float | None = None, title: str | None = None,
+                    sources=None) -> Figure:
+    """Probability of a technical recession (two consecutive quarters of negative q/q growth) within
+    four quarters against the tariff rate, one line per elasticity set, the no-tariff probability
+    as a horizontal line.
+
+    ``sweep_df``: :func:`tariffsim.uncertainty.sweep` output (columns rate [share],
+    elasticity_set, recession_probability and recession_probability_baseline [shares 0-1]).
+    ``mark_rate``: the scenario's rate (share), marked with a vertical line.
+    """
+    need = {"rate", "elasticity_set", "recession_probability", "recession_probability_baseline"}
+    missing = need - set(sweep_df.columns)
+    if missing:
+        raise ValueError(f"sweep_df lacks columns {sorted(missing)}; pass tariffsim.uncertainty.sweep(...) output")
+    df = sweep_df.dropna(subset=["recession_probability"])
+    sets = list(dict.fromkeys(df["elasticity_set"]))
+    base = float(np.nanmedian(df["recession_probability_baseline"])) * 100
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(3.6)
+        ax = fig.add_subplot()
+        for i, s in enumerate(sets):
+            d = df[df.elasticity_set == s].sort_values("rate")
+            st = _set_style(s, i)
+            ax.plot(d.rate * 100, d.recession_probability * 100, label=f"{s} elasticities", markersize=4,
+                    markerfacecolor="white" if s == "low" else st["color"], zorder=3, **st)
+        ax.axhline(base, color=GREY, linewidth=1.0, linestyle=(0, (6, 3)), zorder=2)
+        xmax = float(df.rate.max() * 100)
+        ax.text(xmax, base - 2.0, f"without the tariff: {base:.0f} %", ha="right", va="top", fontsize=7.5,
+                color="#444444")
+        if mark_rate is not None:
+            ax.axvline(mark_rate * 100, color=INK, linewidth=0.7, linestyle=":", zorder=1)
+            ax.text(mark_rate * 100, 101, f"scenario {mark_rate * 100:g} %", ha="center", va="bottom", fontsize=7.5,
+                    color=INK)
+        ax.set_ylim(0, 100)
+        ax.set_xlim(float(df.rate.min() * 100), xmax)
+        ax.yaxis.grid(True)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=11, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_xlabel("Tariff rate (%; every tariff measure of the scenario at this rate)")
+        ax.set_ylabel("Technical recession within\n4 quarters (probability, %)")
+        ax.legend(loc="lower right", title="Elasticity set", title_fontsize=7.5)
+        sub = None
+        if mark_rate is not None and "central" in sets:
+            d = df[(df.elasticity_set == "central")]
+            k = int(np.argmin(np.abs(d.rate.to_numpy() - mark_rate)))
+            if abs(d.rate.iloc[k] - mark_rate) < 1e-9:
+                sub = (f"At {mark_rate * 100:g} %: {d.recession_probability.iloc[k] * 100:.0f} % with the central set's "
+                       f"point GDP path, against {base:.0f} % without the tariff")
+        default = sweep_df.attrs.get("scenario")
+        extra = "Technical recession: two consecutive quarters of negative q/q growth"
+        return _finish(fig, title=title if title is not None else "Recession probability against the tariff rate",
+                       subtitle=sub, caption=_caption(sources, default, sets=sets, extra=extra))
+
+
+def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
+    """Fan chart of quarterly real GDP growth (q/q, percent per quarter, not annualised) with and
+    without the tariff: medians and the 25-75 % and 5-95 % bands of the recession Monte Carlo
+    (``result.recession.quantiles()``), quarters labelled with their periods."""
+    risk = result.recession
+    if risk is None:
+        raise ValueError("the result has no recession Monte Carlo; run simulate(..., recession=True)")
+    q = risk.quantiles()
+    levels = sorted(set(q["quantile"]))
+
+    def band(scen, lev):
+        d = q[(q.scenario == scen) & np.isclose(q["quantile"], lev)].sort_values("quarter")
+        return d["growth_pct"].to_numpy()
+
+    def has(lev):
+        return any(np.isclose(lev, x) for x in levels)
+
+    H = risk.horizon
+    periods = (list(dict.fromkeys(q.sort_values("quarter")["period"])) if "period" in q.columns
+               else [str(i) for i in range(1, H + 1)])
+    x = np.arange(1, H + 1)
+    outer = (0.05, 0.95) if has(0.05) and has(0.95) else (levels[0], levels[-1])
+    inner = (0.25, 0.75) if has(0.25) and has(0.75) else None
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(3.7)
+        ax = fig.add_subplot()
+        # with the tariff: blue bands, solid median
+        ax.fill_between(x, band("tariff", outer[0]), band("tariff", outer[1]), facecolor=BLUE, alpha=0.16,
+                        linewidth=0, zorder=1)
+        if inner:
+            ax.fill_between(x, band("tariff", inner[0]), band("tariff", inner[1]), facecolor=BLUE, alpha=0.34,
+                            linewidth=0, zorder=1)
+        ax.plot(x, band("tariff", 0.5), color=BLUE_DARK, linestyle="-", marker="o", markersize=3.5, zorder=5)
+        # without the tariff: lines only (dashed median, thin dotted bands), so the two fans stay apart
+        ax.plot(x, band("baseline", 0.5), color="#4d4d4d", linestyle=(0, (5, 2)), marker="s", markersize=3.5,
+                markerfacecolor="white", zorder=4)
+        for lev in outer:
+            ax.plot(x, band("baseline", lev), color="#4d4d4d", linestyle=(0, (1, 1.5)), linewidth=1.0, zorder=3)
+        if inner:
+            for lev in inner:
+                ax.plot(x, band("baseline", lev), color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8,
+                        zorder=3)
+        ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
+        ylo, yhi = ax.get_ylim()
+        ax.set_ylim(ylo, yhi + 0.1 * (yhi - ylo))  # headroom for the label below
+        if H > 4:
+            ax.axvline(4.5, color=GREY, linewidth=0.7, linestyle=(0, (2, 2)), zorder=0)
+            ax.text(4.45, 0.98, "← first four quarters", transform=ax.get_xaxis_transform(), ha="right", va="top",
+                    fontsize=7, color="#4d4d4d")
+        step = 1 if H <= 16 else int(np.ceil(H / 12))
+        ax.set_xticks(x[::step], [periods[i] for i in range(0, H, step)], rotation=0 if H <= 12 else 45)
+        ax.set_xlim(0.6, H + 0.4)
+        ax.yaxis.grid(True)
+        _pct_axis(ax, "y")
+        ax.set_ylabel("Real GDP growth, q/q\n(% per quarter, not annualised)")
+        ax.set_xlabel("Quarter (the tariff applies from the first)")
+        pct = f"{outer[0] * 100:g}–{outer[1] * 100:g} %"
+        ipct = f"{inner[0] * 100:g}–{inner[1] * 100:g} %" if inner else None
+        handles = [Line2D([], [], color=BLUE_DARK, marker="o", markersize=3.5, label="with tariff: median"),
+                   Patch(facecolor=BLUE, alpha=0.34, label=f"with tariff: {ipct}") if inner else None,
+                   Patch(facecolor=BLUE, alpha=0.16, label=f"with tariff: {pct}"),
+                   Line2D([], [], color="#4d4d4d", linestyle=(0, (5, 2)), marker="s", markersize=3.5,
+                          markerfacecolor="white", label="without tariff: median"),
+                   Line2D([], [], color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8,
+                          label=f"without tariff: {ipct}") if inner else None,
+                   Line2D([], [], color="#4d4d4d", linestyle=(0, (1, 1.5)), linewidth=1.0,
+                          label=f"without tariff: {pct}")]
+        ax.legend(handles=[h for h in handles if h is not None], loc="lower left", bbox_to_anchor=(0.0, 1.01),
+                  ncols=2, borderaxespad=0.2)
+        sub = (f"Technical recession within four quarters: {risk.recession_probability * 100:.0f} % with the tariff, "
+               f"{risk.recession_probability_baseline * 100:.0f} % without "
+               f"({risk.n_paths:,} simulated paths" + (f", {risk.n_draws} parameter draws)" if risk.n_draws > 1 else ")"))
+        extra = (f"Growth: AR(1) for {_country_label(result.country)}'s quarterly GDP (mean {risk.mu:.2f}, "
+                 f"persistence {risk.rho:.2f}, innovation sd {risk.sigma:.2f}; % per quarter) plus the tariff's GDP "
+                 "path; common random numbers with and without the tariff")
+        return _finish(fig, title=title if title is not None else "Quarterly growth with and without the tariff",
+                       subtitle=sub, caption=_caption(sources, result, sets=[result.central], extra=extra))
+
+
+def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: tuple[float, float] | None = None,
+                annotate: bool | None = None, title: str | None = None, sources=None) -> Figure:
+    """Heatmap of the GDP impact over tariff rate x Armington elasticity σ.
+
+    ``grid_df``: :func:`tariffsim.uncertainty.elasticity_grid` output (rate as a share, sigma,
+    ``value`` in percent: ``gdp_impact_pct`` after four quarters or ``gdp_impact_pct_long_run``).
+    ``mark``: (rate, sigma) cell to outline (the scenario's case). Values are printed in the cells
+    when the grid is at most 16 x 16 (``annotate`` forces it on or off). Colour map: sequential blues,
+    monotonic in lightness (reads in greyscale): darker = larger loss, white = no change.
+    """
+    for c in ("rate", "sigma", value):
+        if c not in grid_df.columns:
+            raise ValueError(f"grid_df lacks column {c!r}; pass tariffsim.uncertainty.elasticity_grid(...) output")
+    pv = grid_df.pivot_table(index="sigma", columns="rate", values=value, aggfunc="mean").sort_index()
+    Z = pv.to_numpy(dtype=float)
+    rates = pv.columns.to_numpy(dtype=float)
+    sig = pv.index.to_numpy(dtype=float)
+    nr, nc = Z.shape
+    annotate = (nr <= 16 and nc <= 16) if annotate is None else annotate
+    vmin = float(np.nanmin(Z))
+    vmax = max(0.0, float(np.nanmax(Z)))
+    if vmax - vmin < 1e-12:
+        vmin -= 1.0
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(max(2.6, 0.3 * nr + 1.4))
+        ax = fig.add_subplot()
+        cmap = mpl.colormaps["Blues_r"]
+        im = ax.imshow(Z, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        if annotate:
+            norm = im.norm
+            for i in range(nr):
+                for j in range(nc):
+                    v = Z[i, j]
+                    if not np.isfinite(v):
+                        continue
+                    dark = norm(v) < 0.4
+                    ax.text(j, i, _fmt(v, 1) if abs(v) >= 0.05 else "0", ha="center", va="center", fontsize=6.5,
+                            color="white" if dark else INK)
+        step = max(1, int(np.ceil(nc / 11)))
+        ax.set_xticks(np.arange(nc)[::step], [f"{r * 100:g}" for r in rates[::step]])
+        ax.set_yticks(np.arange(nr), [f"{s:g}" for s in sig])
+        ax.tick_params(length=0)
+        for sp in ax.spines.values():
+            sp.set_visible(False)
+        if mark is not None:
+            jj = np.flatnonzero(np.isclose(rates, mark[0]))
+            ii = np.flatnonzero(np.isclose(sig, mark[1]))
+            if jj.size and ii.size:
+                for lw, col in ((2.4, "white"), (1.1, INK)):
+                    ax.add_patch(Rectangle((jj[0] - 0.5, ii[0] - 0.5), 1, 1, fill=False, edgecolor=col, linewidth=lw,
+                                           zorder=5))
+        ax.set_xlabel("Tariff rate (%)")
+        ax.set_ylabel("Armington elasticity σ\n(substitution between import sources)")
+        when = "after 4 quarters" if value == "gdp_impact_pct" else ("end of horizon" if "long_run" in value else "")
+        cb = fig.colorbar(im, ax=ax, shrink=0.95, aspect=25, pad=0.02)
+        cb.set_label(f"Real GDP {when}, deviation\nfrom baseline (%)".replace("  ", " "), fontsize=8)
+        cb.ax.tick_params(labelsize=7.5)
+        cb.outline.set_linewidth(0.5)
+        _pct_axis(cb.ax, "y")
+        extra = "Other parameters at the central set's values"
+        if mark is not None:
+            extra += f"; outlined: {mark[0] * 100:g} % and σ {mark[1]:g}"
+        sub = None
+        if mark is not None:
+            sel = grid_df[np.isclose(grid_df.rate, mark[0]) & np.isclose(grid_df.sigma, mark[1])]
+            if len(sel):
+                sub = (f"At {mark[0] * 100:g} % and σ {mark[1]:g}: {_fmt_signed(float(sel[value].iloc[0]), 1)} %; "
+                       f"range over the grid at that rate "
+                       f"{_fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].max()), 1)} to "
+                       f"{_fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %")
+        default = grid_df.attrs.get("scenario")
+        return _finish(fig, title=title if title is not None else "GDP impact over tariff rate and trade elasticity",
+                       subtitle=sub, caption=_caption(sources, default, sets=["central"], extra=extra))
+
+
+def _value_label(v) -> str:
+    if isinstance(v, str):
+        return v.replace("x", "×", 1) if v.startswith("x") else v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{f:.3g}"
+
+
+def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources=None) -> Figure:
+    """Tornado of one-at-a-time sensitivities of the GDP impact after four quarters.
+
+    ``tornado_df``: :func:`tariffsim.uncertainty.tornado` output (parameter, low_value,
+    high_value, gdp_at_low, gdp_at_high, gdp_central in percent, swing). Each parameter gets a bar
+    from the central value to its outcome at the low value (hatched) and at the high value
+    (solid), labelled with the parameter value; the largest swing is on top.
+    """
+    need = {"parameter", "low_value", "high_value", "gdp_at_low", "gdp_at_high", "gdp_central"}
+    missing = need - set(tornado_df.columns)
+    if missing:
+        raise ValueError(f"tornado_df lacks columns {sorted(missing)}; pass tariffsim.uncertainty.tornado(...) output")
+    df = tornado_df.copy()
+    df["_swing"] = (df.gdp_at_high - df.gdp_at_low).abs()
+    df = df.sort_values("_swing", ascending=False, ignore_index=True)
+    c = float(df.gdp_central.iloc[0])
+    n = len(df)
+    y = np.arange(n)[::-1]
+    allv = np.r_[df.gdp_at_low.to_numpy(float), df.gdp_at_high.to_numpy(float), c]
+    lo, hi = float(allv.min()), float(allv.max())
+    span = hi - lo or 1.0
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(0.36 * n + 1.0)
+        ax = fig.add_subplot()
+        for yi, r in zip(y, df.itertuples(), strict=True):
+            for val, sty in ((r.gdp_at_low, SR_BAR), (r.gdp_at_high, LR_BAR)):
+                ax.barh(yi, val - c, left=c, height=0.6, zorder=2, **sty)
+            # label each end with the parameter value; put the label outside the bar end
+            for val, lab in ((r.gdp_at_low, r.low_value), (r.gdp_at_high, r.high_value)):
+                right = val >= c
+                if abs(val - c) < 1e-9:
+                    right = not (r.gdp_at_high >= c if lab is r.low_value else r.gdp_at_low >= c)
+                ax.text(val + (0.01 if right else -0.01) * span, yi, _value_label(lab), va="center",
+                        ha="left" if right else "right", fontsize=7, color=INK, zorder=4)
+        ax.axvline(c, color=INK, linewidth=0.9, zorder=3)
+        ax.text(c, n - 0.45, f"central {_fmt_signed(c, 2)} %", ha="center", va="bottom", fontsize=7.5, color=INK,
+                bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"}, zorder=5)
+        ax.set_ylim(-0.6, n + 0.05)
+        ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
+        ax.set_yticks(y, [PARAMETER_LABELS.get(p, str(p)) for p in df.parameter])
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        _pct_axis(ax, "x")
+        ax.set_xlabel("Real GDP after 4 quarters, deviation from baseline (%)")
+        ax.legend(handles=[Patch(label="at the low value", **SR_BAR), Patch(label="at the high value", **LR_BAR)],
+                  loc="lower right", ncols=1)
+        top = df.iloc[0]
+        sub = (f"Largest swing: {PARAMETER_LABELS.get(top.parameter, top.parameter).split(' (')[0]}, "
+               f"{_fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
+               f"{_fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %")
+        extra = ("One parameter at a time, the rest central; σ and η times 0.5 and 2, assumptions at the "
+                 "scenario's low and high values")
+        default = tornado_df.attrs.get("scenario")
+        return _finish(fig, title=title if title is not None else "Sensitivity of the GDP impact after four quarters",
+                       subtitle=sub, caption=_caption(sources, default, sets=["central"], extra=extra))
+
+
+def _two_horizons(result, set_name, fn):
+    name = set_name or result.central
+    sr = fn(name, "short_run")
+    lr = fn(name, "long_run")
+    return name, sr, lr
+
+
+def export_losses_by_sector(result, *, set_name: str | None = None, title: str | None = None, sources=None) -> Figure:
+    """The reported country's export change by sector (all markets, exporter prices) in USD bn a
+    year, short run (about one year: hatched) and long run (solid), labelled with the long-run
+    change in USD bn and percent of baseline exports, for one elasticity set (default central)."""
+    name, sr, lr = _two_horizons(result, set_name, lambda n, h: result.by_sector(n, horizon=h))
+    lr = lr.sort_values("change_usd", ascending=False, ignore_index=True)  # largest loss last -> on top
+    sr = sr.set_index("sector").loc[lr.sector].reset_index()
+    labels = [_short_label(lab) for lab in lr.sector_label]
+    n = len(labels)
+    y = np.arange(n)
+    h = 0.38
+    vals = np.r_[sr.change_usd.to_numpy(float), lr.change_usd.to_numpy(float)] / 1e9
+    lo, hi = min(0.0, float(vals.min())), max(0.0, float(vals.max()))
+    span = hi - lo or 1.0
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(0.27 * n + 1.0)
+        ax = fig.add_subplot()
+        ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
+        ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
+        pct = np.where(lr.value_baseline_usd > 0, 100 * lr.change_usd / lr.value_baseline_usd.where(
+            lr.value_baseline_usd > 0, 1.0), 0.0)
+        for yi, v, pc in zip(y, lr.change_usd / 1e9, pct, strict=True):
+            ax.text(v + (0.008 if v >= 0 else -0.008) * span, yi - h / 2, f"{_fmt_signed(v, 1)} ({_fmt_signed(pc, 0)} %)",
+                    va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+        ax.set_xlim(lo - (0.3 * span if lo < 0 else 0.02 * span), hi + (0.3 * span if hi > 0 else 0.02 * span))
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_yticks(y, labels)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        _pct_axis(ax, "x")
+        ax.set_xlabel("Change in exports, all markets (USD bn a year)")
+        ax.legend(handles=[Patch(label="short run (about one year)", **SR_BAR),
+                           Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR)],
+                  loc="lower left", borderaxespad=0.3)
+        t0, t_sr, t_lr = lr.value_baseline_usd.sum(), sr.change_usd.sum(), lr.change_usd.sum()
+        sub = (f"{_country_label(result.country)}'s exports: {_fmt_signed(t_sr / 1e9, 0)} bn USD "
+               f"({_fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {_fmt_signed(t_lr / 1e9, 0)} bn USD "
+               f"({_fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities")
+        extra = (f"Trade model, exporter prices, baseline {result.data.year} flows; short run: trade elasticities "
+                 "times 0.38 (Boehm, Levchenko and Pandalai-Nayar 2023)")
+        return _finish(fig, title=title if title is not None else f"{_country_label(result.country)}: export change by sector",
+                       subtitle=sub, caption=_caption(sources, result, sets=[name], extra=extra))
+
+
+def diversion_by_source(result, *, importer: str = "USA", set_name: str | None = None, title: str | None = None,
+                        sources=None) -> Figure:
+    """Change in each source's sales in ``importer``'s market (USD bn a year, exporter prices),
+    short run and long run: the sources hit by the tariff lose, third countries gain (trade
+    diversion). Sources whose tariff rises are marked '(tariffed)'."""
+    def by_source(n, hor):
+        f = result.by_flow(n, horizon=hor)
+        f = f[f.importer == importer]
+        g = f.groupby("exporter", sort=False)[["value_baseline_usd", "change_usd", "tariff_baseline",
+                                               "tariff_scenario"]].agg(
+            {"value_baseline_usd": "sum", "change_usd": "sum", "tariff_baseline": "max", "tariff_scenario": "max"})
+        return g
+
+    if importer not in result.data.countries:
+        raise ValueError(f"{importer} is not in the dataset ({', '.join(result.data.countries)})")
+    name, sr, lr = _two_horizons(result, set_name, by_source)
+    ti = result.data.index(importer)
+    hit = {c for i, c in enumerate(result.data.countries)
+           if i != ti and np.any(result.t1[i, ti] > result.t0[i, ti] + 1e-12)}
+    lr = lr.sort_values("change_usd", ascending=True)
+    order = list(lr.index)[::-1]  # largest gain on top, largest loss at the bottom
+    sr = sr.loc[order]
+    lr = lr.loc[order]
+    n = len(order)
+    y = np.arange(n)[::-1]
+    h = 0.38
+    labels = [_country_label(c) + (" (tariffed)" if c in hit else "") for c in order]
+    vals = np.r_[sr.change_usd.to_numpy(), lr.change_usd.to_numpy()] / 1e9
+    span = float(vals.max() - min(0.0, vals.min())) or 1.0
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(0.3 * n + 1.2)
+        ax = fig.add_subplot()
+        ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
+        ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
+        for yi, v, pct in zip(y, lr.change_usd / 1e9, 100 * lr.change_usd / lr.value_baseline_usd, strict=True):
+            ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi - h / 2, f"{_fmt_signed(v, 1)} ({_fmt_signed(pct, 0)} %)",
+                    va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+        ax.set_xlim(min(0.0, vals.min()) - 0.2 * span, max(0.0, vals.max()) + 0.2 * span)
+        ax.set_yticks(y, labels)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        _pct_axis(ax, "x")
+        ax.set_xlabel(f"Change in sales in the {_country_label(importer)} market (USD bn a year, exporter prices)")
+        ax.legend(handles=[Patch(label="short run (about one year)", **SR_BAR),
+                           Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR)],
+                  loc="upper left", borderaxespad=0.3)
+        loss = -float(lr.loc[[c for c in order if c in hit], "change_usd"].sum()) / 1e9
+        gain = float(lr.loc[[c for c in order if c not in hit], "change_usd"].sum()) / 1e9
+        sub = None
+        if loss > 0:
+            sub = (f"Long run: tariffed sources sell {loss:,.0f} bn USD less; third countries sell {gain:,.0f} bn USD "
+                   f"more ({100 * gain / loss:.0f} % of the loss is diverted to them); '{name}' elasticities")
+        extra = "Trade model, exporter prices; domestic sales of the importer not shown"
+        return _finish(fig, title=title if title is not None else f"Trade diversion in the {_country_label(importer)} market",
+                       subtitle=sub, caption=_caption(sources, result, sets=[name], extra=extra))
+
+
+def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[str] = ("low", "high"),
+                   title: str | None = None, sources=None) -> Figure:
+    """Quarterly GDP level deviation from baseline (percent) by channel (stacked bars) with the
+    total (line), for one elasticity set (default central); the totals of ``range_sets`` (when run)
+    as thin lines."""
+    name = set_name or result.central
+    gp = result.gdp_path(name)
+    H = len(gp)
+    x = np.arange(1, H + 1)
+    chans = [c for c in CHANNEL_LABELS if f"{c}_pct" in gp.columns and np.any(np.abs(gp[f"{c}_pct"]) > 1e-9)]
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(3.6)
+        ax = fig.add_subplot()
+        pos = np.zeros(H)
+        neg = np.zeros(H)
+        handles = []
+        for c in chans:
+            v = gp[f"{c}_pct"].to_numpy(float)
+            st = CHANNEL_STYLES[c]
+            bottom = np.where(v >= 0, pos, neg)
+            ax.bar(x, v, bottom=bottom, width=0.7, facecolor=st["facecolor"], edgecolor=st["edgecolor"],
+                   hatch=st["hatch"], linewidth=0.5, zorder=2)
+            pos += np.where(v >= 0, v, 0)
+            neg += np.where(v < 0, v, 0)
+            label = CHANNEL_LABELS[c]
+            if c == "trade" and result.model == "ge":
+                label = "Trade shock (GE real income)"
+            handles.append(Patch(facecolor=st["facecolor"], edgecolor=st["edgecolor"], hatch=st["hatch"],
+                                 linewidth=0.5, label=label))
+        tot = gp["gdp_deviation_pct"].to_numpy(float)
+        ax.plot(x, tot, color=INK, marker="o", markersize=3.5, linewidth=1.3, zorder=4)
+        handles.append(Line2D([], [], color=INK, marker="o", markersize=3.5, label=f"total, '{name}' set"))
+        extremes = [neg, pos, tot]
+        shown = [r for r in range_sets if r in result.sets and r != name]
+        for i, s in enumerate(shown):
+            t = result.gdp_path(s)["gdp_deviation_pct"].to_numpy(float)
+            extremes.append(t)
+            st = _set_style(s, i)
+            ax.plot(x, t, color=GREY, linestyle=st["linestyle"], linewidth=1.1, zorder=3)
+            handles.append(Line2D([], [], color=GREY, linestyle=st["linestyle"], linewidth=1.1, label=f"total, '{s}' set"))
+        ax.axhline(0, color=INK, linewidth=0.8, zorder=3)
+        step = 1 if H <= 16 else int(np.ceil(H / 12))
+        ax.set_xticks(x[::step], list(gp["period"])[::step], rotation=0 if H <= 12 else 45)
+        ax.set_xlim(0.4, H + 0.6)
+        ax.yaxis.grid(True)
+        _pct_axis(ax, "y")
+        ax.set_ylabel("Real GDP, deviation\nfrom baseline (%)")
+        ax.set_xlabel("Quarter (the tariff applies from the first)")
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3 if len(handles) <= 6 else 2,
+                  borderaxespad=0.2)
+        allv = np.concatenate(extremes)
+        lo, hi = min(0.0, float(np.nanmin(allv))), max(0.0, float(np.nanmax(allv)))
+        pad = 0.05 * ((hi - lo) or 1.0)
+        ax.set_ylim(lo - pad, hi + pad)
+        k = min(4, H) - 1
+        sub = (f"'{name}' set: {_fmt_signed(tot[k], 2)} % after four quarters ({gp['period'].iloc[k]}), "
+               f"{_fmt_signed(tot[-1], 2)} % after {H} ({gp['period'].iloc[-1]})")
+        if shown:
+            ends = [result.gdp_path(r)["gdp_deviation_pct"].iloc[k] for r in shown]
+            sub += (f"; after four quarters {_fmt_signed(max(ends), 2)} to {_fmt_signed(min(ends), 2)} % "
+                    f"in the {' and '.join(repr(r) for r in shown)} sets")
+        extra = ("Trade adjusts by partial adjustment from the short-run to the long-run elasticities "
+                 "(Boehm, Levchenko and Pandalai-Nayar 2023)")
+        return _finish(fig, title=title if title is not None else f"{_country_label(result.country)}: GDP path by channel",
+                       subtitle=sub, caption=_caption(sources, result, sets=[name, *range_sets], extra=extra))
+
+
+def ge_welfare(by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welfare_pct", title: str | None = None,
+               sources=None) -> Figure:
+    """General-equilibrium welfare change by country (percent): the ``top // 2`` largest gains and
+    losses when there are more than ``top`` countries (all of them otherwise).
+
+    ``by_country_df``: ``replicate_ilms2025(...).by_country``, ``GESolution.by_country()`` or any
+    frame with ``iso3`` (or ``country``) and ``value`` (percent).
+    """
+    key = "iso3" if "iso3" in by_country_df.columns else "country"
+    if key not in by_country_df.columns or value not in by_country_df.columns:
+        raise ValueError(f"by_country_df needs columns iso3 (or country) and {value!r}")
+    df = by_country_df[[key, value]].dropna().sort_values(value, ignore_index=True)
+    n_all = len(df)
+    if n_all > top:
+        k = max(1, top // 2)
+        df = pd.concat([df.head(k), df.tail(k)], ignore_index=True)
+    n = len(df)
+    y = np.arange(n)
+    v = df[value].to_numpy(float)
+    span = float(max(0.0, v.max()) - min(0.0, v.min())) or 1.0
+    with mpl.rc_context(STYLE):
+        fig = _new_figure(0.2 * n + 1.1)
+        ax = fig.add_subplot()
+        posm = v >= 0
+        ax.barh(y[posm], v[posm], height=0.65, zorder=2, **LR_BAR)
+        ax.barh(y[~posm], v[~posm], height=0.65, zorder=2, **SR_BAR)
+        for yi, vi in zip(y, v, strict=True):
+            ax.text(vi + (0.01 if vi >= 0 else -0.01) * span, yi, _fmt_signed(vi, 2), va="center",
+                    ha="left" if vi >= 0 else "right", fontsize=6.5, color=INK)
+        if n_all > top:
+            k = max(1, top // 2)
+            ax.axhline(k - 0.5, color=GREY, linewidth=0.6, linestyle=(0, (2, 2)))
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+        ax.set_xlim(min(0.0, v.min()) - 0.15 * span, max(0.0, v.max()) + 0.15 * span)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_yticks(y, [f"{_country_label(c)} ({c})" if _country_label(c) != c else c for c in df[key]],
+                      fontsize=7 if n > 24 else 8)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        _pct_axis(ax, "x")
+        ax.set_xlabel("Welfare change (%, real income equivalent)" if value == "welfare_pct" else f"{value} (%)")
+        ax.legend(handles=[Patch(label="gain", **LR_BAR), Patch(label="loss", **SR_BAR)], loc="lower right")
+        sub = (f"Largest {min(n // 2, n_all)} gains and losses of {n_all} economies" if n_all > top
+               else f"All {n_all} economies")
+        case = by_country_df.attrs.get("case")
+        default_src = ("Model: tariffsim general-equilibrium engine (Ignatenko, Lashkaripour, Macedoni and "
+                       "Simonovska 2025, JIE)" + (f", case '{case}'" if case else "") + ".")
+        if case:  # replicate_ilms2025 output: the paper's inputs
+            default_src = ("Data: ILMS (2025) inputs: CEPII BACI trade, 2023 (thousand USD); World Bank WDI GDP, "
+                           "2023; announced US tariffs of 2 April 2025. " + default_src)
+        cap = sources if isinstance(sources, str) else (sources_caption(sources) if sources is not None
+                                                        else "Sources: " + default_src)
+        return _finish(fig, title=title if title is not None else "General-equilibrium welfare change by country",
+                       subtitle=sub, caption=cap)
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *,
+                dpi: int = 200) -> list[Path]:
+    """Write ``fig`` as ``stem.png`` (``dpi``, default 200), ``stem.svg`` and ``stem.pdf`` (or the
+    ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
+    SVG/PDF bytes. The parent folder is created when missing."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in formats:
+        f = f.lower().lstrip(".")
+        if f not in ("png", "svg", "pdf"):
+            raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
+        path = stem.with_name(f"{stem.name}.{f}")
+        meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]
+        with mpl.rc_context(STYLE):
+            fig.savefig(path, format=f, dpi=dpi if f == "png" else "figure", metadata=meta)
+        out.append(path)
+        log.debug("wrote %s", path)
+    return out
