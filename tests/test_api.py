@@ -22,8 +22,8 @@ EXPECTED = {
     # macro and recession
     "MacroOutcome", "read_quarterly_gdp", "calibrate_ar1", "calibrate_file", "run_calibration",
     "default_calibration", "simulate_recession_risk", "AR1Calibration", "RecessionRisk",
-    # sweeps
-    "sweep", "elasticity_grid", "tornado",
+    # sweeps and reports
+    "sweep", "elasticity_grid", "tornado", "write_report", "write_sweep",
     # errors
     "ConvergenceError", "CountryCodeError", "DataError", "OutputExistsError", "ScenarioError", "TariffSimError",
     "SolverInfo",

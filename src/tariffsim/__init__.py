@@ -65,6 +65,9 @@ _EXPORTS: dict[str, str] = {
     "sweep": "uncertainty",
     "elasticity_grid": "uncertainty",
     "tornado": "uncertainty",
+    # reports
+    "write_report": "report",
+    "write_sweep": "report",
     # errors and solver facts
     "ConvergenceError": "errors",
     "CountryCodeError": "errors",

@@ -153,6 +153,37 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import REPORT_STEPS, ProgressBar, write_report
+
+    formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
+    with ProgressBar(len(REPORT_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
+        rec = write_report(args.scenario, args.out, force=args.force, formats=formats, progress=bar,
+                           sweep_rates=args.tariff, draws=args.draws, n_paths=args.paths)
+    print(f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
+          f"open {rec.out_dir}/report.html")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from .report import SWEEP_STEPS, ProgressBar, write_sweep
+
+    sets = _split_sets(args.elasticities) or ["low", "central", "high"]
+    with ProgressBar(len(SWEEP_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
+        rec = write_sweep(args.scenario, args.tariff, args.out, elasticities=sets, force=args.force, progress=bar,
+                          n_paths=args.paths)
+    print(f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s)")
+    return 0
+
+
+class _Null:
+    def write(self, s):
+        return len(s)
+
+    def flush(self):
+        pass
+
+
 def cmd_calibrate(args) -> int:
     import shlex
 
@@ -232,6 +263,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PE solution: exact non-linear model or WITS SMART linear formulas")
     r.add_argument("--json", action="store_true", help="one JSON object on stdout")
     r.set_defaults(func=cmd_run)
+
+    rp = sub.add_parser("report", help="write figures, tables and report.html for a scenario")
+    rp.add_argument("scenario", help="built-in name or a TOML file")
+    rp.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
+    rp.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    rp.add_argument("--formats", default="png,svg,pdf", help="figure formats (default: %(default)s)")
+    rp.add_argument("--tariff", default="0:0.5:0.05", help="tariff grid for the sweep figures (default: %(default)s)")
+    rp.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
+    rp.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
+    rp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rp.set_defaults(func=cmd_report)
+
+    sw = sub.add_parser("sweep", help="grid over tariff rates and elasticities: CSV, heatmap, recession curve")
+    sw.add_argument("scenario", help="built-in name or a TOML file")
+    sw.add_argument("--tariff", required=True, help="START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list of rates")
+    sw.add_argument("--elasticities", help="comma-separated sets (default: low,central,high)")
+    sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
+    sw.add_argument("--force", action="store_true")
+    sw.add_argument("--paths", type=int, help="Monte Carlo growth paths per grid point")
+    sw.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(func=cmd_sweep)
 
     c = sub.add_parser("calibrate", help="fit the AR(1) growth process to a quarterly GDP CSV")
     c.add_argument("gdp_csv")
