@@ -12,7 +12,8 @@ import pytest
 
 import tariffsim as ts
 from tariffsim.cli import main as cli_main
-from tariffsim.datasets import hs2_sector_map, load_data_spec, unit_factor
+from tariffsim.datasets import hs2_sector_map, unit_factor
+from tariffsim.loaders import load_data_spec
 
 MATRIX = Path(__file__).parent / "fixtures" / "matrix3"
 
@@ -178,6 +179,13 @@ def test_unit_names():
     assert unit_factor("USD_million") == 1e6
     with pytest.raises(ts.DataError, match="unknown units 'EUR'"):
         unit_factor("EUR", source="x.csv")
+
+
+def test_loader_names_still_reachable_from_datasets():
+    import tariffsim.datasets as ds
+    import tariffsim.loaders as ld
+
+    assert ds.read_matrix_csv is ld.read_matrix_csv and ds.load_data_spec is ld.load_data_spec
 
 
 def test_load_data_spec_resolves_relative_paths(tmp_path):

@@ -40,7 +40,7 @@ def _json_default(o):
 
 def _data_from_args(args):
     """The dataset named by --dataset or by user files (--matrix/--labels/--gdp, --long, --baci)."""
-    from .datasets import load_data_spec
+    from .loaders import load_data_spec
 
     units = args.units
     extra = {"gdp_units": args.gdp_units} if args.gdp and args.gdp_units else {}

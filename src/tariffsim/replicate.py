@@ -40,7 +40,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .datasets import read_matrix_csv
 from .errors import DataError, OutputExistsError, ScenarioError
 from .ge import (
     ILMS_SCALE,
@@ -52,6 +51,7 @@ from .ge import (
     solve_ge,
     two_region_shares,
 )
+from .loaders import read_matrix_csv
 from .solvers import SolverInfo
 
 __all__ = ["replicate_ilms2025", "ReplicationResult", "ILMS_CASES", "ILMS_FILES", "ilms_inputs", "ILMSInputs"]
@@ -104,7 +104,7 @@ class ILMSInputs:
 
 
 def ilms_inputs(data_dir: str | os.PathLike) -> ILMSInputs:
-    """Read the four ILMS files with :func:`tariffsim.datasets.read_matrix_csv` (thousand USD -> USD)."""
+    """Read the four ILMS files with :func:`tariffsim.loaders.read_matrix_csv` (thousand USD -> USD)."""
     d = Path(data_dir)
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(ILMS_FILES)}", source=str(d))

@@ -541,7 +541,7 @@ class Scenario:
         return get_set(name)
 
     def load_data(self):
-        from .datasets import load_data_spec
+        from .loaders import load_data_spec
 
         return load_data_spec(self.dataset, base_dir=self.base_dir, source=f"{self.source}: dataset")
 
