@@ -187,7 +187,7 @@ class _Null:
 def cmd_calibrate(args) -> int:
     import shlex
 
-    from .recession import run_calibration
+    from .calibration import run_calibration
 
     command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)
     cal = run_calibration(args.gdp_csv, start=args.start, end=args.end, exclude=args.exclude or (), out=args.out,
