@@ -1,0 +1,302 @@
+"""The house style of tariffsim's figures (used by :mod:`tariffsim.plots`).
+
+:data:`STYLE` (rcParams applied as a context by every figure function, never globally), the
+palette and the line and bar styles that keep series apart in greyscale, figure creation with room
+for a title, a one-line key message and a caption (:func:`_finish`), number formatting with true
+minus signs, country and sector labels, and the 'Sources:' caption (:func:`sources_caption`) built
+from a result's provenance or a scenario.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+__all__ = ["STYLE", "style", "sources_caption"]
+
+log = logging.getLogger(__name__)
+
+# ----------------------------------------------------------------------------- style
+
+#: rcParams applied (as a context) by every figure function and by :func:`save_figure`.
+STYLE: dict[str, object] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.labelcolor": "#222222",
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 3,
+    "ytick.major.size": 3,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+    "legend.handlelength": 2.2,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 4.5,
+    "hatch.linewidth": 0.6,
+    "patch.linewidth": 0.6,
+    "axes.unicode_minus": True,
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.dpi": 200,
+    "pdf.fonttype": 42,  # TrueType embedded: editable text, accepted by journals
+    "svg.fonttype": "path",  # SVG shows the same glyphs without the font installed
+    "svg.hashsalt": "tariffsim",  # reproducible SVG element ids
+}
+
+#: Width of a figure (inches): a text column of a report page.
+WIDTH = 6.5
+TITLE_SIZE = 10.0
+SUBTITLE_SIZE = 8.5
+CAPTION_SIZE = 6.5
+
+INK = "#222222"
+GREY = "#7f7f7f"
+LIGHT = "#c8c8c8"
+BLUE = "#1f4e89"
+BLUE_LIGHT = "#9ec3e6"
+BLUE_MID = "#5b8fc7"
+BLUE_DARK = "#0b1f3a"
+
+#: Line style of the elasticity sets (colour, line style, marker): distinct in greyscale.
+SET_STYLES: dict[str, dict] = {
+    "low": {"color": BLUE_MID, "linestyle": (0, (5, 2)), "marker": "s"},
+    "central": {"color": BLUE, "linestyle": "-", "marker": "o"},
+    "high": {"color": BLUE_DARK, "linestyle": (0, (1, 1.3)), "marker": "^"},
+}
+_OTHER_STYLES = [
+    {"color": GREY, "linestyle": "-.", "marker": "D"},
+    {"color": "#4d4d4d", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v"},
+    {"color": "#a0a0a0", "linestyle": "--", "marker": "P"},
+    {"color": "#333333", "linestyle": ":", "marker": "X"},
+]
+
+#: Short-run / long-run bars (sector and source charts).
+SR_BAR = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
+LR_BAR = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
+
+REGION_NAMES = {"EU27": "EU-27", "ROW": "Rest of world", "RoW": "Rest of world"}
+
+
+@contextmanager
+def style():
+    """Context manager applying :data:`STYLE` (for figures drawn outside this module)."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def _new_figure(height: float, width: float = WIDTH) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _wrap(text: str, width_in: float, size: float) -> list[str]:
+    """Wrap ``text`` to the figure width (DejaVu Sans: about 0.6 em a character)."""
+    chars = max(30, int((width_in - 0.2) * 72 / (size * 0.6)))
+    out: list[str] = []
+    for para in text.split("\n"):
+        out += textwrap.wrap(para, chars) or [""]
+    return out
+
+
+def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str | None) -> Figure:
+    """Add the title, the key message and the caption; grow the figure to make room for them."""
+    w, h = fig.get_size_inches()
+    line = 1.32 / 72  # inches a point of type takes as a line
+    cap = _wrap(caption, w, CAPTION_SIZE) if caption else []
+    sub = _wrap(subtitle, w, SUBTITLE_SIZE) if subtitle else []
+    cap_h = (len(cap) * CAPTION_SIZE * line + 0.16) if cap else 0.05
+    top_h = (TITLE_SIZE * line if title else 0.0) + len(sub) * SUBTITLE_SIZE * line
+    top_h = top_h + 0.14 if top_h else 0.05
+    H = h + cap_h + top_h
+    fig.set_size_inches(w, H)
+    fig.get_layout_engine().set(rect=(0.0, cap_h / H, 1.0, h / H))
+    x0 = 0.1 / w
+    y = 1.0 - 0.08 / H
+    if title:
+        fig.text(x0, y, title, fontsize=TITLE_SIZE, fontweight="bold", color=INK, va="top", ha="left")
+        y -= TITLE_SIZE * line / H
+    if sub:
+        fig.text(x0, y, "\n".join(sub), fontsize=SUBTITLE_SIZE, color="#333333", va="top", ha="left",
+                 linespacing=1.25)
+    if cap:
+        fig.text(x0, 0.06 / H, "\n".join(cap), fontsize=CAPTION_SIZE, color="#4d4d4d", va="bottom", ha="left",
+                 linespacing=1.25)
+    return fig
+
+
+def _fmt_signed(v: float, nd: int = 1) -> str:
+    """'−6.5' with a true minus sign, '+2.4' with a plus."""
+    s = f"{v:+.{nd}f}"
+    return s.replace("-", "−")
+
+
+def _fmt(v: float, nd: int = 1) -> str:
+    return f"{v:.{nd}f}".replace("-", "−")
+
+
+def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
+    """Tick labels with true minus signs (values are already percent)."""
+    def f(v, _pos):
+        if nd is None:
+            s = f"{v:g}"
+        else:
+            s = f"{v:.{nd}f}"
+        return s.replace("-", "−")
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
+
+
+def _country_label(code: str) -> str:
+    if code in REGION_NAMES:
+        return REGION_NAMES[code]
+    try:
+        from .countries import country_name
+
+        name = country_name(code)
+    except Exception:  # pycountry missing or an unusual code: the code is a fine label
+        return code
+    return code if name == code else name
+
+
+def _short_label(label: str, width: int = 42) -> str:
+    """A long sector label on two lines, broken before its '(HS ...)' part."""
+    label = str(label)
+    if len(label) <= width:
+        return label
+    if " (" in label:
+        name, rest = label.rsplit(" (", 1)
+        return "\n".join([*textwrap.wrap(name, width), "(" + rest])
+    return "\n".join(textwrap.wrap(label, width))
+
+
+def _set_style(name: str, i: int) -> dict:
+    return SET_STYLES.get(name) or _OTHER_STYLES[i % len(_OTHER_STYLES)]
+
+
+# ----------------------------------------------------------------------------- sources
+
+_CITE = re.compile(
+    r"((?:[A-Z][A-Za-z'\-]+)(?:(?:, | and |, and )[A-Z][A-Za-z'\-]+)*(?: et al\.)?)\s\(?((?:19|20)\d{2})"
+)
+_ALIASES = {"ILMS": "Ignatenko et al."}
+_NOT_AUTHORS = {"MODELS", "WITS", "SMART", "GSIM", "HS", "US", "CES", "GE", "PE", "March", "February"}
+
+
+def _citations(texts: Iterable[str]) -> list[str]:
+    """'Boehm, Levchenko and Pandalai-Nayar (2023, AER)' -> 'Boehm et al. 2023' (deduplicated)."""
+    out: list[str] = []
+    for t in texts:
+        for names, year in _CITE.findall(str(t)):
+            parts = re.split(r", and |, | and ", names.replace(" et al.", ""))
+            if parts[0] in _NOT_AUTHORS:
+                continue
+            if parts[0] in _ALIASES:
+                cite = f"{_ALIASES[parts[0]]} {year}"
+            elif " et al." in names or len(parts) > 2:
+                cite = f"{parts[0]} et al. {year}"
+            else:
+                cite = f"{names} {year}"
+            if cite not in out:
+                out.append(cite)
+    return out
+
+
+def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
+    out = []
+    for s in sources:
+        pub = re.sub(r"\s*\(via [^)]*\)", "", str(s.get("publisher", ""))).strip()
+        pub = re.split(r", (?:as prepared|via) ", pub)[0]
+        if "," in pub and not re.search(r"\(\d{4}\)", pub.split(",")[0]):
+            pub = pub.split(",")[0]
+        elif "," in pub:
+            pub = pub.split(",")[0]
+        year = s.get("year")
+        item = f"{pub}, {year}" if year else pub
+        if pub and item not in out:
+            out.append(item)
+    return out
+
+
+def _model_text(model: str, version: str) -> str:
+    if model == "ge":
+        return (f"tariffsim {version}: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
+                "Simonovska 2025), macro transmission and AR(1) recession Monte Carlo")
+    return (f"tariffsim {version}: partial-equilibrium Armington model (short and long run), simple macro "
+            "transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP")
+
+
+def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
+    """The 'Sources:' caption line for a figure.
+
+    ``obj``: a :class:`~tariffsim.results.Result` (data sources, elasticity-set sources, model and
+    scenario from its provenance), a :class:`~tariffsim.scenario.Scenario` or a scenario name
+    (data sources from its dataset), or None (the package only). ``sets`` limits the elasticity
+    sets cited; ``extra`` is appended (what the marks mean, the sample size).
+    """
+    from . import __version__
+
+    parts: list[str] = []
+    prov = getattr(obj, "provenance", None)
+    if prov is not None:
+        ds = _dataset_sources(prov.get("dataset_sources", []))
+        if ds:
+            parts.append("Data: " + "; ".join(ds) + ".")
+        es = prov.get("elasticity_sets", {})
+        names = [n for n in es if sets is None or n in set(sets)]
+        cites = _citations(v for n in names for v in (es[n].get("sources") or {}).values())
+        if names:
+            parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) if cites else "tariffsim sets")
+                         + ".")
+        parts.append("Model: " + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
+                     + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')}).")
+    elif obj is not None:
+        try:
+            from .scenario import load_scenario
+
+            sc = load_scenario(obj)
+            data = sc.load_data()
+            ds = _dataset_sources(data.sources)
+            if ds:
+                parts.append("Data: " + "; ".join(ds) + ".")
+            names = list(sets) if sets is not None else list(sc.elasticity_sets)
+            cites = _citations(v for n in names for v in (sc.elasticity_set(n).sources or {}).values())
+            if names:
+                parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) or "tariffsim sets") + ".")
+            parts.append("Model: " + _model_text(sc.model, __version__) + f"; scenario {sc.name} ({sc.hash}).")
+        except Exception as exc:  # a caption must never stop a figure
+            log.warning("sources for %r not available (%s)", obj, exc)
+            parts.append(f"Model: tariffsim {__version__}; scenario {obj}.")
+    else:
+        parts.append(f"Model: tariffsim {__version__} (data and elasticity sources: see the run's provenance.json).")
+    text = "Sources: " + " ".join(parts)
+    return f"{extra.rstrip('.')}. {text}" if extra else text
+
+
+def _caption(sources, default_obj, *, sets=None, extra=None) -> str:
+    if isinstance(sources, str):
+        return (extra.rstrip(".") + ". " + sources) if extra else sources
+    return sources_caption(sources if sources is not None else default_obj, sets=sets, extra=extra)

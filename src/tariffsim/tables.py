@@ -1,0 +1,318 @@
+"""Tables for reading: the headline numbers by elasticity set, exports by sector, partners and
+markets, and the writers behind them.
+
+Tables are DataFrames with the unit in every column header and numbers rounded for reading
+(``attrs['decimals']`` per column, ``attrs['title']``, ``attrs['notes']``). :func:`write_table`
+writes them as CSV (the rounded numbers, so reading the CSV back gives the same values), Markdown
+(pipe table), LaTeX (booktabs) and HTML (a plain ``<table>``).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "summary_table",
+    "sector_table",
+    "partner_table",
+    "write_table",
+    "tex_escape",
+    "TABLE_FORMATS",
+]
+
+US = "USA"
+TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "tex", "html")
+
+
+def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, notes: str = "") -> pd.DataFrame:
+    for col, nd in decimals.items():
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd)
+    df.attrs["decimals"] = dict(decimals)
+    df.attrs["title"] = title
+    df.attrs["notes"] = notes
+    return df
+
+
+def _pct(new: float, old: float) -> float:
+    return 100.0 * (new / old - 1.0) if old > 0 else math.nan
+
+
+def _median_value(v) -> float:
+    if isinstance(v, Mapping):
+        vals = [float(x) for x in v.values()]
+        return float(np.median(vals)) if vals else math.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _country(code: str) -> str:
+    from ._plotstyle import _country_label
+
+    return _country_label(code)
+
+
+def summary_table(result) -> pd.DataFrame:
+    """The headline numbers by elasticity set, one row a set (rounded; units in the headers).
+
+    Exports (all markets and to the US, exporter prices) after four quarters and in the long run;
+    real GDP deviation after four quarters and in the long run; the probability of a technical
+    recession within four quarters with the set's point GDP path; the change in US tariff revenue
+    in the long run (USD bn a year).
+    """
+    d = result.data
+    c = d.index(result.country)
+    u = d.index(US) if US in d.countries else None
+    rows = []
+    for name in result.sets:
+        so = result.sets[name]
+        h = result.headline(name)
+        es = so.elasticities
+        lr = so.long_run
+        row = {"Elasticity set": name}
+        if result.model == "ge":
+            row["GE trade elasticity ε"] = _median_value(getattr(es, "ge_trade_elasticity", math.nan))
+        else:
+            row["σ (Armington)"] = _median_value(es.sigma)
+            row["η (import demand)"] = _median_value(es.eta)
+            row["Export-supply elasticity"] = _median_value(es.eps_x)
+        row["Exports after 4 quarters (%)"] = h.get("exports_change_pct_after_4q")
+        row["Exports, long run (%)"] = _pct(float(lr.V1[c].sum()), float(lr.V0[c].sum()))
+        if u is not None and u != c:
+            row["Exports to the US, long run (%)"] = _pct(float(lr.V1[c, u].sum()), float(lr.V0[c, u].sum()))
+        row["GDP after 4 quarters (%)"] = h.get("gdp_impact_pct")
+        row["GDP, long run (%)"] = h.get("gdp_impact_pct_long_run")
+        rp = h.get("recession_probability")
+        row["Recession within 4 quarters (%)"] = 100 * rp if rp is not None else math.nan
+        if u is not None:
+            rev = float(np.asarray(lr.revenue1)[:, u].sum() - np.asarray(lr.revenue0)[:, u].sum())
+            row["US tariff revenue, long run (USD bn a year)"] = rev / 1e9
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    dec = {col: 2 for col in df.columns if col.startswith(("σ", "η", "Export-supply", "GE trade"))}
+    dec.update({col: 1 for col in df.columns if col.startswith(("Exports", "Recession", "US tariff"))})
+    dec.update({col: 2 for col in df.columns if col.startswith("GDP")})
+    base = result.recession.recession_probability_baseline if result.recession is not None else None
+    notes = [f"{_country(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
+             "baseline; long run: trade elasticities fully adjusted."]
+    if base is not None:
+        notes.append(f"Recession: two consecutive quarters of negative q/q growth, with each set's point GDP path "
+                     f"({result.recession.n_paths:,} simulated paths); without the tariff {100 * base:.1f} %.")
+    if result.model != "ge":
+        notes.append("Elasticities: sector medians where they vary by sector; export-supply elasticity inf = "
+                     "fixed exporter prices (full pass-through).")
+    return _finish_table(df, dec, title=f"Headline results by elasticity set: {result.scenario.name}",
+                         notes=" ".join(notes))
+
+
+def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
+    """The reported country's exports to all markets by sector (exporter prices): baseline value
+    and change in the short run (about one year) and the long run, USD bn a year and percent; the
+    last row is the total."""
+    name = set_name or result.central
+    sr = result.by_sector(name, horizon="short_run").set_index("sector")
+    lr = result.by_sector(name, horizon="long_run").set_index("sector")
+    lr = lr.sort_values("change_usd")
+    sr = sr.loc[lr.index]
+    df = pd.DataFrame({
+        "Sector": lr["sector_label"].to_numpy(),
+        "Exports, baseline (USD bn a year)": lr["value_baseline_usd"].to_numpy() / 1e9,
+        "Change, short run (USD bn)": sr["change_usd"].to_numpy() / 1e9,
+        "Change, short run (%)": sr["change_pct"].to_numpy(),
+        "Change, long run (USD bn)": lr["change_usd"].to_numpy() / 1e9,
+        "Change, long run (%)": lr["change_pct"].to_numpy(),
+    })
+    t0 = float(lr["value_baseline_usd"].sum())
+    total = {"Sector": "Total",
+             "Exports, baseline (USD bn a year)": t0 / 1e9,
+             "Change, short run (USD bn)": float(sr["change_usd"].sum()) / 1e9,
+             "Change, short run (%)": 100 * float(sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+             "Change, long run (USD bn)": float(lr["change_usd"].sum()) / 1e9,
+             "Change, long run (%)": 100 * float(lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan}
+    df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    dec = {c: 1 for c in df.columns if c != "Sector"}
+    return _finish_table(
+        df, dec, title=f"{_country(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
+        notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: trade elasticities times "
+              "0.38 (Boehm, Levchenko and Pandalai-Nayar 2023); long run: fully adjusted.")
+
+
+def partner_table(result, set_name: str | None = None, *, importer: str = US) -> pd.DataFrame:
+    """By partner and market, long run: each economy's sales in ``importer``'s market (baseline,
+    change in USD bn and percent), the reported country's exports to that market (baseline, change
+    in percent) and the economy's total exports (change in percent). Exporter prices."""
+    name = set_name or result.central
+    d = result.data
+    rc = result.country
+    f = result.by_flow(name, horizon="long_run")
+    bc = result.by_country(name, horizon="long_run").set_index("country")
+    rows = []
+    for code in d.countries:
+        row = {"Economy": _country(code), "Code": code}
+        mk = "US" if importer == US else importer
+        if code != importer and importer in d.countries:
+            g = f[(f.exporter == code) & (f.importer == importer)]
+            b0 = float(g.value_baseline_usd.sum())
+            ch = float(g.change_usd.sum())
+            row[f"Sales in the {mk} market, baseline (USD bn a year)"] = b0 / 1e9
+            row[f"Sales in the {mk} market, change (USD bn)"] = ch / 1e9
+            row[f"Sales in the {mk} market, change (%)"] = 100 * ch / b0 if b0 > 0 else math.nan
+        else:
+            row[f"Sales in the {mk} market, baseline (USD bn a year)"] = math.nan
+            row[f"Sales in the {mk} market, change (USD bn)"] = math.nan
+            row[f"Sales in the {mk} market, change (%)"] = math.nan
+        if code != rc:
+            g = f[(f.exporter == rc) & (f.importer == code)]
+            b0 = float(g.value_baseline_usd.sum())
+            row[f"{rc} exports to this market, baseline (USD bn a year)"] = b0 / 1e9
+            row[f"{rc} exports to this market, change (%)"] = 100 * float(g.change_usd.sum()) / b0 if b0 > 0 else math.nan
+        else:
+            row[f"{rc} exports to this market, baseline (USD bn a year)"] = math.nan
+            row[f"{rc} exports to this market, change (%)"] = math.nan
+        row["Total exports, change (%)"] = float(bc.loc[code, "exports_change_pct"])
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    key = f"Sales in the {'US' if importer == US else importer} market, baseline (USD bn a year)"
+    order = df[key].fillna(-1.0).sort_values(ascending=False, kind="stable").index
+    df = df.loc[order].reset_index(drop=True)
+    dec = {c: 1 for c in df.columns if c not in ("Economy", "Code")}
+    from ._plotstyle import REGION_NAMES
+
+    regions = [f"{k} = {REGION_NAMES[k]}" for k in d.countries if k in REGION_NAMES]
+    notes = (f"Trade model, exporter prices, baseline {d.year} flows; long run: trade elasticities fully adjusted; "
+             "a dash: not applicable (own market).")
+    if regions:
+        notes += " Regions: " + ", ".join(regions) + "."
+    return _finish_table(df, dec, title=f"Partners and markets, long run ('{name}' elasticities)", notes=notes)
+
+
+# ----------------------------------------------------------------------------- writers
+
+_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+               "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_TEX_SYMBOLS = {"σ": r"$\sigma$", "η": r"$\eta$", "ε": r"$\varepsilon$", "×": r"$\times$", "–": "--", "—": "---",
+                "−": "$-$", "≈": r"$\approx$", "∞": r"$\infty$"}
+
+
+def tex_escape(text: str) -> str:
+    """Escape LaTeX's special characters (& % $ # _ { } ~ ^ \\) and map a few symbols to math."""
+    out = "".join(_TEX_ESCAPE.get(ch, ch) for ch in str(text))
+    for k, v in _TEX_SYMBOLS.items():
+        out = out.replace(k, v)
+    return out
+
+
+def _is_numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+
+
+def _cell(v, nd: int | None, kind: str) -> str:
+    """A number for reading: fixed decimals, thousands separators, minus sign and n/a per format."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return {"md": "–", "html": "–", "tex": "--"}[kind]
+    if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool):
+        f = float(v)
+        if math.isinf(f):
+            s = "∞" if f > 0 else "−∞"
+            return tex_escape(s) if kind == "tex" else s
+        s = f"{f:,.{nd}f}" if nd is not None else f"{f:,g}"
+        if s.startswith("-") and float(s.replace(",", "")) == 0:
+            s = s[1:]  # no "-0.0"
+        if kind == "tex":
+            return s.replace("-", "$-$")
+        if kind == "html":
+            return s.replace("-", "−")
+        return s
+    text = str(v)
+    if kind == "tex":
+        return tex_escape(text)
+    if kind == "html":
+        return html.escape(text)
+    return text.replace("|", r"\|")
+
+
+def _to_markdown(df: pd.DataFrame) -> str:
+    dec = df.attrs.get("decimals", {})
+    num = [_is_numeric(df[c]) for c in df.columns]
+    head = "| " + " | ".join(str(c).replace("|", r"\|") for c in df.columns) + " |"
+    align = "| " + " | ".join("---:" if n else ":---" for n in num) + " |"
+    lines = [head, align]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v, dec.get(c), "md") for c, v in zip(df.columns, row, strict=True)) + " |")
+    out = []
+    if df.attrs.get("title"):
+        out += [f"**{df.attrs['title']}**", ""]
+    out += lines
+    if df.attrs.get("notes"):
+        out += ["", f"Notes: {df.attrs['notes']}"]
+    return "\n".join(out) + "\n"
+
+
+def _to_latex(df: pd.DataFrame) -> str:
+    dec = df.attrs.get("decimals", {})
+    spec = "".join("r" if _is_numeric(df[c]) else "l" for c in df.columns)
+    lines = []
+    if df.attrs.get("title"):
+        lines.append(f"% {df.attrs['title']}")
+    if df.attrs.get("notes"):
+        lines.append(f"% Notes: {df.attrs['notes']}")
+    lines += ["% needs \\usepackage{booktabs}", f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
+              " & ".join(tex_escape(c) for c in df.columns) + r" \\", "\\midrule"]
+    for row in df.itertuples(index=False):
+        lines.append(" & ".join(_cell(v, dec.get(c), "tex") for c, v in zip(df.columns, row, strict=True)) + r" \\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def _to_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
+    dec = df.attrs.get("decimals", {})
+    num = [_is_numeric(df[c]) for c in df.columns]
+    attr = f' id="{html.escape(table_id)}"' if table_id else ""
+    out = [f'<table class="tariffsim-table"{attr}>']
+    if df.attrs.get("title"):
+        out.append(f"  <caption>{html.escape(df.attrs['title'])}</caption>")
+    out.append("  <thead><tr>" + "".join(
+        f'<th class="{"num" if n else "text"}" scope="col">{html.escape(str(c))}</th>'
+        for c, n in zip(df.columns, num, strict=True)) + "</tr></thead>")
+    out.append("  <tbody>")
+    for row in df.itertuples(index=False):
+        cells = "".join(f'<td class="{"num" if n else "text"}">{_cell(v, dec.get(c), "html")}</td>'
+                        for c, v, n in zip(df.columns, row, num, strict=True))
+        out.append(f"    <tr>{cells}</tr>")
+    out.append("  </tbody>")
+    if df.attrs.get("notes"):
+        out.append(f'  <tfoot><tr><td colspan="{len(df.columns)}">{html.escape(df.attrs["notes"])}</td></tr></tfoot>')
+    out.append("</table>")
+    return "\n".join(out) + "\n"
+
+
+def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str] = TABLE_FORMATS) -> list[Path]:
+    """Write a table as ``stem.csv`` (the rounded numbers; ``pd.read_csv`` gives them back),
+    ``stem.md`` (pipe table), ``stem.tex`` (booktabs tabular, special characters escaped) and
+    ``stem.html`` (a plain ``<table>``), or the ``formats`` given. UTF-8. Returns the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for fmt in formats:
+        fmt = fmt.lower().lstrip(".")
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        if fmt == "csv":
+            df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        elif fmt == "md":
+            path.write_text(_to_markdown(df), encoding="utf-8")
+        elif fmt == "tex":
+            path.write_text(_to_latex(df), encoding="utf-8")
+        elif fmt == "html":
+            path.write_text(_to_html(df), encoding="utf-8")
+        else:
+            raise ValueError(f"unknown table format {fmt!r}; expected csv, md, tex or html")
+        out.append(path)
+    return out
