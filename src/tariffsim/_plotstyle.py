@@ -19,6 +19,8 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from .countries import REGION_NAMES as REGION_NAMES
+
 __all__ = ["STYLE", "style", "sources_caption"]
 
 log = logging.getLogger(__name__)
@@ -99,7 +101,6 @@ _OTHER_STYLES = [
 SR_BAR = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
 LR_BAR = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
 
-REGION_NAMES = {"EU27": "EU-27", "ROW": "Rest of world", "RoW": "Rest of world"}
 
 
 @contextmanager
@@ -148,12 +149,6 @@ def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: st
     return fig
 
 
-def _fmt_signed(v: float, nd: int = 1) -> str:
-    """'−6.5' with a true minus sign, '+2.4' with a plus."""
-    s = f"{v:+.{nd}f}"
-    return s.replace("-", "−")
-
-
 def _fmt(v: float, nd: int = 1) -> str:
     return f"{v:.{nd}f}".replace("-", "−")
 
@@ -168,18 +163,6 @@ def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
         return s.replace("-", "−")
 
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
-
-
-def _country_label(code: str) -> str:
-    if code in REGION_NAMES:
-        return REGION_NAMES[code]
-    try:
-        from .countries import country_name
-
-        name = country_name(code)
-    except Exception:  # pycountry missing or an unusual code: the code is a fine label
-        return code
-    return code if name == code else name
 
 
 def _short_label(label: str, width: int = 42) -> str:

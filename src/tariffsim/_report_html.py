@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
+from ._util import fmt_signed
 from .tables import US, _country, _to_html
 
 _CSS = """
@@ -59,12 +60,6 @@ _ASSUMPTION_LABELS = {
 
 def _e(x) -> str:
     return html.escape(str(x))
-
-
-def _signed(v, nd: int = 1) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
-    return f"{float(v):+.{nd}f}".replace("-", "−")
 
 
 def _share_pct(v, nd: int = 0) -> str:
@@ -130,7 +125,7 @@ def _published_comparison(result, j: Mapping) -> str | None:
         "(PIIE's G-Cubed simulation, McKibbin, Hogan and Noland, February 2025, about −2 % at the peak; bank "
         "estimates between about −1 % and −3 %; the OECD's March 2025 Interim Outlook cut Mexico's 2025 growth from "
         f"+1.2 % to −1.3 % assuming the tariffs and retaliation), as collected in the tariffsim README. "
-        f"At {_signed(g, 1)} % after four quarters {model} lies {where}.")
+        f"At {fmt_signed(g, 1)} % after four quarters {model} lies {where}.")
     if result.model == "pe" and g < -3.0:
         text += (" The reasons are its assumptions: no exchange-rate or monetary offset in the central case, every lost "
                  "dollar of exports costs its domestic value added within the year, micro trade elasticities, and a "
@@ -177,14 +172,14 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
     # -- the main numbers
     add("<h2>The main numbers</h2>")
     boxes = []
-    boxes.append((f"{_signed(j.get('exports_change_pct_after_4q'))} %",
-                  f"{c}'s exports after four quarters (long run {_signed(j.get('exports_change_pct'))} %)"))
+    boxes.append((f"{fmt_signed(j.get('exports_change_pct_after_4q'))} %",
+                  f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %)"))
     if j.get("exports_to_us_change_pct") is not None:
-        boxes.append((f"{_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run"))
+        boxes.append((f"{fmt_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run"))
     if j.get("gdp_impact_pct") is not None:
-        boxes.append((f"{_signed(j['gdp_impact_pct'], 1)} %",
+        boxes.append((f"{fmt_signed(j['gdp_impact_pct'], 1)} %",
                       f"real GDP after four quarters, central set (range across sets "
-                      f"{_signed(j.get('gdp_impact_pct_low'), 1)} to {_signed(j.get('gdp_impact_pct_high'), 1)} %)"))
+                      f"{fmt_signed(j.get('gdp_impact_pct_low'), 1)} to {fmt_signed(j.get('gdp_impact_pct_high'), 1)} %)"))
     if j.get("recession_probability") is not None:
         boxes.append((_share_pct(j["recession_probability"]),
                       f"probability of a technical recession within four quarters (without the tariff "
@@ -195,20 +190,20 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
     items = []
     if j.get("gdp_impact_pct") is not None:
         txt = (f"<b>GDP.</b> In the central elasticity set {_e(c)}'s real GDP deviates from baseline by "
-               f"{_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
-               f"{_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
+               f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
+               f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
                f"Across the {len(result.sets)} elasticity sets the four-quarter figure runs from "
-               f"{_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
-               f"{_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}').")
+               f"{fmt_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
+               f"{fmt_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}').")
         dd = j.get("gdp_impact_pct_draws")
         if dd:
             txt += (f" With parameter uncertainty ({dd['n']} Monte Carlo draws of elasticities and macro assumptions) "
-                    f"90 % of outcomes lie between {_signed(dd['p95'], 2)} % and {_signed(dd['p05'], 2)} %.")
+                    f"90 % of outcomes lie between {fmt_signed(dd['p95'], 2)} % and {fmt_signed(dd['p05'], 2)} %.")
         items.append(txt)
     items.append(f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
-                 f"{_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
-                 f"{_signed(j.get('exports_change_pct'))} % in the long run"
-                 + (f"; its exports to the US by {_signed(j['exports_to_us_change_pct'])} % in the long run"
+                 f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
+                 f"{fmt_signed(j.get('exports_change_pct'))} % in the long run"
+                 + (f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
                     if j.get("exports_to_us_change_pct") is not None else "") + ".")
     if j.get("recession_probability") is not None:
         mc = j.get("recession_monte_carlo", {})
@@ -221,8 +216,8 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
                      f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
                      "in the table use each set's point path without parameter draws.")
     if j.get("us_tariff_revenue_usd") is not None:
-        items.append(f"<b>United States.</b> Tariff revenue changes by {_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
-                     f"USD a year and import prices by {_signed(j.get('us_import_price_change_pct'), 2)} % (central "
+        items.append(f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
+                     f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
                      "set, long run).")
     add("<ul>" + "".join(f"<li>{t}</li>" for t in items) + "</ul>")
     for note in result.notes:

@@ -1,12 +1,51 @@
-"""Small helpers shared by the modules."""
+"""Small helpers shared by the modules (no heavy imports at module level: the CLI imports this)."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from collections.abc import Mapping
+from pathlib import Path
 
 
-def readonly(a) -> np.ndarray:
+def readonly(a):
     """A float copy of ``a`` that cannot be written to (results and data are immutable)."""
+    import numpy as np
+
     out = np.array(a, dtype=float, copy=True)
     out.setflags(write=False)
     return out
+
+
+def json_safe(o):
+    """A JSON-ready copy: numpy scalars to Python numbers, NaN and infinities to None."""
+    import numpy as np
+
+    if isinstance(o, Mapping):
+        return {str(k): json_safe(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [json_safe(v) for v in o]
+    if isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
+
+
+def json_default(o):
+    """``default=`` for json.dumps: numpy scalars and arrays, paths; anything else as text."""
+    import numpy as np
+
+    if isinstance(o, np.generic):
+        return json_safe(o.item())
+    if isinstance(o, np.ndarray):
+        return json_safe(o.tolist())
+    if isinstance(o, Path):
+        return o.as_posix()
+    return str(o)
+
+
+def fmt_signed(v, nd: int = 1, *, missing: str = "n/a") -> str:
+    """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return missing
+    return f"{float(v):+.{nd}f}".replace("-", "−")

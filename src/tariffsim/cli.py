@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from ._util import json_default
 from .errors import TariffSimError
 
 log = logging.getLogger("tariffsim")
@@ -22,17 +23,7 @@ EXIT_USER_ERROR = 2
 
 
 def _print_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, default=_json_default) + "\n")
-
-
-def _json_default(o):
-    import numpy as np
-
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, default=json_default) + "\n")
 
 
 # ----------------------------------------------------------------------------- data info

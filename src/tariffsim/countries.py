@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 
 from .errors import CountryCodeError
 
-__all__ = ["to_iso3", "country_name", "is_iso3"]
+__all__ = ["to_iso3", "country_name", "display_name", "is_iso3", "REGION_NAMES"]
+
+#: Readable names of the region codes datasets define.
+REGION_NAMES = {"EU27": "EU-27", "ROW": "Rest of world", "RoW": "Rest of world"}
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +115,13 @@ def country_name(code: str) -> str:
     if c is None:
         return code
     return getattr(c, "common_name", None) or c.name
+
+
+def display_name(code: str) -> str:
+    """A label for tables and figures: region names, ISO short names, else the code itself."""
+    if code in REGION_NAMES:
+        return REGION_NAMES[code]
+    try:
+        return country_name(code)
+    except (LookupError, AttributeError, TypeError):  # an unusual code is a fine label
+        return code

@@ -39,10 +39,8 @@ from ._plotstyle import (
     SR_BAR,
     STYLE,
     _caption,
-    _country_label,
     _finish,
     _fmt,
-    _fmt_signed,
     _new_figure,
     _pct_axis,
     _set_style,
@@ -59,6 +57,8 @@ from ._plotstyle import SET_STYLES as SET_STYLES
 from ._plotstyle import SUBTITLE_SIZE as SUBTITLE_SIZE
 from ._plotstyle import TITLE_SIZE as TITLE_SIZE
 from ._plotstyle import WIDTH as WIDTH
+from ._util import fmt_signed
+from .countries import display_name as _country_label
 
 __all__ = [
     "STYLE",
@@ -184,11 +184,11 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
                                   label=f"central, 4 quarters: 5–95 % of {n_draws} draws"))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
         c = summ.loc[result.central]
-        sub = (f"{_country_label(result.country)}: {_fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
-               f"central set, {_fmt_signed(float(np.nanmax(v4)), 1)} to {_fmt_signed(float(np.nanmin(v4)), 1)} % "
+        sub = (f"{_country_label(result.country)}: {fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
+               f"central set, {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % "
                "across sets")
         if lo is not None:
-            sub += f" and {_fmt_signed(hi, 1)} to {_fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+            sub += f" and {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
         return _finish(fig, title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
                        subtitle=sub, caption=_caption(sources, result, sets=names))
 
@@ -391,10 +391,10 @@ def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: t
         if mark is not None:
             sel = grid_df[np.isclose(grid_df.rate, mark[0]) & np.isclose(grid_df.sigma, mark[1])]
             if len(sel):
-                sub = (f"At {mark[0] * 100:g} % and σ {mark[1]:g}: {_fmt_signed(float(sel[value].iloc[0]), 1)} %; "
+                sub = (f"At {mark[0] * 100:g} % and σ {mark[1]:g}: {fmt_signed(float(sel[value].iloc[0]), 1)} %; "
                        f"range over the grid at that rate "
-                       f"{_fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].max()), 1)} to "
-                       f"{_fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %")
+                       f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].max()), 1)} to "
+                       f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %")
         default = grid_df.attrs.get("scenario")
         return _finish(fig, title=title if title is not None else "GDP impact over tariff rate and trade elasticity",
                        subtitle=sub, caption=_caption(sources, default, sets=["central"], extra=extra))
@@ -445,7 +445,7 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
                 ax.text(val + (0.01 if right else -0.01) * span, yi, _value_label(lab), va="center",
                         ha="left" if right else "right", fontsize=7, color=INK, zorder=4)
         ax.axvline(c, color=INK, linewidth=0.9, zorder=3)
-        ax.text(c, n - 0.45, f"central {_fmt_signed(c, 2)} %", ha="center", va="bottom", fontsize=7.5, color=INK,
+        ax.text(c, n - 0.45, f"central {fmt_signed(c, 2)} %", ha="center", va="bottom", fontsize=7.5, color=INK,
                 bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"}, zorder=5)
         ax.set_ylim(-0.6, n + 0.05)
         ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
@@ -459,8 +459,8 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
                   loc="lower right", ncols=1)
         top = df.iloc[0]
         sub = (f"Largest swing: {PARAMETER_LABELS.get(top.parameter, top.parameter).split(' (')[0]}, "
-               f"{_fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
-               f"{_fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %")
+               f"{fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
+               f"{fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %")
         extra = ("One parameter at a time, the rest central; σ and η times 0.5 and 2, assumptions at the "
                  "scenario's low and high values")
         default = tornado_df.attrs.get("scenario")
@@ -499,7 +499,7 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
         for yi, v, pc in zip(y, lr.change_usd / 1e9, pct, strict=True):
             if abs(v) < 0.05 and abs(pc) < 0.5:  # would read '+0.0 (+0 %)': untouched sector, no label
                 continue
-            ax.text(v + (0.008 if v >= 0 else -0.008) * span, yi - h / 2, f"{_fmt_signed(v, 1)} ({_fmt_signed(pc, 0)} %)",
+            ax.text(v + (0.008 if v >= 0 else -0.008) * span, yi - h / 2, f"{fmt_signed(v, 1)} ({fmt_signed(pc, 0)} %)",
                     va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(lo - (0.3 * span if lo < 0 else 0.02 * span), hi + (0.3 * span if hi > 0 else 0.02 * span))
@@ -514,9 +514,9 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
                            Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR)],
                   loc="lower left", borderaxespad=0.3)
         t0, t_sr, t_lr = lr.value_baseline_usd.sum(), sr.change_usd.sum(), lr.change_usd.sum()
-        sub = (f"{_country_label(result.country)}'s exports: {_fmt_signed(t_sr / 1e9, 0)} bn USD "
-               f"({_fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {_fmt_signed(t_lr / 1e9, 0)} bn USD "
-               f"({_fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities")
+        sub = (f"{_country_label(result.country)}'s exports: {fmt_signed(t_sr / 1e9, 0)} bn USD "
+               f"({fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {fmt_signed(t_lr / 1e9, 0)} bn USD "
+               f"({fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities")
         extra = (f"Trade model, exporter prices, baseline {result.data.year} flows; short run: trade elasticities "
                  "times 0.38 (Boehm, Levchenko and Pandalai-Nayar 2023)")
         return _finish(fig, title=title if title is not None else f"{_country_label(result.country)}: export change by sector",
@@ -558,7 +558,7 @@ def diversion_by_source(result, *, importer: str = "USA", set_name: str | None =
         ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
         ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
         for yi, v, pct in zip(y, lr.change_usd / 1e9, 100 * lr.change_usd / lr.value_baseline_usd, strict=True):
-            ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi - h / 2, f"{_fmt_signed(v, 1)} ({_fmt_signed(pct, 0)} %)",
+            ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi - h / 2, f"{fmt_signed(v, 1)} ({fmt_signed(pct, 0)} %)",
                     va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(min(0.0, vals.min()) - 0.2 * span, max(0.0, vals.max()) + 0.2 * span)
@@ -637,11 +637,11 @@ def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[
         pad = 0.05 * ((hi - lo) or 1.0)
         ax.set_ylim(lo - pad, hi + pad)
         k = min(4, H) - 1
-        sub = (f"'{name}' set: {_fmt_signed(tot[k], 2)} % after four quarters ({gp['period'].iloc[k]}), "
-               f"{_fmt_signed(tot[-1], 2)} % after {H} ({gp['period'].iloc[-1]})")
+        sub = (f"'{name}' set: {fmt_signed(tot[k], 2)} % after four quarters ({gp['period'].iloc[k]}), "
+               f"{fmt_signed(tot[-1], 2)} % after {H} ({gp['period'].iloc[-1]})")
         if shown:
             ends = [result.gdp_path(r)["gdp_deviation_pct"].iloc[k] for r in shown]
-            sub += (f"; after four quarters {_fmt_signed(max(ends), 2)} to {_fmt_signed(min(ends), 2)} % "
+            sub += (f"; after four quarters {fmt_signed(max(ends), 2)} to {fmt_signed(min(ends), 2)} % "
                     f"in the {' and '.join(repr(r) for r in shown)} sets")
         extra = ("Trade adjusts by partial adjustment from the short-run to the long-run elasticities "
                  "(Boehm, Levchenko and Pandalai-Nayar 2023)")
@@ -676,7 +676,7 @@ def ge_welfare(by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welf
         ax.barh(y[posm], v[posm], height=0.65, zorder=2, **LR_BAR)
         ax.barh(y[~posm], v[~posm], height=0.65, zorder=2, **SR_BAR)
         for yi, vi in zip(y, v, strict=True):
-            ax.text(vi + (0.01 if vi >= 0 else -0.01) * span, yi, _fmt_signed(vi, 2), va="center",
+            ax.text(vi + (0.01 if vi >= 0 else -0.01) * span, yi, fmt_signed(vi, 2), va="center",
                     ha="left" if vi >= 0 else "right", fontsize=6.5, color=INK)
         if n_all > top:
             k = max(1, top // 2)

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from ._report_html import _report_html
+from ._util import json_default, json_safe
 from .errors import OutputExistsError, TariffSimError
 from .tables import TABLE_FORMATS, _country, partner_table, sector_table, summary_table, write_table
 from .tables import US as US  # re-exported (it was defined here)
@@ -221,37 +222,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _json_default(o):
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return o.as_posix()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return str(o)
-
-
-def _clean_json(o):
-    if isinstance(o, Mapping):
-        return {str(k): _clean_json(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean_json(v) for v in o]
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return o
-
-
 def _write_provenance(root: Path, base: Mapping, extra: Mapping) -> None:
     files = _files(root)
     prov = {**dict(base), **dict(extra)}
     prov["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     prov["files"] = sorted([*files, "provenance.json"])
     prov["sha256"] = {f: _sha256(root / f) for f in files}
-    text = json.dumps(_clean_json(prov), indent=2, allow_nan=False, default=_json_default, ensure_ascii=False)
+    text = json.dumps(json_safe(prov), indent=2, allow_nan=False, default=json_default, ensure_ascii=False)
     (root / "provenance.json").write_text(text + "\n", encoding="utf-8")
 
 

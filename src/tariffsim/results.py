@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._util import json_safe
 from .errors import TariffSimError
 
 __all__ = ["SetOutcome", "Result"]
@@ -307,7 +308,7 @@ class Result:
             out["ge"] = self.ge_summary()
         out["notes"] = list(self.notes)
         out["provenance"] = dict(self.provenance)
-        return _clean(out)
+        return json_safe(out)
 
     def ge_summary(self) -> dict:
         g = self.ge
@@ -380,15 +381,3 @@ class Result:
             lines.append(f"note: {note}")
         return "\n".join(lines)
 
-
-def _clean(o):
-    """JSON-safe: numpy scalars to Python, NaN/inf to None."""
-    if isinstance(o, Mapping):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean(v) for v in o]
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return o

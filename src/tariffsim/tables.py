@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .countries import REGION_NAMES, display_name
+
 __all__ = [
     "summary_table",
     "sector_table",
@@ -55,9 +57,7 @@ def _median_value(v) -> float:
 
 
 def _country(code: str) -> str:
-    from ._plotstyle import _country_label
-
-    return _country_label(code)
+    return display_name(code)
 
 
 def summary_table(result) -> pd.DataFrame:
@@ -184,7 +184,6 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
     order = df[key].fillna(-1.0).sort_values(ascending=False, kind="stable").index
     df = df.loc[order].reset_index(drop=True)
     dec = {c: 1 for c in df.columns if c not in ("Economy", "Code")}
-    from ._plotstyle import REGION_NAMES
 
     regions = [f"{k} = {REGION_NAMES[k]}" for k in d.countries if k in REGION_NAMES]
     notes = (f"Trade model, exporter prices, baseline {d.year} flows; long run: trade elasticities fully adjusted; "
