@@ -125,6 +125,18 @@ def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int
     return arr
 
 
+def _check_gdp(vals: np.ndarray, raw: pd.Series, source: str, column: str, *, labels: Sequence[str]) -> None:
+    """Every GDP must be a positive finite number; the error names the row, column and country."""
+    bad = ~np.isfinite(vals) | (vals <= 0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise DataError(
+            f"missing or non-positive GDP for {labels[r]} ({raw.iloc[r]!r}); expected a positive number",
+            source=source,
+            location=f"row {r + 2}, column {column!r}",
+        )
+
+
 def read_gdp_csv(
     path: str | Path,
     *,
@@ -149,14 +161,7 @@ def read_gdp_csv(
                 f"{len(vals)} GDP rows for {len(countries)} countries; expected one row per country",
                 source=src,
             )
-        bad = ~np.isfinite(vals) | (vals <= 0)
-        if bad.any():
-            r = int(np.argmax(bad))
-            raise DataError(
-                f"missing or non-positive GDP for {countries[r]} ({df[col].iloc[r]!r}); expected a positive number",
-                source=src,
-                location=f"row {r + 2}, column {col!r}",
-            )
+        _check_gdp(vals, df[col], src, col, labels=countries)
         return vals * factor
     ccol = df.columns[0]
     vcol = column or df.columns[1]
@@ -164,14 +169,7 @@ def read_gdp_csv(
         raise DataError(f"missing column {vcol!r}; it has {list(df.columns)}", source=src)
     codes = to_iso3(df[ccol].tolist(), source=src, field=ccol, extra=extra_codes, row_offset=2)
     vals = pd.to_numeric(df[vcol], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(vals) | (vals <= 0)
-    if bad.any():
-        r = int(np.argmax(bad))
-        raise DataError(
-            f"missing or non-positive GDP ({df[vcol].iloc[r]!r}); expected a positive number",
-            source=src,
-            location=f"row {r + 2}, column {vcol!r}",
-        )
+    _check_gdp(vals, df[vcol], src, vcol, labels=codes)
     s = pd.Series(vals * factor, index=codes, name="gdp_usd")
     if s.index.duplicated().any():
         dup = s.index[s.index.duplicated()][0]

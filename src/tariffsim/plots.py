@@ -60,22 +60,6 @@ from ._plotstyle import WIDTH as WIDTH
 from ._util import fmt_signed
 from .countries import display_name as _country_label
 
-__all__ = [
-    "STYLE",
-    "FIGURES",
-    "style",
-    "sources_caption",
-    "gdp_by_set",
-    "recession_curve",
-    "fan_chart",
-    "gdp_heatmap",
-    "tornado_chart",
-    "export_losses_by_sector",
-    "diversion_by_source",
-    "gdp_path_chart",
-    "ge_welfare",
-    "save_figure",
-]
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +99,8 @@ FIGURES: tuple[str, ...] = (
     "gdp_path_chart",
     "ge_welfare",
 )
+
+__all__ = ["STYLE", "FIGURES", "style", "sources_caption", *FIGURES, "save_figure"]
 
 
 # ----------------------------------------------------------------------------- figures
