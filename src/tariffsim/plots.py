@@ -60,7 +60,6 @@ from ._plotstyle import WIDTH as WIDTH
 from ._util import fmt_signed
 from .countries import display_name as _country_label
 
-
 log = logging.getLogger(__name__)
 
 CHANNEL_LABELS = {
