@@ -56,31 +56,15 @@ import numpy as np
 import pandas as pd
 
 from ._util import readonly
+from .calibration import __all__ as _calibration_names
 from .calibration import (
-    GROWTH_DEFINITION,
-    AR1Calibration,
     _as_period,
-    calibrate_ar1,
-    calibrate_file,
-    default_calibration,
-    read_calibration,
-    read_quarterly_gdp,
-    run_calibration,
-    write_calibration,
 )
 from .errors import DataError
 
 __all__ = [
-    "GROWTH_DEFINITION",
+    *_calibration_names,
     "QUANTILES",
-    "read_quarterly_gdp",
-    "AR1Calibration",
-    "calibrate_ar1",
-    "calibrate_file",
-    "run_calibration",
-    "write_calibration",
-    "read_calibration",
-    "default_calibration",
     "annual_to_quarterly",
     "quarterly_to_annual",
     "shock_to_growth",
