@@ -62,3 +62,13 @@ def test_simulate_is_the_function_even_after_its_module_is_imported():
     for mod in ("simulation", "uncertainty", "cli", "results"):
         importlib.import_module(f"tariffsim.{mod}")
     assert callable(tariffsim.simulate) and tariffsim.simulate.__name__ == "simulate"
+
+
+def test_every_module_all_resolves():
+    import importlib
+
+    for mod in ("datasets", "loaders", "scenario", "elasticities", "pe", "ge", "ge_bridge", "macro", "calibration",
+                "recession", "simulation", "results", "uncertainty", "replicate", "tables", "report", "plots"):
+        m = importlib.import_module(f"tariffsim.{mod}")
+        missing = [n for n in getattr(m, "__all__", []) if not hasattr(m, n)]
+        assert not missing, (mod, missing)

@@ -56,10 +56,17 @@ import numpy as np
 import pandas as pd
 
 from ._util import readonly
+from .calibration import GROWTH_DEFINITION as GROWTH_DEFINITION
+from .calibration import AR1Calibration as AR1Calibration
 from .calibration import __all__ as _calibration_names
-from .calibration import (
-    _as_period,
-)
+from .calibration import _as_period
+from .calibration import calibrate_ar1 as calibrate_ar1
+from .calibration import calibrate_file as calibrate_file
+from .calibration import default_calibration as default_calibration
+from .calibration import read_calibration as read_calibration
+from .calibration import read_quarterly_gdp as read_quarterly_gdp
+from .calibration import run_calibration as run_calibration
+from .calibration import write_calibration as write_calibration
 from .errors import DataError
 
 __all__ = [
