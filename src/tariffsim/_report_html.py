@@ -68,7 +68,7 @@ def _share_pct(v, nd: int = 0) -> str:
     return f"{100 * float(v):.{nd}f} %"
 
 
-def _measure_text(m, data_countries=None) -> str:
+def _measure_text(m) -> str:
     exp = "all partners" if m.exporters == "all" else ", ".join(_country(c) for c in m.exporters)
     sec = "all goods" if m.sectors == "all" else "sectors " + ", ".join(m.sectors)
     if m.exclude_sectors:

@@ -493,7 +493,7 @@ def solve_ge(
         x0 = np.log(np.concatenate([initial.w_hat, initial.E_hat, initial.L_hat]))
     _, st, info = _ge_solver.newton_solve(sysm, x0, tol=tol, max_iter=max_iter)
     log.debug("GE solve: %d steps, residual %.2e, %.1f ms", info.iterations, info.residual, 1e3 * info.seconds)
-    return _solution(baseline, params, sysm, st, info)
+    return _solution(baseline, params, st, info)
 
 
 def _pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
@@ -501,7 +501,7 @@ def _pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
         return np.where(old != 0, 100.0 * (new / np.where(old != 0, old, 1.0) - 1.0), np.nan)
 
 
-def _solution(baseline: GEBaseline, params: GEParams, sysm, st, info: SolverInfo) -> GESolution:
+def _solution(baseline: GEBaseline, params: GEParams, st, info: SolverInfo) -> GESolution:
     n = baseline.n
     kappa = float(params.kappa)
     one_minus_tau = np.exp(-st.log_tau)  # 1 − τ_i = 1/τ̂_i (see the module docstring)

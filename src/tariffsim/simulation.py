@@ -39,9 +39,7 @@ def _resolve_sets(scenario: Scenario, elasticities) -> tuple[list[ElasticitySet]
         return [scenario.elasticity_set(n) for n in names], scenario.central_set
     if isinstance(elasticities, str | ElasticitySet):
         elasticities = [elasticities]
-    out = []
-    for e in elasticities:
-        out.append(e if isinstance(e, ElasticitySet) else scenario.elasticity_set(str(e)))
+    out = [e if isinstance(e, ElasticitySet) else scenario.elasticity_set(str(e)) for e in elasticities]
     names = [e.name for e in out]
     if len(set(names)) != len(names):
         raise ScenarioError(f"elasticity sets named twice: {names}", source=scenario.source, field="elasticities")
@@ -49,7 +47,7 @@ def _resolve_sets(scenario: Scenario, elasticities) -> tuple[list[ElasticitySet]
     return out, central
 
 
-def _macro_for(data, scenario, t0, t1, es: ElasticitySet, a: MacroAssumptions, *, method="exact"):
+def _macro_for(data, t0, t1, es: ElasticitySet, a: MacroAssumptions, *, method="exact"):
     """Short- and long-run trade solves (+ the retaliation wedge) and the GDP path for one set."""
     sr, lr = es.short_and_long_run()
     pol_sr = solve_trade(data, t0, t1, sr, method=method)
@@ -67,8 +65,7 @@ def _macro_for(data, scenario, t0, t1, es: ElasticitySet, a: MacroAssumptions, *
     return pol_sr, pol_lr, mac
 
 
-def draw_parameters(scenario: Scenario, central: ElasticitySet, a: MacroAssumptions, n: int,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """Monte Carlo parameter draws (one row per draw).
 
     Elasticities: a distribution the scenario declares for ``sigma``/``eta``/``eps_x`` gives the
@@ -178,7 +175,7 @@ def simulate(
         outcomes = {}
         for es in sets:
             say(f"trade model, elasticity set '{es.name}'")
-            pol_sr, pol_lr, mac = _macro_for(data, sc, t0, t1, es, a_central, method=method)
+            pol_sr, pol_lr, mac = _macro_for(data, t0, t1, es, a_central, method=method)
             trade = pol_sr if es.horizon == "short-run" else pol_lr
             outcomes[es.name] = SetOutcome(name=es.name, elasticities=es, trade=trade, short_run=pol_sr,
                                            long_run=pol_lr, macro=mac)
@@ -198,11 +195,11 @@ def simulate(
         if n_draws > 0 and model == "pe":
             say(f"parameter draws ({n_draws})")
             rng = np.random.default_rng(draw_seed)
-            draws_df = draw_parameters(sc, central_es, a_central, n_draws, rng)
+            draws_df = draw_parameters(sc, n_draws, rng)
             rows = []
             for i in range(n_draws):
                 es_i, a_i = _apply_draw(central_es, a_central, draws_df.iloc[i])
-                rows.append(_macro_for(data, sc, t0, t1, es_i, a_i, method=method)[2].path)
+                rows.append(_macro_for(data, t0, t1, es_i, a_i, method=method)[2].path)
             paths = np.vstack(rows)
             draws_df = draws_df.assign(gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
                                        gdp_impact_pct_end_of_horizon=paths[:, -1])
@@ -211,7 +208,7 @@ def simulate(
         risk = simulate_recession_risk(mu=mu, rho=cal.rho, sigma=cal.sigma, shock=paths, n_paths=n_paths,
                                        seed=mc_seed_int, start=start)
         for name, so in list(outcomes.items()):
-            r = risk if (name == central and n_draws == 0) else simulate_recession_risk(
+            r = risk if (name == central and draws_df is None) else simulate_recession_risk(
                 mu=mu, rho=cal.rho, sigma=cal.sigma, shock=so.macro.path, n_paths=n_paths, seed=mc_seed_int,
                 start=start)
             outcomes[name] = SetOutcome(name=so.name, elasticities=so.elasticities, trade=so.trade,
@@ -237,8 +234,6 @@ def simulate(
         "pandas": pd.__version__,
     }
     if recession:
-        from .recession import default_calibration
-
-        provenance["recession_calibration"] = default_calibration().to_dict()
+        provenance["recession_calibration"] = cal.to_dict()
     return Result(scenario=sc, data=data, model=model, t0=t0, t1=t1, sets=outcomes, central=central,
                   recession=risk, draws=draws_df, provenance=provenance, ge=ge_solution, notes=tuple(notes))

@@ -163,7 +163,7 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
     a = resolve_assumptions(sc, data)
 
     def gdp(es_, a_) -> float:
-        return _macro_for(data, sc, t0, t1, es_, a_)[2].gdp_impact_pct
+        return _macro_for(data, t0, t1, es_, a_)[2].gdp_impact_pct
 
     base = gdp(es, a)
     rows = []
