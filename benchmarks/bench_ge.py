@@ -77,19 +77,29 @@ def main() -> int:
     t_rep = time.perf_counter() - t0
 
     med_o, med_t = statistics.median(ours), statistics.median(theirs)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, scipy {scipy.__version__}, BLAS threads: {args.blas_threads}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}, BLAS threads: {args.blas_threads}"
+    )
     print(f"ILMS baseline, N = {n} economies, {3 * n} unknowns")
     print(f"{'method':<44}{'ms/solve (median)':>18}{'ms (best)':>11}{'steps/fevals':>14}{'residual':>11}")
-    print(f"{'tariffsim Newton-chord, analytic Jacobian':<44}{1e3 * med_o:>18.1f}{1e3 * min(ours):>11.1f}"
-          f"{sol.solver.iterations:>14d}{sol.solver.residual:>11.1e}")
-    print(f"{'scipy.optimize.fsolve, no Jacobian':<44}{1e3 * med_t:>18.1f}{1e3 * min(theirs):>11.1f}"
-          f"{nfev:>14d}{res_fs:>11.1e}")
-    print(f"speed-up (median/median): {med_t / med_o:.1f}x; target >= 10x and < 50 ms per solve: "
-          f"{'met' if med_t / med_o >= 10 and med_o < 0.05 else 'NOT met'}")
+    print(
+        f"{'tariffsim Newton-chord, analytic Jacobian':<44}{1e3 * med_o:>18.1f}{1e3 * min(ours):>11.1f}"
+        f"{sol.solver.iterations:>14d}{sol.solver.residual:>11.1e}"
+    )
+    print(
+        f"{'scipy.optimize.fsolve, no Jacobian':<44}{1e3 * med_t:>18.1f}{1e3 * min(theirs):>11.1f}"
+        f"{nfev:>14d}{res_fs:>11.1e}"
+    )
+    print(
+        f"speed-up (median/median): {med_t / med_o:.1f}x; target >= 10x and < 50 ms per solve: "
+        f"{'met' if med_t / med_o >= 10 and med_o < 0.05 else 'NOT met'}"
+    )
     print(f"max |x_tariffsim - x_fsolve| = {np.max(np.abs(x_ours - x_fs)):.1e} (logs of the hats)")
-    print(f"full replicate_ilms2025 (read CSVs, calibrate nu, build, solve): {1e3 * t_rep:.0f} ms; "
-          f"US welfare {rep.headline['us_welfare_pct']:+.4f} %")
+    print(
+        f"full replicate_ilms2025 (read CSVs, calibrate nu, build, solve): {1e3 * t_rep:.0f} ms; "
+        f"US welfare {rep.headline['us_welfare_pct']:+.4f} %"
+    )
     return 0
 
 

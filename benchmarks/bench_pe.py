@@ -111,12 +111,25 @@ def run_case(name: str, V, t0, t1, eps, *, repeat: int, plain: bool):
     solve_pe(V, t0, t1, eta=ETA, sigma=SIGMA, eps_x=eps)  # warm-up (imports, allocator)
     best, median, out = best_time(lambda: solve_pe(V, t0, t1, eta=ETA, sigma=SIGMA, eps_x=eps), repeat)
     K, M, S = V.shape
-    row = {"case": name, "shape": f"{K}x{M}x{S}", "unknowns": K * S, "ours_best_s": best,
-           "ours_median_s": median, "iterations": out.solver.iterations, "residual": out.solver.residual}
+    row = {
+        "case": name,
+        "shape": f"{K}x{M}x{S}",
+        "unknowns": K * S,
+        "ours_best_s": best,
+        "ours_median_s": median,
+        "iterations": out.solver.iterations,
+        "residual": out.solver.residual,
+    }
     if plain:
         z, seconds, residual, nfev, success = plain_root(V, t0, t1, eps)
-        row.update(plain_s=seconds, plain_residual=residual, plain_nfev=nfev, plain_success=success,
-                   max_log_w_diff=float(np.max(np.abs(z - np.log(out.w_hat)))), ratio=seconds / best)
+        row.update(
+            plain_s=seconds,
+            plain_residual=residual,
+            plain_nfev=nfev,
+            plain_success=success,
+            max_log_w_diff=float(np.max(np.abs(z - np.log(out.w_hat)))),
+            ratio=seconds / best,
+        )
     return row
 
 
@@ -127,30 +140,54 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=20250301)
     args = ap.parse_args(argv)
 
-    print(f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"{platform.machine()} {platform.processor() or ''}".rstrip())
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"{platform.machine()} {platform.processor() or ''}".rstrip()
+    )
     print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
-    rows = [run_case("default-like", *synthetic(10, 10, 14, seed=args.seed, shocked_exporters=1, shocked_markets=1),
-                     repeat=args.repeat, plain=True)]
+    rows = [
+        run_case(
+            "default-like",
+            *synthetic(10, 10, 14, seed=args.seed, shocked_exporters=1, shocked_markets=1),
+            repeat=args.repeat,
+            plain=True,
+        )
+    ]
     real = default_data(args.seed)
     if real is not None:
         rows.append(run_case("default data", *real, repeat=args.repeat, plain=True))
-    rows.append(run_case("200x200x20", *synthetic(200, 200, 20, seed=args.seed, shocked_exporters=20,
-                                                  shocked_markets=5),
-                         repeat=args.repeat, plain=not args.quick))
+    rows.append(
+        run_case(
+            "200x200x20",
+            *synthetic(200, 200, 20, seed=args.seed, shocked_exporters=20, shocked_markets=5),
+            repeat=args.repeat,
+            plain=not args.quick,
+        )
+    )
 
     print()
-    print(f"{'case':<14} {'shape':<11} {'unknowns':>8} {'ours (s)':>9} {'iter':>4} {'residual':>9} "
-          f"{'plain (s)':>10} {'plain res':>9} {'nfev':>6} {'|Δ ln ŵ|':>9} {'speed-up':>9}")
+    print(
+        f"{'case':<14} {'shape':<11} {'unknowns':>8} {'ours (s)':>9} {'iter':>4} {'residual':>9} "
+        f"{'plain (s)':>10} {'plain res':>9} {'nfev':>6} {'|Δ ln ŵ|':>9} {'speed-up':>9}"
+    )
     for r in rows:
-        plain = (f"{r['plain_s']:>10.3f} {r['plain_residual']:>9.1e} {r['plain_nfev']:>6d} "
-                 f"{r['max_log_w_diff']:>9.1e} {r['ratio']:>8.0f}x") if "plain_s" in r else f"{'(skipped)':>10}"
-        print(f"{r['case']:<14} {r['shape']:<11} {r['unknowns']:>8d} {r['ours_best_s']:>9.4f} {r['iterations']:>4d} "
-              f"{r['residual']:>9.1e} {plain}")
+        plain = (
+            (
+                f"{r['plain_s']:>10.3f} {r['plain_residual']:>9.1e} {r['plain_nfev']:>6d} "
+                f"{r['max_log_w_diff']:>9.1e} {r['ratio']:>8.0f}x"
+            )
+            if "plain_s" in r
+            else f"{'(skipped)':>10}"
+        )
+        print(
+            f"{r['case']:<14} {r['shape']:<11} {r['unknowns']:>8d} {r['ours_best_s']:>9.4f} {r['iterations']:>4d} "
+            f"{r['residual']:>9.1e} {plain}"
+        )
     big = rows[-1]
     verdict = "meets" if big["ours_best_s"] < 1.0 else "MISSES"
-    print(f"\n200x200x20: {big['ours_best_s']:.3f} s best, {big['ours_median_s']:.3f} s median "
-          f"({verdict} the 1 s target)")
+    print(
+        f"\n200x200x20: {big['ours_best_s']:.3f} s best, {big['ours_median_s']:.3f} s median ({verdict} the 1 s target)"
+    )
     if "ratio" in big:
         print(f"speed-up over plain scipy.optimize.root: {big['ratio']:.0f}x (target >= 10x)")
 

@@ -105,8 +105,10 @@ def main(argv=None):
     print(f"{a.paths:,} paths x {a.horizon} quarters, {a.draws} parameter draws, best of {a.repeat}\n")
 
     simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock, n_paths=1_000, seed=0)  # warm-up
-    t_vec, res = best_of(lambda: simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock,
-                                                        n_paths=a.paths, seed=a.seed), a.repeat)
+    t_vec, res = best_of(
+        lambda: simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock, n_paths=a.paths, seed=a.seed),
+        a.repeat,
+    )
     t_np, ind = best_of(lambda: plain_numpy_independent(mu, rho, sigma, shock, a.paths, a.seed), a.repeat)
     t_naive, naive = best_of(lambda: naive_loop(mu, rho, sigma, shock, n_naive, a.seed), 1)
 
@@ -118,20 +120,29 @@ def main(argv=None):
     print(f"\ntarget < 1 s: {'met' if t_vec < 1.0 else 'MISSED'} ({t_vec * 1000:.0f} ms)")
 
     if n_naive == a.paths:
-        same = (naive["tech4_b"] == res.technical_4q.baseline and naive["tech4_t"] == res.technical_4q.tariff
-                and naive["techH_b"] == res.technical_horizon.baseline
-                and naive["techH_t"] == res.technical_horizon.tariff)
+        same = (
+            naive["tech4_b"] == res.technical_4q.baseline
+            and naive["tech4_t"] == res.technical_4q.tariff
+            and naive["techH_b"] == res.technical_horizon.baseline
+            and naive["techH_t"] == res.technical_horizon.tariff
+        )
         print(f"naive loop gives identical probabilities: {same}")
 
     p = res.technical_4q
     se_ind = math.sqrt(sum(x * (1 - x) for x in (ind["tech4_b"], ind["tech4_t"])) / a.paths)
     print("\ntechnical recession within 4 quarters (share of paths):")
-    print(f"  CRN:      baseline {p.baseline:.4f}, tariff {p.tariff:.4f}, effect {p.difference:+.4f} "
-          f"(se {p.se_difference:.4f})")
-    print(f"  no CRN:   baseline {ind['tech4_b']:.4f}, tariff {ind['tech4_t']:.4f}, "
-          f"effect {ind['tech4_t'] - ind['tech4_b']:+.4f} (se {se_ind:.4f})")
-    print(f"  CRN cuts the standard error of the tariff effect {se_ind / p.se_difference:.1f}-fold "
-          f"(= {(se_ind / p.se_difference) ** 2:.0f}x fewer paths for the same precision)")
+    print(
+        f"  CRN:      baseline {p.baseline:.4f}, tariff {p.tariff:.4f}, effect {p.difference:+.4f} "
+        f"(se {p.se_difference:.4f})"
+    )
+    print(
+        f"  no CRN:   baseline {ind['tech4_b']:.4f}, tariff {ind['tech4_t']:.4f}, "
+        f"effect {ind['tech4_t'] - ind['tech4_b']:+.4f} (se {se_ind:.4f})"
+    )
+    print(
+        f"  CRN cuts the standard error of the tariff effect {se_ind / p.se_difference:.1f}-fold "
+        f"(= {(se_ind / p.se_difference) ** 2:.0f}x fewer paths for the same precision)"
+    )
     a4 = res.annual_contraction
     print(f"annual contraction (calendar year 1): baseline {a4.baseline:.4f}, tariff {a4.tariff:.4f}")
 

@@ -10,22 +10,60 @@ import tariffsim
 EXPECTED = {
     "__version__",
     # data
-    "TradeData", "available_datasets", "load_dataset", "read_baci", "read_gdp_csv", "read_long_csv",
-    "read_mapping_csv", "read_matrix_csv",
+    "TradeData",
+    "available_datasets",
+    "load_dataset",
+    "read_baci",
+    "read_gdp_csv",
+    "read_long_csv",
+    "read_mapping_csv",
+    "read_matrix_csv",
     # scenarios and elasticities
-    "Scenario", "TariffMeasure", "load_scenario", "builtin_scenarios", "ElasticitySet", "available_sets", "get_set",
+    "Scenario",
+    "TariffMeasure",
+    "load_scenario",
+    "builtin_scenarios",
+    "ElasticitySet",
+    "available_sets",
+    "get_set",
     # one call
-    "simulate", "Result",
+    "simulate",
+    "Result",
     # models
-    "solve_pe", "PEOutcome", "GEParams", "GEBaseline", "GESolution", "build_baseline", "calibrate_nu_two_region",
-    "solve_ge", "replicate_ilms2025", "ReplicationResult", "ILMS_CASES",
+    "solve_pe",
+    "PEOutcome",
+    "GEParams",
+    "GEBaseline",
+    "GESolution",
+    "build_baseline",
+    "calibrate_nu_two_region",
+    "solve_ge",
+    "replicate_ilms2025",
+    "ReplicationResult",
+    "ILMS_CASES",
     # macro and recession
-    "MacroOutcome", "read_quarterly_gdp", "calibrate_ar1", "calibrate_file", "run_calibration",
-    "default_calibration", "simulate_recession_risk", "AR1Calibration", "RecessionRisk",
+    "MacroOutcome",
+    "read_quarterly_gdp",
+    "calibrate_ar1",
+    "calibrate_file",
+    "run_calibration",
+    "default_calibration",
+    "simulate_recession_risk",
+    "AR1Calibration",
+    "RecessionRisk",
     # sweeps and reports
-    "sweep", "elasticity_grid", "tornado", "write_report", "write_sweep",
+    "sweep",
+    "elasticity_grid",
+    "tornado",
+    "write_report",
+    "write_sweep",
     # errors
-    "ConvergenceError", "CountryCodeError", "DataError", "OutputExistsError", "ScenarioError", "TariffSimError",
+    "ConvergenceError",
+    "CountryCodeError",
+    "DataError",
+    "OutputExistsError",
+    "ScenarioError",
+    "TariffSimError",
     "SolverInfo",
 }
 
@@ -67,8 +105,25 @@ def test_simulate_is_the_function_even_after_its_module_is_imported():
 def test_every_module_all_resolves():
     import importlib
 
-    for mod in ("datasets", "loaders", "scenario", "elasticities", "pe", "ge", "ge_bridge", "macro", "calibration",
-                "recession", "simulation", "results", "uncertainty", "replicate", "tables", "report", "plots"):
+    for mod in (
+        "datasets",
+        "loaders",
+        "scenario",
+        "elasticities",
+        "pe",
+        "ge",
+        "ge_bridge",
+        "macro",
+        "calibration",
+        "recession",
+        "simulation",
+        "results",
+        "uncertainty",
+        "replicate",
+        "tables",
+        "report",
+        "plots",
+    ):
         m = importlib.import_module(f"tariffsim.{mod}")
         missing = [n for n in getattr(m, "__all__", []) if not hasattr(m, n)]
         assert not missing, (mod, missing)

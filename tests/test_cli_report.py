@@ -26,8 +26,24 @@ def test_sweep_bad_grid_is_a_user_error(tmp_path, capsys, grid):
 @pytest.mark.slow
 def test_sweep_writes_the_grid(tmp_path, capsys):
     out = tmp_path / "s"
-    assert cli_main(["sweep", "mex25", "--tariff", "0:0.5:0.25", "--elasticities", "low,central",
-                     "--out", str(out), "--paths", "2000", "-q"]) == 0
+    assert (
+        cli_main(
+            [
+                "sweep",
+                "mex25",
+                "--tariff",
+                "0:0.5:0.25",
+                "--elasticities",
+                "low,central",
+                "--out",
+                str(out),
+                "--paths",
+                "2000",
+                "-q",
+            ]
+        )
+        == 0
+    )
     df = pd.read_csv(out / "sweep.csv")
     assert set(df.elasticity_set) == {"low", "central"} and sorted(df.rate.unique()) == [0.0, 0.25, 0.5]
     for stem in ("gdp_heatmap", "recession_curve"):

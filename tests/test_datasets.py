@@ -84,7 +84,14 @@ def test_shipped_data_reproduce_their_sources(shared_data, tmp_path):
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "default"
     subprocess.run(
-        [sys.executable, str(root / "data" / "build" / "build_default.py"), "--raw", str(shared_data), "--out", str(out)],
+        [
+            sys.executable,
+            str(root / "data" / "build" / "build_default.py"),
+            "--raw",
+            str(shared_data),
+            "--out",
+            str(out),
+        ],
         check=True,
         capture_output=True,
     )

@@ -118,8 +118,15 @@ def test_zero_tariffs_give_zero_change(ilms_like, recycling):
     b, p = ilms_like
     sol = solve_ge(b, np.zeros((N, N)), p.replace(recycling=recycling))
     assert sol.solver.converged and sol.solver.iterations == 0
-    for arr in (sol.welfare_pct, sol.employment_pct, sol.price_index_pct, sol.deficit_change_pct,
-                sol.exports_gdp_change_pct, sol.imports_gdp_change_pct, sol.tariff_revenue_share):
+    for arr in (
+        sol.welfare_pct,
+        sol.employment_pct,
+        sol.price_index_pct,
+        sol.deficit_change_pct,
+        sol.exports_gdp_change_pct,
+        sol.imports_gdp_change_pct,
+        sol.tariff_revenue_share,
+    ):
         np.testing.assert_allclose(arr, 0.0, atol=1e-12)
     np.testing.assert_allclose(sol.X_new, b.X, rtol=1e-13)
 
@@ -182,7 +189,9 @@ def test_jacobian_matches_finite_differences():
     h = 1e-6
     for recycling in RECYCLING:
         for deficits in DEFICITS:
-            p = GEParams(eps=4.0, kappa=0.5, psi=0.2, phi=None, theta=6.0, nu=nu, recycling=recycling, deficits=deficits)
+            p = GEParams(
+                eps=4.0, kappa=0.5, psi=0.2, phi=None, theta=6.0, nu=nu, recycling=recycling, deficits=deficits
+            )
             sysm = _system(b, t, p, d_hat=d_hat)
             F = ge_residual(b, t, p, d_hat=d_hat)
             x = rng.normal(0.0, 0.1, 3 * N)
@@ -263,8 +272,16 @@ def test_invariant_to_currency_unit(ilms_like):
 def test_by_country_frame(ilms_like):
     b, p = ilms_like
     df = solve_ge(b, tariff_matrix(2), p).by_country()
-    for col in ("iso3", "welfare_pct", "deficit_change_pct", "exports_gdp_change_pct", "imports_gdp_change_pct",
-                "employment_pct", "price_index_pct", "tariff_revenue_share"):
+    for col in (
+        "iso3",
+        "welfare_pct",
+        "deficit_change_pct",
+        "exports_gdp_change_pct",
+        "imports_gdp_change_pct",
+        "employment_pct",
+        "price_index_pct",
+        "tariff_revenue_share",
+    ):
         assert col in df.columns
     assert len(df) == N and df["iso3"].tolist() == list(b.countries)
 

@@ -21,8 +21,22 @@ def test_wheel_installs_and_loads_default_dataset(tmp_path):
     wheels = tmp_path / "wheels"
     # build from a clean copy of the source, so stale build/ folders of the working tree cannot leak in
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", "build", "dist", ".git", "reports", "*.egg-info",
-                                                             "__pycache__", ".pytest_cache", ".hypothesis", "notebooks"))
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            "build",
+            "dist",
+            ".git",
+            "reports",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+            "notebooks",
+        ),
+    )
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(src)],
         check=True,
@@ -36,11 +50,16 @@ def test_wheel_installs_and_loads_default_dataset(tmp_path):
     py = bindir / "python"
     # dependencies come from this interpreter's site-packages (appended after the venv's own, so the
     # freshly installed wheel wins; the editable install's .pth hooks there are not processed)
-    site = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(site, "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([py, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [py, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True, capture_output=True
+    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}

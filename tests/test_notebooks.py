@@ -55,7 +55,11 @@ def _stderr_problems(nb) -> list[str]:
     out = []
     for i, cell in enumerate(nb.cells):
         for o in cell.get("outputs", []):
-            if o.get("output_type") == "stream" and o.get("name") == "stderr" and "warning" in o.get("text", "").lower():
+            if (
+                o.get("output_type") == "stream"
+                and o.get("name") == "stderr"
+                and "warning" in o.get("text", "").lower()
+            ):
                 out.append(f"cell {i}: {o['text'].strip()[:500]}")
     return out
 
@@ -67,7 +71,9 @@ def test_notebook_runs(source: Path, kernel_env: Path):
     nb = jupytext.read(source)
     before = sorted(p.name for p in NOTEBOOKS.iterdir())
     nb.cells.insert(0, nbformat.v4.new_code_cell(WARNINGS_CELL))
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(kernel_env)}})
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(kernel_env)}}
+    )
     t0 = time.perf_counter()
     try:
         client.execute()

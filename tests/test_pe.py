@@ -17,10 +17,32 @@ from tariffsim.errors import ConvergenceError, DataError, TariffSimError
 from tariffsim.pe import PEOutcome, solve_pe
 
 INF = np.inf
-FLOW_FIELDS = ("q_hat", "p_hat", "V0", "V1", "V1_consumer", "dV", "price_effect", "trade_creation",
-               "trade_diversion", "revenue0", "revenue1", "shares0", "shares1")
-VALUE_FIELDS = ("V0", "V1", "V1_consumer", "dV", "price_effect", "trade_creation", "trade_diversion",
-                "revenue0", "revenue1")
+FLOW_FIELDS = (
+    "q_hat",
+    "p_hat",
+    "V0",
+    "V1",
+    "V1_consumer",
+    "dV",
+    "price_effect",
+    "trade_creation",
+    "trade_diversion",
+    "revenue0",
+    "revenue1",
+    "shares0",
+    "shares1",
+)
+VALUE_FIELDS = (
+    "V0",
+    "V1",
+    "V1_consumer",
+    "dV",
+    "price_effect",
+    "trade_creation",
+    "trade_diversion",
+    "revenue0",
+    "revenue1",
+)
 HAT_FIELDS = ("w_hat", "P_hat", "Q_hat", "q_hat", "p_hat", "shares0", "shares1")
 
 
@@ -63,8 +85,15 @@ def test_no_tariff_change_gives_exactly_no_change(case):
     assert np.all(out.w_hat == 1.0)  # exactly, not approximately
     for f in ("P_hat", "Q_hat", "q_hat", "p_hat"):
         assert np.all(getattr(out, f) == 1.0), f
-    for f in ("dV", "price_effect", "trade_creation", "trade_diversion", "consumer_surplus", "producer_surplus",
-              "importer_welfare"):
+    for f in (
+        "dV",
+        "price_effect",
+        "trade_creation",
+        "trade_diversion",
+        "consumer_surplus",
+        "producer_surplus",
+        "importer_welfare",
+    ):
         assert np.all(getattr(out, f) == 0.0), f
     assert np.array_equal(out.V1, out.V0) and np.array_equal(out.revenue1, out.revenue0)
     assert np.array_equal(out.shares1, out.shares0)
@@ -90,8 +119,9 @@ def test_decomposition_adds_up_and_shares_sum_to_one(case):
         if isinstance(a, np.ndarray) and f.name != "eps_x":
             assert np.all(np.isfinite(a)), f.name
     s = out.summary()
-    assert s["dV"] == pytest.approx(s["price_effect"] + s["trade_creation"] + s["trade_diversion"],
-                                    rel=1e-9, abs=1e-9 * _scale(out))
+    assert s["dV"] == pytest.approx(
+        s["price_effect"] + s["trade_creation"] + s["trade_diversion"], rel=1e-9, abs=1e-9 * _scale(out)
+    )
 
 
 @PROPERTY
@@ -153,8 +183,9 @@ def test_invariant_to_the_currency_unit(case):
     for f in HAT_FIELDS:
         np.testing.assert_allclose(getattr(out, f), getattr(base, f), rtol=1e-10, atol=1e-14, err_msg=f)
     for f in (*VALUE_FIELDS, "consumer_surplus", "producer_surplus", "importer_welfare"):
-        np.testing.assert_allclose(getattr(out, f), 1000.0 * getattr(base, f), rtol=1e-9,
-                                   atol=1e-9 * 1000 * _scale(base), err_msg=f)
+        np.testing.assert_allclose(
+            getattr(out, f), 1000.0 * getattr(base, f), rtol=1e-9, atol=1e-9 * 1000 * _scale(base), err_msg=f
+        )
 
 
 @PROPERTY
@@ -240,8 +271,9 @@ def test_two_source_example_by_hand():
     np.testing.assert_allclose(out.q_hat.ravel(), [0.88 / 1.21, 1 / 0.88], rtol=1e-13)
     np.testing.assert_allclose(out.V1.ravel(), [60 * 0.88 / 1.21, 40 / 0.88], rtol=1e-13)
     np.testing.assert_allclose(out.trade_creation.ravel(), [-7.2, -4.8], rtol=1e-12)
-    np.testing.assert_allclose(out.trade_diversion.ravel(), [60 * 0.88 * (1 / 1.21 - 1), 40 * 0.88 * (0.88**-2 - 1)],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        out.trade_diversion.ravel(), [60 * 0.88 * (1 / 1.21 - 1), 40 * 0.88 * (0.88**-2 - 1)], rtol=1e-12
+    )
     assert out.revenue1.sum() == pytest.approx(0.25 * 60 * 0.88 / 1.21, rel=1e-13)
     assert out.consumer_surplus[0, 0] == pytest.approx(-100 * np.log(1 / 0.88), rel=1e-13)
     assert out.importer_welfare[0, 0] == pytest.approx(-100 * np.log(1 / 0.88) + 0.25 * 60 * 0.88 / 1.21, rel=1e-12)
@@ -293,11 +325,13 @@ def test_two_source_example_finite_supply_by_hand():
 
 def _north_america():
     """Exporters MEX, CAN, CHN; markets USA, EU, ROW (one sector, illustrative values in USD bn)."""
-    V = np.array([
-        [[475.0], [25.0], [60.0]],  # MEX → USA, EU, ROW
-        [[420.0], [30.0], [70.0]],  # CAN
-        [[440.0], [520.0], [1400.0]],  # CHN
-    ])
+    V = np.array(
+        [
+            [[475.0], [25.0], [60.0]],  # MEX → USA, EU, ROW
+            [[420.0], [30.0], [70.0]],  # CAN
+            [[440.0], [520.0], [1400.0]],  # CHN
+        ]
+    )
     t1 = np.zeros_like(V)
     t1[0, 0] = 0.25  # the US puts 25 % on Mexico
     return V, t1
@@ -342,8 +376,9 @@ def test_single_market_tariff_price_response_first_order():
     out = solve_pe(V, 0.0, t1, eta=eta, sigma=sigma, eps_x=eps)
     assert np.log(out.P_hat[0, 0]) == pytest.approx(0.3 * eps * d / (eps + eta), rel=1e-4)
     assert out.importer_welfare[0, 0] == pytest.approx(100 * 0.3 * d * eta / (eps + eta), rel=1e-4)
-    assert np.log(out.w_hat[1, 0]) == pytest.approx((sigma - eta) / (eps + sigma) * 0.3 * eps * d / (eps + eta),
-                                                    rel=1e-4)
+    assert np.log(out.w_hat[1, 0]) == pytest.approx(
+        (sigma - eta) / (eps + sigma) * 0.3 * eps * d / (eps + eta), rel=1e-4
+    )
 
 
 def test_gsim_four_region_example_qualitative():
@@ -353,12 +388,14 @@ def test_gsim_four_region_example_qualitative():
     published numbers cannot be reproduced here; this checks the qualitative results GSIM reports for a
     tariff by region 1 on region 2 in a 4-region world (imports only, no domestic sales on the diagonal).
     """
-    V = np.array([  # exporter (rows) → importer (columns), one product
-        [0.0, 120.0, 80.0, 60.0],
-        [150.0, 0.0, 90.0, 70.0],
-        [100.0, 60.0, 0.0, 50.0],
-        [90.0, 40.0, 30.0, 0.0],
-    ])[:, :, None]
+    V = np.array(
+        [  # exporter (rows) → importer (columns), one product
+            [0.0, 120.0, 80.0, 60.0],
+            [150.0, 0.0, 90.0, 70.0],
+            [100.0, 60.0, 0.0, 50.0],
+            [90.0, 40.0, 30.0, 0.0],
+        ]
+    )[:, :, None]
     t0 = np.full_like(V, 0.05)
     t1 = t0.copy()
     t1[1, 0] = 0.25  # region 1 (index 0) raises its tariff on region 2 (index 1) from 5 % to 25 %
@@ -541,5 +578,14 @@ def test_outcome_is_frozen_and_read_only():
     with pytest.raises(ValueError):
         out.dV[0, 0, 0] = 1.0
     assert out.shape == (2, 2, 1)
-    assert set(out.summary()) >= {"dV", "price_effect", "trade_creation", "trade_diversion", "revenue_change",
-                                  "consumer_surplus", "producer_surplus", "importer_welfare", "world_welfare"}
+    assert set(out.summary()) >= {
+        "dV",
+        "price_effect",
+        "trade_creation",
+        "trade_diversion",
+        "revenue_change",
+        "consumer_surplus",
+        "producer_surplus",
+        "importer_welfare",
+        "world_welfare",
+    }

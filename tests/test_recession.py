@@ -91,8 +91,11 @@ def test_zero_shock_is_exactly_the_baseline_with_common_random_numbers():
 def test_zero_shock_matches_an_independent_baseline_within_monte_carlo_error():
     a = simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=np.zeros(12), n_paths=100_000, seed=11)
     b = simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=None, horizon=12, n_paths=100_000, seed=12)
-    for pa, pb in ((a.technical_4q, b.technical_4q), (a.technical_horizon, b.technical_horizon),
-                   (a.annual_contraction, b.annual_contraction)):
+    for pa, pb in (
+        (a.technical_4q, b.technical_4q),
+        (a.technical_horizon, b.technical_horizon),
+        (a.annual_contraction, b.annual_contraction),
+    ):
         se = math.hypot(pa.se_tariff, pb.se_baseline)
         assert abs(pa.tariff - pb.baseline) < 4 * se
 
@@ -100,8 +103,12 @@ def test_zero_shock_matches_an_independent_baseline_within_monte_carlo_error():
 def test_deeper_tariff_loss_never_lowers_recession_probabilities():
     """Monotonicity over a grid of shock sizes, with the same innovations for every size (CRN)."""
     grid = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
-    probs = np.array([_probs(simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=_ramp(s),
-                                                     n_paths=40_000, seed=3)) for s in grid])
+    probs = np.array(
+        [
+            _probs(simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=_ramp(s), n_paths=40_000, seed=3))
+            for s in grid
+        ]
+    )
     assert np.all(np.diff(probs, axis=0) >= 0)
     # and the effect is real, not a flat line: a 2 % loss within a year raises every probability
     base = simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=_ramp(2.0), n_paths=40_000, seed=3)
@@ -115,13 +122,20 @@ def test_parameter_draws_are_monotone_too():
     hi = simulate_recession_risk(mu=MU, rho=RHO, sigma=SIGMA, shock=scales * _ramp(2.0), n_paths=20_000, seed=5)
     assert lo.n_draws == 50
     assert np.all(_probs(hi) >= _probs(lo))
-    assert np.all(_probs(lo) >= np.array([lo.technical_4q.baseline, lo.technical_horizon.baseline,
-                                          lo.annual_contraction.baseline]))
+    assert np.all(
+        _probs(lo)
+        >= np.array([lo.technical_4q.baseline, lo.technical_horizon.baseline, lo.annual_contraction.baseline])
+    )
 
 
 @settings(max_examples=25, deadline=None)
-@given(mu=st.floats(-0.5, 1.5), rho=st.floats(-0.5, 0.9), sigma=st.floats(0.1, 2.0),
-       drops=st.lists(st.floats(0.0, 3.0), min_size=6, max_size=6), seed=st.integers(0, 2**32 - 1))
+@given(
+    mu=st.floats(-0.5, 1.5),
+    rho=st.floats(-0.5, 0.9),
+    sigma=st.floats(0.1, 2.0),
+    drops=st.lists(st.floats(0.0, 3.0), min_size=6, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_any_nonincreasing_loss_path_weakly_raises_every_probability(mu, rho, sigma, drops, seed):
     shock = -np.cumsum(drops)  # level falls (weakly) every quarter
     r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock, n_paths=2_000, seed=seed)
@@ -150,10 +164,14 @@ def test_technical_recession_matches_gaussian_orthant_probabilities(g0):
     mean, cov = _ar1_mean_cov(mu, rho, sigma, g0, 3)
     mean_t = mean + np.diff(100 * np.log1p(shock / 100), prepend=0.0)
     r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock, g0=g0, n_paths=400_000, seed=8)
-    for m, got, se in ((mean, r.technical_horizon.baseline, r.technical_horizon.se_baseline),
-                       (mean_t, r.technical_horizon.tariff, r.technical_horizon.se_tariff)):
+    for m, got, se in (
+        (mean, r.technical_horizon.baseline, r.technical_horizon.se_baseline),
+        (mean_t, r.technical_horizon.tariff, r.technical_horizon.se_tariff),
+    ):
         if g0 >= 0:
-            exact = _p_all_negative(m, cov, [0, 1]) + _p_all_negative(m, cov, [1, 2]) - _p_all_negative(m, cov, [0, 1, 2])
+            exact = (
+                _p_all_negative(m, cov, [0, 1]) + _p_all_negative(m, cov, [1, 2]) - _p_all_negative(m, cov, [0, 1, 2])
+            )
         else:
             exact = _p_all_negative(m, cov, [0]) + _p_all_negative(m, cov, [1, 2]) - _p_all_negative(m, cov, [0, 1, 2])
         assert abs(got - exact) < 4 * se
@@ -162,11 +180,10 @@ def test_technical_recession_matches_gaussian_orthant_probabilities(g0):
 def test_annual_contraction_against_an_independent_simulation():
     """Draw (g1..g4) directly from their joint normal law and apply the calendar-year definition."""
     mu, rho, sigma, g0, pre = 0.2, 0.4, 0.9, -0.3, (0.5, 0.1)
-    r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, horizon=4, g0=g0, pre_growth=pre,
-                                n_paths=200_000, seed=4)
+    r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, horizon=4, g0=g0, pre_growth=pre, n_paths=200_000, seed=4)
     mean, cov = _ar1_mean_cov(mu, rho, sigma, g0, 4)
     g = np.random.default_rng(99).multivariate_normal(mean, cov, size=200_000)
-    levels = np.exp(np.cumsum(g, axis=1) / 100)          # quarters 1-4, quarter 0 = 1
+    levels = np.exp(np.cumsum(g, axis=1) / 100)  # quarters 1-4, quarter 0 = 1
     before = np.exp(-np.array([g0 + pre[1] + pre[0], g0 + pre[1], g0, 0.0]) / 100)
     p_ref = np.mean(levels.mean(axis=1) < before.mean())
     se = math.hypot(r.annual_contraction.se_baseline, math.sqrt(p_ref * (1 - p_ref) / 200_000))
@@ -249,10 +266,14 @@ def test_annual_and_quarterly_growth_conversions():
 
 
 def test_pure_indicator_functions_on_hand_made_paths():
-    g = np.array([[0.5, -0.1, -0.2, 0.3],   # quarters 1-4 of path 0: -0.1, -0.2 consecutive
-                  [-0.1, 0.2, -0.3, 0.4],   # path 1: never two in a row (unless g0 < 0)
-                  [0.2, -0.5, 0.1, -0.2],   # path 2: no
-                  [-0.1, -0.4, 0.2, 0.1]]).T  # path 3: quarters 1-2
+    g = np.array(
+        [
+            [0.5, -0.1, -0.2, 0.3],  # quarters 1-4 of path 0: -0.1, -0.2 consecutive
+            [-0.1, 0.2, -0.3, 0.4],  # path 1: never two in a row (unless g0 < 0)
+            [0.2, -0.5, 0.1, -0.2],  # path 2: no
+            [-0.1, -0.4, 0.2, 0.1],
+        ]
+    ).T  # path 3: quarters 1-2
     assert technical_recession(g, g0=0.2).tolist() == [True, False, False, True]
     assert technical_recession(g, g0=-0.2).tolist() == [True, True, False, True]
     assert technical_recession(g, g0=0.2, upto=2).tolist() == [False, False, False, True]
@@ -338,8 +359,23 @@ def test_inegi_calibration_reproduces_the_shipped_defaults(shared_data):
     assert doc["input"].endswith("/".join(INEGI))
     assert hashlib.sha256(path.read_bytes()).hexdigest() == doc["input_sha256"]
     fresh = calibrate_file(path, start=shipped.start, end=shipped.end, exclude=shipped.excluded)
-    for name in ("mu", "rho", "sigma", "se_mu", "se_rho", "se_sigma", "n_obs", "start", "end", "excluded",
-                 "method", "growth_definition", "sample_mean", "sample_sd", "sample_autocorr"):
+    for name in (
+        "mu",
+        "rho",
+        "sigma",
+        "se_mu",
+        "se_rho",
+        "se_sigma",
+        "n_obs",
+        "start",
+        "end",
+        "excluded",
+        "method",
+        "growth_definition",
+        "sample_mean",
+        "sample_sd",
+        "sample_autocorr",
+    ):
         assert getattr(fresh, name) == getattr(shipped, name), name
 
 

@@ -71,8 +71,10 @@ def promised_files() -> set[str]:
     files = {"report.html", "scenario.toml", "provenance.json"}
     files |= {f"figures/{n}.{f}" for n in PE_FIGURES for f in FIGURE_FORMATS}
     files |= {f"tables/{t}.{f}" for t in TABLES for f in TABLE_FORMATS}
-    files |= {f"data/{n}.csv" for n in ("sweep", "elasticity_grid", "tornado", "gdp_path", "growth_quantiles",
-                                        "parameter_draws")}
+    files |= {
+        f"data/{n}.csv"
+        for n in ("sweep", "elasticity_grid", "tornado", "gdp_path", "growth_quantiles", "parameter_draws")
+    }
     return files
 
 
@@ -118,8 +120,14 @@ def test_html_reads_like_a_briefing(report, result):
     g = f"{j['gdp_impact_pct']:+.2f}".replace("-", "−")
     assert g in page  # the central GDP number
     assert f"{100 * j['recession_probability_baseline']:.1f} %" in page  # recession risk against the baseline
-    for piece in ("export dependence", "value added", "Full pass-through", "Partial equilibrium",
-                  "Published estimates", "Simonovska and Waugh"):
+    for piece in (
+        "export dependence",
+        "value added",
+        "Full pass-through",
+        "Partial equilibrium",
+        "Published estimates",
+        "Simonovska and Waugh",
+    ):
         assert piece.lower() in page.lower(), piece
     assert str(rec.out_dir.parent) not in page  # no machine paths: links are relative
 
@@ -142,8 +150,9 @@ def test_scenario_file_is_the_scenario_used(report):
     assert sc.hash == rec.scenario_hash
 
 
-@pytest.mark.parametrize("name,fn", [("summary", summary_table), ("sectors", sector_table),
-                                     ("partners", partner_table)])
+@pytest.mark.parametrize(
+    "name,fn", [("summary", summary_table), ("sectors", sector_table), ("partners", partner_table)]
+)
 def test_report_tables_round_trip(report, result, name, fn):
     """The CSV read back with pandas gives the numbers of the table the library returns."""
     rec, _ = report
@@ -219,6 +228,7 @@ def fail_at(step: str):
     def progress(s: str) -> None:
         if s == step:
             raise Boom(f"simulated failure at {s}")
+
     return progress
 
 
@@ -235,8 +245,16 @@ def test_failure_with_force_keeps_the_old_folder(tmp_path):
     out.mkdir()
     (out / "old.txt").write_text("previous run")
     with pytest.raises(Boom):
-        write_sweep("mex25", "0,0.25", out, sigmas=(2.0, 4.0), n_paths=500, formats=("png",), force=True,
-                    progress=fail_at("figures"))
+        write_sweep(
+            "mex25",
+            "0,0.25",
+            out,
+            sigmas=(2.0, 4.0),
+            n_paths=500,
+            formats=("png",),
+            force=True,
+            progress=fail_at("figures"),
+        )
     assert (out / "old.txt").read_text() == "previous run"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]
 
@@ -246,11 +264,27 @@ def test_write_sweep_and_force_replaces(tmp_path):
     out.mkdir()
     (out / "stale.txt").write_text("stale")
     steps: list[str] = []
-    rec = write_sweep("mex25", "0:0.5:0.25", out, sigmas=(2.0, 4.0), n_paths=500, formats=("png", "svg"),
-                      force=True, progress=steps.append)
+    rec = write_sweep(
+        "mex25",
+        "0:0.5:0.25",
+        out,
+        sigmas=(2.0, 4.0),
+        n_paths=500,
+        formats=("png", "svg"),
+        force=True,
+        progress=steps.append,
+    )
     assert steps == list(SWEEP_STEPS)
-    assert set(rec.files) == {"sweep.csv", "elasticity_grid.csv", "recession_curve.png", "recession_curve.svg",
-                              "gdp_heatmap.png", "gdp_heatmap.svg", "scenario.toml", "provenance.json"}
+    assert set(rec.files) == {
+        "sweep.csv",
+        "elasticity_grid.csv",
+        "recession_curve.png",
+        "recession_curve.svg",
+        "gdp_heatmap.png",
+        "gdp_heatmap.svg",
+        "scenario.toml",
+        "provenance.json",
+    }
     assert not (out / "stale.txt").exists()
     sw = pd.read_csv(out / "sweep.csv")
     assert set(sw.elasticity_set) == {"low", "central", "high"}

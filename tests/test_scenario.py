@@ -74,8 +74,9 @@ def test_retaliation_is_applied_by_the_retaliator():
 
 def test_set_mode_replaces_the_baseline():
     d = ts.load_dataset()
-    sc = Scenario.from_dict(_with(tariffs=[{"importer": "USA", "exporters": ["CHN"], "rate": 0.2, "mode": "set",
-                                            "exempt_share": 0.5}]))
+    sc = Scenario.from_dict(
+        _with(tariffs=[{"importer": "USA", "exporters": ["CHN"], "rate": 0.2, "mode": "set", "exempt_share": 0.5}])
+    )
     t0, t1 = sc.tariff_arrays(d)
     i, j = d.index("CHN"), d.index("USA")
     assert np.allclose(t1[i, j], 0.5 * t0[i, j] + 0.5 * 0.2)
@@ -105,12 +106,22 @@ def test_quarter_labels():
     "patch, field, needle",
     [
         ({"colour": 1}, "colour", "unknown key 'colour'"),
-        ({"tariffs": [{"importer": "USA", "rate": 0.1}, {"importer": "USA", "rate": -0.25}]}, "tariffs[1].rate",
-         "negative"),
-        ({"tariffs": [{"importer": "USA", "rate": 25}]}, "tariffs[0].rate", "rates are shares (0.25 = 25 %), not percent"),
+        (
+            {"tariffs": [{"importer": "USA", "rate": 0.1}, {"importer": "USA", "rate": -0.25}]},
+            "tariffs[1].rate",
+            "negative",
+        ),
+        (
+            {"tariffs": [{"importer": "USA", "rate": 25}]},
+            "tariffs[0].rate",
+            "rates are shares (0.25 = 25 %), not percent",
+        ),
         ({"tariffs": [{"importer": "USA", "rate": 5}]}, "tariffs[0].rate", "reads as 500 %; write 0.05"),
-        ({"tariffs": [{"importer": "USA", "rate": 0.1, "exempt_share": 1.5}]}, "tariffs[0].exempt_share",
-         "share in [0, 1]"),
+        (
+            {"tariffs": [{"importer": "USA", "rate": 0.1, "exempt_share": 1.5}]},
+            "tariffs[0].exempt_share",
+            "share in [0, 1]",
+        ),
         ({"tariffs": [{"importer": "USA", "rate": 0.1, "exporter": "MEX"}]}, "tariffs[0].exporter", "unknown key"),
         ({"tariffs": [{"rate": 0.1}]}, "tariffs[0]", "missing 'importer'"),
         ({"model": "cge"}, "model", "expected one of"),
@@ -120,10 +131,16 @@ def test_quarter_labels():
         ({"assumptions": {"export_dependance": 0.8}}, "assumptions.export_dependance", "unknown assumption"),
         ({"assumptions": {"multiplier": {"low": 1, "central": 1.2}}}, "assumptions.multiplier", "low, central, high"),
         ({"elasticities": {"sets": ["central", "medium"]}}, "elasticities.sets[1]", "unknown elasticity set 'medium'"),
-        ({"elasticities": {"custom": {"mine": {"sigma": -4, "eta": 1.5}}}}, "elasticities.custom.mine.sigma",
-         "positive magnitudes"),
-        ({"uncertainty": {"distributions": {"sigma": {"dist": "beta"}}}}, "uncertainty.distributions.sigma.dist",
-         "one of"),
+        (
+            {"elasticities": {"custom": {"mine": {"sigma": -4, "eta": 1.5}}}},
+            "elasticities.custom.mine.sigma",
+            "positive magnitudes",
+        ),
+        (
+            {"uncertainty": {"distributions": {"sigma": {"dist": "beta"}}}},
+            "uncertainty.distributions.sigma.dist",
+            "one of",
+        ),
         ({"tariffs": []}, "tariffs", "at least one tariff measure"),
     ],
 )
@@ -137,10 +154,14 @@ def test_validation_names_field(patch, field, needle):
 
 def test_unknown_country_and_sector_against_the_data():
     d = ts.load_dataset()
-    sc = Scenario.from_dict(_with(tariffs=[{"importer": "USA", "exporters": ["MEX", "BRA"], "rate": 0.1}]), source="s.toml")
+    sc = Scenario.from_dict(
+        _with(tariffs=[{"importer": "USA", "exporters": ["MEX", "BRA"], "rate": 0.1}]), source="s.toml"
+    )
     with pytest.raises(ts.ScenarioError, match=r"s.toml: tariffs\[0\].exporters\[1\]: country 'BRA' is not in dataset"):
         sc.validate_against(d)
-    sc = Scenario.from_dict(_with(tariffs=[{"importer": "USA", "exporters": ["MEX"], "sectors": ["cars"], "rate": 0.1}]))
+    sc = Scenario.from_dict(
+        _with(tariffs=[{"importer": "USA", "exporters": ["MEX"], "sectors": ["cars"], "rate": 0.1}])
+    )
     with pytest.raises(ts.ScenarioError, match=r"tariffs\[0\].sectors\[0\]: sector 'cars' is not in dataset"):
         sc.validate_against(d)
     sc = Scenario.from_dict(_with(tariffs=[{"importer": "USA", "exporters": ["USA"], "rate": 0.1}]))

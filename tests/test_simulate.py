@@ -117,16 +117,25 @@ def test_reproducible_with_seed():
     c = ts.simulate("mex25", seed=8, draws=10, n_paths=5000).to_json()
     a.pop("provenance"), b.pop("provenance"), c.pop("provenance")
     assert a == b
-    assert a["recession_probability"] != c["recession_probability"] or a["gdp_impact_pct_draws"] != c["gdp_impact_pct_draws"]
+    assert (
+        a["recession_probability"] != c["recession_probability"]
+        or a["gdp_impact_pct_draws"] != c["gdp_impact_pct_draws"]
+    )
 
 
 def test_invariant_to_currency_unit_and_country_order():
     d = ts.load_dataset()
     scaled = dataclasses.replace(d, values=d.values * 1e-3, gdp=d.gdp * 1e-3, name="default-kusd")
     perm = [9, 3, 1, 0, 7, 2, 8, 4, 6, 5]
-    reordered = ts.TradeData(countries=tuple(d.countries[i] for i in perm), sectors=d.sectors,
-                             values=d.values[np.ix_(perm, perm)], gdp=d.gdp[perm],
-                             tariffs=d.tariffs[np.ix_(perm, perm)], name="default-reordered", meta=d.meta)
+    reordered = ts.TradeData(
+        countries=tuple(d.countries[i] for i in perm),
+        sectors=d.sectors,
+        values=d.values[np.ix_(perm, perm)],
+        gdp=d.gdp[perm],
+        tariffs=d.tariffs[np.ix_(perm, perm)],
+        name="default-reordered",
+        meta=d.meta,
+    )
     base = ts.simulate("mex25", data=d, recession=False).to_json()
     for other in (scaled, reordered):
         j = ts.simulate("mex25", data=other, recession=False).to_json()
@@ -161,12 +170,35 @@ def test_tidy_tables(mex25):
 
 # ----------------------------------------------------------------------------- JSON contract and CLI
 
-CONTRACT = {"scenario", "model", "country", "exports_change_pct", "exports_to_us_change_pct", "us_tariff_revenue_usd",
-            "us_import_price_change_pct", "by_elasticity_set", "gdp_impact_pct", "gdp_impact_pct_low",
-            "gdp_impact_pct_high", "gdp_path", "recession_probability", "recession_probability_baseline",
-            "annual_contraction_probability", "export_dependence", "export_dependence_data"}
-PER_SET = {"exports_change_pct", "exports_to_us_change_pct", "us_tariff_revenue_usd", "us_import_price_change_pct",
-           "gdp_impact_pct", "gdp_path", "recession_probability", "recession_probability_baseline"}
+CONTRACT = {
+    "scenario",
+    "model",
+    "country",
+    "exports_change_pct",
+    "exports_to_us_change_pct",
+    "us_tariff_revenue_usd",
+    "us_import_price_change_pct",
+    "by_elasticity_set",
+    "gdp_impact_pct",
+    "gdp_impact_pct_low",
+    "gdp_impact_pct_high",
+    "gdp_path",
+    "recession_probability",
+    "recession_probability_baseline",
+    "annual_contraction_probability",
+    "export_dependence",
+    "export_dependence_data",
+}
+PER_SET = {
+    "exports_change_pct",
+    "exports_to_us_change_pct",
+    "us_tariff_revenue_usd",
+    "us_import_price_change_pct",
+    "gdp_impact_pct",
+    "gdp_path",
+    "recession_probability",
+    "recession_probability_baseline",
+}
 
 
 def test_json_contract(mex25):
@@ -215,9 +247,14 @@ def test_smart_linear_method_runs():
 
 
 def test_ge_model_runs_and_orders(capsys):
-    j = {n: ts.simulate(n, model="ge", draws=0, n_paths=5000).to_json() for n in ("mex25", "mex25-usmca", "mex25-retaliation")}
+    j = {
+        n: ts.simulate(n, model="ge", draws=0, n_paths=5000).to_json()
+        for n in ("mex25", "mex25-usmca", "mex25-retaliation")
+    }
     assert j["mex25"]["model"] == "ge"
-    assert j["mex25-retaliation"]["gdp_impact_pct"] < j["mex25"]["gdp_impact_pct"] < j["mex25-usmca"]["gdp_impact_pct"] < 0
+    assert (
+        j["mex25-retaliation"]["gdp_impact_pct"] < j["mex25"]["gdp_impact_pct"] < j["mex25-usmca"]["gdp_impact_pct"] < 0
+    )
     ge = j["mex25"]["ge"]
     assert ge["solver"]["converged"] and ge["solver"]["residual"] < 1e-8
     assert ge["country"]["iso3"] == "MEX" and ge["country"]["real_income_pct"] < 0

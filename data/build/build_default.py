@@ -169,7 +169,9 @@ def build(raw: Path, out: Path) -> None:
     mex, mexw = REGIONS.index("MEX"), world.index("MEX")
     mex_census = census[census["iso3"] == "MEX"]
     facts = {
-        "export_dependence_data": round(float(world.values[mexw, world.index("USA")].sum() / world.values[mexw].sum()), 4),
+        "export_dependence_data": round(
+            float(world.values[mexw, world.index("USA")].sum() / world.values[mexw].sum()), 4
+        ),
         "export_dependence_data_year": 2023,
         "export_dependence_data_source": "CEPII BACI 2023 via ../shared/data/ilms2025: MEX exports to USA / MEX exports",
         "exports_to_gdp_2023": round(float(world.values[mexw].sum() / world.gdp[mexw]), 4),
@@ -257,7 +259,9 @@ def build(raw: Path, out: Path) -> None:
     pd.DataFrame({"country": list(REGIONS), "gdp_usd": np.round(gdp, 0)}).to_csv(out / "gdp.csv", index=False)
     pd.DataFrame(sorted(regions.items()), columns=["iso3", "region"]).to_csv(out / "regions.csv", index=False)
     (out / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"wrote {len(flows)} flows, {n} economies, {s} sectors to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    print(
+        f"wrote {len(flows)} flows, {n} economies, {s} sectors to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -267,9 +267,7 @@ def newton_solve(
     fac: _Factor | None = None
 
     def fail(message: str) -> ConvergenceError:
-        return ConvergenceError(
-            message, iterations=it, residual=res, seconds=time.perf_counter() - t0, method=METHOD
-        )
+        return ConvergenceError(message, iterations=it, residual=res, seconds=time.perf_counter() - t0, method=METHOD)
 
     while not res < tol:
         if it >= max_iter:

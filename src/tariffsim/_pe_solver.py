@@ -172,8 +172,13 @@ class _Run:
         return self.max_iter - self.iterations
 
     def fail(self, message: str, residual: float) -> ConvergenceError:
-        return ConvergenceError(message, iterations=self.iterations, residual=residual,
-                                seconds=time.perf_counter() - self.start, method=NEWTON)
+        return ConvergenceError(
+            message,
+            iterations=self.iterations,
+            residual=residual,
+            seconds=time.perf_counter() - self.start,
+            method=NEWTON,
+        )
 
 
 def _newton(mk: Market, x: np.ndarray, run: _Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,8 +233,12 @@ def _newton(mk: Market, x: np.ndarray, run: _Run) -> tuple[np.ndarray, np.ndarra
             dst[active] = src
         res = np.max(np.abs(F), axis=(1, 2))
         stalled |= ~np.isfinite(res)
-        log.debug("PE Newton iteration %d: max|F| = %.3e, smallest step %.3g", run.iterations,
-                  float(np.max(res)), float(alpha.min()))
+        log.debug(
+            "PE Newton iteration %d: max|F| = %.3e, smallest step %.3g",
+            run.iterations,
+            float(np.max(res)),
+            float(alpha.min()),
+        )
     return x, res, stalled
 
 
@@ -251,8 +260,11 @@ def _continuation(mk: Market, run: _Run) -> tuple[np.ndarray, np.ndarray]:
         elif stalled.any():
             dl *= 0.5
             if dl < MIN_CONTINUATION_STEP:
-                raise run.fail("PE export-supply prices: Newton stalled even with continuation steps "
-                               f"of {dl:.1e} in the shock size", float(np.nanmax(res_new)))
+                raise run.fail(
+                    "PE export-supply prices: Newton stalled even with continuation steps "
+                    f"of {dl:.1e} in the shock size",
+                    float(np.nanmax(res_new)),
+                )
         # else: budget spent mid-step; the check at the top of the loop raises
     return x, res
 

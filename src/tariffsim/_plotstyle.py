@@ -102,7 +102,6 @@ SR_BAR = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "lin
 LR_BAR = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
 
 
-
 @contextmanager
 def style():
     """Context manager applying :data:`STYLE` (for figures drawn outside this module)."""
@@ -141,11 +140,18 @@ def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: st
         fig.text(x0, y, title, fontsize=TITLE_SIZE, fontweight="bold", color=INK, va="top", ha="left")
         y -= TITLE_SIZE * line / H
     if sub:
-        fig.text(x0, y, "\n".join(sub), fontsize=SUBTITLE_SIZE, color="#333333", va="top", ha="left",
-                 linespacing=1.25)
+        fig.text(x0, y, "\n".join(sub), fontsize=SUBTITLE_SIZE, color="#333333", va="top", ha="left", linespacing=1.25)
     if cap:
-        fig.text(x0, 0.06 / H, "\n".join(cap), fontsize=CAPTION_SIZE, color="#4d4d4d", va="bottom", ha="left",
-                 linespacing=1.25)
+        fig.text(
+            x0,
+            0.06 / H,
+            "\n".join(cap),
+            fontsize=CAPTION_SIZE,
+            color="#4d4d4d",
+            va="bottom",
+            ha="left",
+            linespacing=1.25,
+        )
     return fig
 
 
@@ -155,6 +161,7 @@ def _fmt(v: float, nd: int = 1) -> str:
 
 def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
     """Tick labels with true minus signs (values are already percent)."""
+
     def f(v, _pos):
         if nd is None:
             s = f"{v:g}"
@@ -226,10 +233,14 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
 
 def _model_text(model: str, version: str) -> str:
     if model == "ge":
-        return (f"tariffsim {version}: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
-                "Simonovska 2025), macro transmission and AR(1) recession Monte Carlo")
-    return (f"tariffsim {version}: partial-equilibrium Armington model (short and long run), simple macro "
-            "transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP")
+        return (
+            f"tariffsim {version}: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
+            "Simonovska 2025), macro transmission and AR(1) recession Monte Carlo"
+        )
+    return (
+        f"tariffsim {version}: partial-equilibrium Armington model (short and long run), simple macro "
+        "transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
+    )
 
 
 def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
@@ -252,10 +263,14 @@ def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str |
         names = [n for n in es if sets is None or n in set(sets)]
         cites = _citations(v for n in names for v in (es[n].get("sources") or {}).values())
         if names:
-            parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) if cites else "tariffsim sets")
-                         + ".")
-        parts.append("Model: " + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
-                     + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')}).")
+            parts.append(
+                f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) if cites else "tariffsim sets") + "."
+            )
+        parts.append(
+            "Model: "
+            + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
+            + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})."
+        )
     elif obj is not None:
         try:
             from .scenario import load_scenario

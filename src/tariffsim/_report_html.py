@@ -117,26 +117,43 @@ def _published_comparison(result, j: Mapping) -> str | None:
     g = j.get("gdp_impact_pct")
     if g is None:
         return None
-    where = ("inside that range" if -3.0 <= g <= -1.0 else
-             "outside it, on the side of larger losses" if g < -3.0 else "outside it, on the side of smaller losses")
-    model = ("this partial-equilibrium result" if result.model == "pe" else "this general-equilibrium result")
+    where = (
+        "inside that range"
+        if -3.0 <= g <= -1.0
+        else "outside it, on the side of larger losses"
+        if g < -3.0
+        else "outside it, on the side of smaller losses"
+    )
+    model = "this partial-equilibrium result" if result.model == "pe" else "this general-equilibrium result"
     text = (
         "Published estimates of a 25 % US tariff on Mexico put the GDP loss in the first year at about −1 % to −3 % "
         "(PIIE's G-Cubed simulation, McKibbin, Hogan and Noland, February 2025, about −2 % at the peak; bank "
         "estimates between about −1 % and −3 %; the OECD's March 2025 Interim Outlook cut Mexico's 2025 growth from "
         f"+1.2 % to −1.3 % assuming the tariffs and retaliation), as collected in the tariffsim README. "
-        f"At {fmt_signed(g, 1)} % after four quarters {model} lies {where}.")
+        f"At {fmt_signed(g, 1)} % after four quarters {model} lies {where}."
+    )
     if result.model == "pe" and g < -3.0:
-        text += (" The reasons are its assumptions: no exchange-rate or monetary offset in the central case, every lost "
-                 "dollar of exports costs its domestic value added within the year, micro trade elasticities, and a "
-                 "permanent tariff on all goods. The general-equilibrium model (<code>model = \"ge\"</code>), in "
-                 "which wages and prices adjust, gives a smaller loss; so do the USMCA exemption and a partial "
-                 "exchange-rate offset (see the tornado chart).")
+        text += (
+            " The reasons are its assumptions: no exchange-rate or monetary offset in the central case, every lost "
+            "dollar of exports costs its domestic value added within the year, micro trade elasticities, and a "
+            'permanent tariff on all goods. The general-equilibrium model (<code>model = "ge"</code>), in '
+            "which wages and prices adjust, gives a smaller loss; so do the USMCA exemption and a partial "
+            "exchange-rate offset (see the tornado chart)."
+        )
     return text
 
 
-def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], tables: Mapping[str, pd.DataFrame],
-                 table_formats: Sequence[str], data_files: Sequence[str], pe_twin: bool) -> str:
+def _report_html(
+    result,
+    sc,
+    *,
+    figs: Mapping,
+    figure_formats: Sequence[str],
+    tables: Mapping[str, pd.DataFrame],
+    table_formats: Sequence[str],
+    data_files: Sequence[str],
+    pe_twin: bool,
+) -> str:
     from . import __version__
     from .scenario import ASSUMPTIONS
 
@@ -156,69 +173,104 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
     add(f"<title>{_e(sc.name)}: {_e(title)}</title>")
     add(f"<style>{_CSS}</style></head><body>")
     add(f"<h1>What does this tariff do? {_e(title)}</h1>")
-    add(f'<p class="meta">Scenario <code>{_e(sc.name)}</code> (hash {_e(sc.hash)}), '
+    add(
+        f'<p class="meta">Scenario <code>{_e(sc.name)}</code> (hash {_e(sc.hash)}), '
         f"{'partial-equilibrium' if result.model == 'pe' else 'general-equilibrium'} model, tariffsim "
         f"{_e(__version__)}, data {_e(result.data.name)} ({_e(result.data.year)}). "
-        f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a></p>')
+        f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a></p>'
+    )
 
     # -- the question
     add("<h2>The question</h2>")
     measures = "; ".join(_measure_text(m) for m in sc.tariffs) or "no new tariffs"
-    add(f'<p class="question">{_e(measures)}'
+    add(
+        f'<p class="question">{_e(measures)}'
         + (f"; in return {_e('; '.join(_measure_text(m) for m in sc.retaliation))}" if sc.retaliation else "")
         + f". How far do {_e(c)}'s exports fall, what happens to its GDP, how likely is a recession, "
-          "and how much depends on the trade elasticities?</p>")
+        "and how much depends on the trade elasticities?</p>"
+    )
 
     # -- the main numbers
     add("<h2>The main numbers</h2>")
     boxes = []
-    boxes.append((f"{fmt_signed(j.get('exports_change_pct_after_4q'))} %",
-                  f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %)"))
+    boxes.append(
+        (
+            f"{fmt_signed(j.get('exports_change_pct_after_4q'))} %",
+            f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %)",
+        )
+    )
     if j.get("exports_to_us_change_pct") is not None:
         boxes.append((f"{fmt_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run"))
     if j.get("gdp_impact_pct") is not None:
-        boxes.append((f"{fmt_signed(j['gdp_impact_pct'], 1)} %",
-                      f"real GDP after four quarters, central set (range across sets "
-                      f"{fmt_signed(j.get('gdp_impact_pct_low'), 1)} to {fmt_signed(j.get('gdp_impact_pct_high'), 1)} %)"))
+        boxes.append(
+            (
+                f"{fmt_signed(j['gdp_impact_pct'], 1)} %",
+                f"real GDP after four quarters, central set (range across sets "
+                f"{fmt_signed(j.get('gdp_impact_pct_low'), 1)} to {fmt_signed(j.get('gdp_impact_pct_high'), 1)} %)",
+            )
+        )
     if j.get("recession_probability") is not None:
-        boxes.append((_share_pct(j["recession_probability"]),
-                      f"probability of a technical recession within four quarters (without the tariff "
-                      f"{_share_pct(j['recession_probability_baseline'])})"))
-    add('<div class="numbers">' + "".join(
-        f'<div class="number"><div class="value">{_e(v)}</div><div class="label">{_e(lab)}</div></div>'
-        for v, lab in boxes) + "</div>")
+        boxes.append(
+            (
+                _share_pct(j["recession_probability"]),
+                f"probability of a technical recession within four quarters (without the tariff "
+                f"{_share_pct(j['recession_probability_baseline'])})",
+            )
+        )
+    add(
+        '<div class="numbers">'
+        + "".join(
+            f'<div class="number"><div class="value">{_e(v)}</div><div class="label">{_e(lab)}</div></div>'
+            for v, lab in boxes
+        )
+        + "</div>"
+    )
     items = []
     if j.get("gdp_impact_pct") is not None:
-        txt = (f"<b>GDP.</b> In the central elasticity set {_e(c)}'s real GDP deviates from baseline by "
-               f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
-               f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
-               f"Across the {len(result.sets)} elasticity sets the four-quarter figure runs from "
-               f"{fmt_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
-               f"{fmt_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}').")
+        txt = (
+            f"<b>GDP.</b> In the central elasticity set {_e(c)}'s real GDP deviates from baseline by "
+            f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
+            f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
+            f"Across the {len(result.sets)} elasticity sets the four-quarter figure runs from "
+            f"{fmt_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
+            f"{fmt_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}')."
+        )
         dd = j.get("gdp_impact_pct_draws")
         if dd:
-            txt += (f" With parameter uncertainty ({dd['n']} Monte Carlo draws of elasticities and macro assumptions) "
-                    f"90 % of outcomes lie between {fmt_signed(dd['p95'], 2)} % and {fmt_signed(dd['p05'], 2)} %.")
+            txt += (
+                f" With parameter uncertainty ({dd['n']} Monte Carlo draws of elasticities and macro assumptions) "
+                f"90 % of outcomes lie between {fmt_signed(dd['p95'], 2)} % and {fmt_signed(dd['p05'], 2)} %."
+            )
         items.append(txt)
-    items.append(f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
-                 f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
-                 f"{fmt_signed(j.get('exports_change_pct'))} % in the long run"
-                 + (f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
-                    if j.get("exports_to_us_change_pct") is not None else "") + ".")
+    items.append(
+        f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
+        f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
+        f"{fmt_signed(j.get('exports_change_pct'))} % in the long run"
+        + (
+            f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
+            if j.get("exports_to_us_change_pct") is not None
+            else ""
+        )
+        + "."
+    )
     if j.get("recession_probability") is not None:
         mc = j.get("recession_monte_carlo", {})
-        items.append(f"<b>Recession risk.</b> The probability of two consecutive quarters of negative growth within a "
-                     f"year rises from {_share_pct(j['recession_probability_baseline'], 1)} to "
-                     f"{_share_pct(j['recession_probability'], 1)}; the probability that growth in the first four "
-                     f"quarters is negative against the year before rises from "
-                     f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
-                     f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
-                     f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
-                     "in the table use each set's point path without parameter draws.")
+        items.append(
+            f"<b>Recession risk.</b> The probability of two consecutive quarters of negative growth within a "
+            f"year rises from {_share_pct(j['recession_probability_baseline'], 1)} to "
+            f"{_share_pct(j['recession_probability'], 1)}; the probability that growth in the first four "
+            f"quarters is negative against the year before rises from "
+            f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
+            f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
+            f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
+            "in the table use each set's point path without parameter draws."
+        )
     if j.get("us_tariff_revenue_usd") is not None:
-        items.append(f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
-                     f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
-                     "set, long run).")
+        items.append(
+            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
+            f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
+            "set, long run)."
+        )
     add("<ul>" + "".join(f"<li>{t}</li>" for t in items) + "</ul>")
     for note in result.notes:
         add(f'<p class="meta">Note: {_e(note)}</p>')
@@ -226,18 +278,32 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
 
     # -- the figures
     add("<h2>Figures</h2>")
-    add(f'<p class="downloads">Each figure is in <code>figures/</code> as {", ".join(f.upper() for f in figure_formats)}'
+    add(
+        f'<p class="downloads">Each figure is in <code>figures/</code> as {", ".join(f.upper() for f in figure_formats)}'
         f" (PNG at 200 dpi); the data behind them in <code>data/</code>: "
-        + ", ".join(f'<a href="data/{_e(f)}">{_e(f)}</a>' for f in data_files) + ".</p>")
-    order = ["gdp_by_set", "fan_chart", "recession_curve", "gdp_path_chart", "export_losses_by_sector",
-             "diversion_by_source", "gdp_heatmap", "tornado_chart", "ge_welfare"]
+        + ", ".join(f'<a href="data/{_e(f)}">{_e(f)}</a>' for f in data_files)
+        + ".</p>"
+    )
+    order = [
+        "gdp_by_set",
+        "fan_chart",
+        "recession_curve",
+        "gdp_path_chart",
+        "export_losses_by_sector",
+        "diversion_by_source",
+        "gdp_heatmap",
+        "tornado_chart",
+        "ge_welfare",
+    ]
     for k, name in enumerate([n for n in order if n in figs], start=1):
         _fig, cap = figs[name]
         add("<figure>")
         if png:
             add(f'<img src="figures/{name}.png" alt="Figure {k}: {_e(cap)}" loading="lazy">')
-        add(f"<figcaption><b>Figure {k}.</b> {_e(cap)} "
-            f'<span class="downloads">{_download_links("figures/" + name, figure_formats)}</span></figcaption>')
+        add(
+            f"<figcaption><b>Figure {k}.</b> {_e(cap)} "
+            f'<span class="downloads">{_download_links("figures/" + name, figure_formats)}</span></figcaption>'
+        )
         add("</figure>")
 
     # -- tables
@@ -249,20 +315,34 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
     add("<h2>Assumptions</h2>")
     add("<h3>Tariffs</h3><ul>")
     for m in sc.tariffs:
-        add(f"<li>{_e(_measure_text(m))}." + (f" <span class='meta'>Source: {_e(m.source)}</span>" if m.source else "")
-            + "</li>")
+        add(
+            f"<li>{_e(_measure_text(m))}."
+            + (f" <span class='meta'>Source: {_e(m.source)}</span>" if m.source else "")
+            + "</li>"
+        )
     for m in sc.retaliation:
-        add(f"<li>Retaliation: {_e(_measure_text(m))}."
-            + (f" <span class='meta'>Source: {_e(m.source)}</span>" if m.source else "") + "</li>")
+        add(
+            f"<li>Retaliation: {_e(_measure_text(m))}."
+            + (f" <span class='meta'>Source: {_e(m.source)}</span>" if m.source else "")
+            + "</li>"
+        )
     add("</ul>")
     if a is not None:
         add("<h3>Macro transmission (central values)</h3>")
         rows = [
             ("Model form", a.form, ASSUMPTIONS["macro_form"].description, ""),
-            ("Export dependence on the US", f"{a.export_dependence:.3g} (data: {a.export_dependence_data:.3f})",
-             ASSUMPTIONS["export_dependence"].description, a.sources.get("export_dependence", "")),
-            ("Value-added share of exports", f"{a.value_added_share:.3g} to the US, {a.value_added_share_other:.3g} "
-             "to others", ASSUMPTIONS["value_added_share"].description, a.sources.get("value_added_share", "")),
+            (
+                "Export dependence on the US",
+                f"{a.export_dependence:.3g} (data: {a.export_dependence_data:.3f})",
+                ASSUMPTIONS["export_dependence"].description,
+                a.sources.get("export_dependence", ""),
+            ),
+            (
+                "Value-added share of exports",
+                f"{a.value_added_share:.3g} to the US, {a.value_added_share_other:.3g} to others",
+                ASSUMPTIONS["value_added_share"].description,
+                a.sources.get("value_added_share", ""),
+            ),
         ]
         for key in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset", "baseline_growth_annual_pct"):
             spec = ASSUMPTIONS[key]
@@ -273,86 +353,130 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
                 spec = ASSUMPTIONS[key]
                 src = f"scenario ({sc.source})" if key in sc.assumptions else spec.source
                 rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumption(key)), spec.description, src))
-        rows.append(("Adjustment speed of trade", f"{a.adjustment_speed:.3f} a quarter",
-                     ASSUMPTIONS["adjustment_speed"].description, ASSUMPTIONS["adjustment_speed"].source))
-        rows.append(("GDP and exports of " + c, f"{a.gdp_usd / 1e9:,.0f} and {a.exports_usd / 1e9:,.0f} bn USD",
-                     "baseline values in the dataset", f"dataset {result.data.name}"))
-        add('<table class="plain"><thead><tr><th>Assumption</th><th>Value</th><th>Meaning</th><th>Source</th></tr>'
-            "</thead><tbody>" + "".join(
-                f"<tr><td>{_e(n)}</td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(s)}</td></tr>" for n, v, d, s in rows)
-            + "</tbody></table>")
+        rows.append(
+            (
+                "Adjustment speed of trade",
+                f"{a.adjustment_speed:.3f} a quarter",
+                ASSUMPTIONS["adjustment_speed"].description,
+                ASSUMPTIONS["adjustment_speed"].source,
+            )
+        )
+        rows.append(
+            (
+                "GDP and exports of " + c,
+                f"{a.gdp_usd / 1e9:,.0f} and {a.exports_usd / 1e9:,.0f} bn USD",
+                "baseline values in the dataset",
+                f"dataset {result.data.name}",
+            )
+        )
+        add(
+            '<table class="plain"><thead><tr><th>Assumption</th><th>Value</th><th>Meaning</th><th>Source</th></tr>'
+            "</thead><tbody>"
+            + "".join(
+                f"<tr><td>{_e(n)}</td><td>{_e(v)}</td><td>{_e(d)}</td><td>{_e(s)}</td></tr>" for n, v, d, s in rows
+            )
+            + "</tbody></table>"
+        )
     add("<h3>Elasticity sets</h3>")
-    add('<table class="plain"><thead><tr><th>Set</th><th>σ</th><th>η</th><th>export supply</th><th>GE ε</th>'
-        "<th>Horizon</th><th>Sources</th></tr></thead><tbody>")
+    add(
+        '<table class="plain"><thead><tr><th>Set</th><th>σ</th><th>η</th><th>export supply</th><th>GE ε</th>'
+        "<th>Horizon</th><th>Sources</th></tr></thead><tbody>"
+    )
     for name, o in result.sets.items():
         es = o.elasticities
         src = "; ".join(f"{k}: {v}" for k, v in (es.sources or {}).items())
-        add(f"<tr><td><b>{_e(name)}</b>{' (central)' if name == result.central else ''}<br>"
+        add(
+            f"<tr><td><b>{_e(name)}</b>{' (central)' if name == result.central else ''}<br>"
             f"<span class='meta'>{_e(es.description)}</span></td><td>{_e(_es_value(es.sigma))}</td>"
             f"<td>{_e(_es_value(es.eta))}</td><td>{_e(_es_value(es.eps_x))}</td>"
             f"<td>{_e(_es_value(es.ge_trade_elasticity))}</td><td>{_e(es.horizon)}</td>"
-            f"<td class='meta'>{_e(src)}</td></tr>")
+            f"<td class='meta'>{_e(src)}</td></tr>"
+        )
     add("</tbody></table>")
     cal = result.provenance.get("recession_calibration")
     if result.recession is not None:
         r = result.recession
         sample = f"{cal.get('start')}–{cal.get('end')}, {cal.get('n_obs')} quarters" if cal else ""
         add("<h3>Recession model</h3>")
-        add(f"<p>Quarterly growth follows an AR(1) fitted to {_e(c)}'s seasonally adjusted real GDP (INEGI, "
+        add(
+            f"<p>Quarterly growth follows an AR(1) fitted to {_e(c)}'s seasonally adjusted real GDP (INEGI, "
             f"{_e(sample)}): persistence {r.rho:.2f}, innovation sd {r.sigma:.2f} % a quarter, with mean "
             f"{r.mu:.2f} % a quarter from the baseline forecast of "
             f"{_e(_value_text(sc.assumption('baseline_growth_annual_pct')))} % a year. The tariff's GDP path is added "
             f"to every simulated path ({r.n_paths:,} paths, {r.n_draws} parameter draws; random numbers from the "
-            f"scenario's seed {sc.seed}).</p>")
+            f"scenario's seed {sc.seed}).</p>"
+        )
     add("<h3>Data</h3><ul>")
     for s in result.data.sources:
-        add(f"<li>{_e(s.get('figure', ''))}: {_e(s.get('publisher', ''))}, {_e(s.get('year', ''))}, "
+        add(
+            f"<li>{_e(s.get('figure', ''))}: {_e(s.get('publisher', ''))}, {_e(s.get('year', ''))}, "
             f"{_e(s.get('units', ''))} <span class='meta'>({_e(s.get('table', ''))}; licence "
-            f"{_e(s.get('licence', 'n/a'))})</span></li>")
+            f"{_e(s.get('licence', 'n/a'))})</span></li>"
+        )
     add("</ul>")
 
     # -- caveats
     add("<h2>Caveats</h2><ul class='caveats'>")
     cav = []
     if result.model == "pe":
-        cav.append("<b>Partial equilibrium.</b> Each import market responds to the tariff through prices and "
-                   "substitution between sources (Armington), but wages, exchange rates and incomes do not adjust "
-                   "and resources are not redeployed to other uses within the horizon. The general-equilibrium model "
-                   "(<code>model = \"ge\"</code>) is the check on this.")
+        cav.append(
+            "<b>Partial equilibrium.</b> Each import market responds to the tariff through prices and "
+            "substitution between sources (Armington), but wages, exchange rates and incomes do not adjust "
+            "and resources are not redeployed to other uses within the horizon. The general-equilibrium model "
+            '(<code>model = "ge"</code>) is the check on this.'
+        )
     else:
-        cav.append("<b>General equilibrium on aggregated economies.</b> One sector, ten economies; the GDP path is "
-                   "the country's real-income change reached by partial adjustment.")
+        cav.append(
+            "<b>General equilibrium on aggregated economies.</b> One sector, ten economies; the GDP path is "
+            "the country's real-income change reached by partial adjustment."
+        )
     if a is not None and a.form == "simple":
-        cav.append(f"<b>Simple macro form.</b> Exports to the US are taken as {a.export_dependence:.2f} of total "
-                   f"exports (the data give {a.export_dependence_data:.3f}); every lost dollar of exports costs its "
-                   f"domestic value added ({a.value_added_share:.2f}) times the multiplier, with no monetary or "
-                   "fiscal response.")
+        cav.append(
+            f"<b>Simple macro form.</b> Exports to the US are taken as {a.export_dependence:.2f} of total "
+            f"exports (the data give {a.export_dependence_data:.3f}); every lost dollar of exports costs its "
+            f"domestic value added ({a.value_added_share:.2f}) times the multiplier, with no monetary or "
+            "fiscal response."
+        )
     eps = [o.elasticities.eps_x for o in result.sets.values()]
     if any(isinstance(e, float) and math.isinf(e) for e in eps):
-        cav.append("<b>Full pass-through.</b> In the central set exporters' prices do not fall (export-supply "
-                   "elasticity infinite): US buyers pay the whole tariff, as measured for the 2018–19 US tariffs. If "
-                   f"{_e(c)}'s exporters absorbed part of it, volumes would fall less.")
+        cav.append(
+            "<b>Full pass-through.</b> In the central set exporters' prices do not fall (export-supply "
+            "elasticity infinite): US buyers pay the whole tariff, as measured for the 2018–19 US tariffs. If "
+            f"{_e(c)}'s exporters absorbed part of it, volumes would fall less."
+        )
     if a is not None and a.exchange_rate_offset == 0:
         hi = sc.assumption("exchange_rate_offset")
         hi = getattr(hi, "high", 0.0)
-        cav.append("<b>No exchange-rate offset</b> in the central case"
-                   + (f"; a depreciation absorbing {100 * hi:g} % of the tariff (the scenario's high value) lowers "
-                      "the loss by about that share (tornado chart)." if hi else "."))
+        cav.append(
+            "<b>No exchange-rate offset</b> in the central case"
+            + (
+                f"; a depreciation absorbing {100 * hi:g} % of the tariff (the scenario's high value) lowers "
+                "the loss by about that share (tornado chart)."
+                if hi
+                else "."
+            )
+        )
     growth = _value_text(sc.assumption("baseline_growth_annual_pct"))
-    cav.append(f"<b>Recession probabilities.</b> The Gaussian AR(1) at a {_e(growth)} % growth forecast makes two "
-               "negative quarters in a row common even without the tariff (the baseline probability above; Mexico "
-               "had technical recessions in about 10 % of four-quarter windows in 1996–2019); read the tariff's "
-               "effect as the difference from the baseline, computed on common random numbers.")
+    cav.append(
+        f"<b>Recession probabilities.</b> The Gaussian AR(1) at a {_e(growth)} % growth forecast makes two "
+        "negative quarters in a row common even without the tariff (the baseline probability above; Mexico "
+        "had technical recessions in about 10 % of four-quarter windows in 1996–2019); read the tariff's "
+        "effect as the difference from the baseline, computed on common random numbers."
+    )
     cmp = _published_comparison(result, j)
     if cmp:
         cav.append("<b>Published estimates.</b> " + cmp)
     if pe_twin:
-        cav.append("The heatmap and the tornado vary the PE model's σ and macro assumptions, so they are computed "
-                   "with the scenario's partial-equilibrium twin.")
+        cav.append(
+            "The heatmap and the tornado vary the PE model's σ and macro assumptions, so they are computed "
+            "with the scenario's partial-equilibrium twin."
+        )
     add("".join(f"<li>{t}</li>" for t in cav) + "</ul>")
-    add(f'<p class="meta">Written by tariffsim {_e(__version__)} on '
+    add(
+        f'<p class="meta">Written by tariffsim {_e(__version__)} on '
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. Provenance (scenario hash, data version, seed, "
-        'package versions, file checksums) in <a href="provenance.json">provenance.json</a>.</p>')
+        'package versions, file checksums) in <a href="provenance.json">provenance.json</a>.</p>'
+    )
     add("</body></html>")
     return "\n".join(P) + "\n"
 
@@ -360,4 +484,3 @@ def _report_html(result, sc, *, figs: Mapping, figure_formats: Sequence[str], ta
 def _table_block(df: pd.DataFrame, name: str, formats: Sequence[str]) -> str:
     links = _download_links(f"tables/{name}", formats)
     return _to_html(df, table_id=f"table-{name}") + f'<p class="downloads">Download: {links}</p>'
-

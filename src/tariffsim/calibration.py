@@ -48,8 +48,18 @@ log = logging.getLogger(__name__)
 
 GROWTH_DEFINITION = "100*ln(Y_t/Y_{t-1}), percent per quarter"
 
-_DATE_COLUMNS = ("Periodos", "Quarter", "quarter", "Period", "period", "Date", "date", "DATE",
-                 "observation_date", "time")
+_DATE_COLUMNS = (
+    "Periodos",
+    "Quarter",
+    "quarter",
+    "Period",
+    "period",
+    "Date",
+    "date",
+    "DATE",
+    "observation_date",
+    "time",
+)
 _LEVEL_COLUMNS = ("PIB", "GDP", "gdp", "GDPC1", "level", "value")
 _QOQ_COLUMNS = ("PIB VT",)
 _MISSING = {"", "na", "nan", "n/a", "null", "none", ".", "-"}
@@ -122,8 +132,9 @@ def _pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[st
     )
 
 
-def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
-                       date_column: str | None = None) -> pd.Series:
+def read_quarterly_gdp(
+    path, *, column: str | None = None, kind: str = "level", date_column: str | None = None
+) -> pd.Series:
     """Quarterly real GDP growth, q/q, in percent per quarter (``100 * Δ ln Y``), from a CSV file.
 
     Parameters
@@ -167,8 +178,7 @@ def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
     first = present.index(True)
     last = len(present) - 1 - present[::-1].index(True)
     if first > 0 or last < len(present) - 1:
-        log.info("%s: dropped %d leading and %d trailing rows with no %s", src, first,
-                 len(present) - 1 - last, vcol)
+        log.info("%s: dropped %d leading and %d trailing rows with no %s", src, first, len(present) - 1 - last, vcol)
 
     quarters: list[pd.Period] = []
     values: list[float] = []
@@ -177,16 +187,23 @@ def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
         line = i + 2  # header is line 1
         q = _parse_quarter(str(raw_dates[i]))
         if q is None:
-            raise DataError(f"cannot read the date {raw_dates[i]!r} as a quarter", source=src,
-                            location=f"row {line}, column {dcol!r}")
+            raise DataError(
+                f"cannot read the date {raw_dates[i]!r} as a quarter",
+                source=src,
+                location=f"row {line}, column {dcol!r}",
+            )
         if q in seen:
-            raise DataError(f"quarter {q} appears twice (also in row {seen[q]})", source=src,
-                            location=f"row {line}, column {dcol!r}")
+            raise DataError(
+                f"quarter {q} appears twice (also in row {seen[q]})",
+                source=src,
+                location=f"row {line}, column {dcol!r}",
+            )
         seen[q] = line
         text = str(raw_vals[i]).strip()
         if text.lower() in _MISSING:
-            raise DataError(f"missing value for {q} inside the series", source=src,
-                            location=f"row {line}, column {vcol!r}")
+            raise DataError(
+                f"missing value for {q} inside the series", source=src, location=f"row {line}, column {vcol!r}"
+            )
         try:
             x = float(text.replace(",", ""))
         except ValueError:
@@ -196,8 +213,9 @@ def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
         if kind == "level" and x <= 0:
             raise DataError(f"GDP level must be positive, got {x}", source=src, location=f"row {line}, column {vcol!r}")
         if kind == "qoq_pct" and x <= -100:
-            raise DataError(f"q/q change must exceed -100 %, got {x}", source=src,
-                            location=f"row {line}, column {vcol!r}")
+            raise DataError(
+                f"q/q change must exceed -100 %, got {x}", source=src, location=f"row {line}, column {vcol!r}"
+            )
         quarters.append(q)
         values.append(x)
 
@@ -206,8 +224,11 @@ def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
     gaps = np.flatnonzero(np.diff(ordinals) != 1)
     if gaps.size:
         after = s.index[gaps[0] + 1]
-        raise DataError(f"quarters missing between {s.index[gaps[0]]} and {after}", source=src,
-                        location=f"row {seen[after]}, column {dcol!r}")
+        raise DataError(
+            f"quarters missing between {s.index[gaps[0]]} and {after}",
+            source=src,
+            location=f"row {seen[after]}, column {dcol!r}",
+        )
     if len(s) < 2 + (kind == "level"):
         raise DataError("fewer than two quarters of growth", source=src, location=f"column {vcol!r}")
 
@@ -218,8 +239,9 @@ def read_quarterly_gdp(path, *, column: str | None = None, kind: str = "level",
     growth.name = "gdp_growth_qoq_pct"
     growth.index.name = "quarter"
     growth.attrs.update(source=src, column=vcol, kind=kind, definition=GROWTH_DEFINITION)
-    log.debug("%s: %d quarters of growth %s-%s from %s (%s)", src, len(growth), growth.index[0],
-              growth.index[-1], vcol, kind)
+    log.debug(
+        "%s: %d quarters of growth %s-%s from %s (%s)", src, len(growth), growth.index[0], growth.index[-1], vcol, kind
+    )
     return growth
 
 
@@ -305,8 +327,9 @@ def _expand_exclude(exclude: Iterable) -> list[pd.Period]:
     return sorted(set(out))
 
 
-def calibrate_ar1(growth: pd.Series, *, start="1996Q1", end="2019Q4", exclude: Iterable = (),
-                  source: str | None = None) -> AR1Calibration:
+def calibrate_ar1(
+    growth: pd.Series, *, start="1996Q1", end="2019Q4", exclude: Iterable = (), source: str | None = None
+) -> AR1Calibration:
     """Fit the AR(1) of quarterly growth by conditional OLS.
 
     Regression ``g_t = c + rho g_{t-1} + u_t`` over consecutive quarters t-1, t that both lie in
@@ -342,8 +365,7 @@ def calibrate_ar1(growth: pd.Series, *, start="1996Q1", end="2019Q4", exclude: I
     if g.empty:
         raise DataError(f"no observations between {p0} and {p1}", source=src)
     if g.index[0] != p0 or g.index[-1] != p1:
-        raise DataError(f"the series covers {g.index[0]}-{g.index[-1]}, not the requested sample {p0}-{p1}",
-                        source=src)
+        raise DataError(f"the series covers {g.index[0]}-{g.index[-1]}, not the requested sample {p0}-{p1}", source=src)
     if np.any(np.diff(g.index.asi8) != 1):
         raise DataError("the growth series has missing quarters inside the sample", source=src)
     if not np.all(np.isfinite(g.to_numpy())):
@@ -353,8 +375,12 @@ def calibrate_ar1(growth: pd.Series, *, start="1996Q1", end="2019Q4", exclude: I
     excl = _expand_exclude(exclude)
     excl_in = [q for q in excl if p0 <= q <= p1]
     if len(excl_in) < len(excl):
-        log.info("excluded quarters outside the sample %s-%s are ignored: %s", p0, p1,
-                 [str(q) for q in excl if q not in excl_in])
+        log.info(
+            "excluded quarters outside the sample %s-%s are ignored: %s",
+            p0,
+            p1,
+            [str(q) for q in excl if q not in excl_in],
+        )
     keep = ~g.index.isin(excl_in)
     y_all = g.to_numpy()
     valid = keep[1:] & keep[:-1]
@@ -380,20 +406,38 @@ def calibrate_ar1(growth: pd.Series, *, start="1996Q1", end="2019Q4", exclude: I
 
     kept = y_all[keep]
     cal = AR1Calibration(
-        mu=float(mu), rho=rho, sigma=sigma, se_mu=se_mu, se_rho=float(np.sqrt(cov[1, 1])),
-        se_sigma=sigma / math.sqrt(2.0 * (n - 2)), n_obs=n, start=str(p0), end=str(p1),
+        mu=float(mu),
+        rho=rho,
+        sigma=sigma,
+        se_mu=se_mu,
+        se_rho=float(np.sqrt(cov[1, 1])),
+        se_sigma=sigma / math.sqrt(2.0 * (n - 2)),
+        n_obs=n,
+        start=str(p0),
+        end=str(p1),
         excluded=tuple(str(q) for q in excl_in),
         method="conditional OLS of g_t on (1, g_{t-1}); mu = c/(1-rho) (delta-method se); "
-               "sigma^2 = SSR/(n-2), se(sigma) = sigma/sqrt(2(n-2)); homoskedastic se",
-        source=src, sample_mean=float(kept.mean()), sample_sd=float(kept.std(ddof=1)),
+        "sigma^2 = SSR/(n-2), se(sigma) = sigma/sqrt(2(n-2)); homoskedastic se",
+        source=src,
+        sample_mean=float(kept.mean()),
+        sample_sd=float(kept.std(ddof=1)),
         sample_autocorr=float(np.corrcoef(y, x)[0, 1]),
     )
     log.info("AR(1) on %s %s-%s (n=%d): mu=%.3f rho=%.3f sigma=%.3f", src, p0, p1, n, cal.mu, cal.rho, cal.sigma)
     return cal
 
 
-def calibrate_file(path, *, start="1996Q1", end="2019Q4", exclude: Iterable = (), column: str | None = None,
-                   kind: str = "level", date_column: str | None = None, source: str | None = None) -> AR1Calibration:
+def calibrate_file(
+    path,
+    *,
+    start="1996Q1",
+    end="2019Q4",
+    exclude: Iterable = (),
+    column: str | None = None,
+    kind: str = "level",
+    date_column: str | None = None,
+    source: str | None = None,
+) -> AR1Calibration:
     """Read a quarterly GDP CSV (:func:`read_quarterly_gdp`) and calibrate (:func:`calibrate_ar1`).
 
     ``source`` is the label recorded for the input; by default the path relative to the current
@@ -423,8 +467,10 @@ def _crisis_note(cal: AR1Calibration) -> str:
     elif excl.intersection(gfc):
         notes.append(f"2008-09 recession quarters excluded: {sorted(excl.intersection(gfc))}")
     else:
-        notes.append("2008-09 recession (2008Q4-2009Q2 negative) kept: it is a real recession of the kind "
-                     "whose probability is estimated; dropping it would understate sigma and recession risk")
+        notes.append(
+            "2008-09 recession (2008Q4-2009Q2 negative) kept: it is a real recession of the kind "
+            "whose probability is estimated; dropping it would understate sigma and recession risk"
+        )
     covid = [str(q) for q in pd.period_range("2020Q2", "2020Q3", freq="Q") if p0 <= q <= p1]
     if not covid:
         notes.append("2020 COVID-19 lockdown quarters (2020Q2-Q3) outside the sample")
@@ -438,8 +484,9 @@ def _crisis_note(cal: AR1Calibration) -> str:
     return "; ".join(notes)
 
 
-def write_calibration(cal: AR1Calibration, path, *, command: str | None = None, input_file=None,
-                      description: str = "") -> Path:
+def write_calibration(
+    cal: AR1Calibration, path, *, command: str | None = None, input_file=None, description: str = ""
+) -> Path:
     """Write ``cal`` as JSON with its provenance: command, input file (and SHA-256), sample,
     crisis treatment, estimator, fitted values and standard errors. Written atomically."""
     path = Path(path)
@@ -453,7 +500,7 @@ def write_calibration(cal: AR1Calibration, path, *, command: str | None = None, 
         doc["input_sha256"] = hashlib.sha256(Path(input_file).read_bytes()).hexdigest()
     doc.update(
         sample=f"{cal.start}-{cal.end}: growth quarters used; the regression conditions on the first "
-               f"({cal.n_obs} rows of g_t on g_{{t-1}})",
+        f"({cal.n_obs} rows of g_t on g_{{t-1}})",
         excluded=list(cal.excluded),
         crisis_treatment=_crisis_note(cal),
         estimator=cal.method,
@@ -463,6 +510,7 @@ def write_calibration(cal: AR1Calibration, path, *, command: str | None = None, 
     )
     try:
         from importlib.metadata import version
+
         doc["tariffsim_version"] = version("tariffsim")
     except Exception:  # noqa: BLE001 - metadata is optional provenance
         pass
@@ -474,17 +522,27 @@ def write_calibration(cal: AR1Calibration, path, *, command: str | None = None, 
     return path
 
 
-def run_calibration(gdp_csv, *, start="1996Q1", end="2019Q4", exclude: Iterable = (), out=None,
-                    column: str | None = None, kind: str = "level", date_column: str | None = None,
-                    command: str | None = None) -> AR1Calibration:
+def run_calibration(
+    gdp_csv,
+    *,
+    start="1996Q1",
+    end="2019Q4",
+    exclude: Iterable = (),
+    out=None,
+    column: str | None = None,
+    kind: str = "level",
+    date_column: str | None = None,
+    command: str | None = None,
+) -> AR1Calibration:
     """The whole calibration command: read ``gdp_csv``, fit the AR(1), write JSON to ``out`` if given.
 
     ``command`` is recorded in the file as the command that produced it (the CLI passes its own
     command line); by default the equivalent Python call is recorded.
     """
     exclude = tuple(exclude)
-    cal = calibrate_file(gdp_csv, start=start, end=end, exclude=exclude, column=column, kind=kind,
-                         date_column=date_column)
+    cal = calibrate_file(
+        gdp_csv, start=start, end=end, exclude=exclude, column=column, kind=kind, date_column=date_column
+    )
     if out is not None:
         if command is None:
             args = [repr(cal.source), f"start={start!r}", f"end={end!r}"]

@@ -38,15 +38,25 @@ def _data_from_args(args):
     if args.matrix or args.labels:
         if not (args.matrix and args.labels):
             raise _usage("--matrix and --labels go together")
-        spec = {"format": "matrix", "matrix": args.matrix, "labels": args.labels, "gdp": args.gdp,
-                "units": units or "thousand USD"}
+        spec = {
+            "format": "matrix",
+            "matrix": args.matrix,
+            "labels": args.labels,
+            "gdp": args.gdp,
+            "units": units or "thousand USD",
+        }
     elif args.long:
         spec = {"format": "long", "path": args.long, "gdp": args.gdp, "units": units or "USD"}
     elif args.baci:
         if not args.country_codes:
             raise _usage("--baci needs --country-codes")
-        spec = {"format": "baci", "path": args.baci, "country_codes": args.country_codes, "gdp": args.gdp,
-                "units": units or "thousand USD"}
+        spec = {
+            "format": "baci",
+            "path": args.baci,
+            "country_codes": args.country_codes,
+            "gdp": args.gdp,
+            "units": units or "thousand USD",
+        }
     else:
         return load_data_spec(args.dataset)
     spec = {k: v for k, v in {**spec, **extra}.items() if v is not None}
@@ -88,7 +98,9 @@ def cmd_data_info(args) -> int:
         print(f"{c:10}{info['exports_usd'][c] / 1e9:16,.1f}{info['imports_usd'][c] / 1e9:16,.1f}{gdp:14,.1f}")
     print("sources:")
     for s in info["sources"]:
-        print(f"  - {s.get('figure', '')}: {s.get('publisher', '')}, {s.get('table', '')}, {s.get('year', '')}, {s.get('units', '')}")
+        print(
+            f"  - {s.get('figure', '')}: {s.get('publisher', '')}, {s.get('table', '')}, {s.get('year', '')}, {s.get('units', '')}"
+        )
     if info.get("assumptions"):
         print("assumptions:")
         for a in info["assumptions"]:
@@ -116,8 +128,10 @@ def cmd_validate(args) -> int:
     from .scenario import validate_file
 
     sc = validate_file(args.file, check_data=not args.no_data)
-    print(f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
-          f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})")
+    print(
+        f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
+        f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})"
+    )
     return 0
 
 
@@ -135,8 +149,15 @@ def cmd_run(args) -> int:
     from .simulation import simulate
 
     sc = load_scenario(args.scenario)
-    res = simulate(sc, elasticities=_split_sets(args.elasticities), model=args.model, draws=args.draws,
-                   n_paths=args.paths, seed=args.seed, method=args.method)
+    res = simulate(
+        sc,
+        elasticities=_split_sets(args.elasticities),
+        model=args.model,
+        draws=args.draws,
+        n_paths=args.paths,
+        seed=args.seed,
+        method=args.method,
+    )
     if args.json:
         _print_json(res.to_json())
     else:
@@ -149,10 +170,20 @@ def cmd_report(args) -> int:
 
     formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
     with ProgressBar(len(REPORT_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
-        rec = write_report(args.scenario, args.out, force=args.force, formats=formats, progress=bar,
-                           sweep_rates=args.tariff, draws=args.draws, n_paths=args.paths)
-    print(f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
-          f"open {rec.out_dir}/report.html")
+        rec = write_report(
+            args.scenario,
+            args.out,
+            force=args.force,
+            formats=formats,
+            progress=bar,
+            sweep_rates=args.tariff,
+            draws=args.draws,
+            n_paths=args.paths,
+        )
+    print(
+        f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
+        f"open {rec.out_dir}/report.html"
+    )
     return 0
 
 
@@ -161,8 +192,9 @@ def cmd_sweep(args) -> int:
 
     sets = _split_sets(args.elasticities) or ["low", "central", "high"]
     with ProgressBar(len(SWEEP_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
-        rec = write_sweep(args.scenario, args.tariff, args.out, elasticities=sets, force=args.force, progress=bar,
-                          n_paths=args.paths)
+        rec = write_sweep(
+            args.scenario, args.tariff, args.out, elasticities=sets, force=args.force, progress=bar, n_paths=args.paths
+        )
     print(f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s)")
     return 0
 
@@ -181,8 +213,16 @@ def cmd_calibrate(args) -> int:
     from .calibration import run_calibration
 
     command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)
-    cal = run_calibration(args.gdp_csv, start=args.start, end=args.end, exclude=args.exclude or (), out=args.out,
-                          column=args.column, kind=args.kind, command=command)
+    cal = run_calibration(
+        args.gdp_csv,
+        start=args.start,
+        end=args.end,
+        exclude=args.exclude or (),
+        out=args.out,
+        column=args.column,
+        kind=args.kind,
+        command=command,
+    )
     d = cal.to_dict()
     if args.json:
         _print_json(d)
@@ -205,8 +245,14 @@ def cmd_replicate(args) -> int:
     if args.out:
         res.to_csv(args.out, overwrite=True)
     if args.json:
-        _print_json({"case": res.case, "headline": res.headline, "solver": res.solver.to_dict(),
-                     "by_country": res.by_country.to_dict(orient="records")})
+        _print_json(
+            {
+                "case": res.case,
+                "headline": res.headline,
+                "solver": res.solver.to_dict(),
+                "by_country": res.by_country.to_dict(orient="records"),
+            }
+        )
     else:
         print(res.summary())
         if args.out:
@@ -250,8 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
     r.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
     r.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    r.add_argument("--method", choices=("exact", "smart-linear"), default="exact",
-                   help="PE solution: exact non-linear model or WITS SMART linear formulas")
+    r.add_argument(
+        "--method",
+        choices=("exact", "smart-linear"),
+        default="exact",
+        help="PE solution: exact non-linear model or WITS SMART linear formulas",
+    )
     r.add_argument("--json", action="store_true", help="one JSON object on stdout")
     r.set_defaults(func=cmd_run)
 
@@ -290,8 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("replicate", help="replicate a published study (ilms2025)")
     rep.add_argument("study", help="ilms2025: Ignatenko, Lashkaripour, Macedoni and Simonovska (2025)")
     rep.add_argument("--data-dir", required=True, help="folder with the study's inputs (../shared/data/ilms2025)")
-    rep.add_argument("--case", default="baseline", help="baseline, lump-sum, reciprocal-retaliation, "
-                     "optimal-retaliation, eaton-kortum, high-elasticity, optimal-us-tariff")
+    rep.add_argument(
+        "--case",
+        default="baseline",
+        help="baseline, lump-sum, reciprocal-retaliation, "
+        "optimal-retaliation, eaton-kortum, high-elasticity, optimal-us-tariff",
+    )
     rep.add_argument("--out", help="write per-country results to this CSV")
     rep.add_argument("--json", action="store_true")
     rep.set_defaults(func=cmd_replicate)

@@ -36,8 +36,15 @@ __all__ = [
 ]
 
 #: Readers that moved to :mod:`tariffsim.loaders`; still reachable as ``tariffsim.datasets.<name>``.
-_LOADER_NAMES = ("read_matrix_csv", "read_baci", "read_long_csv", "read_gdp_csv", "read_mapping_csv", "load_data_spec",
-                 "DATA_FORMATS")
+_LOADER_NAMES = (
+    "read_matrix_csv",
+    "read_baci",
+    "read_long_csv",
+    "read_gdp_csv",
+    "read_mapping_csv",
+    "load_data_spec",
+    "DATA_FORMATS",
+)
 
 
 def __getattr__(name: str):
@@ -46,6 +53,7 @@ def __getattr__(name: str):
 
         return getattr(loaders, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +94,6 @@ def data_file(*parts: str):
 # --------------------------------------------------------------------------------------------
 # The container
 # --------------------------------------------------------------------------------------------
-
 
 
 @dataclass(frozen=True, eq=False)

@@ -96,7 +96,9 @@ def _check_sign(name: str, v, *, where: str, source: str) -> None:
     vals = v.values() if isinstance(v, Mapping) else [v]
     for x in vals:
         if not (x > 0) or (math.isinf(x) and name != "eps_x") or math.isnan(x):
-            hint = " (elasticities are entered as positive magnitudes, e.g. eta = 1.25 for E_m = -1.25)" if x < 0 else ""
+            hint = (
+                " (elasticities are entered as positive magnitudes, e.g. eta = 1.25 for E_m = -1.25)" if x < 0 else ""
+            )
             raise ScenarioError(
                 f"{name} must be a positive finite number{' or inf' if name == 'eps_x' else ''}, got {x}{hint}",
                 source=source,
@@ -123,8 +125,11 @@ class ElasticitySet:
         known = {"sigma", "eta", "eps_x", "ge_trade_elasticity", "horizon", "description", "sources"}
         for k in d:
             if k not in known:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(sorted(known))}", source=source,
-                                    field=f"{where}.{k}")
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(sorted(known))}",
+                    source=source,
+                    field=f"{where}.{k}",
+                )
         for k in ("sigma", "eta"):
             if k not in d:
                 raise ScenarioError(f"missing {k!r}", source=source, field=where)
@@ -141,11 +146,15 @@ class ElasticitySet:
             ge = max(float(s) - 1.0, 0.1)
         ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge")
         if isinstance(ge, dict):
-            raise ScenarioError("ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity")
+            raise ScenarioError(
+                "ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity"
+            )
         _check_sign("ge_trade_elasticity", ge, where=f"{where}.ge_trade_elasticity", source=source)
         horizon = d.get("horizon", "long-run")
         if horizon not in HORIZONS:
-            raise ScenarioError(f"horizon must be one of {HORIZONS}, got {horizon!r}", source=source, field=f"{where}.horizon")
+            raise ScenarioError(
+                f"horizon must be one of {HORIZONS}, got {horizon!r}", source=source, field=f"{where}.horizon"
+            )
         return cls(
             name=name,
             ge_trade_elasticity=float(ge),
@@ -245,12 +254,15 @@ class Distribution:
     def from_dict(cls, d: Mapping, *, source: str = "<scenario>", where: str = "") -> Distribution:
         dist = d.get("dist")
         if dist not in DISTS:
-            raise ScenarioError(f"dist must be one of {', '.join(DISTS)}, got {dist!r}", source=source, field=f"{where}.dist")
+            raise ScenarioError(
+                f"dist must be one of {', '.join(DISTS)}, got {dist!r}", source=source, field=f"{where}.dist"
+            )
         need = DISTS[dist]
         extra = set(d) - set(need) - {"dist", "source"}
         if extra:
-            raise ScenarioError(f"unknown key(s) {sorted(extra)} for a {dist} distribution; expected {need}",
-                                source=source, field=where)
+            raise ScenarioError(
+                f"unknown key(s) {sorted(extra)} for a {dist} distribution; expected {need}", source=source, field=where
+            )
         params = {}
         for k in need:
             if k not in d:
@@ -298,5 +310,7 @@ class Distribution:
 
 def shipped_distributions() -> dict[str, Distribution]:
     d = _shipped().get("distributions", {})
-    return {k: Distribution.from_dict(v, source="tariffsim:data/elasticities/sets.toml", where=f"distributions.{k}")
-            for k, v in d.items()}
+    return {
+        k: Distribution.from_dict(v, source="tariffsim:data/elasticities/sets.toml", where=f"distributions.{k}")
+        for k, v in d.items()
+    }

@@ -56,8 +56,9 @@ class ScenarioError(TariffSimError, ValueError):
 class ConvergenceError(TariffSimError, RuntimeError):
     """A solver did not converge. Carries the facts: iterations, residual, seconds, method."""
 
-    def __init__(self, message: str, *, iterations: int, residual: float, seconds: float = float("nan"),
-                 method: str = ""):
+    def __init__(
+        self, message: str, *, iterations: int, residual: float, seconds: float = float("nan"), method: str = ""
+    ):
         self.iterations = int(iterations)
         self.residual = float(residual)
         self.seconds = float(seconds)

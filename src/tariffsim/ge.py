@@ -91,7 +91,9 @@ def _vector(value, n: int, what: str, source: str = "GEParams") -> np.ndarray:
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
     if arr.shape != (n,):
-        raise DataError(f"{what} has shape {arr.shape}; expected a scalar or one value per country ({n},)", source=source)
+        raise DataError(
+            f"{what} has shape {arr.shape}; expected a scalar or one value per country ({n},)", source=source
+        )
     return arr
 
 
@@ -133,9 +135,15 @@ class GEParams:
             if not isinstance(v, int | float | np.floating | np.integer) or not np.isfinite(v):
                 raise DataError(f"{name} = {v!r}; expected a finite number", source=src, location=name)
         if not self.eps > 0:
-            raise DataError(f"trade elasticity eps = {self.eps}; expected eps > 0 (trade falls with costs)", source=src, location="eps")
+            raise DataError(
+                f"trade elasticity eps = {self.eps}; expected eps > 0 (trade falls with costs)",
+                source=src,
+                location="eps",
+            )
         if self.kappa < 0:
-            raise DataError(f"labour-supply elasticity kappa = {self.kappa}; expected kappa >= 0", source=src, location="kappa")
+            raise DataError(
+                f"labour-supply elasticity kappa = {self.kappa}; expected kappa >= 0", source=src, location="kappa"
+            )
         if self.psi < 0:
             raise DataError(f"scale elasticity psi = {self.psi}; expected psi >= 0", source=src, location="psi")
         nu = np.asarray(self.nu, dtype=float)
@@ -146,7 +154,11 @@ class GEParams:
         object.__setattr__(self, "nu", nu)
         if self.phi is None:
             if self.theta is None or not np.isfinite(self.theta) or not self.theta > 0:
-                raise DataError(f"theta = {self.theta!r}; expected theta > 0 when phi is None (ILMS formula)", source=src, location="theta")
+                raise DataError(
+                    f"theta = {self.theta!r}; expected theta > 0 when phi is None (ILMS formula)",
+                    source=src,
+                    location="theta",
+                )
         else:
             phi = np.asarray(self.phi, dtype=float)
             if not np.all(np.isfinite(phi)) or np.any(phi <= 0):
@@ -155,16 +167,37 @@ class GEParams:
             phi.setflags(write=False)
             object.__setattr__(self, "phi", phi)
         if self.recycling not in RECYCLING:
-            raise DataError(f"recycling = {self.recycling!r}; expected one of {', '.join(RECYCLING)}", source=src, location="recycling")
+            raise DataError(
+                f"recycling = {self.recycling!r}; expected one of {', '.join(RECYCLING)}",
+                source=src,
+                location="recycling",
+            )
         if self.deficits not in DEFICITS:
-            raise DataError(f"deficits = {self.deficits!r}; expected one of {', '.join(DEFICITS)}", source=src, location="deficits")
+            raise DataError(
+                f"deficits = {self.deficits!r}; expected one of {', '.join(DEFICITS)}", source=src, location="deficits"
+            )
 
     @classmethod
-    def ilms(cls, nu, *, eps: float = 4.0, kappa: float = 0.5, recycling: str = "income-tax",
-             deficits: str = "world-income-share") -> GEParams:
+    def ilms(
+        cls,
+        nu,
+        *,
+        eps: float = 4.0,
+        kappa: float = 0.5,
+        recycling: str = "income-tax",
+        deficits: str = "world-income-share",
+    ) -> GEParams:
         """The ILMS (2025) parameterisation: ψ = 0.67/ε, θ = ε/0.67, φ from :func:`ilms_phi`."""
-        return cls(eps=eps, kappa=kappa, psi=ILMS_SCALE / eps, phi=None, theta=eps / ILMS_SCALE, nu=nu,
-                   recycling=recycling, deficits=deficits)
+        return cls(
+            eps=eps,
+            kappa=kappa,
+            psi=ILMS_SCALE / eps,
+            phi=None,
+            theta=eps / ILMS_SCALE,
+            nu=nu,
+            recycling=recycling,
+            deficits=deficits,
+        )
 
     def nu_vector(self, n: int) -> np.ndarray:
         return _vector(self.nu, n, "nu")
@@ -177,7 +210,6 @@ class GEParams:
     def replace(self, **changes) -> GEParams:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,8 +241,9 @@ class GEBaseline:
         try:
             return self.countries.index(code)
         except ValueError:
-            raise DataError(f"country {code!r} not in the GE baseline; it has {len(self.countries)} countries",
-                            source="GEBaseline") from None
+            raise DataError(
+                f"country {code!r} not in the GE baseline; it has {len(self.countries)} countries", source="GEBaseline"
+            ) from None
 
 
 def _check_matrix(a, n: int | None, what: str, *, positive: bool = False, source: str = "<array>") -> np.ndarray:
@@ -221,12 +254,16 @@ def _check_matrix(a, n: int | None, what: str, *, positive: bool = False, source
     bad = ~np.isfinite(arr)
     if bad.any():
         j, i = np.argwhere(bad)[0]
-        raise DataError(f"non-finite {what} ({arr[j, i]}); expected finite values", source=source, location=f"[{j}, {i}]")
+        raise DataError(
+            f"non-finite {what} ({arr[j, i]}); expected finite values", source=source, location=f"[{j}, {i}]"
+        )
     low = arr <= 0 if positive else arr < 0
     if low.any():
         j, i = np.argwhere(low)[0]
         want = "> 0" if positive else ">= 0"
-        raise DataError(f"{what} {arr[j, i]} at [{j}, {i}]; expected values {want}", source=source, location=f"[{j}, {i}]")
+        raise DataError(
+            f"{what} {arr[j, i]} at [{j}, {i}]; expected values {want}", source=source, location=f"[{j}, {i}]"
+        )
     return arr
 
 
@@ -234,13 +271,19 @@ def _check_tariffs(t, n: int, what: str = "tariff matrix") -> np.ndarray:
     arr = _check_matrix(t, n, what)
     if np.any(arr > 10):
         j, i = np.argwhere(arr > 10)[0]
-        raise DataError(f"{what} value {arr[j, i]} at [{j}, {i}] outside [0, 10]; tariffs are shares (0.25 = 25 %)",
-                        source="<array>", location=f"[{j}, {i}]")
+        raise DataError(
+            f"{what} value {arr[j, i]} at [{j}, {i}] outside [0, 10]; tariffs are shares (0.25 = 25 %)",
+            source="<array>",
+            location=f"[{j}, {i}]",
+        )
     d = np.diag(arr)
     if np.any(d != 0):
         i = int(np.argmax(d != 0))
-        raise DataError(f"{what} has {d[i]} on the diagonal at [{i}, {i}]; expected 0 (no tariff on domestic sales)",
-                        source="<array>", location=f"[{i}, {i}]")
+        raise DataError(
+            f"{what} has {d[i]} on the diagonal at [{i}, {i}]; expected 0 (no tariff on domestic sales)",
+            source="<array>",
+            location=f"[{i}, {i}]",
+        )
     return arr
 
 
@@ -275,8 +318,11 @@ def build_baseline(
         raise DataError("nu outside [0, 1); expected shares", source="build_baseline", location="nu")
     labels = tuple(str(c) for c in countries) if countries is not None else tuple(str(i) for i in range(n))
     if len(labels) != n or len(set(labels)) != n:
-        raise DataError(f"{len(labels)} country labels (unique: {len(set(labels))}); expected {n} unique labels",
-                        source="build_baseline", location="countries")
+        raise DataError(
+            f"{len(labels)} country labels (unique: {len(set(labels))}); expected {n} unique labels",
+            source="build_baseline",
+            location="countries",
+        )
     t0 = np.zeros((n, n)) if tariffs0 is None else _check_tariffs(tariffs0, n, "baseline tariff matrix")
     np.fill_diagonal(X, 0.0)
     imports = X.sum(axis=0)
@@ -291,16 +337,28 @@ def build_baseline(
     E = Xc.sum(axis=0)
     if np.any(E <= 0):
         i = int(np.argmax(E <= 0))
-        raise DataError(f"country {labels[i]} has no expenditure in the baseline; expected positive GDP or imports",
-                        source="build_baseline")
+        raise DataError(
+            f"country {labels[i]} has no expenditure in the baseline; expected positive GDP or imports",
+            source="build_baseline",
+        )
     Y = X @ (1.0 - nu) + nu * X.sum(axis=0)
     if np.any(Y <= 0):
         i = int(np.argmax(Y <= 0))
         raise DataError(f"country {labels[i]} has no income (no sales) in the baseline", source="build_baseline")
     T = E - Y - R0
     lam = Xc / E[None, :]
-    return GEBaseline(labels, readonly(X), readonly(E), readonly(Y), readonly(T), readonly(lam),
-                      readonly(nu), readonly(t0), readonly(R0), readonly(Y0))
+    return GEBaseline(
+        labels,
+        readonly(X),
+        readonly(E),
+        readonly(Y),
+        readonly(T),
+        readonly(lam),
+        readonly(nu),
+        readonly(t0),
+        readonly(R0),
+        readonly(Y0),
+    )
 
 
 def two_region_shares(baseline: GEBaseline, home: int) -> tuple[float, float]:
@@ -340,7 +398,9 @@ def calibrate_nu_two_region(
             log.debug("nu calibrated: nu1=%.6f nu2=%.6f (r11=%.6f, r22=%.6f)", nu1, nu2, r11, r22)
             return new
         nu = new
-    raise DataError("the two-region nu calibration did not settle; check the trade data", source="calibrate_nu_two_region")
+    raise DataError(
+        "the two-region nu calibration did not settle; check the trade data", source="calibrate_nu_two_region"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -353,8 +413,12 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
     t1 = _check_tariffs(tariffs, n)
     nu = params.nu_vector(n)
     if not np.allclose(nu, baseline.nu, rtol=0, atol=1e-12):
-        raise DataError("params.nu differs from the nu the baseline was built with; rebuild the baseline "
-                        "(build_baseline(trade, gdp, params.nu)) or pass the same nu", source="solve_ge", location="nu")
+        raise DataError(
+            "params.nu differs from the nu the baseline was built with; rebuild the baseline "
+            "(build_baseline(trade, gdp, params.nu)) or pass the same nu",
+            source="solve_ge",
+            location="nu",
+        )
     phi = params.phi_vector(n)
     tau_hat = (1.0 + t1) / (1.0 + baseline.tariffs0)
     base_a = baseline.lam * tau_hat ** (-params.eps * phi[None, :])
@@ -488,8 +552,11 @@ def solve_ge(
     x0 = None
     if initial is not None:
         if initial.countries != baseline.countries:
-            raise DataError("initial solution is for other countries; expected a solution on the same baseline",
-                            source="solve_ge", location="initial")
+            raise DataError(
+                "initial solution is for other countries; expected a solution on the same baseline",
+                source="solve_ge",
+                location="initial",
+            )
         x0 = np.log(np.concatenate([initial.w_hat, initial.E_hat, initial.L_hat]))
     _, st, info = _ge_solver.newton_solve(sysm, x0, tol=tol, max_iter=max_iter)
     log.debug("GE solve: %d steps, residual %.2e, %.1f ms", info.iterations, info.residual, 1e3 * info.seconds)

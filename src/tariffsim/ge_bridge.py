@@ -78,7 +78,7 @@ def _trade_outcome(data, sol, t0, t1, phi: np.ndarray) -> GETradeOutcome:
     V1 = V0 * ratio[:, :, None]
     nan = np.full_like(V0, np.nan)
     tau_hat = (1.0 + aggregate_tariffs(V0, t1)) / (1.0 + aggregate_tariffs(V0, t0))
-    p = (sol.w_hat / sol.L_hat ** sol.params.psi)[:, None] * tau_hat ** phi[None, :]
+    p = (sol.w_hat / sol.L_hat**sol.params.psi)[:, None] * tau_hat ** phi[None, :]
     lam = sol.baseline.lam * off
     with np.errstate(invalid="ignore", divide="ignore"):
         imp_price = np.where(lam.sum(axis=0) > 0, (lam * p).sum(axis=0) / lam.sum(axis=0), 1.0)
@@ -89,12 +89,23 @@ def _trade_outcome(data, sol, t0, t1, phi: np.ndarray) -> GETradeOutcome:
         sh0 = np.where(cons0.sum(axis=0) > 0, cons0 / np.where(cons0.sum(axis=0) > 0, cons0.sum(axis=0), 1.0), 0.0)
         sh1 = np.where(cons1.sum(axis=0) > 0, cons1 / np.where(cons1.sum(axis=0) > 0, cons1.sum(axis=0), 1.0), 0.0)
     return GETradeOutcome(
-        method="ge", solution=sol, V0=V0, V1=V1, dV=V1 - V0,
-        price_effect=V0 * (sol.w_hat[:, None, None] - 1.0), trade_creation=nan, trade_diversion=nan,
-        revenue0=t0 * V0, revenue1=t1 * V1, shares0=sh0, shares1=sh1,
-        consumer_surplus=np.full((n, S), np.nan), producer_surplus=np.full((n, S), np.nan),
+        method="ge",
+        solution=sol,
+        V0=V0,
+        V1=V1,
+        dV=V1 - V0,
+        price_effect=V0 * (sol.w_hat[:, None, None] - 1.0),
+        trade_creation=nan,
+        trade_diversion=nan,
+        revenue0=t0 * V0,
+        revenue1=t1 * V1,
+        shares0=sh0,
+        shares1=sh1,
+        consumer_surplus=np.full((n, S), np.nan),
+        producer_surplus=np.full((n, S), np.nan),
         importer_welfare=np.full((n, S), np.nan),
-        P_hat=np.repeat(imp_price[:, None], S, axis=1), solver=sol.solver,
+        P_hat=np.repeat(imp_price[:, None], S, axis=1),
+        solver=sol.solver,
     )
 
 

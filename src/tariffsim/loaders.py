@@ -64,7 +64,6 @@ def _check_units_plausible(values: np.ndarray, gdp: np.ndarray | None, countries
         )
 
 
-
 def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | None = None) -> dict[str, str]:
     """A two-column mapping table (e.g. country -> region, HS2 -> sector) as a dict."""
     path = Path(path)
@@ -77,7 +76,9 @@ def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | N
     dup = df[key].duplicated()
     if dup.any():
         r = int(np.argmax(dup.to_numpy()))
-        raise DataError(f"duplicated key {df[key].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {key!r}")
+        raise DataError(
+            f"duplicated key {df[key].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {key!r}"
+        )
     return dict(zip(df[key].astype(str), df[value].astype(str), strict=False))
 
 
@@ -109,11 +110,15 @@ def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int
     missing = np.isnan(arr)
     if missing.any():
         r = int(np.argmax(missing))
-        raise DataError("missing value; expected a number", source=source, location=f"row {r + 1 + header_rows}, column {col!r}")
+        raise DataError(
+            "missing value; expected a number", source=source, location=f"row {r + 1 + header_rows}, column {col!r}"
+        )
     nonfinite = ~np.isfinite(arr)
     if nonfinite.any():
         r = int(np.argmax(nonfinite))
-        raise DataError(f"non-finite value {arr[r]}", source=source, location=f"row {r + 1 + header_rows}, column {col!r}")
+        raise DataError(
+            f"non-finite value {arr[r]}", source=source, location=f"row {r + 1 + header_rows}, column {col!r}"
+        )
     neg = arr < 0
     if neg.any():
         r = int(np.argmax(neg))
@@ -274,7 +279,9 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
         for r, row in enumerate(reader):
             if r >= n:
                 if any(x.strip() for x in row):
-                    raise DataError(f"more than {n} data rows; expected {n} (one per exporter)", source=src, location=f"row {r + 2}")
+                    raise DataError(
+                        f"more than {n} data rows; expected {n} (one per exporter)", source=src, location=f"row {r + 2}"
+                    )
                 continue
             if len(row) != n:
                 raise DataError(
@@ -287,7 +294,9 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
                 try:
                     v = float(cell)
                 except ValueError:
-                    raise DataError(f"not a number: {cell!r}", source=src, location=f"row {r + 2}, column {c + 1}") from None
+                    raise DataError(
+                        f"not a number: {cell!r}", source=src, location=f"row {r + 2}, column {c + 1}"
+                    ) from None
                 if not np.isfinite(v):
                     raise DataError(f"non-finite value {cell!r}", source=src, location=f"row {r + 2}, column {c + 1}")
                 if v < 0:
@@ -444,7 +453,9 @@ def read_baci(
     unknown_hs = ~hs2.isin(list(smap))
     if unknown_hs.any():
         r = int(np.argmax(unknown_hs.to_numpy()))
-        raise DataError(f"HS code {k.iloc[r]!r} has no sector in the mapping", source=src, location=f"row {r + 2}, column 'k'")
+        raise DataError(
+            f"HS code {k.iloc[r]!r} has no sector in the mapping", source=src, location=f"row {r + 2}, column 'k'"
+        )
     for col in ("i", "j"):
         miss = ~df[col].str.strip().isin(list(iso_map))
         if miss.any():
@@ -464,8 +475,12 @@ def read_baci(
     uniq = sorted(set(exp_codes) | set(imp_codes))
     iso = dict(zip(uniq, to_iso3(uniq, source=str(cpath), field=iso_col), strict=False))
     long = pd.DataFrame(
-        {"exporter": exp_codes.map(iso).to_numpy(), "importer": imp_codes.map(iso).to_numpy(),
-         "sector": hs2.map(smap).to_numpy(), "value": vals}
+        {
+            "exporter": exp_codes.map(iso).to_numpy(),
+            "importer": imp_codes.map(iso).to_numpy(),
+            "sector": hs2.map(smap).to_numpy(),
+            "value": vals,
+        }
     )
     agg = long.groupby(["exporter", "importer", "sector"], sort=False, as_index=False)["value"].sum()
     countries = tuple(sorted(set(agg["exporter"]) | set(agg["importer"])))
@@ -494,8 +509,9 @@ def read_baci(
 DATA_FORMATS = ("matrix", "long", "baci")
 
 
-def load_data_spec(spec: str | Mapping | TradeData | None, *, base_dir: str | Path | None = None,
-                   source: str = "dataset") -> TradeData:
+def load_data_spec(
+    spec: str | Mapping | TradeData | None, *, base_dir: str | Path | None = None, source: str = "dataset"
+) -> TradeData:
     """Resolve what a scenario names as its data.
 
     ``spec`` is a TradeData, a shipped dataset name (``"default"``), a path to a long CSV, or a
@@ -507,6 +523,7 @@ def load_data_spec(spec: str | Mapping | TradeData | None, *, base_dir: str | Pa
         return load_dataset("default")
     if isinstance(spec, TradeData):
         return spec
+
     def rel(p) -> Path:
         q = Path(str(p)).expanduser()
         return q if (q.is_absolute() or base_dir is None) else Path(base_dir) / q
@@ -526,10 +543,14 @@ def load_data_spec(spec: str | Mapping | TradeData | None, *, base_dir: str | Pa
     kw = dict(spec)
     fmt = kw.pop("format", None)
     if fmt not in DATA_FORMATS:
-        raise DataError(f"format must be one of {', '.join(DATA_FORMATS)}, got {fmt!r}", source=source,
-                        location="format")
-    path_keys = {"matrix": ("matrix", "labels", "gdp", "tariffs"), "long": ("path", "gdp"),
-                 "baci": ("path", "country_codes", "gdp")}[fmt]
+        raise DataError(
+            f"format must be one of {', '.join(DATA_FORMATS)}, got {fmt!r}", source=source, location="format"
+        )
+    path_keys = {
+        "matrix": ("matrix", "labels", "gdp", "tariffs"),
+        "long": ("path", "gdp"),
+        "baci": ("path", "country_codes", "gdp"),
+    }[fmt]
     required = {"matrix": ("matrix", "labels"), "long": ("path",), "baci": ("path", "country_codes")}[fmt]
     for k in required:
         if k not in kw:

@@ -149,8 +149,11 @@ def resolve_assumptions(scenario, data, *, case: str = "central", need_value_add
     if va == "data":
         dva = meta_c.get("dva_share_wiod")
         if dva is None and need_value_added:
-            raise DataError(f"no value-added share for {c} is shipped; set assumptions.value_added_share",
-                            source=data.source, location="assumptions.value_added_share")
+            raise DataError(
+                f"no value-added share for {c} is shipped; set assumptions.value_added_share",
+                source=data.source,
+                location="assumptions.value_added_share",
+            )
         if dva is None:
             va = va_other = float("nan")
         else:
@@ -205,8 +208,10 @@ def export_changes(V0: np.ndarray, V1: np.ndarray, country: int, us: int | None)
 def export_loss_usd(ch: Mapping[str, float], a: MacroAssumptions, V0=None, V1=None, country=None, us=None):
     """Export change in USD split (to US, to others) under the simple or sectoral form."""
     if a.form == "simple":
-        return (a.export_dependence * a.exports_usd * ch["us_pct"] / 100.0,
-                (1.0 - a.export_dependence) * a.exports_usd * ch["other_pct"] / 100.0)
+        return (
+            a.export_dependence * a.exports_usd * ch["us_pct"] / 100.0,
+            (1.0 - a.export_dependence) * a.exports_usd * ch["other_pct"] / 100.0,
+        )
     d = V1[country] - V0[country]
     to_us = float(d[us].sum()) if us is not None else 0.0
     return to_us, float(d.sum()) - to_us
@@ -218,8 +223,7 @@ def trade_gdp_pct(dx_us: float, dx_other: float, a: MacroAssumptions) -> float:
     return 100.0 * a.multiplier * (1.0 - a.exchange_rate_offset) * direct / a.gdp_usd
 
 
-def retaliation_wedge(data, t0: np.ndarray, t1: np.ndarray, country: int, us: int | None,
-                      a: MacroAssumptions) -> float:
+def retaliation_wedge(data, t0: np.ndarray, t1: np.ndarray, country: int, us: int | None, a: MacroAssumptions) -> float:
     """Cost push on the country's export prices (share) from its tariffs on US inputs.
 
     ``share of US imports that are inputs x pass-through x Σ_s M_US,s (t1 - t0) / total exports``.
@@ -338,8 +342,10 @@ def gdp_outcome(
         real = 100.0 * float(np.sum(pol.importer_welfare[c])) / a.gdp_usd
         ends[end] = {"trade": trade, "retaliation_inputs": ret, "real_income": real}
     H = a.horizon
-    comps = {k: adjustment_path(ends["short_run"][k], ends["long_run"][k], H, a.adjustment_speed)
-             for k in ("trade", "retaliation_inputs", "real_income")}
+    comps = {
+        k: adjustment_path(ends["short_run"][k], ends["long_run"][k], H, a.adjustment_speed)
+        for k in ("trade", "retaliation_inputs", "real_income")
+    }
     scale = drag_scale(policy_lr.V0, t0, t1, c, us)
     comps["uncertainty"] = drag_path(a.uncertainty_drag_pct * scale, a.drag_half_life_quarters, H)
     ends["short_run"]["uncertainty"] = float(comps["uncertainty"][0])

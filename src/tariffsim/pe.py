@@ -152,8 +152,19 @@ class PEOutcome:
         ``producer_surplus``, ``importer_welfare`` and ``world_welfare``
         (``consumer_surplus + revenue_change + producer_surplus``).
         """
-        keys = ("V0", "V1", "dV", "price_effect", "trade_creation", "trade_diversion", "revenue0", "revenue1",
-                "consumer_surplus", "producer_surplus", "importer_welfare")
+        keys = (
+            "V0",
+            "V1",
+            "dV",
+            "price_effect",
+            "trade_creation",
+            "trade_diversion",
+            "revenue0",
+            "revenue1",
+            "consumer_surplus",
+            "producer_surplus",
+            "importer_welfare",
+        )
         out = {k: float(np.sum(getattr(self, k))) for k in keys}
         out["revenue_change"] = float(np.sum(self.revenue1 - self.revenue0))
         out["world_welfare"] = out["consumer_surplus"] + out["revenue_change"] + out["producer_surplus"]
@@ -174,8 +185,11 @@ def _check_trade(V) -> np.ndarray:
     bad = ~np.isfinite(V) | (V < 0)
     if bad.any():
         k, m, s = (int(i) for i in np.argwhere(bad)[0])
-        raise DataError(f"trade value {V[k, m, s]} is negative or not finite; expected a finite value >= 0",
-                        source=_SOURCE, location=f"V[{k}, {m}, {s}]")
+        raise DataError(
+            f"trade value {V[k, m, s]} is negative or not finite; expected a finite value >= 0",
+            source=_SOURCE,
+            location=f"V[{k}, {m}, {s}]",
+        )
     return V
 
 
@@ -183,13 +197,19 @@ def _check_tariff(t, shape: tuple[int, ...], name: str) -> np.ndarray:
     try:
         t = np.broadcast_to(np.asarray(t, dtype=float), shape)
     except ValueError:
-        raise DataError(f"{name} has shape {np.shape(t)}, which does not broadcast to the trade shape {shape}",
-                        source=_SOURCE, location=name) from None
+        raise DataError(
+            f"{name} has shape {np.shape(t)}, which does not broadcast to the trade shape {shape}",
+            source=_SOURCE,
+            location=name,
+        ) from None
     bad = ~np.isfinite(t) | (t <= -1)
     if bad.any():
         k, m, s = (int(i) for i in np.argwhere(bad)[0])
-        raise DataError(f"tariff {t[k, m, s]} is not finite or <= -1; expected an ad valorem share (0.25 = 25 %)",
-                        source=_SOURCE, location=f"{name}[{k}, {m}, {s}]")
+        raise DataError(
+            f"tariff {t[k, m, s]} is not finite or <= -1; expected an ad valorem share (0.25 = 25 %)",
+            source=_SOURCE,
+            location=f"{name}[{k}, {m}, {s}]",
+        )
     return np.array(t, dtype=float)
 
 
@@ -198,14 +218,20 @@ def _check_elasticity(value, n_sectors: int, name: str, what: str, *, allow_inf:
     if a.ndim == 0:
         a = np.full(n_sectors, float(a))
     if a.shape != (n_sectors,):
-        raise DataError(f"{name} has shape {a.shape}; expected a scalar or one value per sector ({n_sectors},)",
-                        source=_SOURCE, location=name)
+        raise DataError(
+            f"{name} has shape {a.shape}; expected a scalar or one value per sector ({n_sectors},)",
+            source=_SOURCE,
+            location=name,
+        )
     ok = (a > 0) & (np.isfinite(a) | (allow_inf & (a == np.inf)))
     if not ok.all():
         s = int(np.argmin(ok))
         expected = "a positive number or inf" if allow_inf else "a positive, finite number"
-        raise DataError(f"{name}[{s}] = {a[s]}: the {what} must be {expected}", source=_SOURCE,
-                        location=f"{name}[{s}] (sector index {s})")
+        raise DataError(
+            f"{name}[{s}] = {a[s]}: the {what} must be {expected}",
+            source=_SOURCE,
+            location=f"{name}[{s}] (sector index {s})",
+        )
     return a
 
 
@@ -214,8 +240,9 @@ def _check_elasticity(value, n_sectors: int, name: str, what: str, *, allow_inf:
 # --------------------------------------------------------------------------------------------
 
 
-def solve_pe(V, t0, t1, *, eta, sigma, eps_x, tol: float = 1e-12, max_iter: int = 100,
-             method: str = "exact") -> PEOutcome:
+def solve_pe(
+    V, t0, t1, *, eta, sigma, eps_x, tol: float = 1e-12, max_iter: int = 100, method: str = "exact"
+) -> PEOutcome:
     """Solve the partial-equilibrium model for a tariff change ``t0 -> t1``.
 
     Parameters
@@ -290,7 +317,9 @@ def _exact(V, t0, t1, eta, sigma, eps_x, *, tol: float, max_iter: int) -> PEOutc
         theta=to_solver(shares(Vc0, axis=0)),
         omega=to_solver(shares(V, axis=1)),
         ln_tau=to_solver(ln_tau),
-        sigma=col(sigma), eta=col(eta), eps=col(eps_x),
+        sigma=col(sigma),
+        eta=col(eta),
+        eps=col(eps_x),
     )
     x, info = solve_supply_prices(mk, tol=tol, max_iter=max_iter)
     ln_p, ln_P, ln_q = _prices(x, mk)
@@ -326,16 +355,39 @@ def _exact(V, t0, t1, eta, sigma, eps_x, *, tol: float, max_iter: int) -> PEOutc
     with np.errstate(over="ignore"):  # a notional hat of a zero flow may be astronomically large
         q_hat = np.exp(lq)
     info = SolverInfo(info.method, info.converged, info.iterations, info.residual, time.perf_counter() - start)
-    log.debug("PE exact solved %s flows: %s, %d iterations, residual %.2e, %.3f s",
-             "x".join(map(str, V.shape)), info.method, info.iterations, info.residual, info.seconds)
+    log.debug(
+        "PE exact solved %s flows: %s, %d iterations, residual %.2e, %.3f s",
+        "x".join(map(str, V.shape)),
+        info.method,
+        info.iterations,
+        info.residual,
+        info.seconds,
+    )
     return PEOutcome(
-        method="exact", w_hat=w_hat, P_hat=np.exp(lP), Q_hat=np.exp(lQ), q_hat=q_hat, p_hat=np.exp(lp),
-        V0=V.copy(), V1=V1, V1_consumer=V1c, dV=dV, price_effect=price_effect,
-        trade_creation=trade_creation, trade_diversion=trade_diversion,
-        revenue0=revenue0, revenue1=revenue1, consumer_surplus=consumer_surplus,
-        producer_surplus=producer_surplus, importer_welfare=importer_welfare,
-        shares0=shares(Vc0, axis=0), shares1=shares(V1c, axis=0),
-        eta=eta, sigma=sigma, eps_x=eps_x, solver=info,
+        method="exact",
+        w_hat=w_hat,
+        P_hat=np.exp(lP),
+        Q_hat=np.exp(lQ),
+        q_hat=q_hat,
+        p_hat=np.exp(lp),
+        V0=V.copy(),
+        V1=V1,
+        V1_consumer=V1c,
+        dV=dV,
+        price_effect=price_effect,
+        trade_creation=trade_creation,
+        trade_diversion=trade_diversion,
+        revenue0=revenue0,
+        revenue1=revenue1,
+        consumer_surplus=consumer_surplus,
+        producer_surplus=producer_surplus,
+        importer_welfare=importer_welfare,
+        shares0=shares(Vc0, axis=0),
+        shares1=shares(V1c, axis=0),
+        eta=eta,
+        sigma=sigma,
+        eps_x=eps_x,
+        solver=info,
     )
 
 
@@ -412,12 +464,28 @@ def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     importer_welfare = consumer_surplus + (revenue1 - revenue0).sum(axis=0)
     info = SolverInfo(SMART, True, 0, 0.0, time.perf_counter() - start)
     return PEOutcome(
-        method=SMART, w_hat=w_hat, P_hat=1.0 + pi_P, Q_hat=Q_hat, q_hat=1.0 + create + divert, p_hat=p_hat,
-        V0=V.copy(), V1=V1, V1_consumer=V1c, dV=dV, price_effect=price_effect,
-        trade_creation=trade_creation, trade_diversion=trade_diversion,
-        revenue0=revenue0, revenue1=revenue1, consumer_surplus=consumer_surplus,
-        producer_surplus=producer_surplus, importer_welfare=importer_welfare,
-        shares0=shares(Vc0, axis=0), shares1=shares(V1c, axis=0),
-        eta=eta, sigma=sigma, eps_x=eps_x, solver=info,
+        method=SMART,
+        w_hat=w_hat,
+        P_hat=1.0 + pi_P,
+        Q_hat=Q_hat,
+        q_hat=1.0 + create + divert,
+        p_hat=p_hat,
+        V0=V.copy(),
+        V1=V1,
+        V1_consumer=V1c,
+        dV=dV,
+        price_effect=price_effect,
+        trade_creation=trade_creation,
+        trade_diversion=trade_diversion,
+        revenue0=revenue0,
+        revenue1=revenue1,
+        consumer_surplus=consumer_surplus,
+        producer_surplus=producer_surplus,
+        importer_welfare=importer_welfare,
+        shares0=shares(Vc0, axis=0),
+        shares1=shares(V1c, axis=0),
+        eta=eta,
+        sigma=sigma,
+        eps_x=eps_x,
+        solver=info,
     )
-

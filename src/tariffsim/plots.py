@@ -135,19 +135,44 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         span = xmax - xmin or 1.0
         for yi, n, a in zip(y, names, v4, strict=True):
             central = n == result.central
-            ax.barh(yi, a, height=0.62, facecolor=BLUE if central else BLUE_LIGHT, edgecolor=BLUE_DARK,
-                    hatch=None if central else "////", linewidth=0.5, zorder=2)
+            ax.barh(
+                yi,
+                a,
+                height=0.62,
+                facecolor=BLUE if central else BLUE_LIGHT,
+                edgecolor=BLUE_DARK,
+                hatch=None if central else "////",
+                linewidth=0.5,
+                zorder=2,
+            )
             # the value inside the bar, at its end (boxed so that hatching does not cross it)
             inside = a + (0.015 * span if a < 0 else -0.015 * span)
-            ax.text(inside, yi, _fmt(a, 1), va="center", ha="left" if a < 0 else "right", fontsize=7.5,
-                    color="white" if central else INK, fontweight="bold", zorder=6,
-                    bbox=None if central else {"boxstyle": "square,pad=0.15", "facecolor": "white",
-                                               "edgecolor": "none"})
+            ax.text(
+                inside,
+                yi,
+                _fmt(a, 1),
+                va="center",
+                ha="left" if a < 0 else "right",
+                fontsize=7.5,
+                color="white" if central else INK,
+                fontweight="bold",
+                zorder=6,
+                bbox=None if central else {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            )
         ax.scatter(vL, y, marker="D", s=26, facecolor="white", edgecolor=INK, linewidth=1.0, zorder=4)
         if lo is not None:
             yc = y[names.index(result.central)] + 0.0
-            ax.errorbar([(lo + hi) / 2], [yc], xerr=[[(hi - lo) / 2]], fmt="none", ecolor=INK, elinewidth=1.1,
-                        capsize=4, capthick=1.1, zorder=5)
+            ax.errorbar(
+                [(lo + hi) / 2],
+                [yc],
+                xerr=[[(hi - lo) / 2]],
+                fmt="none",
+                ecolor=INK,
+                elinewidth=1.1,
+                capsize=4,
+                capthick=1.1,
+                zorder=5,
+            )
         ax.set_xlim(xmin - 0.05 * span, xmax + 0.04 * span if xmax > 0 else 0.02 * span)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         if result.model == "ge":
@@ -160,26 +185,51 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         ax.xaxis.grid(True)
         _pct_axis(ax, "x")
         ax.set_xlabel("Real GDP, deviation from baseline (%)")
-        handles = [Patch(facecolor=BLUE, edgecolor=BLUE_DARK, label=f"after 4 quarters ({q4_period}), central set"),
-                   Patch(facecolor=BLUE_LIGHT, edgecolor=BLUE_DARK, hatch="////", label="after 4 quarters, other sets"),
-                   Line2D([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgecolor=INK,
-                          label="long run (trade fully adjusted)")]
+        handles = [
+            Patch(facecolor=BLUE, edgecolor=BLUE_DARK, label=f"after 4 quarters ({q4_period}), central set"),
+            Patch(facecolor=BLUE_LIGHT, edgecolor=BLUE_DARK, hatch="////", label="after 4 quarters, other sets"),
+            Line2D(
+                [],
+                [],
+                marker="D",
+                linestyle="none",
+                markerfacecolor="white",
+                markeredgecolor=INK,
+                label="long run (trade fully adjusted)",
+            ),
+        ]
         if lo is not None:
-            handles.append(Line2D([], [], color=INK, marker="|", markersize=8, linewidth=1.1,
-                                  label=f"central, 4 quarters: 5–95 % of {n_draws} draws"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=INK,
+                    marker="|",
+                    markersize=8,
+                    linewidth=1.1,
+                    label=f"central, 4 quarters: 5–95 % of {n_draws} draws",
+                )
+            )
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
         c = summ.loc[result.central]
-        sub = (f"{_country_label(result.country)}: {fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
-               f"central set, {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % "
-               "across sets")
+        sub = (
+            f"{_country_label(result.country)}: {fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
+            f"central set, {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % "
+            "across sets"
+        )
         if lo is not None:
             sub += f" and {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
-        return _finish(fig, title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
-                       subtitle=sub, caption=_caption(sources, result, sets=names))
+        return _finish(
+            fig,
+            title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
+            subtitle=sub,
+            caption=_caption(sources, result, sets=names),
+        )
 
 
-def recession_curve(sweep_df: pd.DataFrame, *, mark_rate: float | None = None, title: str | None = None,
-                    sources=None) -> Figure:
+def recession_curve(
+    sweep_df: pd.DataFrame, *, mark_rate: float | None = None, title: str | None = None, sources=None
+) -> Figure:
     """Probability of a technical recession (two consecutive quarters of negative q/q growth) within
     four quarters against the tariff rate, one line per elasticity set, the no-tariff probability
     as a horizontal line.
@@ -201,16 +251,31 @@ def recession_curve(sweep_df: pd.DataFrame, *, mark_rate: float | None = None, t
         for i, s in enumerate(sets):
             d = df[df.elasticity_set == s].sort_values("rate")
             st = _set_style(s, i)
-            ax.plot(d.rate * 100, d.recession_probability * 100, label=f"{s} elasticities", markersize=4,
-                    markerfacecolor="white" if s == "low" else st["color"], zorder=3, **st)
+            ax.plot(
+                d.rate * 100,
+                d.recession_probability * 100,
+                label=f"{s} elasticities",
+                markersize=4,
+                markerfacecolor="white" if s == "low" else st["color"],
+                zorder=3,
+                **st,
+            )
         ax.axhline(base, color=GREY, linewidth=1.0, linestyle=(0, (6, 3)), zorder=2)
         xmax = float(df.rate.max() * 100)
-        ax.text(xmax, base - 2.0, f"without the tariff: {base:.0f} %", ha="right", va="top", fontsize=7.5,
-                color="#444444")
+        ax.text(
+            xmax, base - 2.0, f"without the tariff: {base:.0f} %", ha="right", va="top", fontsize=7.5, color="#444444"
+        )
         if mark_rate is not None:
             ax.axvline(mark_rate * 100, color=INK, linewidth=0.7, linestyle=":", zorder=1)
-            ax.text(mark_rate * 100, 101, f"scenario {mark_rate * 100:g} %", ha="center", va="bottom", fontsize=7.5,
-                    color=INK)
+            ax.text(
+                mark_rate * 100,
+                101,
+                f"scenario {mark_rate * 100:g} %",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                color=INK,
+            )
         ax.set_ylim(0, 100)
         ax.set_xlim(float(df.rate.min() * 100), xmax)
         ax.yaxis.grid(True)
@@ -223,12 +288,18 @@ def recession_curve(sweep_df: pd.DataFrame, *, mark_rate: float | None = None, t
             d = df[(df.elasticity_set == "central")]
             k = int(np.argmin(np.abs(d.rate.to_numpy() - mark_rate)))
             if abs(d.rate.iloc[k] - mark_rate) < 1e-9:
-                sub = (f"At {mark_rate * 100:g} %: {d.recession_probability.iloc[k] * 100:.0f} % with the central set's "
-                       f"point GDP path, against {base:.0f} % without the tariff")
+                sub = (
+                    f"At {mark_rate * 100:g} %: {d.recession_probability.iloc[k] * 100:.0f} % with the central set's "
+                    f"point GDP path, against {base:.0f} % without the tariff"
+                )
         default = sweep_df.attrs.get("scenario")
         extra = "Technical recession: two consecutive quarters of negative q/q growth"
-        return _finish(fig, title=title if title is not None else "Recession probability against the tariff rate",
-                       subtitle=sub, caption=_caption(sources, default, sets=sets, extra=extra))
+        return _finish(
+            fig,
+            title=title if title is not None else "Recession probability against the tariff rate",
+            subtitle=sub,
+            caption=_caption(sources, default, sets=sets, extra=extra),
+        )
 
 
 def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
@@ -249,8 +320,11 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
         return any(np.isclose(lev, x) for x in levels)
 
     H = risk.horizon
-    periods = (list(dict.fromkeys(q.sort_values("quarter")["period"])) if "period" in q.columns
-               else [str(i) for i in range(1, H + 1)])
+    periods = (
+        list(dict.fromkeys(q.sort_values("quarter")["period"]))
+        if "period" in q.columns
+        else [str(i) for i in range(1, H + 1)]
+    )
     x = np.arange(1, H + 1)
     outer = (0.05, 0.95) if has(0.05) and has(0.95) else (levels[0], levels[-1])
     inner = (0.25, 0.75) if has(0.25) and has(0.75) else None
@@ -258,28 +332,47 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
         fig = _new_figure(3.7)
         ax = fig.add_subplot()
         # with the tariff: blue bands, solid median
-        ax.fill_between(x, band("tariff", outer[0]), band("tariff", outer[1]), facecolor=BLUE, alpha=0.16,
-                        linewidth=0, zorder=1)
+        ax.fill_between(
+            x, band("tariff", outer[0]), band("tariff", outer[1]), facecolor=BLUE, alpha=0.16, linewidth=0, zorder=1
+        )
         if inner:
-            ax.fill_between(x, band("tariff", inner[0]), band("tariff", inner[1]), facecolor=BLUE, alpha=0.34,
-                            linewidth=0, zorder=1)
+            ax.fill_between(
+                x, band("tariff", inner[0]), band("tariff", inner[1]), facecolor=BLUE, alpha=0.34, linewidth=0, zorder=1
+            )
         ax.plot(x, band("tariff", 0.5), color=BLUE_DARK, linestyle="-", marker="o", markersize=3.5, zorder=5)
         # without the tariff: lines only (dashed median, thin dotted bands), so the two fans stay apart
-        ax.plot(x, band("baseline", 0.5), color="#4d4d4d", linestyle=(0, (5, 2)), marker="s", markersize=3.5,
-                markerfacecolor="white", zorder=4)
+        ax.plot(
+            x,
+            band("baseline", 0.5),
+            color="#4d4d4d",
+            linestyle=(0, (5, 2)),
+            marker="s",
+            markersize=3.5,
+            markerfacecolor="white",
+            zorder=4,
+        )
         for lev in outer:
             ax.plot(x, band("baseline", lev), color="#4d4d4d", linestyle=(0, (1, 1.5)), linewidth=1.0, zorder=3)
         if inner:
             for lev in inner:
-                ax.plot(x, band("baseline", lev), color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8,
-                        zorder=3)
+                ax.plot(
+                    x, band("baseline", lev), color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8, zorder=3
+                )
         ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
         ylo, yhi = ax.get_ylim()
         ax.set_ylim(ylo, yhi + 0.1 * (yhi - ylo))  # headroom for the label below
         if H > 4:
             ax.axvline(4.5, color=GREY, linewidth=0.7, linestyle=(0, (2, 2)), zorder=0)
-            ax.text(4.45, 0.98, "← first four quarters", transform=ax.get_xaxis_transform(), ha="right", va="top",
-                    fontsize=7, color="#4d4d4d")
+            ax.text(
+                4.45,
+                0.98,
+                "← first four quarters",
+                transform=ax.get_xaxis_transform(),
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="#4d4d4d",
+            )
         step = 1 if H <= 16 else int(np.ceil(H / 12))
         ax.set_xticks(x[::step], [periods[i] for i in range(0, H, step)], rotation=0 if H <= 12 else 45)
         ax.set_xlim(0.6, H + 0.4)
@@ -289,29 +382,61 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
         ax.set_xlabel("Quarter (the tariff applies from the first)")
         pct = f"{outer[0] * 100:g}–{outer[1] * 100:g} %"
         ipct = f"{inner[0] * 100:g}–{inner[1] * 100:g} %" if inner else None
-        handles = [Line2D([], [], color=BLUE_DARK, marker="o", markersize=3.5, label="with tariff: median"),
-                   Patch(facecolor=BLUE, alpha=0.34, label=f"with tariff: {ipct}") if inner else None,
-                   Patch(facecolor=BLUE, alpha=0.16, label=f"with tariff: {pct}"),
-                   Line2D([], [], color="#4d4d4d", linestyle=(0, (5, 2)), marker="s", markersize=3.5,
-                          markerfacecolor="white", label="without tariff: median"),
-                   Line2D([], [], color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8,
-                          label=f"without tariff: {ipct}") if inner else None,
-                   Line2D([], [], color="#4d4d4d", linestyle=(0, (1, 1.5)), linewidth=1.0,
-                          label=f"without tariff: {pct}")]
-        ax.legend(handles=[h for h in handles if h is not None], loc="lower left", bbox_to_anchor=(0.0, 1.01),
-                  ncols=2, borderaxespad=0.2)
-        sub = (f"Technical recession within four quarters: {risk.recession_probability * 100:.0f} % with the tariff, "
-               f"{risk.recession_probability_baseline * 100:.0f} % without "
-               f"({risk.n_paths:,} simulated paths" + (f", {risk.n_draws} parameter draws)" if risk.n_draws > 1 else ")"))
-        extra = (f"Growth: AR(1) for {_country_label(result.country)}'s quarterly GDP (mean {risk.mu:.2f}, "
-                 f"persistence {risk.rho:.2f}, innovation sd {risk.sigma:.2f}; % per quarter) plus the tariff's GDP "
-                 "path; common random numbers with and without the tariff")
-        return _finish(fig, title=title if title is not None else "Quarterly growth with and without the tariff",
-                       subtitle=sub, caption=_caption(sources, result, sets=[result.central], extra=extra))
+        handles = [
+            Line2D([], [], color=BLUE_DARK, marker="o", markersize=3.5, label="with tariff: median"),
+            Patch(facecolor=BLUE, alpha=0.34, label=f"with tariff: {ipct}") if inner else None,
+            Patch(facecolor=BLUE, alpha=0.16, label=f"with tariff: {pct}"),
+            Line2D(
+                [],
+                [],
+                color="#4d4d4d",
+                linestyle=(0, (5, 2)),
+                marker="s",
+                markersize=3.5,
+                markerfacecolor="white",
+                label="without tariff: median",
+            ),
+            Line2D(
+                [], [], color="#4d4d4d", linestyle=(0, (4, 1.5, 1, 1.5)), linewidth=0.8, label=f"without tariff: {ipct}"
+            )
+            if inner
+            else None,
+            Line2D([], [], color="#4d4d4d", linestyle=(0, (1, 1.5)), linewidth=1.0, label=f"without tariff: {pct}"),
+        ]
+        ax.legend(
+            handles=[h for h in handles if h is not None],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.01),
+            ncols=2,
+            borderaxespad=0.2,
+        )
+        sub = (
+            f"Technical recession within four quarters: {risk.recession_probability * 100:.0f} % with the tariff, "
+            f"{risk.recession_probability_baseline * 100:.0f} % without "
+            f"({risk.n_paths:,} simulated paths" + (f", {risk.n_draws} parameter draws)" if risk.n_draws > 1 else ")")
+        )
+        extra = (
+            f"Growth: AR(1) for {_country_label(result.country)}'s quarterly GDP (mean {risk.mu:.2f}, "
+            f"persistence {risk.rho:.2f}, innovation sd {risk.sigma:.2f}; % per quarter) plus the tariff's GDP "
+            "path; common random numbers with and without the tariff"
+        )
+        return _finish(
+            fig,
+            title=title if title is not None else "Quarterly growth with and without the tariff",
+            subtitle=sub,
+            caption=_caption(sources, result, sets=[result.central], extra=extra),
+        )
 
 
-def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: tuple[float, float] | None = None,
-                annotate: bool | None = None, title: str | None = None, sources=None) -> Figure:
+def gdp_heatmap(
+    grid_df: pd.DataFrame,
+    *,
+    value: str = "gdp_impact_pct",
+    mark: tuple[float, float] | None = None,
+    annotate: bool | None = None,
+    title: str | None = None,
+    sources=None,
+) -> Figure:
     """Heatmap of the GDP impact over tariff rate x Armington elasticity σ.
 
     ``grid_df``: :func:`tariffsim.uncertainty.elasticity_grid` output (rate as a share, sigma,
@@ -346,8 +471,15 @@ def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: t
                     if not np.isfinite(v):
                         continue
                     dark = norm(v) < 0.4
-                    ax.text(j, i, _fmt(v, 1) if abs(v) >= 0.05 else "0", ha="center", va="center", fontsize=6.5,
-                            color="white" if dark else INK)
+                    ax.text(
+                        j,
+                        i,
+                        _fmt(v, 1) if abs(v) >= 0.05 else "0",
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        color="white" if dark else INK,
+                    )
         step = max(1, int(np.ceil(nc / 11)))
         ax.set_xticks(np.arange(nc)[::step], [f"{r * 100:g}" for r in rates[::step]])
         ax.set_yticks(np.arange(nr), [f"{s:g}" for s in sig])
@@ -359,8 +491,9 @@ def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: t
             ii = np.flatnonzero(np.isclose(sig, mark[1]))
             if jj.size and ii.size:
                 for lw, col in ((2.4, "white"), (1.1, INK)):
-                    ax.add_patch(Rectangle((jj[0] - 0.5, ii[0] - 0.5), 1, 1, fill=False, edgecolor=col, linewidth=lw,
-                                           zorder=5))
+                    ax.add_patch(
+                        Rectangle((jj[0] - 0.5, ii[0] - 0.5), 1, 1, fill=False, edgecolor=col, linewidth=lw, zorder=5)
+                    )
         ax.set_xlabel("Tariff rate (%)")
         ax.set_ylabel("Armington elasticity σ\n(substitution between import sources)")
         when = "after 4 quarters" if value == "gdp_impact_pct" else ("end of horizon" if "long_run" in value else "")
@@ -376,13 +509,19 @@ def gdp_heatmap(grid_df: pd.DataFrame, *, value: str = "gdp_impact_pct", mark: t
         if mark is not None:
             sel = grid_df[np.isclose(grid_df.rate, mark[0]) & np.isclose(grid_df.sigma, mark[1])]
             if len(sel):
-                sub = (f"At {mark[0] * 100:g} % and σ {mark[1]:g}: {fmt_signed(float(sel[value].iloc[0]), 1)} %; "
-                       f"range over the grid at that rate "
-                       f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].max()), 1)} to "
-                       f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %")
+                sub = (
+                    f"At {mark[0] * 100:g} % and σ {mark[1]:g}: {fmt_signed(float(sel[value].iloc[0]), 1)} %; "
+                    f"range over the grid at that rate "
+                    f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].max()), 1)} to "
+                    f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %"
+                )
         default = grid_df.attrs.get("scenario")
-        return _finish(fig, title=title if title is not None else "GDP impact over tariff rate and trade elasticity",
-                       subtitle=sub, caption=_caption(sources, default, sets=["central"], extra=extra))
+        return _finish(
+            fig,
+            title=title if title is not None else "GDP impact over tariff rate and trade elasticity",
+            subtitle=sub,
+            caption=_caption(sources, default, sets=["central"], extra=extra),
+        )
 
 
 def _value_label(v) -> str:
@@ -427,11 +566,28 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
                 right = val >= c
                 if abs(val - c) < 1e-9:
                     right = not (r.gdp_at_high >= c if lab is r.low_value else r.gdp_at_low >= c)
-                ax.text(val + (0.01 if right else -0.01) * span, yi, _value_label(lab), va="center",
-                        ha="left" if right else "right", fontsize=7, color=INK, zorder=4)
+                ax.text(
+                    val + (0.01 if right else -0.01) * span,
+                    yi,
+                    _value_label(lab),
+                    va="center",
+                    ha="left" if right else "right",
+                    fontsize=7,
+                    color=INK,
+                    zorder=4,
+                )
         ax.axvline(c, color=INK, linewidth=0.9, zorder=3)
-        ax.text(c, n - 0.45, f"central {fmt_signed(c, 2)} %", ha="center", va="bottom", fontsize=7.5, color=INK,
-                bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"}, zorder=5)
+        ax.text(
+            c,
+            n - 0.45,
+            f"central {fmt_signed(c, 2)} %",
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color=INK,
+            bbox={"boxstyle": "square,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+            zorder=5,
+        )
         ax.set_ylim(-0.6, n + 0.05)
         ax.set_xlim(lo - 0.12 * span, hi + 0.12 * span)
         ax.set_yticks(y, [PARAMETER_LABELS.get(p, str(p)) for p in df.parameter])
@@ -440,17 +596,28 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
         ax.xaxis.grid(True)
         _pct_axis(ax, "x")
         ax.set_xlabel("Real GDP after 4 quarters, deviation from baseline (%)")
-        ax.legend(handles=[Patch(label="at the low value", **SR_BAR), Patch(label="at the high value", **LR_BAR)],
-                  loc="lower right", ncols=1)
+        ax.legend(
+            handles=[Patch(label="at the low value", **SR_BAR), Patch(label="at the high value", **LR_BAR)],
+            loc="lower right",
+            ncols=1,
+        )
         top = df.iloc[0]
-        sub = (f"Largest swing: {PARAMETER_LABELS.get(top.parameter, top.parameter).split(' (')[0]}, "
-               f"{fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
-               f"{fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %")
-        extra = ("One parameter at a time, the rest central; σ and η times 0.5 and 2, assumptions at the "
-                 "scenario's low and high values")
+        sub = (
+            f"Largest swing: {PARAMETER_LABELS.get(top.parameter, top.parameter).split(' (')[0]}, "
+            f"{fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
+            f"{fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %"
+        )
+        extra = (
+            "One parameter at a time, the rest central; σ and η times 0.5 and 2, assumptions at the "
+            "scenario's low and high values"
+        )
         default = tornado_df.attrs.get("scenario")
-        return _finish(fig, title=title if title is not None else "Sensitivity of the GDP impact after four quarters",
-                       subtitle=sub, caption=_caption(sources, default, sets=["central"], extra=extra))
+        return _finish(
+            fig,
+            title=title if title is not None else "Sensitivity of the GDP impact after four quarters",
+            subtitle=sub,
+            caption=_caption(sources, default, sets=["central"], extra=extra),
+        )
 
 
 def _two_horizons(result, set_name, fn):
@@ -479,13 +646,23 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
         ax = fig.add_subplot()
         ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
         ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
-        pct = np.where(lr.value_baseline_usd > 0, 100 * lr.change_usd / lr.value_baseline_usd.where(
-            lr.value_baseline_usd > 0, 1.0), 0.0)
+        pct = np.where(
+            lr.value_baseline_usd > 0,
+            100 * lr.change_usd / lr.value_baseline_usd.where(lr.value_baseline_usd > 0, 1.0),
+            0.0,
+        )
         for yi, v, pc in zip(y, lr.change_usd / 1e9, pct, strict=True):
             if abs(v) < 0.05 and abs(pc) < 0.5:  # would read '+0.0 (+0 %)': untouched sector, no label
                 continue
-            ax.text(v + (0.008 if v >= 0 else -0.008) * span, yi - h / 2, f"{fmt_signed(v, 1)} ({fmt_signed(pc, 0)} %)",
-                    va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
+            ax.text(
+                v + (0.008 if v >= 0 else -0.008) * span,
+                yi - h / 2,
+                f"{fmt_signed(v, 1)} ({fmt_signed(pc, 0)} %)",
+                va="center",
+                ha="left" if v >= 0 else "right",
+                fontsize=6.5,
+                color=INK,
+            )
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(lo - (0.3 * span if lo < 0 else 0.02 * span), hi + (0.3 * span if hi > 0 else 0.02 * span))
         ax.set_ylim(-0.6, n - 0.4)
@@ -495,38 +672,56 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
         ax.xaxis.grid(True)
         _pct_axis(ax, "x")
         ax.set_xlabel("Change in exports, all markets (USD bn a year)")
-        ax.legend(handles=[Patch(label="short run (about one year)", **SR_BAR),
-                           Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR)],
-                  loc="lower left", borderaxespad=0.3)
+        ax.legend(
+            handles=[
+                Patch(label="short run (about one year)", **SR_BAR),
+                Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR),
+            ],
+            loc="lower left",
+            borderaxespad=0.3,
+        )
         t0, t_sr, t_lr = lr.value_baseline_usd.sum(), sr.change_usd.sum(), lr.change_usd.sum()
-        sub = (f"{_country_label(result.country)}'s exports: {fmt_signed(t_sr / 1e9, 0)} bn USD "
-               f"({fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {fmt_signed(t_lr / 1e9, 0)} bn USD "
-               f"({fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities")
-        extra = (f"Trade model, exporter prices, baseline {result.data.year} flows; short run: trade elasticities "
-                 "times 0.38 (Boehm, Levchenko and Pandalai-Nayar 2023)")
-        return _finish(fig, title=title if title is not None else f"{_country_label(result.country)}: export change by sector",
-                       subtitle=sub, caption=_caption(sources, result, sets=[name], extra=extra))
+        sub = (
+            f"{_country_label(result.country)}'s exports: {fmt_signed(t_sr / 1e9, 0)} bn USD "
+            f"({fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {fmt_signed(t_lr / 1e9, 0)} bn USD "
+            f"({fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities"
+        )
+        extra = (
+            f"Trade model, exporter prices, baseline {result.data.year} flows; short run: trade elasticities "
+            "times 0.38 (Boehm, Levchenko and Pandalai-Nayar 2023)"
+        )
+        return _finish(
+            fig,
+            title=title if title is not None else f"{_country_label(result.country)}: export change by sector",
+            subtitle=sub,
+            caption=_caption(sources, result, sets=[name], extra=extra),
+        )
 
 
-def diversion_by_source(result, *, importer: str = "USA", set_name: str | None = None, title: str | None = None,
-                        sources=None) -> Figure:
+def diversion_by_source(
+    result, *, importer: str = "USA", set_name: str | None = None, title: str | None = None, sources=None
+) -> Figure:
     """Change in each source's sales in ``importer``'s market (USD bn a year, exporter prices),
     short run and long run: the sources hit by the tariff lose, third countries gain (trade
     diversion). Sources whose tariff rises are marked '(tariffed)'."""
+
     def by_source(n, hor):
         f = result.by_flow(n, horizon=hor)
         f = f[f.importer == importer]
-        g = f.groupby("exporter", sort=False)[["value_baseline_usd", "change_usd", "tariff_baseline",
-                                               "tariff_scenario"]].agg(
-            {"value_baseline_usd": "sum", "change_usd": "sum", "tariff_baseline": "max", "tariff_scenario": "max"})
+        g = f.groupby("exporter", sort=False)[
+            ["value_baseline_usd", "change_usd", "tariff_baseline", "tariff_scenario"]
+        ].agg({"value_baseline_usd": "sum", "change_usd": "sum", "tariff_baseline": "max", "tariff_scenario": "max"})
         return g
 
     if importer not in result.data.countries:
         raise ValueError(f"{importer} is not in the dataset ({', '.join(result.data.countries)})")
     name, sr, lr = _two_horizons(result, set_name, by_source)
     ti = result.data.index(importer)
-    hit = {c for i, c in enumerate(result.data.countries)
-           if i != ti and np.any(result.t1[i, ti] > result.t0[i, ti] + 1e-12)}
+    hit = {
+        c
+        for i, c in enumerate(result.data.countries)
+        if i != ti and np.any(result.t1[i, ti] > result.t0[i, ti] + 1e-12)
+    }
     lr = lr.sort_values("change_usd", ascending=True)
     order = list(lr.index)[::-1]  # largest gain on top, largest loss at the bottom
     sr = sr.loc[order]
@@ -543,8 +738,15 @@ def diversion_by_source(result, *, importer: str = "USA", set_name: str | None =
         ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
         ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
         for yi, v, pct in zip(y, lr.change_usd / 1e9, 100 * lr.change_usd / lr.value_baseline_usd, strict=True):
-            ax.text(v + (0.01 if v >= 0 else -0.01) * span, yi - h / 2, f"{fmt_signed(v, 1)} ({fmt_signed(pct, 0)} %)",
-                    va="center", ha="left" if v >= 0 else "right", fontsize=6.5, color=INK)
+            ax.text(
+                v + (0.01 if v >= 0 else -0.01) * span,
+                yi - h / 2,
+                f"{fmt_signed(v, 1)} ({fmt_signed(pct, 0)} %)",
+                va="center",
+                ha="left" if v >= 0 else "right",
+                fontsize=6.5,
+                color=INK,
+            )
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(min(0.0, vals.min()) - 0.2 * span, max(0.0, vals.max()) + 0.2 * span)
         ax.set_yticks(y, labels)
@@ -553,22 +755,39 @@ def diversion_by_source(result, *, importer: str = "USA", set_name: str | None =
         ax.xaxis.grid(True)
         _pct_axis(ax, "x")
         ax.set_xlabel(f"Change in sales in the {_country_label(importer)} market (USD bn a year, exporter prices)")
-        ax.legend(handles=[Patch(label="short run (about one year)", **SR_BAR),
-                           Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR)],
-                  loc="upper left", borderaxespad=0.3)
+        ax.legend(
+            handles=[
+                Patch(label="short run (about one year)", **SR_BAR),
+                Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR),
+            ],
+            loc="upper left",
+            borderaxespad=0.3,
+        )
         loss = -float(lr.loc[[c for c in order if c in hit], "change_usd"].sum()) / 1e9
         gain = float(lr.loc[[c for c in order if c not in hit], "change_usd"].sum()) / 1e9
         sub = None
         if loss > 0:
-            sub = (f"Long run: tariffed sources sell {loss:,.0f} bn USD less; third countries sell {gain:,.0f} bn USD "
-                   f"more ({100 * gain / loss:.0f} % of the loss is diverted to them); '{name}' elasticities")
+            sub = (
+                f"Long run: tariffed sources sell {loss:,.0f} bn USD less; third countries sell {gain:,.0f} bn USD "
+                f"more ({100 * gain / loss:.0f} % of the loss is diverted to them); '{name}' elasticities"
+            )
         extra = "Trade model, exporter prices; domestic sales of the importer not shown"
-        return _finish(fig, title=title if title is not None else f"Trade diversion in the {_country_label(importer)} market",
-                       subtitle=sub, caption=_caption(sources, result, sets=[name], extra=extra))
+        return _finish(
+            fig,
+            title=title if title is not None else f"Trade diversion in the {_country_label(importer)} market",
+            subtitle=sub,
+            caption=_caption(sources, result, sets=[name], extra=extra),
+        )
 
 
-def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[str] = ("low", "high"),
-                   title: str | None = None, sources=None) -> Figure:
+def gdp_path_chart(
+    result,
+    *,
+    set_name: str | None = None,
+    range_sets: Sequence[str] = ("low", "high"),
+    title: str | None = None,
+    sources=None,
+) -> Figure:
     """Quarterly GDP level deviation from baseline (percent) by channel (stacked bars) with the
     total (line), for one elasticity set (default central); the totals of ``range_sets`` (when run)
     as thin lines."""
@@ -587,15 +806,27 @@ def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[
             v = gp[f"{c}_pct"].to_numpy(float)
             st = CHANNEL_STYLES[c]
             bottom = np.where(v >= 0, pos, neg)
-            ax.bar(x, v, bottom=bottom, width=0.7, facecolor=st["facecolor"], edgecolor=st["edgecolor"],
-                   hatch=st["hatch"], linewidth=0.5, zorder=2)
+            ax.bar(
+                x,
+                v,
+                bottom=bottom,
+                width=0.7,
+                facecolor=st["facecolor"],
+                edgecolor=st["edgecolor"],
+                hatch=st["hatch"],
+                linewidth=0.5,
+                zorder=2,
+            )
             pos += np.where(v >= 0, v, 0)
             neg += np.where(v < 0, v, 0)
             label = CHANNEL_LABELS[c]
             if c == "trade" and result.model == "ge":
                 label = "Trade shock (GE real income)"
-            handles.append(Patch(facecolor=st["facecolor"], edgecolor=st["edgecolor"], hatch=st["hatch"],
-                                 linewidth=0.5, label=label))
+            handles.append(
+                Patch(
+                    facecolor=st["facecolor"], edgecolor=st["edgecolor"], hatch=st["hatch"], linewidth=0.5, label=label
+                )
+            )
         tot = gp["gdp_deviation_pct"].to_numpy(float)
         ax.plot(x, tot, color=INK, marker="o", markersize=3.5, linewidth=1.3, zorder=4)
         handles.append(Line2D([], [], color=INK, marker="o", markersize=3.5, label=f"total, '{name}' set"))
@@ -606,7 +837,9 @@ def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[
             extremes.append(t)
             st = _set_style(s, i)
             ax.plot(x, t, color=GREY, linestyle=st["linestyle"], linewidth=1.1, zorder=3)
-            handles.append(Line2D([], [], color=GREY, linestyle=st["linestyle"], linewidth=1.1, label=f"total, '{s}' set"))
+            handles.append(
+                Line2D([], [], color=GREY, linestyle=st["linestyle"], linewidth=1.1, label=f"total, '{s}' set")
+            )
         ax.axhline(0, color=INK, linewidth=0.8, zorder=3)
         step = 1 if H <= 16 else int(np.ceil(H / 12))
         ax.set_xticks(x[::step], list(gp["period"])[::step], rotation=0 if H <= 12 else 45)
@@ -615,27 +848,43 @@ def gdp_path_chart(result, *, set_name: str | None = None, range_sets: Sequence[
         _pct_axis(ax, "y")
         ax.set_ylabel("Real GDP, deviation\nfrom baseline (%)")
         ax.set_xlabel("Quarter (the tariff applies from the first)")
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=3 if len(handles) <= 6 else 2,
-                  borderaxespad=0.2)
+        ax.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.01),
+            ncols=3 if len(handles) <= 6 else 2,
+            borderaxespad=0.2,
+        )
         allv = np.concatenate(extremes)
         lo, hi = min(0.0, float(np.nanmin(allv))), max(0.0, float(np.nanmax(allv)))
         pad = 0.05 * ((hi - lo) or 1.0)
         ax.set_ylim(lo - pad, hi + pad)
         k = min(4, H) - 1
-        sub = (f"'{name}' set: {fmt_signed(tot[k], 2)} % after four quarters ({gp['period'].iloc[k]}), "
-               f"{fmt_signed(tot[-1], 2)} % after {H} ({gp['period'].iloc[-1]})")
+        sub = (
+            f"'{name}' set: {fmt_signed(tot[k], 2)} % after four quarters ({gp['period'].iloc[k]}), "
+            f"{fmt_signed(tot[-1], 2)} % after {H} ({gp['period'].iloc[-1]})"
+        )
         if shown:
             ends = [result.gdp_path(r)["gdp_deviation_pct"].iloc[k] for r in shown]
-            sub += (f"; after four quarters {fmt_signed(max(ends), 2)} to {fmt_signed(min(ends), 2)} % "
-                    f"in the {' and '.join(repr(r) for r in shown)} sets")
-        extra = ("Trade adjusts by partial adjustment from the short-run to the long-run elasticities "
-                 "(Boehm, Levchenko and Pandalai-Nayar 2023)")
-        return _finish(fig, title=title if title is not None else f"{_country_label(result.country)}: GDP path by channel",
-                       subtitle=sub, caption=_caption(sources, result, sets=[name, *range_sets], extra=extra))
+            sub += (
+                f"; after four quarters {fmt_signed(max(ends), 2)} to {fmt_signed(min(ends), 2)} % "
+                f"in the {' and '.join(repr(r) for r in shown)} sets"
+            )
+        extra = (
+            "Trade adjusts by partial adjustment from the short-run to the long-run elasticities "
+            "(Boehm, Levchenko and Pandalai-Nayar 2023)"
+        )
+        return _finish(
+            fig,
+            title=title if title is not None else f"{_country_label(result.country)}: GDP path by channel",
+            subtitle=sub,
+            caption=_caption(sources, result, sets=[name, *range_sets], extra=extra),
+        )
 
 
-def ge_welfare(by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welfare_pct", title: str | None = None,
-               sources=None) -> Figure:
+def ge_welfare(
+    by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welfare_pct", title: str | None = None, sources=None
+) -> Figure:
     """General-equilibrium welfare change by country (percent): the ``top // 2`` largest gains and
     losses when there are more than ``top`` countries (all of them otherwise).
 
@@ -661,41 +910,66 @@ def ge_welfare(by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welf
         ax.barh(y[posm], v[posm], height=0.65, zorder=2, **LR_BAR)
         ax.barh(y[~posm], v[~posm], height=0.65, zorder=2, **SR_BAR)
         for yi, vi in zip(y, v, strict=True):
-            ax.text(vi + (0.01 if vi >= 0 else -0.01) * span, yi, fmt_signed(vi, 2), va="center",
-                    ha="left" if vi >= 0 else "right", fontsize=6.5, color=INK)
+            ax.text(
+                vi + (0.01 if vi >= 0 else -0.01) * span,
+                yi,
+                fmt_signed(vi, 2),
+                va="center",
+                ha="left" if vi >= 0 else "right",
+                fontsize=6.5,
+                color=INK,
+            )
         if n_all > top:
             k = max(1, top // 2)
             ax.axhline(k - 0.5, color=GREY, linewidth=0.6, linestyle=(0, (2, 2)))
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(min(0.0, v.min()) - 0.15 * span, max(0.0, v.max()) + 0.15 * span)
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_yticks(y, [f"{_country_label(c)} ({c})" if _country_label(c) != c else c for c in df[key]],
-                      fontsize=7 if n > 24 else 8)
+        ax.set_yticks(
+            y,
+            [f"{_country_label(c)} ({c})" if _country_label(c) != c else c for c in df[key]],
+            fontsize=7 if n > 24 else 8,
+        )
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
         _pct_axis(ax, "x")
         ax.set_xlabel("Welfare change (%, real income equivalent)" if value == "welfare_pct" else f"{value} (%)")
         ax.legend(handles=[Patch(label="gain", **LR_BAR), Patch(label="loss", **SR_BAR)], loc="lower right")
-        sub = (f"Largest {min(n // 2, n_all)} gains and losses of {n_all} economies" if n_all > top
-               else f"All {n_all} economies")
+        sub = (
+            f"Largest {min(n // 2, n_all)} gains and losses of {n_all} economies"
+            if n_all > top
+            else f"All {n_all} economies"
+        )
         case = by_country_df.attrs.get("case")
-        default_src = ("Model: tariffsim general-equilibrium engine (Ignatenko, Lashkaripour, Macedoni and "
-                       "Simonovska 2025, JIE)" + (f", case '{case}'" if case else "") + ".")
+        default_src = (
+            "Model: tariffsim general-equilibrium engine (Ignatenko, Lashkaripour, Macedoni and "
+            "Simonovska 2025, JIE)" + (f", case '{case}'" if case else "") + "."
+        )
         if case:  # replicate_ilms2025 output: the paper's inputs
-            default_src = ("Data: ILMS (2025) inputs: CEPII BACI trade, 2023 (thousand USD); World Bank WDI GDP, "
-                           "2023; announced US tariffs of 2 April 2025. " + default_src)
-        cap = sources if isinstance(sources, str) else (sources_caption(sources) if sources is not None
-                                                        else "Sources: " + default_src)
-        return _finish(fig, title=title if title is not None else "General-equilibrium welfare change by country",
-                       subtitle=sub, caption=cap)
+            default_src = (
+                "Data: ILMS (2025) inputs: CEPII BACI trade, 2023 (thousand USD); World Bank WDI GDP, "
+                "2023; announced US tariffs of 2 April 2025. " + default_src
+            )
+        cap = (
+            sources
+            if isinstance(sources, str)
+            else (sources_caption(sources) if sources is not None else "Sources: " + default_src)
+        )
+        return _finish(
+            fig,
+            title=title if title is not None else "General-equilibrium welfare change by country",
+            subtitle=sub,
+            caption=cap,
+        )
 
 
 # ----------------------------------------------------------------------------- saving
 
 
-def save_figure(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *,
-                dpi: int = 200) -> list[Path]:
+def save_figure(
+    fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *, dpi: int = 200
+) -> list[Path]:
     """Write ``fig`` as ``stem.png`` (``dpi``, default 200), ``stem.svg`` and ``stem.pdf`` (or the
     ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
     SVG/PDF bytes. The parent folder is created when missing."""

@@ -44,7 +44,6 @@ Caveat
     under common random numbers) is the more robust output.
 """
 
-
 from __future__ import annotations
 
 import logging
@@ -192,9 +191,14 @@ class MCProbability:
         pt, pb = float(with_tariff.mean()), float(baseline.mean())
         diff = with_tariff.astype(np.int8) - baseline.astype(np.int8)
         sd_diff = float(diff.std(ddof=1)) if n > 1 else float("nan")
-        return cls(tariff=pt, baseline=pb, se_tariff=math.sqrt(pt * (1 - pt) / n),
-                   se_baseline=math.sqrt(pb * (1 - pb) / n), difference=pt - pb,
-                   se_difference=sd_diff / math.sqrt(n))
+        return cls(
+            tariff=pt,
+            baseline=pb,
+            se_tariff=math.sqrt(pt * (1 - pt) / n),
+            se_baseline=math.sqrt(pb * (1 - pb) / n),
+            difference=pt - pb,
+            se_difference=sd_diff / math.sqrt(n),
+        )
 
     @classmethod
     def undefined(cls) -> MCProbability:
@@ -203,7 +207,6 @@ class MCProbability:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
 
 
 @dataclass(frozen=True, eq=False)
@@ -267,12 +270,16 @@ class RecessionRisk:
         H, levels = self.horizon, np.asarray(self.quantile_levels)
         parts = []
         for scen, arr in (("baseline", self.growth_quantiles_baseline), ("tariff", self.growth_quantiles_tariff)):
-            parts.append(pd.DataFrame({
-                "quarter": np.tile(np.arange(1, H + 1), len(levels)),
-                "scenario": scen,
-                "quantile": np.repeat(levels, H),
-                "growth_pct": np.asarray(arr).reshape(-1),
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "quarter": np.tile(np.arange(1, H + 1), len(levels)),
+                        "scenario": scen,
+                        "quantile": np.repeat(levels, H),
+                        "growth_pct": np.asarray(arr).reshape(-1),
+                    }
+                )
+            )
         df = pd.concat(parts, ignore_index=True)
         if self.start is not None:
             periods = pd.period_range(self.start, periods=H, freq="Q").astype(str)
@@ -284,21 +291,49 @@ class RecessionRisk:
     def summary(self) -> dict:
         """Flat dict of the headline numbers (probabilities as shares 0-1) and the settings."""
         out: dict = {}
-        for key, p in (("recession_probability", self.technical_4q),
-                       ("recession_probability_horizon", self.technical_horizon),
-                       ("annual_contraction_probability", self.annual_contraction)):
-            out.update({key: p.tariff, f"{key}_baseline": p.baseline, f"{key}_se": p.se_tariff,
-                        f"{key}_baseline_se": p.se_baseline, f"{key}_difference_se": p.se_difference})
-        out.update(mu=self.mu, rho=self.rho, sigma=self.sigma, g0=self.g0, pre_growth=list(self.pre_growth),
-                   horizon=self.horizon, n_paths=self.n_paths, n_draws=self.n_draws, seed=self.seed,
-                   start=self.start)
+        for key, p in (
+            ("recession_probability", self.technical_4q),
+            ("recession_probability_horizon", self.technical_horizon),
+            ("annual_contraction_probability", self.annual_contraction),
+        ):
+            out.update(
+                {
+                    key: p.tariff,
+                    f"{key}_baseline": p.baseline,
+                    f"{key}_se": p.se_tariff,
+                    f"{key}_baseline_se": p.se_baseline,
+                    f"{key}_difference_se": p.se_difference,
+                }
+            )
+        out.update(
+            mu=self.mu,
+            rho=self.rho,
+            sigma=self.sigma,
+            g0=self.g0,
+            pre_growth=list(self.pre_growth),
+            horizon=self.horizon,
+            n_paths=self.n_paths,
+            n_draws=self.n_draws,
+            seed=self.seed,
+            start=self.start,
+        )
         return out
 
 
-def simulate_recession_risk(*, mu: float, rho: float, sigma: float, horizon: int | None = None,
-                            n_paths: int = 100_000, shock=None, g0: float | None = None,
-                            pre_growth: Sequence[float] | None = None, seed: int | None = None,
-                            quantiles: Sequence[float] = QUANTILES, start=None) -> RecessionRisk:
+def simulate_recession_risk(
+    *,
+    mu: float,
+    rho: float,
+    sigma: float,
+    horizon: int | None = None,
+    n_paths: int = 100_000,
+    shock=None,
+    g0: float | None = None,
+    pre_growth: Sequence[float] | None = None,
+    seed: int | None = None,
+    quantiles: Sequence[float] = QUANTILES,
+    start=None,
+) -> RecessionRisk:
     """Monte Carlo of quarterly growth with and without the tariff, with common random numbers.
 
     Parameters
@@ -339,11 +374,13 @@ def simulate_recession_risk(*, mu: float, rho: float, sigma: float, horizon: int
         if d.ndim == 1:
             d = d[None, :]
         if d.ndim != 2 or d.shape[1] == 0:
-            raise DataError(f"shock must have shape (H,) or (D, H), got {np.shape(shock)}", source="<array>",
-                            location="shock")
+            raise DataError(
+                f"shock must have shape (H,) or (D, H), got {np.shape(shock)}", source="<array>", location="shock"
+            )
         if horizon is not None and int(horizon) != d.shape[1]:
-            raise DataError(f"shock covers {d.shape[1]} quarters but horizon is {horizon}", source="<array>",
-                            location="shock")
+            raise DataError(
+                f"shock covers {d.shape[1]} quarters but horizon is {horizon}", source="<array>", location="shock"
+            )
         if not np.all(np.isfinite(d)):
             raise DataError("shock has non-finite values", source="<array>", location="shock")
         if np.any(d <= -100):
@@ -391,10 +428,24 @@ def simulate_recession_risk(*, mu: float, rho: float, sigma: float, horizon: int
     shock_mean = (effect * counts[:, None]).sum(axis=0) / n_paths
     log.debug("recession MC: %d paths x %d quarters, %d draws, seed %s", n_paths, H, D, seed)
     return RecessionRisk(
-        technical_4q=tech4, technical_horizon=techH, annual_contraction=annual,
-        quantile_levels=q_levels, growth_quantiles_tariff=readonly(qt), growth_quantiles_baseline=readonly(qb),
-        mean_growth_tariff=readonly(g_tar.mean(axis=1)), mean_growth_baseline=readonly(g_base.mean(axis=1)),
-        shock_growth_mean=readonly(shock_mean), mu=mu, rho=rho, sigma=sigma, g0=g0, pre_growth=pre,
-        horizon=H, n_paths=n_paths, n_draws=D, seed=int(seed),
-        start=None if start is None else str(_as_period(start, "start")), notes=notes,
+        technical_4q=tech4,
+        technical_horizon=techH,
+        annual_contraction=annual,
+        quantile_levels=q_levels,
+        growth_quantiles_tariff=readonly(qt),
+        growth_quantiles_baseline=readonly(qb),
+        mean_growth_tariff=readonly(g_tar.mean(axis=1)),
+        mean_growth_baseline=readonly(g_base.mean(axis=1)),
+        shock_growth_mean=readonly(shock_mean),
+        mu=mu,
+        rho=rho,
+        sigma=sigma,
+        g0=g0,
+        pre_growth=pre,
+        horizon=H,
+        n_paths=n_paths,
+        n_draws=D,
+        seed=int(seed),
+        start=None if start is None else str(_as_period(start, "start")),
+        notes=notes,
     )

@@ -110,7 +110,9 @@ def ilms_inputs(data_dir: str | os.PathLike) -> ILMSInputs:
         raise DataError(f"data folder not found; expected a folder with {', '.join(ILMS_FILES)}", source=str(d))
     for name in ILMS_FILES:
         if not (d / name).is_file():
-            raise DataError(f"missing input file {name} (the ILMS inputs are {', '.join(ILMS_FILES)})", source=str(d / name))
+            raise DataError(
+                f"missing input file {name} (the ILMS inputs are {', '.join(ILMS_FILES)})", source=str(d / name)
+            )
     td = read_matrix_csv(
         d / "trade_cepii.csv", d / "country_labels.csv", d / "gdp.csv", units="thousand USD", tariffs=d / "tariffs.csv"
     )
@@ -232,5 +234,9 @@ def replicate_ilms2025(data_dir: str | os.PathLike, case: str = "baseline", *, t
         "us_price_index_pct": float(sol.price_index_pct[h]),
         "us_tariff_revenue_pct": float(sol.tariff_revenue_share[h]),
     }
-    log.info("ILMS %s: US welfare %.4f %%, non-US %.4f %%", case, headline["us_welfare_pct"], headline["non_us_welfare_pct"])
-    return ReplicationResult(case=case, by_country=df, headline=headline, solver=sol.solver, solution=sol, params=params)
+    log.info(
+        "ILMS %s: US welfare %.4f %%, non-US %.4f %%", case, headline["us_welfare_pct"], headline["non_us_welfare_pct"]
+    )
+    return ReplicationResult(
+        case=case, by_country=df, headline=headline, solver=sol.solver, solution=sol, params=params
+    )

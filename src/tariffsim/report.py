@@ -62,8 +62,16 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Armington elasticities of the heatmap (the central set's sigma is added when missing).
 DEFAULT_SIGMAS: tuple[float, ...] = (1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0)
 #: The step names :func:`write_report` passes to ``progress``, in order (one call each).
-REPORT_STEPS: tuple[str, ...] = ("simulate", "tariff sweep", "elasticity grid", "tornado", "figures", "tables",
-                                 "report.html", "finish")
+REPORT_STEPS: tuple[str, ...] = (
+    "simulate",
+    "tariff sweep",
+    "elasticity grid",
+    "tornado",
+    "figures",
+    "tables",
+    "report.html",
+    "finish",
+)
 #: The step names :func:`write_sweep` passes to ``progress``.
 SWEEP_STEPS: tuple[str, ...] = ("tariff sweep", "elasticity grid", "figures", "finish")
 
@@ -148,8 +156,9 @@ def _check_target(out_dir: Path, force: bool) -> None:
             return
         if not force:
             what = "folder" if out_dir.is_dir() else "file"
-            raise OutputExistsError(f"output {what} {out_dir} exists and is not empty; "
-                                    "pass force=True (CLI: --force) to replace it")
+            raise OutputExistsError(
+                f"output {what} {out_dir} exists and is not empty; pass force=True (CLI: --force) to replace it"
+            )
 
 
 def _remove(path: Path) -> None:
@@ -371,19 +380,38 @@ def write_report(
         (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
 
         _say(progress, "report.html")
-        page = _report_html(result, sc, figs=figs, figure_formats=figure_formats, tables=tables, table_formats=tfmt,
-                            data_files=_files(root / "data"), pe_twin=sc_pe is not sc)
+        page = _report_html(
+            result,
+            sc,
+            figs=figs,
+            figure_formats=figure_formats,
+            tables=tables,
+            table_formats=tfmt,
+            data_files=_files(root / "data"),
+            pe_twin=sc_pe is not sc,
+        )
         (root / "report.html").write_text(page, encoding="utf-8")
-        settings = {"sweep_rates": [float(r) for r in rates], "sweep_sets": sets, "sigmas": sig,
-                    "sweep_n_paths": sweep_n_paths or sc.n_paths, "figure_formats": list(figure_formats),
-                    "table_formats": list(tfmt), "heatmap_and_tornado_model": "pe"}
+        settings = {
+            "sweep_rates": [float(r) for r in rates],
+            "sweep_sets": sets,
+            "sigmas": sig,
+            "sweep_n_paths": sweep_n_paths or sc.n_paths,
+            "figure_formats": list(figure_formats),
+            "table_formats": list(tfmt),
+            "heatmap_and_tornado_model": "pe",
+        }
         _write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
         _say(progress, "finish")
         return {"hash": sc.hash}
 
     info = _atomic_folder(out_dir, force, fill)
-    rec = ReportRecord(out_dir=out_dir, files=tuple(_files(out_dir)), seconds=time.perf_counter() - t_start,
-                       scenario=sc.name, scenario_hash=info["hash"])
+    rec = ReportRecord(
+        out_dir=out_dir,
+        files=tuple(_files(out_dir)),
+        seconds=time.perf_counter() - t_start,
+        scenario=sc.name,
+        scenario_hash=info["hash"],
+    )
     log.info("report for %s written to %s (%d files, %.1f s)", sc.name, out_dir, len(rec.files), rec.seconds)
     return rec
 
@@ -398,37 +426,59 @@ def _report_figures(result, sw, grid, tor, sc, sc_pe) -> dict:
     c = _country(result.country)
     pe_note = " (PE model)" if pe_twin else ""
     figs = {
-        "gdp_by_set": (plots.gdp_by_set(result),
-                       f"Real GDP of {c}, deviation from baseline after four quarters (bars) and in the long run "
-                       "(diamonds), by elasticity set; the whisker is the 5–95 % range of the Monte Carlo parameter "
-                       "draws."),
-        "fan_chart": (plots.fan_chart(result),
-                      "Quarterly growth (q/q, % per quarter) with and without the tariff: medians and 25–75 % and "
-                      "5–95 % bands of the simulated paths."),
-        "recession_curve": (plots.recession_curve(sw, mark_rate=rate, sources=result),
-                            "Probability of a technical recession within four quarters against the tariff rate, for "
-                            "the low, central and high elasticity sets; the dashed line is the probability without "
-                            "the tariff."),
-        "gdp_path_chart": (plots.gdp_path_chart(result),
-                           "Quarterly GDP level deviation from baseline by channel (bars) and in total (line)."),
-        "export_losses_by_sector": (plots.export_losses_by_sector(result),
-                                    f"Change in {c}'s exports by sector, short run and long run (USD bn a year)."),
-        "diversion_by_source": (plots.diversion_by_source(result),
-                                "Change in each source's sales in the US market: the tariffed sources lose, third "
-                                "countries gain (trade diversion)."),
-        "gdp_heatmap": (plots.gdp_heatmap(grid, mark=(rate, cs) if rate is not None and cs is not None else None,
-                                          sources=result if not pe_twin else sc_pe,
-                                          title="GDP impact over tariff rate and trade elasticity" + pe_note),
-                        "GDP after four quarters over a grid of tariff rates and Armington elasticities σ (other "
-                        "parameters central)" + pe_note + "."),
-        "tornado_chart": (plots.tornado_chart(tor, sources=result if not pe_twin else sc_pe,
-                                              title="Sensitivity of the GDP impact" + pe_note),
-                          "One-at-a-time sensitivity of GDP after four quarters: each parameter at its low and high "
-                          "value, the rest central" + pe_note + "."),
+        "gdp_by_set": (
+            plots.gdp_by_set(result),
+            f"Real GDP of {c}, deviation from baseline after four quarters (bars) and in the long run "
+            "(diamonds), by elasticity set; the whisker is the 5–95 % range of the Monte Carlo parameter "
+            "draws.",
+        ),
+        "fan_chart": (
+            plots.fan_chart(result),
+            "Quarterly growth (q/q, % per quarter) with and without the tariff: medians and 25–75 % and "
+            "5–95 % bands of the simulated paths.",
+        ),
+        "recession_curve": (
+            plots.recession_curve(sw, mark_rate=rate, sources=result),
+            "Probability of a technical recession within four quarters against the tariff rate, for "
+            "the low, central and high elasticity sets; the dashed line is the probability without "
+            "the tariff.",
+        ),
+        "gdp_path_chart": (
+            plots.gdp_path_chart(result),
+            "Quarterly GDP level deviation from baseline by channel (bars) and in total (line).",
+        ),
+        "export_losses_by_sector": (
+            plots.export_losses_by_sector(result),
+            f"Change in {c}'s exports by sector, short run and long run (USD bn a year).",
+        ),
+        "diversion_by_source": (
+            plots.diversion_by_source(result),
+            "Change in each source's sales in the US market: the tariffed sources lose, third "
+            "countries gain (trade diversion).",
+        ),
+        "gdp_heatmap": (
+            plots.gdp_heatmap(
+                grid,
+                mark=(rate, cs) if rate is not None and cs is not None else None,
+                sources=result if not pe_twin else sc_pe,
+                title="GDP impact over tariff rate and trade elasticity" + pe_note,
+            ),
+            "GDP after four quarters over a grid of tariff rates and Armington elasticities σ (other "
+            "parameters central)" + pe_note + ".",
+        ),
+        "tornado_chart": (
+            plots.tornado_chart(
+                tor, sources=result if not pe_twin else sc_pe, title="Sensitivity of the GDP impact" + pe_note
+            ),
+            "One-at-a-time sensitivity of GDP after four quarters: each parameter at its low and high "
+            "value, the rest central" + pe_note + ".",
+        ),
     }
     if result.ge is not None:
-        figs["ge_welfare"] = (plots.ge_welfare(result.ge.by_country(), sources=result),
-                              "General-equilibrium welfare change by economy (percent).")
+        figs["ge_welfare"] = (
+            plots.ge_welfare(result.ge.by_country(), sources=result),
+            "General-equilibrium welfare change by economy (percent).",
+        )
     return figs
 
 
@@ -488,22 +538,47 @@ def write_sweep(
         cs = _central_sigma(sc)
         plots.save_figure(plots.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
         pe_note = " (PE model)" if sc_pe is not sc else ""
-        plots.save_figure(plots.gdp_heatmap(grid, mark=(rate, cs) if rate is not None and cs is not None else None,
-                                            sources=sc_pe, title="GDP impact over tariff rate and trade elasticity"
-                                            + pe_note), root / "gdp_heatmap", fmts)
+        plots.save_figure(
+            plots.gdp_heatmap(
+                grid,
+                mark=(rate, cs) if rate is not None and cs is not None else None,
+                sources=sc_pe,
+                title="GDP impact over tariff rate and trade elasticity" + pe_note,
+            ),
+            root / "gdp_heatmap",
+            fmts,
+        )
         (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
-        base = {"tariffsim_version": __version__, "scenario": sc.name, "scenario_hash": sc.hash,
-                "scenario_source": sc.source, "dataset": data.name, "dataset_year": data.year,
-                "dataset_sources": [dict(s) for s in data.sources], "seed": sc.seed, "model": sc.model}
-        settings = {"rates": [float(r) for r in grid_rates], "rates_text": _rates_text(rates),
-                    "elasticity_sets": list(elasticities), "sigmas": sig, "n_paths": n_paths or sc.n_paths,
-                    "figure_formats": list(fmts), "units": {"sweep.csv": sw.attrs.get("units"),
-                                                            "elasticity_grid.csv": grid.attrs.get("units")}}
+        base = {
+            "tariffsim_version": __version__,
+            "scenario": sc.name,
+            "scenario_hash": sc.hash,
+            "scenario_source": sc.source,
+            "dataset": data.name,
+            "dataset_year": data.year,
+            "dataset_sources": [dict(s) for s in data.sources],
+            "seed": sc.seed,
+            "model": sc.model,
+        }
+        settings = {
+            "rates": [float(r) for r in grid_rates],
+            "rates_text": _rates_text(rates),
+            "elasticity_sets": list(elasticities),
+            "sigmas": sig,
+            "n_paths": n_paths or sc.n_paths,
+            "figure_formats": list(fmts),
+            "units": {"sweep.csv": sw.attrs.get("units"), "elasticity_grid.csv": grid.attrs.get("units")},
+        }
         _write_provenance(root, base, {"sweep": settings})
         _say(progress, "finish")
 
     _atomic_folder(out_dir, force, fill)
-    rec = ReportRecord(out_dir=out_dir, files=tuple(_files(out_dir)), seconds=time.perf_counter() - t_start,
-                       scenario=sc.name, scenario_hash=sc.hash)
+    rec = ReportRecord(
+        out_dir=out_dir,
+        files=tuple(_files(out_dir)),
+        seconds=time.perf_counter() - t_start,
+        scenario=sc.name,
+        scenario_hash=sc.hash,
+    )
     log.info("sweep for %s written to %s (%d files, %.1f s)", sc.name, out_dir, len(rec.files), rec.seconds)
     return rec

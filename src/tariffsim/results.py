@@ -108,31 +108,41 @@ class Result:
         S = np.asarray(d.sectors, dtype=object)
         for name in self._names(set_name):
             o = getattr(self.outcome(name), horizon)
-            parts.append(pd.DataFrame({
-                "elasticity_set": name,
-                "exporter": C[e.ravel()[mask]],
-                "importer": C[m.ravel()[mask]],
-                "sector": S[k.ravel()[mask]],
-                "tariff_baseline": self.t0.ravel()[mask],
-                "tariff_scenario": self.t1.ravel()[mask],
-                "value_baseline_usd": o.V0.ravel()[mask],
-                "value_scenario_usd": o.V1.ravel()[mask],
-                "change_usd": o.dV.ravel()[mask],
-                "price_effect_usd": o.price_effect.ravel()[mask],
-                "trade_creation_usd": o.trade_creation.ravel()[mask],
-                "trade_diversion_usd": o.trade_diversion.ravel()[mask],
-                "revenue_baseline_usd": o.revenue0.ravel()[mask],
-                "revenue_scenario_usd": o.revenue1.ravel()[mask],
-                "share_baseline": o.shares0.ravel()[mask],
-                "share_scenario": o.shares1.ravel()[mask],
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "elasticity_set": name,
+                        "exporter": C[e.ravel()[mask]],
+                        "importer": C[m.ravel()[mask]],
+                        "sector": S[k.ravel()[mask]],
+                        "tariff_baseline": self.t0.ravel()[mask],
+                        "tariff_scenario": self.t1.ravel()[mask],
+                        "value_baseline_usd": o.V0.ravel()[mask],
+                        "value_scenario_usd": o.V1.ravel()[mask],
+                        "change_usd": o.dV.ravel()[mask],
+                        "price_effect_usd": o.price_effect.ravel()[mask],
+                        "trade_creation_usd": o.trade_creation.ravel()[mask],
+                        "trade_diversion_usd": o.trade_diversion.ravel()[mask],
+                        "revenue_baseline_usd": o.revenue0.ravel()[mask],
+                        "revenue_scenario_usd": o.revenue1.ravel()[mask],
+                        "share_baseline": o.shares0.ravel()[mask],
+                        "share_scenario": o.shares1.ravel()[mask],
+                    }
+                )
+            )
         df = pd.concat(parts, ignore_index=True)
         df["change_pct"] = np.where(df.value_baseline_usd > 0, 100 * df.change_usd / df.value_baseline_usd, 0.0)
         df.attrs["units"] = "USD at exporter prices; tariffs as shares; shares at consumer prices"
         return df
 
-    def by_sector(self, set_name: str | None = None, *, exporter: str | None = None, importer: str | None = None,
-                  horizon: str = "trade") -> pd.DataFrame:
+    def by_sector(
+        self,
+        set_name: str | None = None,
+        *,
+        exporter: str | None = None,
+        importer: str | None = None,
+        horizon: str = "trade",
+    ) -> pd.DataFrame:
         """Flows summed by sector, for one exporter's exports (default: the reported country) to one
         importer (default: all markets)."""
         exporter = self.country if exporter is None else exporter
@@ -140,8 +150,16 @@ class Result:
         f = f[f.exporter == exporter]
         if importer is not None:
             f = f[f.importer == importer]
-        cols = ["value_baseline_usd", "value_scenario_usd", "change_usd", "price_effect_usd", "trade_creation_usd",
-                "trade_diversion_usd", "revenue_baseline_usd", "revenue_scenario_usd"]
+        cols = [
+            "value_baseline_usd",
+            "value_scenario_usd",
+            "change_usd",
+            "price_effect_usd",
+            "trade_creation_usd",
+            "trade_diversion_usd",
+            "revenue_baseline_usd",
+            "revenue_scenario_usd",
+        ]
         g = f.groupby(["elasticity_set", "sector"], sort=False, as_index=False)[cols].sum()
         g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
         g.insert(1, "exporter", exporter)
@@ -164,16 +182,26 @@ class Result:
             for i, c in enumerate(d.countries):
                 x0, x1 = o.V0[i].sum(), o.V1[i].sum()
                 m0, m1 = o.V0[:, i].sum(), o.V1[:, i].sum()
-                rows.append({
-                    "elasticity_set": name, "country": c,
-                    "exports_baseline_usd": x0, "exports_scenario_usd": x1, "exports_change_pct": _pct(x1, x0),
-                    "imports_baseline_usd": m0, "imports_scenario_usd": m1, "imports_change_pct": _pct(m1, m0),
-                    "tariff_revenue_baseline_usd": rev0[i], "tariff_revenue_scenario_usd": rev1[i],
-                    "consumer_surplus_change_usd": cs[i], "producer_surplus_change_usd": ps[i],
-                    "net_welfare_change_usd": cs[i] + rev1[i] - rev0[i] + ps[i],
-                    "net_welfare_change_pct_gdp": 100 * (cs[i] + rev1[i] - rev0[i] + ps[i]) / d.gdp[i]
-                    if d.gdp is not None else math.nan,
-                })
+                rows.append(
+                    {
+                        "elasticity_set": name,
+                        "country": c,
+                        "exports_baseline_usd": x0,
+                        "exports_scenario_usd": x1,
+                        "exports_change_pct": _pct(x1, x0),
+                        "imports_baseline_usd": m0,
+                        "imports_scenario_usd": m1,
+                        "imports_change_pct": _pct(m1, m0),
+                        "tariff_revenue_baseline_usd": rev0[i],
+                        "tariff_revenue_scenario_usd": rev1[i],
+                        "consumer_surplus_change_usd": cs[i],
+                        "producer_surplus_change_usd": ps[i],
+                        "net_welfare_change_usd": cs[i] + rev1[i] - rev0[i] + ps[i],
+                        "net_welfare_change_pct_gdp": 100 * (cs[i] + rev1[i] - rev0[i] + ps[i]) / d.gdp[i]
+                        if d.gdp is not None
+                        else math.nan,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def diversion_by_source(self, importer: str = US, set_name: str | None = None) -> pd.DataFrame:
@@ -181,8 +209,15 @@ class Result:
         f = self.by_flow(set_name)
         f = f[f.importer == importer]
         g = f.groupby(["elasticity_set", "exporter"], sort=False, as_index=False)[
-            ["value_baseline_usd", "value_scenario_usd", "change_usd", "trade_diversion_usd", "trade_creation_usd",
-             "price_effect_usd"]].sum()
+            [
+                "value_baseline_usd",
+                "value_scenario_usd",
+                "change_usd",
+                "trade_diversion_usd",
+                "trade_creation_usd",
+                "price_effect_usd",
+            ]
+        ].sum()
         g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
         return g
 
@@ -195,8 +230,14 @@ class Result:
             mac = self.outcome(name).macro
             H = len(mac.path)
             periods = quarter_labels(self.scenario.phase_in, H)
-            df = pd.DataFrame({"elasticity_set": name, "quarter": np.arange(1, H + 1), "period": periods,
-                               "gdp_deviation_pct": mac.path})
+            df = pd.DataFrame(
+                {
+                    "elasticity_set": name,
+                    "quarter": np.arange(1, H + 1),
+                    "period": periods,
+                    "gdp_deviation_pct": mac.path,
+                }
+            )
             for k, v in mac.components.items():
                 df[f"{k}_pct"] = v
             rows.append(df)
@@ -227,7 +268,9 @@ class Result:
             sr = so.short_run
             out["us_tariff_revenue_usd_after_4q"] = float(sr.revenue1[:, u].sum() - sr.revenue0[:, u].sum())
             E0 = (o.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
-            out["us_import_price_change_pct"] = float(100 * (E0 * (o.P_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
+            out["us_import_price_change_pct"] = (
+                float(100 * (E0 * (o.P_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
+            )
         mac = so.macro
         out["exports_change_pct_after_4q"] = mac.exports_short_run["total_pct"] if mac is not None else None
         if mac is not None and "total_pct_with_input_costs" in mac.exports_long_run:
@@ -250,7 +293,10 @@ class Result:
         from .scenario import quarter_labels
 
         labels = quarter_labels(self.scenario.phase_in, len(path))
-        return [{"quarter": i + 1, "period": p, "deviation_pct": float(v)} for i, (p, v) in enumerate(zip(labels, path, strict=False))]
+        return [
+            {"quarter": i + 1, "period": p, "deviation_pct": float(v)}
+            for i, (p, v) in enumerate(zip(labels, path, strict=False))
+        ]
 
     def to_json(self) -> dict:
         """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json``.
@@ -266,11 +312,17 @@ class Result:
             "country": self.country,
             "central_set": self.central,
         }
-        out.update({k: v for k, v in cen.items() if k not in ("recession_probability", "recession_probability_baseline",
-                                                               "annual_contraction_probability")})
+        out.update(
+            {
+                k: v
+                for k, v in cen.items()
+                if k
+                not in ("recession_probability", "recession_probability_baseline", "annual_contraction_probability")
+            }
+        )
         impacts = {n: so.macro.gdp_impact_pct for n, so in self.sets.items() if so.macro is not None}
         if impacts:
-            out["gdp_impact_pct_low"] = max(impacts.values())   # smallest loss
+            out["gdp_impact_pct_low"] = max(impacts.values())  # smallest loss
             out["gdp_impact_pct_high"] = min(impacts.values())  # largest loss
             out["gdp_impact_pct_low_set"] = max(impacts, key=impacts.get)
             out["gdp_impact_pct_high_set"] = min(impacts, key=impacts.get)
@@ -282,27 +334,40 @@ class Result:
             out["annual_contraction_probability_baseline"] = r.annual_contraction.baseline
             out["recession_probability_horizon"] = r.technical_horizon.tariff
             out["recession_probability_horizon_baseline"] = r.technical_horizon.baseline
-            out["recession_monte_carlo"] = {"n_paths": r.n_paths, "n_draws": r.n_draws, "seed": r.seed,
-                                            "horizon_quarters": r.horizon,
-                                            "se_recession_probability": r.technical_4q.se_tariff,
-                                            "ar1": {"mu_pct_q": r.mu, "rho": r.rho, "sigma_pct_q": r.sigma}}
+            out["recession_monte_carlo"] = {
+                "n_paths": r.n_paths,
+                "n_draws": r.n_draws,
+                "seed": r.seed,
+                "horizon_quarters": r.horizon,
+                "se_recession_probability": r.technical_4q.se_tariff,
+                "ar1": {"mu_pct_q": r.mu, "rho": r.rho, "sigma_pct_q": r.sigma},
+            }
         mac = self.outcome().macro
         if mac is not None:
             a = mac.assumptions
             out["export_dependence"] = a.export_dependence
             out["export_dependence_data"] = a.export_dependence_data
             out["macro"] = {
-                "form": a.form, "value_added_share": a.value_added_share, "multiplier": a.multiplier,
-                "exchange_rate_offset": a.exchange_rate_offset, "uncertainty_drag_pct": a.uncertainty_drag_pct,
-                "adjustment_speed": a.adjustment_speed, "retaliation_input_cost_wedge": mac.wedge,
-                "gdp_usd": a.gdp_usd, "exports_usd": a.exports_usd,
+                "form": a.form,
+                "value_added_share": a.value_added_share,
+                "multiplier": a.multiplier,
+                "exchange_rate_offset": a.exchange_rate_offset,
+                "uncertainty_drag_pct": a.uncertainty_drag_pct,
+                "adjustment_speed": a.adjustment_speed,
+                "retaliation_input_cost_wedge": mac.wedge,
+                "gdp_usd": a.gdp_usd,
+                "exports_usd": a.exports_usd,
                 "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
                 "sources": dict(a.sources),
             }
         if self.draws is not None and len(self.draws):
             q = self.draws["gdp_impact_pct"].quantile([0.05, 0.5, 0.95])
-            out["gdp_impact_pct_draws"] = {"p05": float(q.loc[0.05]), "p50": float(q.loc[0.5]),
-                                           "p95": float(q.loc[0.95]), "n": int(len(self.draws))}
+            out["gdp_impact_pct_draws"] = {
+                "p05": float(q.loc[0.05]),
+                "p50": float(q.loc[0.5]),
+                "p95": float(q.loc[0.95]),
+                "n": int(len(self.draws)),
+            }
         out["by_elasticity_set"] = {n: self.headline(n) for n in self.sets}
         if self.ge is not None:
             out["ge"] = self.ge_summary()
@@ -323,20 +388,23 @@ class Result:
             h = self.headline(n)
             so = self.sets[n]
             es = so.elasticities.arrays(self.data.sectors)
-            rows.append({
-                "elasticity_set": n,
-                "sigma": float(np.median(es["sigma"])), "eta": float(np.median(es["eta"])),
-                "eps_x": float(np.median(es["eps_x"])),
-                "exports_change_pct": h["exports_change_pct"],
-                "exports_to_us_change_pct": h["exports_to_us_change_pct"],
-                "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
-                "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
-                "us_import_price_change_pct": h["us_import_price_change_pct"],
-                "gdp_impact_pct": h.get("gdp_impact_pct"),
-                "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
-                "recession_probability": h.get("recession_probability"),
-                "recession_probability_baseline": h.get("recession_probability_baseline"),
-            })
+            rows.append(
+                {
+                    "elasticity_set": n,
+                    "sigma": float(np.median(es["sigma"])),
+                    "eta": float(np.median(es["eta"])),
+                    "eps_x": float(np.median(es["eps_x"])),
+                    "exports_change_pct": h["exports_change_pct"],
+                    "exports_to_us_change_pct": h["exports_to_us_change_pct"],
+                    "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
+                    "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
+                    "us_import_price_change_pct": h["us_import_price_change_pct"],
+                    "gdp_impact_pct": h.get("gdp_impact_pct"),
+                    "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
+                    "recession_probability": h.get("recession_probability"),
+                    "recession_probability_baseline": h.get("recession_probability_baseline"),
+                }
+            )
         df = pd.DataFrame(rows)
         df.attrs["units"] = "percent; USD; probabilities as shares 0-1"
         return df
@@ -345,39 +413,57 @@ class Result:
         """A readable multi-line summary (what ``tariffsim run`` prints)."""
         j = self.to_json()
         c = self.country
-        lines = [f"scenario {j['scenario']}: {j['description']}",
-                 f"model {j['model'].upper()}, reported economy {c}, central elasticity set '{self.central}'", ""]
+        lines = [
+            f"scenario {j['scenario']}: {j['description']}",
+            f"model {j['model'].upper()}, reported economy {c}, central elasticity set '{self.central}'",
+            "",
+        ]
 
         def f(x, fmt="{:+.1f}"):
             return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
 
-        lines.append(f"{c} exports (exporter prices)       {f(j['exports_change_pct'])} %  "
-                     f"(after 4 quarters {f(j.get('exports_change_pct_after_4q'))} %)")
+        lines.append(
+            f"{c} exports (exporter prices)       {f(j['exports_change_pct'])} %  "
+            f"(after 4 quarters {f(j.get('exports_change_pct_after_4q'))} %)"
+        )
         if j.get("exports_change_pct_incl_retaliation_costs") is not None:
-            lines.append(f"  with dearer US inputs (own retaliation) {f(j['exports_change_pct_incl_retaliation_costs'])} %")
+            lines.append(
+                f"  with dearer US inputs (own retaliation) {f(j['exports_change_pct_incl_retaliation_costs'])} %"
+            )
         if j.get("exports_to_us_change_pct") is not None:
             lines.append(f"{c} exports to the US               {f(j['exports_to_us_change_pct'])} %")
         if j.get("us_tariff_revenue_usd") is not None:
-            lines.append(f"US tariff revenue, change          {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
-                         f"(at the four-quarter mark {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)")
+            lines.append(
+                f"US tariff revenue, change          {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
+                f"(at the four-quarter mark {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)"
+            )
             lines.append(f"US import prices                   {f(j['us_import_price_change_pct'], '{:+.2f}')} %")
         if "gdp_impact_pct" in j:
-            lines.append(f"{c} GDP after 4 quarters            {f(j['gdp_impact_pct'], '{:+.2f}')} % "
-                         f"(sets: {f(j['gdp_impact_pct_low'], '{:+.2f}')} to {f(j['gdp_impact_pct_high'], '{:+.2f}')} %; "
-                         f"long run {f(j['gdp_impact_pct_long_run'], '{:+.2f}')} %)")
-            lines.append(f"export dependence used / data      {j['export_dependence']:.2f} / {j['export_dependence_data']:.3f}")
+            lines.append(
+                f"{c} GDP after 4 quarters            {f(j['gdp_impact_pct'], '{:+.2f}')} % "
+                f"(sets: {f(j['gdp_impact_pct_low'], '{:+.2f}')} to {f(j['gdp_impact_pct_high'], '{:+.2f}')} %; "
+                f"long run {f(j['gdp_impact_pct_long_run'], '{:+.2f}')} %)"
+            )
+            lines.append(
+                f"export dependence used / data      {j['export_dependence']:.2f} / {j['export_dependence_data']:.3f}"
+            )
         if "recession_probability" in j:
-            lines.append(f"technical recession within 4 q     {100 * j['recession_probability']:.1f} % "
-                         f"(baseline {100 * j['recession_probability_baseline']:.1f} %)")
-            lines.append(f"annual contraction                 {100 * j['annual_contraction_probability']:.1f} % "
-                         f"(baseline {100 * j['annual_contraction_probability_baseline']:.1f} %)")
+            lines.append(
+                f"technical recession within 4 q     {100 * j['recession_probability']:.1f} % "
+                f"(baseline {100 * j['recession_probability_baseline']:.1f} %)"
+            )
+            lines.append(
+                f"annual contraction                 {100 * j['annual_contraction_probability']:.1f} % "
+                f"(baseline {100 * j['annual_contraction_probability_baseline']:.1f} %)"
+            )
         lines.append("")
         lines.append(f"{'set':16}{'exports %':>10}{'to US %':>9}{'GDP 4q %':>10}{'recession':>11}")
         for n, h in j["by_elasticity_set"].items():
             rp = h.get("recession_probability")
-            lines.append(f"{n:16}{f(h['exports_change_pct']):>10}{f(h['exports_to_us_change_pct']):>9}"
-                         f"{f(h.get('gdp_impact_pct'), '{:+.2f}'):>10}{f(rp and 100 * rp, '{:.1f} %'):>11}")
+            lines.append(
+                f"{n:16}{f(h['exports_change_pct']):>10}{f(h['exports_to_us_change_pct']):>9}"
+                f"{f(h.get('gdp_impact_pct'), '{:+.2f}'):>10}{f(rp and 100 * rp, '{:.1f} %'):>11}"
+            )
         for note in self.notes:
             lines.append(f"note: {note}")
         return "\n".join(lines)
-

@@ -89,63 +89,96 @@ class AssumptionSpec:
 #: what it means and where the default comes from. ``macro`` reads these.
 ASSUMPTIONS: dict[str, AssumptionSpec] = {
     "export_dependence": AssumptionSpec(
-        "data", 0.0, 1.0, False,
+        "data",
+        0.0,
+        1.0,
+        False,
         "share of the country's goods exports that go to the US (simple macro form)",
         "data: CEPII BACI 2023 (0.771 for Mexico); the design card's seed case uses 0.80",
         allow_data=True,
     ),
     "macro_form": AssumptionSpec(
-        "simple", math.nan, math.nan, False,
+        "simple",
+        math.nan,
+        math.nan,
+        False,
         "'simple': exports to the US = export dependence x total exports; 'sectoral': export changes by sector "
         "and market from the trade model",
         "design card (simple form for the seed case)",
     ),
     "value_added_share": AssumptionSpec(
-        "data", 0.0, 1.0, True,
+        "data",
+        0.0,
+        1.0,
+        True,
         "domestic value added per dollar of gross exports to the US",
         "data: WIOD 2016 release, Mexico to US 2014, 0.65",
         allow_data=True,
     ),
     "multiplier": AssumptionSpec(
-        {"low": 0.7, "central": 1.0, "high": 1.3}, 0.0, 5.0, True,
+        {"low": 0.7, "central": 1.0, "high": 1.3},
+        0.0,
+        5.0,
+        True,
         "domestic multiplier on the direct value-added loss",
         "assumption: the value-added loss passes one for one into GDP (central); second-round demand effects are "
         "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
     ),
     "uncertainty_drag_pct": AssumptionSpec(
-        {"low": 0.0, "central": 0.3, "high": 0.6}, 0.0, 10.0, True,
+        {"low": 0.0, "central": 0.3, "high": 0.6},
+        0.0,
+        10.0,
+        True,
         "investment/uncertainty drag, percent of GDP at its peak (a loss, entered as a positive number)",
         "assumption; trade-policy uncertainty effects on investment (Caldara et al. 2020, JME, about 1-2 % of "
         "investment, investment about 22 % of Mexico's GDP)",
     ),
     "drag_half_life_quarters": AssumptionSpec(
-        6.0, 0.5, 100.0, False,
+        6.0,
+        0.5,
+        100.0,
+        False,
         "half-life of the uncertainty drag after its peak in the first year, quarters",
         "assumption",
     ),
     "exchange_rate_offset": AssumptionSpec(
-        {"low": 0.0, "central": 0.0, "high": 0.3}, 0.0, 1.0, True,
+        {"low": 0.0, "central": 0.0, "high": 0.3},
+        0.0,
+        1.0,
+        True,
         "share of the tariff absorbed by a depreciation of the exporter's currency (0 = none)",
         "assumption; MODELS.md default 0",
     ),
     "baseline_growth_annual_pct": AssumptionSpec(
-        1.2, -20.0, 20.0, False,
+        1.2,
+        -20.0,
+        20.0,
+        False,
         "baseline real GDP growth forecast before the tariff, percent a year",
         "OECD Economic Outlook interim report, March 2025: Mexico 2025 growth forecast before the tariff, 1.2 %",
     ),
     "us_input_share_of_imports": AssumptionSpec(
-        {"low": 0.3, "central": 0.45, "high": 0.6}, 0.0, 1.0, True,
+        {"low": 0.3, "central": 0.45, "high": 0.6},
+        0.0,
+        1.0,
+        True,
         "share of the retaliator's imports from the US that are inputs into its exports (retaliation channel)",
         "assumption; maquiladora/IMMEX trade: a large part of Mexico's imports from the US are intermediate "
         "inputs re-exported (INEGI IMMEX statistics)",
     ),
     "input_cost_passthrough": AssumptionSpec(
-        {"low": 0.5, "central": 0.75, "high": 1.0}, 0.0, 1.0, True,
+        {"low": 0.5, "central": 0.75, "high": 1.0},
+        0.0,
+        1.0,
+        True,
         "share of a retaliatory tariff on US inputs passed into the retaliator's export prices",
         "assumption",
     ),
     "adjustment_speed": AssumptionSpec(
-        "data", 0.0, 1.0, False,
+        "data",
+        0.0,
+        1.0,
+        False,
         "partial-adjustment speed of trade: share of the remaining gap to the long-run response closed each quarter",
         "Boehm, Levchenko and Pandalai-Nayar (2023): 0.76 after one year, about 2 after 7-10 years; default "
         "1 - 0.62^(1/4) = 0.113, the partial-adjustment speed with 38 % of the response after four quarters",
@@ -172,11 +205,15 @@ def _assumption(key: str, v, *, source: str, where: str):
 
     if isinstance(v, Mapping):
         if not spec.ranged:
-            raise ScenarioError("expected one number (no low/central/high for this assumption)", source=source, field=where)
+            raise ScenarioError(
+                "expected one number (no low/central/high for this assumption)", source=source, field=where
+            )
         extra = set(v) - {"low", "central", "high"}
         if extra or not {"low", "central", "high"} <= set(v):
             raise ScenarioError("expected a table with exactly low, central, high", source=source, field=where)
-        return Range(num(v["low"], f"{where}.low"), num(v["central"], f"{where}.central"), num(v["high"], f"{where}.high"))
+        return Range(
+            num(v["low"], f"{where}.low"), num(v["central"], f"{where}.central"), num(v["high"], f"{where}.high")
+        )
     x = num(v, where)
     return Range.of(x) if spec.ranged else x
 
@@ -211,8 +248,9 @@ class TariffMeasure:
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
         for k in d:
             if k not in cls.KEYS:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source,
-                                    field=f"{where}.{k}")
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source, field=f"{where}.{k}"
+                )
         for k in ("importer", "rate"):
             if k not in d:
                 raise ScenarioError(f"missing {k!r}", source=source, field=where)
@@ -226,7 +264,7 @@ class TariffMeasure:
             if isinstance(v, str):
                 v = [v]
             if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) and x.strip() for x in v):
-                raise ScenarioError("expected \"all\" or a non-empty list of codes", source=source, field=w)
+                raise ScenarioError('expected "all" or a non-empty list of codes', source=source, field=w)
             return tuple(x.strip().upper() if upper else x.strip() for x in v)
 
         rate = d["rate"]
@@ -235,15 +273,22 @@ class TariffMeasure:
         if rate < 0:
             raise ScenarioError(
                 f"rate {rate} is negative; expected a tariff share in [0, 10] (0.25 = 25 %)",
-                source=source, field=f"{where}.rate",
+                source=source,
+                field=f"{where}.rate",
             )
         if rate > 10:
-            raise ScenarioError(f"rate {rate} outside [0, 10]; rates are shares (0.25 = 25 %), not percent",
-                                source=source, field=f"{where}.rate")
+            raise ScenarioError(
+                f"rate {rate} outside [0, 10]; rates are shares (0.25 = 25 %), not percent",
+                source=source,
+                field=f"{where}.rate",
+            )
         if 1 < rate <= 10 and float(rate).is_integer():
             # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
-            raise ScenarioError(f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
-                                source=source, field=f"{where}.rate")
+            raise ScenarioError(
+                f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
+                source=source,
+                field=f"{where}.rate",
+            )
         ex = d.get("exempt_share", 0.0)
         if isinstance(ex, bool) or not isinstance(ex, int | float) or not (0 <= ex <= 1):
             raise ScenarioError(f"expected a share in [0, 1], got {ex!r}", source=source, field=f"{where}.exempt_share")
@@ -267,10 +312,12 @@ class TariffMeasure:
         )
 
     def to_dict(self) -> dict:
-        d = {"importer": self.importer,
-             "exporters": self.exporters if self.exporters == "all" else list(self.exporters),
-             "rate": self.rate,
-             "sectors": self.sectors if self.sectors == "all" else list(self.sectors)}
+        d = {
+            "importer": self.importer,
+            "exporters": self.exporters if self.exporters == "all" else list(self.exporters),
+            "rate": self.rate,
+            "sectors": self.sectors if self.sectors == "all" else list(self.sectors),
+        }
         if self.exclude_sectors:
             d["exclude_sectors"] = list(self.exclude_sectors)
         if self.exempt_share:
@@ -290,11 +337,32 @@ class TariffMeasure:
 
 # ----------------------------------------------------------------------------- the scenario
 
-TOP_KEYS = ("name", "description", "dataset", "model", "country", "horizon", "seed", "phase_in", "tariffs",
-            "retaliation", "assumptions", "elasticities", "uncertainty")
+TOP_KEYS = (
+    "name",
+    "description",
+    "dataset",
+    "model",
+    "country",
+    "horizon",
+    "seed",
+    "phase_in",
+    "tariffs",
+    "retaliation",
+    "assumptions",
+    "elasticities",
+    "uncertainty",
+)
 ELAST_KEYS = ("sets", "central", "custom")
 UNC_KEYS = ("draws", "n_paths", "distributions")
-DIST_PARAMS = ("sigma", "eta", "eps_x", "multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
+DIST_PARAMS = (
+    "sigma",
+    "eta",
+    "eps_x",
+    "multiplier",
+    "value_added_share",
+    "uncertainty_drag_pct",
+    "exchange_rate_offset",
+)
 
 
 @dataclass(frozen=True)
@@ -347,8 +415,9 @@ class Scenario:
             raise ScenarioError("missing 'name'", source=source, field="name")
         name = d["name"]
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name):
-            raise ScenarioError(f"expected a short identifier (letters, digits, - _ .), got {name!r}", source=source,
-                                field="name")
+            raise ScenarioError(
+                f"expected a short identifier (letters, digits, - _ .), got {name!r}", source=source, field="name"
+            )
         model = d.get("model", "pe")
         if model not in MODELS:
             raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
@@ -357,18 +426,22 @@ class Scenario:
             raise ScenarioError("expected a country code", source=source, field="country")
         horizon = d.get("horizon", 12)
         if isinstance(horizon, bool) or not isinstance(horizon, int) or not 4 <= horizon <= 80:
-            raise ScenarioError(f"expected a whole number of quarters in [4, 80], got {horizon!r}", source=source,
-                                field="horizon")
+            raise ScenarioError(
+                f"expected a whole number of quarters in [4, 80], got {horizon!r}", source=source, field="horizon"
+            )
         seed = d.get("seed", 20250304)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ScenarioError(f"expected a non-negative integer, got {seed!r}", source=source, field="seed")
         phase_in = str(d.get("phase_in", "2025Q2")).upper().replace(" ", "")
         if not QUARTER_RE.match(phase_in):
-            raise ScenarioError(f"expected a quarter like '2025Q2', got {d.get('phase_in')!r}", source=source,
-                                field="phase_in")
+            raise ScenarioError(
+                f"expected a quarter like '2025Q2', got {d.get('phase_in')!r}", source=source, field="phase_in"
+            )
         dataset = d.get("dataset", "default")
         if not isinstance(dataset, str | Mapping):
-            raise ScenarioError("expected a dataset name, a CSV path or a table with format", source=source, field="dataset")
+            raise ScenarioError(
+                "expected a dataset name, a CSV path or a table with format", source=source, field="dataset"
+            )
 
         def measures(key):
             v = d.get(key, [])
@@ -379,7 +452,9 @@ class Scenario:
         tariffs = measures("tariffs")
         retaliation = measures("retaliation")
         if not tariffs and not retaliation:
-            raise ScenarioError("a scenario needs at least one tariff measure ([[tariffs]])", source=source, field="tariffs")
+            raise ScenarioError(
+                "a scenario needs at least one tariff measure ([[tariffs]])", source=source, field="tariffs"
+            )
 
         a = d.get("assumptions", {})
         if not isinstance(a, Mapping):
@@ -387,8 +462,11 @@ class Scenario:
         assumptions = {}
         for k, v in a.items():
             if k not in ASSUMPTIONS:
-                raise ScenarioError(f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}", source=source,
-                                    field=f"assumptions.{k}")
+                raise ScenarioError(
+                    f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}",
+                    source=source,
+                    field=f"assumptions.{k}",
+                )
             assumptions[k] = _assumption(k, v, source=source, where=f"assumptions.{k}")
 
         e = d.get("elasticities", {})
@@ -396,8 +474,11 @@ class Scenario:
             raise ScenarioError("expected a table", source=source, field="elasticities")
         for k in e:
             if k not in ELAST_KEYS:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(ELAST_KEYS)}", source=source,
-                                    field=f"elasticities.{k}")
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(ELAST_KEYS)}",
+                    source=source,
+                    field=f"elasticities.{k}",
+                )
         custom = {}
         cust = e.get("custom", {})
         if not isinstance(cust, Mapping):
@@ -414,38 +495,54 @@ class Scenario:
         known = set(available_sets()) | set(custom)
         for i, s in enumerate(sets):
             if s not in known:
-                raise ScenarioError(f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}", source=source,
-                                    field=f"elasticities.sets[{i}]")
+                raise ScenarioError(
+                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}",
+                    source=source,
+                    field=f"elasticities.sets[{i}]",
+                )
         central = e.get("central", "central" if "central" in sets else sets[0])
         if central not in sets:
-            raise ScenarioError(f"central set {central!r} is not among the sets run ({', '.join(sets)})", source=source,
-                                field="elasticities.central")
+            raise ScenarioError(
+                f"central set {central!r} is not among the sets run ({', '.join(sets)})",
+                source=source,
+                field="elasticities.central",
+            )
 
         u = d.get("uncertainty", {})
         if not isinstance(u, Mapping):
             raise ScenarioError("expected a table", source=source, field="uncertainty")
         for k in u:
             if k not in UNC_KEYS:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source,
-                                    field=f"uncertainty.{k}")
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source, field=f"uncertainty.{k}"
+                )
         draws = u.get("draws", 200)
         if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
-            raise ScenarioError(f"expected an integer in [0, 100000], got {draws!r}", source=source, field="uncertainty.draws")
+            raise ScenarioError(
+                f"expected an integer in [0, 100000], got {draws!r}", source=source, field="uncertainty.draws"
+            )
         n_paths = u.get("n_paths", 100_000)
         if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 10_000_000:
-            raise ScenarioError(f"expected an integer in [100, 10000000], got {n_paths!r}", source=source,
-                                field="uncertainty.n_paths")
+            raise ScenarioError(
+                f"expected an integer in [100, 10000000], got {n_paths!r}", source=source, field="uncertainty.n_paths"
+            )
         dists = {}
         dd = u.get("distributions", {})
         if not isinstance(dd, Mapping):
             raise ScenarioError("expected a table", source=source, field="uncertainty.distributions")
         for k, v in dd.items():
             if k not in DIST_PARAMS:
-                raise ScenarioError(f"no distribution for {k!r}; expected one of {', '.join(DIST_PARAMS)}", source=source,
-                                    field=f"uncertainty.distributions.{k}")
+                raise ScenarioError(
+                    f"no distribution for {k!r}; expected one of {', '.join(DIST_PARAMS)}",
+                    source=source,
+                    field=f"uncertainty.distributions.{k}",
+                )
             if not isinstance(v, Mapping):
-                raise ScenarioError("expected a table with dist and its parameters", source=source,
-                                    field=f"uncertainty.distributions.{k}")
+                raise ScenarioError(
+                    "expected a table with dist and its parameters",
+                    source=source,
+                    field=f"uncertainty.distributions.{k}",
+                )
             dists[k] = Distribution.from_dict(v, source=source, where=f"uncertainty.distributions.{k}")
 
         return cls(
@@ -476,8 +573,10 @@ class Scenario:
 
         f = data_file("scenarios", f"{name}.toml")
         if not f.is_file():
-            raise ScenarioError(f"unknown scenario {name!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
-                                source="scenarios")
+            raise ScenarioError(
+                f"unknown scenario {name!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+                source="scenarios",
+            )
         d = tomllib.loads(f.read_text(encoding="utf-8"))
         return cls.from_dict(d, source=f"tariffsim:data/scenarios/{name}.toml")
 
@@ -487,8 +586,16 @@ class Scenario:
         d: dict = {"name": self.name}
         if self.description:
             d["description"] = self.description
-        d.update({"dataset": self.dataset, "model": self.model, "country": self.country, "horizon": self.horizon,
-                  "seed": self.seed, "phase_in": self.phase_in})
+        d.update(
+            {
+                "dataset": self.dataset,
+                "model": self.model,
+                "country": self.country,
+                "horizon": self.horizon,
+                "seed": self.seed,
+                "phase_in": self.phase_in,
+            }
+        )
         if self.tariffs:
             d["tariffs"] = [m.to_dict() for m in self.tariffs]
         if self.retaliation:
@@ -564,8 +671,9 @@ class Scenario:
                 else:
                     exp = np.array([self._index(data, c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)])
                     if imp in exp:
-                        raise ScenarioError(f"{m.importer} cannot tariff its own goods", source=self.source,
-                                            field=f"{where}.exporters")
+                        raise ScenarioError(
+                            f"{m.importer} cannot tariff its own goods", source=self.source, field=f"{where}.exporters"
+                        )
                 if m.sectors == "all":
                     sec = set(range(data.n_sectors))
                 else:
@@ -588,15 +696,19 @@ class Scenario:
         except ValueError:
             raise ScenarioError(
                 f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
-                source=self.source, field=where,
+                source=self.source,
+                field=where,
             ) from None
 
     def _sector(self, data, s: str, where: str) -> int:
         try:
             return data.sectors.index(s)
         except ValueError:
-            raise ScenarioError(f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
-                                source=self.source, field=where) from None
+            raise ScenarioError(
+                f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
+                source=self.source,
+                field=where,
+            ) from None
 
     def validate_against(self, data) -> None:
         """Check countries and sectors against a dataset (raises ScenarioError)."""

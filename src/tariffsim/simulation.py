@@ -60,8 +60,9 @@ def _macro_for(data, t0, t1, es: ElasticitySet, a: MacroAssumptions, *, method="
         tw = wedge_tariffs(t1, c, wedge)
         w_sr = solve_trade(data, t0, tw, sr, method=method)
         w_lr = solve_trade(data, t0, tw, lr, method=method)
-    mac = gdp_outcome(data=data, t0=t0, t1=t1, policy_sr=pol_sr, policy_lr=pol_lr, wedge_sr=w_sr, wedge_lr=w_lr,
-                      wedge=wedge, a=a)
+    mac = gdp_outcome(
+        data=data, t0=t0, t1=t1, policy_sr=pol_sr, policy_lr=pol_lr, wedge_sr=w_sr, wedge_lr=w_lr, wedge=wedge, a=a
+    )
     return pol_sr, pol_lr, mac
 
 
@@ -109,8 +110,11 @@ def _apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> 
     if "sigma" in kw and not isinstance(kw["sigma"], dict):
         kw["sigma"] = max(kw["sigma"], 1e-3)
     es = central.with_values(name=f"{central.name} (draw)", **kw)
-    akw = {p: float(row[p]) for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
-           if p in row}
+    akw = {
+        p: float(row[p])
+        for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
+        if p in row
+    }
     if "value_added_share" in akw:
         akw["value_added_share_other"] = akw["value_added_share"]
     return es, a.replace(**akw)
@@ -157,7 +161,12 @@ def simulate(
     n_draws = sc.draws if draws is None else int(draws)
     n_paths = sc.n_paths if n_paths is None else int(n_paths)
     notes: list[str] = []
-    if model == "pe" and a_central.form == "simple" and US in data.countries and abs(a_central.export_dependence - a_central.export_dependence_data) > 1e-9:
+    if (
+        model == "pe"
+        and a_central.form == "simple"
+        and US in data.countries
+        and abs(a_central.export_dependence - a_central.export_dependence_data) > 1e-9
+    ):
         notes.append(
             f"simple macro form: exports to the US taken as {a_central.export_dependence:.2f} of total exports "
             f"(the data give {a_central.export_dependence_data:.3f})"
@@ -169,16 +178,19 @@ def simulate(
 
         say("general equilibrium")
         ge_solution, outcomes = ge_outcomes(sc, data, t0, t1, sets, a_central)
-        notes.append("GE model: exact hat algebra on the dataset's economies (one sector, ILMS 2025 structure); "
-                     "the GDP path is the country's real income change reached by partial adjustment")
+        notes.append(
+            "GE model: exact hat algebra on the dataset's economies (one sector, ILMS 2025 structure); "
+            "the GDP path is the country's real income change reached by partial adjustment"
+        )
     else:
         outcomes = {}
         for es in sets:
             say(f"trade model, elasticity set '{es.name}'")
             pol_sr, pol_lr, mac = _macro_for(data, t0, t1, es, a_central, method=method)
             trade = pol_sr if es.horizon == "short-run" else pol_lr
-            outcomes[es.name] = SetOutcome(name=es.name, elasticities=es, trade=trade, short_run=pol_sr,
-                                           long_run=pol_lr, macro=mac)
+            outcomes[es.name] = SetOutcome(
+                name=es.name, elasticities=es, trade=trade, short_run=pol_sr, long_run=pol_lr, macro=mac
+            )
 
     risk = None
     draws_df = None
@@ -201,18 +213,37 @@ def simulate(
                 es_i, a_i = _apply_draw(central_es, a_central, draws_df.iloc[i])
                 rows.append(_macro_for(data, t0, t1, es_i, a_i, method=method)[2].path)
             paths = np.vstack(rows)
-            draws_df = draws_df.assign(gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
-                                       gdp_impact_pct_end_of_horizon=paths[:, -1])
+            draws_df = draws_df.assign(
+                gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)], gdp_impact_pct_end_of_horizon=paths[:, -1]
+            )
         say(f"recession Monte Carlo ({n_paths:,} paths)")
         start = sc.phase_in
-        risk = simulate_recession_risk(mu=mu, rho=cal.rho, sigma=cal.sigma, shock=paths, n_paths=n_paths,
-                                       seed=mc_seed_int, start=start)
+        risk = simulate_recession_risk(
+            mu=mu, rho=cal.rho, sigma=cal.sigma, shock=paths, n_paths=n_paths, seed=mc_seed_int, start=start
+        )
         for name, so in list(outcomes.items()):
-            r = risk if (name == central and draws_df is None) else simulate_recession_risk(
-                mu=mu, rho=cal.rho, sigma=cal.sigma, shock=so.macro.path, n_paths=n_paths, seed=mc_seed_int,
-                start=start)
-            outcomes[name] = SetOutcome(name=so.name, elasticities=so.elasticities, trade=so.trade,
-                                        short_run=so.short_run, long_run=so.long_run, macro=so.macro, recession=r)
+            r = (
+                risk
+                if (name == central and draws_df is None)
+                else simulate_recession_risk(
+                    mu=mu,
+                    rho=cal.rho,
+                    sigma=cal.sigma,
+                    shock=so.macro.path,
+                    n_paths=n_paths,
+                    seed=mc_seed_int,
+                    start=start,
+                )
+            )
+            outcomes[name] = SetOutcome(
+                name=so.name,
+                elasticities=so.elasticities,
+                trade=so.trade,
+                short_run=so.short_run,
+                long_run=so.long_run,
+                macro=so.macro,
+                recession=r,
+            )
 
     provenance = {
         "tariffsim_version": __version__,
@@ -235,5 +266,17 @@ def simulate(
     }
     if recession:
         provenance["recession_calibration"] = cal.to_dict()
-    return Result(scenario=sc, data=data, model=model, t0=t0, t1=t1, sets=outcomes, central=central,
-                  recession=risk, draws=draws_df, provenance=provenance, ge=ge_solution, notes=tuple(notes))
+    return Result(
+        scenario=sc,
+        data=data,
+        model=model,
+        t0=t0,
+        t1=t1,
+        sets=outcomes,
+        central=central,
+        recession=risk,
+        draws=draws_df,
+        provenance=provenance,
+        ge=ge_solution,
+        notes=tuple(notes),
+    )

@@ -101,16 +101,23 @@ def summary_table(result) -> pd.DataFrame:
     dec.update({col: 1 for col in df.columns if col.startswith(("Exports", "Recession", "US tariff"))})
     dec.update({col: 2 for col in df.columns if col.startswith("GDP")})
     base = result.recession.recession_probability_baseline if result.recession is not None else None
-    notes = [f"{_country(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
-             "baseline; long run: trade elasticities fully adjusted."]
+    notes = [
+        f"{_country(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
+        "baseline; long run: trade elasticities fully adjusted."
+    ]
     if base is not None:
-        notes.append(f"Recession: two consecutive quarters of negative q/q growth, with each set's point GDP path "
-                     f"({result.recession.n_paths:,} simulated paths); without the tariff {100 * base:.1f} %.")
+        notes.append(
+            f"Recession: two consecutive quarters of negative q/q growth, with each set's point GDP path "
+            f"({result.recession.n_paths:,} simulated paths); without the tariff {100 * base:.1f} %."
+        )
     if result.model != "ge":
-        notes.append("Elasticities: sector medians where they vary by sector; export-supply elasticity inf = "
-                     "fixed exporter prices (full pass-through).")
-    return _finish_table(df, dec, title=f"Headline results by elasticity set: {result.scenario.name}",
-                         notes=" ".join(notes))
+        notes.append(
+            "Elasticities: sector medians where they vary by sector; export-supply elasticity inf = "
+            "fixed exporter prices (full pass-through)."
+        )
+    return _finish_table(
+        df, dec, title=f"Headline results by elasticity set: {result.scenario.name}", notes=" ".join(notes)
+    )
 
 
 def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
@@ -122,27 +129,34 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     lr = result.by_sector(name, horizon="long_run").set_index("sector")
     lr = lr.sort_values("change_usd")
     sr = sr.loc[lr.index]
-    df = pd.DataFrame({
-        "Sector": lr["sector_label"].to_numpy(),
-        "Exports, baseline (USD bn a year)": lr["value_baseline_usd"].to_numpy() / 1e9,
-        "Change, short run (USD bn)": sr["change_usd"].to_numpy() / 1e9,
-        "Change, short run (%)": sr["change_pct"].to_numpy(),
-        "Change, long run (USD bn)": lr["change_usd"].to_numpy() / 1e9,
-        "Change, long run (%)": lr["change_pct"].to_numpy(),
-    })
+    df = pd.DataFrame(
+        {
+            "Sector": lr["sector_label"].to_numpy(),
+            "Exports, baseline (USD bn a year)": lr["value_baseline_usd"].to_numpy() / 1e9,
+            "Change, short run (USD bn)": sr["change_usd"].to_numpy() / 1e9,
+            "Change, short run (%)": sr["change_pct"].to_numpy(),
+            "Change, long run (USD bn)": lr["change_usd"].to_numpy() / 1e9,
+            "Change, long run (%)": lr["change_pct"].to_numpy(),
+        }
+    )
     t0 = float(lr["value_baseline_usd"].sum())
-    total = {"Sector": "Total",
-             "Exports, baseline (USD bn a year)": t0 / 1e9,
-             "Change, short run (USD bn)": float(sr["change_usd"].sum()) / 1e9,
-             "Change, short run (%)": 100 * float(sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
-             "Change, long run (USD bn)": float(lr["change_usd"].sum()) / 1e9,
-             "Change, long run (%)": 100 * float(lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan}
+    total = {
+        "Sector": "Total",
+        "Exports, baseline (USD bn a year)": t0 / 1e9,
+        "Change, short run (USD bn)": float(sr["change_usd"].sum()) / 1e9,
+        "Change, short run (%)": 100 * float(sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+        "Change, long run (USD bn)": float(lr["change_usd"].sum()) / 1e9,
+        "Change, long run (%)": 100 * float(lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+    }
     df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
     dec = {c: 1 for c in df.columns if c != "Sector"}
     return _finish_table(
-        df, dec, title=f"{_country(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
+        df,
+        dec,
+        title=f"{_country(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
         notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: trade elasticities times "
-              "0.38 (Boehm, Levchenko and Pandalai-Nayar 2023); long run: fully adjusted.")
+        "0.38 (Boehm, Levchenko and Pandalai-Nayar 2023); long run: fully adjusted.",
+    )
 
 
 def partner_table(result, set_name: str | None = None, *, importer: str = US) -> pd.DataFrame:
@@ -173,7 +187,9 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
             g = f[(f.exporter == rc) & (f.importer == code)]
             b0 = float(g.value_baseline_usd.sum())
             row[f"{rc} exports to this market, baseline (USD bn a year)"] = b0 / 1e9
-            row[f"{rc} exports to this market, change (%)"] = 100 * float(g.change_usd.sum()) / b0 if b0 > 0 else math.nan
+            row[f"{rc} exports to this market, change (%)"] = (
+                100 * float(g.change_usd.sum()) / b0 if b0 > 0 else math.nan
+            )
         else:
             row[f"{rc} exports to this market, baseline (USD bn a year)"] = math.nan
             row[f"{rc} exports to this market, change (%)"] = math.nan
@@ -186,8 +202,10 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
     dec = {c: 1 for c in df.columns if c not in ("Economy", "Code")}
 
     regions = [f"{k} = {REGION_NAMES[k]}" for k in d.countries if k in REGION_NAMES]
-    notes = (f"Trade model, exporter prices, baseline {d.year} flows; long run: trade elasticities fully adjusted; "
-             "a dash: not applicable (own market).")
+    notes = (
+        f"Trade model, exporter prices, baseline {d.year} flows; long run: trade elasticities fully adjusted; "
+        "a dash: not applicable (own market)."
+    )
     if regions:
         notes += " Regions: " + ", ".join(regions) + "."
     return _finish_table(df, dec, title=f"Partners and markets, long run ('{name}' elasticities)", notes=notes)
@@ -195,10 +213,29 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
 
 # ----------------------------------------------------------------------------- writers
 
-_TEX_ESCAPE = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-               "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-_TEX_SYMBOLS = {"σ": r"$\sigma$", "η": r"$\eta$", "ε": r"$\varepsilon$", "×": r"$\times$", "–": "--", "—": "---",
-                "−": "$-$", "≈": r"$\approx$", "∞": r"$\infty$"}
+_TEX_ESCAPE = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_TEX_SYMBOLS = {
+    "σ": r"$\sigma$",
+    "η": r"$\eta$",
+    "ε": r"$\varepsilon$",
+    "×": r"$\times$",
+    "–": "--",
+    "—": "---",
+    "−": "$-$",
+    "≈": r"$\approx$",
+    "∞": r"$\infty$",
+}
 
 
 def tex_escape(text: str) -> str:
@@ -263,8 +300,13 @@ def _to_latex(df: pd.DataFrame) -> str:
         lines.append(f"% {df.attrs['title']}")
     if df.attrs.get("notes"):
         lines.append(f"% Notes: {df.attrs['notes']}")
-    lines += ["% needs \\usepackage{booktabs}", f"\\begin{{tabular}}{{{spec}}}", "\\toprule",
-              " & ".join(tex_escape(c) for c in df.columns) + r" \\", "\\midrule"]
+    lines += [
+        "% needs \\usepackage{booktabs}",
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\toprule",
+        " & ".join(tex_escape(c) for c in df.columns) + r" \\",
+        "\\midrule",
+    ]
     for row in df.itertuples(index=False):
         lines.append(" & ".join(_cell(v, dec.get(c), "tex") for c, v in zip(df.columns, row, strict=True)) + r" \\")
     lines += ["\\bottomrule", "\\end{tabular}"]
@@ -278,13 +320,20 @@ def _to_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
     out = [f'<table class="tariffsim-table"{attr}>']
     if df.attrs.get("title"):
         out.append(f"  <caption>{html.escape(df.attrs['title'])}</caption>")
-    out.append("  <thead><tr>" + "".join(
-        f'<th class="{"num" if n else "text"}" scope="col">{html.escape(str(c))}</th>'
-        for c, n in zip(df.columns, num, strict=True)) + "</tr></thead>")
+    out.append(
+        "  <thead><tr>"
+        + "".join(
+            f'<th class="{"num" if n else "text"}" scope="col">{html.escape(str(c))}</th>'
+            for c, n in zip(df.columns, num, strict=True)
+        )
+        + "</tr></thead>"
+    )
     out.append("  <tbody>")
     for row in df.itertuples(index=False):
-        cells = "".join(f'<td class="{"num" if n else "text"}">{_cell(v, dec.get(c), "html")}</td>'
-                        for c, v, n in zip(df.columns, row, num, strict=True))
+        cells = "".join(
+            f'<td class="{"num" if n else "text"}">{_cell(v, dec.get(c), "html")}</td>'
+            for c, v, n in zip(df.columns, row, num, strict=True)
+        )
         out.append(f"    <tr>{cells}</tr>")
     out.append("  </tbody>")
     if df.attrs.get("notes"):

@@ -40,7 +40,9 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
         else:
             vals = np.array([float(x) for x in text.split(",") if x.strip()])
     except ValueError:
-        raise ScenarioError(f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list", field=field) from None
+        raise ScenarioError(
+            f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list", field=field
+        ) from None
     if vals.size == 0:
         raise ScenarioError(f"{text!r}: empty grid", field=field)
     if np.any(vals < 0) or np.any(vals > 10):
@@ -68,25 +70,36 @@ def _sweep_point(args):
     rows = []
     for name in r.sets:
         h = r.headline(name)
-        rows.append({
-            "rate": rate, "elasticity_set": name,
-            "exports_change_pct": h["exports_change_pct"],
-            "exports_to_us_change_pct": h["exports_to_us_change_pct"],
-            "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
-            "gdp_impact_pct": h.get("gdp_impact_pct"),
-            "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
-            "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
-            "us_import_price_change_pct": h["us_import_price_change_pct"],
-            "recession_probability": h.get("recession_probability"),
-            "recession_probability_baseline": h.get("recession_probability_baseline"),
-            "annual_contraction_probability": h.get("annual_contraction_probability"),
-        })
+        rows.append(
+            {
+                "rate": rate,
+                "elasticity_set": name,
+                "exports_change_pct": h["exports_change_pct"],
+                "exports_to_us_change_pct": h["exports_to_us_change_pct"],
+                "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
+                "gdp_impact_pct": h.get("gdp_impact_pct"),
+                "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
+                "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
+                "us_import_price_change_pct": h["us_import_price_change_pct"],
+                "recession_probability": h.get("recession_probability"),
+                "recession_probability_baseline": h.get("recession_probability_baseline"),
+                "annual_contraction_probability": h.get("annual_contraction_probability"),
+            }
+        )
     return rows
 
 
-def sweep(scenario, rates: Iterable[float] | str, elasticities: Sequence[str] = SWEEP_SETS, *, data=None,
-          recession: bool = True, n_paths: int = 20_000, scheduler=None,
-          progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def sweep(
+    scenario,
+    rates: Iterable[float] | str,
+    elasticities: Sequence[str] = SWEEP_SETS,
+    *,
+    data=None,
+    recession: bool = True,
+    n_paths: int = 20_000,
+    scheduler=None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Tidy grid over the tariff rate (every tariff measure of the scenario set to the rate) and
     elasticity sets: trade, GDP and recession outcomes per (rate, set).
 
@@ -112,12 +125,25 @@ def _grid_point(args):
     sc, data, rate, es = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=[es], draws=0, recession=False)
     h = r.headline(es.name)
-    return {"rate": rate, "sigma": es.sigma, "gdp_impact_pct": h["gdp_impact_pct"],
-            "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"], "exports_change_pct": h["exports_change_pct"]}
+    return {
+        "rate": rate,
+        "sigma": es.sigma,
+        "gdp_impact_pct": h["gdp_impact_pct"],
+        "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"],
+        "exports_change_pct": h["exports_change_pct"],
+    }
 
 
-def elasticity_grid(scenario, rates: Iterable[float] | str, sigmas: Iterable[float], *, base_set: str | None = None,
-                    data=None, scheduler=None, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def elasticity_grid(
+    scenario,
+    rates: Iterable[float] | str,
+    sigmas: Iterable[float],
+    *,
+    base_set: str | None = None,
+    data=None,
+    scheduler=None,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """GDP impact over a grid of tariff rate x Armington elasticity sigma (other parameters from
     ``base_set``, default the scenario's central set). Columns: rate, sigma, gdp_impact_pct (after
     four quarters), gdp_impact_pct_long_run, exports_change_pct."""
@@ -140,8 +166,13 @@ def elasticity_grid(scenario, rates: Iterable[float] | str, sigmas: Iterable[flo
 #: Parameters varied in the tornado and how: elasticities (factor on the set's values) and the
 #: scenario's low/high assumptions.
 TORNADO_ELASTICITIES = {"sigma": (0.5, 2.0), "eta": (0.5, 2.0)}
-TORNADO_ASSUMPTIONS = ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset",
-                       "export_dependence")
+TORNADO_ASSUMPTIONS = (
+    "multiplier",
+    "value_added_share",
+    "uncertainty_drag_pct",
+    "exchange_rate_offset",
+    "export_dependence",
+)
 
 
 def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame:
@@ -172,9 +203,15 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
         return {k: x * f for k, x in v.items()} if isinstance(v, dict) else v * f
 
     for p, (lo, hi) in TORNADO_ELASTICITIES.items():
-        rows.append({"parameter": p, "low_value": f"x{lo:g}", "high_value": f"x{hi:g}",
-                     "gdp_at_low": gdp(es.with_values(**{p: scale(getattr(es, p), lo)}), a),
-                     "gdp_at_high": gdp(es.with_values(**{p: scale(getattr(es, p), hi)}), a)})
+        rows.append(
+            {
+                "parameter": p,
+                "low_value": f"x{lo:g}",
+                "high_value": f"x{hi:g}",
+                "gdp_at_low": gdp(es.with_values(**{p: scale(getattr(es, p), lo)}), a),
+                "gdp_at_high": gdp(es.with_values(**{p: scale(getattr(es, p), hi)}), a),
+            }
+        )
     for p in TORNADO_ASSUMPTIONS:
         if p == "export_dependence":
             if a.form != "simple":
@@ -193,13 +230,25 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
         kw_lo, kw_hi = {p: lo}, {p: hi}
         if p == "value_added_share":
             kw_lo["value_added_share_other"], kw_hi["value_added_share_other"] = lo, hi
-        rows.append({"parameter": p, "low_value": lo, "high_value": hi,
-                     "gdp_at_low": gdp(es, a.replace(**kw_lo)), "gdp_at_high": gdp(es, a.replace(**kw_hi))})
+        rows.append(
+            {
+                "parameter": p,
+                "low_value": lo,
+                "high_value": hi,
+                "gdp_at_low": gdp(es, a.replace(**kw_lo)),
+                "gdp_at_high": gdp(es, a.replace(**kw_hi)),
+            }
+        )
     df = pd.DataFrame(rows)
     df["gdp_central"] = base
     df["swing"] = (df["gdp_at_high"] - df["gdp_at_low"]).abs()
-    df["description"] = df["parameter"].map(lambda p: ASSUMPTIONS[p].description if p in ASSUMPTIONS else
-                                            {"sigma": "Armington substitution elasticity", "eta": "import demand elasticity"}[p])
+    df["description"] = df["parameter"].map(
+        lambda p: (
+            ASSUMPTIONS[p].description
+            if p in ASSUMPTIONS
+            else {"sigma": "Armington substitution elasticity", "eta": "import demand elasticity"}[p]
+        )
+    )
     df = df.sort_values("swing", ascending=False, ignore_index=True)
     df.attrs["units"] = "GDP deviation after four quarters, percent"
     df.attrs["scenario"] = sc.name
