@@ -414,9 +414,11 @@ class Scenario:
         if "name" not in d:
             raise ScenarioError("missing 'name'", source=source, field="name")
         name = d["name"]
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name):
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name):
             raise ScenarioError(
-                f"expected a short identifier (letters, digits, - _ .), got {name!r}", source=source, field="name"
+                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {name!r}",
+                source=source,
+                field="name",
             )
         model = d.get("model", "pe")
         if model not in MODELS:
@@ -631,8 +633,100 @@ class Scenario:
         return Scenario.from_dict(d, source=self.source, base_dir=self.base_dir)
 
     def with_rate(self, rate: float) -> Scenario:
-        """The same scenario with every (non-retaliation) tariff measure at ``rate`` (for sweeps)."""
-        return replace(self, tariffs=tuple(replace(m, rate=float(rate)) for m in self.tariffs))
+        """The same scenario with every (non-retaliation) tariff measure at ``rate`` (for sweeps):
+        :meth:`derive` with ``rate``, so renamed, relabelled and validated like a file."""
+        return self.derive(rate=rate)
+
+    def derive(
+        self,
+        *,
+        rate: float | None = None,
+        exempt_share: float | None = None,
+        retaliation_rate: float | None = None,
+        horizon: int | None = None,
+        model: str | None = None,
+    ) -> Scenario:
+        """A variant of this scenario, validated exactly as a TOML file is.
+
+        ``rate`` / ``exempt_share`` apply to every tariff measure, ``retaliation_rate`` to every
+        retaliation measure (a scenario without one gets the reported country mirroring each
+        tariff measure that hits it; 0 removes retaliation), ``horizon`` in quarters. The result
+        is renamed ``NAME@key=value,...``, its description says what changed, measure labels are
+        rewritten and the legal citations of measures whose rate or coverage changed are dropped
+        (they no longer describe the measure).
+        """
+        changes = {
+            "rate": rate,
+            "exempt_share": exempt_share,
+            "retaliation_rate": retaliation_rate,
+            "horizon": horizon,
+            "model": model,
+        }
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            return self
+        d = self.to_dict()
+        where = "derived scenario"
+        for k in ("rate", "exempt_share", "retaliation_rate"):
+            if k in changes:
+                changes[k] = _number_arg(changes[k], k, self.source)
+        if "rate" in changes or "exempt_share" in changes:
+            ms = d.get("tariffs", [])
+            if not ms:
+                raise ScenarioError("the scenario has no tariff measure to change", source=self.source, field="tariffs")
+            for m in ms:
+                m.update({k: changes[k] for k in ("rate", "exempt_share") if k in changes})
+                m.pop("source", None)
+                m["label"] = _measure_label(m)
+        if "retaliation_rate" in changes:
+            r = changes["retaliation_rate"]
+            if r == 0:
+                d.pop("retaliation", None)
+            elif d.get("retaliation"):
+                for m in d["retaliation"]:
+                    m["rate"] = r
+                    m.pop("source", None)
+                    m["label"] = _measure_label(m)
+            else:
+                mirror = [
+                    m
+                    for m in d.get("tariffs", [])
+                    if m["importer"] != self.country and (m["exporters"] == "all" or self.country in m["exporters"])
+                ]
+                if not mirror:
+                    raise ScenarioError(
+                        f"no tariff measure hits {self.country}, so there is nothing for it to retaliate against",
+                        source=self.source,
+                        field="retaliation",
+                    )
+                d["retaliation"] = [{"importer": self.country, "exporters": [m["importer"]], "rate": r} for m in mirror]
+                for m in d["retaliation"]:
+                    m["label"] = _measure_label(m)
+            if not d.get("tariffs") and not d.get("retaliation"):
+                raise ScenarioError(
+                    "removing retaliation leaves no tariff measure", source=self.source, field="retaliation_rate"
+                )
+        if "horizon" in changes:
+            d["horizon"] = changes["horizon"]
+        if "model" in changes:
+            d["model"] = changes["model"]
+        tag = ",".join(f"{k}={_fmt_change(v)}" for k, v in changes.items())
+        base, _, prior = self.name.partition("@")
+        merged = dict(x.split("=", 1) for x in prior.split(",") if "=" in x)
+        merged.update(dict(x.split("=", 1) for x in tag.split(",")))
+        d["name"] = f"{base}@" + ",".join(f"{k}={v}" for k, v in merged.items())
+        d["description"] = f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
+        return Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
+
+    @property
+    def rate_label(self) -> str:
+        """The tariff rate(s) in words for figure labels: '25 %' or 'mixed 10-25 %'."""
+        rates = sorted({round(100 * m.effective_rate, 2) for m in self.tariffs})
+        if not rates:
+            return "no new tariff"
+        if len(rates) == 1:
+            return f"{rates[0]:g} %"
+        return f"mixed {rates[0]:g}-{rates[-1]:g} %"
 
     # -- resolution against data --------------------------------------------------------------
     def assumption(self, key: str):
@@ -714,6 +808,34 @@ class Scenario:
         """Check countries and sectors against a dataset (raises ScenarioError)."""
         self._index(data, self.country, "country")
         self.tariff_arrays(data)
+
+
+def _number_arg(v, key: str, source: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ScenarioError(f"expected a finite number, got {v!r}", source=source, field=key)
+    return float(v)
+
+
+def _fmt_change(v) -> str:
+    """0.1 -> '0.10' (rates read as shares with two decimals), 0.125 -> '0.125', 16 -> '16'."""
+    if isinstance(v, float):
+        return f"{v:.2f}" if abs(100 * v - round(100 * v)) < 1e-9 else f"{v:g}"
+    return str(v)
+
+
+def _measure_label(m: Mapping) -> str:
+    """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
+    who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
+    what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
+    ex = m.get("exempt_share", 0.0)
+    tail = f" ({100 * ex:g} % exempt)" if ex else ""
+    return f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}{tail}"
+
+
+def _describe(d: Mapping) -> str:
+    parts = [_measure_label(m) for m in d.get("tariffs", [])]
+    parts += [f"retaliation {_measure_label(m)}" for m in d.get("retaliation", [])]
+    return "; ".join(parts)
 
 
 def builtin_scenarios() -> list[tuple[str, str]]:
