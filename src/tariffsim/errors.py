@@ -13,6 +13,9 @@ __all__ = [
     "ScenarioError",
     "ConvergenceError",
     "OutputExistsError",
+    "OutputPathError",
+    "UsageError",
+    "LimitError",
 ]
 
 
@@ -71,3 +74,21 @@ class ConvergenceError(TariffSimError, RuntimeError):
 
 class OutputExistsError(TariffSimError, FileExistsError):
     """An output folder or file exists and overwriting it was not requested."""
+
+
+class OutputPathError(TariffSimError, ValueError):
+    """An output path cannot be written: a folder where a file is expected, the working directory,
+    a path under a file, a read-only or virtual file system (``/proc``), a full disk."""
+
+
+class UsageError(TariffSimError, ValueError):
+    """A command-line flag or argument is invalid (the message names the flag)."""
+
+
+class LimitError(TariffSimError, ValueError):
+    """A request exceeds a resource limit of :mod:`tariffsim.limits` (``field`` names the flag or field)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+

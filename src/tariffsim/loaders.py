@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import limits
 from .countries import to_iso3
 from .datasets import TOTAL_SECTOR, TradeData, available_datasets, hs2_sector_map, load_dataset, unit_factor
 from .errors import CountryCodeError, DataError
@@ -87,13 +88,35 @@ def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | N
 # --------------------------------------------------------------------------------------------
 
 
+def _check_text_file(path: Path) -> None:
+    """A readable regular text file (not a folder, device, binary or UTF-16 file, not too large)."""
+    src = str(path)
+    limits.check_input_file(path, source=src)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror or exc})", source=src) from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
+    if b"\x00" in head:
+        raise DataError("binary file (NUL bytes); expected a CSV text file", source=src)
+
+
 def _read_csv(path: Path, **kw) -> pd.DataFrame:
-    if not path.exists():
-        raise DataError("file not found", source=str(path))
+    _check_text_file(path)
     try:
         return pd.read_csv(path, **kw)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"cannot parse as CSV ({str(exc).splitlines()[0]})", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            source=str(path),
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"cannot parse as CSV ({first})", source=str(path)) from None
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
 
 
 def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int = 1) -> np.ndarray:
@@ -212,6 +235,7 @@ def read_matrix_csv(
     lab = _read_csv(lpath, dtype=str, keep_default_na=False)
     if label_column not in lab.columns:
         raise DataError(f"missing column {label_column!r}; it has {list(lab.columns)}", source=str(lpath))
+    limits.check_matrix(len(lab), source=str(lpath))
     codes = to_iso3(lab[label_column].tolist(), source=str(lpath), field=label_column, row_offset=2)
     n = len(codes)
     if len(set(codes)) != n:
@@ -260,9 +284,24 @@ def read_matrix_csv(
 def _parse_matrix(path: Path, n: int) -> np.ndarray:
     """Parse a square numeric CSV with a header; empty cells are zero; ragged rows are errors."""
     src = str(path)
-    if not path.exists():
-        raise DataError("file not found", source=src)
+    _check_text_file(path)
+    limits.check_matrix(n, source=src)
     out = np.zeros((n, n))
+    try:
+        return _parse_matrix_rows(path, n, out)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            source=src,
+        ) from None
+    except csv.Error as exc:
+        raise DataError(f"cannot parse as CSV ({exc})", source=src) from None
+    except OSError as exc:
+        raise DataError(f"cannot read ({exc.strerror or exc})", source=src) from None
+
+
+def _parse_matrix_rows(path: Path, n: int, out: np.ndarray) -> np.ndarray:
+    src = str(path)
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
@@ -372,6 +411,7 @@ def read_long_csv(
             )
     countries = tuple(dict.fromkeys(exp + imp))
     sectors = tuple(dict.fromkeys(sec))
+    limits.check_matrix(len(countries), len(sectors), source=src)
     ci = {c: i for i, c in enumerate(countries)}
     si = {s: i for i, s in enumerate(sectors)}
     e_idx = np.fromiter((ci[c] for c in exp), int, len(exp))
@@ -431,12 +471,23 @@ def read_baci(
             raise DataError(f"missing column {col!r}; BACI files have t, i, j, k, v, q", source=src)
     if df.empty:
         raise DataError("no rows", source=src)
+    t_col = df["t"].str.strip()
+    bad_t = ~t_col.str.fullmatch(r"\d{4}")
+    if bad_t.any():
+        r = int(np.argmax(bad_t.to_numpy()))
+        raise DataError(
+            f"year {df['t'].iloc[r]!r} is not a four-digit year", source=src, location=f"row {r + 2}, column 't'"
+        )
+    df = df.assign(t=t_col)
     years = sorted(df["t"].unique())
     if year is None:
         if len(years) > 1:
             raise DataError(f"several years {years}; pass year=", source=src, location="column 't'")
         year = int(years[0])
     else:
+        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdigit():
+            raise DataError(f"year must be a whole number, got {year!r}", source=src, location="year")
+        year = int(year)
         df = df[df["t"] == str(year)]
         if df.empty:
             raise DataError(f"no rows for year {year}; the file has {years}", source=src, location="column 't'")
@@ -445,7 +496,18 @@ def read_baci(
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha", "iso3") if c in cc.columns), None)
     if iso_col is None:
         raise DataError(f"no ISO3 column (country_iso3); it has {list(cc.columns)}", source=str(cpath))
-    iso_map = dict(zip(cc[code_col].str.strip(), cc[iso_col].str.strip(), strict=False))
+    cc_codes = cc[code_col].str.strip()
+    dup_cc = cc_codes.duplicated().to_numpy()
+    if dup_cc.any():
+        r = int(np.argmax(dup_cc))
+        first = int(np.argmax((cc_codes == cc_codes.iloc[r]).to_numpy()))
+        raise DataError(
+            f"country code {cc_codes.iloc[r]!r} is listed twice (rows {first + 2} and {r + 2}); "
+            "expected one row per code",
+            source=str(cpath),
+            location=f"row {r + 2}, column {code_col!r}",
+        )
+    iso_map = dict(zip(cc_codes, cc[iso_col].str.strip(), strict=False))
     vals = _numeric_column(df.reset_index(drop=True), "v", src) * unit_factor(units, source=src)
     smap = dict(sector_map) if sector_map is not None else hs2_sector_map()
     k = df["k"].str.strip().str.zfill(6)
@@ -485,6 +547,7 @@ def read_baci(
     agg = long.groupby(["exporter", "importer", "sector"], sort=False, as_index=False)["value"].sum()
     countries = tuple(sorted(set(agg["exporter"]) | set(agg["importer"])))
     order = [s for s in dict.fromkeys(smap.values()) if s in set(agg["sector"])]
+    limits.check_matrix(len(countries), len(order), source=src)
     ci = {c: i for i, c in enumerate(countries)}
     si = {s: i for i, s in enumerate(order)}
     v = np.zeros((len(countries), len(countries), len(order)))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -394,14 +395,7 @@ class Scenario:
     def from_file(cls, path: str | Path) -> Scenario:
         path = Path(path)
         src = str(path)
-        if not path.is_file():
-            raise ScenarioError("file not found", source=src)
-        try:
-            d = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
-        except UnicodeDecodeError:
-            raise ScenarioError("not a UTF-8 text file", source=src) from None
+        d = read_toml_file(path, source=src)
         return cls.from_dict(d, source=src, base_dir=str(path.parent))
 
     @classmethod
@@ -859,7 +853,23 @@ def load_scenario(scenario) -> Scenario:
     if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
         return Scenario.from_file(scenario)
     if isinstance(scenario, str):
-        return Scenario.builtin(scenario)
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", scenario):
+            try:
+                return Scenario.builtin(scenario)
+            except ScenarioError:
+                if not os.path.isdir(scenario):
+                    raise
+        if os.path.isdir(scenario):
+            raise ScenarioError("is a folder; expected a built-in name or a scenario TOML file", source=scenario)
+        if os.path.isfile(scenario):
+            raise ScenarioError(
+                "not a built-in scenario name; a scenario file needs the .toml suffix (or a path with /)",
+                source=scenario,
+            )
+        raise ScenarioError(
+            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+            source="scenarios",
+        )
     raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")
 
 
@@ -867,12 +877,59 @@ def validate_file(path: str | Path, *, check_data: bool = True) -> Scenario:
     """Validate a scenario file (and, by default, its countries/sectors against its dataset)."""
     sc = Scenario.from_file(path)
     if check_data:
+def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
+    """The table in a TOML file, every reading problem a :class:`ScenarioError` naming the file:
+    not found, a folder, not a regular file, too large, unreadable, a byte-order mark, not UTF-8,
+    binary, not TOML, nested too deeply (:data:`tariffsim.limits.MAX_TOML_DEPTH`)."""
+    from . import limits
+
+    path = Path(path)
+    src = source or str(path)
+    limits.check_input_file(
+        path, max_bytes=limits.MAX_SCENARIO_BYTES, kind="scenario TOML file", error=ScenarioError, source=src
+    )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read ({exc.strerror or exc})", source=src) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ScenarioError(
+            "the file starts with a UTF-8 byte-order mark (BOM), which TOML does not allow; "
+            "save it as UTF-8 without BOM",
+            source=src,
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
+    if b"\x00" in raw:
+        raise ScenarioError("binary file (NUL bytes); expected a TOML text file", source=src)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not a UTF-8 text file (byte 0x{raw[exc.start]:02x} at offset {exc.start})", source=src
+        ) from None
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except RecursionError:
+        raise ScenarioError(
+            f"tables and arrays nested more than {limits.MAX_TOML_DEPTH} levels deep", source=src
+        ) from None
+    limits.check_toml_depth(d, source=src)
+    return d
+
+
         sc.validate_against(sc.load_data())
     return sc
 
 
 def _quarter_index(q: str) -> tuple[int, int]:
     m = QUARTER_RE.match(q)
+    if isinstance(scenario, str) and not scenario.strip():
+        raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
+    if isinstance(scenario, str) and "\x00" in scenario:
+        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
     assert m is not None
     return int(m.group(1)), int(m.group(2))
 

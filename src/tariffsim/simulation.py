@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, limits
 from .elasticities import ElasticitySet, shipped_distributions
 from .errors import ScenarioError
 from .macro import MacroAssumptions, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
@@ -148,6 +148,9 @@ def simulate(
     progress : optional callback receiving a short description of each step.
     """
     sc = load_scenario(scenario)
+    limits.check_monte_carlo(
+        sc.n_paths if n_paths is None else n_paths, sc.draws if draws is None else draws, sc.horizon, seed=seed
+    )
     model = model or sc.model
     if model not in ("pe", "ge"):
         raise ScenarioError(f"model must be 'pe' or 'ge', got {model!r}", source=sc.source, field="model")

@@ -25,24 +25,37 @@ SWEEP_SETS = ("low", "central", "high")
 
 
 def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
-    """'0:0.5:0.05' -> 0, 0.05, ..., 0.5 (inclusive); '0.1,0.25' -> those values."""
+    """'0:0.5:0.05' -> 0, 0.05, ..., 0.5 (inclusive); '0.1,0.25' -> those values.
+
+    Rates must be finite shares in [0, 10]; a grid of more than
+    :data:`tariffsim.limits.MAX_GRID_POINTS` points is refused before it is built."""
+    from . import limits
+
+    usage = f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list"
+    if not isinstance(text, str):
+        raise ScenarioError(f"{usage}, got {type(text).__name__}", field=field)
     try:
-        if ":" in text:
-            parts = [float(x) for x in text.split(":")]
-            if len(parts) != 3:
-                raise ValueError
-            lo, hi, step = parts
-            if step <= 0 or hi < lo:
-                raise ScenarioError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP >= START", field=field)
-            n = int(round((hi - lo) / step)) + 1
-            vals = lo + step * np.arange(n)
-            vals = vals[vals <= hi + 1e-12]
-        else:
-            vals = np.array([float(x) for x in text.split(",") if x.strip()])
+        parts = [float(x) for x in (text.split(":") if ":" in text else text.split(",")) if x.strip()]
     except ValueError:
-        raise ScenarioError(
-            f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list", field=field
-        ) from None
+        raise ScenarioError(usage, field=field) from None
+    if not all(np.isfinite(parts)):
+        raise ScenarioError(f"{text!r}: rates must be finite numbers (no nan or inf)", field=field)
+    if ":" in text:
+        if len(parts) != 3 or len(text.split(":")) != 3:
+            raise ScenarioError(usage, field=field)
+        lo, hi, step = parts
+        if step <= 0 or hi < lo:
+            raise ScenarioError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP >= START", field=field)
+        if lo < 0 or hi > 10:
+            raise ScenarioError(f"{text!r}: rates are shares in [0, 10] (0.25 = 25 %)", field=field)
+        span = (hi - lo) / step  # may overflow to inf for a tiny step
+        limits.check_grid_points(span + 1, field=field)
+        n = round(span) + 1
+        vals = lo + step * np.arange(n)
+        vals = vals[vals <= hi + 1e-12]
+    else:
+        limits.check_grid_points(len(parts), field=field)
+        vals = np.array(parts, dtype=float)
     if vals.size == 0:
         raise ScenarioError(f"{text!r}: empty grid", field=field)
     if np.any(vals < 0) or np.any(vals > 10):
@@ -106,8 +119,11 @@ def sweep(
     The recession Monte Carlo uses the point GDP path of each set (no parameter draws) with the
     scenario's seed, so rates are compared on common random numbers.
     """
+    from . import limits
+
     sc = load_scenario(scenario)
     grid = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
+    limits.check_sweep(grid.size, len(elasticities), limits.check_paths(n_paths), sc.horizon, field="rates")
     data = sc.load_data() if data is None else data
     for s in elasticities:
         sc.elasticity_set(s)
@@ -147,9 +163,13 @@ def elasticity_grid(
     """GDP impact over a grid of tariff rate x Armington elasticity sigma (other parameters from
     ``base_set``, default the scenario's central set). Columns: rate, sigma, gdp_impact_pct (after
     four quarters), gdp_impact_pct_long_run, exports_change_pct."""
+    from . import limits
+
     sc = load_scenario(scenario)
     base = sc.elasticity_set(base_set or sc.central_set)
     grid = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
+    sigmas = list(sigmas)
+    limits.check_grid_points(grid.size * len(sigmas), field="rates x sigmas")
     data = sc.load_data() if data is None else data
     points = []
     for s in sigmas:
