@@ -57,6 +57,8 @@ EXPECTED = {
     "tornado",
     "write_report",
     "write_sweep",
+    "compare",
+    "write_compare",
     # errors
     "ConvergenceError",
     "CountryCodeError",

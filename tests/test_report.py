@@ -68,7 +68,7 @@ class Links(HTMLParser):
 
 
 def promised_files() -> set[str]:
-    files = {"report.html", "scenario.toml", "provenance.json"}
+    files = {"report.html", "report.xlsx", "scenario.toml", "provenance.json"}
     files |= {f"figures/{n}.{f}" for n in PE_FIGURES for f in FIGURE_FORMATS}
     files |= {f"tables/{t}.{f}" for t in TABLES for f in TABLE_FORMATS}
     files |= {
@@ -160,6 +160,33 @@ def test_report_tables_round_trip(report, result, name, fn):
     back = pd.read_csv(rec.out_dir / f"tables/{name}.csv")
     assert list(back.columns) == list(df.columns)
     pd.testing.assert_frame_equal(back, df, check_dtype=False, check_exact=True)
+
+
+def _excel_as_csv(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no infinity: the workbook writes it as the text '∞' (and '−∞')."""
+    return df.replace({"∞": np.inf, "−∞": -np.inf}).infer_objects()
+
+
+def test_report_workbook_matches_the_csvs(report):
+    """report.xlsx: a sheet per table holding exactly the CSV's numbers, and a Sources sheet with
+    the scenario's hash, every data source and the elasticity sets' sources."""
+    rec, _ = report
+    book = pd.read_excel(rec.out_dir / "report.xlsx", sheet_name=None)
+    assert list(book) == [*TABLES, "Sources"]
+    for name in TABLES:
+        csv = pd.read_csv(rec.out_dir / f"tables/{name}.csv")
+        back = _excel_as_csv(book[name])
+        assert list(back.columns) == list(csv.columns)
+        pd.testing.assert_frame_equal(back, csv, check_dtype=False, check_exact=False, rtol=1e-12)
+    src = book["Sources"]
+    assert list(src.columns) == ["Item", "Value"]
+    text = "\n".join(src.Item.astype(str) + " " + src.Value.astype(str))
+    prov = json.loads((rec.out_dir / "provenance.json").read_text())
+    assert prov["scenario_hash"] in text
+    for s in prov["dataset_sources"]:
+        assert s["publisher"] in text
+    assert "elasticity set central: sigma" in text
+    assert "summary: notes" in text
 
 
 @pytest.mark.parametrize("fn", [summary_table, sector_table, partner_table])
@@ -278,6 +305,7 @@ def test_write_sweep_and_force_replaces(tmp_path):
     assert set(rec.files) == {
         "sweep.csv",
         "elasticity_grid.csv",
+        "sweep.xlsx",
         "recession_curve.png",
         "recession_curve.svg",
         "gdp_heatmap.png",
@@ -292,6 +320,10 @@ def test_write_sweep_and_force_replaces(tmp_path):
     assert sw.recession_probability.between(0, 1).all()
     grid = pd.read_csv(out / "elasticity_grid.csv")
     assert len(grid) == 3 * 2 and set(grid.sigma) == {2.0, 4.0}
+    book = pd.read_excel(out / "sweep.xlsx", sheet_name=None)
+    assert list(book) == ["sweep", "elasticity_grid", "Sources"]
+    pd.testing.assert_frame_equal(book["sweep"], sw, check_dtype=False)
+    pd.testing.assert_frame_equal(book["elasticity_grid"], grid, check_dtype=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]
 
 

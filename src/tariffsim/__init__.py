@@ -68,6 +68,8 @@ _EXPORTS: dict[str, str] = {
     # reports
     "write_report": "report",
     "write_sweep": "report",
+    "compare": "compare",
+    "write_compare": "compare",
     # errors and solver facts
     "ConvergenceError": "errors",
     "CountryCodeError": "errors",

@@ -225,7 +225,13 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
         elif "," in pub:
             pub = pub.split(",")[0]
         year = s.get("year")
-        item = f"{pub}, {year}" if year else pub
+        fig = str(s.get("figure", ""))
+        if year and re.search(r"\bmix\b|\bshares?\b", fig, re.IGNORECASE):
+            # a secondary input used only for its shares: say what it is and of which year
+            lead = fig[:1].lower() if fig[1:2].islower() else fig[:1]  # 'US export ...' keeps its capitals
+            item = f"{pub} ({lead + fig[1:]} of {year})"
+        else:
+            item = f"{pub}, {year}" if year else pub
         if pub and item not in out:
             out.append(item)
     return out
@@ -298,3 +304,43 @@ def _caption(sources, default_obj, *, sets=None, extra=None) -> str:
     if isinstance(sources, str):
         return (extra.rstrip(".") + ". " + sources) if extra else sources
     return sources_caption(sources if sources is not None else default_obj, sets=sets, extra=extra)
+
+
+def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
+    """The 'Sources:' caption of a figure that shows several runs (a comparison): the data sources
+    and elasticity-set citations of all of them, the models, and each scenario with its hash."""
+    from . import __version__
+
+    ds: list[str] = []
+    cites: list[str] = []
+    models: list[str] = []
+    scen: list[str] = []
+    version = __version__
+    for r in results:
+        prov = getattr(r, "provenance", {}) or {}
+        version = prov.get("tariffsim_version", version)
+        for item in _dataset_sources(prov.get("dataset_sources", [])):
+            if item not in ds:
+                ds.append(item)
+        es = prov.get("elasticity_sets", {})
+        central = getattr(r, "central", None)
+        for n in es:
+            if central is None or n == central:
+                for c in _citations((es[n].get("sources") or {}).values()):
+                    if c not in cites:
+                        cites.append(c)
+        m = prov.get("model", getattr(r, "model", "pe"))
+        if m not in models:
+            models.append(m)
+        s = f"{prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})"
+        if s not in scen:
+            scen.append(s)
+    parts = []
+    if ds:
+        parts.append("Data: " + "; ".join(ds) + ".")
+    if cites:
+        parts.append("Central elasticity sets: " + "; ".join(cites) + ".")
+    parts.append("Model: " + "; ".join(_model_text(m, version) for m in models) + ".")
+    parts.append("Scenarios: " + ", ".join(scen) + ".")
+    text = "Sources: " + " ".join(parts)
+    return f"{extra.rstrip('.')}. {text}" if extra else text

@@ -177,7 +177,8 @@ def _report_html(
         f'<p class="meta">Scenario <code>{_e(sc.name)}</code> (hash {_e(sc.hash)}), '
         f"{'partial-equilibrium' if result.model == 'pe' else 'general-equilibrium'} model, tariffsim "
         f"{_e(__version__)}, data {_e(result.data.name)} ({_e(result.data.year)}). "
-        f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a></p>'
+        f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a> · '
+        f'<a href="report.xlsx">report.xlsx</a> (the tables as an Excel workbook)</p>'
     )
 
     # -- the question
@@ -484,3 +485,72 @@ def _report_html(
 def _table_block(df: pd.DataFrame, name: str, formats: Sequence[str]) -> str:
     links = _download_links(f"tables/{name}", formats)
     return _to_html(df, table_id=f"table-{name}") + f'<p class="downloads">Download: {links}</p>'
+
+
+def _compare_html(cmp, *, figs: Mapping, figure_formats: Sequence[str], table: pd.DataFrame, table_formats) -> str:
+    """``compare.html``: the scenarios, the comparison table, the two figures, the runs' files and
+    the sources (see :func:`tariffsim.compare.write_compare`)."""
+    from . import __version__
+    from .compare import _safe
+
+    P: list[str] = []
+    add = P.append
+    names = cmp.scenarios
+    add("<!DOCTYPE html>")
+    add('<html lang="en"><head><meta charset="utf-8">')
+    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    add(f"<title>Scenarios compared: {_e(', '.join(names))}</title>")
+    add(f"<style>{_CSS}</style></head><body>")
+    add(f"<h1>What do these tariffs do? {_e(', '.join(names))} side by side</h1>")
+    add(
+        f'<p class="meta">tariffsim {_e(__version__)}; {len(cmp.runs)} runs. Files: '
+        '<a href="compare.xlsx">compare.xlsx</a> · <a href="provenance.json">provenance.json</a> · '
+        '<a href="data/comparison_tidy.csv">comparison_tidy.csv</a> · <a href="data/gdp_paths.csv">gdp_paths.csv</a></p>'
+    )
+    add("<h2>The scenarios</h2><ul>")
+    seen = set()
+    for (name, _model), r in cmp.results.items():
+        if name in seen:
+            continue
+        seen.add(name)
+        sc = r.scenario
+        measures = "; ".join(_measure_text(m) for m in sc.tariffs) or "no new tariffs"
+        if sc.retaliation:
+            measures += "; in return " + "; ".join(_measure_text(m) for m in sc.retaliation)
+        add(
+            f"<li><b><code>{_e(name)}</code></b>: {_e(sc.description or name)}. <span class='meta'>{_e(measures)}. "
+            f'Scenario file <a href="scenarios/{_e(_safe(name))}.toml">{_e(_safe(name))}.toml</a>, '
+            f"hash {_e(sc.hash)}.</span></li>"
+        )
+    add("</ul>")
+    add("<h2>The numbers</h2>")
+    add(_table_block(table, "comparison", table_formats))
+    runs = " · ".join(f'<a href="runs/{_e(_safe(n))}.{_e(m)}.json">{_e(n)} ({_e(m.upper())})</a>' for n, m in cmp.runs)
+    add(f'<p class="downloads">Every number is the run\'s <code>tariffsim run --json</code> value: {runs}.</p>')
+    add("<h2>Figures</h2>")
+    png = "png" in figure_formats
+    for k, (name, (_fig, cap)) in enumerate(figs.items(), start=1):
+        add("<figure>")
+        if png:
+            add(f'<img src="figures/{name}.png" alt="Figure {k}: {_e(cap)}" loading="lazy">')
+        add(
+            f"<figcaption><b>Figure {k}.</b> {_e(cap)} "
+            f'<span class="downloads">{_download_links("figures/" + name, figure_formats)}</span></figcaption>'
+        )
+        add("</figure>")
+    add("<h2>Sources</h2><ul>")
+    seen_src: set[str] = set()
+    for r in cmp.results.values():
+        for s in r.data.sources:
+            text = f"{s.get('figure', '')}: {s.get('publisher', '')}, {s.get('year', '')}, {s.get('units', '')}"
+            if text not in seen_src:
+                seen_src.add(text)
+                add(f"<li>{_e(text)} <span class='meta'>({_e(s.get('table', ''))})</span></li>")
+    add("</ul>")
+    add(
+        f'<p class="meta">Written by tariffsim {_e(__version__)} on '
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; provenance in "
+        '<a href="provenance.json">provenance.json</a>.</p>'
+    )
+    add("</body></html>")
+    return "\n".join(P) + "\n"

@@ -125,9 +125,14 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .scenario import validate_file
+    from .scenario import load_scenario, validate_file
 
-    sc = validate_file(args.file, check_data=not args.no_data)
+    if args.file.endswith(".toml") or "/" in args.file:
+        sc = validate_file(args.file, check_data=not args.no_data)
+    else:  # a built-in name, as `run` accepts
+        sc = load_scenario(args.file)
+        if not args.no_data:
+            sc.validate_against(sc.load_data())
     print(
         f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
         f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})"
@@ -144,11 +149,34 @@ def _split_sets(text: str | None):
     return sets
 
 
-def cmd_run(args) -> int:
+def _add_experiment_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("experiment (change the scenario without editing its TOML)")
+    g.add_argument("--rate", type=float, help="every tariff measure at this rate (a share: 0.10 = 10 %%)")
+    g.add_argument("--exempt-share", type=float, help="share of the tariffed trade exempt (0-1), every measure")
+    g.add_argument(
+        "--retaliation-rate",
+        type=float,
+        help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
+    )
+    g.add_argument("--horizon", type=int, help="quarters simulated")
+
+
+def _scenario_from_args(args):
+    """The scenario named on the command line, derived with the experiment flags (renamed
+    NAME@rate=0.1 etc., relabelled and validated by Scenario.derive); --model is passed to the
+    run, not baked into the name."""
     from .scenario import load_scenario
-    from .simulation import simulate
 
     sc = load_scenario(args.scenario)
+    changes = {k: getattr(args, k, None) for k in ("rate", "exempt_share", "retaliation_rate", "horizon")}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    return sc.derive(**changes) if changes else sc
+
+
+def cmd_run(args) -> int:
+    from .simulation import simulate
+
+    sc = _scenario_from_args(args)
     res = simulate(
         sc,
         elasticities=_split_sets(args.elasticities),
@@ -165,13 +193,36 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _progress(args, total: int):
+    """A progress bar on stderr when it is a terminal (never with --quiet; nothing when piped:
+    -v logs each step instead)."""
+    from .report import ProgressBar
+
+    tty = getattr(sys.stderr, "isatty", None)
+    show = not getattr(args, "quiet", False) and callable(tty) and tty()
+    return ProgressBar(total, stream=sys.stderr if show else _Null())
+
+
+def _add_scale_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("scale out (dask.distributed; results equal the in-process run)")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://10.0.0.5:8786")
+    x.add_argument("--workers", type=int, metavar="N", help="start a local dask cluster of N worker processes")
+
+
+def _add_feedback_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no log output below errors")
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log each step (-vv for debug)")
+
+
 def cmd_report(args) -> int:
-    from .report import REPORT_STEPS, ProgressBar, write_report
+    from .report import REPORT_STEPS, dask_client, write_report
 
     formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
-    with ProgressBar(len(REPORT_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
+    sc = _scenario_from_args(args)
+    with dask_client(args.scheduler, args.workers) as client, _progress(args, len(REPORT_STEPS)) as bar:
         rec = write_report(
-            args.scenario,
+            sc,
             args.out,
             force=args.force,
             formats=formats,
@@ -179,23 +230,68 @@ def cmd_report(args) -> int:
             sweep_rates=args.tariff,
             draws=args.draws,
             n_paths=args.paths,
+            model=args.model,
+            elasticities=_split_sets(args.elasticities),
+            scheduler=client,
         )
     print(
         f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
-        f"open {rec.out_dir}/report.html"
+        f"open {rec.out_dir}/report.html (tables also in report.xlsx)",
     )
     return 0
 
 
 def cmd_sweep(args) -> int:
-    from .report import SWEEP_STEPS, ProgressBar, write_sweep
+    from .report import SWEEP_STEPS, dask_client, write_sweep
 
     sets = _split_sets(args.elasticities) or ["low", "central", "high"]
-    with ProgressBar(len(SWEEP_STEPS), stream=sys.stderr if not args.quiet else _Null()) as bar:
+    sc = _scenario_from_args(args)
+    with dask_client(args.scheduler, args.workers) as client, _progress(args, len(SWEEP_STEPS)) as bar:
         rec = write_sweep(
-            args.scenario, args.tariff, args.out, elasticities=sets, force=args.force, progress=bar, n_paths=args.paths
+            sc,
+            args.tariff,
+            args.out,
+            elasticities=sets,
+            force=args.force,
+            progress=bar,
+            n_paths=args.paths,
+            scheduler=client,
         )
-    print(f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s)")
+    print(
+        f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s): "
+        f"{rec.out_dir}/sweep.csv, sweep.xlsx and the figures",
+    )
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import COMPARE_STEPS, write_compare
+    from .report import dask_client
+
+    models = [m.strip() for m in (args.model or "").split(",") if m.strip()] or None
+    for m in models or ():
+        if m not in ("pe", "ge"):
+            raise _usage(f"--model takes pe, ge or pe,ge; got {m!r}")
+    scenarios = [_scenario_from_args(argparse.Namespace(**{**vars(args), "scenario": s})) for s in args.scenarios]
+    with dask_client(args.scheduler, args.workers) as client:
+        n = len(scenarios) * len(models or [None])
+        with _progress(args, n + len(COMPARE_STEPS)) as bar:
+            rec = write_compare(
+                scenarios,
+                args.out,
+                models=models,
+                elasticities=_split_sets(args.elasticities),
+                force=args.force,
+                formats=tuple(x.strip() for x in args.formats.split(",") if x.strip()),
+                progress=bar,
+                draws=args.draws,
+                n_paths=args.paths,
+                scheduler=client,
+            )
+    print(
+        f"comparison of {', '.join(rec.scenarios)} written to {rec.out_dir} ({len(rec.files)} files, "
+        f"{rec.seconds:.1f} s); open {rec.out_dir}/compare.html (table in tables/comparison.csv and compare.xlsx)",
+    )
     return 0
 
 
@@ -284,8 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_scenarios)
 
-    v = sub.add_parser("validate", help="validate a scenario TOML file")
-    v.add_argument("file")
+    v = sub.add_parser("validate", help="validate a scenario (a TOML file or a built-in name)")
+    v.add_argument("file", help="a TOML file or a built-in name (see `tariffsim scenarios`)")
     v.add_argument("--no-data", action="store_true", help="do not check countries/sectors against the dataset")
     v.set_defaults(func=cmd_validate)
 
@@ -303,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="PE solution: exact non-linear model or WITS SMART linear formulas",
     )
     r.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    _add_experiment_args(r)
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="write figures, tables and report.html for a scenario")
@@ -313,7 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--tariff", default="0:0.5:0.05", help="tariff grid for the sweep figures (default: %(default)s)")
     rp.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
     rp.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
-    rp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
+    rp.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
+    _add_feedback_args(rp)
+    _add_experiment_args(rp)
+    _add_scale_args(rp)
     rp.set_defaults(func=cmd_report)
 
     sw = sub.add_parser("sweep", help="grid over tariff rates and elasticities: CSV, heatmap, recession curve")
@@ -323,8 +424,24 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     sw.add_argument("--force", action="store_true")
     sw.add_argument("--paths", type=int, help="Monte Carlo growth paths per grid point")
-    sw.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_feedback_args(sw)
+    _add_experiment_args(sw)
+    _add_scale_args(sw)
     sw.set_defaults(func=cmd_sweep)
+
+    cp = sub.add_parser("compare", help="scenarios side by side: one table, GDP paths, headline ranges, compare.html")
+    cp.add_argument("scenarios", nargs="+", help="built-in names or TOML files (at least one)")
+    cp.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
+    cp.add_argument("--model", help="pe, ge or pe,ge (default: each scenario's own)")
+    cp.add_argument("--elasticities", help="comma-separated elasticity sets (default: each scenario's)")
+    cp.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenarios')")
+    cp.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenarios')")
+    cp.add_argument("--formats", default="png,svg,pdf", help="figure formats (default: %(default)s)")
+    cp.add_argument("--force", action="store_true", help="replace a non-empty output folder")
+    _add_feedback_args(cp)
+    _add_experiment_args(cp)
+    _add_scale_args(cp)
+    cp.set_defaults(func=cmd_compare)
 
     c = sub.add_parser("calibrate", help="fit the AR(1) growth process to a quarterly GDP CSV")
     c.add_argument("gdp_csv")
@@ -359,6 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
+    if getattr(args, "quiet", False):
+        level = logging.ERROR
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -15,6 +15,7 @@ only with ``force=True`` (after success). Files in the report folder::
     provenance.json             result.provenance, the run --json summary, settings, files, SHA-256
     figures/NAME.{png,svg,pdf}  see tariffsim.plots
     tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners
+    report.xlsx                 the tables, a sheet each (units in the headers), and a Sources sheet
     data/*.csv                  the tidy data behind the figures (sweep, grid, tornado, paths, draws)
 """
 
@@ -29,7 +30,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +41,17 @@ import numpy as np
 from ._report_html import _report_html
 from ._util import json_default, json_safe
 from .errors import OutputExistsError, TariffSimError
-from .tables import TABLE_FORMATS, _country, partner_table, sector_table, summary_table, write_table
+from .outputs import check_output_dir, output_error
+from .tables import (
+    TABLE_FORMATS,
+    _country,
+    partner_table,
+    provenance_rows,
+    sector_table,
+    summary_table,
+    write_table,
+    write_workbook,
+)
 from .tables import US as US  # re-exported (it was defined here)
 from .tables import __all__ as _TABLE_NAMES
 from .tables import tex_escape as tex_escape  # re-exported with the other table names
@@ -48,6 +60,7 @@ __all__ = [
     *_TABLE_NAMES,  # summary_table, sector_table, partner_table, write_table, tex_escape, TABLE_FORMATS
     "write_report",
     "write_sweep",
+    "dask_client",
     "ProgressBar",
     "ReportRecord",
     "REPORT_STEPS",
@@ -128,6 +141,43 @@ class ProgressBar:
         self.close()
 
 
+# ============================================================================= dask
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[object | None]:
+    """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
+    connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
+    cluster of ``workers`` single-threaded worker processes started here and closed on exit;
+    None (run in this process) when neither is given."""
+    if scheduler is None and not workers:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is an optional dependency
+        raise TariffSimError("--scheduler/--workers need dask.distributed: pip install 'tariffsim[dask]'") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise TariffSimError(f"cannot connect to the dask scheduler {scheduler}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = int(workers or 0)
+    if n < 1:
+        raise TariffSimError(f"--workers must be at least 1, got {workers}")
+    with (
+        LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        log.info("local dask cluster with %d workers", n)
+        yield client
+
+
 # ============================================================================= atomic folders
 
 
@@ -151,6 +201,7 @@ class ReportRecord:
 
 
 def _check_target(out_dir: Path, force: bool) -> None:
+    check_output_dir(out_dir, field="out_dir")  # not the working directory, not a file, writable parent
     if out_dir.is_symlink() or out_dir.exists():
         if out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir()):
             return
@@ -177,11 +228,13 @@ def _atomic_folder(out_dir: Path, force: bool, fill: Callable[[Path], object]):
     _check_target(out_dir, force)
     parent = out_dir.parent
     created = [p for p in (parent, *parent.parents) if not p.exists()]  # removed again on failure
-    parent.mkdir(parents=True, exist_ok=True)
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
-    except BaseException:
+    except BaseException as exc:
         _remove_empty(created)
+        if isinstance(exc, OSError):
+            raise output_error(exc, out_dir, field="out_dir") from None
         raise
     try:
         value = fill(tmp)
@@ -203,11 +256,21 @@ def _atomic_folder(out_dir: Path, force: bool, fill: Callable[[Path], object]):
                 _remove(old)
         else:
             tmp.rename(out_dir)
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
         _remove_empty(created)
+        if isinstance(exc, OSError) and _writes_to(exc.filename, tmp, out_dir):
+            raise output_error(exc, out_dir, field="out_dir") from None  # writing failed (disk full, ...)
         raise
     return value
+
+
+def _writes_to(filename, *roots: Path) -> bool:
+    """``filename`` (of an OSError) is one of ``roots`` or inside one: an error writing the output."""
+    if not filename:
+        return False
+    f = Path(os.fsdecode(filename)).absolute()
+    return any(f == r.absolute() or r.absolute() in f.parents for r in roots)
 
 
 def _remove_empty(folders: Sequence[Path]) -> None:
@@ -302,6 +365,9 @@ def write_report(
     draws: int | None = None,
     n_paths: int | None = None,
     sweep_n_paths: int | None = None,
+    model: str | None = None,
+    elasticities: Sequence[str] | None = None,
+    scheduler=None,
 ) -> ReportRecord:
     """Run a scenario and write the report folder ``out_dir`` (see the module docstring).
 
@@ -323,6 +389,10 @@ def write_report(
     draws, n_paths : Monte Carlo parameter draws and simulated paths of the main run (default: the
         scenario's). sweep_n_paths : paths per sweep point (default: the scenario's, so that the
         sweep's no-tariff probability equals the main run's).
+    model : 'pe' or 'ge' (default: the scenario's); the report is of that model.
+    elasticities : the elasticity sets of the main run (default: the scenario's).
+    scheduler : a ``dask.distributed.Client`` for the sweep and heatmap grid points (see
+        :func:`dask_client`); the numbers are the same as in-process.
 
     Returns a :class:`ReportRecord` with the files written.
     """
@@ -334,6 +404,8 @@ def write_report(
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
     sc = load_scenario(scenario)
+    if model is not None and model != sc.model:
+        sc = sc.replace(model=model)
     rates = parse_grid(sweep_rates) if isinstance(sweep_rates, str) else np.asarray(list(sweep_rates), dtype=float)
     _check_target(out_dir, force)  # fail before any work
     data = sc.load_data() if data is None else data
@@ -342,16 +414,18 @@ def write_report(
 
     def fill(root: Path) -> dict:
         _say(progress, "simulate")
-        result = simulate(sc, data=data, draws=draws, n_paths=n_paths)
+        result = simulate(
+            sc, data=data, elasticities=list(elasticities) if elasticities else None, draws=draws, n_paths=n_paths
+        )
         sets = _sweep_sets(sc, sweep_sets)
         # heatmap and tornado vary the PE model's sigma and assumptions: for a GE scenario they run its PE twin
         sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
         _say(progress, "tariff sweep")
-        sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths)
+        sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
         _say(progress, "elasticity grid")
         sig = _sigmas(sc, sigmas)
-        grid = elasticity_grid(sc_pe, rates, sig, data=data)
+        grid = elasticity_grid(sc_pe, rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name
         _say(progress, "tornado")
         tor = tornado(sc_pe, data=data)
@@ -367,6 +441,7 @@ def write_report(
         tables = {"summary": summary_table(result), "sectors": sector_table(result), "partners": partner_table(result)}
         for name, df in tables.items():
             write_table(df, root / "tables" / name, tfmt)
+        write_workbook(root / "report.xlsx", tables, provenance_rows(result.provenance))
         ddir = root / "data"
         ddir.mkdir()
         sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
@@ -497,6 +572,7 @@ def write_sweep(
     data=None,
     n_paths: int | None = None,
     formats: Sequence[str] = FIGURE_FORMATS,
+    scheduler=None,
 ) -> ReportRecord:
     """The grid behind the recession curve and the heatmap: ``out_dir/sweep.csv`` (tidy: one row
     per rate and elasticity set; rate as a share, ``*_pct`` percent, ``*_usd`` USD, probabilities
@@ -507,6 +583,8 @@ def write_sweep(
     sweep. ``sigmas``: Armington elasticities of the grid (default :data:`DEFAULT_SIGMAS` plus the
     central set's). ``n_paths``: recession Monte Carlo paths per point (default the scenario's).
     Same overwrite and atomicity rules as :func:`write_report`; steps :data:`SWEEP_STEPS`.
+    ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`dask_client`).
+    The tables are also written as ``sweep.xlsx`` (sheets sweep, elasticity_grid, Sources).
     """
     from . import __version__, plots
     from .scenario import load_scenario
@@ -524,15 +602,23 @@ def write_sweep(
 
     def fill(root: Path) -> None:
         _say(progress, "tariff sweep")
-        sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths)
+        sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
         _say(progress, "elasticity grid")
         sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
         sig = _sigmas(sc, sigmas)
-        grid = elasticity_grid(sc_pe, grid_rates, sig, data=data)
+        grid = elasticity_grid(sc_pe, grid_rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name
         sw.to_csv(root / "sweep.csv", index=False, lineterminator="\n")
         grid.to_csv(root / "elasticity_grid.csv", index=False, lineterminator="\n")
+        write_workbook(
+            root / "sweep.xlsx",
+            {"sweep": sw, "elasticity_grid": grid},
+            [("scenario", sc.name), ("scenario hash", sc.hash), ("dataset", f"{data.name} ({data.year})")]
+            + [
+                (f"data: {s.get('figure', '')}", f"{s.get('publisher', '')}; {s.get('year', '')}") for s in data.sources
+            ],
+        )
         _say(progress, "figures")
         rate = _scenario_rate(sc)
         cs = _central_sigma(sc)

@@ -25,6 +25,8 @@ __all__ = [
     "sector_table",
     "partner_table",
     "write_table",
+    "write_workbook",
+    "provenance_rows",
     "tex_escape",
     "TABLE_FORMATS",
 ]
@@ -364,3 +366,118 @@ def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str
             raise ValueError(f"unknown table format {fmt!r}; expected csv, md, tex or html")
         out.append(path)
     return out
+
+
+# ----------------------------------------------------------------------------- Excel
+
+_SHEET_BAD = set("[]:*?/\\")
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    base = "".join("_" if ch in _SHEET_BAD else ch for ch in str(name)).strip("'")[:31] or "Sheet"
+    out, k = base, 2
+    while out.lower() in taken:
+        suffix = f" ({k})"
+        out, k = base[: 31 - len(suffix)] + suffix, k + 1
+    taken.add(out.lower())
+    return out
+
+
+def _excel_value(v):
+    if v is None:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None if math.isnan(v) else ("∞" if v > 0 else "−∞")
+    return v
+
+
+def write_workbook(
+    path: str | os.PathLike,
+    tables: Mapping[str, pd.DataFrame],
+    sources: Sequence[tuple[str, str]] = (),
+) -> Path:
+    """One ``.xlsx`` workbook: a sheet per table (header row with the units, then the rounded
+    numbers of the CSV, so ``pd.read_excel(path, sheet_name=name)`` gives the CSV back; missing
+    values are empty cells), and a last sheet ``Sources`` with two columns (Item, Value): each
+    table's title and notes, then ``sources`` (provenance: scenario, hash, version, data and
+    elasticity sources). Written with openpyxl to ``path`` (the caller makes it atomic)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = {"sources"}
+    notes: list[tuple[str, str]] = []
+    bold = Font(bold=True)
+    for name, df in tables.items():
+        sheet = _sheet_name(name, taken)
+        ws = wb.create_sheet(sheet)
+        ws.append([str(c) for c in df.columns])
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        dec = df.attrs.get("decimals", {})
+        for row in df.itertuples(index=False):
+            ws.append([_excel_value(v) for v in row])
+        for j, col in enumerate(df.columns, start=1):
+            letter = get_column_letter(j)
+            nd = dec.get(col)
+            if nd is not None and _is_numeric(df[col]):
+                fmt = "#,##0" + ("." + "0" * int(nd) if nd else "")
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = fmt
+            width = max([len(str(col)) // 2 + 2, *(len(str(v)) + 2 for v in df[col].head(200))])
+            ws.column_dimensions[letter].width = min(max(width, 8), 48)
+        ws.freeze_panes = "A2"
+        if df.attrs.get("title"):
+            notes.append((f"{sheet}: title", str(df.attrs["title"])))
+        if df.attrs.get("notes"):
+            notes.append((f"{sheet}: notes", str(df.attrs["notes"])))
+        if df.attrs.get("units"):
+            notes.append((f"{sheet}: units", str(df.attrs["units"])))
+    ws = wb.create_sheet("Sources")
+    ws.append(["Item", "Value"])
+    for cell in ws[1]:
+        cell.font = bold
+    for k, v in [*notes, *sources]:
+        ws.append([str(k), str(v)])
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 110
+    for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wb.save(path)
+    return path
+
+
+def provenance_rows(prov: Mapping) -> list[tuple[str, str]]:
+    """(Item, Value) rows for the workbook's Sources sheet from a result's provenance: package
+    version, scenario, hash and file, dataset and each of its sources, each elasticity set's
+    sources, seed, recession calibration."""
+    rows: list[tuple[str, str]] = []
+    for key in ("tariffsim_version", "scenario", "scenario_hash", "scenario_source", "model", "seed"):
+        if prov.get(key) is not None:
+            rows.append((key.replace("_", " "), str(prov[key])))
+    if prov.get("dataset") is not None:
+        rows.append(("dataset", f"{prov['dataset']} ({prov.get('dataset_year', 'year not stated')})"))
+    for s in prov.get("dataset_sources", []) or []:
+        rows.append(
+            (
+                f"data: {s.get('figure', '')}",
+                f"{s.get('publisher', '')}; {s.get('table', '')}; {s.get('year', '')}; units {s.get('units', '')}; "
+                f"licence {s.get('licence', 'n/a')}",
+            )
+        )
+    for name, es in (prov.get("elasticity_sets", {}) or {}).items():
+        for param, src in (es.get("sources") or {}).items():
+            rows.append((f"elasticity set {name}: {param}", str(src)))
+    cal = prov.get("recession_calibration")
+    if isinstance(cal, Mapping):
+        rows.append(
+            ("recession calibration", ", ".join(f"{k} = {v}" for k, v in cal.items() if not isinstance(v, dict | list)))
+        )
+    return rows
