@@ -128,6 +128,36 @@ def wiod_mexico(raw: Path) -> dict:
     return out
 
 
+def wiod_country_facts(raw: Path, world) -> dict:
+    """Per region of the default dataset covered by WIOD: domestic value added per dollar of gross
+    exports (2014) to each other region and to the world, and BACI 2023 export shares."""
+    d = pd.read_csv(raw / "wiod_dva" / "wiod_dva_bilateral_2002_2014.csv")
+    d = d[(d["year"] == 2014) & (d["exporter"] != "ROW")]
+    d = d.assign(er=d["exporter"].map(region_of), ir=d["importer"].map(region_of))
+    d = d[d["er"] != d["ir"]]
+    regions = world.aggregate(countries={c: region_of(c) for c in world.countries}, name="r")
+    out = {}
+    for r in REGIONS:
+        g = d[d["er"] == r]
+        if r == "ROW" or g.empty:
+            continue
+        if r == "EU27" and set(EU27) - set(g["exporter"]):
+            continue
+        to = g.groupby("ir")[["dva", "gtrade"]].sum()
+        ri = regions.index(r)
+        x = regions.values[ri, :, 0]
+        out[r] = {
+            "dva_share_wiod_2014": {
+                "to": {m: round(float(to.loc[m, "dva"] / to.loc[m, "gtrade"]), 4) for m in to.index},
+                "to_world": round(float(g["dva"].sum() / g["gtrade"].sum()), 4),
+            },
+            "export_shares_baci_2023": {
+                m: round(float(x[j] / x.sum()), 4) for j, m in enumerate(regions.countries) if m != r
+            },
+        }
+    return out
+
+
 def build(raw: Path, out: Path) -> None:
     sectors = list(dict.fromkeys(hs2_sector_map().values()))
     ilms = raw / "ilms2025"
@@ -202,6 +232,12 @@ def build(raw: Path, out: Path) -> None:
         "sector_labels": sector_labels(),
         "regions": {"EU27": EU27, "ROW": "all economies in ilms2025 not listed separately"},
         "mexico": facts,
+        "country_facts": wiod_country_facts(raw, world),
+        "country_facts_source": (
+            "dva_share_wiod_2014: WIOD 2016 release decomposed (Wang-Wei-Zhu), domestic value added / gross "
+            "exports by exporter and importer region, 2014 (../shared/data/wiod_dva); export_shares_baci_2023: "
+            "CEPII BACI 2023 via ../shared/data/ilms2025, exports to each region / all exports"
+        ),
         "assumptions": [
             "Outside the US market, each exporter's sector mix equals its sector mix in US imports (Census 2024).",
             "The US export sector mix is taken from Caliendo and Parro (2015) 1993 tables (cp2015), the only "

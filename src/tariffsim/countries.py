@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .errors import CountryCodeError
 
-__all__ = ["to_iso3", "country_name", "display_name", "is_iso3", "REGION_NAMES"]
+__all__ = ["to_iso3", "country_name", "display_name", "is_iso3", "REGION_NAMES", "CountryFacts", "country_facts"]
 
 #: Readable names of the region codes datasets define.
 REGION_NAMES = {"EU27": "EU-27", "ROW": "Rest of world", "RoW": "Rest of world"}
@@ -125,3 +126,62 @@ def display_name(code: str) -> str:
         return country_name(code)
     except (LookupError, AttributeError, TypeError):  # an unusual code is a fine label
         return code
+
+
+# ----------------------------------------------------------------------------- country facts
+
+
+@dataclass(frozen=True)
+class CountryFacts:
+    """What the macro layer needs to know about the reported country, with sources.
+
+    ``export_dependence``: share of its exports that go to ``market`` (data);
+    ``value_added_share`` / ``value_added_share_other``: domestic value added per dollar of its
+    gross exports to ``market`` / to the world (None when the dataset ships no such figure).
+    """
+
+    country: str
+    market: str | None
+    export_dependence: float
+    export_dependence_source: str
+    value_added_share: float | None
+    value_added_share_other: float | None
+    value_added_source: str
+
+
+def _facts_table(data) -> tuple[dict, str]:
+    """The dataset's ``country_facts`` metadata, else the embedded default dataset's."""
+    if "country_facts" in data.meta:
+        return dict(data.meta["country_facts"]), data.name
+    from .datasets import load_dataset
+
+    d = load_dataset("default")
+    return dict(d.meta.get("country_facts", {})), d.name
+
+
+def country_facts(data, country: str, market: str | None) -> CountryFacts:
+    """Country facts resolved in one place, for any country: from the dataset's metadata
+    (``country_facts``: WIOD value-added shares and BACI export shares per economy), else the
+    embedded default dataset's; export dependence falls back to the dataset's own trade."""
+    table, where = _facts_table(data)
+    f = table.get(country, {})
+    shares = f.get("export_shares_baci_2023", {})
+    if market is None:
+        dep, dep_src = 0.0, "no tariff-setting market"
+    elif market in shares:
+        dep = float(shares[market])
+        dep_src = f"CEPII BACI 2023 (dataset {where!r} metadata): {country} exports to {market} / all its exports"
+    else:
+        dep = float(data.export_share(country, market))
+        dep_src = f"dataset {data.name!r}: {country} exports to {market} / all its exports"
+    dva = f.get("dva_share_wiod_2014")
+    va = va_other = None
+    va_src = f"no WIOD value-added share for {country} in dataset {where!r}"
+    if dva is not None:
+        va_other = float(dva["to_world"])
+        va = float(dva["to"].get(market, va_other)) if market is not None else va_other
+        va_src = (
+            f"WIOD 2016 release (Wang-Wei-Zhu decomposition), {country} 2014: domestic value added per dollar of "
+            f"gross exports to {market} {va:.4f}, to the world {va_other:.4f}"
+        )
+    return CountryFacts(country, market, dep, dep_src, va, va_other, va_src)

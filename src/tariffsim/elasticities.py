@@ -1,10 +1,19 @@
-"""Elasticity sets and distributions (MODELS.md section 5).
+"""Elasticity sets and distributions (docs/models/elasticities.md; MODELS.md section 5).
 
 Shipped sets live in ``data/elasticities/sets.toml`` with a source for every value; sector tables
 in ``data/elasticities/sector_elasticities.csv`` (built from ../shared/data). All elasticities are
-entered as positive magnitudes: ``sigma`` (Armington substitution between sources), ``eta``
-(composite import demand), ``eps_x`` (export supply; ``inf`` = fixed exporter prices) and
-``ge_trade_elasticity`` (epsilon of the GE model).
+positive magnitudes, and each key is one quantity (see :data:`QUANTITIES`):
+
+* ``sigma`` / ``sigma_one_year``: σ, the elasticity of *tariff-exclusive* bilateral flows to
+  (1 + t) at given importer price indices (the CES substitution elasticity between sources), in
+  the long run and one year after the change. This is what Boehm, Levchenko and Pandalai-Nayar
+  (2023) estimate; the gravity/ACR trade elasticity is σ − 1.
+* ``eta`` / ``eta_one_year``: η, the composite import-demand elasticity of a market.
+* ``eps_x``: export-supply elasticity (``inf`` = fixed exporter prices).
+* ``ge_trade_elasticity``: ε of the one-sector GE model (σ − 1 in the long run).
+
+One-year values omitted from a set are the long-run values times :func:`one_year_ratio`
+(0.38 = 0.76 / 2.0, Boehm et al.), applied to σ and η themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +22,8 @@ import functools
 import math
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -25,14 +35,30 @@ __all__ = [
     "available_sets",
     "get_set",
     "shipped_distributions",
+    "one_year_ratio",
     "short_run_ratio",
     "DEFAULT_SETS",
+    "QUANTITIES",
+    "HORIZONS",
 ]
 
 PARAMS = ("sigma", "eta", "eps_x")
-HORIZONS = ("long-run", "short-run")
-#: The sets a scenario runs when it names none.
-DEFAULT_SETS = ("central", "low", "high", "short-run", "long-run", "smart-defaults", "gsim-example")
+#: The two ends of the adjustment path a set describes.
+HORIZONS = ("one-year", "long-run")
+#: The sets a scenario runs when it names none (no two give the same model).
+DEFAULT_SETS = ("central", "low", "high", "smart", "gsim")
+#: What each key of a set measures (printed in tables and provenance).
+QUANTITIES = {
+    "sigma": "sigma, long run: elasticity of tariff-exclusive bilateral flows to (1+t) at given price indices "
+    "(CES substitution between sources; trade elasticity = sigma - 1)",
+    "sigma_one_year": "sigma one year after the tariff change (same quantity)",
+    "eta": "eta, long run: composite import-demand elasticity of a market",
+    "eta_one_year": "eta one year after the tariff change",
+    "eps_x": "export-supply elasticity (inf = fixed exporter prices)",
+    "ge_trade_elasticity": "epsilon of the one-sector GE model (elasticity of expenditure shares to trade costs; "
+    "sigma - 1 in the long run)",
+}
+KEYS = (*QUANTITIES, "description", "sources")
 
 Value = float | Mapping[str, float]
 
@@ -54,12 +80,17 @@ def _sector_table() -> dict[str, dict[str, float]]:
 
     with _file("sector_elasticities.csv").open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh)
-    return {c: dict(zip(df["sector"], df[c].astype(float), strict=False)) for c in df.columns if c != "sector"}
+    return {c: dict(zip(df["sector"], df[c].astype(float), strict=True)) for c in df.columns if c != "sector"}
+
+
+def one_year_ratio() -> float:
+    """One-year / long-run elasticity of tariff-exclusive flows (0.76 / 2.0, Boehm et al. 2023)."""
+    return float(_shipped()["one_year_ratio"])
 
 
 def short_run_ratio() -> float:
-    """Short-run / long-run trade elasticity (0.76 / 2.0, Boehm et al. 2023)."""
-    return float(_shipped()["short_run_ratio"])
+    """Deprecated name of :func:`one_year_ratio`."""
+    return one_year_ratio()
 
 
 def _parse_value(v, *, where: str, source: str, param: str):
@@ -95,7 +126,7 @@ def _parse_value(v, *, where: str, source: str, param: str):
 def _check_sign(name: str, v, *, where: str, source: str) -> None:
     vals = v.values() if isinstance(v, Mapping) else [v]
     for x in vals:
-        if not (x > 0) or (math.isinf(x) and name != "eps_x") or math.isnan(x):
+        if not (x > 0) or (math.isinf(x) and name != "eps_x") or math.isnan(x) or (x > 1e6 and name != "eps_x"):
             hint = (
                 " (elasticities are entered as positive magnitudes, e.g. eta = 1.25 for E_m = -1.25)" if x < 0 else ""
             )
@@ -106,69 +137,97 @@ def _check_sign(name: str, v, *, where: str, source: str) -> None:
             )
 
 
+def _scale(v: Value, f: float) -> Value:
+    return {k: x * f for k, x in v.items()} if isinstance(v, Mapping) else v * f
+
+
+def _central_value(v: Value) -> float:
+    """A sector table's default, else its median; a number as it is."""
+    if isinstance(v, Mapping):
+        return float(v["default"]) if "default" in v else float(np.median(list(v.values())))
+    return float(v)
+
+
 @dataclass(frozen=True)
 class ElasticitySet:
-    """One named set of elasticities. Values are scalars or sector tables (with ``default``)."""
+    """One named set of elasticities (values are scalars or sector tables with ``default``).
+
+    ``sigma``/``eta`` are long-run values, ``sigma_one_year``/``eta_one_year`` the values one year
+    after the change (see the module docstring and :data:`QUANTITIES`). Build with
+    :meth:`from_dict` (validates); :meth:`with_values` validates again.
+    """
 
     name: str
     sigma: Value
     eta: Value
+    sigma_one_year: Value
+    eta_one_year: Value
     eps_x: Value = math.inf
-    ge_trade_elasticity: float = 4.0
-    horizon: str = "long-run"
+    ge_trade_elasticity: float = 1.0
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, name: str, d: Mapping, *, source: str = "<elasticities>", where: str = "") -> ElasticitySet:
         where = where or f"sets.{name}"
-        known = {"sigma", "eta", "eps_x", "ge_trade_elasticity", "horizon", "description", "sources"}
+        if not isinstance(d, Mapping):
+            raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
         for k in d:
-            if k not in known:
+            if k not in KEYS:
+                hint = " (one-year values are sigma_one_year / eta_one_year)" if k == "horizon" else ""
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(sorted(known))}",
-                    source=source,
-                    field=f"{where}.{k}",
+                    f"unknown key {k!r}; expected one of {', '.join(KEYS)}{hint}", source=source, field=f"{where}.{k}"
                 )
         for k in ("sigma", "eta"):
             if k not in d:
-                raise ScenarioError(f"missing {k!r}", source=source, field=where)
-        vals = {}
-        for k in PARAMS:
+                raise ScenarioError(f"missing {k!r} (the long-run value)", source=source, field=where)
+        vals: dict[str, Any] = {}
+        for k in ("sigma", "eta", "sigma_one_year", "eta_one_year", "eps_x"):
             if k in d:
                 vals[k] = _parse_value(d[k], where=f"{where}.{k}", source=source, param=k)
                 _check_sign(k, vals[k], where=f"{where}.{k}", source=source)
+        r = one_year_ratio()
+        vals.setdefault("sigma_one_year", _scale(vals["sigma"], r))
+        vals.setdefault("eta_one_year", _scale(vals["eta"], r))
         ge = d.get("ge_trade_elasticity")
-        if ge is None:  # CES: trade elasticity = sigma - 1 (a sector table's default, else its mean)
-            s = vals["sigma"]
-            if isinstance(s, Mapping):
-                s = s["default"] if "default" in s else float(np.mean(list(s.values())))
-            ge = max(float(s) - 1.0, 0.1)
+        if ge is None:
+            ge = _central_value(vals["sigma"]) - 1.0
+            if not ge > 0:
+                raise ScenarioError(
+                    f"sigma - 1 = {ge:g} is not a usable GE trade elasticity; set ge_trade_elasticity",
+                    source=source,
+                    field=f"{where}.ge_trade_elasticity",
+                )
         ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge")
         if isinstance(ge, dict):
             raise ScenarioError(
                 "ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity"
             )
         _check_sign("ge_trade_elasticity", ge, where=f"{where}.ge_trade_elasticity", source=source)
-        horizon = d.get("horizon", "long-run")
-        if horizon not in HORIZONS:
-            raise ScenarioError(
-                f"horizon must be one of {HORIZONS}, got {horizon!r}", source=source, field=f"{where}.horizon"
-            )
+        srcs = d.get("sources", {})
+        if not isinstance(srcs, Mapping):
+            raise ScenarioError("expected a table of strings", source=source, field=f"{where}.sources")
         return cls(
             name=name,
             ge_trade_elasticity=float(ge),
-            horizon=horizon,
             description=str(d.get("description", "")),
-            sources=dict(d.get("sources", {})),
+            sources={str(k): str(v) for k, v in srcs.items()},
             **vals,
         )
 
-    def arrays(self, sectors: Sequence[str]) -> dict[str, np.ndarray]:
-        """sigma, eta, eps_x as arrays (S,) in the order of ``sectors``."""
+    def arrays(self, sectors: Sequence[str], horizon: str = "long-run") -> dict[str, np.ndarray]:
+        """sigma, eta, eps_x as arrays (S,) in the order of ``sectors``, at ``horizon``
+        ('one-year' or 'long-run'): the keyword arguments of :func:`tariffsim.pe.solve_pe`."""
+        if horizon not in HORIZONS:
+            raise ScenarioError(f"horizon must be one of {HORIZONS}, got {horizon!r}", source="elasticities")
+        one = horizon == "one-year"
+        vals = {
+            "sigma": self.sigma_one_year if one else self.sigma,
+            "eta": self.eta_one_year if one else self.eta,
+            "eps_x": self.eps_x,
+        }
         out = {}
-        for k in PARAMS:
-            v = getattr(self, k)
+        for k, v in vals.items():
             if isinstance(v, Mapping):
                 default = v.get("default")
                 missing = [s for s in sectors if s not in v and default is None]
@@ -183,47 +242,47 @@ class ElasticitySet:
                 out[k] = np.full(len(sectors), float(v))
         return out
 
-    def scaled(self, ratio: float, *, name: str | None = None, horizon: str | None = None) -> ElasticitySet:
-        """Trade elasticities scaled by ``ratio``: sigma - 1 and eta (and GE epsilon) times ratio."""
-
-        def sc(v, f):
-            return {k: f(x) for k, x in v.items()} if isinstance(v, Mapping) else f(v)
-
-        return replace(
-            self,
-            name=name or f"{self.name}*{ratio:g}",
-            sigma=sc(self.sigma, lambda s: 1.0 + ratio * (s - 1.0)),
-            eta=sc(self.eta, lambda e: ratio * e),
-            ge_trade_elasticity=self.ge_trade_elasticity * ratio,
-            horizon=horizon or self.horizon,
+    def scaled(self, factor: float, *, name: str | None = None) -> ElasticitySet:
+        """Every σ and η (both horizons) times ``factor``; the GE trade elasticity becomes the
+        scaled long-run σ − 1 (a Monte Carlo draw or a tornado point). Validated."""
+        sigma = _scale(self.sigma, factor)
+        return self.with_values(
+            name=name or f"{self.name}*{factor:g}",
+            sigma=sigma,
+            eta=_scale(self.eta, factor),
+            sigma_one_year=_scale(self.sigma_one_year, factor),
+            eta_one_year=_scale(self.eta_one_year, factor),
+            ge_trade_elasticity=max(_central_value(sigma) - 1.0, 0.05),
         )
 
-    def short_and_long_run(self) -> tuple[ElasticitySet, ElasticitySet]:
-        """The two ends of the adjustment path: (short run, long run)."""
-        r = short_run_ratio()
-        if self.horizon == "short-run":
-            return self, self.scaled(1.0 / r, name=f"{self.name} (long run)", horizon="long-run")
-        return self.scaled(r, name=f"{self.name} (short run)", horizon="short-run"), self
+    def with_values(self, name: str | None = None, **kw) -> ElasticitySet:
+        """A copy with some values replaced, validated as a file's set is."""
+        d = self.to_dict()
+        for k, v in kw.items():
+            if k not in QUANTITIES and k not in ("description", "sources"):
+                raise ScenarioError(
+                    f"unknown elasticity {k!r}; expected one of {', '.join(QUANTITIES)}",
+                    source=f"elasticity set {self.name!r}",
+                    field=k,
+                )
+            d[k] = _encode(v)
+        return ElasticitySet.from_dict(name or self.name, d, source=f"elasticity set {self.name!r} (derived)")
 
-    def with_values(self, **kw) -> ElasticitySet:
-        """A copy with some parameters replaced (e.g. a Monte Carlo draw)."""
-        return replace(self, **kw)
+    def model_key(self) -> tuple:
+        """The values that define the model (two sets with equal keys give the same results)."""
+        return tuple(repr(_encode(getattr(self, k))) for k in QUANTITIES)
 
     def to_dict(self) -> dict:
-        def enc(v):
-            if isinstance(v, Mapping):
-                return {k: enc(x) for k, x in v.items()}
-            return "inf" if isinstance(v, float) and math.isinf(v) else v
+        d = {k: _encode(getattr(self, k)) for k in QUANTITIES}
+        d["description"] = self.description
+        d["sources"] = dict(self.sources)
+        return d
 
-        return {
-            "sigma": enc(self.sigma),
-            "eta": enc(self.eta),
-            "eps_x": enc(self.eps_x),
-            "ge_trade_elasticity": self.ge_trade_elasticity,
-            "horizon": self.horizon,
-            "description": self.description,
-            "sources": dict(self.sources),
-        }
+
+def _encode(v):
+    if isinstance(v, Mapping):
+        return {k: _encode(x) for k, x in v.items()}
+    return "inf" if isinstance(v, float) and math.isinf(v) else v
 
 
 def available_sets() -> list[str]:

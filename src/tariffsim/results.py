@@ -6,9 +6,12 @@ consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -16,57 +19,85 @@ import pandas as pd
 from ._util import json_safe
 from .errors import TariffSimError
 
-__all__ = ["SetOutcome", "Result"]
+if TYPE_CHECKING:
+    from .elasticities import ElasticitySet
+    from .macro import MacroAssumptions, MacroOutcome
+    from .recession import RecessionRisk
+    from .scenario import Scenario
+    from .trade import TradeOutcome
 
-US = "USA"
+__all__ = ["SetOutcome", "Result"]
 
 
 @dataclass(frozen=True, eq=False)
 class SetOutcome:
     """Everything computed for one elasticity set.
 
-    ``trade`` is the trade-model outcome at the set's own values (its stated horizon); ``short_run``
-    and ``long_run`` the two ends of the adjustment path (one of them is ``trade``); ``macro`` the
-    GDP path; ``recession`` the recession risk of the set's point path (no parameter draws).
+    ``near_term``: the PE trade outcome at the one-year elasticities (what the first year's GDP is
+    made of); ``near_term_with_input_costs``: the same with the retaliation cost wedge (None
+    without retaliation); ``long_run``: the long-run trade outcome of the scenario's model (PE at
+    long-run elasticities for 'pe', the GE solution otherwise); ``gdp_long_run``: the GE outcome
+    whose real income is the long-run GDP; ``macro``: the GDP path; ``recession``: the recession
+    risk of the set's own path (no parameter draws).
     """
 
     name: str
-    elasticities: object
-    trade: object
-    short_run: object
-    long_run: object
-    macro: object
-    recession: object | None = None
+    elasticities: ElasticitySet
+    near_term: TradeOutcome
+    long_run: TradeOutcome
+    gdp_long_run: TradeOutcome
+    macro: MacroOutcome
+    near_term_with_input_costs: TradeOutcome | None = None
+    recession: RecessionRisk | None = None
+
+    @property
+    def trade(self) -> TradeOutcome:
+        """The long-run trade outcome (the headline export changes)."""
+        return self.long_run
+
+    @property
+    def short_run(self) -> TradeOutcome:
+        """Deprecated name of :attr:`near_term`."""
+        return self.near_term
+
+    def with_recession(self, risk: RecessionRisk) -> SetOutcome:
+        return replace(self, recession=risk)
 
 
 def _pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0) if old > 0 else 0.0
 
 
+def _nan_none(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
-    """The outcome of :func:`tariffsim.simulate`.
+    """The outcome of :func:`tariffsim.simulate` (derived values are computed once and cached).
 
-    Attributes: ``scenario``, ``data``, ``model`` ('pe' or 'ge'), ``t0``/``t1`` (baseline and
-    scenario tariffs, exporter x importer x sector), ``sets`` (name -> :class:`SetOutcome`),
-    ``central`` (name of the central set), ``recession`` (central set with parameter draws),
-    ``draws`` (DataFrame of the Monte Carlo parameter draws and their GDP impacts),
-    ``provenance`` (package version, scenario hash, dataset and sources, seed), ``ge`` (GE
-    solution when model = 'ge').
+    Attributes: ``scenario`` (as run: its ``model`` says which trade model), ``data``, ``model``
+    ('pe', 'ge' or 'ge-io'), ``t0``/``t1`` (baseline and scenario tariffs, exporter x importer x
+    sector), ``sets`` (name -> :class:`SetOutcome`), ``central`` (name of the central set),
+    ``recession`` (headline risk: the central set with parameter draws), ``draws`` (DataFrame of
+    the Monte Carlo parameter draws and their GDP impacts), ``provenance`` (package version,
+    scenario hash, dataset and sources, seed), ``notes``, ``assumptions`` (the central macro
+    assumptions).
     """
 
-    scenario: object
-    data: object
+    scenario: Scenario
+    data: Any
     model: str
     t0: np.ndarray
     t1: np.ndarray
     sets: Mapping[str, SetOutcome]
     central: str
-    recession: object | None
+    recession: RecessionRisk | None
     draws: pd.DataFrame | None
-    provenance: Mapping[str, object]
-    ge: object | None = None
+    provenance: Mapping[str, Any]
     notes: tuple[str, ...] = field(default=())
+    assumptions: MacroAssumptions | None = None
+    recession_with_draws: RecessionRisk | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -74,8 +105,18 @@ class Result:
         return self.scenario.country
 
     @property
+    def market(self) -> str | None:
+        """The tariff-setting economy whose market the headline export numbers refer to."""
+        return self.assumptions.market if self.assumptions is not None else None
+
+    @property
     def set_names(self) -> list[str]:
         return list(self.sets)
+
+    @property
+    def ge(self) -> Any:
+        """The central set's GE solution record (long run), for any model."""
+        return self.outcome().gdp_long_run.detail
 
     def outcome(self, set_name: str | None = None) -> SetOutcome:
         name = set_name or self.central
@@ -83,7 +124,7 @@ class Result:
             raise TariffSimError(f"elasticity set {name!r} was not run; sets run: {', '.join(self.sets)}")
         return self.sets[name]
 
-    def _names(self, set_name) -> list[str]:
+    def _names(self, set_name: str | Sequence[str] | None) -> list[str]:
         if set_name is None:
             return list(self.sets)
         if isinstance(set_name, str):
@@ -91,45 +132,49 @@ class Result:
             return [set_name]
         return [self.outcome(n).name for n in set_name]
 
-    # ------------------------------------------------------------------ tidy tables
-    def by_flow(self, set_name: str | None = None, *, horizon: str = "trade") -> pd.DataFrame:
-        """One row per (elasticity set, exporter, importer, sector) with trade in the baseline:
-        values before/after (USD, exporter prices), the decomposition of the change (price
-        effect + trade creation + trade diversion = change), tariffs and tariff revenue.
+    def _trade(self, name: str, horizon: str) -> TradeOutcome:
+        so = self.outcome(name)
+        if horizon in ("trade", "long_run", "long-run"):
+            return so.long_run
+        if horizon in ("short_run", "near_term", "one_year", "one-year"):
+            return so.near_term
+        raise TariffSimError(f"horizon must be 'near_term' or 'long_run', got {horizon!r}")
 
-        ``horizon``: 'trade' (the set's own values), 'short_run' or 'long_run'.
-        """
-        d = self.data
+    # ------------------------------------------------------------------ tidy tables
+    def by_flow(self, set_name: str | Sequence[str] | None = None, *, horizon: str = "long_run") -> pd.DataFrame:
+        """One row per (elasticity set, exporter, importer, sector) with trade in the baseline:
+        values before/after (USD, exporter prices), tariff revenue and, for the PE model, the
+        decomposition of the change (price effect + trade creation + trade diversion = change)
+        and consumer-price shares. ``horizon``: 'long_run' (default) or 'near_term' (one year)."""
         parts = []
-        n, s = d.n_countries, d.n_sectors
-        e, m, k = np.meshgrid(np.arange(n), np.arange(n), np.arange(s), indexing="ij")
-        mask = (d.values > 0).ravel()
-        C = np.asarray(d.countries, dtype=object)
-        S = np.asarray(d.sectors, dtype=object)
         for name in self._names(set_name):
-            o = getattr(self.outcome(name), horizon)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "elasticity_set": name,
-                        "exporter": C[e.ravel()[mask]],
-                        "importer": C[m.ravel()[mask]],
-                        "sector": S[k.ravel()[mask]],
-                        "tariff_baseline": self.t0.ravel()[mask],
-                        "tariff_scenario": self.t1.ravel()[mask],
-                        "value_baseline_usd": o.V0.ravel()[mask],
-                        "value_scenario_usd": o.V1.ravel()[mask],
-                        "change_usd": o.dV.ravel()[mask],
-                        "price_effect_usd": o.price_effect.ravel()[mask],
-                        "trade_creation_usd": o.trade_creation.ravel()[mask],
-                        "trade_diversion_usd": o.trade_diversion.ravel()[mask],
-                        "revenue_baseline_usd": o.revenue0.ravel()[mask],
-                        "revenue_scenario_usd": o.revenue1.ravel()[mask],
-                        "share_baseline": o.shares0.ravel()[mask],
-                        "share_scenario": o.shares1.ravel()[mask],
-                    }
-                )
-            )
+            o = self._trade(name, horizon)
+            n, s = o.V0.shape[0], o.V0.shape[2]
+            e, m, k = np.meshgrid(np.arange(n), np.arange(n), np.arange(s), indexing="ij")
+            mask = (o.V0 > 0).ravel()
+            C = np.asarray(o.countries, dtype=object)
+            S = np.asarray(o.sectors, dtype=object)
+            cols: dict[str, Any] = {
+                "elasticity_set": name,
+                "exporter": C[e.ravel()[mask]],
+                "importer": C[m.ravel()[mask]],
+                "sector": S[k.ravel()[mask]],
+                "value_baseline_usd": o.V0.ravel()[mask],
+                "value_scenario_usd": o.V1.ravel()[mask],
+                "change_usd": o.dV.ravel()[mask],
+                "revenue_baseline_usd": o.revenue0.ravel()[mask],
+                "revenue_scenario_usd": o.revenue1.ravel()[mask],
+            }
+            if o.V0.shape == self.t0.shape:
+                cols["tariff_baseline"] = self.t0.ravel()[mask]
+                cols["tariff_scenario"] = self.t1.ravel()[mask]
+            if o.model == "pe":
+                pe = o.detail
+                for key in ("price_effect", "trade_creation", "trade_diversion"):
+                    cols[f"{key}_usd"] = np.asarray(getattr(pe, key)).ravel()[mask]
+                cols["share_baseline"] = pe.shares0.ravel()[mask]
+                cols["share_scenario"] = pe.shares1.ravel()[mask]
+            parts.append(pd.DataFrame(cols))
         df = pd.concat(parts, ignore_index=True)
         df["change_pct"] = np.where(df.value_baseline_usd > 0, 100 * df.change_usd / df.value_baseline_usd, 0.0)
         df.attrs["units"] = "USD at exporter prices; tariffs as shares; shares at consumer prices"
@@ -137,11 +182,11 @@ class Result:
 
     def by_sector(
         self,
-        set_name: str | None = None,
+        set_name: str | Sequence[str] | None = None,
         *,
         exporter: str | None = None,
         importer: str | None = None,
-        horizon: str = "trade",
+        horizon: str = "long_run",
     ) -> pd.DataFrame:
         """Flows summed by sector, for one exporter's exports (default: the reported country) to one
         importer (default: all markets)."""
@@ -151,14 +196,18 @@ class Result:
         if importer is not None:
             f = f[f.importer == importer]
         cols = [
-            "value_baseline_usd",
-            "value_scenario_usd",
-            "change_usd",
-            "price_effect_usd",
-            "trade_creation_usd",
-            "trade_diversion_usd",
-            "revenue_baseline_usd",
-            "revenue_scenario_usd",
+            c
+            for c in (
+                "value_baseline_usd",
+                "value_scenario_usd",
+                "change_usd",
+                "price_effect_usd",
+                "trade_creation_usd",
+                "trade_diversion_usd",
+                "revenue_baseline_usd",
+                "revenue_scenario_usd",
+            )
+            if c in f.columns
         ]
         g = f.groupby(["elasticity_set", "sector"], sort=False, as_index=False)[cols].sum()
         g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
@@ -168,60 +217,70 @@ class Result:
         g.insert(4, "sector_label", g["sector"].map(lambda x: labels.get(x, x)))
         return g
 
-    def by_country(self, set_name: str | None = None, *, horizon: str = "trade") -> pd.DataFrame:
+    def by_country(self, set_name: str | Sequence[str] | None = None, *, horizon: str = "long_run") -> pd.DataFrame:
         """Per country: exports and imports before/after (USD, exporter prices), tariff revenue
-        collected, consumer surplus, producer surplus and net welfare changes (USD, PE measures)."""
-        d = self.data
+        and, for the PE model, consumer surplus, producer surplus and net welfare changes (USD);
+        for GE models the real income change (percent)."""
         rows = []
         for name in self._names(set_name):
-            o = getattr(self.outcome(name), horizon)
-            cs = np.asarray(o.consumer_surplus).sum(axis=1)
-            ps = np.asarray(o.producer_surplus).sum(axis=1)
+            o = self._trade(name, horizon)
             rev0 = np.asarray(o.revenue0).sum(axis=(0, 2))
             rev1 = np.asarray(o.revenue1).sum(axis=(0, 2))
-            for i, c in enumerate(d.countries):
+            pe = o.detail if o.model == "pe" else None
+            for i, c in enumerate(o.countries):
                 x0, x1 = o.V0[i].sum(), o.V1[i].sum()
                 m0, m1 = o.V0[:, i].sum(), o.V1[:, i].sum()
-                rows.append(
-                    {
-                        "elasticity_set": name,
-                        "country": c,
-                        "exports_baseline_usd": x0,
-                        "exports_scenario_usd": x1,
-                        "exports_change_pct": _pct(x1, x0),
-                        "imports_baseline_usd": m0,
-                        "imports_scenario_usd": m1,
-                        "imports_change_pct": _pct(m1, m0),
-                        "tariff_revenue_baseline_usd": rev0[i],
-                        "tariff_revenue_scenario_usd": rev1[i],
-                        "consumer_surplus_change_usd": cs[i],
-                        "producer_surplus_change_usd": ps[i],
-                        "net_welfare_change_usd": cs[i] + rev1[i] - rev0[i] + ps[i],
-                        "net_welfare_change_pct_gdp": 100 * (cs[i] + rev1[i] - rev0[i] + ps[i]) / d.gdp[i]
-                        if d.gdp is not None
-                        else math.nan,
-                    }
-                )
+                row: dict[str, Any] = {
+                    "elasticity_set": name,
+                    "country": c,
+                    "exports_baseline_usd": x0,
+                    "exports_scenario_usd": x1,
+                    "exports_change_pct": _pct(x1, x0),
+                    "imports_baseline_usd": m0,
+                    "imports_scenario_usd": m1,
+                    "imports_change_pct": _pct(m1, m0),
+                    "tariff_revenue_baseline_usd": rev0[i],
+                    "tariff_revenue_scenario_usd": rev1[i],
+                }
+                if pe is not None:
+                    cs = float(np.sum(pe.consumer_surplus[i]))
+                    ps = float(np.sum(pe.producer_surplus[i]))
+                    net = cs + rev1[i] - rev0[i] + ps
+                    gdp = self.data.gdp[self.data.index(c)] if self.data.gdp is not None else math.nan
+                    row.update(
+                        consumer_surplus_change_usd=cs,
+                        producer_surplus_change_usd=ps,
+                        net_welfare_change_usd=net,
+                        net_welfare_change_pct_gdp=100 * net / gdp,
+                    )
+                if o.real_income_pct is not None:
+                    row["real_income_change_pct"] = float(o.real_income_pct[i])
+                rows.append(row)
         return pd.DataFrame(rows)
 
-    def diversion_by_source(self, importer: str = US, set_name: str | None = None) -> pd.DataFrame:
-        """Change of each source's sales in ``importer``'s market (USD, exporter prices)."""
+    def diversion_by_source(self, importer: str | None = None, set_name: str | None = None) -> pd.DataFrame:
+        """Change of each source's sales in ``importer``'s market (default: the tariff-setting
+        market; USD, exporter prices)."""
+        importer = importer or self.market or "USA"
         f = self.by_flow(set_name)
         f = f[f.importer == importer]
-        g = f.groupby(["elasticity_set", "exporter"], sort=False, as_index=False)[
-            [
+        cols = [
+            c
+            for c in (
                 "value_baseline_usd",
                 "value_scenario_usd",
                 "change_usd",
                 "trade_diversion_usd",
                 "trade_creation_usd",
                 "price_effect_usd",
-            ]
-        ].sum()
+            )
+            if c in f.columns
+        ]
+        g = f.groupby(["elasticity_set", "exporter"], sort=False, as_index=False)[cols].sum()
         g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
         return g
 
-    def gdp_path(self, set_name: str | None = None) -> pd.DataFrame:
+    def gdp_path(self, set_name: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Quarterly GDP level deviation from baseline (percent), by channel, for each set."""
         from .scenario import quarter_labels
 
@@ -229,12 +288,11 @@ class Result:
         for name in self._names(set_name):
             mac = self.outcome(name).macro
             H = len(mac.path)
-            periods = quarter_labels(self.scenario.phase_in, H)
             df = pd.DataFrame(
                 {
                     "elasticity_set": name,
                     "quarter": np.arange(1, H + 1),
-                    "period": periods,
+                    "period": quarter_labels(self.scenario.phase_in, H),
                     "gdp_deviation_pct": mac.path,
                 }
             )
@@ -244,122 +302,144 @@ class Result:
         return pd.concat(rows, ignore_index=True)
 
     # ------------------------------------------------------------------ headline numbers
-    def headline(self, set_name: str | None = None) -> dict:
-        """The JSON keys for one elasticity set (see :meth:`to_json`)."""
-        so = self.outcome(set_name)
-        o = so.trade
-        d = self.data
-        c = d.index(self.country)
-        out = {
-            "exports_change_pct": _pct(o.V1[c].sum(), o.V0[c].sum()),
-            "exports_to_us_change_pct": None,
+    def headline(self, set_name: str | None = None) -> dict[str, Any]:
+        """The JSON keys for one elasticity set (see :meth:`to_json`); computed once per set."""
+        return self._headlines[set_name or self.central]
+
+    @cached_property
+    def _headlines(self) -> dict[str, dict[str, Any]]:
+        return {n: self._headline(n) for n in self.sets}
+
+    def _revenue(self, o: TradeOutcome, u: int) -> tuple[float, float]:
+        return float(o.revenue0[:, u].sum()), float(o.revenue1[:, u].sum())
+
+    def _headline(self, name: str) -> dict[str, Any]:
+        from .trade import implied_elasticity
+
+        so = self.outcome(name)
+        lr, nt, mac = so.long_run, so.near_term, so.macro
+        c = nt.countries.index(self.country)
+        mk = self.market
+        u = nt.countries.index(mk) if mk in nt.countries else None
+        lc = lr.countries.index(self.country)
+        lu = lr.countries.index(mk) if mk in lr.countries else None
+        out: dict[str, Any] = {
+            "exports_change_pct": lr.exports_change_pct(lc),
+            "exports_to_us_change_pct": lr.exports_change_pct(lc, lu) if lu is not None and lu != lc else None,
+            "exports_change_pct_after_4q": nt.exports_change_pct(c),
+            "exports_to_us_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
             "us_tariff_revenue_usd": None,
             "us_tariff_revenue_baseline_usd": None,
             "us_tariff_revenue_usd_after_4q": None,
             "us_import_price_change_pct": None,
+            "implied_elasticity_one_year": None,
         }
-        if US in d.countries:
-            u = d.index(US)
-            if u != c:
-                out["exports_to_us_change_pct"] = _pct(o.V1[c, u].sum(), o.V0[c, u].sum())
-            r0, r1 = float(o.revenue0[:, u].sum()), float(o.revenue1[:, u].sum())
+        if u is not None:
+            r0, r1 = self._revenue(self._revenue_outcome(so), u)
             out["us_tariff_revenue_usd"] = r1 - r0
             out["us_tariff_revenue_baseline_usd"] = r0
-            sr = so.short_run
-            out["us_tariff_revenue_usd_after_4q"] = float(sr.revenue1[:, u].sum() - sr.revenue0[:, u].sum())
-            E0 = (o.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
+            n0, n1 = self._revenue(nt, u)
+            out["us_tariff_revenue_usd_after_4q"] = n1 - n0
+            E0 = (nt.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
+            ro = self._revenue_outcome(so)
             out["us_import_price_change_pct"] = (
-                float(100 * (E0 * (o.P_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
+                float(100 * (E0 * (ro.import_price_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
             )
-        mac = so.macro
-        out["exports_change_pct_after_4q"] = mac.exports_short_run["total_pct"] if mac is not None else None
-        if mac is not None and "total_pct_with_input_costs" in mac.exports_long_run:
-            # the country's own retaliation makes US inputs dearer: its exports with that cost included
-            ends = mac.exports_short_run if so.elasticities.horizon == "short-run" else mac.exports_long_run
-            out["exports_change_pct_incl_retaliation_costs"] = ends["total_pct_with_input_costs"]
-            out["exports_to_us_change_pct_incl_retaliation_costs"] = ends["us_pct_with_input_costs"]
-        if mac is not None:
-            out["gdp_impact_pct"] = mac.gdp_impact_pct
-            out["gdp_impact_pct_long_run"] = float(sum(mac.long_run.values()))
-            out["gdp_impact_pct_end_of_horizon"] = float(mac.path[-1])
-            out["gdp_path"] = self._path_records(mac.path)
+            out["implied_elasticity_one_year"] = _nan_none(implied_elasticity(nt, self.t0, self.t1, c, u))
+        if "total_pct_with_input_costs" in mac.exports_near_term:
+            out["exports_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+                "total_pct_with_input_costs"
+            ]
+            out["exports_to_us_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+                "market_pct_with_input_costs"
+            ]
+        out.update(
+            gdp_impact_pct=mac.gdp_impact_pct,
+            gdp_impact_pct_first_year_avg=mac.first_year_avg_pct,
+            gdp_impact_pct_long_run=mac.long_run_gdp_pct,
+            gdp_impact_pct_end_of_horizon=float(mac.path[-1]),
+            value_added_at_risk_pct=mac.value_added_at_risk_pct,
+            gdp_path=self._path_records(mac.path),
+        )
         if so.recession is not None:
-            out["recession_probability"] = so.recession.recession_probability
-            out["recession_probability_baseline"] = so.recession.recession_probability_baseline
-            out["annual_contraction_probability"] = so.recession.annual_contraction_probability
+            out.update(_risk_keys(so.recession))
         return out
 
-    def _path_records(self, path) -> list[dict]:
+    def _revenue_outcome(self, so: SetOutcome) -> TradeOutcome:
+        """Long-run revenue and prices: the model's long-run outcome when it is on the dataset's
+        economies, else the PE long run."""
+        lr = so.long_run
+        return lr if lr.countries == tuple(self.data.countries) else so.near_term
+
+    def _path_records(self, path: np.ndarray) -> list[dict[str, Any]]:
         from .scenario import quarter_labels
 
         labels = quarter_labels(self.scenario.phase_in, len(path))
         return [
             {"quarter": i + 1, "period": p, "deviation_pct": float(v)}
-            for i, (p, v) in enumerate(zip(labels, path, strict=False))
+            for i, (p, v) in enumerate(zip(labels, path, strict=True))
         ]
 
-    def to_json(self) -> dict:
-        """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json``.
+    def to_json(self) -> dict[str, Any]:
+        """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json`` (computed once).
 
         Top-level keys hold the central set; ``by_elasticity_set`` the same keys for every set.
         Percent values are in percent (negative for a fall); probabilities are shares 0-1.
         """
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
         cen = self.headline()
-        out = {
+        out: dict[str, Any] = {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
             "model": self.model,
             "country": self.country,
+            "market": self.market,
             "central_set": self.central,
         }
-        out.update(
-            {
-                k: v
-                for k, v in cen.items()
-                if k
-                not in ("recession_probability", "recession_probability_baseline", "annual_contraction_probability")
-            }
-        )
-        impacts = {n: so.macro.gdp_impact_pct for n, so in self.sets.items() if so.macro is not None}
-        if impacts:
-            out["gdp_impact_pct_low"] = max(impacts.values())  # smallest loss
-            out["gdp_impact_pct_high"] = min(impacts.values())  # largest loss
-            out["gdp_impact_pct_low_set"] = max(impacts, key=impacts.get)
-            out["gdp_impact_pct_high_set"] = min(impacts, key=impacts.get)
+        out.update({k: v for k, v in cen.items() if k not in RISK_KEYS})
+        impacts = {n: h["gdp_impact_pct"] for n, h in self._headlines.items()}
+        out["gdp_impact_pct_low"] = max(impacts.values())  # smallest loss
+        out["gdp_impact_pct_high"] = min(impacts.values())  # largest loss
+        out["gdp_impact_pct_low_set"] = max(impacts, key=lambda k: impacts[k])
+        out["gdp_impact_pct_high_set"] = min(impacts, key=lambda k: impacts[k])
         if self.recession is not None:
             r = self.recession
-            out["recession_probability"] = r.recession_probability
-            out["recession_probability_baseline"] = r.recession_probability_baseline
-            out["annual_contraction_probability"] = r.annual_contraction_probability
-            out["annual_contraction_probability_baseline"] = r.annual_contraction.baseline
-            out["recession_probability_horizon"] = r.technical_horizon.tariff
-            out["recession_probability_horizon_baseline"] = r.technical_horizon.baseline
+            out.update(_risk_keys(r))
             out["recession_monte_carlo"] = {
                 "n_paths": r.n_paths,
                 "n_draws": r.n_draws,
                 "seed": r.seed,
                 "horizon_quarters": r.horizon,
                 "se_recession_probability": r.technical_4q.se_tariff,
+                "innovations": getattr(r, "innovation", getattr(r, "innovations", "gaussian")),
                 "ar1": {"mu_pct_q": r.mu, "rho": r.rho, "sigma_pct_q": r.sigma},
             }
         mac = self.outcome().macro
-        if mac is not None:
-            a = mac.assumptions
-            out["export_dependence"] = a.export_dependence
-            out["export_dependence_data"] = a.export_dependence_data
-            out["macro"] = {
-                "form": a.form,
-                "value_added_share": a.value_added_share,
-                "multiplier": a.multiplier,
-                "exchange_rate_offset": a.exchange_rate_offset,
-                "uncertainty_drag_pct": a.uncertainty_drag_pct,
-                "adjustment_speed": a.adjustment_speed,
-                "retaliation_input_cost_wedge": mac.wedge,
-                "gdp_usd": a.gdp_usd,
-                "exports_usd": a.exports_usd,
-                "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
-                "sources": dict(a.sources),
-            }
+        a = mac.assumptions
+        out["export_dependence"] = a.export_dependence
+        out["export_dependence_data"] = a.export_dependence_data
+        out["macro"] = {
+            "form": a.form,
+            "market": a.market,
+            "value_added_share": a.value_added_share,
+            "multiplier": a.multiplier,
+            "exchange_rate_offset": a.exchange_rate_offset,
+            "uncertainty_drag_pct": a.uncertainty_drag_pct,
+            "adjustment_speed": a.adjustment_speed,
+            "blend_start_quarter": a.blend_start_quarter,
+            "blend_end_quarter": a.blend_end_quarter,
+            "retaliation_input_cost_wedge": mac.wedge,
+            "gdp_usd": a.gdp_usd,
+            "exports_usd": a.exports_usd,
+            "near_term_channels_pct": dict(mac.near_term),
+            "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
+            "sources": dict(a.sources),
+        }
+        if self.recession_with_draws is not None:
+            out["recession_with_parameter_draws"] = _risk_keys(self.recession_with_draws)
         if self.draws is not None and len(self.draws):
             q = self.draws["gdp_impact_pct"].quantile([0.05, 0.5, 0.95])
             out["gdp_impact_pct_draws"] = {
@@ -368,102 +448,165 @@ class Result:
                 "p95": float(q.loc[0.95]),
                 "n": int(len(self.draws)),
             }
-        out["by_elasticity_set"] = {n: self.headline(n) for n in self.sets}
-        if self.ge is not None:
-            out["ge"] = self.ge_summary()
-        out["notes"] = list(self.notes)
+        out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
+        out["ge"] = self.ge_summary()
+        out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
         out["provenance"] = dict(self.provenance)
         return json_safe(out)
 
-    def ge_summary(self) -> dict:
-        g = self.ge
-        df = g.by_country()
-        row = df[df.iso3 == self.country].iloc[0].to_dict() if (df.iso3 == self.country).any() else {}
-        return {"country": row, "solver": g.solver.to_dict()}
+    def ge_summary(self) -> dict[str, Any]:
+        """The central set's long-run GE solution for the reported country, with solver facts."""
+        so = self.outcome()
+        g = so.gdp_long_run.detail
+        row: dict[str, Any] = {}
+        if hasattr(g, "by_country"):
+            df = g.by_country()
+            key = "iso3" if "iso3" in df.columns else df.columns[0]
+            if (df[key] == self.country).any():
+                row = df[df[key] == self.country].iloc[0].to_dict()
+        return {"model": so.gdp_long_run.model, "country": row, "solver": so.gdp_long_run.solver.to_dict()}
 
-    def summary(self) -> pd.DataFrame:
-        """One row per elasticity set: the headline numbers (percent, USD, probabilities 0-1)."""
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
         rows = []
-        for n in self.sets:
-            h = self.headline(n)
-            so = self.sets[n]
-            es = so.elasticities.arrays(self.data.sectors)
+        for n, h in self._headlines.items():
+            es = self.outcome(n).elasticities
+            one, lr = es.arrays(self.data.sectors, "one-year"), es.arrays(self.data.sectors, "long-run")
             rows.append(
                 {
                     "elasticity_set": n,
-                    "sigma": float(np.median(es["sigma"])),
-                    "eta": float(np.median(es["eta"])),
-                    "eps_x": float(np.median(es["eps_x"])),
-                    "exports_change_pct": h["exports_change_pct"],
-                    "exports_to_us_change_pct": h["exports_to_us_change_pct"],
-                    "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
-                    "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
-                    "us_import_price_change_pct": h["us_import_price_change_pct"],
-                    "gdp_impact_pct": h.get("gdp_impact_pct"),
-                    "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
-                    "recession_probability": h.get("recession_probability"),
-                    "recession_probability_baseline": h.get("recession_probability_baseline"),
+                    "sigma_one_year": float(np.median(one["sigma"])),
+                    "sigma": float(np.median(lr["sigma"])),
+                    "eta_one_year": float(np.median(one["eta"])),
+                    "eta": float(np.median(lr["eta"])),
+                    "eps_x": float(np.median(lr["eps_x"])),
+                    "ge_trade_elasticity": es.ge_trade_elasticity,
+                    **{k: h.get(k) for k in SUMMARY_KEYS},
                 }
             )
         df = pd.DataFrame(rows)
         df.attrs["units"] = "percent; USD; probabilities as shares 0-1"
         return df
 
+    def summary(self) -> pd.DataFrame:
+        """One row per elasticity set: the headline numbers (percent, USD, probabilities 0-1);
+        the same numbers as :meth:`to_json`'s ``by_elasticity_set``."""
+        return self._summary.copy()
+
+    def __repr__(self) -> str:
+        j = self.to_json()
+        return (
+            f"<tariffsim.Result scenario={j['scenario']!r} model={self.model} country={self.country} "
+            f"sets={list(self.sets)} central={self.central!r}: GDP {fmt(j['gdp_impact_pct_first_year_avg'])} % "
+            f"first-year average, {fmt(j['gdp_impact_pct'])} % after 4 quarters, "
+            f"{fmt(j['gdp_impact_pct_long_run'])} % long run>"
+        )
+
+    def _repr_html_(self) -> str:
+        cols = [
+            "elasticity_set",
+            "exports_change_pct_after_4q",
+            "exports_change_pct",
+            "gdp_impact_pct_first_year_avg",
+            "gdp_impact_pct",
+            "gdp_impact_pct_long_run",
+            "value_added_at_risk_pct",
+            "recession_probability_change",
+        ]
+        df = self._summary[[c for c in cols if c in self._summary.columns]]
+        head = html.escape(f"{self.scenario.name}: {self.scenario.description} ({self.model.upper()} model)")
+        return f"<p><b>{head}</b></p>" + df.to_html(index=False, float_format=lambda x: f"{x:+.2f}", na_rep="n/a")
+
     def summary_text(self) -> str:
         """A readable multi-line summary (what ``tariffsim run`` prints)."""
-        j = self.to_json()
-        c = self.country
-        lines = [
-            f"scenario {j['scenario']}: {j['description']}",
-            f"model {j['model'].upper()}, reported economy {c}, central elasticity set '{self.central}'",
-            "",
-        ]
+        return _summary_text(self)
 
-        def f(x, fmt="{:+.1f}"):
-            return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
 
+RISK_KEYS = (
+    "recession_probability",
+    "recession_probability_baseline",
+    "recession_probability_change",
+    "recession_probability_change_se",
+    "annual_contraction_probability",
+    "annual_contraction_probability_baseline",
+    "recession_probability_horizon",
+    "recession_probability_horizon_baseline",
+)
+SUMMARY_KEYS = (
+    "exports_change_pct_after_4q",
+    "exports_to_us_change_pct_after_4q",
+    "exports_change_pct",
+    "exports_to_us_change_pct",
+    "implied_elasticity_one_year",
+    "us_tariff_revenue_usd",
+    "us_import_price_change_pct",
+    "gdp_impact_pct_first_year_avg",
+    "gdp_impact_pct",
+    "gdp_impact_pct_long_run",
+    "value_added_at_risk_pct",
+    *RISK_KEYS,
+)
+
+
+def _risk_keys(r: RecessionRisk) -> dict[str, float]:
+    change = getattr(r, "change", None)
+    se = getattr(r, "se_change", None)
+    return {
+        "recession_probability": r.recession_probability,
+        "recession_probability_baseline": r.recession_probability_baseline,
+        "recession_probability_change": r.recession_probability - r.recession_probability_baseline
+        if change is None
+        else float(change),
+        "recession_probability_change_se": float(se) if se is not None else float("nan"),
+        "annual_contraction_probability": r.annual_contraction_probability,
+        "annual_contraction_probability_baseline": r.annual_contraction.baseline,
+        "recession_probability_horizon": r.technical_horizon.tariff,
+        "recession_probability_horizon_baseline": r.technical_horizon.baseline,
+    }
+
+
+def fmt(x: Any, nd: int = 2) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{nd}f}"
+
+
+def _summary_text(res: Result) -> str:
+    j = res.to_json()
+    c, mk = res.country, res.market or "its main market"
+    lines = [
+        f"scenario {j['scenario']}: {j['description']}",
+        f"model {j['model'].upper()}, reported economy {c}, tariff-setting market {mk}, central set '{res.central}'",
+        "",
+        f"{c} exports, after 4 quarters (one-year elasticities) {fmt(j['exports_change_pct_after_4q'], 1)} %  "
+        f"(to {mk} {fmt(j['exports_to_us_change_pct_after_4q'], 1)} %; implied elasticity "
+        f"{fmt(j['implied_elasticity_one_year'])})",
+        f"{c} exports, long run                          {fmt(j['exports_change_pct'], 1)} %  "
+        f"(to {mk} {fmt(j['exports_to_us_change_pct'], 1)} %)",
+    ]
+    if j.get("us_tariff_revenue_usd") is not None:
         lines.append(
-            f"{c} exports (exporter prices)       {f(j['exports_change_pct'])} %  "
-            f"(after 4 quarters {f(j.get('exports_change_pct_after_4q'))} %)"
+            f"{mk} tariff revenue, change                     {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
+            f"(after 4 quarters {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)"
         )
-        if j.get("exports_change_pct_incl_retaliation_costs") is not None:
-            lines.append(
-                f"  with dearer US inputs (own retaliation) {f(j['exports_change_pct_incl_retaliation_costs'])} %"
-            )
-        if j.get("exports_to_us_change_pct") is not None:
-            lines.append(f"{c} exports to the US               {f(j['exports_to_us_change_pct'])} %")
-        if j.get("us_tariff_revenue_usd") is not None:
-            lines.append(
-                f"US tariff revenue, change          {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
-                f"(at the four-quarter mark {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)"
-            )
-            lines.append(f"US import prices                   {f(j['us_import_price_change_pct'], '{:+.2f}')} %")
-        if "gdp_impact_pct" in j:
-            lines.append(
-                f"{c} GDP after 4 quarters            {f(j['gdp_impact_pct'], '{:+.2f}')} % "
-                f"(sets: {f(j['gdp_impact_pct_low'], '{:+.2f}')} to {f(j['gdp_impact_pct_high'], '{:+.2f}')} %; "
-                f"long run {f(j['gdp_impact_pct_long_run'], '{:+.2f}')} %)"
-            )
-            lines.append(
-                f"export dependence used / data      {j['export_dependence']:.2f} / {j['export_dependence_data']:.3f}"
-            )
-        if "recession_probability" in j:
-            lines.append(
-                f"technical recession within 4 q     {100 * j['recession_probability']:.1f} % "
-                f"(baseline {100 * j['recession_probability_baseline']:.1f} %)"
-            )
-            lines.append(
-                f"annual contraction                 {100 * j['annual_contraction_probability']:.1f} % "
-                f"(baseline {100 * j['annual_contraction_probability_baseline']:.1f} %)"
-            )
-        lines.append("")
-        lines.append(f"{'set':16}{'exports %':>10}{'to US %':>9}{'GDP 4q %':>10}{'recession':>11}")
-        for n, h in j["by_elasticity_set"].items():
-            rp = h.get("recession_probability")
-            lines.append(
-                f"{n:16}{f(h['exports_change_pct']):>10}{f(h['exports_to_us_change_pct']):>9}"
-                f"{f(h.get('gdp_impact_pct'), '{:+.2f}'):>10}{f(rp and 100 * rp, '{:.1f} %'):>11}"
-            )
-        for note in self.notes:
-            lines.append(f"note: {note}")
-        return "\n".join(lines)
+    lines += [
+        f"{c} GDP, first-year average                   {fmt(j['gdp_impact_pct_first_year_avg'])} %",
+        f"{c} GDP after 4 quarters                      {fmt(j['gdp_impact_pct'])} % "
+        f"(sets {fmt(j['gdp_impact_pct_low'])} to {fmt(j['gdp_impact_pct_high'])} %)",
+        f"{c} GDP, long run (GE real income)            {fmt(j['gdp_impact_pct_long_run'])} %",
+        f"{c} value added at risk (PE, long run; not GDP) {fmt(j['value_added_at_risk_pct'])} %",
+    ]
+    if "recession_probability" in j:
+        lines.append(
+            f"technical recession within 4 quarters       {100 * j['recession_probability']:.1f} % "
+            f"(baseline {100 * j['recession_probability_baseline']:.1f} %; change "
+            f"{100 * j['recession_probability_change']:+.1f} pp, MC s.e. {100 * j['recession_probability_change_se']:.2f} pp)"
+        )
+    lines += ["", f"{'set':14}{'exp 4q %':>10}{'GDP yr1 %':>11}{'GDP 4q %':>10}{'GDP LR %':>10}{'recession':>11}"]
+    for n, h in j["by_elasticity_set"].items():
+        rc = h.get("recession_probability_change")
+        lines.append(
+            f"{n:14}{fmt(h['exports_change_pct_after_4q'], 1):>10}{fmt(h['gdp_impact_pct_first_year_avg']):>11}"
+            f"{fmt(h['gdp_impact_pct']):>10}{fmt(h['gdp_impact_pct_long_run']):>10}"
+            f"{('n/a' if rc is None else f'{100 * rc:+.1f} pp'):>11}"
+        )
+    lines += [f"note: {note}" for note in j["notes"]]
+    return "\n".join(lines)

@@ -44,7 +44,7 @@ __all__ = [
     "validate_file",
 ]
 
-MODELS = ("pe", "ge")
+MODELS = ("pe", "ge", "ge-io")
 MODES = ("add", "set")
 QUARTER_RE = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 
@@ -174,6 +174,23 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         True,
         "share of a retaliatory tariff on US inputs passed into the retaliator's export prices",
         "assumption",
+    ),
+    "blend_start_quarter": AssumptionSpec(
+        4.0,
+        0.0,
+        80.0,
+        False,
+        "last quarter of the pure near-term (demand-side) path; the blend to the GE long run starts after it",
+        "MODELS.md section 2: the near term is the first year (quarters 1-4)",
+    ),
+    "blend_end_quarter": AssumptionSpec(
+        16.0,
+        1.0,
+        200.0,
+        False,
+        "quarter at which the GDP path reaches the GE long run (linear blend from blend_start_quarter)",
+        "Yale Budget Lab (2025, State of U.S. Tariffs reports) blends its near-term macro path into its GTAP "
+        "long run over 16 quarters; linear weights are an assumption",
     ),
     "adjustment_speed": AssumptionSpec(
         "data",
@@ -844,39 +861,6 @@ def builtin_scenarios() -> list[tuple[str, str]]:
     return out
 
 
-def load_scenario(scenario) -> Scenario:
-    """A Scenario from a Scenario, a built-in name, a path to a TOML file, or a dict."""
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, Mapping):
-        return Scenario.from_dict(scenario)
-    if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
-        return Scenario.from_file(scenario)
-    if isinstance(scenario, str):
-        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", scenario):
-            try:
-                return Scenario.builtin(scenario)
-            except ScenarioError:
-                if not os.path.isdir(scenario):
-                    raise
-        if os.path.isdir(scenario):
-            raise ScenarioError("is a folder; expected a built-in name or a scenario TOML file", source=scenario)
-        if os.path.isfile(scenario):
-            raise ScenarioError(
-                "not a built-in scenario name; a scenario file needs the .toml suffix (or a path with /)",
-                source=scenario,
-            )
-        raise ScenarioError(
-            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
-            source="scenarios",
-        )
-    raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")
-
-
-def validate_file(path: str | Path, *, check_data: bool = True) -> Scenario:
-    """Validate a scenario file (and, by default, its countries/sectors against its dataset)."""
-    sc = Scenario.from_file(path)
-    if check_data:
 def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
     """The table in a TOML file, every reading problem a :class:`ScenarioError` naming the file:
     not found, a folder, not a regular file, too large, unreadable, a byte-order mark, not UTF-8,
@@ -920,16 +904,49 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
     return d
 
 
+def load_scenario(scenario) -> Scenario:
+    """A Scenario from a Scenario, a built-in name, a path to a TOML file, or a dict."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Scenario.from_dict(scenario)
+    if isinstance(scenario, str) and not scenario.strip():
+        raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
+    if isinstance(scenario, str) and "\x00" in scenario:
+        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
+        return Scenario.from_file(scenario)
+    if isinstance(scenario, str):
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", scenario):
+            try:
+                return Scenario.builtin(scenario)
+            except ScenarioError:
+                if not os.path.isdir(scenario):
+                    raise
+        if os.path.isdir(scenario):
+            raise ScenarioError("is a folder; expected a built-in name or a scenario TOML file", source=scenario)
+        if os.path.isfile(scenario):
+            raise ScenarioError(
+                "not a built-in scenario name; a scenario file needs the .toml suffix (or a path with /)",
+                source=scenario,
+            )
+        raise ScenarioError(
+            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+            source="scenarios",
+        )
+    raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")
+
+
+def validate_file(path: str | Path, *, check_data: bool = True) -> Scenario:
+    """Validate a scenario file (and, by default, its countries/sectors against its dataset)."""
+    sc = Scenario.from_file(path)
+    if check_data:
         sc.validate_against(sc.load_data())
     return sc
 
 
 def _quarter_index(q: str) -> tuple[int, int]:
     m = QUARTER_RE.match(q)
-    if isinstance(scenario, str) and not scenario.strip():
-        raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
-    if isinstance(scenario, str) and "\x00" in scenario:
-        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
     assert m is not None
     return int(m.group(1)), int(m.group(2))
 
