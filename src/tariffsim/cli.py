@@ -318,6 +318,8 @@ def cmd_calibrate(args) -> int:
         column=args.column,
         kind=args.kind,
         command=command,
+        innovations=args.innovations,
+        country=args.country,
     )
     d = cal.to_dict()
     if args.json:
@@ -326,7 +328,10 @@ def cmd_calibrate(args) -> int:
         print(f"AR(1) on {d.get('source', args.gdp_csv)}, {cal.start}-{cal.end}, {cal.n_obs} observations")
         print(f"  mu    = {cal.mu:.4f} % a quarter (s.e. {cal.se_mu:.4f})")
         print(f"  rho   = {cal.rho:.4f} (s.e. {cal.se_rho:.4f})")
-        print(f"  sigma = {cal.sigma:.4f} % a quarter (s.e. {cal.se_sigma:.4f})")
+        if cal.innovations == "student_t":
+            print(f"  scale = {cal.scale:.4f} % a quarter (s.e. {cal.se_scale:.4f})")
+            print(f"  df    = {cal.df:.3f} (s.e. {cal.se_df:.3f})")
+        print(f"  sigma = {cal.sigma:.4f} % a quarter (s.e. {cal.se_sigma:.4f}), {cal.innovation}")
         if args.out:
             print(f"written to {args.out}")
     return 0
@@ -450,6 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--exclude", action="append", help="quarter or range to leave out, e.g. 2020Q2:2020Q3 (repeatable)")
     c.add_argument("--column", help="GDP level column (default: detected)")
     c.add_argument("--kind", choices=("level", "qoq_pct"), default="level", help="what the column holds")
+    c.add_argument("--country", help="ISO3 code recorded in the file (ship it as data/recession/<ISO3>.json)")
+    c.add_argument("--innovations", choices=("student_t", "gaussian"), default="student_t", help="innovation law")
     c.add_argument("--out", help="write the calibration JSON here")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_calibrate)

@@ -5,19 +5,13 @@ names are re-exported here.
 
 Section 3 of MODELS.md. Quarterly real GDP growth follows
 
-    g_q = mu + rho (g_{q-1} - mu) + u_q,   u_q ~ N(0, sigma^2),
+    g_q = mu + rho (g_{q-1} - mu) + u_q,
 
-in **percent per quarter** (q/q, not annualised), plus the tariff's growth effect, which is the
-first difference of the GDP level-deviation path the macro layer produces.
-
-Growth definition
-    Everywhere in this module q/q growth is the log difference ``g_t = 100 * ln(Y_t / Y_{t-1})``
-    (percent per quarter). On INEGI's seasonally adjusted series 1996Q1-2019Q4 this gives mean
-    0.624, sd 1.040 and first-order autocorrelation 0.396, the figures MODELS.md quotes (0.62,
-    1.04, 0.40); the simple change ``100 * (Y_t / Y_{t-1} - 1)`` gives mean 0.631 instead. Logs
-    also make level deviations add up over quarters, which the tariff effect relies on.
-    A file that only has published q/q percent changes (``kind="qoq_pct"``) is converted to the
-    same definition with ``100 * ln(1 + g / 100)``.
+in **percent per quarter** (q/q log growth, not annualised), plus the tariff's growth effect,
+which is the first difference of the GDP level-deviation path the macro layer produces. The
+innovations ``u_q`` are Student t, ``scale * t_df``, as fitted by ``tariffsim calibrate`` (pass
+``calibration=``), or Gaussian with sd ``sigma`` (pass ``rho`` and ``sigma``, as before). ``mu``
+always comes from the caller: the scenario's baseline forecast, not the historical mean.
 
 Timing convention of the Monte Carlo
     Quarter 0 is the last observed quarter (growth ``g0``); quarters 1..H are simulated. The
@@ -25,6 +19,12 @@ Timing convention of the Monte Carlo
     adds ``100 * [ln(1 + d_q/100) - ln(1 + d_{q-1}/100)]`` to growth in quarter q (= d_q - d_{q-1}
     to first order). With and without the tariff share the same innovations (common random
     numbers), so their difference is the tariff effect alone.
+
+Random numbers
+    ``np.random.default_rng(seed)`` draws the innovations path by path (an (n_paths, H) array,
+    drawn in chunks of ``chunk_paths`` paths in order, so the result does not depend on the chunk
+    size). Memory: the chunk's arrays plus two float32 (H, n_paths) stores for the fan-chart
+    quantiles and one byte per path and indicator.
 
 Definitions of the reported probabilities
     technical recession: two consecutive quarters of negative q/q growth. The pair (0, 1) counts:
@@ -35,13 +35,16 @@ Definitions of the reported probabilities
     "Mexican growth in 2025: +1.2 %"). The growth of quarters -2 and -1 (``pre_growth``) and
     quarter 0 (``g0``) fix the base year; they default to ``mu``.
 
-Caveat
-    Mexican growth is fat-tailed (AR(1) residuals 1996-2019 have excess kurtosis of about 8.6,
-    mostly 2009Q1). A Gaussian AR(1) with the fitted sigma therefore overstates how often small
-    negative quarters occur: at the historical mean it implies a technical recession in about a
-    quarter of all 4-quarter windows, against 9 of 92 (two episodes, 2001-02 and 2008-09) in the
-    data. Read the baseline probabilities with that in mind; the tariff's effect (the difference
-    under common random numbers) is the more robust output.
+The headline
+    ``change`` = P(technical recession within 4 quarters | tariff) - P(... | baseline), with its
+    Monte Carlo standard error ``se_change`` from the paired (CRN) per-path differences; the same
+    for the horizon (``change_horizon``) and the annual contraction (``change_annual``).
+
+Predictive check
+    :func:`predictive_check` simulates samples of the historical length from a calibration and
+    compares the share of negative quarters and the share of four-quarter windows with a technical
+    recession with the observed ones (two-sided p-values). The Gaussian AR(1) fails it on Mexico
+    (MODELS.md section 3); the shipped Student t calibrations pass (see data/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -56,30 +59,40 @@ import pandas as pd
 
 from ._util import readonly
 from .calibration import GROWTH_DEFINITION as GROWTH_DEFINITION
+from .calibration import INNOVATIONS as INNOVATIONS
+from .calibration import OVERRIDE_KEYS as OVERRIDE_KEYS
 from .calibration import AR1Calibration as AR1Calibration
 from .calibration import __all__ as _calibration_names
 from .calibration import _as_period
 from .calibration import calibrate_ar1 as calibrate_ar1
 from .calibration import calibrate_file as calibrate_file
+from .calibration import calibration_from_parameters as calibration_from_parameters
 from .calibration import default_calibration as default_calibration
+from .calibration import growth_statistics as growth_statistics
+from .calibration import load_calibration as load_calibration
 from .calibration import read_calibration as read_calibration
 from .calibration import read_quarterly_gdp as read_quarterly_gdp
 from .calibration import run_calibration as run_calibration
+from .calibration import shipped_calibrations as shipped_calibrations
 from .calibration import write_calibration as write_calibration
 from .errors import DataError
 
 __all__ = [
     *_calibration_names,
     "QUANTILES",
+    "DEFAULT_CHUNK_PATHS",
     "annual_to_quarterly",
     "quarterly_to_annual",
     "shock_to_growth",
+    "draw_innovations",
     "ar1_growth_paths",
     "technical_recession",
     "annual_contraction",
     "MCProbability",
     "RecessionRisk",
     "simulate_recession_risk",
+    "PredictiveCheck",
+    "predictive_check",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,6 +100,8 @@ log = logging.getLogger(__name__)
 #: Default quantile levels (shares) of the growth fan chart.
 QUANTILES: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 
+#: Paths simulated at once (bounds the temporaries; results do not depend on it).
+DEFAULT_CHUNK_PATHS = 50_000
 # --------------------------------------------------------------------------------------------
 # Monte Carlo: pure array functions
 # --------------------------------------------------------------------------------------------
@@ -165,6 +180,35 @@ def annual_contraction(growth: np.ndarray, g0: float, pre_growth: Sequence[float
     return np.exp(cum).sum(axis=0) < base
 
 
+def draw_innovations(
+    rng: np.random.Generator, size, *, sigma: float | None = None, scale: float | None = None, df: float | None = None
+) -> np.ndarray:
+    """Innovations ``u`` (percent per quarter) of shape ``size``.
+
+    Gaussian with sd ``sigma`` when ``df`` is None; otherwise Student t, ``scale * t_df`` (give
+    ``scale``, or ``sigma`` = the sd, ``scale = sigma * sqrt((df - 2) / df)``). Consumes the
+    generator element by element in C order, so drawing (a, H) then (b, H) equals one (a + b, H) draw.
+    """
+    if df is None or math.isinf(df):
+        if sigma is None:
+            raise ValueError("Gaussian innovations need sigma")
+        return rng.standard_normal(size) * float(sigma)
+    if scale is None:
+        if sigma is None:
+            raise ValueError("Student t innovations need scale or sigma")
+        scale = float(sigma) * math.sqrt((df - 2.0) / df)
+    return rng.standard_t(df, size) * float(scale)
+
+
+def _ar1_from_innovations(mu: float, rho: float, g0, u: np.ndarray) -> np.ndarray:
+    """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``."""
+    prev = np.broadcast_to(np.asarray(g0, dtype=float), u.shape[1:])
+    for q in range(u.shape[0]):
+        u[q] += mu + rho * (prev - mu)
+        prev = u[q]
+    return u
+
+
 # --------------------------------------------------------------------------------------------
 # Monte Carlo: results and the driver
 # --------------------------------------------------------------------------------------------
@@ -174,8 +218,9 @@ def annual_contraction(growth: np.ndarray, g0: float, pre_growth: Sequence[float
 class MCProbability:
     """A Monte Carlo probability (share 0-1) with and without the tariff, with standard errors.
 
-    ``se_difference`` is the standard error of ``tariff - baseline`` under common random numbers
-    (much smaller than the two separate ones).
+    ``difference`` (alias ``change``) is ``tariff - baseline``; ``se_difference`` (alias
+    ``se_change``) its standard error from the paired per-path differences under common random
+    numbers (much smaller than the two separate binomial ones).
     """
 
     tariff: float
@@ -185,19 +230,39 @@ class MCProbability:
     difference: float
     se_difference: float
 
+    @property
+    def change(self) -> float:
+        """``tariff - baseline`` (share, e.g. 0.05 = five percentage points)."""
+        return self.difference
+
+    @property
+    def se_change(self) -> float:
+        """Monte Carlo standard error of :attr:`change` (paired differences)."""
+        return self.se_difference
+
     @classmethod
-    def from_indicators(cls, with_tariff: np.ndarray, baseline: np.ndarray) -> MCProbability:
-        n = with_tariff.size
-        pt, pb = float(with_tariff.mean()), float(baseline.mean())
-        diff = with_tariff.astype(np.int8) - baseline.astype(np.int8)
-        sd_diff = float(diff.std(ddof=1)) if n > 1 else float("nan")
+    def from_counts(cls, n: int, n_tariff: int, n_baseline: int, n_up: int, n_down: int) -> MCProbability:
+        """From counts over ``n`` paths: events with the tariff, at baseline, and paths where the event
+        occurs only with the tariff (``n_up``) or only at baseline (``n_down``). The per-path
+        difference takes the values +1, 0, -1; its sample variance (ddof 1) gives ``se_difference``."""
+        pt, pb = n_tariff / n, n_baseline / n
+        diff = (n_up - n_down) / n
+        var = max(0.0, (n_up + n_down - n * diff * diff) / (n - 1)) if n > 1 else float("nan")
         return cls(
             tariff=pt,
             baseline=pb,
             se_tariff=math.sqrt(pt * (1 - pt) / n),
             se_baseline=math.sqrt(pb * (1 - pb) / n),
-            difference=pt - pb,
-            se_difference=sd_diff / math.sqrt(n),
+            difference=diff,
+            se_difference=math.sqrt(var / n),
+        )
+
+    @classmethod
+    def from_indicators(cls, with_tariff: np.ndarray, baseline: np.ndarray) -> MCProbability:
+        """From per-path bool indicators (same length)."""
+        t, b = np.asarray(with_tariff, dtype=bool), np.asarray(baseline, dtype=bool)
+        return cls.from_counts(
+            t.size, int(t.sum()), int(b.sum()), int(np.count_nonzero(t & ~b)), int(np.count_nonzero(b & ~t))
         )
 
     @classmethod
@@ -206,7 +271,9 @@ class MCProbability:
         return cls(nan, nan, nan, nan, nan, nan)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d.update(change=self.change, se_change=self.se_change)
+        return d
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,8 +291,13 @@ class RecessionRisk:
     growth_quantiles_tariff, growth_quantiles_baseline : arrays (len(quantile_levels), H).
     mean_growth_tariff, mean_growth_baseline : arrays (H,).
     shock_growth_mean : mean growth effect of the tariff by quarter (percentage points), (H,).
-    mu, rho, sigma, g0, pre_growth : the process; n_paths, n_draws, horizon, seed: the simulation.
+    mu, rho, sigma, g0, pre_growth : the process (sigma = sd of the innovations);
+    innovations ('gaussian' | 'student_t'), scale and df (Student t; None for Gaussian),
+    innovation (one-line description); n_paths, n_draws, horizon, seed: the simulation.
     start : label of quarter 1 ('2025Q1') or None.
+    change, se_change : the headline, technical recession within four quarters, tariff minus
+        baseline, and its Monte Carlo standard error (paired CRN differences); ``change_horizon``,
+        ``se_change_horizon``, ``change_annual``, ``se_change_annual`` likewise.
     """
 
     technical_4q: MCProbability
@@ -248,6 +320,16 @@ class RecessionRisk:
     seed: int
     start: str | None = None
     notes: tuple[str, ...] = field(default=())
+    innovations: str = "gaussian"
+    scale: float | None = None
+    df: float | None = None
+
+    @property
+    def innovation(self) -> str:
+        """One-line description of the innovation law."""
+        if self.innovations == "student_t":
+            return f"Student t, df {self.df:.2f}, scale {self.scale:.3f} %/q (sd {self.sigma:.3f})"
+        return f"Gaussian, sd {self.sigma:.3f} %/q"
 
     @property
     def recession_probability(self) -> float:
@@ -264,6 +346,32 @@ class RecessionRisk:
         """Calendar-year contraction of quarters 1-4, with the tariff (share 0-1)."""
         return self.annual_contraction.tariff
 
+    @property
+    def change(self) -> float:
+        """Headline: P(technical recession within 4 quarters) with the tariff minus without (share)."""
+        return self.technical_4q.difference
+
+    @property
+    def se_change(self) -> float:
+        """Monte Carlo standard error of :attr:`change` (paired CRN differences)."""
+        return self.technical_4q.se_difference
+
+    @property
+    def change_horizon(self) -> float:
+        return self.technical_horizon.difference
+
+    @property
+    def se_change_horizon(self) -> float:
+        return self.technical_horizon.se_difference
+
+    @property
+    def change_annual(self) -> float:
+        return self.annual_contraction.difference
+
+    @property
+    def se_change_annual(self) -> float:
+        return self.annual_contraction.se_difference
+
     def quantiles(self) -> pd.DataFrame:
         """Tidy growth quantiles: columns quarter (1..H), [period], scenario ('baseline' | 'tariff'),
         quantile (share), growth_pct (percent per quarter, q/q)."""
@@ -276,7 +384,7 @@ class RecessionRisk:
                         "quarter": np.tile(np.arange(1, H + 1), len(levels)),
                         "scenario": scen,
                         "quantile": np.repeat(levels, H),
-                        "growth_pct": np.asarray(arr).reshape(-1),
+                        "growth_pct": np.asarray(arr, dtype=float).reshape(-1),
                     }
                 )
             )
@@ -289,7 +397,12 @@ class RecessionRisk:
         return df
 
     def summary(self) -> dict:
-        """Flat dict of the headline numbers (probabilities as shares 0-1) and the settings."""
+        """Flat dict of the headline numbers (probabilities as shares 0-1) and the settings.
+
+        ``recession_probability_change`` and ``recession_probability_change_se`` are the headline
+        (technical recession within four quarters); ``*_change``/``*_change_se`` likewise for the
+        horizon and the annual contraction. ``*_difference_se`` is kept as an alias of ``*_change_se``.
+        """
         out: dict = {}
         for key, p in (
             ("recession_probability", self.technical_4q),
@@ -302,6 +415,8 @@ class RecessionRisk:
                     f"{key}_baseline": p.baseline,
                     f"{key}_se": p.se_tariff,
                     f"{key}_baseline_se": p.se_baseline,
+                    f"{key}_change": p.change,
+                    f"{key}_change_se": p.se_change,
                     f"{key}_difference_se": p.se_difference,
                 }
             )
@@ -309,6 +424,10 @@ class RecessionRisk:
             mu=self.mu,
             rho=self.rho,
             sigma=self.sigma,
+            innovations=self.innovations,
+            scale=self.scale,
+            df=self.df,
+            innovation=self.innovation,
             g0=self.g0,
             pre_growth=list(self.pre_growth),
             horizon=self.horizon,
@@ -320,11 +439,52 @@ class RecessionRisk:
         return out
 
 
+def _innovation_spec(rho, sigma, df, scale, calibration) -> tuple[float, float, float | None, float | None]:
+    """(rho, sigma, scale, df) from the arguments of :func:`simulate_recession_risk`; df None = Gaussian."""
+    if calibration is not None:
+        if any(v is not None for v in (rho, sigma, df, scale)):
+            raise ValueError("give either calibration or rho/sigma/df/scale, not both")
+        if not isinstance(calibration, AR1Calibration):
+            raise TypeError(f"calibration must be an AR1Calibration (see load_calibration), not {type(calibration)}")
+        if calibration.innovations == "student_t":
+            rho, scale, df = calibration.rho, calibration.scale, calibration.df
+        else:
+            rho, sigma = calibration.rho, calibration.sigma
+    if rho is None:
+        raise ValueError("rho is required (or pass calibration=)")
+    rho = float(rho)
+    if df is not None and math.isinf(float(df)):
+        df = None
+        if sigma is None:
+            sigma = scale
+        scale = None
+    if df is None:
+        if sigma is None or scale is not None:
+            raise ValueError("Gaussian innovations (df=None) need sigma, not scale")
+        sigma = float(sigma)
+        if not all(map(math.isfinite, (rho, sigma))) or sigma < 0:
+            raise ValueError(f"need finite rho and sigma >= 0; got rho={rho}, sigma={sigma}")
+        return rho, sigma, None, None
+    df = float(df)
+    if not df > 2:
+        raise ValueError(f"Student t innovations need df > 2 (finite variance); got df={df}")
+    if (sigma is None) == (scale is None):
+        raise ValueError("Student t innovations need exactly one of scale or sigma (the sd)")
+    ratio = math.sqrt(df / (df - 2.0))
+    scale = float(scale) if scale is not None else float(sigma) / ratio
+    if not all(map(math.isfinite, (rho, scale))) or scale < 0:
+        raise ValueError(f"need finite rho and scale >= 0; got rho={rho}, scale={scale}")
+    return rho, scale * ratio, scale, df
+
+
 def simulate_recession_risk(
     *,
     mu: float,
-    rho: float,
-    sigma: float,
+    rho: float | None = None,
+    sigma: float | None = None,
+    df: float | None = None,
+    scale: float | None = None,
+    calibration: AR1Calibration | None = None,
     horizon: int | None = None,
     n_paths: int = 100_000,
     shock=None,
@@ -333,6 +493,7 @@ def simulate_recession_risk(
     seed: int | None = None,
     quantiles: Sequence[float] = QUANTILES,
     start=None,
+    chunk_paths: int = DEFAULT_CHUNK_PATHS,
 ) -> RecessionRisk:
     """Monte Carlo of quarterly growth with and without the tariff, with common random numbers.
 
@@ -340,8 +501,12 @@ def simulate_recession_risk(
     ----------
     mu : baseline mean growth, percent per quarter (log); from an annual forecast use
         :func:`annual_to_quarterly` (1.2 % a year -> 0.298).
-    rho, sigma : AR(1) persistence and innovation sd (percent per quarter), e.g. from
-        :func:`default_calibration`.
+    calibration : an :class:`AR1Calibration` (from :func:`load_calibration`): ``rho`` and the
+        innovations (Student t ``scale``, ``df``, or Gaussian ``sigma``) come from it. Its ``mu``
+        (the historical mean) is not used.
+    rho, sigma, df, scale : the process without ``calibration``: persistence, and Gaussian
+        innovations with sd ``sigma`` (``df=None``) or Student t ``scale * t_df`` (``df > 2`` with
+        ``scale``, or with ``sigma`` = the sd). Percent per quarter.
     horizon : quarters simulated (H); inferred from ``shock`` when given, else 12.
     n_paths : simulated paths (shared by the two scenarios).
     shock : GDP level deviation from baseline caused by the tariff, percent (negative = loss),
@@ -352,19 +517,23 @@ def simulate_recession_risk(
     pre_growth : growth in quarters -2 and -1 (only for the base year of the annual contraction);
         default ``(mu, mu)``.
     seed : seed of ``np.random.default_rng``; None draws fresh entropy, recorded in the result.
-        Innovations are drawn as one (H, n_paths) standard-normal array.
     quantiles : quantile levels (shares) for the fan chart.
     start : label of quarter 1 (e.g. '2025Q1') for the tidy outputs.
+    chunk_paths : paths simulated at once (memory bound); the result does not depend on it.
 
     Probabilities' standard errors are binomial, ``sqrt(p (1 - p) / n_paths)`` (conservative when
-    paths are stratified over parameter draws).
+    paths are stratified over parameter draws); the changes' from the paired differences.
     """
-    mu, rho, sigma = float(mu), float(rho), float(sigma)
-    if not all(map(math.isfinite, (mu, rho, sigma))) or sigma < 0:
-        raise ValueError(f"need finite mu, rho and sigma >= 0; got mu={mu}, rho={rho}, sigma={sigma}")
+    mu = float(mu)
+    if not math.isfinite(mu):
+        raise ValueError(f"need a finite mu; got {mu}")
+    rho, sigma, scale, df = _innovation_spec(rho, sigma, df, scale, calibration)
     n_paths = int(n_paths)
     if n_paths < 2:
         raise ValueError("n_paths must be at least 2")
+    chunk = int(chunk_paths)
+    if chunk < 1:
+        raise ValueError("chunk_paths must be at least 1")
 
     if shock is None:
         H = 12 if horizon is None else int(horizon)
@@ -404,48 +573,163 @@ def simulate_recession_risk(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((H, n_paths))
+    effect_t = np.ascontiguousarray(effect.T)  # (H, D)
 
-    g_base = ar1_growth_paths(mu, rho, sigma, g0, z)
-    del z
-    if D == 1:
-        g_tar = g_base + effect[0][:, None]
-    else:
-        g_tar = g_base + effect.T[:, np.arange(n_paths) % D]
+    store_b = np.empty((H, n_paths), dtype=np.float32)
+    store_t = np.empty((H, n_paths), dtype=np.float32)
+    sum_b = np.zeros(H)
+    sum_t = np.zeros(H)
+    counts = {k: np.zeros(4, dtype=np.int64) for k in ("tech4", "techH", "annual")}  # tariff, base, up, down
 
-    tech4 = MCProbability.from_indicators(technical_recession(g_tar, g0, 4), technical_recession(g_base, g0, 4))
-    techH = MCProbability.from_indicators(technical_recession(g_tar, g0), technical_recession(g_base, g0))
-    if H >= 4:
-        annual = MCProbability.from_indicators(annual_contraction(g_tar, g0, pre), annual_contraction(g_base, g0, pre))
-    else:
-        annual = MCProbability.undefined()
+    def tally(key: str, hit_t: np.ndarray, hit_b: np.ndarray) -> None:
+        counts[key] += (
+            np.count_nonzero(hit_t),
+            np.count_nonzero(hit_b),
+            np.count_nonzero(hit_t & ~hit_b),
+            np.count_nonzero(hit_b & ~hit_t),
+        )
+
+    for lo in range(0, n_paths, chunk):
+        hi = min(lo + chunk, n_paths)
+        u = draw_innovations(rng, (hi - lo, H), sigma=sigma, scale=scale, df=df)
+        g_base = _ar1_from_innovations(mu, rho, g0, np.ascontiguousarray(u.T))
+        del u
+        if D == 1:
+            g_tar = g_base + effect_t[:, :1]
+        else:
+            g_tar = g_base + effect_t[:, np.arange(lo, hi) % D]
+        tally("tech4", technical_recession(g_tar, g0, 4), technical_recession(g_base, g0, 4))
+        tally("techH", technical_recession(g_tar, g0), technical_recession(g_base, g0))
+        if H >= 4:
+            tally("annual", annual_contraction(g_tar, g0, pre), annual_contraction(g_base, g0, pre))
+        sum_b += g_base.sum(axis=1)
+        sum_t += g_tar.sum(axis=1)
+        store_b[:, lo:hi] = g_base
+        store_t[:, lo:hi] = g_tar
+        del g_base, g_tar
+
+    tech4 = MCProbability.from_counts(n_paths, *(int(c) for c in counts["tech4"]))
+    techH = MCProbability.from_counts(n_paths, *(int(c) for c in counts["techH"]))
+    annual = MCProbability.from_counts(n_paths, *(int(c) for c in counts["annual"])) if H >= 4 else None
     notes = () if H >= 4 else ("horizon < 4 quarters: annual contraction undefined, '4q' = whole horizon",)
 
     pct = np.asarray(q_levels) * 100.0
-    qt = np.percentile(g_tar, pct, axis=1)
-    qb = np.percentile(g_base, pct, axis=1)
-    counts = np.bincount(np.arange(n_paths) % D, minlength=D)
-    shock_mean = (effect * counts[:, None]).sum(axis=0) / n_paths
-    log.debug("recession MC: %d paths x %d quarters, %d draws, seed %s", n_paths, H, D, seed)
+    qt = np.percentile(store_t, pct, axis=1).astype(float)
+    del store_t
+    qb = np.percentile(store_b, pct, axis=1).astype(float)
+    del store_b
+    n_per_draw = np.bincount(np.arange(n_paths) % D, minlength=D)
+    shock_mean = (effect * n_per_draw[:, None]).sum(axis=0) / n_paths
+    log.debug("recession MC: %d paths x %d quarters, %d draws, seed %s, %s", n_paths, H, D, seed, df)
     return RecessionRisk(
         technical_4q=tech4,
         technical_horizon=techH,
-        annual_contraction=annual,
+        annual_contraction=annual if annual is not None else MCProbability.undefined(),
         quantile_levels=q_levels,
         growth_quantiles_tariff=readonly(qt),
         growth_quantiles_baseline=readonly(qb),
-        mean_growth_tariff=readonly(g_tar.mean(axis=1)),
-        mean_growth_baseline=readonly(g_base.mean(axis=1)),
+        mean_growth_tariff=readonly(sum_t / n_paths),
+        mean_growth_baseline=readonly(sum_b / n_paths),
         shock_growth_mean=readonly(shock_mean),
         mu=mu,
         rho=rho,
         sigma=sigma,
         g0=g0,
-        pre_growth=pre,
+        pre_growth=(pre[0], pre[1]),
         horizon=H,
         n_paths=n_paths,
         n_draws=D,
         seed=int(seed),
         start=None if start is None else str(_as_period(start, "start")),
         notes=notes,
+        innovations="gaussian" if df is None else "student_t",
+        scale=scale,
+        df=df,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Predictive check of a calibration
+# --------------------------------------------------------------------------------------------
+
+#: The statistics of the predictive check, in the order of :func:`~tariffsim.calibration.growth_statistics`.
+CHECK_STATISTICS: tuple[str, ...] = ("share_negative", "share_technical_4q")
+
+
+@dataclass(frozen=True)
+class PredictiveCheck:
+    """Result of :func:`predictive_check`. ``observed``, ``simulated_mean`` and ``p_value`` are dicts
+    keyed by :data:`CHECK_STATISTICS`; p-values are two-sided, ``min(1, 2 min(P(T <= t), P(T >= t)))``
+    over the simulated samples."""
+
+    model: str
+    observed: dict
+    simulated_mean: dict
+    p_value: dict
+    n_samples: int
+    n_quarters: int
+    seed: int
+
+    def rejected(self, level: float = 0.05) -> dict:
+        """Which statistics are rejected at ``level`` (two-sided)."""
+        return {k: bool(p < level) for k, p in self.p_value.items()}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def predictive_check(
+    calibration: AR1Calibration, *, n_samples: int = 20_000, seed: int = 20250201, gaussian: bool = False
+) -> PredictiveCheck:
+    """Predictive check of a fitted AR(1) against its own sample.
+
+    Simulates ``n_samples`` growth samples of the historical length (``start``..``end``) from the
+    fitted model, with the historical mean ``mu``, the first quarter fixed at its observed value
+    (the likelihood conditions on it) and parameters at their estimates (plug-in), and compares the
+    share of negative quarters and the share of four-quarter windows with a technical recession
+    (:func:`~tariffsim.calibration.growth_statistics`, excluded quarters dropped as in the data)
+    with the observed ones. ``gaussian=True`` checks the Gaussian AR(1) of the same sample
+    (``gaussian_mu``, ``gaussian_rho``, ``gaussian_sigma``) instead.
+    """
+    cal = calibration
+    if cal.share_negative is None or cal.share_technical_4q is None or cal.first_growth is None or not cal.start:
+        raise DataError(
+            "the calibration does not record its sample statistics (refit it with tariffsim calibrate)",
+            source=cal.source,
+        )
+    quarters = pd.period_range(cal.start, cal.end, freq="Q")
+    T = len(quarters)
+    keep = ~quarters.isin(pd.PeriodIndex(list(cal.excluded), freq="Q")) if cal.excluded else None
+    rng = np.random.default_rng(seed)
+    if gaussian:
+        if cal.gaussian_mu is None or cal.gaussian_rho is None or cal.gaussian_sigma is None:
+            raise DataError("the calibration does not record its Gaussian fit", source=cal.source)
+        mu, rho = cal.gaussian_mu, cal.gaussian_rho
+        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.gaussian_sigma)
+        model = f"Gaussian AR(1), sd {cal.gaussian_sigma:.3f} %/q"
+    else:
+        mu, rho = cal.mu, cal.rho
+        df = cal.df if cal.innovations == "student_t" else None
+        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.sigma, scale=cal.scale if df else None, df=df)
+        model = cal.innovation
+    g = np.empty((T, n_samples))
+    g[0] = cal.first_growth
+    g[1:] = _ar1_from_innovations(mu, rho, cal.first_growth, np.ascontiguousarray(u.T))
+    sims = growth_statistics(g.T, keep)
+    obs = (cal.share_negative, cal.share_technical_4q)
+    p_values, means, observed = {}, {}, {}
+    for name, s, o in zip(CHECK_STATISTICS, sims, obs, strict=True):
+        tol = 1e-12
+        p_lo, p_hi = float(np.mean(s <= o + tol)), float(np.mean(s >= o - tol))
+        p_values[name] = min(1.0, 2.0 * min(p_lo, p_hi))
+        means[name] = float(s.mean())
+        observed[name] = float(o)
+    return PredictiveCheck(
+        model=model,
+        observed=observed,
+        simulated_mean=means,
+        p_value=p_values,
+        n_samples=int(n_samples),
+        n_quarters=T,
+        seed=int(seed),
     )
