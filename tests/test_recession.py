@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -17,27 +18,35 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import signal, stats
+from scipy import signal, special, stats
 
+from tariffsim.cli import main as cli_main
 from tariffsim.datasets import data_file
-from tariffsim.errors import DataError
+from tariffsim.errors import CountryCodeError, DataError, ScenarioError
 from tariffsim.recession import (
     AR1Calibration,
     annual_contraction,
     annual_to_quarterly,
     calibrate_ar1,
     calibrate_file,
+    calibration_from_parameters,
     default_calibration,
+    growth_statistics,
+    load_calibration,
+    predictive_check,
     quarterly_to_annual,
     read_calibration,
     read_quarterly_gdp,
     run_calibration,
+    shipped_calibrations,
     shock_to_growth,
     simulate_recession_risk,
     technical_recession,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 INEGI = ("mexico_gdp", "inegi_gdp_sa_1981q1_2021q4.csv")
+FRED = ("us_gdp", "GDPC1.csv")
 HAVER = ("mexico_gdp", "mex_quarterly_1993q1_2023q4.csv")
 
 # Mexico-like process: 1.2 % a year baseline, persistence and innovation sd near the calibration.
@@ -296,9 +305,9 @@ def _simulated_series(mu, rho, sigma, n, seed):
     return pd.Series(x, index=pd.period_range("1000Q1", periods=n, freq="Q"))
 
 
-def test_calibration_recovers_known_parameters():
+def test_gaussian_calibration_recovers_known_parameters():
     mu, rho, sigma = 0.5, 0.4, 0.9
-    cal = calibrate_ar1(_simulated_series(mu, rho, sigma, 20_000, 17), start=None, end=None)
+    cal = calibrate_ar1(_simulated_series(mu, rho, sigma, 20_000, 17), start=None, end=None, innovations="gaussian")
     assert cal.n_obs == 19_999
     assert abs(cal.mu - mu) < 4 * cal.se_mu
     assert abs(cal.rho - rho) < 4 * cal.se_rho
@@ -312,20 +321,96 @@ def test_excluding_an_outlier_quarter_drops_both_regression_rows_it_enters():
     s = _simulated_series(0.5, 0.4, 0.9, 2_000, 31)
     s.iloc[1000] = -20.0  # a lockdown-sized quarter
     bad = s.index[1000]
-    with_outlier = calibrate_ar1(s, start=None, end=None)
-    cleaned = calibrate_ar1(s, start=None, end=None, exclude=[str(bad)])
+    with_outlier = calibrate_ar1(s, start=None, end=None, innovations="gaussian")
+    cleaned = calibrate_ar1(s, start=None, end=None, exclude=[str(bad)], innovations="gaussian")
     assert cleaned.n_obs == with_outlier.n_obs - 2
     assert cleaned.excluded == (str(bad),)
     assert with_outlier.sigma > 1.1 * cleaned.sigma
     assert abs(cleaned.sigma - 0.9) < 4 * cleaned.se_sigma
-    ranged = calibrate_ar1(s, start=None, end=None, exclude=[f"{bad}:{bad + 1}"])
+    ranged = calibrate_ar1(s, start=None, end=None, exclude=[f"{bad}:{bad + 1}"], innovations="gaussian")
     assert ranged.n_obs == with_outlier.n_obs - 3
 
 
+def _simulated_t_series(mu, rho, scale, df, n, seed):
+    u = scale * np.random.default_rng(seed).standard_t(df, n + 500)
+    x = signal.lfilter([1.0], [1.0, -rho], u)[500:] + mu
+    return pd.Series(x, index=pd.period_range("1000Q1", periods=n, freq="Q"))
+
+
+def _t_expected_information(rho, scale, df):
+    """Per-observation Fisher information of the Student t AR(1) in (mu, rho, scale, df).
+
+    Location-scale t (Lange, Little and Taylor 1989, JASA 84, eq. for the information of
+    (location, scale, df)): I_mm = (df+1)/((df+3) s^2), I_ss = 2 df/((df+3) s^2),
+    I_s,df = -2/((df+1)(df+3) s), I_df,df = [psi'(df/2) - psi'((df+1)/2)]/4 - (df+5)/(2 df (df+1)(df+3)).
+    The AR location mu (1 - rho) + rho x has derivatives (1 - rho) and (x - mu), E(x - mu) = 0 and
+    var(x) = s^2 df / (df - 2) / (1 - rho^2)."""
+    i_loc = (df + 1) / ((df + 3) * scale**2)
+    var_x = scale**2 * df / (df - 2) / (1 - rho**2)
+    info = np.zeros((4, 4))
+    info[0, 0] = (1 - rho) ** 2 * i_loc
+    info[1, 1] = var_x * i_loc
+    info[2, 2] = 2 * df / ((df + 3) * scale**2)
+    info[2, 3] = info[3, 2] = -2 / ((df + 1) * (df + 3) * scale)
+    info[3, 3] = 0.25 * (special.polygamma(1, df / 2) - special.polygamma(1, (df + 1) / 2)) - (df + 5) / (
+        2 * df * (df + 1) * (df + 3)
+    )
+    return info
+
+
+def test_student_t_mle_recovers_known_parameters_with_fisher_information_standard_errors():
+    mu, rho, scale, df = 0.6, 0.35, 0.5, 4.0
+    cal = calibrate_ar1(_simulated_t_series(mu, rho, scale, df, 20_000, 23), start=None, end=None)
+    assert cal.innovations == "student_t" and cal.n_obs == 19_999
+    for name, true in (("mu", mu), ("rho", rho), ("scale", scale), ("df", df)):
+        assert abs(getattr(cal, name) - true) < 4 * getattr(cal, f"se_{name}"), name
+    assert abs(cal.sigma - scale * math.sqrt(df / (df - 2))) < 4 * cal.se_sigma
+    # Hessian (observed information) standard errors agree with the expected information
+    cov = np.linalg.inv(cal.n_obs * _t_expected_information(rho, scale, df))
+    for i, name in enumerate(("mu", "rho", "scale", "df")):
+        assert getattr(cal, f"se_{name}") == pytest.approx(math.sqrt(cov[i, i]), rel=0.15), name
+    # the Gaussian OLS fit of the same sample is recorded, and the t likelihood beats it by far
+    assert cal.gaussian_rho == pytest.approx(rho, abs=0.03)
+    assert cal.gaussian_sigma == pytest.approx(cal.sigma, rel=0.05)
+    gauss = calibrate_ar1(
+        _simulated_t_series(mu, rho, scale, df, 20_000, 23), start=None, end=None, innovations="gaussian"
+    )
+    assert cal.loglik > gauss.loglik + 100
+
+
+def test_student_t_fit_on_gaussian_data_goes_to_the_gaussian_limit():
+    cal = calibrate_ar1(_simulated_series(0.5, 0.4, 0.9, 20_000, 17), start=None, end=None)
+    assert cal.df == 1000.0 and cal.se_df is None  # held at the bound, se undefined
+    assert "upper bound" in cal.method
+    assert abs(cal.sigma - 0.9) < 4 * cal.se_sigma and abs(cal.rho - 0.4) < 4 * cal.se_rho
+
+
+def test_growth_statistics_on_a_hand_made_sample():
+    g = np.array([1.0, -0.5, -0.2, 0.3, 0.4, 0.5, -0.1, 0.2, 0.6])
+    neg, tech = growth_statistics(g)
+    assert neg == pytest.approx(3 / 9)
+    # origins t = 0..4; only the pair (1, 2) is negative-negative, reached from origins 0 and 1
+    assert tech == pytest.approx(2 / 5)
+    keep = np.ones(9, dtype=bool)
+    keep[8] = False  # drops quarter 8 and the one window (origin 4) that touches it
+    neg_k, tech_k = growth_statistics(g, keep)
+    assert neg_k == pytest.approx(3 / 8) and tech_k == pytest.approx(2 / 4)
+    neg2, tech2 = growth_statistics(np.vstack([g, -np.abs(g)]))
+    np.testing.assert_allclose(neg2, [3 / 9, 1.0])
+    np.testing.assert_allclose(tech2, [2 / 5, 1.0])
+
+
 def test_calibration_round_trips_through_dict_and_file(tmp_path):
-    cal = calibrate_ar1(_simulated_series(0.5, 0.4, 0.9, 400, 3), start=None, end=None, exclude=["1050Q2"])
-    assert AR1Calibration.from_dict(cal.to_dict()) == cal
-    assert AR1Calibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
+    s = _simulated_t_series(0.5, 0.4, 0.6, 5.0, 400, 3)
+    for innovations in ("student_t", "gaussian"):
+        cal = calibrate_ar1(s, start=None, end=None, exclude=["1050Q2"], innovations=innovations, country="MEX")
+        assert AR1Calibration.from_dict(cal.to_dict()) == cal
+        assert AR1Calibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
+        out = tmp_path / f"{innovations}.json"
+        from tariffsim.calibration import write_calibration
+
+        write_calibration(cal, out, command="test")
+        assert read_calibration(out) == cal
 
 
 def test_calibration_needs_the_whole_sample():
@@ -334,16 +419,199 @@ def test_calibration_needs_the_whole_sample():
         calibrate_ar1(s, start="0990Q1", end="1010Q4")
 
 
-def test_shipped_default_is_a_documented_calibration():
-    doc = json.loads(data_file("recession", "ar1_mexico.json").read_text(encoding="utf-8"))
+# --------------------------------------------------------------------------------------------
+# Shipped calibrations: provenance, predictive check, lookup
+# --------------------------------------------------------------------------------------------
+
+
+def _shipped(code):
+    return json.loads(data_file("recession", f"{code}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("code", ["MEX", "USA"])
+def test_shipped_calibrations_are_documented_student_t_fits(code):
+    doc = _shipped(code)
     for key in ("command", "input", "input_sha256", "sample", "crisis_treatment", "estimator", "calibration"):
         assert doc[key]
-    assert doc["input"].startswith("../shared/data/mexico_gdp/")
-    assert not Path(doc["input"]).is_absolute()
-    cal = default_calibration()
-    assert cal.sample_mean > 0 and 0 < cal.rho < 1 and cal.sigma > 0
-    for se in (cal.se_mu, cal.se_rho, cal.se_sigma):
+    assert doc["command"].startswith("tariffsim calibrate ../shared/data/")
+    assert f"--country {code}" in doc["command"] and f"--out data/recession/{code}.json" in doc["command"]
+    assert doc["input"].startswith("../shared/data/") and not Path(doc["input"]).is_absolute()
+    cal = load_calibration(code)
+    assert cal.country == code and cal.innovations == "student_t"
+    assert 2 < cal.df < 10 and 0 < cal.rho < 1 and 0 < cal.scale < cal.sigma
+    assert cal.sigma == pytest.approx(cal.scale * math.sqrt(cal.df / (cal.df - 2)), rel=1e-12)
+    for se in (cal.se_mu, cal.se_rho, cal.se_scale, cal.se_sigma):
         assert 0 < se < 1
+    assert 0 < cal.se_df < cal.df
+
+
+@pytest.mark.parametrize("code", ["MEX", "USA"])
+def test_predictive_check_does_not_reject_the_shipped_calibration(code):
+    """Samples of the historical length from the shipped fitted model: the observed share of negative
+    quarters and share of four-quarter windows with a technical recession are not rejected at 5 %."""
+    cal = load_calibration(code)
+    check = predictive_check(cal, n_samples=20_000, seed=20250201)
+    assert check.n_quarters == len(pd.period_range(cal.start, cal.end, freq="Q"))
+    for stat, p in check.p_value.items():
+        assert p > 0.05, (code, stat, p)
+    assert not any(check.rejected(0.05).values())
+    # the file records the same check
+    assert _shipped(code)["predictive_check"]["fitted"] == json.loads(json.dumps(check.to_dict()))
+    # and the conclusion does not hang on the seed
+    other = predictive_check(cal, n_samples=20_000, seed=7)
+    assert all(p > 0.05 for p in other.p_value.values())
+
+
+def test_gaussian_ar1_is_rejected_for_mexico():
+    """MODELS.md section 3: with Gaussian innovations the INEGI 1996-2019 share of four-quarter windows
+    with a technical recession (9 of 92, about 10 %) is rejected (p about 0.01-0.02); the model puts
+    about a third of all windows in a technical recession."""
+    cal = default_calibration()
+    assert cal.share_technical_4q == pytest.approx(9 / 92) and cal.share_negative == pytest.approx(17 / 96)
+    check = predictive_check(cal, n_samples=20_000, seed=20250201, gaussian=True)
+    assert check.p_value["share_technical_4q"] < 0.05
+    assert check.simulated_mean["share_technical_4q"] > 3 * cal.share_technical_4q
+    assert (
+        check.p_value["share_negative"]
+        < predictive_check(cal, n_samples=20_000, seed=20250201).p_value["share_negative"]
+    )
+    assert _shipped("MEX")["predictive_check"]["gaussian"] == json.loads(json.dumps(check.to_dict()))
+
+
+def test_default_calibration_is_mexico_and_the_shipped_list():
+    assert default_calibration() == load_calibration("MEX") == load_calibration("Mexico")
+    assert {"MEX", "USA"} <= set(shipped_calibrations())
+
+
+def test_unknown_or_uncalibrated_country_raises_naming_it():
+    with pytest.raises(ScenarioError) as info:
+        load_calibration("CAN", source="can25.toml")
+    msg = str(info.value)
+    assert "CAN" in msg and "can25.toml" in msg and "[recession]" in msg and "rho" in msg
+    with pytest.raises(CountryCodeError, match="Atlantis"):
+        load_calibration("Atlantis")
+
+
+def test_scenario_parameters_override_and_enable_any_country(tmp_path):
+    t = load_calibration("CAN", {"rho": 0.3, "scale": 0.4, "df": 5.0, "mu": 0.5})
+    assert (t.country, t.innovations, t.rho, t.scale, t.df, t.mu) == ("CAN", "student_t", 0.3, 0.4, 5.0, 0.5)
+    assert t.sigma == pytest.approx(0.4 * math.sqrt(5 / 3))
+    g = load_calibration("MEX", {"rho": 0.4, "sigma": 0.9})  # replaces the shipped one
+    assert (g.innovations, g.sigma, g.df) == ("gaussian", 0.9, None) and math.isnan(g.mu)
+    s = load_calibration("CAN", {"rho": 0.4, "sigma": 0.9, "df": 4})  # Student t with sd 0.9
+    assert s.sigma == pytest.approx(0.9) and s.scale == pytest.approx(0.9 / math.sqrt(2))
+    f = load_calibration("CAN", {"file": str(data_file("recession", "USA.json"))})
+    assert f.country == "CAN" and f.rho == load_calibration("USA").rho
+    # the override feeds the Monte Carlo directly
+    r = simulate_recession_risk(mu=MU, calibration=t, shock=_ramp(1.0), n_paths=5_000, seed=1)
+    assert (r.innovations, r.df, r.scale) == ("student_t", 5.0, 0.4)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"sigma": 0.9}, "recession.rho"),
+        ({"rho": 1.2, "sigma": 0.9}, "recession.rho"),
+        ({"rho": "high", "sigma": 0.9}, "recession.rho"),
+        ({"rho": True, "sigma": 0.9}, "recession.rho"),
+        ({"rho": 0.4}, "recession.sigma"),
+        ({"rho": 0.4, "sigma": -1.0}, "recession.sigma"),
+        ({"rho": 0.4, "sigma": float("nan")}, "recession.sigma"),
+        ({"rho": 0.4, "scale": 0.5}, "recession.df"),
+        ({"rho": 0.4, "scale": 0.5, "df": 2.0}, "recession.df"),
+        ({"rho": 0.4, "scale": 0.5, "sigma": 0.9, "df": 4}, "recession.scale"),
+        ({"rho": 0.4, "sigma": 0.9, "kurtosis": 8}, "recession.kurtosis"),
+        ({"file": "x.json", "rho": 0.4}, "recession.file"),
+    ],
+)
+def test_bad_scenario_parameters_name_the_field(params, field):
+    with pytest.raises(ScenarioError) as info:
+        calibration_from_parameters(params, country="CAN", source="can25.toml")
+    assert info.value.field == field
+    assert str(info.value).startswith(f"can25.toml: {field}:")
+
+
+# --------------------------------------------------------------------------------------------
+# Student t Monte Carlo: headline change and its standard error
+# --------------------------------------------------------------------------------------------
+
+
+def test_student_t_technical_recession_closed_form():
+    """rho = 0, two quarters, g0 > 0, u = scale * t_df: P(two negatives) = F_t(-mu/scale; df)^2."""
+    mu, scale, df = 0.3, 0.5, 3.0
+    r = simulate_recession_risk(mu=mu, rho=0.0, scale=scale, df=df, horizon=2, n_paths=400_000, seed=21)
+    exact = stats.t.cdf(-mu / scale, df) ** 2
+    assert abs(r.technical_horizon.baseline - exact) < 4 * r.technical_horizon.se_baseline
+    # sigma (the sd) and scale describe the same law
+    same = simulate_recession_risk(
+        mu=mu, rho=0.0, sigma=scale * math.sqrt(df / (df - 2)), df=df, horizon=2, n_paths=400_000, seed=21
+    )
+    assert same.technical_horizon.baseline == r.technical_horizon.baseline
+
+
+def test_zero_shock_gives_exactly_zero_change_with_the_shipped_calibration():
+    cal = default_calibration()
+    r = simulate_recession_risk(mu=MU, calibration=cal, shock=np.zeros(12), n_paths=50_000, seed=7)
+    assert r.innovations == "student_t" and r.df == cal.df and r.scale == cal.scale and r.rho == cal.rho
+    for change, se in ((r.change, r.se_change), (r.change_horizon, r.se_change_horizon)):
+        assert change == 0.0 and se == 0.0
+    assert r.change_annual == 0.0 and r.se_change_annual == 0.0
+    np.testing.assert_array_equal(r.growth_quantiles_tariff, r.growth_quantiles_baseline)
+
+
+def test_se_change_is_the_paired_standard_error_and_below_a_point_with_default_paths():
+    """The CRN standard error of the change matches the spread of the change over independent seeds,
+    is smaller than the unpaired one, and is below 0.01 with the default number of paths for a
+    first-year loss of 2 % (the size of the central tariff scenarios)."""
+    cal = default_calibration()
+    shock = _ramp(2.0)
+    runs = [simulate_recession_risk(mu=MU, calibration=cal, shock=shock, n_paths=20_000, seed=s) for s in range(40)]
+    changes = np.array([r.change for r in runs])
+    se = np.mean([r.se_change for r in runs])
+    assert np.std(changes, ddof=1) == pytest.approx(se, rel=0.3)
+    unpaired = math.hypot(runs[0].technical_4q.se_tariff, runs[0].technical_4q.se_baseline)
+    assert runs[0].se_change < unpaired
+    full = simulate_recession_risk(mu=MU, calibration=cal, shock=shock, seed=1)
+    assert full.n_paths == 100_000
+    assert 0 < full.se_change < 0.01 and full.change > 10 * full.se_change
+    assert full.se_change_horizon < 0.01 and full.se_change_annual < 0.01
+    s = full.summary()
+    assert s["recession_probability_change"] == full.change
+    assert s["recession_probability_change_se"] == full.se_change
+    assert s["recession_probability_change"] == pytest.approx(
+        s["recession_probability"] - s["recession_probability_baseline"]
+    )
+
+
+def test_results_do_not_depend_on_the_chunk_size():
+    cal = default_calibration()
+    shock = np.linspace(0.5, 1.5, 7)[:, None] * _ramp(1.5)
+    a = simulate_recession_risk(mu=MU, calibration=cal, shock=shock, n_paths=30_001, seed=9)
+    b = simulate_recession_risk(mu=MU, calibration=cal, shock=shock, n_paths=30_001, seed=9, chunk_paths=4_096)
+    assert a.summary() == b.summary()
+    np.testing.assert_array_equal(a.growth_quantiles_tariff, b.growth_quantiles_tariff)
+    np.testing.assert_allclose(a.mean_growth_tariff, b.mean_growth_tariff, rtol=1e-12)
+
+
+def test_fat_tails_lower_the_baseline_risk_at_the_same_sd():
+    """At the same innovation sd, Student t puts more mass near the mean than the Gaussian, so small
+    negative quarters, and technical recessions at a positive mean, are rarer."""
+    cal = default_calibration()
+    t = simulate_recession_risk(mu=MU, calibration=cal, horizon=12, n_paths=100_000, seed=3)
+    g = simulate_recession_risk(mu=MU, rho=cal.rho, sigma=cal.sigma, horizon=12, n_paths=100_000, seed=3)
+    assert t.recession_probability_baseline < g.recession_probability_baseline - 5 * t.technical_4q.se_baseline
+
+
+def test_monte_carlo_innovation_arguments_are_checked():
+    cal = default_calibration()
+    with pytest.raises(ValueError, match="calibration"):
+        simulate_recession_risk(mu=MU, calibration=cal, rho=0.3)
+    with pytest.raises(ValueError, match="df > 2"):
+        simulate_recession_risk(mu=MU, rho=0.3, scale=0.5, df=1.5)
+    with pytest.raises(ValueError, match="exactly one"):
+        simulate_recession_risk(mu=MU, rho=0.3, scale=0.5, sigma=0.9, df=4)
+    with pytest.raises(ValueError, match="rho"):
+        simulate_recession_risk(mu=MU, sigma=0.9)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,31 +620,56 @@ def test_shipped_default_is_a_documented_calibration():
 
 
 @pytest.mark.shared_data
-def test_inegi_calibration_reproduces_the_shipped_defaults(shared_data):
-    shipped = default_calibration()
-    doc = json.loads(data_file("recession", "ar1_mexico.json").read_text(encoding="utf-8"))
-    path = shared_data.joinpath(*INEGI)
-    assert doc["input"].endswith("/".join(INEGI))
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == doc["input_sha256"]
-    fresh = calibrate_file(path, start=shipped.start, end=shipped.end, exclude=shipped.excluded)
-    for name in (
-        "mu",
-        "rho",
-        "sigma",
-        "se_mu",
-        "se_rho",
-        "se_sigma",
-        "n_obs",
-        "start",
-        "end",
-        "excluded",
-        "method",
-        "growth_definition",
-        "sample_mean",
-        "sample_sd",
-        "sample_autocorr",
-    ):
-        assert getattr(fresh, name) == getattr(shipped, name), name
+@pytest.mark.parametrize("code", ["MEX", "USA"])
+def test_rerunning_the_recorded_command_reproduces_the_shipped_file(shared_data, tmp_path, monkeypatch, capsys, code):
+    doc = _shipped(code)
+    if not (ROOT / doc["input"]).is_file():
+        pytest.skip(f"{doc['input']} not found from the project root")
+    assert hashlib.sha256((ROOT / doc["input"]).read_bytes()).hexdigest() == doc["input_sha256"]
+    argv = shlex.split(doc["command"])[1:]
+    out = tmp_path / f"{code}.json"
+    argv[argv.index("--out") + 1] = str(out)
+    monkeypatch.chdir(ROOT)
+    assert cli_main(argv) == 0
+    assert "written to" in capsys.readouterr().out
+    fresh = json.loads(out.read_text())
+    assert fresh["command"].replace(str(out), f"data/recession/{code}.json") == doc["command"]
+    fresh_cal, shipped_cal = fresh.pop("calibration"), doc.pop("calibration")
+    for key in ("command", "tariffsim_version"):
+        fresh.pop(key, None)
+        doc.pop(key, None)
+    assert fresh == doc
+    assert fresh_cal.keys() == shipped_cal.keys()
+    for key, value in shipped_cal.items():
+        if isinstance(value, float):
+            assert fresh_cal[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+        else:
+            assert fresh_cal[key] == value, key
+
+
+@pytest.mark.shared_data
+def test_fred_gdpc1_is_read_and_its_sample_justified(shared_data):
+    """FRED's GDPC1 (date, value; quarter-start dates, SAAR chained 2017 dollars). The shipped US sample
+    1985Q1-2019Q4 starts after the Great Moderation break (1984Q1, McConnell and Perez-Quiros 2000) and
+    ends before COVID-19; it holds the 1990-91, 2001 and 2008-09 recessions."""
+    g = read_quarterly_gdp(shared_data.joinpath(*FRED))
+    assert g.index[0] == pd.Period("1980Q2", "Q")
+    cal = load_calibration("USA")
+    sample = g[cal.start : cal.end]
+    assert len(sample) == 140 and cal.n_obs == 139
+    assert cal.sample_mean == pytest.approx(sample.mean(), rel=1e-12)
+    # 2008Q4: -2.2 % q/q (-8.5 % annualised, BEA); the sd halved after 1984 (Great Moderation)
+    assert g["2008Q4"] == pytest.approx(100 * math.log(1 - 0.085) / 4, abs=0.05)
+    assert g["1980Q2":"1984Q4"].std() > 1.5 * g["1985Q1":"2007Q4"].std()
+
+
+def test_fred_download_formats_are_read(tmp_path):
+    rows = "\n".join(f"{1990 + i // 4}-{1 + 3 * (i % 4):02d}-01,{100 + i + (i % 3)}" for i in range(12))
+    for header in ("observation_date,GDPC1", "DATE,GDPC1", "date,value"):
+        path = tmp_path / "fred.csv"
+        path.write_text(header + "\n" + rows + "\n")
+        g = read_quarterly_gdp(path)
+        assert g.index[0] == pd.Period("1990Q2", "Q") and len(g) == 11
 
 
 @pytest.mark.shared_data
@@ -394,6 +687,11 @@ def test_inegi_moments_match_models_md_with_log_growth(shared_data):
     quarters = pd.period_range("1981Q1", periods=level.size, freq="Q")
     simple = pd.Series(100 * (level[1:] / level[:-1] - 1), index=quarters[1:])["1996Q1":"2019Q4"]
     assert round(simple.mean(), 2) == 0.63
+    # MODELS.md: 17.7 % negative quarters; the Gaussian fit's residual excess kurtosis is about 8
+    growth = read_quarterly_gdp(shared_data.joinpath(*INEGI))["1996Q1":"2019Q4"].to_numpy()
+    assert round(100 * np.mean(growth < 0), 1) == 17.7
+    resid = growth[1:] - cal.gaussian_mu - cal.gaussian_rho * (growth[:-1] - cal.gaussian_mu)
+    assert stats.kurtosis(resid) == pytest.approx(8.6, abs=0.1)
     # the implied unconditional sd of the fitted AR(1) is the sample sd, up to estimation error
     assert cal.unconditional_sd() == pytest.approx(cal.sample_sd, abs=2 * cal.se_sigma)
 
@@ -419,15 +717,22 @@ def test_haver_loader_agrees_with_the_published_log_difference(shared_data):
 @pytest.mark.shared_data
 def test_run_calibration_writes_a_file_that_reads_back(shared_data, tmp_path):
     out = tmp_path / "cal.json"
-    cal = run_calibration(shared_data.joinpath(*INEGI), end="2021Q4", exclude=["2020Q2:2020Q3"], out=out)
+    cal = run_calibration(shared_data.joinpath(*INEGI), end="2021Q4", exclude=["2020Q2:2020Q3"], out=out, country="MEX")
     doc = json.loads(out.read_text())
     assert read_calibration(out) == cal
     assert cal.excluded == ("2020Q2", "2020Q3")
     assert "COVID-19 quarters excluded" in doc["crisis_treatment"]
     assert "run_calibration" in doc["command"]
     assert not list(tmp_path.glob("*.tmp"))
-    # keeping the lockdown quarters would more than double the innovation sd
-    assert calibrate_file(shared_data.joinpath(*INEGI), end="2021Q4").sigma > 2 * cal.sigma
+    assert "country='MEX'" in doc["command"]
+    # keeping the lockdown quarters would more than double the Gaussian innovation sd, and drive
+    # the Student t degrees of freedom to the infinite-variance bound
+    gauss = calibrate_file(
+        shared_data.joinpath(*INEGI), end="2021Q4", exclude=["2020Q2:2020Q3"], innovations="gaussian"
+    )
+    assert calibrate_file(shared_data.joinpath(*INEGI), end="2021Q4", innovations="gaussian").sigma > 2 * gauss.sigma
+    with pytest.raises(DataError, match="infinite variance"):
+        calibrate_file(shared_data.joinpath(*INEGI), end="2021Q4")
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,3 +777,93 @@ def test_trailing_and_leading_empty_values_are_dropped(tmp_path):
 def test_missing_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="not found"):
         read_quarterly_gdp(tmp_path / "nope.csv")
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration input validation (issue 11, class 5): clear errors naming the file and the flag
+# --------------------------------------------------------------------------------------------
+
+
+def _gdp_file(tmp_path, levels, name="gdp.csv"):
+    quarters = pd.period_range("2000Q1", periods=len(levels), freq="Q")
+    path = tmp_path / name
+    path.write_text("Quarter,GDP\n" + "".join(f"{q},{v}\n" for q, v in zip(quarters, levels, strict=True)))
+    return path
+
+
+def _good_levels(n=60, seed=4):
+    g = _simulated_t_series(0.6, 0.3, 0.5, 5.0, n - 1, seed).to_numpy()
+    return 100 * np.exp(np.concatenate([[0.0], np.cumsum(g)]) / 100)
+
+
+@pytest.mark.parametrize(
+    ("extra", "levels", "where", "names_file"),
+    [
+        # malformed flags: the CLI may reject them before reading the file; the flag must be named
+        (["--start", "tomorrow"], None, "--start", False),
+        (["--start", "2001Q5"], None, "--start", False),
+        (["--end", "2010-13-40"], None, "--end", False),
+        (["--exclude", "2010Q3:soon"], None, "--exclude", False),
+        (["--exclude", "2010Q3:2010Q1"], None, "--exclude", False),  # reversed range
+        # flags that are well formed but do not fit the file
+        (["--start", "2010Q1", "--end", "2005Q1"], None, "--start", False),
+        (["--start", "1990Q1"], None, "--start/--end", True),  # before the file begins
+        (["--start", "2000Q2", "--end", "2004Q4"], None, "--start/--end", True),  # too few observations
+        (["--exclude", "2001Q1:2013Q4"], None, "--exclude", True),  # too few left after excluding
+        # bad data
+        ([], np.full(60, 100.0), "GDP values", True),  # constant level: singular
+        ([], 100 * 1.01 ** np.arange(60), "GDP values", True),  # constant growth: singular
+        ([], np.r_[_good_levels()[:30], 0.0, _good_levels()[31:]], "row 32, column 'GDP'", True),  # non-positive
+        ([], np.r_[_good_levels()[:30], -5.0, _good_levels()[31:]], "row 32, column 'GDP'", True),
+    ],
+)
+def test_calibrate_cli_rejects_bad_input_with_a_clear_error(tmp_path, capsys, extra, levels, where, names_file):
+    path = _gdp_file(tmp_path, _good_levels() if levels is None else levels, name="bad_gdp.csv")
+    out = tmp_path / "cal.json"
+    argv = ["calibrate", str(path), "--start", "2000Q2", "--end", "2014Q4", *extra, "--out", str(out)]
+    assert cli_main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tariffsim: error: ") and len(err.strip().splitlines()) == 1
+    assert where in err
+    if names_file:
+        assert "bad_gdp.csv" in err
+    assert "Traceback" not in err and "LinAlgError" not in err and "Warning" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "where"),
+    [
+        ({"start": "tomorrow"}, "start (--start)"),
+        ({"start": "2001Q5"}, "start (--start)"),
+        ({"end": "2010-13-40"}, "end (--end)"),
+        ({"start": "2010Q1", "end": "2005Q1"}, "start/end (--start/--end)"),
+        ({"exclude": ["2010Q3:2010Q1"]}, "exclude (--exclude)"),
+        ({"exclude": ["2010Q3:soon"]}, "exclude (--exclude)"),
+    ],
+)
+def test_calibration_api_names_the_file_and_the_field(tmp_path, kwargs, where):
+    path = _gdp_file(tmp_path, _good_levels(), name="bad_gdp.csv")
+    with pytest.raises(DataError) as info:
+        calibrate_file(path, **{"start": "2000Q2", "end": "2014Q4", **kwargs})
+    assert "bad_gdp.csv" in str(info.value) and where in str(info.value)
+
+
+def test_calibrate_cli_on_a_good_file_writes_the_calibration(tmp_path, capsys):
+    path = _gdp_file(tmp_path, _good_levels())
+    out = tmp_path / "cal.json"
+    argv = ["calibrate", str(path), "--country", "can", "--start", "2000Q2", "--end", "2014Q4", "--out", str(out)]
+    assert cli_main(argv) == 0
+    text = capsys.readouterr().out
+    assert "df" in text and "scale" in text
+    cal = read_calibration(out)
+    assert cal.country == "CAN" and cal.innovations == "student_t" and cal.n_obs == 58
+    assert load_calibration("CAN", {"file": str(out)}) == cal
+
+
+def test_python_api_raises_data_error_not_value_error_for_bad_quarters():
+    s = _simulated_series(0.5, 0.4, 0.9, 100, 3)
+    with pytest.raises(DataError, match=r"start \(--start\)"):
+        calibrate_ar1(s, start="tomorrow", end=None, source="series.csv")
+    with pytest.raises(DataError, match="reversed"):
+        calibrate_ar1(s, start=None, end=None, exclude="1010Q3:1010Q1")

@@ -55,7 +55,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special  # type: ignore[import-untyped]
 
 from .datasets import data_file
 from .errors import ConvergenceError, DataError, ScenarioError
@@ -133,6 +133,11 @@ def _parse_quarter(text: str) -> pd.Period | None:
     except ValueError:
         return None
     return None
+
+
+def _ordinals(index: pd.Index) -> np.ndarray:
+    """Integer ordinals of a quarterly PeriodIndex (consecutive quarters differ by 1)."""
+    return np.asarray(pd.PeriodIndex(index).asi8)
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
@@ -254,7 +259,7 @@ def read_quarterly_gdp(
         values.append(x)
 
     s = pd.Series(values, index=pd.PeriodIndex(quarters, freq="Q"), dtype=float).sort_index()
-    ordinals = np.asarray(s.index.asi8)
+    ordinals = np.asarray(_ordinals(s.index))
     gaps = np.flatnonzero(np.diff(ordinals) != 1)
     if gaps.size:
         after = s.index[gaps[0] + 1]
@@ -267,9 +272,9 @@ def read_quarterly_gdp(
         raise DataError("fewer than two quarters of growth", source=src, location=f"column {vcol!r}")
 
     if kind == "level":
-        growth = 100.0 * np.log(s).diff().iloc[1:]
+        growth = 100.0 * pd.Series(np.log(s.to_numpy()), index=s.index).diff().iloc[1:]
     else:
-        growth = 100.0 * np.log1p(s / 100.0)
+        growth = 100.0 * pd.Series(np.log1p(s.to_numpy() / 100.0), index=s.index)
     growth.name = "gdp_growth_qoq_pct"
     growth.index.name = "quarter"
     growth.attrs.update(source=src, column=vcol, kind=kind, definition=GROWTH_DEFINITION)
@@ -668,7 +673,7 @@ def calibrate_ar1(
             source=src,
             location="start/end (--start/--end)",
         )
-    if np.any(np.diff(g.index.asi8) != 1):
+    if np.any(np.diff(_ordinals(g.index)) != 1):
         raise DataError("the growth series has missing quarters inside the sample", source=src)
     if not np.all(np.isfinite(g.to_numpy())):
         bad = g.index[~np.isfinite(g.to_numpy())][0]
@@ -797,7 +802,7 @@ def calibrate_ar1(
             scale=scale,
             df=df,
             se_scale=float(se[2]),
-            se_df=float(se[3]),
+            se_df=None if fit["df_at_bound"] else float(se[3]),
             loglik=float(fit["loglik"]),
             **common,
         )

@@ -330,7 +330,8 @@ def cmd_calibrate(args) -> int:
         print(f"  rho   = {cal.rho:.4f} (s.e. {cal.se_rho:.4f})")
         if cal.innovations == "student_t":
             print(f"  scale = {cal.scale:.4f} % a quarter (s.e. {cal.se_scale:.4f})")
-            print(f"  df    = {cal.df:.3f} (s.e. {cal.se_df:.3f})")
+            se_df = "undefined, at its bound" if cal.se_df is None else f"{cal.se_df:.3f}"
+            print(f"  df    = {cal.df:.3f} (s.e. {se_df})")
         print(f"  sigma = {cal.sigma:.4f} % a quarter (s.e. {cal.se_sigma:.4f}), {cal.innovation}")
         if args.out:
             print(f"written to {args.out}")

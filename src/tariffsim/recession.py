@@ -571,7 +571,7 @@ def simulate_recession_risk(
         raise ValueError("quantile levels must be shares in [0, 1]")
 
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
+        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     rng = np.random.default_rng(seed)
     effect_t = np.ascontiguousarray(effect.T)  # (H, D)
 
