@@ -41,6 +41,7 @@ EXPECTED = {
     "replicate_ilms2025",
     "ReplicationResult",
     "ILMS_CASES",
+    "replicate_cp2015",
     # macro and recession
     "MacroOutcome",
     "read_quarterly_gdp",
@@ -122,6 +123,8 @@ def test_every_module_all_resolves():
         "results",
         "uncertainty",
         "replicate",
+        "ge_io",
+        "cp2015",
         "tables",
         "report",
         "plots",

@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "replicate_ilms2025": "replicate",
     "ReplicationResult": "replicate",
     "ILMS_CASES": "replicate",
+    "replicate_cp2015": "cp2015",
     # macro and recession risk
     "MacroOutcome": "macro",
     "read_quarterly_gdp": "calibration",

@@ -1,0 +1,644 @@
+"""Multi-sector general equilibrium with input-output linkages (Caliendo and Parro 2015, "Estimates
+of the Trade and Welfare Effects of NAFTA", Review of Economic Studies 82(1); MODELS.md section 6).
+
+Notation and units. Regions n (importer), i (exporter); sectors j, k. Arrays facing the user are in
+the natural layout of MODELS.md: ``trade[n, i, j]`` is what importer n buys from exporter i in
+sector j at exporter prices (net of tariffs), ``tariff*[n, i, j]`` the ad valorem tariff n applies
+(0.25 = 25 %), ``intermediate[n, k, j]`` the use of input k by sector j in n, ``value_added[n, j]``,
+``final[n, j]`` final consumption, ``deficit[n]`` (imports minus exports), ``theta[j]`` the sector
+trade elasticities. Money is in the data's unit (US dollars for the Caliendo-Parro data); every
+output is a ratio, a share or a level in that same unit. ``*_pct`` outputs are percentage changes
+(1.31 means +1.31 %).
+
+Calibration (:func:`calibrate`): π_nij = X_nij(1+τ_nij) / Σ_i X_nij(1+τ_nij); gross output =
+intermediate use + value added; γ_nkj = use of k by (n, j) / gross output of (n, j); γ_nj = value
+added / gross output; α_nj = final-consumption shares; w_nL_n = Σ_j value added.
+
+Solving (:func:`solve_io`): the equilibrium at new tariffs τ', iceberg changes d̂ and deficits D'
+relative to the calibrated data; see :mod:`tariffsim._ge_io_solver` for the equations and the
+method. The published procedure is two solves from the same data and changes are their ratio
+(:func:`changes`): every change is counterfactual over the baseline *solve*, never over the raw
+data, because the data do not exactly satisfy the goods-market conditions (some cells are $1
+placeholders) and the zero-deficit case removes the observed deficits.
+
+Welfare decomposition (:func:`changes`), in percent of baseline income I_n, as in Caliendo and
+Parro (2015, eq. 28) extended by the public R package ``cp2015`` with a technical-efficiency term:
+terms of trade Σ_j Σ_i [E_nij (ĉ_nj − 1) − M_nij (ĉ_ij − 1)], volume of trade
+Σ_j Σ_i τ_nij M_nij (M̂_nij − ĉ_ij) = Σ τ_nij (M'_nij − M_nij ĉ_ij), technical efficiency
+−Σ_j Σ_i M_nij (1+τ_nij)(d̂_nij − 1); E and M are baseline exports and imports net of tariffs,
+τ the baseline tariffs, hats counterfactual/baseline. Welfare is their sum (the discrete form of
+the paper's first-order formula); ``real_income_pct`` (Î_n/P̂_n − 1) is reported beside it as the
+exact change of real income.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import _ge_io_solver as _solver
+from ._util import readonly
+from .errors import DataError, ScenarioError
+from .solvers import SolverInfo
+
+__all__ = [
+    "IOData",
+    "IOModel",
+    "IOSolution",
+    "IOChanges",
+    "SeedResult",
+    "calibrate",
+    "solve_io",
+    "changes",
+    "tariff_on_nafta",
+    "STRUCTURE_NOTE",
+]
+
+log = logging.getLogger(__name__)
+
+#: The caveat every output built on the Caliendo-Parro tables carries.
+STRUCTURE_NOTE = (
+    "structure of 1993: Caliendo-Parro (2015) input-output tables, trade and tariffs for 31 regions x 40 "
+    "sectors; shares, linkages and elasticities are those of 1993, not of today"
+)
+
+
+@dataclass(frozen=True, eq=False)
+class IOData:
+    """Input-output and trade data in the natural layout (see the module docstring for units).
+
+    ``tariff`` is the tariff the trade values were observed under (it builds the shares π);
+    ``tariff_bln``/``tariff_cfl`` and ``d_bln``/``d_cfl`` are the baseline and counterfactual
+    policy columns of the published experiment.
+    """
+
+    regions: tuple[str, ...]
+    sectors: tuple[str, ...]
+    trade: np.ndarray  # (N, N, J) importer, exporter, sector
+    tariff: np.ndarray
+    tariff_bln: np.ndarray
+    tariff_cfl: np.ndarray
+    d_bln: np.ndarray
+    d_cfl: np.ndarray
+    intermediate: np.ndarray  # (N, K, J)
+    value_added: np.ndarray  # (N, J)
+    final: np.ndarray  # (N, J)
+    deficit: np.ndarray  # (N,)
+    theta: np.ndarray  # (J,)
+    source: str = "<arrays>"
+
+    def __post_init__(self):
+        N, J = len(self.regions), len(self.sectors)
+        src = self.source
+        for name, shape in (
+            ("trade", (N, N, J)),
+            ("tariff", (N, N, J)),
+            ("tariff_bln", (N, N, J)),
+            ("tariff_cfl", (N, N, J)),
+            ("d_bln", (N, N, J)),
+            ("d_cfl", (N, N, J)),
+            ("intermediate", (N, J, J)),
+            ("value_added", (N, J)),
+            ("final", (N, J)),
+            ("deficit", (N,)),
+            ("theta", (J,)),
+        ):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.shape != shape:
+                raise DataError(f"has shape {a.shape}; expected {shape}", source=src, location=name)
+            if not np.all(np.isfinite(a)):
+                raise DataError("contains non-finite values", source=src, location=name)
+            object.__setattr__(self, name, readonly(a))
+        if len(set(self.regions)) != N or len(set(self.sectors)) != J:
+            raise DataError("region or sector names are not unique", source=src, location="regions/sectors")
+        if (self.trade < 0).any():
+            raise DataError("negative trade value", source=src, location="trade")
+        for name in ("tariff", "tariff_bln", "tariff_cfl"):
+            if (getattr(self, name) <= -1).any():
+                raise DataError("tariff at or below -100 %", source=src, location=name)
+        for name in ("d_bln", "d_cfl"):
+            if (getattr(self, name) <= 0).any():
+                raise DataError("iceberg change must be positive", source=src, location=name)
+        if (self.theta <= 0).any():
+            raise DataError("trade elasticity must be positive", source=src, location="theta")
+        if (self.value_added < 0).any() or (self.final < 0).any():
+            raise DataError("negative value added or final consumption", source=src, location="value_added/final")
+        gross = self.intermediate.sum(axis=1) + self.value_added
+        if (gross <= 0).any():
+            n, j = np.argwhere(gross <= 0)[0]
+            raise DataError(
+                f"gross output (intermediate use + value added) of {self.sectors[j]} in {self.regions[n]} is not positive",
+                source=src,
+                location="intermediate/value_added",
+            )
+        absorption = (self.trade * (1.0 + self.tariff)).sum(axis=1)
+        if (absorption <= 0).any():
+            n, j = np.argwhere(absorption <= 0)[0]
+            raise DataError(
+                f"{self.regions[n]} buys nothing in sector {self.sectors[j]}; expenditure shares are undefined "
+                "(the Caliendo-Parro data put $1 in such cells)",
+                source=src,
+                location="trade",
+            )
+        if (self.final.sum(axis=1) <= 0).any() or (self.value_added.sum(axis=1) <= 0).any():
+            raise DataError("a region has no final consumption or no value added", source=src, location="final")
+
+    @property
+    def N(self) -> int:
+        return len(self.regions)
+
+    @property
+    def J(self) -> int:
+        return len(self.sectors)
+
+    def index(self, region: str) -> int:
+        """Position of a region given its name in the data or an ISO3 code (``MEX``, ``USA``)."""
+        from .cp2015 import region_index
+
+        return region_index(self.regions, region)
+
+
+@dataclass(frozen=True, eq=False)
+class IOModel:
+    """Calibrated parameters (sector-major arrays for the solver) and the data they came from."""
+
+    data: IOData
+    pi0: np.ndarray  # (J, N, N) importer n, exporter i
+    gamma: np.ndarray  # (N, K, J)
+    gamma_va: np.ndarray  # (J, N)
+    alpha: np.ndarray  # (J, N)
+    wL: np.ndarray  # (N,)
+
+
+def calibrate(data: IOData) -> IOModel:
+    """Shares of MODELS.md section 6 from the data (no solve)."""
+    gross_val = data.trade * (1.0 + data.tariff)  # (N, N, J)
+    pi = gross_val / gross_val.sum(axis=1, keepdims=True)
+    gross = data.intermediate.sum(axis=1) + data.value_added  # (N, J)
+    gamma = data.intermediate / gross[:, None, :]
+    gamma_va = (data.value_added / gross).T
+    alpha = (data.final / data.final.sum(axis=1, keepdims=True)).T
+    wL = data.value_added.sum(axis=1)
+    return IOModel(
+        data=data,
+        pi0=np.ascontiguousarray(np.transpose(pi, (2, 0, 1))),
+        gamma=np.ascontiguousarray(gamma),
+        gamma_va=np.ascontiguousarray(gamma_va),
+        alpha=np.ascontiguousarray(alpha),
+        wL=wL,
+    )
+
+
+def _sector_major(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.transpose(a, (2, 0, 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class IOSolution:
+    """One equilibrium, relative to the calibrated data (hats are solve/data ratios).
+
+    c_hat, P_hat : (N, J) input-bundle cost and sector price index changes.
+    w_hat, P_n_hat : (N,) wage and consumer-price changes; real_wage = w_hat / P_n_hat.
+    pi : (N, N, J) expenditure shares π' (importer, exporter, sector), tariff-inclusive prices.
+    expenditure : (N, J) X'_nj; output : (N, J) gross output Y'_nj; income : (N,) I'_n.
+    trade : (N, N, J) trade at exporter prices, net of tariffs, π' X' / (1+τ').
+    tariffs, d_hat : (N, N, J) the policy it was solved at; deficit : (N,).
+    solver : iterations, residual (max-abs over the cost, goods and labour blocks), seconds.
+    residuals : the three blocks' max-abs scaled residuals; walras : the dropped labour equation.
+    """
+
+    regions: tuple[str, ...]
+    sectors: tuple[str, ...]
+    c_hat: np.ndarray
+    P_hat: np.ndarray
+    w_hat: np.ndarray
+    P_n_hat: np.ndarray
+    pi: np.ndarray
+    expenditure: np.ndarray
+    output: np.ndarray
+    income: np.ndarray
+    trade: np.ndarray
+    tariffs: np.ndarray
+    d_hat: np.ndarray
+    deficit: np.ndarray
+    solver: SolverInfo
+    residuals: dict
+    walras: float
+    jacobian: np.ndarray = field(repr=False)
+    state: _solver.IOState = field(repr=False)
+
+    @property
+    def real_wage(self) -> np.ndarray:
+        return self.w_hat / self.P_n_hat
+
+
+def solve_io(
+    model: IOModel,
+    tariffs: np.ndarray,
+    d_hat: np.ndarray | None = None,
+    deficit: np.ndarray | None = None,
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 50,
+    start: IOSolution | None = None,
+) -> IOSolution:
+    """Solve the equilibrium at ``tariffs[n, i, j]`` (and iceberg changes ``d_hat``, deficits
+    ``deficit``; defaults: no iceberg change, the data's deficits) relative to the calibrated data.
+
+    ``start``: an earlier solution whose wages, costs, expenditures and wage Jacobian start this
+    solve (the counterfactual of a two-step experiment starts from its baseline). Raises
+    ConvergenceError rather than return an unconverged answer.
+    """
+    d = model.data
+    N, J = d.N, d.J
+    t1 = np.asarray(tariffs, dtype=float)
+    if t1.shape != (N, N, J):
+        raise DataError(f"tariffs have shape {t1.shape}; expected {(N, N, J)}", source="<array>", location="tariffs")
+    if (t1 <= -1).any() or not np.all(np.isfinite(t1)):
+        raise DataError("tariffs must be finite and above -100 %", source="<array>", location="tariffs")
+    dh = np.ones((N, N, J)) if d_hat is None else np.asarray(d_hat, dtype=float)
+    if dh.shape != (N, N, J) or (dh <= 0).any():
+        raise DataError("d_hat must be positive with shape (N, N, J)", source="<array>", location="d_hat")
+    D = d.deficit if deficit is None else np.asarray(deficit, dtype=float)
+    if D.shape != (N,):
+        raise DataError(f"deficit has shape {D.shape}; expected {(N,)}", source="<array>", location="deficit")
+    sysm = _solver.make_system(
+        model.pi0,
+        _sector_major(d.tariff),
+        _sector_major(t1),
+        _sector_major(dh),
+        d.theta,
+        model.gamma,
+        model.gamma_va,
+        model.alpha,
+        model.wL,
+        D,
+    )
+    if start is None:
+        st, info, jac = _solver.solve(sysm, tol=tol, max_iter=max_iter)
+    else:
+        st, info, jac = _solver.solve(
+            sysm, start.state.lw, tol=tol, max_iter=max_iter, jac=start.jacobian, prev=start.state
+        )
+    res = _solver.residuals(st, sysm)
+    pi = np.transpose(st.pi, (1, 2, 0))
+    X = st.X.T
+    trade = pi * X[:, None, :] / (1.0 + t1)
+    P_n = np.exp((model.alpha * st.lP).sum(axis=0))
+    log.info("GE-IO solve: %d steps, residual %.2e, %.0f ms", info.iterations, info.residual, 1e3 * info.seconds)
+    return IOSolution(
+        regions=d.regions,
+        sectors=d.sectors,
+        c_hat=readonly(np.exp(st.lc.T)),
+        P_hat=readonly(np.exp(st.lP.T)),
+        w_hat=readonly(np.exp(st.lw)),
+        P_n_hat=readonly(P_n),
+        pi=readonly(pi),
+        expenditure=readonly(X),
+        output=readonly(st.Y.T),
+        income=readonly(st.I),
+        trade=readonly(trade),
+        tariffs=readonly(t1),
+        d_hat=readonly(dh),
+        deficit=readonly(D),
+        solver=info,
+        residuals=res,
+        walras=st.walras,
+        jacobian=jac,
+        state=st,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class IOChanges:
+    """Changes from one solve (``baseline``) to another (``counterfactual``), and the welfare
+    decomposition (percent of baseline income). Arrays are (N,) unless stated.
+
+    tot_bilateral, vot_bilateral, tech_bilateral : (N, N, J) contributions of each partner i and
+        sector j to region n's terms of trade, volume of trade and technical efficiency terms.
+    """
+
+    baseline: IOSolution
+    counterfactual: IOSolution
+    c_hat: np.ndarray  # (N, J)
+    P_hat: np.ndarray  # (N, J)
+    w_hat: np.ndarray
+    P_n_hat: np.ndarray
+    tot_bilateral: np.ndarray
+    vot_bilateral: np.ndarray
+    tech_bilateral: np.ndarray
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return self.baseline.regions
+
+    @property
+    def sectors(self) -> tuple[str, ...]:
+        return self.baseline.sectors
+
+    @property
+    def tot_pct(self) -> np.ndarray:
+        return self.tot_bilateral.sum(axis=(1, 2))
+
+    @property
+    def vot_pct(self) -> np.ndarray:
+        return self.vot_bilateral.sum(axis=(1, 2))
+
+    @property
+    def tech_pct(self) -> np.ndarray:
+        return self.tech_bilateral.sum(axis=(1, 2))
+
+    @property
+    def welfare_pct(self) -> np.ndarray:
+        """Terms of trade + volume of trade + technical efficiency (percent of baseline income)."""
+        return self.tot_pct + self.vot_pct + self.tech_pct
+
+    @property
+    def realwage_pct(self) -> np.ndarray:
+        return 100.0 * (self.w_hat / self.P_n_hat - 1.0)
+
+    @property
+    def real_income_pct(self) -> np.ndarray:
+        """Exact change of real income I_n/P_n (the decomposition is its first-order expansion)."""
+        return 100.0 * (self.counterfactual.income / self.baseline.income / self.P_n_hat - 1.0)
+
+    @property
+    def output_pct(self) -> np.ndarray:
+        """(N, J) change of gross output in value (exporter prices); NaN where baseline output is 0."""
+        return _pct(self.counterfactual.output, self.baseline.output)
+
+    @property
+    def real_output_pct(self) -> np.ndarray:
+        """(N, J) change of gross output deflated by the sector's cost of the input bundle."""
+        return _pct(self.counterfactual.output / self.c_hat, self.baseline.output)
+
+    @property
+    def exports_pct(self) -> np.ndarray:
+        """(N, J) change of exports (to all other regions, net of tariffs)."""
+        return _pct(_exports(self.counterfactual.trade), _exports(self.baseline.trade))
+
+    def by_region(self) -> pd.DataFrame:
+        """region, welfare_pct, tot_pct, vot_pct, tech_pct, realwage_pct, real_income_pct, w_hat_pct, P_hat_pct."""
+        df = pd.DataFrame(
+            {
+                "region": list(self.regions),
+                "welfare_pct": self.welfare_pct,
+                "tot_pct": self.tot_pct,
+                "vot_pct": self.vot_pct,
+                "tech_pct": self.tech_pct,
+                "realwage_pct": self.realwage_pct,
+                "real_income_pct": self.real_income_pct,
+                "wage_pct": 100.0 * (self.w_hat - 1.0),
+                "consumer_price_pct": 100.0 * (self.P_n_hat - 1.0),
+            }
+        )
+        df.attrs["units"] = "percent; welfare and its terms in percent of baseline income"
+        return df
+
+    def by_sector(self) -> pd.DataFrame:
+        """region, sector, output_pct, real_output_pct, price_pct, cost_pct, exports_pct and levels."""
+        N, J = len(self.regions), len(self.sectors)
+        df = pd.DataFrame(
+            {
+                "region": np.repeat(self.regions, J),
+                "sector": np.tile(self.sectors, N),
+                "output_bln": self.baseline.output.ravel(),
+                "output_cfl": self.counterfactual.output.ravel(),
+                "output_pct": self.output_pct.ravel(),
+                "real_output_pct": self.real_output_pct.ravel(),
+                "price_pct": 100.0 * (self.P_hat.ravel() - 1.0),
+                "cost_pct": 100.0 * (self.c_hat.ravel() - 1.0),
+                "exports_bln": _exports(self.baseline.trade).ravel(),
+                "exports_cfl": _exports(self.counterfactual.trade).ravel(),
+                "exports_pct": self.exports_pct.ravel(),
+            }
+        )
+        df.attrs["units"] = "levels in the data's currency unit (USD); changes in percent"
+        return df
+
+    def bilateral(self) -> pd.DataFrame:
+        """exporter, importer, trade_bln, trade_cfl (net of tariffs, summed over sectors), trade_change_pct."""
+        N = len(self.regions)
+        b = self.baseline.trade.sum(axis=2)  # (importer, exporter)
+        c = self.counterfactual.trade.sum(axis=2)
+        ex, im = np.meshgrid(np.arange(N), np.arange(N), indexing="ij")
+        df = pd.DataFrame(
+            {
+                "exporter": np.asarray(self.regions)[ex.ravel()],
+                "importer": np.asarray(self.regions)[im.ravel()],
+                "trade_bln": b.T.ravel(),
+                "trade_cfl": c.T.ravel(),
+                "trade_change_pct": _pct(c.T, b.T).ravel(),
+            }
+        )
+        df.attrs["units"] = "trade at exporter prices, net of tariffs, in the data's currency unit; change in percent"
+        return df
+
+
+def _pct(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(old > 0, 100.0 * (new / np.where(old > 0, old, 1.0) - 1.0), np.nan)
+
+
+def _exports(trade: np.ndarray) -> np.ndarray:
+    """(N, J) each exporter's sales to other regions: Σ_{n≠i} trade[n, i, j]."""
+    return trade.sum(axis=0) - np.einsum("iij->ij", trade)
+
+
+def changes(baseline: IOSolution, counterfactual: IOSolution) -> IOChanges:
+    """Changes counterfactual/baseline and the welfare decomposition (module docstring)."""
+    c_hat = counterfactual.c_hat / baseline.c_hat
+    M = baseline.trade  # M[n, i, j]: n's imports from i (net of tariffs); domestic flows included
+    tau = baseline.tariffs
+    inc = baseline.income[:, None, None]
+    # terms of trade: E_nij(ĉ_nj − 1) − M_nij(ĉ_ij − 1), with E_nij = M[i, n, j]
+    E = np.transpose(M, (1, 0, 2))
+    tot = 100.0 * (E * (c_hat[:, None, :] - 1.0) - M * (c_hat[None, :, :] - 1.0)) / inc
+    vot = 100.0 * tau * (counterfactual.trade - M * c_hat[None, :, :]) / inc
+    tech = -100.0 * M * (1.0 + tau) * (counterfactual.d_hat / baseline.d_hat - 1.0) / inc
+    return IOChanges(
+        baseline=baseline,
+        counterfactual=counterfactual,
+        c_hat=readonly(c_hat),
+        P_hat=readonly(counterfactual.P_hat / baseline.P_hat),
+        w_hat=readonly(counterfactual.w_hat / baseline.w_hat),
+        P_n_hat=readonly(counterfactual.P_n_hat / baseline.P_n_hat),
+        tot_bilateral=readonly(tot),
+        vot_bilateral=readonly(vot),
+        tech_bilateral=readonly(tech),
+    )
+
+
+# ----------------------------------------------------------------------------- the seed question
+
+
+@dataclass(frozen=True, eq=False)
+class SeedResult:
+    """A tariff on top of the NAFTA (post-1994 tariff) equilibrium, on the Caliendo-Parro tables.
+
+    regions, sectors : names (the data's region names; ``iso3`` gives codes).
+    welfare_pct : (N,) exact change of welfare, which in this model is real income I_n/P_n
+        (percent from the NAFTA equilibrium); ``real_income_pct`` is the same array.
+    welfare_first_order_pct : (N,) the Caliendo-Parro decomposition (terms of trade + volume of
+        trade + technical efficiency, percent of income). It is a first-order formula evaluated at
+        the reference tariffs; for a 25 % tariff it can differ from the exact change by more than a
+        percentage point (``changes`` holds its terms).
+    realwage_pct : (N,) ŵ/P̂ − 1 in percent; nominal_income_pct : (N,) Î − 1 in percent (the
+        numéraire is world labour income).
+    output_pct, real_output_pct : (N, J) gross output change by sector, in value and deflated by
+        the sector's input-bundle cost.
+    trade_before, trade_after : (N_exporter, N_importer, J) trade at exporter prices, net of
+        tariffs, in USD of 1993 (the data's unit).
+    tariff_added : (N_importer, N_exporter, J) the tariffs added on top of the NAFTA tariffs.
+    changes : the full :class:`IOChanges` (decomposition, prices, by-sector tables).
+    notes : what the numbers rest on (the 1993 structure first).
+    """
+
+    regions: tuple[str, ...]
+    iso3: tuple[str, ...]
+    sectors: tuple[str, ...]
+    welfare_pct: np.ndarray
+    welfare_first_order_pct: np.ndarray
+    realwage_pct: np.ndarray
+    real_income_pct: np.ndarray
+    nominal_income_pct: np.ndarray
+    output_pct: np.ndarray
+    real_output_pct: np.ndarray
+    trade_before: np.ndarray
+    trade_after: np.ndarray
+    tariff_added: np.ndarray
+    rate: float
+    retaliation_rate: float | None
+    notes: tuple[str, ...]
+    changes: IOChanges = field(repr=False)
+    solver: tuple[SolverInfo, SolverInfo] = field(repr=False)
+
+    def region(self, code: str) -> dict:
+        """Headline numbers of one region (name or ISO3)."""
+        from .cp2015 import region_index
+
+        k = region_index(self.regions, code)
+        return {
+            "region": self.regions[k],
+            "iso3": self.iso3[k],
+            "welfare_pct": float(self.welfare_pct[k]),
+            "welfare_first_order_pct": float(self.welfare_first_order_pct[k]),
+            "realwage_pct": float(self.realwage_pct[k]),
+            "real_income_pct": float(self.real_income_pct[k]),
+            "nominal_income_pct": float(self.nominal_income_pct[k]),
+        }
+
+    def output_by_sector(self, codes: Sequence[str] = ("MEX", "USA")) -> pd.DataFrame:
+        """sector x region table of gross output change (percent, value at exporter prices)."""
+        from .cp2015 import region_index
+
+        cols = {}
+        for c in codes:
+            k = region_index(self.regions, c)
+            cols[self.iso3[k]] = self.output_pct[k]
+        return pd.DataFrame(cols, index=pd.Index(self.sectors, name="sector"))
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: per-region headline numbers and sector outputs of every region."""
+        return {
+            "model": "ge-io (Caliendo-Parro 2015)",
+            "rate": self.rate,
+            "retaliation_rate": self.retaliation_rate,
+            "notes": list(self.notes),
+            "regions": [
+                {
+                    **self.region(r),
+                    "output_pct": dict(zip(self.sectors, map(_finite_or_none, self.output_pct[k]), strict=True)),
+                }
+                for k, r in enumerate(self.regions)
+            ],
+        }
+
+
+def _finite_or_none(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def tariff_on_nafta(
+    data: IOData | None = None,
+    rate: float = 0.25,
+    importer: str = "USA",
+    exporters: Sequence[str] = ("MEX",),
+    retaliation_rate: float | None = None,
+    *,
+    zero_deficit: bool = True,
+    tol: float = 1e-10,
+) -> SeedResult:
+    """A ``rate`` tariff by ``importer`` on every good of ``exporters``, on top of the NAFTA
+    equilibrium, with optional retaliation (each exporter taxes the importer's goods at
+    ``retaliation_rate``).
+
+    Procedure (two solves from the same data, as in the published experiment): the reference is
+    the equilibrium at the counterfactual (post-NAFTA) tariffs ``tariff_cfl``; the shock adds
+    ``rate`` to the importer's tariffs on the exporters in every sector (and the retaliation rate
+    to the exporters' tariffs on the importer); changes are shock/reference. Deficits are zero
+    (``zero_deficit=True``, the paper's case) or held at their 1993 values. ``data`` defaults to
+    the shipped Caliendo-Parro tables (:func:`tariffsim.cp2015.load_shipped`).
+
+    The structure (shares, input-output links, elasticities) is 1993's; ``notes`` says so.
+    """
+    from .cp2015 import iso3_codes, load_shipped, region_index
+
+    if data is None:
+        data = load_shipped()
+    if not np.isfinite(rate) or rate <= -1:
+        raise ScenarioError(f"rate {rate!r} must be a finite share above -1 (0.25 = 25 %)", field="rate")
+    if retaliation_rate is not None and (not np.isfinite(retaliation_rate) or retaliation_rate <= -1):
+        raise ScenarioError(f"retaliation_rate {retaliation_rate!r} must be above -1", field="retaliation_rate")
+    h = region_index(data.regions, importer)
+    ex = [region_index(data.regions, e) for e in exporters]
+    if h in ex:
+        raise ScenarioError("the importer cannot tax itself", field="exporters")
+    model = calibrate(data)
+    D = np.zeros(data.N) if zero_deficit else data.deficit
+    ref = solve_io(model, data.tariff_cfl, data.d_cfl, D, tol=tol)
+    add = np.zeros((data.N, data.N, data.J))
+    add[h, ex, :] = rate
+    if retaliation_rate is not None:
+        add[ex, h, :] = retaliation_rate
+    shock = solve_io(model, data.tariff_cfl + add, data.d_cfl, D, tol=tol, start=ref)
+    ch = changes(ref, shock)
+    iso = iso3_codes(data.regions)
+    exp_names = ", ".join(iso[e] for e in ex)
+    notes = (
+        STRUCTURE_NOTE,
+        f"reference: the NAFTA equilibrium (1993 data solved at the post-NAFTA tariffs); shock: +{100 * rate:g} pp "
+        f"tariff by {iso[h]} on all goods from {exp_names}"
+        + (f", retaliation +{100 * retaliation_rate:g} pp on {iso[h]} goods" if retaliation_rate is not None else ""),
+        "deficits: zero aggregate deficits (as in Caliendo-Parro 2015, section 5.1)"
+        if zero_deficit
+        else "deficits: held at their 1993 values",
+        "welfare = exact change of real income (income over the consumer price index); "
+        "welfare_first_order = the Caliendo-Parro decomposition (terms of trade + volume of trade), a first-order "
+        "formula that is not reliable for a 25 % tariff",
+        "trade values in USD of 1993 at exporter prices, net of tariffs; output change in value at exporter prices",
+    )
+    return SeedResult(
+        regions=data.regions,
+        iso3=tuple(iso),
+        sectors=data.sectors,
+        welfare_pct=readonly(ch.real_income_pct),
+        welfare_first_order_pct=readonly(ch.welfare_pct),
+        realwage_pct=readonly(ch.realwage_pct),
+        real_income_pct=readonly(ch.real_income_pct),
+        nominal_income_pct=readonly(100.0 * (shock.income / ref.income - 1.0)),
+        output_pct=readonly(ch.output_pct),
+        real_output_pct=readonly(ch.real_output_pct),
+        trade_before=readonly(np.transpose(ref.trade, (1, 0, 2))),
+        trade_after=readonly(np.transpose(shock.trade, (1, 0, 2))),
+        tariff_added=readonly(add),
+        rate=float(rate),
+        retaliation_rate=None if retaliation_rate is None else float(retaliation_rate),
+        notes=notes,
+        changes=ch,
+        solver=(ref.solver, shock.solver),
+    )
