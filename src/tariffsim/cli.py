@@ -10,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
+import os
+import re
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 
-from . import __version__
+from . import __version__, limits
 from ._util import json_default
-from .errors import TariffSimError
+from .errors import DataError, NumericalError, TariffSimError, UsageError
+from .outputs import check_output_dir, check_output_file
 
 log = logging.getLogger("tariffsim")
 
@@ -64,7 +69,155 @@ def _data_from_args(args):
 
 
 def _usage(msg: str) -> TariffSimError:
-    return TariffSimError(f"usage: {msg}")
+    return UsageError(f"usage: {msg}")
+
+
+# ----------------------------------------------------------------------------- flag values
+# Every numeric or structured flag is checked while the arguments are parsed, so a bad value
+# fails at once with the flag named, before any data is read or any work starts.
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose errors are one line: a :class:`UsageError` (exit 2 in :func:`main`) instead
+    of the usage block and ``sys.exit``. Subcommand parsers inherit it."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _flag(check: Callable[[str, str], object], flag: str) -> Callable[[str], object]:
+    """An argparse ``type=`` that runs ``check(text, flag)``; its TariffSimError becomes the
+    argparse message (argparse prefixes 'argument FLAG: ')."""
+
+    def convert(text: str):
+        try:
+            return check(text, flag)
+        except TariffSimError as exc:
+            msg = str(exc)
+            raise argparse.ArgumentTypeError(msg.removeprefix(f"{flag}: ")) from None
+
+    convert.__name__ = flag
+    return convert
+
+
+def _whole(text: str, flag: str) -> int:
+    t = text.strip().replace("_", "")
+    if re.fullmatch(r"[+-]?\d{1,40}", t):
+        return int(t)
+    if re.fullmatch(r"[+]?\d+(\.\d*)?[eE][+]?\d{1,2}", t) and float(t).is_integer():
+        return int(float(t))  # 1e6
+    raise UsageError(f"{flag}: expected a whole number, got {text!r}")
+
+
+def _paths_value(text: str, flag: str) -> int:
+    return limits.check_paths(_whole(text, flag), field=flag)
+
+
+def _draws_value(text: str, flag: str) -> int:
+    return limits.check_draws(_whole(text, flag), field=flag)
+
+
+def _seed_value(text: str, flag: str) -> int:
+    return limits.check_seed(_whole(text, flag), field=flag)
+
+
+def _horizon_value(text: str, flag: str) -> int:
+    return limits.check_horizon(_whole(text, flag), field=flag)
+
+
+def _workers_value(text: str, flag: str) -> int:
+    return limits.check_int(_whole(text, flag), field=flag, low=1, high=limits.MAX_WORKERS, what="workers")
+
+
+def _share_value(low: float, high: float) -> Callable[[str, str], float]:
+    def check(text: str, flag: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise UsageError(f"{flag}: expected a number, got {text!r}") from None
+        if not math.isfinite(v):
+            raise UsageError(f"{flag}: expected a finite number, got {text!r}")
+        if not low <= v <= high:
+            raise UsageError(f"{flag}: expected a share in [{low:g}, {high:g}] (0.25 = 25 %), got {v:g}")
+        return v
+
+    return check
+
+
+def _grid_value(text: str, flag: str) -> str:
+    """A tariff grid, checked (finite rates in [0, 10], at most limits.MAX_GRID_POINTS) and kept as text."""
+    from .uncertainty import parse_grid
+
+    parse_grid(text, field=flag)
+    return text
+
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def _formats_value(text: str, flag: str) -> str:
+    fmts = [x.strip().lower().lstrip(".") for x in text.split(",") if x.strip()]
+    if not fmts:
+        raise UsageError(f"{flag}: expected a comma list of {', '.join(FIGURE_FORMATS)}, got {text!r}")
+    bad = [f for f in fmts if f not in FIGURE_FORMATS]
+    if bad:
+        raise UsageError(f"{flag}: unknown figure format {bad[0]!r}; expected {', '.join(FIGURE_FORMATS)}")
+    return ",".join(dict.fromkeys(fmts))
+
+
+_QUARTER_ARG = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$")
+_DATE_ARG = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def _quarter_key(text: str, flag: str) -> tuple[int, int]:
+    """(year, quarter) of '1996Q1', '1996-Q1' or an ISO date '1996-02-15'; UsageError otherwise."""
+    s = text.strip()
+    if m := _QUARTER_ARG.match(s):
+        y, q = int(m[1]), int(m[2])
+    elif m := _DATE_ARG.match(s):
+        import datetime
+
+        try:
+            d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise UsageError(f"{flag}: {text!r} is not a valid date") from None
+        y, q = d.year, (d.month - 1) // 3 + 1
+    else:
+        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {text!r}")
+    if not 1800 <= y <= 2200:
+        raise UsageError(f"{flag}: year {y} outside 1800-2200")
+    return y, q
+
+
+def _quarter_value(text: str, flag: str) -> str:
+    _quarter_key(text, flag)
+    return text.strip()
+
+
+def _exclude_value(text: str, flag: str) -> str:
+    parts = text.split(":")
+    if len(parts) > 2:
+        raise UsageError(f"{flag}: expected a quarter or a range FIRST:LAST like 2020Q2:2020Q3, got {text!r}")
+    keys = [_quarter_key(p, flag) for p in parts]
+    if len(keys) == 2 and keys[0] > keys[1]:
+        raise UsageError(f"{flag}: empty range {text!r}; the first quarter comes after the last")
+    return text.strip()
+
+
+def _scheduler_value(text: str, flag: str) -> str:
+    s = text.strip()
+    if not re.fullmatch(r"(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}", s):
+        raise UsageError(f"{flag}: expected a scheduler address like tcp://10.0.0.5:8786, got {text!r}")
+    return s
+
+
+def _check_calibrate_args(args) -> None:
+    """calibrate: the sample is not empty and the input and output paths are usable."""
+    if _quarter_key(args.start, "--start") > _quarter_key(args.end, "--end"):
+        raise UsageError(f"--start {args.start} comes after --end {args.end}; the sample is empty")
+    limits.check_input_file(args.gdp_csv, kind="GDP CSV file")
+    if args.out:
+        check_output_file(args.out, field="--out")
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -151,14 +304,22 @@ def _split_sets(text: str | None):
 
 def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("experiment (change the scenario without editing its TOML)")
-    g.add_argument("--rate", type=float, help="every tariff measure at this rate (a share: 0.10 = 10 %%)")
-    g.add_argument("--exempt-share", type=float, help="share of the tariffed trade exempt (0-1), every measure")
+    g.add_argument(
+        "--rate",
+        type=_flag(_share_value(0.0, 10.0), "--rate"),
+        help="every tariff measure at this rate (a share: 0.10 = 10 %%)",
+    )
+    g.add_argument(
+        "--exempt-share",
+        type=_flag(_share_value(0.0, 1.0), "--exempt-share"),
+        help="share of the tariffed trade exempt (0-1), every measure",
+    )
     g.add_argument(
         "--retaliation-rate",
-        type=float,
+        type=_flag(_share_value(0.0, 10.0), "--retaliation-rate"),
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
-    g.add_argument("--horizon", type=int, help="quarters simulated")
+    g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")
 
 
 def _scenario_from_args(args):
@@ -170,7 +331,11 @@ def _scenario_from_args(args):
     sc = load_scenario(args.scenario)
     changes = {k: getattr(args, k, None) for k in ("rate", "exempt_share", "retaliation_rate", "horizon")}
     changes = {k: v for k, v in changes.items() if v is not None}
-    return sc.derive(**changes) if changes else sc
+    sc = sc.derive(**changes) if changes else sc
+    limits.check_monte_carlo(  # paths x quarters within the limit, before any work
+        getattr(args, "paths", None), None, sc.horizon, fields=("--paths", "--draws", "--horizon")
+    )
+    return sc
 
 
 def cmd_run(args) -> int:
@@ -206,8 +371,18 @@ def _progress(args, total: int):
 def _add_scale_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("scale out (dask.distributed; results equal the in-process run)")
     x = g.add_mutually_exclusive_group()
-    x.add_argument("--scheduler", metavar="ADDRESS", help="an existing dask scheduler, e.g. tcp://10.0.0.5:8786")
-    x.add_argument("--workers", type=int, metavar="N", help="start a local dask cluster of N worker processes")
+    x.add_argument(
+        "--scheduler",
+        type=_flag(_scheduler_value, "--scheduler"),
+        metavar="ADDRESS",
+        help="an existing dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    x.add_argument(
+        "--workers",
+        type=_flag(_workers_value, "--workers"),
+        metavar="N",
+        help="start a local dask cluster of N worker processes",
+    )
 
 
 def _add_feedback_args(p: argparse.ArgumentParser) -> None:
@@ -218,6 +393,7 @@ def _add_feedback_args(p: argparse.ArgumentParser) -> None:
 def cmd_report(args) -> int:
     from .report import REPORT_STEPS, dask_client, write_report
 
+    check_output_dir(args.out, field="--out")  # before any work
     formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
     sc = _scenario_from_args(args)
     with dask_client(args.scheduler, args.workers) as client, _progress(args, len(REPORT_STEPS)) as bar:
@@ -244,6 +420,7 @@ def cmd_report(args) -> int:
 def cmd_sweep(args) -> int:
     from .report import SWEEP_STEPS, dask_client, write_sweep
 
+    check_output_dir(args.out, field="--out")  # before any work
     sets = _split_sets(args.elasticities) or ["low", "central", "high"]
     sc = _scenario_from_args(args)
     with dask_client(args.scheduler, args.workers) as client, _progress(args, len(SWEEP_STEPS)) as bar:
@@ -268,6 +445,7 @@ def cmd_compare(args) -> int:
     from .compare import COMPARE_STEPS, write_compare
     from .report import dask_client
 
+    check_output_dir(args.out, field="--out")  # before any work
     models = [m.strip() for m in (args.model or "").split(",") if m.strip()] or None
     for m in models or ():
         if m not in ("pe", "ge"):
@@ -308,19 +486,27 @@ def cmd_calibrate(args) -> int:
 
     from .calibration import run_calibration
 
+    _check_calibrate_args(args)
     command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)
     cal = run_calibration(
         args.gdp_csv,
         start=args.start,
         end=args.end,
         exclude=args.exclude or (),
-        out=args.out,
+        out=None,  # written below, atomically
         column=args.column,
         kind=args.kind,
         command=command,
         innovations=args.innovations,
         country=args.country,
     )
+    if args.out:
+        from .calibration import write_calibration
+        from .outputs import atomic_write
+
+        atomic_write(
+            args.out, lambda tmp: write_calibration(cal, tmp, command=command, input_file=args.gdp_csv), field="--out"
+        )
     d = cal.to_dict()
     if args.json:
         _print_json(d)
@@ -338,14 +524,25 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def _check_data_dir(path: str) -> None:
+    if not os.path.isdir(path):
+        what = "is a file, not a folder" if os.path.exists(path) else "folder not found"
+        raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}")
+
+
 def cmd_replicate(args) -> int:
     from .replicate import replicate_ilms2025
 
     if args.study != "ilms2025":
         raise _usage(f"unknown study {args.study!r}; available: ilms2025")
+    _check_data_dir(args.data_dir)
+    if args.out:
+        check_output_file(args.out, field="--out")  # before the solve
     res = replicate_ilms2025(args.data_dir, case=args.case)
     if args.out:
-        res.to_csv(args.out, overwrite=True)
+        from .outputs import atomic_write
+
+        atomic_write(args.out, lambda tmp: res.to_csv(tmp, overwrite=True), field="--out")
     if args.json:
         _print_json(
             {
@@ -366,7 +563,7 @@ def cmd_replicate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="tariffsim",
         description="What does this tariff do? Trade, welfare, GDP and recession-risk effects of tariffs.",
     )
@@ -395,9 +592,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", help="built-in name (see `tariffsim scenarios`) or a TOML file")
     r.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
     r.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
-    r.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
-    r.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
-    r.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    r.add_argument(
+        "--draws", type=_flag(_draws_value, "--draws"), help="Monte Carlo parameter draws (default: the scenario's)"
+    )
+    r.add_argument(
+        "--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths (default: the scenario's)"
+    )
+    r.add_argument("--seed", type=_flag(_seed_value, "--seed"), help="random seed (default: the scenario's)")
     r.add_argument(
         "--method",
         choices=("exact", "smart-linear"),
@@ -412,10 +613,24 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("scenario", help="built-in name or a TOML file")
     rp.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     rp.add_argument("--force", action="store_true", help="replace a non-empty output folder")
-    rp.add_argument("--formats", default="png,svg,pdf", help="figure formats (default: %(default)s)")
-    rp.add_argument("--tariff", default="0:0.5:0.05", help="tariff grid for the sweep figures (default: %(default)s)")
-    rp.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenario's)")
-    rp.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenario's)")
+    rp.add_argument(
+        "--formats",
+        type=_flag(_formats_value, "--formats"),
+        default="png,svg,pdf",
+        help="figure formats (default: %(default)s)",
+    )
+    rp.add_argument(
+        "--tariff",
+        type=_flag(_grid_value, "--tariff"),
+        default="0:0.5:0.05",
+        help="tariff grid for the sweep figures (default: %(default)s)",
+    )
+    rp.add_argument(
+        "--draws", type=_flag(_draws_value, "--draws"), help="Monte Carlo parameter draws (default: the scenario's)"
+    )
+    rp.add_argument(
+        "--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths (default: the scenario's)"
+    )
     rp.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
     rp.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
     _add_feedback_args(rp)
@@ -425,11 +640,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sw = sub.add_parser("sweep", help="grid over tariff rates and elasticities: CSV, heatmap, recession curve")
     sw.add_argument("scenario", help="built-in name or a TOML file")
-    sw.add_argument("--tariff", required=True, help="START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list of rates")
+    sw.add_argument(
+        "--tariff",
+        type=_flag(_grid_value, "--tariff"),
+        required=True,
+        help="START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list of rates",
+    )
     sw.add_argument("--elasticities", help="comma-separated sets (default: low,central,high)")
     sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     sw.add_argument("--force", action="store_true")
-    sw.add_argument("--paths", type=int, help="Monte Carlo growth paths per grid point")
+    sw.add_argument("--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths per grid point")
     _add_feedback_args(sw)
     _add_experiment_args(sw)
     _add_scale_args(sw)
@@ -440,9 +660,18 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     cp.add_argument("--model", help="pe, ge or pe,ge (default: each scenario's own)")
     cp.add_argument("--elasticities", help="comma-separated elasticity sets (default: each scenario's)")
-    cp.add_argument("--draws", type=int, help="Monte Carlo parameter draws (default: the scenarios')")
-    cp.add_argument("--paths", type=int, help="Monte Carlo growth paths (default: the scenarios')")
-    cp.add_argument("--formats", default="png,svg,pdf", help="figure formats (default: %(default)s)")
+    cp.add_argument(
+        "--draws", type=_flag(_draws_value, "--draws"), help="Monte Carlo parameter draws (default: the scenarios')"
+    )
+    cp.add_argument(
+        "--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths (default: the scenarios')"
+    )
+    cp.add_argument(
+        "--formats",
+        type=_flag(_formats_value, "--formats"),
+        default="png,svg,pdf",
+        help="figure formats (default: %(default)s)",
+    )
     cp.add_argument("--force", action="store_true", help="replace a non-empty output folder")
     _add_feedback_args(cp)
     _add_experiment_args(cp)
@@ -451,9 +680,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("calibrate", help="fit the AR(1) growth process to a quarterly GDP CSV")
     c.add_argument("gdp_csv")
-    c.add_argument("--start", default="1996Q1")
-    c.add_argument("--end", default="2019Q4")
-    c.add_argument("--exclude", action="append", help="quarter or range to leave out, e.g. 2020Q2:2020Q3 (repeatable)")
+    c.add_argument("--start", type=_flag(_quarter_value, "--start"), default="1996Q1", help="first quarter (1996Q1)")
+    c.add_argument("--end", type=_flag(_quarter_value, "--end"), default="2019Q4", help="last quarter (2019Q4)")
+    c.add_argument(
+        "--exclude",
+        type=_flag(_exclude_value, "--exclude"),
+        action="append",
+        help="quarter or range to leave out, e.g. 2020Q2:2020Q3 (repeatable)",
+    )
     c.add_argument("--column", help="GDP level column (default: detected)")
     c.add_argument("--kind", choices=("level", "qoq_pct"), default="level", help="what the column holds")
     c.add_argument("--country", help="ISO3 code recorded in the file (ship it as data/recession/<ISO3>.json)")
@@ -478,10 +712,81 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _error(msg: str) -> int:
+    sys.stderr.write(f"tariffsim: error: {_one_line(msg)}\n")
+    sys.stderr.flush()
+    return EXIT_USER_ERROR
+
+
+def _user_path_flag(exc: OSError, args) -> str | None:
+    """The flag whose value is the path (or a folder containing the path) of ``exc``, if any."""
+    fn = getattr(exc, "filename", None)
+    if not fn or args is None:
+        return None
+    try:
+        f = os.path.abspath(os.fsdecode(fn))
+    except (TypeError, ValueError):
+        return None
+    for key, value in vars(args).items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str) and v.strip() and key not in ("argv", "command"):
+                p = os.path.abspath(v)
+                if f == p or f.startswith(p.rstrip(os.sep) + os.sep):
+                    positional = key in ("scenario", "scenarios", "file", "gdp_csv", "study")
+                    return key if positional else "--" + key.replace("_", "-")
+    return None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send the rest of stdout to /dev/null (no 'Exception ignored' at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout is not a real file
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """The ``tariffsim`` command. Returns the exit code: 0, 2 for a user error (one line on
+    stderr, ``tariffsim: error: ...``, argparse errors included), 130 when interrupted (no
+    partial output: every command that writes writes atomically).
+
+    The boundary rule: user-caused conditions are :class:`TariffSimError` subclasses raised where
+    they are detected (limits, bad numbers, unreadable files, unwritable outputs). Anything else
+    that reaches this level is a bug and keeps its traceback. Numpy floating-point warnings
+    (overflow, invalid value, divide by zero) in a command are errors: they mean an input took the
+    model out of range.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if callable(reconfigure):
+            try:
+                reconfigure(errors="backslashreplace")  # file names that are not UTF-8
+            except (ValueError, OSError):  # pragma: no cover
+                pass
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("tariffsim: interrupted\n")
+        return 130
+    except BrokenPipeError:  # e.g. piping into head
+        _quiet_stdout()
+        return 0
+    except TariffSimError as exc:
+        return _error(str(exc))
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
     args.argv = argv
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     if getattr(args, "quiet", False):
@@ -490,17 +795,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
-    try:
-        return int(args.func(args) or 0)
-    except TariffSimError as exc:
-        msg = " ".join(str(exc).split())
-        sys.stderr.write(f"tariffsim: error: {msg}\n")
-        return EXIT_USER_ERROR
-    except BrokenPipeError:  # pragma: no cover - e.g. piping into head
-        return 0
-    except KeyboardInterrupt:  # pragma: no cover
-        sys.stderr.write("tariffsim: interrupted\n")
-        return 130
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("error", message=r".*encountered in", category=RuntimeWarning)  # numpy FP
+        try:
+            code = int(args.func(args) or 0)
+        except RuntimeWarning as w:
+            log.debug("numerical warning turned into an error", exc_info=True)
+            raise NumericalError(
+                f"numerical failure in the model ({w}); an input (rate, elasticity, data value) is out of the "
+                "range the model can compute"
+            ) from None
+        except TariffSimError:
+            raise  # the one-line error only: warnings met on the way are dropped
+        except OSError as exc:
+            flag = _user_path_flag(exc, args)
+            if flag is None:
+                raise
+            raise UsageError(f"{flag}: {exc.strerror or exc}: {exc.filename}") from None
+    for w in caught:  # a successful run shows its warnings as usual
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

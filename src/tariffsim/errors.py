@@ -16,6 +16,7 @@ __all__ = [
     "OutputPathError",
     "UsageError",
     "LimitError",
+    "NumericalError",
 ]
 
 
@@ -92,3 +93,7 @@ class LimitError(TariffSimError, ValueError):
         self.field = field
         super().__init__(message)
 
+
+
+class NumericalError(TariffSimError, ArithmeticError):
+    """A floating-point failure (numpy overflow, invalid value) caused by inputs out of the model's range."""

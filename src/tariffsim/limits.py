@@ -38,6 +38,7 @@ __all__ = [
     "MAX_COUNTRIES",
     "MAX_SECTORS",
     "MAX_TRADE_CELLS",
+    "MAX_WORKERS",
     "MAX_TOML_DEPTH",
     "MAX_SCENARIO_BYTES",
     "MAX_DATA_FILE_BYTES",
@@ -77,6 +78,8 @@ MAX_SWEEP_CELLS = 2_000_000_000
 MAX_COUNTRIES = 1_000
 MAX_SECTORS = 500
 MAX_TRADE_CELLS = 20_000_000
+#: Worker processes of a local dask cluster (``--workers``).
+MAX_WORKERS = 64
 #: Nesting of arrays and tables in a scenario TOML file (a real scenario needs 4).
 MAX_TOML_DEPTH = 32
 #: Size of a scenario TOML file.

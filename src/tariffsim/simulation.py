@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, limits
 from .elasticities import ElasticitySet, shipped_distributions
 from .errors import ScenarioError
 from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
@@ -123,6 +123,9 @@ def resolve(
 ) -> Inputs:
     """Stage 1: the scenario (name, path, dict or Scenario), its data and everything derived."""
     sc = load_scenario(scenario)
+    limits.check_monte_carlo(  # tariffsim.limits: refuse before anything is allocated
+        sc.n_paths if n_paths is None else n_paths, sc.draws if draws is None else draws, sc.horizon, seed=seed
+    )
     model = model or sc.model
     if model not in MODELS:
         raise ScenarioError(f"model must be one of {', '.join(MODELS)}, got {model!r}", source=sc.source, field="model")
