@@ -69,8 +69,8 @@ _EXPORTS: dict[str, str] = {
     # reports
     "write_report": "report",
     "write_sweep": "report",
-    "compare": "compare",
-    "write_compare": "compare",
+    "compare": "comparison",
+    "write_compare": "comparison",
     # errors and solver facts
     "ConvergenceError": "errors",
     "CountryCodeError": "errors",

@@ -489,9 +489,9 @@ def _table_block(df: pd.DataFrame, name: str, formats: Sequence[str]) -> str:
 
 def _compare_html(cmp, *, figs: Mapping, figure_formats: Sequence[str], table: pd.DataFrame, table_formats) -> str:
     """``compare.html``: the scenarios, the comparison table, the two figures, the runs' files and
-    the sources (see :func:`tariffsim.compare.write_compare`)."""
+    the sources (see :func:`tariffsim.comparison.write_compare`)."""
     from . import __version__
-    from .compare import _safe
+    from .comparison import _safe
 
     P: list[str] = []
     add = P.append

@@ -1,4 +1,6 @@
-"""Scenarios side by side: ``tariffsim compare mex25 mex25-usmca mex25-retaliation``.
+"""Scenarios side by side: ``tariffsim compare mex25 mex25-usmca mex25-retaliation`` and
+``tariffsim.compare([...])`` (the module is ``comparison`` so that ``tariffsim.compare`` stays the
+function: a submodule named ``compare`` would replace it on the package once imported).
 
 :func:`compare` runs each scenario (and each model asked for) and builds one tidy table,
 scenario x model x measure, from nothing but each run's :meth:`Result.to_json` object, the
@@ -308,7 +310,7 @@ def compare(
     for sc in scs:
         for m in models or [sc.model]:
             key = (sc.name, m)
-            if key in keys:
+            if any(key == k for _s, k in keys):
                 raise ScenarioError(f"scenario {sc.name!r} is listed twice", field="scenarios")
             keys.append((sc, key))
     kw = {

@@ -1026,7 +1026,7 @@ def _compare_caption(comparison, extra: str) -> str:
 
 
 def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> Figure:
-    """GDP paths of all the scenarios of a :class:`~tariffsim.compare.Comparison` on one chart:
+    """GDP paths of all the scenarios of a :class:`~tariffsim.comparison.Comparison` on one chart:
     the quarterly real GDP level deviation from baseline (percent, central elasticity set), one
     line per scenario and model (colour and marker by scenario, solid PE, dashed GE), labelled at
     its end; quarters from the first run's periods."""
@@ -1090,8 +1090,8 @@ def compare_headline(comparison, *, measures: Sequence[str] | None = None, title
     unit on the axis), a row per scenario and model; the dot is the central elasticity set, the
     line the range over the elasticity sets run (``low``/``high`` of the tidy table), the value
     printed beside the dot. ``measures``: JSON keys (default: all of
-    :data:`tariffsim.compare.MEASURES` with a value)."""
-    from .compare import MEASURES
+    :data:`tariffsim.comparison.MEASURES` with a value)."""
+    from .comparison import MEASURES
 
     t = comparison.table
     keys = list(measures) if measures is not None else [m.key for m in MEASURES]
