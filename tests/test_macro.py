@@ -1,4 +1,5 @@
-"""Macro transmission: closed forms of each channel, the adjustment path, resolved assumptions."""
+"""Macro transmission: closed forms of each channel, the horizons and the blend, resolved
+assumptions, and the one GDP function used by every trade model."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ import pytest
 
 import tariffsim as ts
 from tariffsim.macro import (
+    CHANNELS,
     DEFAULT_ADJUSTMENT_SPEED,
-    adjustment_path,
+    blend_weight,
     drag_path,
     drag_scale,
+    gdp_outcome,
+    near_term_ramp,
     resolve_assumptions,
     retaliation_wedge,
+    target_market,
     trade_gdp_pct,
 )
 from tariffsim.scenario import Scenario
+from tariffsim.simulation import resolve, trade_stage
+from tariffsim.trade import ge_trade, pe_trade
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +35,22 @@ def test_default_speed_matches_boehm_et_al():
     # a partial-adjustment process at the default speed has 38 % of its response after 4 quarters
     a = DEFAULT_ADJUSTMENT_SPEED
     assert 1 - (1 - a) ** 4 == pytest.approx(0.76 / 2.0)
-    assert 1 - (1 - a) ** 28 > 0.95  # nearly all of it after 7 years
 
 
-def test_adjustment_path_reaches_short_run_after_a_year_then_long_run():
-    p = adjustment_path(-2.0, -5.0, 80, DEFAULT_ADJUSTMENT_SPEED)
-    assert p[3] == pytest.approx(-2.0)  # quarter 4 = the short-run (one-year) solution
-    assert np.all(np.diff(p) < 0)  # monotone towards the long run here
-    assert p[-1] == pytest.approx(-5.0, abs=0.01)
-    assert p[0] < 0 and abs(p[0]) < 2.0
-    np.testing.assert_allclose(adjustment_path(0.0, 0.0, 12, 0.2), 0.0)
+def test_near_term_ramp_reaches_the_one_year_value_after_four_quarters():
+    r = near_term_ramp(12, DEFAULT_ADJUSTMENT_SPEED)
+    assert r[3] == pytest.approx(1.0)
+    np.testing.assert_allclose(r[4:], 1.0)
+    assert np.all(np.diff(r[:4]) > 0) and 0 < r[0] < 1
     with pytest.raises(ts.DataError, match="adjustment speed"):
-        adjustment_path(-1, -2, 12, 0.0)
+        near_term_ramp(12, 0.0)
+
+
+def test_blend_weight_is_linear_from_start_to_end():
+    b = blend_weight(20, 4, 16)
+    np.testing.assert_allclose(b[:4], 0.0)  # quarters 1-4: the near term alone
+    assert b[15] == pytest.approx(1.0) and b[-1] == 1.0  # quarter 16 on: the GE long run
+    assert b[9] == pytest.approx((10 - 4) / 12)
 
 
 def test_drag_path():
@@ -50,6 +61,7 @@ def test_drag_path():
 
 def test_resolved_assumptions_for_mex25(data):
     a = resolve_assumptions(Scenario.builtin("mex25"), data)
+    assert a.market == "USA"
     assert a.export_dependence == 0.80
     assert a.export_dependence_data == pytest.approx(0.771, abs=5e-4)  # BACI 2023
     assert a.value_added_share == pytest.approx(0.650, abs=5e-4)  # WIOD 2014, Mexico -> US
@@ -57,6 +69,37 @@ def test_resolved_assumptions_for_mex25(data):
     assert a.exports_usd == pytest.approx(data.exports("MEX"))
     low = resolve_assumptions(Scenario.builtin("mex25"), data, case="low")
     assert low.multiplier < a.multiplier
+
+
+def test_country_facts_come_from_the_dataset_for_other_countries(data):
+    sc = Scenario.builtin("mex25").replace(
+        country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "rate": 0.25}]
+    )
+    a = resolve_assumptions(sc, data)
+    assert a.market == "USA"
+    # WIOD 2014, Canada's gross exports to the US: domestic value added share (../shared/data/wiod_dva)
+    assert 0.6 < a.value_added_share < 0.9
+    assert a.export_dependence == 0.80  # the scenario's own value (mex25 sets it)
+    assert 0.7 < a.export_dependence_data < 0.8  # BACI 2023: about 3/4 of Canada's exports go to the US
+    assert "CAN" in a.sources["value_added_share"]
+
+
+def test_country_without_value_added_share_is_a_clear_error(data):
+    sc = Scenario.builtin("mex25").replace(
+        country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}]
+    )
+    with pytest.raises(ts.DataError, match="assumptions.value_added_share"):
+        resolve_assumptions(sc, data)
+    ok = sc.replace(assumptions={"value_added_share": 0.5})
+    assert resolve_assumptions(ok, data).value_added_share == 0.5
+
+
+def test_target_market_is_the_tariff_setter(data):
+    assert target_market(Scenario.builtin("mex25"), data) == "USA"
+    only_retaliation = Scenario.from_dict(
+        {"name": "x", "country": "MEX", "retaliation": [{"importer": "MEX", "exporters": ["USA"], "rate": 0.1}]}
+    )
+    assert target_market(only_retaliation, data) == "USA"  # the largest export market
 
 
 def test_trade_channel_closed_form(data):
@@ -76,7 +119,7 @@ def test_retaliation_wedge_by_hand(data):
     m, u = data.index("MEX"), data.index("USA")
     w = retaliation_wedge(data, t0, t1, m, u, a)
     us_goods = data.exports("USA", to="MEX")  # 292.8 bn USD (BACI 2023)
-    expect = a.us_input_share_of_imports * a.input_cost_passthrough * 0.25 * us_goods / a.exports_usd
+    expect = a.input_share_of_imports * a.input_cost_passthrough * 0.25 * us_goods / a.exports_usd
     assert w == pytest.approx(expect)
     assert 0 < w < 0.25
     t0n, t1n = Scenario.builtin("mex25").tariff_arrays(data)
@@ -90,13 +133,83 @@ def test_drag_scale_is_relative_to_the_seed_case(data):
         assert drag_scale(data.values, t0, t1, m, u) == pytest.approx(expect)
 
 
+def _simple_form_value_added(o, a, m, u):
+    """100 x (va_US d X %US + va_other (1 - d) X %other) / GDP, by hand."""
+    us = o.V1[m, u].sum() / o.V0[m, u].sum() - 1
+    other = (o.V1[m].sum() - o.V1[m, u].sum()) / (o.V0[m].sum() - o.V0[m, u].sum()) - 1
+    d, x = a.export_dependence, a.exports_usd
+    return 100 * (a.value_added_share * d * x * us + a.value_added_share_other * (1 - d) * x * other) / a.gdp_usd
+
+
+def test_gdp_path_by_hand(data):
+    """The path is (1 - b) x ramp x near-term + b x GE long run + drag, channel by channel."""
+    inp = resolve("mex25")
+    ts_ = trade_stage(inp, inp.central_set)
+    a = inp.assumptions
+    mac = gdp_outcome(near=ts_.near, long_run=ts_.gdp_long_run, at_risk=ts_.at_risk, t0=inp.t0, t1=inp.t1, a=a)
+    m, u = data.index("MEX"), data.index("USA")
+    nt = a.multiplier * (1 - a.exchange_rate_offset) * _simple_form_value_added(ts_.near, a, m, u)
+    assert mac.near_term["trade"] == pytest.approx(nt)
+    lr = float(ts_.gdp_long_run.real_income_pct[m])
+    assert mac.long_run_gdp_pct == pytest.approx(lr)
+    H = a.horizon
+    b = blend_weight(H, a.blend_start_quarter, a.blend_end_quarter)
+    ramp = near_term_ramp(H, a.adjustment_speed)
+    drag = drag_path(a.uncertainty_drag_pct, a.drag_half_life_quarters, H)
+    np.testing.assert_allclose(mac.path, (1 - b) * ramp * nt + b * lr + drag)  # no retaliation, no real income
+    np.testing.assert_allclose(np.sum([mac.components[k] for k in CHANNELS], axis=0), mac.path)
+    assert mac.gdp_impact_pct == pytest.approx(nt - a.uncertainty_drag_pct)  # quarter 4: near term only
+    assert mac.first_year_avg_pct == pytest.approx(np.mean(mac.path[:4]))
+    # value added at risk: the PE long-run export loss x value added (no multiplier), not GDP
+    assert mac.value_added_at_risk_pct == pytest.approx(_simple_form_value_added(ts_.at_risk, a, m, u))
+    assert mac.value_added_at_risk_pct < mac.near_term["trade"] < 0
+
+
+def test_gdp_outcome_needs_a_ge_long_run(data):
+    inp = resolve("mex25")
+    es = inp.central_set
+    pe = pe_trade(data, inp.t0, inp.t1, es, "one-year")
+    with pytest.raises(ts.DataError, match="GE outcome"):
+        gdp_outcome(near=pe, long_run=pe, at_risk=pe, t0=inp.t0, t1=inp.t1, a=inp.assumptions)
+
+
+def test_one_gdp_function_for_every_model():
+    """PE and GE runs go through the same macro function: same near term, same GE long run."""
+    pe = ts.simulate("mex25", model="pe", recession=False, elasticities=["central"])
+    ge = ts.simulate("mex25", model="ge", recession=False, elasticities=["central"])
+    assert pe.scenario.model == "pe" and ge.scenario.model == "ge"
+    np.testing.assert_allclose(pe.outcome().macro.path, ge.outcome().macro.path)
+    assert ge.outcome().long_run.model == "ge" and pe.outcome().long_run.model == "pe"
+    assert pe.to_json()["gdp_impact_pct_long_run"] == ge.to_json()["gdp_impact_pct_long_run"]
+
+
+def test_zero_tariff_change_gives_zero_everywhere(data):
+    sc = Scenario.builtin("mex25").derive(rate=0.0)
+    r = ts.simulate(sc, recession=False)
+    for so in r.sets.values():
+        np.testing.assert_allclose(so.macro.path, 0.0, atol=1e-10)
+        assert so.macro.value_added_at_risk_pct == pytest.approx(0.0, abs=1e-10)
+
+
+def test_ge_long_run_is_fixed_labour_armington(data):
+    inp = resolve("mex25")
+    o = ge_trade(data, inp.t0, inp.t1, inp.central_set, market="USA")
+    sol = o.detail
+    np.testing.assert_allclose(sol.L_hat, 1.0)  # kappa = 0: factors re-employed
+    assert sol.params.psi == 0.0 and sol.solver.converged
+    m = data.index("MEX")
+    # real income = w / P with fixed labour; Mexico's terms of trade worsen
+    assert o.real_income_pct[m] == pytest.approx(100 * (sol.w_hat[m] / sol.P_hat[m] - 1))
+    assert o.real_income_pct[m] < 0
+
+
 def test_sectoral_form_uses_the_model_export_changes(data):
     sc = Scenario.builtin("mex25").replace(assumptions={"macro_form": "sectoral", "value_added_share": 0.65})
     r = ts.simulate(sc, recession=False, elasticities=["central"])
     so = r.outcome()
-    m, _u = data.index("MEX"), data.index("USA")
-    dx = so.short_run.dV[m]
+    m = data.index("MEX")
+    dx = so.near_term.dV[m]
     a = so.macro.assumptions
     expect = 100 * a.multiplier * 0.65 * dx.sum() / a.gdp_usd
-    assert so.macro.short_run["trade"] == pytest.approx(expect)
+    assert so.macro.near_term["trade"] == pytest.approx(expect)
     assert r.to_json()["export_dependence"] == pytest.approx(0.771, abs=5e-4)  # data, not 0.80

@@ -146,16 +146,18 @@ def ge_trade(data: Any, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, *, ma
     X = V0.sum(axis=2)
     home = _home(data, market)
     nu = calibrate_nu_two_region(X, data.gdp, home) if home is not None else np.zeros(data.n_countries)
-    base = build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=aggregate_tariffs(V0, t0))
-    sol = solve_ge(base, aggregate_tariffs(V0, t1), ge_long_run_params(nu, es.ge_trade_elasticity))
+    T0, T1 = aggregate_tariffs(V0, t0), aggregate_tariffs(V0, t1)
+    base = build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=T0)
+    sol = solve_ge(base, T1, ge_long_run_params(nu, es.ge_trade_elasticity))
+    unchanged = np.array_equal(T0, T1)  # the model's answer is the identity; the solver's 1e-15 is noise
     X0, X1 = sol.baseline.X, sol.X_new
     safe = np.where(X0 > 0, X0, 1.0)
-    ratio = np.where(X0 > 0, X1 / safe, 1.0)  # domestic sales carry intra-regional flows
+    ratio = np.where((X0 > 0) & ~unchanged, X1 / safe, 1.0)  # domestic sales carry intra-regional flows
     V1 = V0 * ratio[:, :, None]
     n = X0.shape[0]
     off = ~np.eye(n, dtype=bool)
     tau_hat = (1.0 + aggregate_tariffs(V0, t1)) / (1.0 + aggregate_tariffs(V0, t0))
-    p = sol.w_hat[:, None] * tau_hat  # φ = 1, ψ = 0: consumer price of j's good in i
+    p = (1.0 if unchanged else sol.w_hat[:, None]) * tau_hat  # φ = 1, ψ = 0: consumer price of j's good in i
     lam = sol.baseline.lam * off
     tot = lam.sum(axis=0)
     imp_price = np.where(tot > 0, (lam * p).sum(axis=0) / np.where(tot > 0, tot, 1.0), 1.0)
@@ -171,7 +173,7 @@ def ge_trade(data: Any, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, *, ma
         import_price_hat=np.repeat(imp_price[:, None], V0.shape[2], axis=1),
         solver=sol.solver,
         detail=sol,
-        real_income_pct=np.asarray(sol.real_income_pct, dtype=float),
+        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.real_income_pct, dtype=float),
         notes=(
             "one-sector GE: bilateral changes applied to every sector of a pair (no sector detail); "
             f"Armington configuration, fixed factor supplies, trade elasticity {es.ge_trade_elasticity:g}",

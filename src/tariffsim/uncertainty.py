@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -75,31 +74,31 @@ def _run_points(fn: Callable, points: Sequence, scheduler=None, progress: Callab
     return out
 
 
+#: The per-set numbers a sweep row carries (the keys of :meth:`tariffsim.Result.headline`).
+SWEEP_KEYS = (
+    "exports_change_pct",
+    "exports_to_us_change_pct",
+    "exports_change_pct_after_4q",
+    "gdp_impact_pct_first_year_avg",
+    "gdp_impact_pct",
+    "gdp_impact_pct_long_run",
+    "value_added_at_risk_pct",
+    "us_tariff_revenue_usd",
+    "us_import_price_change_pct",
+    "recession_probability",
+    "recession_probability_baseline",
+    "recession_probability_change",
+    "recession_probability_change_se",
+    "annual_contraction_probability",
+)
+
+
 def _sweep_point(args):
     from .simulation import simulate
 
     sc, data, rate, sets, recession, n_paths = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=list(sets), draws=0, recession=recession, n_paths=n_paths)
-    rows = []
-    for name in r.sets:
-        h = r.headline(name)
-        rows.append(
-            {
-                "rate": rate,
-                "elasticity_set": name,
-                "exports_change_pct": h["exports_change_pct"],
-                "exports_to_us_change_pct": h["exports_to_us_change_pct"],
-                "exports_change_pct_after_4q": h["exports_change_pct_after_4q"],
-                "gdp_impact_pct": h.get("gdp_impact_pct"),
-                "gdp_impact_pct_long_run": h.get("gdp_impact_pct_long_run"),
-                "us_tariff_revenue_usd": h["us_tariff_revenue_usd"],
-                "us_import_price_change_pct": h["us_import_price_change_pct"],
-                "recession_probability": h.get("recession_probability"),
-                "recession_probability_baseline": h.get("recession_probability_baseline"),
-                "annual_contraction_probability": h.get("annual_contraction_probability"),
-            }
-        )
-    return rows
+    return [{"rate": rate, "elasticity_set": n, **{k: r.headline(n).get(k) for k in SWEEP_KEYS}} for n in r.sets]
 
 
 def sweep(
@@ -109,20 +108,23 @@ def sweep(
     *,
     data=None,
     recession: bool = True,
-    n_paths: int = 20_000,
+    n_paths: int | None = None,
     scheduler=None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Tidy grid over the tariff rate (every tariff measure of the scenario set to the rate) and
-    elasticity sets: trade, GDP and recession outcomes per (rate, set).
+    elasticity sets: trade, GDP and recession outcomes per (rate, set), the keys of
+    :meth:`tariffsim.Result.headline` (:data:`SWEEP_KEYS`).
 
     The recession Monte Carlo uses the point GDP path of each set (no parameter draws) with the
-    scenario's seed, so rates are compared on common random numbers.
+    scenario's seed and number of paths (``n_paths`` overrides it), so rates are compared on
+    common random numbers and the point at the scenario's own rate equals ``simulate``'s numbers.
     """
     from . import limits
 
     sc = load_scenario(scenario)
-    grid = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
+    n_paths = sc.n_paths if n_paths is None else n_paths
+    grid = parse_grid(rates) if isinstance(rates, str) else _rates(rates)
     limits.check_sweep(grid.size, len(elasticities), limits.check_paths(n_paths), sc.horizon, field="rates")
     data = sc.load_data() if data is None else data
     for s in elasticities:
@@ -135,16 +137,28 @@ def sweep(
     return df
 
 
+def _rates(rates: Iterable[float]) -> np.ndarray:
+    """A list of rates checked like a TOML file's (finite shares in [0, 10])."""
+    vals = np.asarray(list(rates), dtype=float)
+    if vals.size == 0 or not np.all(np.isfinite(vals)) or np.any(vals < 0) or np.any(vals > 10):
+        raise ScenarioError(
+            f"rates {list(rates)!r}: expected finite tariff shares in [0, 10] (0.25 = 25 %)", field="rates"
+        )
+    return vals
+
+
 def _grid_point(args):
     from .simulation import simulate
 
-    sc, data, rate, es = args
+    sc, data, rate, es, s = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=[es], draws=0, recession=False)
     h = r.headline(es.name)
     return {
         "rate": rate,
-        "sigma": es.sigma,
+        "sigma": s,
+        "sigma_long_run": float(np.median(es.arrays(data.sectors, "long-run")["sigma"])),
         "gdp_impact_pct": h["gdp_impact_pct"],
+        "gdp_impact_pct_first_year_avg": h["gdp_impact_pct_first_year_avg"],
         "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"],
         "exports_change_pct": h["exports_change_pct"],
     }
@@ -160,32 +174,35 @@ def elasticity_grid(
     scheduler=None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """GDP impact over a grid of tariff rate x Armington elasticity sigma (other parameters from
-    ``base_set``, default the scenario's central set). Columns: rate, sigma, gdp_impact_pct (after
-    four quarters), gdp_impact_pct_long_run, exports_change_pct."""
+    """GDP impact over a grid of tariff rate x ONE-YEAR sigma (the elasticity of tariff-exclusive
+    flows one year after the change, which sets the near-term GDP loss). Each sigma scales every
+    elasticity of ``base_set`` (default the scenario's central set) by sigma / its one-year sigma,
+    so the long run moves with it (``sigma_long_run``). Columns: rate, sigma (one year),
+    sigma_long_run, gdp_impact_pct (after four quarters), gdp_impact_pct_first_year_avg,
+    gdp_impact_pct_long_run, exports_change_pct (long run)."""
     from . import limits
 
     sc = load_scenario(scenario)
     base = sc.elasticity_set(base_set or sc.central_set)
-    grid = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
+    grid = parse_grid(rates) if isinstance(rates, str) else _rates(rates)
     sigmas = list(sigmas)
     limits.check_grid_points(grid.size * len(sigmas), field="rates x sigmas")
     data = sc.load_data() if data is None else data
+    s1 = float(np.median(base.arrays(data.sectors, "one-year")["sigma"]))
     points = []
     for s in sigmas:
-        if not s > 0:
-            raise ScenarioError(f"sigma must be positive, got {s}", field="sigmas")
-        es = replace(base, name=f"sigma={s:g}", sigma=float(s))
-        points += [(sc, data, float(r), es) for r in grid]
+        if isinstance(s, bool) or not isinstance(s, int | float) or not (np.isfinite(s) and s > 0):
+            raise ScenarioError(f"sigma must be a positive finite number, got {s!r}", field="sigmas")
+        es = base.scaled(float(s) / s1, name=f"sigma={s:g}")
+        points += [(sc, data, float(r), es, float(s)) for r in grid]
     df = pd.DataFrame(_run_points(_grid_point, points, scheduler, progress))
-    df.attrs["units"] = "rate: tariff share; sigma: elasticity; *_pct: percent of GDP / of exports"
+    df.attrs["units"] = "rate: tariff share; sigma: one-year elasticity of tariff-exclusive flows; *_pct: percent"
     df.attrs["scenario"] = sc.name
     return df
 
 
-#: Parameters varied in the tornado and how: elasticities (factor on the set's values) and the
-#: scenario's low/high assumptions.
-TORNADO_ELASTICITIES = {"sigma": (0.5, 2.0), "eta": (0.5, 2.0)}
+#: Parameters varied in the tornado and how: elasticities (a factor on every value of the set),
+#: and the scenario's low/high assumptions.
 TORNADO_ASSUMPTIONS = (
     "multiplier",
     "value_added_share",
@@ -193,45 +210,51 @@ TORNADO_ASSUMPTIONS = (
     "exchange_rate_offset",
     "export_dependence",
 )
+#: Value-added share of Mexico's exports to the US: low = manufacturing alone (MODELS.md section 2,
+#: about 0.45), high = the highest WIOD estimate 2002-2014 (0.671 in 2002). Lopsided because the
+#: only lower published estimate is the manufacturing-only one.
+VALUE_ADDED_RANGE = (0.45, 0.671)
+
+
+def _elasticity_factors(sc) -> tuple[float, float]:
+    """Low/high factors on the elasticities: the one-year sigma distribution's low and high over
+    its mode (the shipped one spans the low, central and high sets)."""
+    from .elasticities import shipped_distributions
+
+    d = sc.distributions.get("sigma") or shipped_distributions()["sigma"]
+    mode = d.params.get("mode") or d.params.get("median") or d.ppf(0.5)
+    return d.ppf(0.05) / mode, d.ppf(0.95) / mode
 
 
 def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the GDP impact after four quarters.
+    """One-at-a-time sensitivity of the GDP impact after four quarters (near term).
 
-    Each row varies one parameter to its low and high value, everything else central: sigma and
-    eta times 0.5 and 2 (the shipped low/high sets are half and twice central); each ranged
-    assumption to its low and high values; export dependence to the data's value and to 0.85
-    (when the scenario fixes it). Columns: parameter, low_value, high_value, gdp_at_low,
-    gdp_at_high, gdp_central, swing (|high - low|), sorted by swing.
+    Each row varies one parameter to its low and high value, everything else central: every
+    elasticity of the set times the 5th and 95th percentile of the one-year sigma distribution
+    over its mode; each ranged assumption to its low and high values; the value-added share over
+    :data:`VALUE_ADDED_RANGE` when it comes from the data; export dependence to the data's value
+    and to 0.85 (when the scenario fixes it). Columns: parameter, low_value, high_value,
+    gdp_at_low, gdp_at_high, gdp_central, swing (|high - low|), description, sorted by swing.
     """
-    from .macro import resolve_assumptions
-    from .simulation import _macro_for
+    from .simulation import resolve, run_case
 
-    sc = load_scenario(scenario)
-    data = sc.load_data() if data is None else data
+    inp = resolve(scenario, data)
+    sc, a = inp.scenario, inp.assumptions
     es = sc.elasticity_set(set_name or sc.central_set)
-    t0, t1 = sc.tariff_arrays(data)
-    a = resolve_assumptions(sc, data)
 
     def gdp(es_, a_) -> float:
-        return _macro_for(data, t0, t1, es_, a_)[2].gdp_impact_pct
+        return run_case(inp, es_, a_).macro.gdp_impact_pct
 
-    base = gdp(es, a)
-    rows = []
-
-    def scale(v, f):
-        return {k: x * f for k, x in v.items()} if isinstance(v, dict) else v * f
-
-    for p, (lo, hi) in TORNADO_ELASTICITIES.items():
-        rows.append(
-            {
-                "parameter": p,
-                "low_value": f"x{lo:g}",
-                "high_value": f"x{hi:g}",
-                "gdp_at_low": gdp(es.with_values(**{p: scale(getattr(es, p), lo)}), a),
-                "gdp_at_high": gdp(es.with_values(**{p: scale(getattr(es, p), hi)}), a),
-            }
-        )
+    lo_f, hi_f = _elasticity_factors(sc)
+    rows = [
+        {
+            "parameter": "elasticities",
+            "low_value": f"x{lo_f:.2f}",
+            "high_value": f"x{hi_f:.2f}",
+            "gdp_at_low": gdp(es.scaled(lo_f), a),
+            "gdp_at_high": gdp(es.scaled(hi_f), a),
+        }
+    ]
     for p in TORNADO_ASSUMPTIONS:
         if p == "export_dependence":
             if a.form != "simple":
@@ -240,13 +263,10 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
         else:
             v = sc.assumption(p)
             if p == "value_added_share" and v == "data":
-                # manufacturing alone about 0.45 (MODELS.md section 2); WIOD 2002 Mexico -> US 0.671
-                v = Range(0.45, a.value_added_share, 0.671)
-            if not isinstance(v, Range):
+                v = Range(VALUE_ADDED_RANGE[0], a.value_added_share, VALUE_ADDED_RANGE[1])
+            if not isinstance(v, Range) or v.low == v.high:
                 continue
             lo, hi = v.low, v.high
-            if lo == hi:
-                continue
         kw_lo, kw_hi = {p: lo}, {p: hi}
         if p == "value_added_share":
             kw_lo["value_added_share_other"], kw_hi["value_added_share_other"] = lo, hi
@@ -260,15 +280,16 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
             }
         )
     df = pd.DataFrame(rows)
-    df["gdp_central"] = base
+    df["gdp_central"] = gdp(es, a)
     df["swing"] = (df["gdp_at_high"] - df["gdp_at_low"]).abs()
-    df["description"] = df["parameter"].map(
-        lambda p: (
-            ASSUMPTIONS[p].description
-            if p in ASSUMPTIONS
-            else {"sigma": "Armington substitution elasticity", "eta": "import demand elasticity"}[p]
-        )
-    )
+    notes = {
+        "elasticities": "every sigma and eta of the set, both horizons (5th-95th percentile of the one-year sigma "
+        "distribution)",
+        "value_added_share": ASSUMPTIONS["value_added_share"].description
+        + f"; range {VALUE_ADDED_RANGE[0]}-{VALUE_ADDED_RANGE[1]}: manufacturing alone (MODELS.md section 2) to the "
+        "highest WIOD estimate 2002-2014",
+    }
+    df["description"] = df["parameter"].map(lambda p: notes.get(p) or ASSUMPTIONS[p].description)
     df = df.sort_values("swing", ascending=False, ignore_index=True)
     df.attrs["units"] = "GDP deviation after four quarters, percent"
     df.attrs["scenario"] = sc.name
