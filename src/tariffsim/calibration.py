@@ -22,17 +22,19 @@ The model
 
 Why Student t, not bootstrapped residuals
     The posterior-predictive check (:func:`tariffsim.recession.predictive_check`: samples of the
-    historical length from the fitted model, first quarter fixed at its observed value) decides
+    historical length from the fitted model, first quarter fixed at its observed value, parameters
+    at their estimates) decides
     between them on two statistics, the share of negative quarters and the share of four-quarter
     windows with a technical recession (two consecutive negative quarters, the event the Monte
     Carlo reports). On INEGI 1996Q1-2019Q4 (two-sided p-values, 20,000 samples) the Gaussian AR(1)
-    gives p = 0.07 and p = 0.02 (rejected), bootstrapped OLS residuals about 0.64 and 0.15, the
-    Student t 0.95 and 0.29 (see data/SOURCES.md for the shipped values). Both fat-tailed choices
-    pass; the t is preferred because (1) it fits the data better on the recession statistic, (2)
-    it has a likelihood, so every parameter has a standard error and a scenario can state its own
-    ``(rho, scale, df)`` for a country without data, and (3) a bootstrap of 95 residuals can never
-    draw a quarter worse than the worst observed one (2009Q1, -6.5 %) and draws exactly that
-    quarter once in every 95, so its tail is a point mass set by one observation.
+    gives p = 0.09 and p = 0.02 (rejected), bootstrapped OLS residuals 0.71 and 0.17, the Student t
+    1.00 and 0.31 (the shipped files record their checks; data/SOURCES.md lists them). Both
+    fat-tailed choices pass; the t is preferred because (1) it fits the recession statistic
+    better, (2) it has a likelihood, so every parameter has a standard error and a scenario can
+    state its own ``(rho, scale, df)`` for a country without data, and (3) a bootstrap of 95
+    residuals can never draw an innovation worse than the worst observed one (2009Q1, -5.0
+    points) and draws exactly that one in every 95 quarters, so its tail is a point mass set by
+    one observation.
 
 The shipped calibrations (``data/recession/<ISO3>.json``) record the command that produced them,
 the input file and its SHA-256, the sample, the treatment of crisis quarters and the predictive
