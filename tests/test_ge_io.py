@@ -427,3 +427,34 @@ def test_shipped_copy_rebuilds_byte_for_byte(shared_data, tmp_path):
     spec.loader.exec_module(mod)
     for path in mod.build(shared_data, tmp_path):
         assert path.read_bytes() == (root / "data" / "datasets" / "cp2015" / path.name).read_bytes(), path.name
+
+
+@pytest.mark.shared_data
+def test_cli_replicate_cp2015_prints_published_beside_ours(cp_dir, tmp_path, capsys):
+    import json
+
+    from tariffsim.cli import main
+
+    out = tmp_path / "cp.csv"
+    assert main(["replicate", "cp2015", "--data-dir", str(cp_dir), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "+1.31 (+1.31)" in text and "-0.06 (-0.06)" in text and "1993" in text
+    df = pd.read_csv(out)
+    assert {"welfare_pct", "welfare_pct_published"} <= set(df.columns)
+    assert main(["replicate", "cp2015", "--data-dir", str(cp_dir), "--with-deficits", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    mex = next(r for r in d["comparison"] if r["region"] == "Mexico")
+    assert d["zero_deficit"] is False and mex["welfare_pct_published"] == 1.17
+    assert round(mex["welfare_pct"], 2) == 1.17
+
+
+@pytest.mark.shared_data
+def test_ilms_summary_prints_published_beside_ours(ilms_dir):
+    from tariffsim.replicate import ILMS_PUBLISHED, replicate_ilms2025
+
+    res = replicate_ilms2025(ilms_dir, "baseline")
+    # ILMS (2025) Table 1 case 1, as listed in ../shared/data/ilms2025/README.md
+    assert res.published == ILMS_PUBLISHED["baseline"] and res.published["us_welfare_pct"] == 1.13
+    assert "US welfare +1.13 % (published +1.13 %)" in res.summary()
+    assert "non-US welfare -0.58 % (published -0.58 %)" in res.summary()
+    assert replicate_ilms2025(ilms_dir, "eaton-kortum").published == {}

@@ -530,11 +530,34 @@ def _check_data_dir(path: str) -> None:
         raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}")
 
 
+def _replicate_cp2015(args) -> int:
+    """``replicate cp2015``: the Caliendo-Parro (2015) NAFTA experiment, published values beside ours."""
+    from .cp2015 import replicate_cp2015
+
+    _check_data_dir(args.data_dir)
+    if args.out:
+        check_output_file(args.out, field="--out")  # before the solves
+    res = replicate_cp2015(args.data_dir, zero_deficit=not args.with_deficits)
+    if args.out:
+        from .outputs import atomic_write
+
+        atomic_write(args.out, lambda tmp: res.to_csv(tmp, overwrite=True), field="--out")
+    if args.json:
+        _print_json(res.to_dict())
+    else:
+        print(res.summary())
+        if args.out:
+            print(f"per-region results written to {args.out}")
+    return 0
+
+
 def cmd_replicate(args) -> int:
     from .replicate import replicate_ilms2025
 
+    if args.study == "cp2015":
+        return _replicate_cp2015(args)
     if args.study != "ilms2025":
-        raise _usage(f"unknown study {args.study!r}; available: ilms2025")
+        raise _usage(f"unknown study {args.study!r}; available: ilms2025, cp2015")
     _check_data_dir(args.data_dir)
     if args.out:
         check_output_file(args.out, field="--out")  # before the solve
@@ -548,6 +571,7 @@ def cmd_replicate(args) -> int:
             {
                 "case": res.case,
                 "headline": res.headline,
+                "published": res.published,
                 "solver": res.solver.to_dict(),
                 "by_country": res.by_country.to_dict(orient="records"),
             }
@@ -696,13 +720,26 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_calibrate)
 
-    rep = sub.add_parser("replicate", help="replicate a published study (ilms2025)")
-    rep.add_argument("study", help="ilms2025: Ignatenko, Lashkaripour, Macedoni and Simonovska (2025)")
-    rep.add_argument("--data-dir", required=True, help="folder with the study's inputs (../shared/data/ilms2025)")
+    rep = sub.add_parser("replicate", help="replicate a published study (ilms2025, cp2015)")
+    rep.add_argument(
+        "study",
+        help="ilms2025: Ignatenko, Lashkaripour, Macedoni and Simonovska (2025); "
+        "cp2015: Caliendo and Parro (2015), NAFTA's tariff reductions",
+    )
+    rep.add_argument(
+        "--data-dir",
+        required=True,
+        help="folder with the study's inputs (../shared/data/ilms2025 or ../shared/data/cp2015)",
+    )
+    rep.add_argument(
+        "--with-deficits",
+        action="store_true",
+        help="cp2015: hold the 1993 trade deficits (default: zero aggregate deficits, the paper's case)",
+    )
     rep.add_argument(
         "--case",
         default="baseline",
-        help="baseline, lump-sum, reciprocal-retaliation, "
+        help="ilms2025: baseline, lump-sum, reciprocal-retaliation, "
         "optimal-retaliation, eaton-kortum, high-elasticity, optimal-us-tariff",
     )
     rep.add_argument("--out", help="write per-country results to this CSV")

@@ -54,7 +54,15 @@ from .ge import (
 from .loaders import read_matrix_csv
 from .solvers import SolverInfo
 
-__all__ = ["replicate_ilms2025", "ReplicationResult", "ILMS_CASES", "ILMS_FILES", "ilms_inputs", "ILMSInputs"]
+__all__ = [
+    "replicate_ilms2025",
+    "ReplicationResult",
+    "ILMS_CASES",
+    "ILMS_FILES",
+    "ILMS_PUBLISHED",
+    "ilms_inputs",
+    "ILMSInputs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +78,22 @@ ILMS_CASES: dict[str, str] = {
 }
 
 ILMS_FILES = ("trade_cepii.csv", "country_labels.csv", "gdp.csv", "tariffs.csv")
+
+#: Published headline results (percent), by case, as listed in the README of the paper's inputs
+#: (../shared/data/ilms2025/README.md): Ignatenko, Lashkaripour, Macedoni and Simonovska (2025),
+#: Table 1 case 1 (baseline: US welfare +1.13, non-US -0.58, US employment +0.32, US prices
+#: +12.8, US tariff revenue 1.14 % of expenditure; the paper's Table 3) and case 2 (lump sum: US
+#: welfare -0.01). Other cases: no published number in the inputs' README.
+ILMS_PUBLISHED: dict[str, dict[str, float]] = {
+    "baseline": {
+        "us_welfare_pct": 1.13,
+        "non_us_welfare_pct": -0.58,
+        "us_employment_pct": 0.32,
+        "us_price_index_pct": 12.8,
+        "us_tariff_revenue_pct": 1.14,
+    },
+    "lump-sum": {"us_welfare_pct": -0.01},
+}
 
 #: Columns of ``ReplicationResult.by_country`` and of the CSV.
 COLUMNS = (
@@ -172,15 +196,35 @@ class ReplicationResult:
             raise
         return path
 
+    @property
+    def published(self) -> dict[str, float]:
+        """The published headline values of this case (:data:`ILMS_PUBLISHED`; empty if none)."""
+        return dict(ILMS_PUBLISHED.get(self.case, {}))
+
     def summary(self) -> str:
-        """One line: the case, the headline numbers and the solver facts."""
+        """The case, the headline numbers and the solver facts; a second line with the published
+        values beside ours when the paper reports this case."""
         h = self.headline
-        return (
+        pub = self.published
+        line = (
             f"ILMS 2025 {self.case}: US welfare {h['us_welfare_pct']:+.2f} %, non-US {h['non_us_welfare_pct']:+.2f} %, "
             f"US employment {h['us_employment_pct']:+.2f} %, US prices {h['us_price_index_pct']:+.1f} %, "
             f"US tariff revenue {h['us_tariff_revenue_pct']:.2f} % of expenditure "
             f"({self.solver.iterations} steps, residual {self.solver.residual:.1e}, {1e3 * self.solver.seconds:.0f} ms)"
         )
+        if not pub:
+            return line
+        labels = {
+            "us_welfare_pct": ("US welfare", "{:+.2f} %"),
+            "non_us_welfare_pct": ("non-US welfare", "{:+.2f} %"),
+            "us_employment_pct": ("US employment", "{:+.2f} %"),
+            "us_price_index_pct": ("US prices", "{:+.1f} %"),
+            "us_tariff_revenue_pct": ("US tariff revenue", "{:.2f} %"),
+        }
+        cells = [
+            f"{labels[k][0]} {labels[k][1].format(h[k])} (published {labels[k][1].format(v)})" for k, v in pub.items()
+        ]
+        return line + "\nours vs published (ILMS 2025): " + ", ".join(cells)
 
 
 def _case_setup(inp: ILMSInputs, case: str) -> tuple[GEBaseline, np.ndarray, GEParams]:
