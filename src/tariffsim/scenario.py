@@ -26,7 +26,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -369,6 +369,7 @@ TOP_KEYS = (
     "assumptions",
     "elasticities",
     "uncertainty",
+    "recession",
 )
 ELAST_KEYS = ("sets", "central", "custom")
 UNC_KEYS = ("draws", "n_paths", "distributions")
@@ -404,6 +405,7 @@ class Scenario:
     draws: int = 200
     n_paths: int = 100_000
     distributions: Mapping[str, Distribution] = field(default_factory=dict)
+    recession: Mapping[str, object] = field(default_factory=dict)
     source: str = "<dict>"
     base_dir: str | None = None
 
@@ -558,7 +560,14 @@ class Scenario:
                 )
             dists[k] = Distribution.from_dict(v, source=source, where=f"uncertainty.distributions.{k}")
 
+        rec = d.get("recession", {})
+        if rec:
+            from .calibration import calibration_from_parameters
+
+            rec = dict(rec) if isinstance(rec, Mapping) else rec
+            calibration_from_parameters(_resolve_file(rec, base_dir), country=country.strip().upper(), source=source)
         return cls(
+            recession=dict(rec),
             name=name,
             description=str(d.get("description", "")),
             dataset=dict(dataset) if isinstance(dataset, Mapping) else dataset,
@@ -623,7 +632,14 @@ class Scenario:
         if self.distributions:
             u["distributions"] = {k: v.to_dict() for k, v in self.distributions.items()}
         d["uncertainty"] = u
+        if self.recession:
+            d["recession"] = dict(self.recession)
         return d
+
+    def recession_override(self) -> dict:
+        """The scenario's own AR(1) parameters (``[recession]``), a ``file`` resolved against the
+        scenario's folder; empty when the shipped calibration of the country is to be used."""
+        return _resolve_file(self.recession, self.base_dir)
 
     def to_toml(self) -> str:
         import tomli_w
@@ -819,6 +835,13 @@ class Scenario:
         """Check countries and sectors against a dataset (raises ScenarioError)."""
         self._index(data, self.country, "country")
         self.tariff_arrays(data)
+
+
+def _resolve_file(rec, base_dir: str | None):
+    if isinstance(rec, Mapping) and "file" in rec and base_dir and isinstance(rec["file"], str):
+        p = Path(rec["file"])
+        return {**rec, "file": str(p if p.is_absolute() else Path(base_dir) / p)}
+    return rec
 
 
 def _number_arg(v, key: str, source: str) -> float:

@@ -281,13 +281,7 @@ def recession_stage(
 
     def risk(shock: np.ndarray):
         return simulate_recession_risk(
-            mu=mu,
-            rho=cal.rho,
-            sigma=cal.sigma,
-            shock=shock,
-            n_paths=inp.n_paths,
-            seed=mc_seed,
-            start=inp.scenario.phase_in,
+            mu=mu, calibration=cal, shock=shock, n_paths=inp.n_paths, seed=mc_seed, start=inp.scenario.phase_in
         )
 
     per_set = {}
@@ -301,14 +295,13 @@ def recession_stage(
     return None, per_set, None
 
 
-def recession_calibration(inp: Inputs):
-    """The recession calibration of the reported country (shipped, or the scenario's own)."""
-    from .recession import default_calibration
+def recession_calibration(inp: Inputs) -> Any:
+    """The recession calibration of the reported country: the scenario's own ``[recession]``
+    parameters, else the shipped one; a clear error when there is neither."""
+    from .calibration import load_calibration
 
-    c = inp.scenario.country
-    if c != "MEX":
-        raise ScenarioError(f"no recession calibration is shipped for {c}", source=inp.scenario.source, field="country")
-    return default_calibration()
+    sc = inp.scenario
+    return load_calibration(sc.country, sc.recession_override() or None, source=sc.source)
 
 
 def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
