@@ -47,7 +47,9 @@ autodoc_default_options = {"show-inheritance": True}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 
+# keep quotes and dashes as typed: the pages quote code, TOML and the registry's own text
+smartquotes = False
+
 html_theme = "alabaster"
 html_title = f"tariffsim {release}"
 html_static_path: list[str] = []
-# Sphinx would otherwise try to fetch intersphinx inventories or images: nothing here uses the network.

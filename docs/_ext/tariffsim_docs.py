@@ -28,10 +28,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import json
 import math
 import os
 import tomllib
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes  # type: ignore[import-untyped]
@@ -174,6 +176,117 @@ class ScenarioKeysDirective(SphinxDirective):
         return [para]
 
 
+def _field_defaults(cls: type) -> dict[str, Any]:
+    import dataclasses
+
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
+def _key_groups() -> dict[str, tuple[tuple[str, ...], dict[str, Any]]]:
+    """Key list of each table of the scenario format and the defaults the parser applies."""
+    sc = importlib.import_module("tariffsim.scenario")
+    top = _field_defaults(sc.Scenario)
+    measure = _field_defaults(sc.TariffMeasure)
+    return {
+        "top": (tuple(sc.TOP_KEYS), top),
+        "measure": (tuple(sc.TariffMeasure.KEYS), measure),
+        "elasticities": (
+            tuple(sc.ELAST_KEYS),
+            {"sets": top.get("elasticity_sets"), "central": top.get("central_set"), "custom": {}},
+        ),
+        "uncertainty": (
+            tuple(sc.UNC_KEYS),
+            {"draws": top.get("draws"), "n_paths": top.get("n_paths"), "distributions": {}},
+        ),
+        "recession": (tuple(getattr(importlib.import_module("tariffsim.calibration"), "OVERRIDE_KEYS", ())), {}),
+    }
+
+
+def _default_text(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]" if v else "[] (none)"
+    if isinstance(v, dict) and not v:
+        return "{} (none)"
+    return _fmt(v)
+
+
+class KeysTableDirective(SphinxDirective):
+    """A table of one group of scenario keys: the content gives ``key | type | bounds | meaning``
+    per line, the defaults come from the code, and a key missing from the content (or one the
+    parser does not accept) fails the build, so the reference cannot fall behind the parser."""
+
+    has_content = True
+    option_spec = {"group": directives.unchanged_required, "required": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        groups = _key_groups()
+        g = self.options.get("group", "top")
+        if g not in groups:
+            raise self.error(f"unknown group {g!r}; expected one of {', '.join(groups)}")
+        keys, defaults = groups[g]
+        required = set((self.options.get("required") or "").split())
+        described: dict[str, list[str]] = {}
+        for line in self.content:
+            if not line.strip():
+                continue
+            cols = [c.strip() for c in line.split("|")]
+            if len(cols) != 4:
+                raise self.error(f"expected 'key | type | bounds | meaning', got {line!r}")
+            described[cols[0]] = cols[1:]
+        missing = [k for k in keys if k not in described]
+        extra = [k for k in described if k not in keys]
+        if missing or extra:
+            raise self.error(
+                f"the {g} keys of the scenario parser are {', '.join(keys)}; "
+                f"not described here: {', '.join(missing) or '-'}; described but not accepted: {', '.join(extra) or '-'}"
+            )
+        self.env.note_dependency(str(importlib.import_module("tariffsim.scenario").__file__))
+        rows = []
+        for k in keys:
+            typ, bounds, meaning = described[k]
+            if k in required:
+                default = "required"
+            elif k not in defaults:
+                default = "see below"
+            elif defaults[k] == "":
+                default = "(empty)"
+            else:
+                default = _default_text(defaults[k])
+            rows.append((k, typ, default, bounds, meaning))
+        return [table(("key", "type", "default", "bounds", "meaning"), rows, code_cols=(0,))]
+
+
+class LimitsDirective(SphinxDirective):
+    """The resource limits of ``tariffsim.limits`` with their comments."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        lim = importlib.import_module("tariffsim.limits")
+        path = str(lim.__file__)
+        self.env.note_dependency(path)
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        rows = []
+        for name in lim.__all__:
+            if not name.isupper():
+                continue
+            idx = next((i for i, ln in enumerate(lines) if ln.startswith(f"{name} =")), None)
+            comment: list[str] = []
+            j = (idx if idx is not None else 0) - 1
+            while idx is not None and j >= 0 and lines[j].startswith("#:"):
+                comment.insert(0, lines[j][2:].strip())
+                j -= 1
+            value = getattr(lim, name)
+            rows.append((name, f"{value:,}" if isinstance(value, int) else str(value), " ".join(comment)))
+        return [table(("limit", "value", "what it bounds"), rows)]
+
+
 # ----------------------------------------------------------------------------- elasticities
 
 
@@ -186,6 +299,47 @@ def _value_text(v: Any) -> str:
         tail = f", default {_fmt(d)}" if d is not None else ""
         return f"sector table ({len(vals)} sectors, {min(vals):g} to {max(vals):g}{tail})"
     return _fmt(v).strip('"')
+
+
+class ElasticityQuantitiesDirective(SphinxDirective):
+    """What each key of an elasticity set measures, the one-year ratio and the shipped distributions."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        el = importlib.import_module("tariffsim.elasticities")
+        sets_file = importlib.import_module("tariffsim.datasets").data_file("elasticities", "sets.toml")
+        self.env.note_dependency(str(sets_file))
+        self.env.note_dependency(str(el.__file__))
+        raw = tomllib.loads(sets_file.read_text(encoding="utf-8"))
+        out: list[nodes.Node] = []
+        quantities = getattr(el, "QUANTITIES", None)
+        if isinstance(quantities, dict):
+            out.append(table(("key", "quantity"), quantities.items()))
+        ratio_key = next((k for k in ("one_year_ratio", "short_run_ratio") if k in raw), None)
+        if ratio_key:
+            para = nodes.paragraph()
+            para += nodes.literal(ratio_key, ratio_key)
+            para += nodes.Text(f" = {raw[ratio_key]:g}. Source: {raw.get(ratio_key + '_source', '')}")
+            out.append(para)
+        dists = raw.get("distributions", {})
+        if dists:
+            rows = []
+            for k, d in dists.items():
+                params = ", ".join(f"{p} = {_fmt(v)}" for p, v in d.items() if p not in ("dist", "source"))
+                rows.append((k, d.get("dist", ""), params, d.get("source", "")))
+            out.append(nodes.paragraph(text="Shipped Monte Carlo distributions (used when a scenario declares none):"))
+            out.append(table(("parameter", "distribution", "parameters", "source"), rows))
+        return out
+
+
+#: How the package fills a quantity a set leaves out (see tariffsim.elasticities.ElasticitySet.from_dict).
+_DERIVED = {
+    "sigma_one_year": "not in the file: one_year_ratio x sigma",
+    "eta_one_year": "not in the file: one_year_ratio x eta",
+    "eps_x": "not in the file: inf (fixed exporter prices)",
+    "ge_trade_elasticity": "not in the file: sigma - 1",
+}
 
 
 class ElasticitySetsDirective(SphinxDirective):
@@ -207,14 +361,89 @@ class ElasticitySetsDirective(SphinxDirective):
             summary_rows.append((name, spec.get("description", "")))
             sources = spec.get("sources", {})
             rows = []
-            for k, v in spec.items():
-                if k in ("description", "sources"):
-                    continue
-                if isinstance(v, str) and v.startswith("table:"):
-                    v = getattr(es, k, v)
-                rows.append((k, _value_text(v), sources.get(k, "")))
+            resolved = es.to_dict()  # every quantity, derived ones included
+            keys = [k for k in resolved if k not in ("description", "sources")]
+            keys += [k for k in spec if k not in keys and k not in ("description", "sources")]
+            for k in keys:
+                if k in spec:
+                    v = spec[k]
+                    if isinstance(v, str) and v.startswith("table:"):
+                        v = getattr(es, k, v)
+                    rows.append((k, _value_text(v), sources.get(k, "")))
+                else:
+                    rows.append((k, _value_text(getattr(es, k, resolved[k])), _DERIVED.get(k, "derived")))
             detail += [nodes.rubric(text=f"Set {name}"), table(("quantity", "value", "source"), rows)]
         return [table(("set", "description"), summary_rows), *detail]
+
+
+def _num(v: Any, fmt: str = ".3f") -> str:
+    return format(v, fmt) if isinstance(v, int | float) and not isinstance(v, bool) else ""
+
+
+class RecessionCalibrationsDirective(SphinxDirective):
+    """The shipped AR(1) calibrations (``data/recession/*.json``) and their predictive checks."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        folder = importlib.import_module("tariffsim.datasets").data_file("recession")
+        rows, checks = [], []
+        for f in sorted(folder.glob("*.json")):
+            self.env.note_dependency(str(f))
+            d = json.loads(f.read_text(encoding="utf-8"))
+            cal = d.get("calibration", {})
+            law = cal.get("innovations", "gaussian")
+            rows.append(
+                (
+                    d.get("country") or cal.get("country") or f.stem,
+                    f"{cal.get('start', '')}-{cal.get('end', '')}",
+                    _num(cal.get("mu")),
+                    _num(cal.get("rho")),
+                    _num(cal.get("sigma")),
+                    _num(cal.get("scale")) if law == "student_t" else "",
+                    _num(cal.get("df"), ".2f") if law == "student_t" else "",
+                    d.get("input", cal.get("source", "")),
+                )
+            )
+            for which, pc in (d.get("predictive_check") or {}).items():
+                if not isinstance(pc, dict):
+                    continue
+                p = pc.get("p_value", {})
+                obs = pc.get("observed", {})
+                checks.append(
+                    (
+                        d.get("country", f.stem),
+                        pc.get("model", which),
+                        _num(obs.get("share_negative")),
+                        _num(p.get("share_negative")),
+                        _num(obs.get("share_technical_4q")),
+                        _num(p.get("share_technical_4q")),
+                    )
+                )
+        if not rows:
+            return [nodes.paragraph(text="No calibration file is shipped.")]
+        out: list[nodes.Node] = [
+            table(
+                ("country", "sample", "mu (%/q)", "rho", "sigma = sd(u) (%/q)", "t scale (%/q)", "t df", "input"),
+                rows,
+            )
+        ]
+        if checks:
+            out += [
+                nodes.paragraph(text="Predictive checks (two-sided p-values; rejected below 0.05):"),
+                table(
+                    (
+                        "country",
+                        "model",
+                        "observed share of negative quarters",
+                        "p",
+                        "observed share of 4-quarter windows with a technical recession",
+                        "p",
+                    ),
+                    checks,
+                ),
+            ]
+        return out
 
 
 # ----------------------------------------------------------------------------- command line
@@ -388,7 +617,11 @@ def _report(app: Sphinx, exc: BaseException | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("tariffsim-assumptions", AssumptionsDirective)
     app.add_directive("tariffsim-scenario-keys", ScenarioKeysDirective)
+    app.add_directive("tariffsim-keys-table", KeysTableDirective)
+    app.add_directive("tariffsim-limits", LimitsDirective)
     app.add_directive("tariffsim-elasticity-sets", ElasticitySetsDirective)
+    app.add_directive("tariffsim-elasticity-quantities", ElasticityQuantitiesDirective)
+    app.add_directive("tariffsim-recession-calibrations", RecessionCalibrationsDirective)
     app.add_directive("tariffsim-cli", CLIDirective)
     app.add_directive("tariffsim-api", APIDirective)
     app.connect("env-before-read-docs", _init_env)

@@ -1,5 +1,5 @@
 """Equations, analytic derivatives and the structured Newton solver of the multi-sector GE model
-with input-output linkages (Caliendo and Parro 2015; MODELS.md section 6).
+with input-output linkages (Caliendo and Parro 2015; docs/models/ge_io.md).
 
 Private module: :mod:`tariffsim.ge_io` builds an :class:`IOSystem` and calls :func:`solve`.
 

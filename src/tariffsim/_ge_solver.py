@@ -1,4 +1,4 @@
-"""Equations, analytic Jacobian and Newton solver of the multi-country GE model (MODELS.md §4).
+"""Equations, analytic Jacobian and Newton solver of the multi-country GE model (docs/models/ge.md).
 
 Private module: :mod:`tariffsim.ge` builds a :class:`GESystem` and calls :func:`newton_solve`.
 

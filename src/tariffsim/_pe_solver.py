@@ -4,7 +4,7 @@ Private module; the public entry point is :func:`tariffsim.pe.solve_pe`. Everyth
 arrays in the *solver layout* ``(S, K, M)`` (sector, exporter, market), so that the per-sector
 Jacobians are batched matrix products. Nothing here validates user input.
 
-Equations (MODELS.md section 1; ``x = ln ŵ``, ``l = ln τ̂``):
+Equations (docs/models/pe.md; ``x = ln ŵ``, ``l = ln τ̂``):
 
 * consumer price, log:        ``ln p̂_kms = x_ks + l_kms``
 * composite price, log:       ``ln P̂_ms = ln(Σ_k θ_kms p̂_kms^(1-σ)) / (1-σ)``, or ``Σ_k θ_kms ln p̂_kms`` at σ = 1

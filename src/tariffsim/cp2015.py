@@ -15,8 +15,8 @@ tariff at or below -100 % or a non-positive iceberg change is a :class:`~tariffs
 naming the file, the row and the field. Intermediate use may be negative (one cell of the data,
 Canada's use of "Other" in "Basic metals", is -9.5 million USD); gross output must be positive.
 
-``replicate_cp2015(data_dir, zero_deficit=True)`` runs the published two-step experiment (MODELS.md
-section 6): a baseline equilibrium at the baseline tariffs and iceberg costs, then the
+``replicate_cp2015(data_dir, zero_deficit=True)`` runs the published two-step experiment
+(docs/models/ge_io.md): a baseline equilibrium at the baseline tariffs and iceberg costs, then the
 counterfactual at the NAFTA tariffs, deficits zero in both (``zero_deficit=True``, the paper's
 section 5.1) or at their 1993 values; changes are counterfactual/baseline.
 """

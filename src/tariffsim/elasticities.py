@@ -1,4 +1,4 @@
-"""Elasticity sets and distributions (docs/models/elasticities.md; MODELS.md section 5).
+"""Elasticity sets and distributions (docs/models/elasticities.md).
 
 Shipped sets live in ``data/elasticities/sets.toml`` with a source for every value; sector tables
 in ``data/elasticities/sector_elasticities.csv`` (built from ../shared/data). All elasticities are

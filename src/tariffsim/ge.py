@@ -1,4 +1,4 @@
-"""General equilibrium: multi-country exact hat algebra (MODELS.md section 4).
+"""General equilibrium: multi-country exact hat algebra (docs/models/ge.md).
 
 The model is the one-sector quantitative trade model of Ignatenko, Lashkaripour, Macedoni and
 Simonovska (2025, "Making America Great Again? The Economic Impacts of Liberation Day Tariffs",
@@ -18,7 +18,7 @@ so results do not depend on the unit). ``t[j, i]`` is the ad valorem tariff impo
 on goods from exporter j (0.25 = 25 %); the diagonal must be zero. Hats are new/old ratios;
 ``*_pct`` outputs are percentage changes (1.13 means +1.13 %).
 
-Baseline (``build_baseline``), exactly as the ILMS construction in MODELS.md: with imports
+Baseline (``build_baseline``), exactly as the ILMS construction in docs/models/ge.md: with imports
 M_i = Σ_j X_ji (diagonal excluded) and the importer-weighted exports Σ_j (1−ν_j) X_ij,
 T_i = (1−ν_i)(M_i − Σ_j (1−ν_j) X_ij); E_i = Y_i + T_i; domestic sales X_ii = max(E_i − M_i, 0);
 then E_i is recomputed as the column sum, Y_i = Σ_k (1−ν_k) X_ik + ν_i E_i, T_i = E_i − Y_i and

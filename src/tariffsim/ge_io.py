@@ -1,8 +1,8 @@
 """Multi-sector general equilibrium with input-output linkages (Caliendo and Parro 2015, "Estimates
-of the Trade and Welfare Effects of NAFTA", Review of Economic Studies 82(1); MODELS.md section 6).
+of the Trade and Welfare Effects of NAFTA", Review of Economic Studies 82(1); docs/models/ge_io.md).
 
 Notation and units. Regions n (importer), i (exporter); sectors j, k. Arrays facing the user are in
-the natural layout of MODELS.md: ``trade[n, i, j]`` is what importer n buys from exporter i in
+the natural layout of docs/models/ge_io.md: ``trade[n, i, j]`` is what importer n buys from exporter i in
 sector j at exporter prices (net of tariffs), ``tariff*[n, i, j]`` the ad valorem tariff n applies
 (0.25 = 25 %), ``intermediate[n, k, j]`` the use of input k by sector j in n, ``value_added[n, j]``,
 ``final[n, j]`` final consumption, ``deficit[n]`` (imports minus exports), ``theta[j]`` the sector
@@ -175,7 +175,7 @@ class IOModel:
 
 
 def calibrate(data: IOData) -> IOModel:
-    """Shares of MODELS.md section 6 from the data (no solve)."""
+    """Shares of docs/models/ge_io.md from the data (no solve)."""
     gross_val = data.trade * (1.0 + data.tariff)  # (N, N, J)
     pi = gross_val / gross_val.sum(axis=1, keepdims=True)
     gross = data.intermediate.sum(axis=1) + data.value_added  # (N, J)

@@ -1,5 +1,5 @@
 """Macro transmission: from trade outcomes to the GDP path of the reported country
-(docs/models/macro.md; MODELS.md section 2). This is the only module that turns trade outcomes
+(docs/models/macro.md). This is the only module that turns trade outcomes
 into GDP, for every trade model.
 
 Two horizons, two concepts:
@@ -213,7 +213,7 @@ def export_changes(o: TradeOutcome, country: int, market: int | None) -> dict[st
         return {**out, "market_pct": 0.0, "other_pct": out["total_pct"]}
     x0, x1 = o.V0[country], o.V1[country]
     mask = np.ones(x0.shape[0], bool)
-    mask[market] = False
+    mask[[market, country]] = False  # other markets: neither the tariff setter nor home
     o0 = float(x0[mask].sum())
     out["market_pct"] = o.exports_change_pct(country, market)
     out["other_pct"] = 100.0 * (float(x1[mask].sum()) / o0 - 1.0) if o0 > 0 else 0.0
@@ -230,7 +230,7 @@ def export_loss_usd(o: TradeOutcome, a: MacroAssumptions, country: int, market: 
         )
     d = o.V1[country] - o.V0[country]
     to_m = float(d[market].sum()) if market is not None else 0.0
-    return to_m, float(d.sum()) - to_m
+    return to_m, float(d.sum() - d[country].sum()) - to_m
 
 
 def value_added_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> float:

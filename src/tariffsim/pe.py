@@ -1,6 +1,6 @@
 """Partial equilibrium: the exact multi-market Armington model (GSIM family) and SMART's linear formulas.
 
-The model is MODELS.md section 1. Data are baseline trade ``V[k, m, s]`` (exporter k, market m,
+The model is docs/models/pe.md. Data are baseline trade ``V[k, m, s]`` (exporter k, market m,
 sector s) at exporter (world) prices, in any currency unit (every value output is in the same
 unit; every hat is unit free), and baseline and scenario ad valorem tariffs ``t0``, ``t1``
 (shares; 0.25 = 25 %) with exemptions already folded in (effective rate ``(1 - e) t``).

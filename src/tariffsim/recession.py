@@ -3,7 +3,7 @@
 The quarterly GDP loaders and the AR(1) calibration are in :mod:`tariffsim.calibration`; their
 names are re-exported here.
 
-Section 3 of MODELS.md. Quarterly real GDP growth follows
+docs/models/recession.md. Quarterly real GDP growth follows
 
     g_q = mu + rho (g_{q-1} - mu) + u_q,
 
@@ -44,7 +44,7 @@ Predictive check
     :func:`predictive_check` simulates samples of the historical length from a calibration and
     compares the share of negative quarters and the share of four-quarter windows with a technical
     recession with the observed ones (two-sided p-values). The Gaussian AR(1) fails it on Mexico
-    (MODELS.md section 3); the shipped Student t calibrations pass (see data/SOURCES.md).
+    (docs/models/recession.md); the shipped Student t calibrations pass (see data/SOURCES.md).
 """
 
 from __future__ import annotations

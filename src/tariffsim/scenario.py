@@ -148,7 +148,7 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         1.0,
         True,
         "share of the tariff absorbed by a depreciation of the exporter's currency (0 = none)",
-        "assumption; MODELS.md default 0",
+        "assumption; docs/models/macro.md default 0",
     ),
     "baseline_growth_annual_pct": AssumptionSpec(
         1.2,
@@ -181,7 +181,7 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         80.0,
         False,
         "last quarter of the pure near-term (demand-side) path; the blend to the GE long run starts after it",
-        "MODELS.md section 2: the near term is the first year (quarters 1-4)",
+        "docs/models/macro.md: the near term is the first year (quarters 1-4)",
     ),
     "blend_end_quarter": AssumptionSpec(
         16.0,

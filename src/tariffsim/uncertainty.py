@@ -210,7 +210,7 @@ TORNADO_ASSUMPTIONS = (
     "exchange_rate_offset",
     "export_dependence",
 )
-#: Value-added share of Mexico's exports to the US: low = manufacturing alone (MODELS.md section 2,
+#: Value-added share of Mexico's exports to the US: low = manufacturing alone (docs/models/macro.md,
 #: about 0.45), high = the highest WIOD estimate 2002-2014 (0.671 in 2002). Lopsided because the
 #: only lower published estimate is the manufacturing-only one.
 VALUE_ADDED_RANGE = (0.45, 0.671)
@@ -286,7 +286,7 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
         "elasticities": "every sigma and eta of the set, both horizons (5th-95th percentile of the one-year sigma "
         "distribution)",
         "value_added_share": ASSUMPTIONS["value_added_share"].description
-        + f"; range {VALUE_ADDED_RANGE[0]}-{VALUE_ADDED_RANGE[1]}: manufacturing alone (MODELS.md section 2) to the "
+        + f"; range {VALUE_ADDED_RANGE[0]}-{VALUE_ADDED_RANGE[1]}: manufacturing alone (docs/models/macro.md) to the "
         "highest WIOD estimate 2002-2014",
     }
     df["description"] = df["parameter"].map(lambda p: notes.get(p) or ASSUMPTIONS[p].description)
