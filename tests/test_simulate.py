@@ -409,3 +409,31 @@ def test_other_country_needs_a_recession_calibration():
     assert r.to_json()["gdp_impact_pct"] < 0
     with pytest.raises(ts.TariffSimError, match="VNM"):
         ts.simulate(sc, draws=0, n_paths=1000)
+
+
+def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
+    r = ts.simulate("mex25", model="ge-io", recession=False, elasticities=["central", "high"])
+    j = r.to_json()
+    assert j["model"] == "ge-io" and r.outcome().gdp_long_run.model == "ge-io"
+    assert any("1993" in n for n in j["notes"])
+    # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
+    from tariffsim.ge_io import tariff_on_nafta
+
+    assert j["gdp_impact_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
+    assert j["by_elasticity_set"]["high"]["gdp_impact_pct_long_run"] == j["gdp_impact_pct_long_run"]
+    # same near term as the PE run (one macro layer)
+    pe = ts.simulate("mex25", recession=False, elasticities=["central"]).to_json()
+    assert j["gdp_impact_pct"] == pe["gdp_impact_pct"]
+    ret = ts.simulate("mex25-retaliation", model="ge-io", recession=False, elasticities=["central"]).to_json()
+    assert ret["gdp_impact_pct_long_run"] < j["gdp_impact_pct_long_run"] < 0
+    with pytest.raises(ts.ScenarioError, match="all goods"):
+        ts.simulate(
+            Scenario.from_dict(
+                {
+                    "name": "v",
+                    "model": "ge-io",
+                    "tariffs": [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "sectors": ["vehicles"]}],
+                }
+            ),
+            recession=False,
+        )

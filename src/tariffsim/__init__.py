@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     # the one call and its result
     "simulate": "simulation",
     "Result": "results",
+    "TradeOutcome": "trade",
     # models
     "solve_pe": "pe",
     "PEOutcome": "pe",

@@ -37,8 +37,9 @@ class SetOutcome:
     made of); ``near_term_with_input_costs``: the same with the retaliation cost wedge (None
     without retaliation); ``long_run``: the long-run trade outcome of the scenario's model (PE at
     long-run elasticities for 'pe', the GE solution otherwise); ``gdp_long_run``: the GE outcome
-    whose real income is the long-run GDP; ``macro``: the GDP path; ``recession``: the recession
-    risk of the set's own path (no parameter draws).
+    whose real income is the long-run GDP; ``at_risk``: the PE outcome at the long-run elasticities
+    (value added at risk); ``macro``: the GDP path; ``recession``: the recession risk of the set's
+    own path (no parameter draws).
     """
 
     name: str
@@ -47,6 +48,7 @@ class SetOutcome:
     long_run: TradeOutcome
     gdp_long_run: TradeOutcome
     macro: MacroOutcome
+    at_risk: TradeOutcome | None = None
     near_term_with_input_costs: TradeOutcome | None = None
     recession: RecessionRisk | None = None
 
@@ -367,9 +369,11 @@ class Result:
 
     def _revenue_outcome(self, so: SetOutcome) -> TradeOutcome:
         """Long-run revenue and prices: the model's long-run outcome when it is on the dataset's
-        economies, else the PE long run."""
+        economies, else the PE long run (the multi-sector GE runs on 1993 tables in 1993 USD)."""
         lr = so.long_run
-        return lr if lr.countries == tuple(self.data.countries) else so.near_term
+        if lr.countries == tuple(self.data.countries) or so.at_risk is None:
+            return lr
+        return so.at_risk
 
     def _path_records(self, path: np.ndarray) -> list[dict[str, Any]]:
         from .scenario import quarter_labels

@@ -207,6 +207,7 @@ def run_case(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) 
         long_run=ts.long_run,
         gdp_long_run=ts.gdp_long_run,
         macro=mac,
+        at_risk=ts.at_risk,
         near_term_with_input_costs=ts.near_wedge,
     )
 

@@ -81,9 +81,13 @@ class TradeOutcome:
         return self.V1 - self.V0
 
     def exports_change_pct(self, exporter: int, market: int | None = None) -> float:
-        """Percent change of an exporter's sales (to one market, or to all)."""
-        x0 = self.V0[exporter] if market is None else self.V0[exporter, market]
-        x1 = self.V1[exporter] if market is None else self.V1[exporter, market]
+        """Percent change of an exporter's sales to one market, or to all other economies (its
+        domestic sales, where a model has them, are not exports)."""
+        if market is None:
+            keep = np.arange(self.V0.shape[1]) != exporter
+            x0, x1 = self.V0[exporter, keep], self.V1[exporter, keep]
+        else:
+            x0, x1 = self.V0[exporter, market], self.V1[exporter, market]
         s0 = float(x0.sum())
         return 100.0 * (float(x1.sum()) / s0 - 1.0) if s0 > 0 else 0.0
 
