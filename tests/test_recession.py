@@ -144,10 +144,13 @@ def test_parameter_draws_are_monotone_too():
     sigma=st.floats(0.1, 2.0),
     drops=st.lists(st.floats(0.0, 3.0), min_size=6, max_size=6),
     seed=st.integers(0, 2**32 - 1),
+    df=st.one_of(st.none(), st.floats(2.1, 50.0)),
 )
-def test_any_nonincreasing_loss_path_weakly_raises_every_probability(mu, rho, sigma, drops, seed):
+def test_any_nonincreasing_loss_path_weakly_raises_every_probability(mu, rho, sigma, drops, seed, df):
+    """Gaussian (df None) or Student t innovations with the same sd."""
     shock = -np.cumsum(drops)  # level falls (weakly) every quarter
-    r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, shock=shock, n_paths=2_000, seed=seed)
+    r = simulate_recession_risk(mu=mu, rho=rho, sigma=sigma, df=df, shock=shock, n_paths=2_000, seed=seed)
+    assert r.change >= 0 and r.change_horizon >= 0 and r.change_annual >= 0
     for p in (r.technical_4q, r.technical_horizon, r.annual_contraction):
         assert p.tariff >= p.baseline
 
