@@ -442,7 +442,7 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import COMPARE_STEPS, write_compare
+    from .comparison import COMPARE_STEPS, write_compare
     from .report import dask_client
 
     check_output_dir(args.out, field="--out")  # before any work
