@@ -65,7 +65,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-METHOD = "newton-chord-wages/exact-blocks"
+METHOD = "broyden-analytic-jacobian-wages/block-jacobi-inner"
 
 #: Tolerance of the inner linear iterations, relative to the size of the right-hand side.
 INNER_TOL = 1e-14
@@ -156,35 +156,44 @@ def _sm(v: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class _Blocks:
-    """Block-Jacobi pieces of one linear operator v -> L v (v in region-major layout (N, J, R)).
+    """Block-Jacobi splitting of one linear operator, x ↦ (I − D − C) x, x region-major (N, J, R).
 
-    The operator is (I − D − C): D is the within-country part (solved exactly through ``inv``),
-    C the cross-border part ``cross``; ``inv_g`` = inv @ (the J x J coupling applied after C).
+    ``inv`` = (I − D₀)^(-1) for the within-country blocks D₀ factorised at some earlier point;
+    the iteration keeps it while the operator moves and carries the difference D − D₀ on the
+    right-hand side, so the solve stays exact. The cross-border part is g (op − dom₀) per sector;
+    for the goods block the within-country tariff-revenue term α rᵀ is corrected the same way.
     """
 
     inv: np.ndarray  # (N, J, J)
-    inv_g: np.ndarray  # (N, J, K)
-    op: np.ndarray  # (J, N, N): sector-major cross-country matrix (Π or Bᵀ)
-    dom: np.ndarray  # (J, N): its diagonal
+    inv_g: np.ndarray  # (N, J, K) = inv @ g
+    op: np.ndarray  # (J, N, N): sector-major cross-country matrix (Π' or Bᵀ), current
+    dom: np.ndarray  # (J, N): diagonal of op at factorisation
+    inv_a: np.ndarray | None = None  # (N, J, 1) = inv @ α (goods block only)
+    r0: np.ndarray | None = None  # (N, J) revenue shares at factorisation (goods block only)
+    r: np.ndarray | None = None  # (N, J) current revenue shares
 
 
-def _richardson(bl: _Blocks, rhs: np.ndarray, x0: np.ndarray | None = None, max_iter: int = INNER_MAX) -> np.ndarray:
-    """Solve (I − D − C) x = rhs by block-Jacobi Richardson: x ← inv (rhs + C x). Region-major arrays.
+def _richardson(
+    bl: _Blocks, rhs: np.ndarray, x0: np.ndarray | None = None, *, tol: float = INNER_TOL, max_iter: int = INNER_MAX
+) -> np.ndarray:
+    """Solve (I − D − C) x = rhs by block-Jacobi Richardson, x ← inv (rhs + (D − D₀ + C) x).
 
-    C x = g (op x − dom x) with the op applied per sector across regions and g per region across
-    sectors; convergence is measured per region relative to the region's total |x|.
+    Stops when the step is below ``tol`` relative to each region's total |x| (for every column).
     """
     base = np.matmul(bl.inv, rhs)
     x = base if x0 is None else x0
     domc = bl.dom.T[:, :, None]  # (N, J, 1)
+    dr = None if bl.r is None or bl.r0 is None else (bl.r - bl.r0)[:, None, :]  # (N, 1, J)
     step = np.inf
     for _ in range(max_iter):
         off = _sm(np.matmul(bl.op, _sm(x))) - domc * x
         new = base + np.matmul(bl.inv_g, off)
-        size = np.maximum(np.abs(new).sum(axis=1), 1e-300)  # (N, R)
-        step = float(np.max(np.abs(new - x).sum(axis=1) / size))
+        if dr is not None and bl.inv_a is not None:
+            new += bl.inv_a * np.matmul(dr, x)
+        size = np.abs(new).sum(axis=1)  # (N, R)
+        step = float(np.max(np.abs(new - x).sum(axis=1) / np.maximum(size, 1e-300)))
         x = new
-        if step <= INNER_TOL:
+        if step <= tol:
             return x
     raise ConvergenceError(
         "block-Jacobi linear iteration did not converge", iterations=max_iter, residual=step, method=METHOD
@@ -206,9 +215,11 @@ def _goods_blocks(Bt: np.ndarray, r: np.ndarray, sysm: IOSystem) -> _Blocks:
     """
     bdom = _domestic(Bt)  # (K, N)
     g = sysm.gamma
-    Q = g * bdom.T[:, None, :] + sysm.alpha.T[:, :, None] * r.T[:, None, :]
+    rT = np.ascontiguousarray(r.T)
+    alpha = np.ascontiguousarray(sysm.alpha.T)[:, :, None]  # (N, J, 1)
+    Q = g * bdom.T[:, None, :] + alpha * rT[:, None, :]
     inv = np.linalg.inv(np.eye(sysm.J)[None] - Q)
-    return _Blocks(inv=inv, inv_g=np.matmul(inv, g), op=Bt, dom=bdom)
+    return _Blocks(inv=inv, inv_g=np.matmul(inv, g), op=Bt, dom=bdom, inv_a=np.matmul(inv, alpha), r0=rT, r=rT)
 
 
 def _rm(a: np.ndarray) -> np.ndarray:
@@ -227,9 +238,10 @@ def solve_costs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Blocks, int]:
     """Solve log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) by Newton; returns (lc, lP, π', blocks of I − M, steps).
 
-    Each Newton system (I − M(π')) δ = −R is solved exactly; its block-Jacobi preconditioner is
-    factorised once per call (or taken from ``blocks0``) and kept while π' moves: only the
-    cross-border operator is updated, the within-country part stays exact in the splitting.
+    The Newton systems (I − M(π')) δ = −R are solved by the block-Jacobi iteration to a relative
+    accuracy of 1e-3 of the current residual (an inexact Newton method: the residual itself is
+    always exact). The preconditioner is factorised once (or taken from ``blocks0``) and kept
+    while π' moves; it is refactorised only if the iteration stalls.
     """
     lc = np.zeros((sysm.J, sysm.N)) if lc0 is None else lc0.copy()
     base = sysm.gamma_va * lw[None, :]
@@ -244,11 +256,12 @@ def solve_costs(
         blocks = _cost_blocks(pi, sysm) if blocks is None else replace(blocks, op=pi)
         if res < tol:
             return lc, lP, pi, blocks, it
+        lin_tol = max(1e-3 * min(res, 1.0), 1e-15)
         try:
-            delta = _richardson(blocks, _rm(R), max_iter=STALE_MAX)
+            delta = _richardson(blocks, _rm(R), tol=lin_tol, max_iter=STALE_MAX)
         except ConvergenceError:  # the kept preconditioner is too far off: refactorise here
             blocks = _cost_blocks(pi, sysm)
-            delta = _richardson(blocks, _rm(R))
+            delta = _richardson(blocks, _rm(R), tol=lin_tol)
         lc = lc - delta[:, :, 0].T
     raise ConvergenceError("cost block Newton did not converge", iterations=max_iter, residual=res, method=METHOD)
 
@@ -270,27 +283,38 @@ class IOState:
     goods: _Blocks
     F: np.ndarray  # (N,) scaled labour-market residual, numéraire in row ``drop``
     walras: float  # scaled residual of the dropped labour-market equation
-    inner_steps: int
+    inner_tol: float  # accuracy the cost and goods blocks were solved to
 
 
-def evaluate(lw: np.ndarray, sysm: IOSystem, prev: IOState | None = None) -> IOState:
-    """Solve the cost and expenditure blocks exactly at log ŵ = ``lw``; labour-market residual."""
+def evaluate(lw: np.ndarray, sysm: IOSystem, prev: IOState | None = None, inner_tol: float = 1e-13) -> IOState:
+    """Solve the cost and expenditure blocks at log ŵ = ``lw`` (to ``inner_tol``); labour-market residual.
+
+    ``prev`` (a nearby state) supplies starting values and the block-Jacobi factorisations.
+    """
     if prev is None:
-        lc, lP, pi, cblocks, steps = solve_costs(lw, sysm)
+        lc, lP, pi, cblocks, _ = solve_costs(lw, sysm, tol=inner_tol)
     else:
-        lc, lP, pi, cblocks, steps = solve_costs(lw, sysm, prev.lc, prev.cost)
+        lc, lP, pi, cblocks, _ = solve_costs(lw, sysm, prev.lc, prev.cost, tol=inner_tol)
     r = np.einsum("jni,jni->jn", pi, sysm.tshare)
     Bt = np.ascontiguousarray(np.transpose(pi * sysm.inv1t, (0, 2, 1)))
-    gblocks = _goods_blocks(Bt, r, sysm)
+    if prev is None:
+        gblocks = _goods_blocks(Bt, r, sysm)
+    else:
+        gblocks = replace(prev.goods, op=Bt, r=np.ascontiguousarray(r.T))
     w = np.exp(lw)
     rhs = _rm(sysm.alpha * (w * sysm.wL + sysm.D)[None, :])
-    X = _richardson(gblocks, rhs, None if prev is None else _rm(prev.X))[:, :, 0].T
+    x0 = None if prev is None else _rm(prev.X)
+    try:
+        X = _richardson(gblocks, rhs, x0, tol=0.1 * inner_tol, max_iter=STALE_MAX)[:, :, 0].T
+    except ConvergenceError:
+        gblocks = _goods_blocks(Bt, r, sysm)
+        X = _richardson(gblocks, rhs, x0, tol=0.1 * inner_tol)[:, :, 0].T
     Y = np.matmul(Bt, X[:, :, None])[:, :, 0]
     income = w * sysm.wL + sysm.D + (r * X).sum(axis=0)
     F = ((sysm.gamma_va * Y).sum(axis=0) - w * sysm.wL) / sysm.wL
     walras = float(F[sysm.drop])
     F[sysm.drop] = (w @ sysm.wL - sysm.wL.sum()) / sysm.wL.sum()
-    return IOState(lw, lc, lP, pi, X, Y, income, r, Bt, cblocks, gblocks, F, walras, steps)
+    return IOState(lw, lc, lP, pi, X, Y, income, r, Bt, cblocks, gblocks, F, walras, inner_tol)
 
 
 def residuals(st: IOState, sysm: IOSystem) -> dict[str, float]:
@@ -310,14 +334,18 @@ def residuals(st: IOState, sysm: IOSystem) -> dict[str, float]:
     }
 
 
-def wage_jacobian(st: IOState, sysm: IOSystem) -> np.ndarray:
-    """∂F/∂log ŵ (N x N), analytic: implicit differentiation through the cost and goods blocks."""
+def wage_jacobian(st: IOState, sysm: IOSystem, *, tol: float = 1e-4) -> np.ndarray:
+    """∂F/∂log ŵ (N x N), analytic: implicit differentiation through the cost and goods blocks.
+
+    The two block solves with N right-hand sides use the state's block-Jacobi factorisations
+    and stop at a relative accuracy ``tol`` (the Jacobian only steers the Newton steps).
+    """
     N, th = sysm.N, sysm.theta[:, None, None]
     w = np.exp(st.lw)
     eye = np.eye(N)
     # 1. d log ĉ = (I − M)^(-1) γ_va d log ŵ, all N directions at once (region-major (N, J, R))
     rhs = np.ascontiguousarray(sysm.gamma_va.T)[:, :, None] * eye[:, None, :]
-    dlc = _sm(_richardson(st.cost, rhs))  # (J, N, R)
+    dlc = _sm(_richardson(st.cost, rhs, tol=tol))  # (J, N, R)
     dlP = np.matmul(st.pi, dlc)  # (J, N, R)
     # 2. derivative of the goods-market operator through π' (X held)
     #    dY_π[k, n] = −θ_k [dlc[k, n] Y[k, n] − Σ_i Bt[k, n, i] X[k, i] dlP[k, i]]
@@ -328,12 +356,18 @@ def wage_jacobian(st: IOState, sysm: IOSystem) -> np.ndarray:
     rhs_x = np.matmul(sysm.gamma, _sm(dY_pi)) + np.ascontiguousarray(sysm.alpha.T)[:, :, None] * (
         drev[:, None, :] + (w * sysm.wL)[:, None, None] * eye[:, None, :]
     )
-    dX = _sm(_richardson(st.goods, rhs_x))  # (J, N, R)
+    dX = _sm(_richardson(st.goods, rhs_x, tol=tol))  # (J, N, R)
     dY = dY_pi + np.matmul(st.Bt, dX)
     Jm = (sysm.gamma_va[:, :, None] * dY).sum(axis=0) / sysm.wL[:, None]
     Jm -= np.diag(w)
     Jm[sysm.drop] = w * sysm.wL / sysm.wL.sum()
     return Jm
+
+
+def _inner_tol(res: float, tol: float) -> float:
+    """Accuracy of the inner blocks for the next outer step: 1e-3 of the outer residual, at most
+    1e-6, and tight (1e-2 tol) near the answer so the returned state is exact to ``tol``."""
+    return float(min(1e-6, max(1e-3 * min(res, 1.0), 1e-2 * tol, 1e-15)))
 
 
 def solve(
@@ -342,16 +376,23 @@ def solve(
     *,
     tol: float = 1e-10,
     max_iter: int = 50,
-    contraction: float = 0.25,
+    contraction: float = 0.5,
     jac: np.ndarray | None = None,
     prev: IOState | None = None,
 ) -> tuple[IOState, SolverInfo, np.ndarray]:
-    """Newton–chord on the labour-market residual in log ŵ; returns (state, SolverInfo, Jacobian).
+    """Quasi-Newton on the labour-market residual in log ŵ; returns (state, SolverInfo, Jacobian).
 
-    ``jac`` (an earlier Jacobian, e.g. of the baseline solve) and ``prev`` (an earlier state, used
-    as the starting point of the inner blocks) make a nearby solve cheap. ``iterations`` counts
-    the outer steps. Raises :class:`ConvergenceError` when the max-abs scaled residual is not
-    below ``tol`` after ``max_iter`` steps, turns non-finite, or no step reduces it.
+    The Jacobian is the analytic one (:func:`wage_jacobian`), computed at the start (or taken
+    from ``jac``) and then updated by Broyden's rank-one formula after every accepted step. A
+    step is accepted when it shrinks the residual norm by ``contraction``; otherwise the analytic
+    Jacobian is rebuilt at the current point and a backtracking line search is run along the
+    Newton direction. Inner blocks are solved inexactly far from the answer (see
+    :func:`_inner_tol`); the returned state is re-solved tightly and checked.
+
+    ``jac`` and ``prev`` (an earlier Jacobian and state, e.g. of the baseline solve) make a nearby
+    solve cheap. ``iterations`` counts the outer steps. Raises :class:`ConvergenceError` when the
+    max-abs scaled residual is not below ``tol`` after ``max_iter`` steps, turns non-finite, or
+    no step reduces it.
     """
     t0 = time.perf_counter()
     N = sysm.N
@@ -363,26 +404,32 @@ def solve(
         return ConvergenceError(message, iterations=it, residual=res, seconds=time.perf_counter() - t0, method=METHOD)
 
     try:
-        st = evaluate(lw, sysm, prev)
-    except (FloatingPointError, np.linalg.LinAlgError) as exc:
+        st = evaluate(lw, sysm, prev, inner_tol=_inner_tol(1.0 if prev is None else 1e-3, tol))
+    except (FloatingPointError, np.linalg.LinAlgError, ConvergenceError) as exc:
         raise fail(f"equilibrium blocks could not be evaluated at the start ({exc})") from None
     res = float(np.max(np.abs(st.F)))
-    Jm = jac
-    fresh = False
-    while not res < tol:
+    Jm = None if jac is None else np.array(jac, dtype=float)
+    while True:
+        if res < tol:
+            if st.inner_tol <= 1e-2 * tol:
+                break
+            st = evaluate(lw, sysm, st, inner_tol=1e-2 * tol)  # polish the inner blocks at the answer
+            res = float(np.max(np.abs(st.F)))
+            continue
         if it >= max_iter:
             raise fail(f"GE-IO solve did not reach tolerance {tol:g} within max_iter={max_iter} steps")
         if not np.isfinite(res):
             raise fail("GE-IO residual is not finite")
         f0 = float(np.linalg.norm(st.F))
+        itol = _inner_tol(res, tol)
         trial = None
-        if Jm is not None and not fresh:
-            dx = np.linalg.solve(Jm, -st.F)
+        if Jm is not None:
             try:
-                cand = evaluate(lw + dx, sysm, st)
+                dx = np.linalg.solve(Jm, -st.F)
+                cand = evaluate(lw + dx, sysm, st, inner_tol=itol)
                 if float(np.linalg.norm(cand.F)) <= contraction * f0:
                     trial, step = cand, dx
-            except ConvergenceError:
+            except (ConvergenceError, np.linalg.LinAlgError):
                 trial = None
         if trial is None:
             try:
@@ -396,7 +443,7 @@ def solve(
             alpha = 1.0
             for _ in range(30):
                 try:
-                    cand = evaluate(lw + alpha * dx, sysm, st)
+                    cand = evaluate(lw + alpha * dx, sysm, st, inner_tol=itol)
                     if float(np.linalg.norm(cand.F)) <= (1.0 - 1e-4 * alpha) * f0:
                         trial, step = cand, alpha * dx
                         break
@@ -405,7 +452,10 @@ def solve(
                 alpha *= 0.5
             else:
                 raise fail("line search failed: no step along the Newton direction reduces the GE-IO residual")
-        fresh = False
+        # Broyden's update of the Jacobian with the accepted step
+        assert Jm is not None  # set by the chord branch or the Newton branch above
+        y = trial.F - st.F
+        Jm = Jm + np.outer(y - Jm @ step, step) / float(step @ step)
         lw = lw + step
         st = trial
         it += 1

@@ -155,24 +155,44 @@ def _find(d: Path, name: str) -> Path:
     )
 
 
-def _read(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+def _read(path: Path, names: Sequence[str], numbers: Sequence[str]) -> pd.DataFrame:
+    """Read a long table: ``names`` as categories, ``numbers`` as floats (pandas' C parser).
+
+    A cell that is not a number makes the fast parse fail; the file is then read again as text
+    only to locate and name the offending row and column.
+    """
+    columns = (*names, *numbers)
+    dtype: dict = {c: "category" for c in names} | {c: "float64" for c in numbers}
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
+        df = pd.read_csv(path, dtype=dtype)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise DataError(f"cannot parse as CSV ({str(exc).splitlines()[0]})", source=str(path)) from None
-    missing = [c for c in columns if c not in df.columns]
+    except (ValueError, TypeError):
+        df = None
+    header = df.columns if df is not None else pd.read_csv(path, nrows=0).columns
+    missing = [c for c in columns if c not in header]
     if missing:
         raise DataError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}",
+            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, header))}",
             source=str(path),
             location="header",
         )
+    if df is None:  # some cell is not a number: find it
+        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for c in numbers:
+            vals = pd.to_numeric(text[c].str.strip(), errors="coerce").to_numpy(dtype=float)
+            bad = np.isnan(vals)
+            if bad.any():
+                r = int(np.argmax(bad))
+                raise DataError(
+                    f"not a finite number: {text[c].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {c!r}"
+                )
+        raise DataError("cannot parse as CSV", source=str(path))  # pragma: no cover - defensive
     return df
 
 
 def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) -> np.ndarray:
-    raw = df[col].str.strip()
-    vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    vals = df[col].to_numpy(dtype=float)
     bad = ~np.isfinite(vals)
     if bad.any():
         r = int(np.argmax(bad))
@@ -190,7 +210,10 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) 
 
 
 def _codes(df: pd.DataFrame, col: str, names: Sequence[str], path: Path, what: str) -> np.ndarray:
-    codes = pd.Index(list(names)).get_indexer(pd.Index(df[col].str.strip()))
+    cat = df[col].astype("category").cat
+    lookup = pd.Index(list(names)).get_indexer(pd.Index(cat.categories.astype(str).str.strip()))
+    raw = cat.codes.to_numpy()
+    codes = np.where(raw >= 0, lookup[raw], -1)
     if (codes < 0).any():
         r = int(np.argmax(codes < 0))
         raise DataError(
@@ -216,10 +239,10 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(CP2015_FILES)}", source=str(d))
     p_def, p_th = _find(d, "deficit.csv"), _find(d, "theta.csv")
-    dfd = _read(p_def, ("region", "D"))
-    dft = _read(p_th, ("sector", "value"))
-    regions = tuple(dfd["region"].str.strip())
-    sectors = tuple(dft["sector"].str.strip())
+    dfd = _read(p_def, ("region",), ("D",))
+    dft = _read(p_th, ("sector",), ("value",))
+    regions = tuple(str(r).strip() for r in dfd["region"])
+    sectors = tuple(str(r).strip() for r in dft["sector"])
     for names, path, what in ((regions, p_def, "region"), (sectors, p_th, "sector")):
         if len(set(names)) != len(names) or not names:
             raise DataError(f"{what} names must be present and unique", source=str(path), location=f"column {what!r}")
@@ -232,7 +255,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
 
     p_tr = _find(d, "trade.csv")
     cols = ("sector", "exporter", "importer", "value", "tariff", "tariff_bln", "tariff_cfl", "d_bln", "d_cfl")
-    tr = _read(p_tr, cols)
+    tr = _read(p_tr, cols[:3], cols[3:])
     j = _codes(tr, "sector", sectors, p_tr, "sector")
     i = _codes(tr, "exporter", regions, p_tr, "region")
     n = _codes(tr, "importer", regions, p_tr, "region")
@@ -251,7 +274,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
         arrays[c] = a
 
     p_ic = _find(d, "intermediate_consumption.csv")
-    ic = _read(p_ic, ("input", "sector", "region", "value"))
+    ic = _read(p_ic, ("input", "sector", "region"), ("value",))
     k = _codes(ic, "input", sectors, p_ic, "sector")
     js = _codes(ic, "sector", sectors, p_ic, "sector")
     rs = _codes(ic, "region", regions, p_ic, "region")
@@ -262,7 +285,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
     two = {}
     for name in ("value_added.csv", "final_consumption.csv"):
         p = _find(d, name)
-        df = _read(p, ("sector", "region", "value"))
+        df = _read(p, ("sector", "region"), ("value",))
         sj = _codes(df, "sector", sectors, p, "sector")
         sr = _codes(df, "region", regions, p, "region")
         _no_duplicates(np.stack([sr, sj]), (N, J), p, "region, sector")
