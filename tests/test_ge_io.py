@@ -293,7 +293,7 @@ def test_analytic_wage_jacobian_matches_finite_differences():
     sysm = _system(data, data.tariff_cfl, D=data.deficit)
     lw = np.random.default_rng(1).normal(0, 0.02, data.N)
     st = S.evaluate(lw, sysm)
-    Jm = S.wage_jacobian(st, sysm)
+    Jm = S.wage_jacobian(st, sysm, tol=1e-13)
     h = 1e-6
     fd = np.empty_like(Jm)
     for k in range(data.N):
