@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The README's seed-question tables, computed from the code (one source of truth).
+
+    python scripts/readme_numbers.py           # print the tables
+    python scripts/readme_numbers.py --write   # replace the block between the markers in README.md
+
+``tests/test_readme.py`` checks that README.md holds exactly what :func:`block` computes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- seed-numbers:start -->", "<!-- seed-numbers:end -->"
+SCENARIOS = ("mex25", "mex25-usmca", "mex25-retaliation", "na-feb2025")
+
+
+def _p(x: float | None, nd: int = 1) -> str:
+    return "n/a" if x is None else f"{x:+.{nd}f} %".replace("-", "−").replace("+0.0 %", "0.0 %")
+
+
+def _pp(x: float) -> str:
+    return f"{100 * x:+.0f} pp".replace("-", "−")
+
+
+def block() -> str:
+    import tariffsim as ts
+
+    runs: dict[tuple[str, str], dict | None] = {}
+    for n in SCENARIOS:
+        for m in ("pe", "ge", "ge-io"):
+            try:
+                runs[(n, m)] = ts.simulate(n, model=m).to_json()
+            except ts.ScenarioError:  # ge-io takes measures on all goods only (na-feb2025 has an energy rate)
+                runs[(n, m)] = None
+    j, g, io = runs[("mex25", "pe")], runs[("mex25", "ge")], runs[("mex25", "ge-io")]
+    fy = [h["gdp_impact_pct_first_year_avg"] for h in j["by_elasticity_set"].values()]
+    rows = [
+        "| `mex25`, central elasticities | |",
+        "| --- | ---: |",
+        f"| Mexico's exports after four quarters (one-year elasticities) | {_p(j['exports_change_pct_after_4q'])} |",
+        f"| … to the US | {_p(j['exports_to_us_change_pct_after_4q'])} |",
+        f"| implied one-year elasticity of tariff-exclusive exports to the US | {j['implied_elasticity_one_year']:.2f} |",
+        f"| **Mexico's GDP, first-year average** | **{_p(j['gdp_impact_pct_first_year_avg'], 2)}** |",
+        f"| range over the {len(fy)} shipped elasticity sets | {_p(max(fy), 2)} to {_p(min(fy), 2)} |",
+        f"| Mexico's GDP after four quarters | {_p(j['gdp_impact_pct'], 2)} |",
+        f"| Mexico's GDP, long run: one-sector GE (2023 data) | {_p(j['gdp_impact_pct_long_run'], 2)} |",
+        f"| Mexico's GDP, long run: multi-sector GE (`--model ge-io`, 1993 tables) | "
+        f"{_p(io['gdp_impact_pct_long_run'], 2)} |",
+        f"| value added at risk (PE, long-run elasticities; not a GDP effect) | {_p(j['value_added_at_risk_pct'], 2)} |",
+        f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct'])} / {_p(g['exports_change_pct'])} |",
+        f"| technical recession within four quarters: change (baseline {100 * j['recession_probability_baseline']:.0f} %) "
+        f"| {_pp(j['recession_probability_change'])} (MC s.e. {100 * j['recession_probability_change_se']:.2f} pp) |",
+        f"| US tariff revenue, change (long run, PE) | {j['us_tariff_revenue_usd'] / 1e9:+.1f} bn USD a year |",
+        "",
+        "| scenario | GDP, first-year average | after four quarters | long run (GE) | long run (GE-IO, 1993) "
+        "| recession, change |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in SCENARIOS:
+        r, rio = runs[(n, "pe")], runs[(n, "ge-io")]
+        lr_io = "n/a (sector measures)" if rio is None else _p(rio["gdp_impact_pct_long_run"], 2)
+        rows.append(
+            f"| `{n}` | {_p(r['gdp_impact_pct_first_year_avg'], 2)} | {_p(r['gdp_impact_pct'], 2)} | "
+            f"{_p(r['gdp_impact_pct_long_run'], 2)} | {lr_io} | "
+            f"{_pp(r['recession_probability_change'])} |"
+        )
+    return "\n".join([START, *rows, END])
+
+
+def replace_block(text: str, new: str) -> str:
+    a, b = text.index(START), text.index(END) + len(END)
+    return text[:a] + new + text[b:]
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help="update README.md in place")
+    args = ap.parse_args(argv)
+    new = block()
+    if args.write:
+        p = ROOT / "README.md"
+        p.write_text(replace_block(p.read_text(encoding="utf-8"), new), encoding="utf-8")
+    else:
+        print(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
