@@ -206,7 +206,7 @@ def read_quarterly_gdp(
     path = Path(path)
     src = str(path)
     if kind not in ("level", "qoq_pct"):
-        raise ValueError(f"kind must be 'level' or 'qoq_pct', not {kind!r}")
+        raise DataError(f"kind must be 'level' or 'qoq_pct', not {kind!r}")
     frame = _read_text_csv(path)
     dcol = _pick_column(frame, date_column, _DATE_COLUMNS, "date", src)
     vcol = _pick_column(frame, column, _LEVEL_COLUMNS if kind == "level" else _QOQ_COLUMNS, "value", src)
@@ -460,7 +460,7 @@ def growth_statistics(growth, keep=None) -> tuple[np.ndarray, np.ndarray]:
     g = np.asarray(growth, dtype=float)
     T = g.shape[-1]
     if T < 5:
-        raise ValueError("growth statistics need at least 5 quarters")
+        raise DataError("growth statistics need at least 5 quarters")
     keep_arr = np.ones(T, dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
     neg = g < 0
     share_neg = neg[..., keep_arr].mean(axis=-1)
@@ -473,7 +473,7 @@ def growth_statistics(growth, keep=None) -> tuple[np.ndarray, np.ndarray]:
     for k in range(5):
         win_ok &= keep_arr[k : k + n_win]
     if not win_ok.any():
-        raise ValueError("no four-quarter window without an excluded quarter")
+        raise DataError("no four-quarter window without an excluded quarter")
     return share_neg, hit[..., win_ok].mean(axis=-1)
 
 
@@ -651,7 +651,7 @@ def calibrate_ar1(
     or constantly growing GDP level), and :class:`ConvergenceError` if the likelihood is not maximised.
     """
     if innovations not in INNOVATIONS:
-        raise ValueError(f"innovations must be one of {list(INNOVATIONS)}, not {innovations!r}")
+        raise DataError(f"innovations must be one of {list(INNOVATIONS)}, not {innovations!r}")
     if not isinstance(growth, pd.Series) or not isinstance(growth.index, pd.PeriodIndex):
         raise DataError("growth must be a pandas Series indexed by quarterly pd.Period", source=source or "<series>")
     src = source or str(growth.attrs.get("source", "<series>"))

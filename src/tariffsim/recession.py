@@ -172,7 +172,7 @@ def annual_contraction(growth: np.ndarray, g0: float, pre_growth: Sequence[float
     """
     g = np.asarray(growth)
     if g.shape[0] < 4:
-        raise ValueError("annual contraction needs a horizon of at least 4 quarters")
+        raise DataError("annual contraction needs a horizon of at least 4 quarters")
     gm2, gm1 = (float(v) for v in pre_growth)
     # log levels relative to quarter 0, in shares
     base = np.exp(-np.array([g0 + gm1 + gm2, g0 + gm1, g0, 0.0]) / 100.0).sum()
@@ -191,11 +191,11 @@ def draw_innovations(
     """
     if df is None or math.isinf(df):
         if sigma is None:
-            raise ValueError("Gaussian innovations need sigma")
+            raise DataError("Gaussian innovations need sigma")
         return rng.standard_normal(size) * float(sigma)
     if scale is None:
         if sigma is None:
-            raise ValueError("Student t innovations need scale or sigma")
+            raise DataError("Student t innovations need scale or sigma")
         scale = float(sigma) * math.sqrt((df - 2.0) / df)
     return rng.standard_t(df, size) * float(scale)
 
@@ -443,15 +443,15 @@ def _innovation_spec(rho, sigma, df, scale, calibration) -> tuple[float, float, 
     """(rho, sigma, scale, df) from the arguments of :func:`simulate_recession_risk`; df None = Gaussian."""
     if calibration is not None:
         if any(v is not None for v in (rho, sigma, df, scale)):
-            raise ValueError("give either calibration or rho/sigma/df/scale, not both")
+            raise DataError("give either calibration or rho/sigma/df/scale, not both")
         if not isinstance(calibration, AR1Calibration):
-            raise TypeError(f"calibration must be an AR1Calibration (see load_calibration), not {type(calibration)}")
+            raise DataError(f"calibration must be an AR1Calibration (see load_calibration), not {type(calibration)}")
         if calibration.innovations == "student_t":
             rho, scale, df = calibration.rho, calibration.scale, calibration.df
         else:
             rho, sigma = calibration.rho, calibration.sigma
     if rho is None:
-        raise ValueError("rho is required (or pass calibration=)")
+        raise DataError("rho is required (or pass calibration=)")
     rho = float(rho)
     if df is not None and math.isinf(float(df)):
         df = None
@@ -460,20 +460,20 @@ def _innovation_spec(rho, sigma, df, scale, calibration) -> tuple[float, float, 
         scale = None
     if df is None:
         if sigma is None or scale is not None:
-            raise ValueError("Gaussian innovations (df=None) need sigma, not scale")
+            raise DataError("Gaussian innovations (df=None) need sigma, not scale")
         sigma = float(sigma)
         if not all(map(math.isfinite, (rho, sigma))) or sigma < 0:
-            raise ValueError(f"need finite rho and sigma >= 0; got rho={rho}, sigma={sigma}")
+            raise DataError(f"need finite rho and sigma >= 0; got rho={rho}, sigma={sigma}")
         return rho, sigma, None, None
     df = float(df)
     if not df > 2:
-        raise ValueError(f"Student t innovations need df > 2 (finite variance); got df={df}")
+        raise DataError(f"Student t innovations need df > 2 (finite variance); got df={df}")
     if (sigma is None) == (scale is None):
-        raise ValueError("Student t innovations need exactly one of scale or sigma (the sd)")
+        raise DataError("Student t innovations need exactly one of scale or sigma (the sd)")
     ratio = math.sqrt(df / (df - 2.0))
     scale = float(scale) if scale is not None else float(sigma) / ratio
     if not all(map(math.isfinite, (rho, scale))) or scale < 0:
-        raise ValueError(f"need finite rho and scale >= 0; got rho={rho}, scale={scale}")
+        raise DataError(f"need finite rho and scale >= 0; got rho={rho}, scale={scale}")
     return rho, scale * ratio, scale, df
 
 
@@ -526,14 +526,14 @@ def simulate_recession_risk(
     """
     mu = float(mu)
     if not math.isfinite(mu):
-        raise ValueError(f"need a finite mu; got {mu}")
+        raise DataError(f"need a finite mu; got {mu}")
     rho, sigma, scale, df = _innovation_spec(rho, sigma, df, scale, calibration)
     n_paths = int(n_paths)
     if n_paths < 2:
-        raise ValueError("n_paths must be at least 2")
+        raise DataError("n_paths must be at least 2")
     chunk = int(chunk_paths)
     if chunk < 1:
-        raise ValueError("chunk_paths must be at least 1")
+        raise DataError("chunk_paths must be at least 1")
 
     if shock is None:
         H = 12 if horizon is None else int(horizon)
@@ -557,18 +557,18 @@ def simulate_recession_risk(
         H = d.shape[1]
         effect = shock_to_growth(d)
     if H < 1:
-        raise ValueError("horizon must be at least 1 quarter")
+        raise DataError("horizon must be at least 1 quarter")
     D = effect.shape[0]
     if D > n_paths:
-        raise ValueError(f"{D} parameter draws but only {n_paths} paths")
+        raise DataError(f"{D} parameter draws but only {n_paths} paths")
 
     g0 = mu if g0 is None else float(g0)
     pre = (mu, mu) if pre_growth is None else tuple(float(v) for v in pre_growth)
     if len(pre) != 2:
-        raise ValueError("pre_growth must hold the growth of quarters -2 and -1")
+        raise DataError("pre_growth must hold the growth of quarters -2 and -1")
     q_levels = tuple(float(q) for q in quantiles)
     if any(not 0 <= q <= 1 for q in q_levels):
-        raise ValueError("quantile levels must be shares in [0, 1]")
+        raise DataError("quantile levels must be shares in [0, 1]")
 
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
