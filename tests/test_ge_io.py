@@ -458,3 +458,29 @@ def test_ilms_summary_prints_published_beside_ours(ilms_dir):
     assert "US welfare +1.13 % (published +1.13 %)" in res.summary()
     assert "non-US welfare -0.58 % (published -0.58 %)" in res.summary()
     assert replicate_ilms2025(ilms_dir, "eaton-kortum").published == {}
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def test_figures_render_with_the_1993_caption(seed_runs, tmp_path):
+    import matplotlib
+
+    from tariffsim.plots_ge_io import output_by_sector, welfare_decomposition
+
+    plain, _ = seed_runs
+    figs = [welfare_decomposition(plain), welfare_decomposition(plain.changes, regions=None), output_by_sector(plain)]
+    for k, fig in enumerate(figs):
+        assert isinstance(fig, matplotlib.figure.Figure)
+        texts = " ".join(t.get_text() for t in fig.texts)
+        assert "1993 Caliendo-Parro data" in texts
+        fig.savefig(tmp_path / f"f{k}.png")
+        assert (tmp_path / f"f{k}.png").stat().st_size > 5000
+    # the decomposition chart marks each total: one diamond per region, at the sum of the stacked terms
+    ax = figs[0].axes[0]
+    marks = ax.collections[0].get_offsets()
+    df = plain.changes.by_region().set_index("region").loc[["Mexico", "Canada", "USA"]]
+    assert np.allclose(np.asarray(marks)[:, 0], df["tot_pct"] + df["vot_pct"] + df["tech_pct"])
+    # the sector chart shows the traded sectors only, two regions
+    labels = [t.get_text() for t in figs[2].axes[0].get_yticklabels()]
+    assert "Auto" in labels and "Finance" not in labels and len(labels) == 20
