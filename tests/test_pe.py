@@ -589,3 +589,35 @@ def test_outcome_is_frozen_and_read_only():
         "importer_welfare",
         "world_welfare",
     }
+
+
+def test_smart_diversion_formula_and_ceiling_by_hand():
+    """WITS SMART trade diversion (Jammes and Olarreaga 2005): one market, source k = 100 and the
+    rest R = 300, tariff on k from 0 to 25 %, infinite export supply, so Δ = 0.25 and
+    TD_k = -σ Δ V_k V_R / (V_k + V_R - σ Δ V_k)."""
+    V = np.array([100.0, 200.0, 100.0]).reshape(3, 1, 1)  # k, then the rest (two sources)
+    t1 = np.zeros_like(V)
+    t1[0] = 0.25
+    lin = solve_pe(V, 0.0, t1, eta=1.0, sigma=1.5, eps_x=INF, method="smart-linear")
+    td = lin.trade_diversion[:, 0, 0]
+    expect = -1.5 * 0.25 * 100 * 300 / (400 - 1.5 * 0.25 * 100)  # = -31.03
+    assert td[0] == pytest.approx(expect)
+    assert td[1:] == pytest.approx([-expect * 2 / 3, -expect / 3])  # the rest gains, pro rata
+    assert td.sum() == pytest.approx(0.0, abs=1e-12)
+    # ceiling: with sigma = 5, sigma x delta = 1.25 > 1 and the formula would divert more than
+    # Mexico-like source k sells; SMART caps diversion at existing trade
+    big = solve_pe(V, 0.0, t1, eta=1.0, sigma=5.0, eps_x=INF, method="smart-linear")
+    assert big.trade_diversion[0, 0, 0] == pytest.approx(-100.0)
+    assert big.trade_diversion[1:, 0, 0].sum() == pytest.approx(100.0)
+    # a preference (tariff cut on k) diverts towards k, at most all of the rest's trade
+    t0 = np.full_like(V, 0.5)
+    pref = solve_pe(
+        V,
+        t0,
+        np.where(np.arange(3)[:, None, None] == 0, 0.0, 0.5),
+        eta=1.0,
+        sigma=50.0,
+        eps_x=INF,
+        method="smart-linear",
+    )
+    assert 0 < pref.trade_diversion[0, 0, 0] <= 300.0 + 1e-9

@@ -396,6 +396,21 @@ def _exact(V, t0, t1, eta, sigma, eps_x, *, tol: float, max_iter: int) -> PEOutc
 # --------------------------------------------------------------------------------------------
 
 
+def _smart_diversion(V: np.ndarray, pi_c: np.ndarray, changed: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """WITS SMART trade diversion (K, M, S) with its ceiling; see :func:`_smart_linear`."""
+    total = V.sum(axis=0, keepdims=True)
+    V_R = total - V
+    pi_R = _safe_div((V * pi_c).sum(axis=0, keepdims=True) - V * pi_c, V_R)
+    delta = (1.0 + pi_c) / (1.0 + pi_R) - 1.0
+    sd = sigma[None, None, :] * delta
+    den = V + V_R - sd * V
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(den > 0, -sd * V * V_R / np.where(den > 0, den, 1.0), -V)  # den <= 0: past the ceiling
+    own = np.where(changed & (V > 0) & (V_R > 0), np.clip(raw, -V, V_R), 0.0)
+    share_of_rest = _safe_div(own, V_R)  # what each source k takes from every other source, per dollar
+    return own - V * (share_of_rest.sum(axis=0, keepdims=True) - share_of_rest)
+
+
 def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     """SMART's first-order formulas (Jammes and Olarreaga 2005, "Explaining SMART and GSIM", World Bank).
 
@@ -407,13 +422,16 @@ def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     * world-price change per flow ``π_w = −η/(ε_x + η) · π_t`` (0 when ε_x = ∞);
     * trade creation ``TC = −η V π_t / (1 + η/ε_x)`` (Jammes-Olarreaga eq. for TC with import
       demand elasticity η and export supply elasticity ε_x; infinite supply: ``−η V π_t``);
-    * trade diversion between each source and the other sources of its market, with the
-      substitution elasticity σ: ``TD_k = −σ V_k (π_k − π̄)``, where ``π_k = (1 + π_w) τ̂ − 1``
-      is the consumer-price change and ``π̄ = Σ_j V_j π_j / Σ_j V_j``. For a change in one
-      source's tariff this is ``−σ V_k V_R (π_k − π_R) / V``, the first-order term of the SMART
-      diversion formula between the source k and the rest of the world R (the published formula
-      also has a term in σΔ in its denominator, second order, which is dropped here); this form
-      extends to several sources changing at once and sums to zero in each market;
+    * trade diversion, WITS SMART's formula (Jammes and Olarreaga 2005, eq. for TD) between each
+      source k whose tariff changes and the rest R of its market: with the relative consumer-price
+      change ``Δ_k = (1 + π_k)/(1 + π_R) − 1`` (``π_k = (1 + π_w) τ̂ − 1``, ``π_R`` the
+      value-weighted change of the other sources),
+      ``TD_k = −σ Δ_k V_k V_R / (V_k + V_R − σ Δ_k V_k)``, with SMART's ceiling: diversion cannot
+      exceed existing trade, ``−V_k <= TD_k <= V_R`` (a large tariff diverts at most all of k's
+      trade). The rest loses (or gains) ``TD_k`` in proportion to its sources' values, so
+      diversion sums to zero in each market; sources whose tariff does not change only receive
+      these offsets. SMART itself treats one group of partners against the rest; with several
+      sources changing at once their pairwise diversions are added;
     * price effect ``V π_w``; ``dV = price effect + TC + TD``.
 
     Note that SMART applies η to each bilateral flow, so for a discriminatory tariff the
@@ -438,12 +456,11 @@ def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     create = -eta * pi_t / (1.0 + eta_over_eps)
     p_hat = (1.0 + pi_w) * tau_hat
     pi_c = p_hat - 1.0
-    ref = (shares(V, axis=0) * pi_c).sum(axis=0, keepdims=True)  # π̄, exporter-price weights
-    divert = -sigma * (pi_c - ref)
+    trade_diversion = _smart_diversion(V, pi_c, pi_t != 0, sigma)
+    divert = _safe_div(trade_diversion, V)
 
     price_effect = V * pi_w
     trade_creation = V * create
-    trade_diversion = V * divert
     dV = price_effect + trade_creation + trade_diversion
     V1 = V + dV
     V1c = V1 * (1.0 + t1)
