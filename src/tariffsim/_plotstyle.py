@@ -12,14 +12,19 @@ from __future__ import annotations
 import logging
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 from .countries import REGION_NAMES as REGION_NAMES
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["STYLE", "style", "sources_caption"]
 
@@ -28,7 +33,7 @@ log = logging.getLogger(__name__)
 # ----------------------------------------------------------------------------- style
 
 #: rcParams applied (as a context) by every figure function and by :func:`save_figure`.
-STYLE: dict[str, object] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8.5,
@@ -85,12 +90,12 @@ BLUE_MID = "#5b8fc7"
 BLUE_DARK = "#0b1f3a"
 
 #: Line style of the elasticity sets (colour, line style, marker): distinct in greyscale.
-SET_STYLES: dict[str, dict] = {
+SET_STYLES: dict[str, dict[str, Any]] = {
     "low": {"color": BLUE_MID, "linestyle": (0, (5, 2)), "marker": "s"},
     "central": {"color": BLUE, "linestyle": "-", "marker": "o"},
     "high": {"color": BLUE_DARK, "linestyle": (0, (1, 1.3)), "marker": "^"},
 }
-_OTHER_STYLES = [
+_OTHER_STYLES: list[dict[str, Any]] = [
     {"color": GREY, "linestyle": "-.", "marker": "D"},
     {"color": "#4d4d4d", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v"},
     {"color": "#a0a0a0", "linestyle": "--", "marker": "P"},
@@ -98,12 +103,12 @@ _OTHER_STYLES = [
 ]
 
 #: Short-run / long-run bars (sector and source charts).
-SR_BAR = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
-LR_BAR = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
+SR_BAR: dict[str, Any] = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
+LR_BAR: dict[str, Any] = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
 
 
 @contextmanager
-def style():
+def style() -> Iterator[None]:
     """Context manager applying :data:`STYLE` (for figures drawn outside this module)."""
     with mpl.rc_context(STYLE):
         yield
@@ -133,7 +138,9 @@ def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: st
     top_h = top_h + 0.14 if top_h else 0.05
     H = h + cap_h + top_h
     fig.set_size_inches(w, H)
-    fig.get_layout_engine().set(rect=(0.0, cap_h / H, 1.0, h / H))
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # every figure comes from _new_figure
+    engine.set(rect=(0.0, cap_h / H, 1.0, h / H))
     x0 = 0.1 / w
     y = 1.0 - 0.08 / H
     if title:
@@ -183,7 +190,7 @@ def _short_label(label: str, width: int = 42) -> str:
     return "\n".join(textwrap.wrap(label, width))
 
 
-def _set_style(name: str, i: int) -> dict:
+def _set_style(name: str, i: int) -> dict[str, Any]:
     return SET_STYLES.get(name) or _OTHER_STYLES[i % len(_OTHER_STYLES)]
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -68,7 +70,7 @@ CHANNEL_LABELS = {
     "real_income": "Real income (prices, duty revenue)",
     "uncertainty": "Uncertainty / investment drag",
 }
-CHANNEL_STYLES = {
+CHANNEL_STYLES: dict[str, dict[str, Any]] = {
     "trade": {"facecolor": BLUE, "edgecolor": BLUE_DARK, "hatch": None},
     "retaliation_inputs": {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////"},
     "real_income": {"facecolor": "white", "edgecolor": INK, "hatch": "...."},
@@ -130,7 +132,8 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
     y = np.arange(len(names))[::-1]
     v4 = summ.loc[names, "gdp_impact_pct"].astype(float).to_numpy()
     vL = summ.loc[names, "gdp_impact_pct_long_run"].astype(float).to_numpy()
-    lo = hi = None
+    lo: float | None = None
+    hi: float | None = None
     n_draws = 0
     if result.draws is not None and len(result.draws) and result.central in names:
         q = result.draws["gdp_impact_pct"].quantile([0.05, 0.95])
@@ -169,7 +172,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
                 bbox=None if central else {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
         ax.scatter(vL, y, marker="D", s=26, facecolor="white", edgecolor=INK, linewidth=1.0, zorder=4)
-        if lo is not None:
+        if lo is not None and hi is not None:
             yc = y[names.index(result.central)] + 0.0
             ax.errorbar(
                 [(lo + hi) / 2],
@@ -479,7 +482,7 @@ def gdp_heatmap(
                     v = Z[i, j]
                     if not np.isfinite(v):
                         continue
-                    dark = norm(v) < 0.4
+                    dark = cast(float, norm(v)) < 0.4  # a scalar in, a scalar out
                     ax.text(
                         j,
                         i,
@@ -567,14 +570,15 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
     with mpl.rc_context(STYLE):
         fig = _new_figure(0.36 * n + 1.0)
         ax = fig.add_subplot()
-        for yi, r in zip(y, df.itertuples(), strict=True):
-            for val, sty in ((r.gdp_at_low, SR_BAR), (r.gdp_at_high, LR_BAR)):
+        lows, highs = df.gdp_at_low.to_numpy(float), df.gdp_at_high.to_numpy(float)
+        for yi, g_low, g_high, r in zip(y, lows, highs, df.itertuples(), strict=True):
+            for val, sty in ((g_low, SR_BAR), (g_high, LR_BAR)):
                 ax.barh(yi, val - c, left=c, height=0.6, zorder=2, **sty)
             # label each end with the parameter value; put the label outside the bar end
-            for val, lab in ((r.gdp_at_low, r.low_value), (r.gdp_at_high, r.high_value)):
+            for val, lab in ((g_low, r.low_value), (g_high, r.high_value)):
                 right = val >= c
                 if abs(val - c) < 1e-9:
-                    right = not (r.gdp_at_high >= c if lab is r.low_value else r.gdp_at_low >= c)
+                    right = not (g_high >= c if lab is r.low_value else g_low >= c)
                 ax.text(
                     val + (0.01 if right else -0.01) * span,
                     yi,
@@ -810,7 +814,7 @@ def gdp_path_chart(
         ax = fig.add_subplot()
         pos = np.zeros(H)
         neg = np.zeros(H)
-        handles = []
+        handles: list[Artist] = []
         for c in chans:
             v = gp[f"{c}_pct"].to_numpy(float)
             st = CHANNEL_STYLES[c]
@@ -921,7 +925,7 @@ def ge_welfare(
         for yi, vi in zip(y, v, strict=True):
             ax.text(
                 vi + (0.01 if vi >= 0 else -0.01) * span,
-                yi,
+                float(yi),
                 fmt_signed(vi, 2),
                 va="center",
                 ha="left" if vi >= 0 else "right",
