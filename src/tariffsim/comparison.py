@@ -306,7 +306,7 @@ def compare(
     for m in models or ():
         if m not in ("pe", "ge"):
             raise ScenarioError(f"models are 'pe' or 'ge', got {m!r}", field="models")
-    keys = []
+    keys: list[tuple[Scenario, tuple[str, str]]] = []
     for sc in scs:
         for m in models or [sc.model]:
             key = (sc.name, m)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from .errors import CountryCodeError
 
@@ -156,7 +157,7 @@ def _facts_table(data) -> tuple[dict, str]:
     from .datasets import load_dataset
 
     d = load_dataset("default")
-    return dict(d.meta.get("country_facts", {})), d.name
+    return dict(cast(Mapping[str, Any], d.meta.get("country_facts", {}))), d.name
 
 
 def country_facts(data, country: str, market: str | None) -> CountryFacts:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -209,6 +210,7 @@ class TradeData:
     def flows(self, *, nonzero: bool = True) -> pd.DataFrame:
         """Tidy flows: exporter, importer, sector, value_usd, tariff (baseline ad valorem share)."""
         n, s = self.n_countries, self.n_sectors
+        assert self.tariffs is not None  # __post_init__ fills it (zeros when not given)
         e, m, k = np.meshgrid(np.arange(n), np.arange(n), np.arange(s), indexing="ij")
         df = pd.DataFrame(
             {
@@ -298,7 +300,7 @@ class TradeData:
     def info(self) -> dict:
         """A JSON-ready description: countries, sectors, year, totals, sources."""
         total = float(self.values.sum())
-        out = {
+        out: dict[str, Any] = {
             "name": self.name,
             "year": self.year,
             "source": self.source,

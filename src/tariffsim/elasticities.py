@@ -23,7 +23,7 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -237,7 +237,8 @@ class ElasticitySet:
                         source=f"elasticity set {self.name!r}",
                         field=k,
                     )
-                out[k] = np.array([float(v.get(s, default)) for s in sectors])
+                # a sector without its own value has the default (checked above that there is one)
+                out[k] = np.array([float(v[s]) if s in v else float(cast(float, default)) for s in sectors])
             else:
                 out[k] = np.full(len(sectors), float(v))
         return out

@@ -204,6 +204,7 @@ class GEParams:
 
     def phi_vector(self, n: int) -> np.ndarray:
         if self.phi is None:
+            assert self.theta is not None  # __post_init__ requires theta when phi is None
             return ilms_phi(self.nu_vector(n), float(self.theta))
         return _vector(self.phi, n, "phi")
 

@@ -164,6 +164,7 @@ def resolve_assumptions(scenario, data, *, case: str = "central") -> MacroAssump
                 source=scenario.source,
                 location="assumptions.value_added_share",
             )
+        assert facts.value_added_share_other is not None  # country_facts sets both shares or neither
         va, va_other = facts.value_added_share, facts.value_added_share_other
         sources["value_added_share"] = facts.value_added_source
     else:

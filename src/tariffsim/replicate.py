@@ -34,8 +34,10 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -141,7 +143,7 @@ def ilms_inputs(data_dir: str | os.PathLike) -> ILMSInputs:
         d / "trade_cepii.csv", d / "country_labels.csv", d / "gdp.csv", units="thousand USD", tariffs=d / "tariffs.csv"
     )
     home = td.index(HOME)
-    ann = td.meta["tariffs_announced"]
+    ann = cast(Mapping[str, float], td.meta["tariffs_announced"])
     announced = np.array([ann[c] for c in td.countries], dtype=float)
     return ILMSInputs(td.countries, td.values[:, :, 0].copy(), np.asarray(td.gdp, dtype=float), announced, home, str(d))
 

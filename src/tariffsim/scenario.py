@@ -801,10 +801,10 @@ class Scenario:
                     sec = {self._sector(data, s, f"{where}.sectors[{k}]") for k, s in enumerate(m.sectors)}
                 for k, s in enumerate(m.exclude_sectors):
                     sec.discard(self._sector(data, s, f"{where}.exclude_sectors[{k}]"))
-                sec = np.array(sorted(sec), dtype=int)
-                if sec.size == 0 or exp.size == 0:
+                sec_ix = np.array(sorted(sec), dtype=int)
+                if sec_ix.size == 0 or exp.size == 0:
                     continue
-                ix = np.ix_(exp, [imp], sec)
+                ix = np.ix_(exp, np.array([imp]), sec_ix)
                 if m.mode == "add":
                     t1[ix] = t1[ix] + m.effective_rate
                 else:

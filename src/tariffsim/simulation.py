@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,7 +225,7 @@ def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.
     dist = scenario.distributions.get("sigma") or shipped_distributions().get("sigma")
     if dist is not None:
         centre = scenario.elasticity_set(scenario.central_set).sigma_one_year
-        centre = float(np.median(list(centre.values()))) if isinstance(centre, dict) else float(centre)
+        centre = float(np.median(list(centre.values()))) if isinstance(centre, Mapping) else float(centre)
         if "sigma" not in scenario.distributions:  # the shipped one is about the central set's own value
             centre = dist.params.get("mode") or dist.params.get("median") or centre
         cols["sigma_factor"] = dist.sample(rng, n) / centre

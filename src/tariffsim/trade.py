@@ -96,7 +96,8 @@ def pe_trade(data: Any, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, horiz
     """The PE model on ``data`` with the set's elasticities at ``horizon`` ('one-year' or 'long-run')."""
     from .pe import solve_pe
 
-    o = solve_pe(data.values, t0, t1, method=method, **es.arrays(data.sectors, horizon))
+    el = es.arrays(data.sectors, horizon)
+    o = solve_pe(data.values, t0, t1, method=method, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
     return TradeOutcome(
         model="pe",
         horizon=horizon,
