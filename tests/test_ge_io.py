@@ -484,3 +484,21 @@ def test_figures_render_with_the_1993_caption(seed_runs, tmp_path):
     # the sector chart shows the traded sectors only, two regions
     labels = [t.get_text() for t in figs[2].axes[0].get_yticklabels()]
     assert "Auto" in labels and "Finance" not in labels and len(labels) == 20
+
+
+def test_fast_matrix_parser_agrees_with_the_row_reader(tmp_path):
+    from tariffsim.loaders import _parse_matrix_fast, _parse_matrix_rows
+
+    rng = np.random.default_rng(0)
+    m = rng.lognormal(5, 2, (6, 6))
+    m[rng.random((6, 6)) < 0.3] = 0.0
+    lines = ["a,b,c,d,e,f"] + [",".join("" if v == 0 else repr(float(v)) for v in row) for row in m]
+    p = tmp_path / "m.csv"
+    p.write_text("\n".join(lines) + "\n")
+    fast = _parse_matrix_fast(p, 6)
+    assert fast is not None and np.array_equal(fast, _parse_matrix_rows(p, 6, np.zeros((6, 6))))
+    # anything unusual goes to the careful reader (which names the problem)
+    for bad in ("1,2,3,4,5", "1,2,3,4,5,-1", "1,2,3,4,5,nan", '1,2,3,4,5,"6"'):
+        q = tmp_path / "bad.csv"
+        q.write_text("\n".join([*lines[:2], bad, *lines[3:]]) + "\n")
+        assert _parse_matrix_fast(q, 6) is None, bad

@@ -137,16 +137,19 @@ def jacobian(st: GEState, sysm: GESystem) -> tuple[np.ndarray, ...]:
     A, Lam = st.X_new, st.lam_new
     diag = np.diag_indices(n)
     # ∂s/∂log ŵ = −ε diag(s) + ε A diag(1−ν) Λ'ᵀ ;  ∂M'/∂log ŵ = −ε Aᵀ + ε diag(M') Λ'ᵀ
+    LamT = np.ascontiguousarray(Lam.T)
     A_nu = A * (1.0 - nu)[None, :]
-    dS = eps * (A_nu @ Lam.T)
+    dS = eps * (A_nu @ LamT)
     dS[diag] -= eps * st.s_new
-    H = eps * st.M_new[:, None] * Lam.T - eps * A.T
+    H = eps * st.M_new[:, None] * LamT
+    H -= eps * A.T
     inv_Y = (1.0 / sysm.Y)[:, None]
-    J11 = (dS + nu[:, None] * H) * inv_Y
+    G = (dS + nu[:, None] * H) * inv_Y
+    J11 = G.copy()
     J11[diag] -= st.Y_new / sysm.Y
     J12 = A_nu * inv_Y
     J12[diag] += nu * st.M_new / sysm.Y
-    J13 = -psi * (dS + nu[:, None] * H) * inv_Y
+    J13 = -psi * G
     J13[diag] -= st.Y_new / sysm.Y
     # numéraire row: Σ_i E_i P̂_i ∂log P̂_i / ∂x / ΣE
     wE = sysm.E * st.P / sysm.E.sum()
@@ -168,11 +171,11 @@ def jacobian(st: GEState, sysm: GESystem) -> tuple[np.ndarray, ...]:
     J23[diag] += st.Y_new / sysm.E
     # labour block: F3 = ℓ − κ(log τ̂ + ω − log P̂)
     # ∂log P̂/∂ω = −diag(1−φ) + Λ'ᵀ ; ∂log P̂/∂η = diag(1−φ) ; ∂log P̂/∂ℓ = −ψ Λ'ᵀ
-    J31 = kappa * Lam.T.copy()
+    J31 = kappa * LamT
     J31[diag] += -kappa * (1.0 - sysm.phi) - kappa
     J32 = np.zeros((n, n))
     J32[diag] = kappa * (1.0 - sysm.phi)
-    J33 = -kappa * psi * Lam.T
+    J33 = -kappa * psi * LamT
     J33[diag] += 1.0
     if sysm.income_tax:
         q = 1.0 / (1.0 - st.rho)
@@ -197,7 +200,7 @@ class _Factor:
 
     lu: tuple
     B1: np.ndarray
-    B3: np.ndarray
+    b3: np.ndarray  # diagonal of J32 / d2
     J21: np.ndarray
     J23: np.ndarray
     d2: np.ndarray
@@ -208,22 +211,23 @@ def factorize(st: GEState, sysm: GESystem) -> _Factor:
     n = sysm.n
     J11, J12, J13, J21, d2, J23, J31, J32, J33 = jacobian(st, sysm)
     B1 = J12 / d2[None, :]
-    B3 = J32 / d2[None, :]
+    b3 = np.diagonal(J32) / d2  # J32 (labour rows, log Ê columns) is diagonal
     K = np.empty((2 * n, 2 * n))
-    K[:n, :n] = J11 - B1 @ J21
-    K[:n, n:] = J13 - B1 @ J23
-    K[n:, :n] = J31 - B3 @ J21
-    K[n:, n:] = J33 - B3 @ J23
+    K[:n, :] = np.hstack([J11, J13]) - B1 @ np.hstack([J21, J23])
+    K[n:, :n] = J31 - b3[:, None] * J21
+    K[n:, n:] = J33 - b3[:, None] * J23
     with warnings.catch_warnings():
         warnings.simplefilter("error", LinAlgWarning)
-        lu = scipy.linalg.lu_factor(K, check_finite=True)
-    return _Factor(lu, B1, B3, J21, J23, d2)
+        if not np.all(np.isfinite(K)):
+            raise ValueError("non-finite Jacobian")
+        lu = scipy.linalg.lu_factor(K, overwrite_a=True, check_finite=False)
+    return _Factor(lu, B1, b3, J21, J23, d2)
 
 
 def direction(fac: _Factor, F: np.ndarray, n: int) -> np.ndarray:
     """Solve J dx = −F with a factorised (possibly older) Jacobian."""
     F1, F2, F3 = F[:n], F[n : 2 * n], F[2 * n :]
-    rhs = np.concatenate([-F1 + fac.B1 @ F2, -F3 + fac.B3 @ F2])
+    rhs = np.concatenate([-F1 + fac.B1 @ F2, -F3 + fac.b3 * F2])
     sol = scipy.linalg.lu_solve(fac.lu, rhs, check_finite=False)
     dw, dl = sol[:n], sol[n:]
     de = (-F2 - fac.J21 @ dw - fac.J23 @ dl) / fac.d2

@@ -15,6 +15,7 @@ pycountry. Every reader returns a :class:`~tariffsim.datasets.TradeData`.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -288,6 +289,9 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
     limits.check_matrix(n, source=src)
     out = np.zeros((n, n))
     try:
+        fast = _parse_matrix_fast(path, n)
+        if fast is not None:
+            return fast
         return _parse_matrix_rows(path, n, out)
     except UnicodeDecodeError as exc:
         raise DataError(
@@ -298,6 +302,38 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
         raise DataError(f"cannot parse as CSV ({exc})", source=src) from None
     except OSError as exc:
         raise DataError(f"cannot read ({exc.strerror or exc})", source=src) from None
+
+
+#: The bytes a plain numeric matrix body consists of (anything else goes to the careful reader).
+_PLAIN = b"0123456789.,eE+-\r\n \t"
+
+
+def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
+    """The common case in one pass of pandas' C parser: n data rows of exactly n plain numeric
+    cells (empty = 0), all finite and >= 0. Returns None for anything else (quotes, letters,
+    ragged or extra rows, negatives), and the row-by-row reader then names the problem exactly."""
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    head, sep, body = raw.partition(b"\n")
+    if not sep or head.rstrip(b"\r").count(b",") != n - 1 or body.translate(None, _PLAIN):
+        return None
+    lines = body.rstrip(b"\r\n \t").split(b"\n") if body.strip() else []
+    if len(lines) != n or any(line.count(b",") != n - 1 for line in lines):
+        return None
+    try:
+        df = pd.read_csv(
+            io.BytesIO(raw), header=0, dtype=float, na_values=[""], keep_default_na=False, low_memory=False
+        )
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
+    a = df.to_numpy(dtype=float)
+    if a.shape != (n, n):
+        return None
+    a = np.where(np.isnan(a), 0.0, a)
+    if not np.all(np.isfinite(a)) or (a < 0).any():
+        return None
+    return a
 
 
 def _parse_matrix_rows(path: Path, n: int, out: np.ndarray) -> np.ndarray:
