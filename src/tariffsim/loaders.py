@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -166,6 +167,24 @@ def _check_gdp(vals: np.ndarray, raw: pd.Series, source: str, column: str, *, la
         )
 
 
+@overload
+def read_gdp_csv(
+    path: str | Path,
+    *,
+    countries: Sequence[str],
+    units: str = ...,
+    column: str | None = ...,
+    extra_codes: Sequence[str] = ...,
+) -> np.ndarray: ...
+@overload
+def read_gdp_csv(
+    path: str | Path,
+    *,
+    countries: None = ...,
+    units: str = ...,
+    column: str | None = ...,
+    extra_codes: Sequence[str] = ...,
+) -> pd.Series: ...
 def read_gdp_csv(
     path: str | Path,
     *,
@@ -657,7 +676,8 @@ def load_data_spec(
     for k in path_keys:
         if k in kw and isinstance(kw[k], str | Path):
             kw[k] = rel(kw[k])
-    loader = {"matrix": read_matrix_csv, "long": read_long_csv, "baci": read_baci}[fmt]
+    loaders: dict[str, Callable[..., TradeData]] = {"matrix": read_matrix_csv, "long": read_long_csv, "baci": read_baci}
+    loader = loaders[fmt]
     try:
         if fmt == "matrix":
             return loader(kw.pop("matrix"), kw.pop("labels"), kw.pop("gdp", None), **kw)
