@@ -334,7 +334,7 @@ def residuals(st: IOState, sysm: IOSystem) -> dict[str, float]:
     }
 
 
-def wage_jacobian(st: IOState, sysm: IOSystem, *, tol: float = 1e-4) -> np.ndarray:
+def wage_jacobian(st: IOState, sysm: IOSystem, *, tol: float = 1e-3) -> np.ndarray:
     """∂F/∂log ŵ (N x N), analytic: implicit differentiation through the cost and goods blocks.
 
     The two block solves with N right-hand sides use the state's block-Jacobi factorisations
