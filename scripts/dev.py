@@ -3,6 +3,7 @@
 
     python3 scripts/dev.py report   # set up .venv, write the default Mexico report to reports/mex25
     python3 scripts/dev.py test     # set up .venv with test extras, run the whole test suite
+    python3 scripts/dev.py notebooks  # set up .venv with the notebooks extra, start JupyterLab on notebooks/
 
 Each sets up what it needs (a local virtual environment in .venv, the package installed in it)
 and is safe to rerun: the install step is skipped while pyproject.toml is unchanged.
@@ -48,10 +49,13 @@ def ensure_venv(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("report", "test"):
+    if not argv or argv[0] not in ("report", "test", "notebooks"):
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
+    if cmd == "notebooks":
+        ensure_venv("notebooks")
+        return _run([BIN / "jupyter", "lab", "notebooks", *rest])
     if cmd == "test":
         ensure_venv("test")
         return _run([PY, "-m", "pytest", *rest])

@@ -380,20 +380,20 @@ def _report_html(
         )
     add("<h3>Elasticity sets</h3>")
     add(
-        '<table class="plain"><thead><tr><th>Set</th><th>σ</th><th>η</th><th>export supply</th><th>GE ε</th>'
-        "<th>Horizon</th><th>Sources</th></tr></thead><tbody>"
+        '<div class="table-wrap"><table class="plain"><thead><tr><th>Set</th><th>σ one year</th><th>σ long run</th>'
+        "<th>η one year</th><th>η long run</th><th>export supply</th><th>GE ε</th><th>Sources</th></tr></thead><tbody>"
     )
     for name, o in result.sets.items():
         es = o.elasticities
         src = "; ".join(f"{k}: {v}" for k, v in (es.sources or {}).items())
+        vals = [getattr(es, k, None) for k in ("sigma_one_year", "sigma", "eta_one_year", "eta", "eps_x")]
         add(
             f"<tr><td><b>{_e(name)}</b>{' (central)' if name == result.central else ''}<br>"
-            f"<span class='meta'>{_e(es.description)}</span></td><td>{_e(_es_value(es.sigma))}</td>"
-            f"<td>{_e(_es_value(es.eta))}</td><td>{_e(_es_value(es.eps_x))}</td>"
-            f"<td>{_e(_es_value(es.ge_trade_elasticity))}</td><td>{_e(es.horizon)}</td>"
-            f"<td class='meta'>{_e(src)}</td></tr>"
+            f"<span class='meta'>{_e(es.description)}</span></td>"
+            + "".join(f"<td>{_e(_es_value(v))}</td>" for v in vals)
+            + f"<td>{_e(_es_value(es.ge_trade_elasticity))}</td><td class='meta'>{_e(src)}</td></tr>"
         )
-    add("</tbody></table>")
+    add("</tbody></table></div>")
     cal = result.provenance.get("recession_calibration")
     if result.recession is not None:
         r = result.recession

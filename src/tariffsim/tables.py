@@ -22,6 +22,7 @@ from .countries import REGION_NAMES, display_name
 
 __all__ = [
     "summary_table",
+    "SUMMARY_COLUMNS",
     "sector_table",
     "partner_table",
     "write_table",
@@ -62,64 +63,87 @@ def _country(code: str) -> str:
     return display_name(code)
 
 
-def summary_table(result) -> pd.DataFrame:
-    """The headline numbers by elasticity set, one row a set (rounded; units in the headers).
+#: summary_table's columns: (header with the unit, Result.summary() / to_json() key, factor, decimals).
+SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
+    ("σ, one year", "sigma_one_year", 1.0, 2),
+    ("σ, long run", "sigma", 1.0, 2),
+    ("η, one year", "eta_one_year", 1.0, 2),
+    ("η, long run", "eta", 1.0, 2),
+    ("Export-supply elasticity", "eps_x", 1.0, 2),
+    ("GE trade elasticity ε", "ge_trade_elasticity", 1.0, 2),
+    ("Implied one-year elasticity of exports to the market", "implied_elasticity_one_year", 1.0, 2),
+    ("Exports after 4 quarters (%)", "exports_change_pct_after_4q", 1.0, 1),
+    ("Exports, long run (%)", "exports_change_pct", 1.0, 1),
+    ("Exports to the US, long run (%)", "exports_to_us_change_pct", 1.0, 1),
+    ("GDP, first-year average (%)", "gdp_impact_pct_first_year_avg", 1.0, 2),
+    ("GDP after 4 quarters (%)", "gdp_impact_pct", 1.0, 2),
+    ("GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
+    ("Value added at risk, PE long run (%)", "value_added_at_risk_pct", 1.0, 2),
+    ("Recession within 4 quarters (%)", "recession_probability", 100.0, 1),
+    ("Recession within 4 quarters, change (pp)", "recession_probability_change", 100.0, 1),
+    ("Recession change, s.e. (pp)", "recession_probability_change_se", 100.0, 2),
+    ("US tariff revenue, long run (USD bn a year)", "us_tariff_revenue_usd", 1e-9, 1),
+)
 
-    Exports (all markets and to the US, exporter prices) after four quarters and in the long run;
-    real GDP deviation after four quarters and in the long run; the probability of a technical
-    recession within four quarters with the set's point GDP path; the change in US tariff revenue
-    in the long run (USD bn a year).
-    """
-    d = result.data
-    c = d.index(result.country)
-    u = d.index(US) if US in d.countries else None
+
+def summary_table(result) -> pd.DataFrame:
+    """The headline numbers by elasticity set, one row a set (rounded; units in the headers),
+    built from :meth:`Result.summary` only, so each number is the ``tariffsim run --json`` value
+    of ``by_elasticity_set`` (times the unit factor of :data:`SUMMARY_COLUMNS`): elasticities
+    (sector medians), exports, GDP (first-year average, after four quarters, long run), value
+    added at risk (PE), recession probability and its change against the no-tariff baseline
+    with the Monte Carlo standard error, US tariff revenue. Columns the run does not have (no
+    recession Monte Carlo, no US in the data) are left out."""
+    summ = result.summary()
+    market = getattr(result, "market", None) or US
     rows = []
-    for name in result.sets:
-        so = result.sets[name]
-        h = result.headline(name)
-        es = so.elasticities
-        lr = so.long_run
-        row = {"Elasticity set": name}
-        if result.model == "ge":
-            row["GE trade elasticity ε"] = _median_value(getattr(es, "ge_trade_elasticity", math.nan))
-        else:
-            row["σ (Armington)"] = _median_value(es.sigma)
-            row["η (import demand)"] = _median_value(es.eta)
-            row["Export-supply elasticity"] = _median_value(es.eps_x)
-        row["Exports after 4 quarters (%)"] = h.get("exports_change_pct_after_4q")
-        row["Exports, long run (%)"] = _pct(float(lr.V1[c].sum()), float(lr.V0[c].sum()))
-        if u is not None and u != c:
-            row["Exports to the US, long run (%)"] = _pct(float(lr.V1[c, u].sum()), float(lr.V0[c, u].sum()))
-        row["GDP after 4 quarters (%)"] = h.get("gdp_impact_pct")
-        row["GDP, long run (%)"] = h.get("gdp_impact_pct_long_run")
-        rp = h.get("recession_probability")
-        row["Recession within 4 quarters (%)"] = 100 * rp if rp is not None else math.nan
-        if u is not None:
-            rev = float(np.asarray(lr.revenue1)[:, u].sum() - np.asarray(lr.revenue0)[:, u].sum())
-            row["US tariff revenue, long run (USD bn a year)"] = rev / 1e9
+    for rec in summ.to_dict(orient="records"):
+        row: dict[str, object] = {"Elasticity set": rec["elasticity_set"]}
+        for head, key, factor, _nd in SUMMARY_COLUMNS:
+            if key not in rec:
+                continue
+            v = rec[key]
+            row[head] = float(v) * factor if v is not None and not isinstance(v, str) else math.nan
         rows.append(row)
     df = pd.DataFrame(rows)
-    dec = {col: 2 for col in df.columns if col.startswith(("σ", "η", "Export-supply", "GE trade"))}
-    dec.update({col: 1 for col in df.columns if col.startswith(("Exports", "Recession", "US tariff"))})
-    dec.update({col: 2 for col in df.columns if col.startswith("GDP")})
-    base = result.recession.recession_probability_baseline if result.recession is not None else None
+    empty = [c for c in df.columns[1:] if df[c].isna().all()]
+    df = df.drop(columns=empty)
+    if market != US:
+        df = df.rename(columns={"Exports to the US, long run (%)": f"Exports to {market}, long run (%)"})
+    dec = {head: nd for head, _k, _f, nd in SUMMARY_COLUMNS if head in df.columns}
+    if market != US and f"Exports to {market}, long run (%)" in df.columns:
+        dec[f"Exports to {market}, long run (%)"] = 1
+    j = result.to_json()
+    base = j.get("recession_probability_baseline")
     notes = [
         f"{_country(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
-        "baseline; long run: trade elasticities fully adjusted."
+        "baseline, first-year average of the first four quarters, level after four quarters, and long run (real "
+        "GDP of the GE solution); value added at risk: the PE long-run loss of exports times their domestic value "
+        "added, not a GDP forecast."
     ]
     if base is not None:
+        n_paths = (j.get("recession_monte_carlo") or {}).get("n_paths")
         notes.append(
-            f"Recession: two consecutive quarters of negative q/q growth, with each set's point GDP path "
-            f"({result.recession.n_paths:,} simulated paths); without the tariff {100 * base:.1f} %."
+            "Recession: two consecutive quarters of negative q/q growth within four quarters, with each set's point "
+            f"GDP path{f' ({n_paths:,} simulated paths)' if n_paths else ''}; without the tariff "
+            f"{100 * base:.1f} %; the change is against that baseline on common random numbers."
         )
-    if result.model != "ge":
-        notes.append(
-            "Elasticities: sector medians where they vary by sector; export-supply elasticity inf = "
-            "fixed exporter prices (full pass-through)."
-        )
+    notes.append(
+        "Elasticities: σ of tariff-exclusive flows, one year and long run; sector medians where they vary by "
+        "sector; export-supply elasticity ∞ = fixed exporter prices (full pass-through)."
+    )
     return _finish_table(
         df, dec, title=f"Headline results by elasticity set: {result.scenario.name}", notes=" ".join(notes)
     )
+
+
+def _changed_sectors(lr: pd.DataFrame, sr: pd.DataFrame, tol_pct: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sectors whose exports change by at least ``tol_pct`` percent in either horizon (all of
+    them when none does): a vehicles-only tariff shows the vehicle rows, not 13 empty ones."""
+    keep = (lr["change_pct"].abs() >= tol_pct) | (sr["change_pct"].abs() >= tol_pct)
+    if not keep.any():
+        return lr, sr
+    return lr[keep], sr[keep]
 
 
 def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
@@ -127,10 +151,12 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     and change in the short run (about one year) and the long run, USD bn a year and percent; the
     last row is the total."""
     name = set_name or result.central
-    sr = result.by_sector(name, horizon="short_run").set_index("sector")
+    sr = result.by_sector(name, horizon="near_term").set_index("sector")
     lr = result.by_sector(name, horizon="long_run").set_index("sector")
     lr = lr.sort_values("change_usd")
     sr = sr.loc[lr.index]
+    all_lr, all_sr = lr, sr  # the total counts every sector
+    lr, sr = _changed_sectors(lr, sr)
     df = pd.DataFrame(
         {
             "Sector": lr["sector_label"].to_numpy(),
@@ -141,14 +167,14 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
             "Change, long run (%)": lr["change_pct"].to_numpy(),
         }
     )
-    t0 = float(lr["value_baseline_usd"].sum())
+    t0 = float(all_lr["value_baseline_usd"].sum())
     total = {
         "Sector": "Total",
         "Exports, baseline (USD bn a year)": t0 / 1e9,
-        "Change, short run (USD bn)": float(sr["change_usd"].sum()) / 1e9,
-        "Change, short run (%)": 100 * float(sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
-        "Change, long run (USD bn)": float(lr["change_usd"].sum()) / 1e9,
-        "Change, long run (%)": 100 * float(lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+        "Change, short run (USD bn)": float(all_sr["change_usd"].sum()) / 1e9,
+        "Change, short run (%)": 100 * float(all_sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+        "Change, long run (USD bn)": float(all_lr["change_usd"].sum()) / 1e9,
+        "Change, long run (%)": 100 * float(all_lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
     }
     df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
     dec = {c: 1 for c in df.columns if c != "Sector"}
@@ -156,8 +182,9 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
         df,
         dec,
         title=f"{_country(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
-        notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: trade elasticities times "
-        "0.38 (Boehm, Levchenko and Pandalai-Nayar 2023); long run: fully adjusted.",
+        notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: the set's one-year "
+        "elasticities (Boehm, Levchenko and Pandalai-Nayar 2023); long run: its long-run elasticities. Sectors "
+        "whose exports do not change (by less than 0.05 % in both horizons) are left out; the total counts them.",
     )
 
 
