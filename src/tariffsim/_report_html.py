@@ -45,6 +45,10 @@ tfoot td { font-size: 0.8rem; color: #555; padding-top: 0.3rem; }
 .downloads { font-size: 0.85rem; color: #555; }
 .caveats li { margin-bottom: 0.5rem; }
 code { font-size: 0.9em; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
+table.tariffsim-table { font-size: 0.78rem; }
+table.tariffsim-table thead th { white-space: normal; hyphens: auto; min-width: 3.2rem; }
+table.tariffsim-table td, table.tariffsim-table th { padding: 0.2rem 0.3rem; }
 """
 
 
@@ -482,9 +486,28 @@ def _report_html(
     return "\n".join(P) + "\n"
 
 
+def _by_measure(df: pd.DataFrame) -> pd.DataFrame:
+    """The summary table turned for reading on a page: a row per measure, a column per
+    elasticity set (numbers formatted with their column's decimals), so it fits the text column."""
+    from .tables import _cell
+
+    dec = df.attrs.get("decimals", {})
+    sets = [str(x) for x in df.iloc[:, 0]]
+    rows = []
+    for col in df.columns[1:]:
+        rows.append({"Measure": col, **{s: _cell(v, dec.get(col), "md") for s, v in zip(sets, df[col], strict=True)}})
+    out = pd.DataFrame(rows)
+    out.attrs["title"] = df.attrs.get("title", "")
+    out.attrs["notes"] = df.attrs.get("notes", "")
+    return out
+
+
 def _table_block(df: pd.DataFrame, name: str, formats: Sequence[str]) -> str:
     links = _download_links(f"tables/{name}", formats)
-    return _to_html(df, table_id=f"table-{name}") + f'<p class="downloads">Download: {links}</p>'
+    return (
+        f'<div class="table-wrap">{_to_html(_by_measure(df) if name == "summary" else df, table_id=f"table-{name}")}</div>'
+        + f'<p class="downloads">Download: {links}</p>'
+    )
 
 
 def _compare_html(cmp, *, figs: Mapping, figure_formats: Sequence[str], table: pd.DataFrame, table_formats) -> str:
