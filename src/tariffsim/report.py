@@ -44,6 +44,7 @@ from ._report_html import _report_html
 from ._util import json_default, json_safe
 from .errors import OutputExistsError, TariffSimError
 from .outputs import check_output_dir, output_error
+from .tables import SUMMARY_COLUMNS as SUMMARY_COLUMNS  # re-exported with the other table names
 from .tables import (
     TABLE_FORMATS,
     _country,
