@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from . import __version__, limits
 from ._util import json_default
-from .errors import DataError, NumericalError, TariffSimError, UsageError
+from .errors import DataError, NumericalError, OutputPathError, TariffSimError, UsageError
 from .outputs import check_output_dir, check_output_file
 
 log = logging.getLogger("tariffsim")
@@ -450,6 +450,12 @@ def cmd_compare(args) -> int:
     for m in models or ():
         if m not in ("pe", "ge"):
             raise _usage(f"--model takes pe, ge or pe,ge; got {m!r}")
+    limits.check_int(
+        len(args.scenarios) * len(models or [None]),
+        field="scenarios x --model",
+        high=limits.MAX_COMPARE_RUNS,
+        what="runs in one comparison",
+    )
     scenarios = [_scenario_from_args(argparse.Namespace(**{**vars(args), "scenario": s})) for s in args.scenarios]
     with dask_client(args.scheduler, args.workers) as client:
         n = len(scenarios) * len(models or [None])
@@ -778,6 +784,31 @@ def _user_path_flag(exc: OSError, args) -> str | None:
     return None
 
 
+class _GuardedStdout:
+    """stdout whose write errors (a full disk, ``> /dev/full``) are user errors, not tracebacks."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guard(self, fn, *a):
+        try:
+            return fn(*a)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            _quiet_stdout()
+            raise OutputPathError(f"standard output: cannot write ({exc.strerror or exc})") from None
+
+    def write(self, s: str) -> int:
+        return self._guard(self._stream.write, s)
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def _quiet_stdout() -> None:
     """After a broken pipe: send the rest of stdout to /dev/null (no 'Exception ignored' at exit)."""
     try:
@@ -806,6 +837,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (ValueError, OSError):  # pragma: no cover
                 pass
     argv = list(sys.argv[1:] if argv is None else argv)
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
     try:
         return _main(argv)
     except KeyboardInterrupt:
@@ -816,6 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except TariffSimError as exc:
         return _error(str(exc))
+    finally:
+        sys.stdout = stdout
 
 
 def _main(argv: list[str]) -> int:
@@ -850,6 +885,7 @@ def _main(argv: list[str]) -> int:
             if flag is None:
                 raise
             raise UsageError(f"{flag}: {exc.strerror or exc}: {exc.filename}") from None
+    sys.stdout.flush()  # a full disk is reported here, not at exit
     for w in caught:  # a successful run shows its warnings as usual
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
     return code

@@ -39,6 +39,8 @@ __all__ = [
     "MAX_SECTORS",
     "MAX_TRADE_CELLS",
     "MAX_WORKERS",
+    "MAX_COMPARE_RUNS",
+    "MAX_VALUE_USD",
     "MAX_TOML_DEPTH",
     "MAX_SCENARIO_BYTES",
     "MAX_DATA_FILE_BYTES",
@@ -59,8 +61,9 @@ __all__ = [
 #: has the same bounds).
 MIN_PATHS = 100
 MAX_PATHS = 10_000_000
-#: Monte Carlo parameter draws (each draw solves the trade model two to four times).
-MAX_DRAWS = 100_000
+#: Monte Carlo parameter draws (each draw solves the trade model two to four times: 1,000 draws
+#: take about 4 s of CPU, so the limit is about a minute).
+MAX_DRAWS = 10_000
 #: Quarters simulated (the scenario field ``horizon``).
 MIN_HORIZON = 4
 MAX_HORIZON = 80
@@ -78,8 +81,14 @@ MAX_SWEEP_CELLS = 2_000_000_000
 MAX_COUNTRIES = 1_000
 MAX_SECTORS = 500
 MAX_TRADE_CELLS = 20_000_000
-#: Worker processes of a local dask cluster (``--workers``).
-MAX_WORKERS = 64
+#: Worker processes of a local dask cluster (``--workers``): four per CPU, at most 64 (each
+#: worker process holds its own copy of the data and the model, about 150 MB).
+MAX_WORKERS = min(64, 4 * (os.cpu_count() or 1))
+#: Runs of one comparison (``tariffsim compare``: scenarios x models).
+MAX_COMPARE_RUNS = 24
+#: A single trade value in US dollars (ten times world GDP): anything larger is not a trade flow
+#: (a unit mistake) and would overflow the models' sums.
+MAX_VALUE_USD = 1e15
 #: Nesting of arrays and tables in a scenario TOML file (a real scenario needs 4).
 MAX_TOML_DEPTH = 32
 #: Size of a scenario TOML file.

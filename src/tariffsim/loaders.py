@@ -121,6 +121,21 @@ def _read_csv(path: Path, **kw) -> pd.DataFrame:
         raise DataError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
 
 
+def _check_magnitude(raw: np.ndarray, factor: float, source: str, where) -> None:
+    """Trade values (``raw`` in the file's unit, ``factor`` USD each) above
+    :data:`tariffsim.limits.MAX_VALUE_USD` are not trade flows (and would overflow the models'
+    sums); checked before converting; ``where(index)`` names the cell."""
+    big = raw > limits.MAX_VALUE_USD / factor
+    if big.any():
+        idx = np.unravel_index(int(np.argmax(big)), raw.shape)
+        raise DataError(
+            f"value {raw[idx]:.3g} (x {factor:g} USD) is above {limits.MAX_VALUE_USD:.0e} USD (ten times "
+            "world GDP); not a trade flow (check the units argument)",
+            source=source,
+            location=where(idx),
+        )
+
+
 def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int = 1) -> np.ndarray:
     vals = pd.to_numeric(df[col], errors="coerce")
     bad = vals.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
@@ -266,6 +281,7 @@ def read_matrix_csv(
             seen.add(c)
     mat = _parse_matrix(mpath, n)
     factor = unit_factor(units, source=str(mpath))
+    _check_magnitude(mat, factor, str(mpath), lambda ix: f"row {ix[0] + 2}, column {ix[1] + 1}")
     values = mat * factor
     g = None
     if gdp is not None:
@@ -437,7 +453,9 @@ def read_long_csv(
     if df.empty:
         raise DataError("no rows; expected one row per flow", source=src)
     factor = unit_factor(units, source=src)
-    vals = _numeric_column(df, value, src) * factor
+    vals = _numeric_column(df, value, src)
+    _check_magnitude(vals, factor, src, lambda ix: f"row {ix[0] + 2}, column {value!r}")
+    vals = vals * factor
     extra = list(extra_codes)
     exp = to_iso3(df[exporter].tolist(), source=src, field=exporter, extra=extra, row_offset=2)
     imp = to_iso3(df[importer].tolist(), source=src, field=importer, extra=extra, row_offset=2)
@@ -563,7 +581,10 @@ def read_baci(
             location=f"row {r + 2}, column {code_col!r}",
         )
     iso_map = dict(zip(cc_codes, cc[iso_col].str.strip(), strict=False))
-    vals = _numeric_column(df.reset_index(drop=True), "v", src) * unit_factor(units, source=src)
+    vals = _numeric_column(df.reset_index(drop=True), "v", src)
+    factor = unit_factor(units, source=src)
+    _check_magnitude(vals, factor, src, lambda ix: f"row {ix[0] + 2}, column 'v'")
+    vals = vals * factor
     smap = dict(sector_map) if sector_map is not None else hs2_sector_map()
     k = df["k"].str.strip().str.zfill(6)
     hs2 = k.str[:2]

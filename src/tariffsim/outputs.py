@@ -81,6 +81,10 @@ def _probe_folder(folder: Path, target: Path, field: str) -> None:
             f"{field}: cannot write {target}: {exc.strerror or exc} (folder {folder} is not writable)"
         ) from None
     os.rmdir(probe)
+    try:  # leave the folder as it was, its modification time included
+        os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns))
+    except OSError:  # pragma: no cover - not our folder to touch
+        pass
 
 
 def _parent_check(p: Path, field: str) -> None:
