@@ -864,6 +864,7 @@ def _main(argv: list[str]) -> int:
     if getattr(args, "quiet", False):
         level = logging.ERROR
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log.setLevel(level)  # also when the root logger was configured before (basicConfig is then a no-op)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
