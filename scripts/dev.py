@@ -58,6 +58,15 @@ def main(argv: list[str]) -> int:
         return _run([BIN / "jupyter", "lab", "notebooks", *rest])
     if cmd == "test":
         ensure_venv("test")
+        paths = ["src", "tests", "benchmarks", "scripts", "data/build"]
+        for name, check in (
+            ("ruff check", [PY, "-m", "ruff", "check", *paths]),
+            ("ruff format --check", [PY, "-m", "ruff", "format", "--check", *paths]),
+            ("mypy", [PY, "-m", "mypy", "src/tariffsim"]),
+        ):
+            if _run(check) != 0:
+                print(f"dev.py test: {name} failed; fix it before the tests run", file=sys.stderr)
+                return 1
         return _run([PY, "-m", "pytest", *rest])
     ensure_venv("")
     return _run([BIN / "tariffsim", "report", "mex25", "--out", "reports/mex25", "--force", *rest])

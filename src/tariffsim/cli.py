@@ -607,7 +607,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(di)
     di.add_argument("--json", action="store_true", help="one JSON object on stdout")
     di.set_defaults(func=cmd_data_info)
-    d.set_defaults(func=lambda a: (d.print_help(), 0)[1])
+
+    def _data_help(a: argparse.Namespace) -> int:
+        d.print_help()
+        return 0
+
+    d.set_defaults(func=_data_help)
 
     sp = sub.add_parser("scenarios", help="list the built-in scenarios")
     sp.add_argument("--json", action="store_true")
@@ -887,8 +892,8 @@ def _main(argv: list[str]) -> int:
                 raise
             raise UsageError(f"{flag}: {exc.strerror or exc}: {exc.filename}") from None
     sys.stdout.flush()  # a full disk is reported here, not at exit
-    for w in caught:  # a successful run shows its warnings as usual
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    for shown in caught:  # a successful run shows its warnings as usual
+        warnings.warn_explicit(shown.message, shown.category, shown.filename, shown.lineno, source=shown.source)
     return code
 
 

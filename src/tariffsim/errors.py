@@ -94,6 +94,5 @@ class LimitError(TariffSimError, ValueError):
         super().__init__(message)
 
 
-
 class NumericalError(TariffSimError, ArithmeticError):
     """A floating-point failure (numpy overflow, invalid value) caused by inputs out of the model's range."""

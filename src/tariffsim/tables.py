@@ -437,7 +437,9 @@ def write_workbook(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:
+        wb.remove(wb.active)  # type: ignore[arg-type]  # openpyxl stubs: active may be a chartsheet-like
+
     taken: set[str] = {"sources"}
     notes: list[tuple[str, str]] = []
     bold = Font(bold=True)
