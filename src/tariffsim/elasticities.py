@@ -244,8 +244,9 @@ class ElasticitySet:
         return out
 
     def scaled(self, factor: float, *, name: str | None = None) -> ElasticitySet:
-        """Every σ and η (both horizons) times ``factor``; the GE trade elasticity becomes the
-        scaled long-run σ − 1 (a Monte Carlo draw or a tornado point). Validated."""
+        """Every σ and η (both horizons) times ``factor``; the GE trade elasticity moves with the
+        long-run σ (σ − 1 for the sets where ε = σ − 1; unchanged at factor 1). A Monte Carlo draw
+        or a tornado point. Validated."""
         sigma = _scale(self.sigma, factor)
         return self.with_values(
             name=name or f"{self.name}*{factor:g}",
@@ -253,7 +254,8 @@ class ElasticitySet:
             eta=_scale(self.eta, factor),
             sigma_one_year=_scale(self.sigma_one_year, factor),
             eta_one_year=_scale(self.eta_one_year, factor),
-            ge_trade_elasticity=max(_central_value(sigma) - 1.0, 0.05),
+            # ε moves with the long-run σ it stands for (ε = σ − 1 shifts by σ(f − 1)); a factor of 1 changes nothing
+            ge_trade_elasticity=max(self.ge_trade_elasticity + _central_value(self.sigma) * (factor - 1.0), 0.05),
         )
 
     def with_values(self, name: str | None = None, **kw) -> ElasticitySet:
