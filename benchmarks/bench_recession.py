@@ -22,13 +22,8 @@ import time
 
 import numpy as np
 
-from tariffsim.recession import (
-    annual_to_quarterly,
-    default_calibration,
-    draw_innovations,
-    shock_to_growth,
-    simulate_recession_risk,
-)
+from tariffsim.calibration import default_calibration, draw_innovations
+from tariffsim.recession import annual_to_quarterly, shock_to_growth, simulate_recession_risk
 
 
 def best_of(fn, repeat):

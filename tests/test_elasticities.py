@@ -76,3 +76,22 @@ def test_with_values_validates():
 def test_old_horizon_key_is_explained():
     with pytest.raises(ts.ScenarioError, match="sigma_one_year"):
         ts.ElasticitySet.from_dict("x", {"sigma": 2.0, "eta": 1.0, "horizon": "short-run"})
+
+
+def test_renamed_sets_resolve_with_a_warning_and_removed_sets_say_what_replaced_them():
+    """0.2 renamed smart-defaults -> smart and gsim-example -> gsim, and merged short-run/long-run
+    into central (CHANGELOG.md)."""
+    from tariffsim.elasticities import RENAMED_SETS
+
+    for old, new in RENAMED_SETS.items():
+        with pytest.warns(DeprecationWarning, match=new):
+            assert ts.get_set(old) == ts.get_set(new)
+    with pytest.raises(ts.ScenarioError, match="merged into 'central'"):
+        ts.get_set("short-run")
+    d = {"name": "x", "tariffs": [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25}]}
+    with pytest.warns(DeprecationWarning, match="elasticities.sets"):
+        sc = ts.Scenario.from_dict({**d, "elasticities": {"sets": ["central", "smart-defaults"]}})
+    assert sc.elasticity_sets == ("central", "smart")
+    with pytest.raises(ts.ScenarioError) as e:
+        ts.Scenario.from_dict({**d, "elasticities": {"sets": ["central", "long-run"]}})
+    assert e.value.field == "elasticities.sets[1]"

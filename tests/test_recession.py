@@ -20,13 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal, special, stats
 
-from tariffsim.cli import main as cli_main
-from tariffsim.datasets import data_file
-from tariffsim.errors import CountryCodeError, DataError, ScenarioError
-from tariffsim.recession import (
+from tariffsim.calibration import (
     AR1Calibration,
-    annual_contraction,
-    annual_to_quarterly,
     calibrate_ar1,
     calibrate_file,
     calibration_from_parameters,
@@ -34,11 +29,18 @@ from tariffsim.recession import (
     growth_statistics,
     load_calibration,
     predictive_check,
-    quarterly_to_annual,
     read_calibration,
     read_quarterly_gdp,
     run_calibration,
     shipped_calibrations,
+)
+from tariffsim.cli import main as cli_main
+from tariffsim.datasets import data_file
+from tariffsim.errors import CountryCodeError, DataError, ScenarioError
+from tariffsim.recession import (
+    annual_contraction,
+    annual_to_quarterly,
+    quarterly_to_annual,
     shock_to_growth,
     simulate_recession_risk,
     technical_recession,

@@ -84,7 +84,7 @@ class Market:
         return Market(*(a[sectors] for a in (self.theta, self.omega, self.ln_tau, self.sigma, self.eta, self.eps)))
 
 
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, and 0 where den == 0 (empty markets, exporters that sell nothing)."""
     out = np.zeros(np.broadcast_shapes(num.shape, den.shape))
     np.divide(num, den, out=out, where=den != 0)
@@ -93,7 +93,7 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def shares(values: np.ndarray, axis: int) -> np.ndarray:
     """Shares of ``values`` along ``axis``; 0 where the total is 0."""
-    return _safe_div(values, values.sum(axis=axis, keepdims=True))
+    return safe_div(values, values.sum(axis=axis, keepdims=True))
 
 
 def log_mean_exp(w: np.ndarray, z: np.ndarray, axis: int) -> np.ndarray:

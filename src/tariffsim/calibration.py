@@ -21,7 +21,7 @@ The model
     available with ``innovations="gaussian"``.
 
 Why Student t, not bootstrapped residuals
-    The posterior-predictive check (:func:`tariffsim.recession.predictive_check`: samples of the
+    The posterior-predictive check (:func:`predictive_check`: samples of the
     historical length from the fitted model, first quarter fixed at its observed value, parameters
     at their estimates) decides
     between them on two statistics, the share of negative quarters and the share of four-quarter
@@ -78,6 +78,11 @@ __all__ = [
     "calibration_from_parameters",
     "shipped_calibrations",
     "default_calibration",
+    "draw_innovations",
+    "ar1_from_innovations",
+    "CHECK_STATISTICS",
+    "PredictiveCheck",
+    "predictive_check",
 ]
 
 log = logging.getLogger(__name__)
@@ -405,7 +410,7 @@ class AR1Calibration:
         return cls(**kw)
 
 
-def _as_period(x, what: str, source: str = "<input>") -> pd.Period:
+def as_period(x, what: str, source: str = "<input>") -> pd.Period:
     """A quarter from user input; a :class:`DataError` naming ``source`` and the field ``what``."""
     try:
         p = x if isinstance(x, pd.Period) else _parse_quarter(str(x))
@@ -429,7 +434,7 @@ def _expand_exclude(exclude: Iterable, source: str = "<input>") -> list[pd.Perio
     for item in exclude:
         if isinstance(item, str) and ":" in item:
             a, b = item.split(":", 1)
-            pa, pb = _as_period(a, "exclude", source), _as_period(b, "exclude", source)
+            pa, pb = as_period(a, "exclude", source), as_period(b, "exclude", source)
             if pb < pa:
                 raise DataError(
                     f"range {item!r} is reversed ({pb} is before {pa}); write {pb}:{pa}",
@@ -438,7 +443,7 @@ def _expand_exclude(exclude: Iterable, source: str = "<input>") -> list[pd.Perio
                 )
             out.extend(pd.period_range(pa, pb, freq="Q"))
         else:
-            out.append(_as_period(item, "exclude", source))
+            out.append(as_period(item, "exclude", source))
     return sorted(set(out))
 
 
@@ -660,8 +665,8 @@ def calibrate_ar1(
         raise DataError("the growth series is empty", source=src)
     if g.index.has_duplicates:
         raise DataError("duplicated quarters in the growth series", source=src)
-    p0 = g.index[0] if start is None else _as_period(start, "start", src)
-    p1 = g.index[-1] if end is None else _as_period(end, "end", src)
+    p0 = g.index[0] if start is None else as_period(start, "start", src)
+    p1 = g.index[-1] if end is None else as_period(end, "end", src)
     if p1 < p0:
         raise DataError(
             f"the sample ends ({p1}) before it starts ({p0})", source=src, location="start/end (--start/--end)"
@@ -897,10 +902,8 @@ def write_calibration(
 ) -> Path:
     """Write ``cal`` as JSON with its provenance: command, input file (and SHA-256), sample,
     crisis treatment, estimator, fitted values and standard errors, and the predictive check of
-    the fitted model and of the Gaussian AR(1) (:func:`tariffsim.recession.predictive_check`,
+    the fitted model and of the Gaussian AR(1) (:func:`predictive_check`,
     20,000 samples, fixed seed). Written atomically."""
-    from .recession import predictive_check
-
     path = Path(path)
     doc: dict = {
         "format": "tariffsim.ar1_calibration/2",
@@ -993,7 +996,7 @@ def run_calibration(
             if innovations != "student_t":
                 args.append(f"innovations={innovations!r}")
             args.append(f"out={_path_label(out)!r}")
-            code = "from tariffsim.recession import run_calibration; run_calibration(" + ", ".join(args) + ")"
+            code = "from tariffsim.calibration import run_calibration; run_calibration(" + ", ".join(args) + ")"
             command = f'python -c "{code}"' if '"' not in code and "$" not in code else "python -c " + shlex.quote(code)
         write_calibration(cal, out, command=command, input_file=gdp_csv)
     return cal
@@ -1153,3 +1156,120 @@ def load_calibration(country: str, override: Mapping | None = None, *, source: s
 def default_calibration() -> AR1Calibration:
     """The shipped calibration for Mexico (``data/recession/MEX.json``)."""
     return load_calibration("MEX")
+
+
+# --------------------------------------------------------------------------------------------
+# The AR(1) process and the predictive check of a calibration
+# --------------------------------------------------------------------------------------------
+
+
+def draw_innovations(
+    rng: np.random.Generator, size, *, sigma: float | None = None, scale: float | None = None, df: float | None = None
+) -> np.ndarray:
+    """Innovations ``u`` (percent per quarter) of shape ``size``.
+
+    Gaussian with sd ``sigma`` when ``df`` is None; otherwise Student t, ``scale * t_df`` (give
+    ``scale``, or ``sigma`` = the sd, ``scale = sigma * sqrt((df - 2) / df)``). Consumes the
+    generator element by element in C order, so drawing (a, H) then (b, H) equals one (a + b, H) draw.
+    """
+    if df is None or math.isinf(df):
+        if sigma is None:
+            raise DataError("Gaussian innovations need sigma")
+        return rng.standard_normal(size) * float(sigma)
+    if scale is None:
+        if sigma is None:
+            raise DataError("Student t innovations need scale or sigma")
+        scale = float(sigma) * math.sqrt((df - 2.0) / df)
+    return rng.standard_t(df, size) * float(scale)
+
+
+def ar1_from_innovations(mu: float, rho: float, g0, u: np.ndarray) -> np.ndarray:
+    """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``."""
+    prev = np.broadcast_to(np.asarray(g0, dtype=float), u.shape[1:])
+    for q in range(u.shape[0]):
+        u[q] += mu + rho * (prev - mu)
+        prev = u[q]
+    return u
+
+
+#: The statistics of the predictive check, in the order of :func:`~tariffsim.calibration.growth_statistics`.
+CHECK_STATISTICS: tuple[str, ...] = ("share_negative", "share_technical_4q")
+
+
+@dataclass(frozen=True)
+class PredictiveCheck:
+    """Result of :func:`predictive_check`. ``observed``, ``simulated_mean`` and ``p_value`` are dicts
+    keyed by :data:`CHECK_STATISTICS`; p-values are two-sided, ``min(1, 2 min(P(T <= t), P(T >= t)))``
+    over the simulated samples."""
+
+    model: str
+    observed: dict
+    simulated_mean: dict
+    p_value: dict
+    n_samples: int
+    n_quarters: int
+    seed: int
+
+    def rejected(self, level: float = 0.05) -> dict:
+        """Which statistics are rejected at ``level`` (two-sided)."""
+        return {k: bool(p < level) for k, p in self.p_value.items()}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def predictive_check(
+    calibration: AR1Calibration, *, n_samples: int = 20_000, seed: int = 20250201, gaussian: bool = False
+) -> PredictiveCheck:
+    """Predictive check of a fitted AR(1) against its own sample.
+
+    Simulates ``n_samples`` growth samples of the historical length (``start``..``end``) from the
+    fitted model, with the historical mean ``mu``, the first quarter fixed at its observed value
+    (the likelihood conditions on it) and parameters at their estimates (plug-in), and compares the
+    share of negative quarters and the share of four-quarter windows with a technical recession
+    (:func:`~tariffsim.calibration.growth_statistics`, excluded quarters dropped as in the data)
+    with the observed ones. ``gaussian=True`` checks the Gaussian AR(1) of the same sample
+    (``gaussian_mu``, ``gaussian_rho``, ``gaussian_sigma``) instead.
+    """
+    cal = calibration
+    if cal.share_negative is None or cal.share_technical_4q is None or cal.first_growth is None or not cal.start:
+        raise DataError(
+            "the calibration does not record its sample statistics (refit it with tariffsim calibrate)",
+            source=cal.source,
+        )
+    quarters = pd.period_range(cal.start, cal.end, freq="Q")
+    T = len(quarters)
+    keep = ~quarters.isin(pd.PeriodIndex(list(cal.excluded), freq="Q")) if cal.excluded else None
+    rng = np.random.default_rng(seed)
+    if gaussian:
+        if cal.gaussian_mu is None or cal.gaussian_rho is None or cal.gaussian_sigma is None:
+            raise DataError("the calibration does not record its Gaussian fit", source=cal.source)
+        mu, rho = cal.gaussian_mu, cal.gaussian_rho
+        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.gaussian_sigma)
+        model = f"Gaussian AR(1), sd {cal.gaussian_sigma:.3f} %/q"
+    else:
+        mu, rho = cal.mu, cal.rho
+        df = cal.df if cal.innovations == "student_t" else None
+        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.sigma, scale=cal.scale if df else None, df=df)
+        model = cal.innovation
+    g = np.empty((T, n_samples))
+    g[0] = cal.first_growth
+    g[1:] = ar1_from_innovations(mu, rho, cal.first_growth, np.ascontiguousarray(u.T))
+    sims = growth_statistics(g.T, keep)
+    obs = (cal.share_negative, cal.share_technical_4q)
+    p_values, means, observed = {}, {}, {}
+    for name, s, o in zip(CHECK_STATISTICS, sims, obs, strict=True):
+        tol = 1e-12
+        p_lo, p_hi = float(np.mean(s <= o + tol)), float(np.mean(s >= o - tol))
+        p_values[name] = min(1.0, 2.0 * min(p_lo, p_hi))
+        means[name] = float(s.mean())
+        observed[name] = float(o)
+    return PredictiveCheck(
+        model=model,
+        observed=observed,
+        simulated_mean=means,
+        p_value=p_values,
+        n_samples=int(n_samples),
+        n_quarters=T,
+        seed=int(seed),
+    )

@@ -292,8 +292,32 @@ def available_sets() -> list[str]:
     return list(_shipped()["sets"])
 
 
+#: Sets renamed in 0.2 (old name -> new name); the old names still work, with a DeprecationWarning.
+RENAMED_SETS: dict[str, str] = {"smart-defaults": "smart", "gsim-example": "gsim"}
+
+#: Sets removed in 0.2, with what replaces them (CHANGELOG.md).
+REMOVED_SETS: dict[str, str] = {
+    "short-run": "merged into 'central', whose sigma_one_year (0.76, Boehm et al. 2023) is the one-year response",
+    "long-run": "merged into 'central', whose sigma (2.0, Boehm et al. 2023) is the long-run response",
+}
+
+
 def get_set(name: str) -> ElasticitySet:
+    """A shipped elasticity set by name (``available_sets()``); renamed sets resolve with a warning."""
     sets = _shipped()["sets"]
+    if name in RENAMED_SETS:
+        import warnings
+
+        warnings.warn(
+            f"elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        name = RENAMED_SETS[name]
+    if name in REMOVED_SETS:
+        raise ScenarioError(
+            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source="elasticities", field="sets"
+        )
     if name not in sets:
         raise ScenarioError(
             f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}", source="elasticities", field="sets"

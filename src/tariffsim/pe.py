@@ -63,7 +63,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from ._pe_solver import Market, _safe_div, shares, solve_supply_prices
+from ._pe_solver import Market, safe_div, shares, solve_supply_prices
 from ._pe_solver import prices as _prices
 from .errors import DataError
 from .solvers import SolverInfo
@@ -400,14 +400,14 @@ def _smart_diversion(V: np.ndarray, pi_c: np.ndarray, changed: np.ndarray, sigma
     """WITS SMART trade diversion (K, M, S) with its ceiling; see :func:`_smart_linear`."""
     total = V.sum(axis=0, keepdims=True)
     V_R = total - V
-    pi_R = _safe_div((V * pi_c).sum(axis=0, keepdims=True) - V * pi_c, V_R)
+    pi_R = safe_div((V * pi_c).sum(axis=0, keepdims=True) - V * pi_c, V_R)
     delta = (1.0 + pi_c) / (1.0 + pi_R) - 1.0
     sd = sigma[None, None, :] * delta
     den = V + V_R - sd * V
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where(den > 0, -sd * V * V_R / np.where(den > 0, den, 1.0), -V)  # den <= 0: past the ceiling
     own = np.where(changed & (V > 0) & (V_R > 0), np.clip(raw, -V, V_R), 0.0)
-    share_of_rest = _safe_div(own, V_R)  # what each source k takes from every other source, per dollar
+    share_of_rest = safe_div(own, V_R)  # what each source k takes from every other source, per dollar
     return own - V * (share_of_rest.sum(axis=0, keepdims=True) - share_of_rest)
 
 
@@ -457,7 +457,7 @@ def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     p_hat = (1.0 + pi_w) * tau_hat
     pi_c = p_hat - 1.0
     trade_diversion = _smart_diversion(V, pi_c, pi_t != 0, sigma)
-    divert = _safe_div(trade_diversion, V)
+    divert = safe_div(trade_diversion, V)
 
     price_effect = V * pi_w
     trade_creation = V * create
@@ -472,7 +472,7 @@ def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
     X0 = V.sum(axis=1)
     w_hat = 1.0 + (shares(V, axis=1) * pi_w).sum(axis=1)
     w_hat = np.where(X0 > 0, w_hat, 1.0)
-    Q_hat = 1.0 + _safe_div(trade_creation.sum(axis=0), V.sum(axis=0))
+    Q_hat = 1.0 + safe_div(trade_creation.sum(axis=0), V.sum(axis=0))
 
     consumer_surplus = -E0 * (pi_P - 0.5 * eta * pi_P**2)
     with np.errstate(invalid="ignore"):

@@ -1,7 +1,7 @@
 """Recession risk: a vectorised, seeded Monte Carlo of quarterly growth with and without the tariff.
 
-The quarterly GDP loaders and the AR(1) calibration are in :mod:`tariffsim.calibration`; their
-names are re-exported here.
+The quarterly GDP loaders, the AR(1) calibration, its innovation draws and its predictive check
+are in :mod:`tariffsim.calibration`.
 
 docs/models/recession.md. Quarterly real GDP growth follows
 
@@ -41,7 +41,7 @@ The headline
     for the horizon (``change_horizon``) and the annual contraction (``change_annual``).
 
 Predictive check
-    :func:`predictive_check` simulates samples of the historical length from a calibration and
+    :func:`tariffsim.calibration.predictive_check` simulates samples of the historical length from a calibration and
     compares the share of negative quarters and the share of four-quarter windows with a technical
     recession with the observed ones (two-sided p-values). The Gaussian AR(1) fails it on Mexico
     (docs/models/recession.md); the shipped Student t calibrations pass (see data/SOURCES.md).
@@ -58,42 +58,64 @@ import numpy as np
 import pandas as pd
 
 from ._util import readonly
-from .calibration import GROWTH_DEFINITION as GROWTH_DEFINITION
-from .calibration import INNOVATIONS as INNOVATIONS
-from .calibration import OVERRIDE_KEYS as OVERRIDE_KEYS
-from .calibration import AR1Calibration as AR1Calibration
-from .calibration import __all__ as _calibration_names
-from .calibration import _as_period
-from .calibration import calibrate_ar1 as calibrate_ar1
-from .calibration import calibrate_file as calibrate_file
-from .calibration import calibration_from_parameters as calibration_from_parameters
-from .calibration import default_calibration as default_calibration
-from .calibration import growth_statistics as growth_statistics
-from .calibration import load_calibration as load_calibration
-from .calibration import read_calibration as read_calibration
-from .calibration import read_quarterly_gdp as read_quarterly_gdp
-from .calibration import run_calibration as run_calibration
-from .calibration import shipped_calibrations as shipped_calibrations
-from .calibration import write_calibration as write_calibration
+from .calibration import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
 from .errors import DataError
 
 __all__ = [
-    *_calibration_names,
     "QUANTILES",
     "DEFAULT_CHUNK_PATHS",
     "annual_to_quarterly",
     "quarterly_to_annual",
     "shock_to_growth",
-    "draw_innovations",
     "ar1_growth_paths",
     "technical_recession",
     "annual_contraction",
     "MCProbability",
     "RecessionRisk",
     "simulate_recession_risk",
-    "PredictiveCheck",
-    "predictive_check",
 ]
+
+#: Names that :mod:`tariffsim.calibration` defines and this module used to re-export (until 0.2).
+_MOVED_TO_CALIBRATION = frozenset(
+    {
+        "GROWTH_DEFINITION",
+        "INNOVATIONS",
+        "OVERRIDE_KEYS",
+        "AR1Calibration",
+        "read_quarterly_gdp",
+        "growth_statistics",
+        "calibrate_ar1",
+        "calibrate_file",
+        "run_calibration",
+        "write_calibration",
+        "read_calibration",
+        "load_calibration",
+        "calibration_from_parameters",
+        "shipped_calibrations",
+        "default_calibration",
+        "draw_innovations",
+        "CHECK_STATISTICS",
+        "PredictiveCheck",
+        "predictive_check",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """``tariffsim.recession.<name>`` for a name now in :mod:`tariffsim.calibration`: deprecated."""
+    if name in _MOVED_TO_CALIBRATION:
+        import warnings
+
+        from . import calibration
+
+        warnings.warn(
+            f"tariffsim.recession.{name} is deprecated; import it from tariffsim.calibration (see CHANGELOG.md)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(calibration, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 
@@ -178,35 +200,6 @@ def annual_contraction(growth: np.ndarray, g0: float, pre_growth: Sequence[float
     base = np.exp(-np.array([g0 + gm1 + gm2, g0 + gm1, g0, 0.0]) / 100.0).sum()
     cum = np.cumsum(g[:4], axis=0) / 100.0
     return np.exp(cum).sum(axis=0) < base
-
-
-def draw_innovations(
-    rng: np.random.Generator, size, *, sigma: float | None = None, scale: float | None = None, df: float | None = None
-) -> np.ndarray:
-    """Innovations ``u`` (percent per quarter) of shape ``size``.
-
-    Gaussian with sd ``sigma`` when ``df`` is None; otherwise Student t, ``scale * t_df`` (give
-    ``scale``, or ``sigma`` = the sd, ``scale = sigma * sqrt((df - 2) / df)``). Consumes the
-    generator element by element in C order, so drawing (a, H) then (b, H) equals one (a + b, H) draw.
-    """
-    if df is None or math.isinf(df):
-        if sigma is None:
-            raise DataError("Gaussian innovations need sigma")
-        return rng.standard_normal(size) * float(sigma)
-    if scale is None:
-        if sigma is None:
-            raise DataError("Student t innovations need scale or sigma")
-        scale = float(sigma) * math.sqrt((df - 2.0) / df)
-    return rng.standard_t(df, size) * float(scale)
-
-
-def _ar1_from_innovations(mu: float, rho: float, g0, u: np.ndarray) -> np.ndarray:
-    """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``."""
-    prev = np.broadcast_to(np.asarray(g0, dtype=float), u.shape[1:])
-    for q in range(u.shape[0]):
-        u[q] += mu + rho * (prev - mu)
-        prev = u[q]
-    return u
 
 
 # --------------------------------------------------------------------------------------------
@@ -592,7 +585,7 @@ def simulate_recession_risk(
     for lo in range(0, n_paths, chunk):
         hi = min(lo + chunk, n_paths)
         u = draw_innovations(rng, (hi - lo, H), sigma=sigma, scale=scale, df=df)
-        g_base = _ar1_from_innovations(mu, rho, g0, np.ascontiguousarray(u.T))
+        g_base = ar1_from_innovations(mu, rho, g0, np.ascontiguousarray(u.T))
         del u
         if D == 1:
             g_tar = g_base + effect_t[:, :1]
@@ -640,96 +633,9 @@ def simulate_recession_risk(
         n_paths=n_paths,
         n_draws=D,
         seed=int(seed),
-        start=None if start is None else str(_as_period(start, "start")),
+        start=None if start is None else str(as_period(start, "start")),
         notes=notes,
         innovations="gaussian" if df is None else "student_t",
         scale=scale,
         df=df,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Predictive check of a calibration
-# --------------------------------------------------------------------------------------------
-
-#: The statistics of the predictive check, in the order of :func:`~tariffsim.calibration.growth_statistics`.
-CHECK_STATISTICS: tuple[str, ...] = ("share_negative", "share_technical_4q")
-
-
-@dataclass(frozen=True)
-class PredictiveCheck:
-    """Result of :func:`predictive_check`. ``observed``, ``simulated_mean`` and ``p_value`` are dicts
-    keyed by :data:`CHECK_STATISTICS`; p-values are two-sided, ``min(1, 2 min(P(T <= t), P(T >= t)))``
-    over the simulated samples."""
-
-    model: str
-    observed: dict
-    simulated_mean: dict
-    p_value: dict
-    n_samples: int
-    n_quarters: int
-    seed: int
-
-    def rejected(self, level: float = 0.05) -> dict:
-        """Which statistics are rejected at ``level`` (two-sided)."""
-        return {k: bool(p < level) for k, p in self.p_value.items()}
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def predictive_check(
-    calibration: AR1Calibration, *, n_samples: int = 20_000, seed: int = 20250201, gaussian: bool = False
-) -> PredictiveCheck:
-    """Predictive check of a fitted AR(1) against its own sample.
-
-    Simulates ``n_samples`` growth samples of the historical length (``start``..``end``) from the
-    fitted model, with the historical mean ``mu``, the first quarter fixed at its observed value
-    (the likelihood conditions on it) and parameters at their estimates (plug-in), and compares the
-    share of negative quarters and the share of four-quarter windows with a technical recession
-    (:func:`~tariffsim.calibration.growth_statistics`, excluded quarters dropped as in the data)
-    with the observed ones. ``gaussian=True`` checks the Gaussian AR(1) of the same sample
-    (``gaussian_mu``, ``gaussian_rho``, ``gaussian_sigma``) instead.
-    """
-    cal = calibration
-    if cal.share_negative is None or cal.share_technical_4q is None or cal.first_growth is None or not cal.start:
-        raise DataError(
-            "the calibration does not record its sample statistics (refit it with tariffsim calibrate)",
-            source=cal.source,
-        )
-    quarters = pd.period_range(cal.start, cal.end, freq="Q")
-    T = len(quarters)
-    keep = ~quarters.isin(pd.PeriodIndex(list(cal.excluded), freq="Q")) if cal.excluded else None
-    rng = np.random.default_rng(seed)
-    if gaussian:
-        if cal.gaussian_mu is None or cal.gaussian_rho is None or cal.gaussian_sigma is None:
-            raise DataError("the calibration does not record its Gaussian fit", source=cal.source)
-        mu, rho = cal.gaussian_mu, cal.gaussian_rho
-        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.gaussian_sigma)
-        model = f"Gaussian AR(1), sd {cal.gaussian_sigma:.3f} %/q"
-    else:
-        mu, rho = cal.mu, cal.rho
-        df = cal.df if cal.innovations == "student_t" else None
-        u = draw_innovations(rng, (n_samples, T - 1), sigma=cal.sigma, scale=cal.scale if df else None, df=df)
-        model = cal.innovation
-    g = np.empty((T, n_samples))
-    g[0] = cal.first_growth
-    g[1:] = _ar1_from_innovations(mu, rho, cal.first_growth, np.ascontiguousarray(u.T))
-    sims = growth_statistics(g.T, keep)
-    obs = (cal.share_negative, cal.share_technical_4q)
-    p_values, means, observed = {}, {}, {}
-    for name, s, o in zip(CHECK_STATISTICS, sims, obs, strict=True):
-        tol = 1e-12
-        p_lo, p_hi = float(np.mean(s <= o + tol)), float(np.mean(s >= o - tol))
-        p_values[name] = min(1.0, 2.0 * min(p_lo, p_hi))
-        means[name] = float(s.mean())
-        observed[name] = float(o)
-    return PredictiveCheck(
-        model=model,
-        observed=observed,
-        simulated_mean=means,
-        p_value=p_values,
-        n_samples=int(n_samples),
-        n_quarters=T,
-        seed=int(seed),
     )

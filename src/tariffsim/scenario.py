@@ -31,7 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .elasticities import DEFAULT_SETS, Distribution, ElasticitySet, available_sets, get_set
+from . import limits
+from .elasticities import (
+    DEFAULT_SETS,
+    REMOVED_SETS,
+    RENAMED_SETS,
+    Distribution,
+    ElasticitySet,
+    available_sets,
+    get_set,
+)
 from .errors import ScenarioError
 
 __all__ = [
@@ -384,6 +393,27 @@ DIST_PARAMS = (
 )
 
 
+def _current_set_name(name: object, custom: Mapping, source: str, field: str) -> object:
+    """A set name as of 0.2: renamed shipped sets map to their new names (DeprecationWarning),
+    removed ones are an error naming the field; custom sets keep their names."""
+    if not isinstance(name, str) or name in custom:
+        return name
+    if name in REMOVED_SETS:
+        raise ScenarioError(
+            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
+        )
+    if name in RENAMED_SETS:
+        import warnings
+
+        warnings.warn(
+            f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return RENAMED_SETS[name]
+    return name
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario. Build with :meth:`from_file`, :meth:`from_dict` or :func:`load_scenario`."""
@@ -508,6 +538,9 @@ class Scenario:
         if not isinstance(sets, list) or not sets:
             raise ScenarioError("expected a non-empty list of set names", source=source, field="elasticities.sets")
         known = set(available_sets()) | set(custom)
+        sets = [_current_set_name(s, custom, source, f"elasticities.sets[{i}]") for i, s in enumerate(sets)]
+        if isinstance(e.get("central"), str):
+            e = {**e, "central": _current_set_name(e["central"], custom, source, "elasticities.central")}
         for i, s in enumerate(sets):
             if s not in known:
                 raise ScenarioError(
@@ -532,9 +565,11 @@ class Scenario:
                     f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source, field=f"uncertainty.{k}"
                 )
         draws = u.get("draws", 200)
-        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
+        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= limits.MAX_DRAWS:
             raise ScenarioError(
-                f"expected an integer in [0, 100000], got {draws!r}", source=source, field="uncertainty.draws"
+                f"expected an integer in [0, {limits.MAX_DRAWS}], got {draws!r}",
+                source=source,
+                field="uncertainty.draws",
             )
         n_paths = u.get("n_paths", 100_000)
         if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 10_000_000:
@@ -888,8 +923,6 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
     """The table in a TOML file, every reading problem a :class:`ScenarioError` naming the file:
     not found, a folder, not a regular file, too large, unreadable, a byte-order mark, not UTF-8,
     binary, not TOML, nested too deeply (:data:`tariffsim.limits.MAX_TOML_DEPTH`)."""
-    from . import limits
-
     path = Path(path)
     src = source or str(path)
     limits.check_input_file(
