@@ -213,3 +213,29 @@ def test_sectoral_form_uses_the_model_export_changes(data):
     expect = 100 * a.multiplier * 0.65 * dx.sum() / a.gdp_usd
     assert so.macro.near_term["trade"] == pytest.approx(expect)
     assert r.to_json()["export_dependence"] == pytest.approx(0.771, abs=5e-4)  # data, not 0.80
+
+
+@pytest.mark.parametrize("model", ["pe", "ge", "ge-io"])
+def test_every_model_gets_its_gdp_path_from_the_one_macro_function(model, monkeypatch):
+    """PE, the one-sector GE and the multi-sector GE all go through macro.gdp_outcome: one call per
+    elasticity set, and the result's GDP path is what it returned. The long run is a GE solution
+    for every model (a PE scenario's long-run GDP is the one-sector GE's real income; its PE long
+    run is value added at risk only)."""
+    import tariffsim.simulation as sim
+
+    calls = []
+
+    def spy(**kw):
+        out = gdp_outcome(**kw)
+        calls.append((kw["long_run"].model, kw["near"].model, out))
+        return out
+
+    monkeypatch.setattr(sim, "gdp_outcome", spy)
+    r = ts.simulate("mex25", model=model, recession=False, elasticities=["central", "high"])
+    assert len(calls) == 2
+    assert {c[0] for c in calls} == {{"pe": "ge"}.get(model, model)} and {c[1] for c in calls} == {
+        "pe"
+    }  # near term: PE at one-year values
+    for name, (_, _, out) in zip(("central", "high"), calls, strict=True):
+        assert r.outcome(name).macro is out
+        assert r.headline(name)["gdp_impact_pct_long_run"] == pytest.approx(out.long_run_gdp_pct)
