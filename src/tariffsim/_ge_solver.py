@@ -22,7 +22,8 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.linalg
@@ -46,7 +47,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-METHOD = "newton-chord-analytic-jacobian"
+METHOD = "newton-broyden-analytic-jacobian"
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,17 +76,26 @@ class GESystem:
     income_tax: bool  # revenue relieves the income tax (True) or is rebated lump sum (False)
     held_deficits: bool  # T'_i = T_i ΣY'/ΣY (True) or T'_i = 0 (False, balanced trade)
     drop: int  # country whose sales equation is replaced by the numéraire
+    base_am: np.ndarray = field(init=False, repr=False)  # base_a · m: X'_ji = base_am_ji r_j Ê_i E_i / S_i
+    base_at: np.ndarray = field(init=False, repr=False)  # base_a · t1/(1+t1): revenue
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_am", self.base_a * self.m)
+        object.__setattr__(self, "base_at", self.base_a * self.tshare)
 
 
 @dataclass(frozen=True, eq=False)
 class GEState:
-    """Endogenous values at one point x (all hats are new/old ratios)."""
+    """Endogenous values at one point x (all hats are new/old ratios).
+
+    The residual needs only matrix-vector products (a_ji = base_a_ji r_j, so Σ_j a_ji = base_aᵀ r
+    and the other column and row sums likewise); the matrices λ' and X' are formed on first use
+    (the Jacobian and the reported solution need them, the trial points of the solver do not).
+    """
 
     w: np.ndarray
     e: np.ndarray
     l: np.ndarray  # noqa: E741 - the model's L̂
-    lam_new: np.ndarray  # λ'_ji, consumer-price expenditure shares
-    X_new: np.ndarray  # X'_ji, exporter prices
     M_new: np.ndarray  # Σ_j X'_ji, purchases at exporter prices (domestic included)
     s_new: np.ndarray  # Σ_i (1−ν_i) X'_ji
     E_new: np.ndarray
@@ -97,6 +107,19 @@ class GEState:
     rho: np.ndarray  # R / Y'
     F: np.ndarray  # scaled residual (3N)
     walras: float  # scaled residual of the dropped sales equation
+    r: np.ndarray = field(repr=False)  # (ŵ_j / L̂_j^ψ)^(−ε): a_ji = base_a_ji r_j
+    S: np.ndarray = field(repr=False)  # Σ_k a_ki
+    sysm: GESystem = field(repr=False)
+
+    @cached_property
+    def lam_new(self) -> np.ndarray:
+        """λ'_ji, consumer-price expenditure shares."""
+        return self.sysm.base_a * self.r[:, None] / self.S
+
+    @cached_property
+    def X_new(self) -> np.ndarray:
+        """X'_ji, exporter prices."""
+        return self.lam_new * (self.E_new * self.sysm.m)
 
 
 def evaluate(x: np.ndarray, sysm: GESystem) -> GEState:
@@ -104,15 +127,14 @@ def evaluate(x: np.ndarray, sysm: GESystem) -> GEState:
     n = sysm.n
     lw, le, ll = x[:n], x[n : 2 * n], x[2 * n :]
     w, e, l = np.exp(lw), np.exp(le), np.exp(ll)  # noqa: E741
-    a = sysm.base_a * np.exp(-sysm.eps * (lw - sysm.psi * ll))[:, None]
-    S = a.sum(axis=0)
-    lam_new = a / S
+    r = np.exp(-sysm.eps * (lw - sysm.psi * ll))
+    S = r @ sysm.base_a  # Σ_j a_ji
     E_new = sysm.E * e
-    X_new = lam_new * (E_new * sysm.m)
-    M_new = X_new.sum(axis=0)
-    s_new = X_new @ (1.0 - sysm.nu)
+    c = E_new / S  # X'_ji = base_am_ji r_j c_i
+    M_new = c * (r @ sysm.base_am)
+    s_new = r * (sysm.base_am @ (c * (1.0 - sysm.nu)))
     Y_new = w * l * sysm.Y
-    R = E_new * (lam_new * sysm.tshare).sum(axis=0)  # = E' − M', computed directly (no cancellation)
+    R = c * (r @ sysm.base_at)  # = E' − M', computed directly (no cancellation)
     log_P = (1.0 - sysm.phi) * (le - lw) - np.log(S) / sysm.eps
     P = np.exp(log_P)
     F1 = (s_new + sysm.nu * M_new - Y_new) / sysm.Y
@@ -128,7 +150,7 @@ def evaluate(x: np.ndarray, sysm: GESystem) -> GEState:
         log_tau = np.zeros(n)
     F3 = ll - sysm.kappa * (log_tau + lw - log_P)
     F = np.concatenate([F1, F2, F3])
-    return GEState(w, e, l, lam_new, X_new, M_new, s_new, E_new, Y_new, R, P, log_P, log_tau, rho, F, walras)
+    return GEState(w, e, l, M_new, s_new, E_new, Y_new, R, P, log_P, log_tau, rho, F, walras, r, S, sysm)
 
 
 def jacobian(st: GEState, sysm: GESystem) -> tuple[np.ndarray, ...]:
@@ -196,41 +218,130 @@ def full_jacobian(st: GEState, sysm: GESystem) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class _Factor:
-    """A factorised Newton matrix: LU of the 2N Schur complement and the pieces to back-substitute."""
+    """A factorised Newton matrix: LU of the 2N Schur complement and the vectors/matrices that
+    apply the eliminated budget block (``J21``, ``J23``, ``J12`` as products, never formed)."""
 
     lu: tuple
-    B1: np.ndarray
+    A: np.ndarray  # X' at the factorisation point
+    LamT: np.ndarray  # Λ'ᵀ
+    M: np.ndarray  # M'
+    Y_new: np.ndarray
+    E: np.ndarray
+    inv_Y: np.ndarray  # J12 = diag(1/Y) X' diag(1−ν) + diag(ν M'/Y), row ``drop`` replaced
+    one_nu: np.ndarray
+    j12_diag: np.ndarray
+    j12_drop: np.ndarray  # the numéraire row of J12
+    tY: np.ndarray  # T/ΣY (zeros with balanced trade): the deficit term T' = T ΣY'/ΣY
     b3: np.ndarray  # diagonal of J32 / d2
-    J21: np.ndarray
-    J23: np.ndarray
-    d2: np.ndarray
+    d2: np.ndarray  # the diagonal budget block ∂F2/∂log Ê = −M'/E
+    eps: float
+    psi: float
+    drop: int
+
+
+def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
+    """The 2N x 2N Schur complement K of the Jacobian after eliminating log Ê, assembled directly.
+
+    With B1 = J12 diag(1/d2), b3 = diag(J32)/d2 and H = ε (diag(M') Λ'ᵀ − X'ᵀ):
+    K = [[J11 − B1 J21, J13 − B1 J23], [J31 − diag(b3) J21, J33 − diag(b3) J23]]. Writing the
+    blocks of :func:`jacobian` out, the products Σ X' diag(1−ν) Λ'ᵀ cancel between J11 and
+    B1 J21, and what remains (outside the numéraire row) is
+
+    * K11 = diag(ε/Y) W − diag((ε s' + Y' − ν Y')/Y) + diag(1/Y) X' diag((1−ν) Y'/M') + r Y'ᵀ,
+      K13 = −ψ diag(ε/Y) W + diag((ψ ε s' − Y' + ν Y')/Y) + diag(1/Y) X' diag((1−ν) Y'/M') + r Y'ᵀ,
+      with W = X' diag((1−ν)/M') X'ᵀ (the only matrix product) and r = J12 (T/M')/ΣY;
+    * K31 = Z − diag(b3/E) T Y'ᵀ/ΣY + diag(...), K33 = −ψ Z − diag(b3/E) T Y'ᵀ/ΣY + diag(...), with
+      Z = diag(κ + ε c M') Λ'ᵀ − diag(ε c) X'ᵀ and c = b3/E (+ κ q/Y' with income-tax relief).
+
+    The numéraire row is computed from its own (dense-vector) definition. Checked against the
+    explicit construction from :func:`jacobian` in the tests.
+    """
+    n, eps, psi, kappa = sysm.n, sysm.eps, sysm.psi, sysm.kappa
+    nu, phi, k = sysm.nu, sysm.phi, sysm.drop
+    A, LamT = st.X_new, st.lam_new.T
+    M, Yn, s = st.M_new, st.Y_new, st.s_new
+    Y, E = sysm.Y, sysm.E
+    tY = sysm.T / Y.sum() if sysm.held_deficits else np.zeros(n)
+    d2 = -M / E
+    inv_Y = 1.0 / Y
+    # J12 = diag(1/Y) A diag(1−ν) + diag(ν M'/Y); its numéraire row: wE (1−φ)
+    wE = E * st.P / E.sum()
+    j12_diag = nu * M * inv_Y
+    j12_drop = wE * (1.0 - phi)
+    # r = J12 (T/M') / ΣY
+    u = tY / M
+    r = inv_Y * (A @ ((1.0 - nu) * u)) + j12_diag * u
+    K = np.empty((2 * n, 2 * n))
+    K11, K13 = K[:n, :n], K[:n, n:]
+    C = A * ((1.0 - nu) / M)
+    W = C @ A.T
+    W *= (eps * inv_Y)[:, None]  # diag(ε/Y) W
+    Cd = C * Yn  # X' diag((1−ν) Y'/M')
+    Cd *= inv_Y[:, None]
+    Cd += np.outer(r, Yn)
+    np.multiply(W, -psi, out=K13)
+    K13 += Cd
+    np.add(W, Cd, out=K11)
+    diag = np.arange(n)
+    K11[diag, diag] -= (eps * s + Yn - nu * Yn) * inv_Y
+    K13[diag, diag] += (psi * eps * s - Yn + nu * Yn) * inv_Y
+    # numéraire row: K[k] = [J11[k], J13[k]] − B1[k] [J21, J23] with B1[k] = −J12[k] E/M'
+    LwE = st.lam_new @ wE
+    v = j12_drop / M
+    vH = eps * (LamT.T @ (v * M) - A @ v)  # v @ H
+    vT = (v @ tY) * Yn
+    K11[k] = LwE - wE * (1.0 - phi) + vT - vH + v * Yn
+    K13[k] = -psi * LwE + vT + psi * vH + v * Yn
+    # labour rows
+    j32 = kappa * (1.0 - phi)
+    j31 = -kappa * (1.0 - phi) - kappa
+    j33 = np.ones(n)
+    c = -j32 / M  # b3/E
+    if sysm.income_tax:
+        q = 1.0 / (1.0 - st.rho)
+        j31 = j31 + kappa * q * st.rho
+        j32 = j32 - kappa * q * st.rho
+        j33 = j33 + kappa * q * st.rho
+        c = -j32 / M + kappa * q / Yn
+    b3 = -j32 / M * E
+    K31, K33 = K[n:, :n], K[n:, n:]
+    np.multiply(LamT, (kappa + eps * c * M)[:, None], out=K31)
+    K31 -= (eps * c)[:, None] * A.T
+    np.multiply(K31, -psi, out=K33)
+    R1 = np.outer(b3 / E * tY, Yn)
+    K31 -= R1
+    K33 -= R1
+    K31[diag, diag] += j31 - b3 * Yn / E
+    K33[diag, diag] += j33 - b3 * Yn / E
+    rest = (A, LamT, M, Yn, E, inv_Y, 1.0 - nu, j12_diag, j12_drop, tY, b3, d2, eps, psi, k)
+    return K, rest
 
 
 def factorize(st: GEState, sysm: GESystem) -> _Factor:
     """Jacobian at ``st``, log Ê eliminated (its budget block is diagonal), 2N x 2N LU factorised."""
-    n = sysm.n
-    J11, J12, J13, J21, d2, J23, J31, J32, J33 = jacobian(st, sysm)
-    B1 = J12 / d2[None, :]
-    b3 = np.diagonal(J32) / d2  # J32 (labour rows, log Ê columns) is diagonal
-    K = np.empty((2 * n, 2 * n))
-    K[:n, :] = np.hstack([J11, J13]) - B1 @ np.hstack([J21, J23])
-    K[n:, :n] = J31 - b3[:, None] * J21
-    K[n:, n:] = J33 - b3[:, None] * J23
+    K, rest = _schur(st, sysm)
     with warnings.catch_warnings():
         warnings.simplefilter("error", LinAlgWarning)
         if not np.all(np.isfinite(K)):
             raise ValueError("non-finite Jacobian")
         lu = scipy.linalg.lu_factor(K, overwrite_a=True, check_finite=False)
-    return _Factor(lu, B1, b3, J21, J23, d2)
+    return _Factor(lu, *rest)
 
 
 def direction(fac: _Factor, F: np.ndarray, n: int) -> np.ndarray:
     """Solve J dx = −F with a factorised (possibly older) Jacobian."""
     F1, F2, F3 = F[:n], F[n : 2 * n], F[2 * n :]
-    rhs = np.concatenate([-F1 + fac.B1 @ F2, -F3 + fac.b3 * F2])
+    g = F2 / fac.d2
+    B1F2 = fac.inv_Y * (fac.A @ (fac.one_nu * g)) + fac.j12_diag * g  # J12 (F2/d2)
+    B1F2[fac.drop] = fac.j12_drop @ g
+    rhs = np.concatenate([B1F2 - F1, fac.b3 * F2 - F3])
     sol = scipy.linalg.lu_solve(fac.lu, rhs, check_finite=False)
     dw, dl = sol[:n], sol[n:]
-    de = (-F2 - fac.J21 @ dw - fac.J23 @ dl) / fac.d2
+    # J21 dw + J23 dl = [T (Y'·σ)/ΣY − H (dw − ψ dl) + Y' σ] / E with σ = dw + dl
+    sig = dw + dl
+    v = dw - fac.psi * dl
+    Hv = fac.eps * (fac.M * (fac.LamT @ v) - fac.A.T @ v)
+    de = (-F2 - (fac.tY * (fac.Y_new @ sig) - Hv + fac.Y_new * sig) / fac.E) / fac.d2
     return np.concatenate([dw, de, dl])
 
 
@@ -251,15 +362,19 @@ def newton_solve(
     tol: float = 1e-10,
     max_iter: int = 100,
     contraction: float = 0.5,
+    memory: int = 30,
 ) -> tuple[np.ndarray, GEState, SolverInfo]:
-    """Newton–chord iteration on the scaled residual; returns (x, state, SolverInfo).
+    """Newton–Broyden iteration on the scaled residual; returns (x, state, SolverInfo).
 
-    Each step first tries the direction from the last factorised Jacobian (a chord step, cheap:
-    one LU back-substitution); it is accepted if it shrinks the residual norm by ``contraction``
-    or better. Otherwise the exact Jacobian is rebuilt at the current point and a Newton step is
-    taken with a backtracking (Armijo) line search, so the method keeps Newton's global safeguards
-    and its quadratic local rate while paying for few factorisations. ``iterations`` counts all
-    steps. Raises :class:`ConvergenceError` when the max-abs residual is not below ``tol`` after
+    The exact Jacobian is factorised once (its 2N Schur complement, :func:`factorize`); later
+    steps use that factorisation with Broyden's ("good") rank-one updates of the inverse,
+    H_{k+1} = (I + u_k s_kᵀ) H_k, u_k = (s_k − H_k y_k)/(s_kᵀ H_k y_k) (Kelley 2003, §7.3), kept
+    as vector pairs: one LU back-substitution and O(kN) extra work per step, superlinear rather
+    than the chord's linear rate. A quasi-Newton step is accepted if it shrinks the residual norm
+    by ``contraction`` or better; otherwise the exact Jacobian is rebuilt at the current point
+    (the updates are dropped) and a Newton step is taken with a backtracking (Armijo) line
+    search, so the method keeps Newton's global safeguards. ``iterations`` counts all steps.
+    Raises :class:`ConvergenceError` when the max-abs residual is not below ``tol`` after
     ``max_iter`` steps, when the residual turns non-finite, or when no step reduces it.
     """
     t0 = time.perf_counter()
@@ -269,6 +384,9 @@ def newton_solve(
     res = float(np.max(np.abs(st.F)))
     it = n_jac = 0
     fac: _Factor | None = None
+    d: np.ndarray | None = None  # the quasi-Newton direction −H_k F_k at the current point
+    us: list[np.ndarray] = []  # Broyden updates: H_k = (I + u_{k-1} s_{k-1}ᵀ) ... (I + u_0 s_0ᵀ) H_0
+    ss: list[np.ndarray] = []
 
     def fail(message: str) -> ConvergenceError:
         return ConvergenceError(message, iterations=it, residual=res, seconds=time.perf_counter() - t0, method=METHOD)
@@ -280,33 +398,48 @@ def newton_solve(
             raise fail("GE residual is not finite (tariff revenue above income, or a degenerate baseline)")
         f0 = _norm(st.F)
         trial = None
-        if fac is not None:
-            dx = direction(fac, st.F, n)
-            cand = evaluate(x + dx, sysm)
+        if d is not None:
+            cand = evaluate(x + d, sysm)
             if _norm(cand.F) <= contraction * f0:
-                trial, step = cand, dx
+                trial, step = cand, d
         if trial is None:
             try:
                 fac = factorize(st, sysm)
             except (ValueError, np.linalg.LinAlgError, scipy.linalg.LinAlgError, LinAlgWarning):
                 raise fail("singular or non-finite Jacobian in the GE Newton step") from None
             n_jac += 1
-            dx = direction(fac, st.F, n)
-            if not np.all(np.isfinite(dx)):
+            us, ss = [], []
+            d = direction(fac, st.F, n)
+            if not np.all(np.isfinite(d)):
                 raise fail("non-finite Newton direction in the GE solve")
             alpha = 1.0
             for _ in range(40):
-                cand = evaluate(x + alpha * dx, sysm)
+                cand = evaluate(x + alpha * d, sysm)
                 if _norm(cand.F) <= (1.0 - 1e-4 * alpha) * f0:
-                    trial, step = cand, alpha * dx
+                    trial, step = cand, alpha * d
                     break
                 alpha *= 0.5
             else:
                 raise fail("line search failed: no step along the Newton direction reduces the GE residual")
+        assert fac is not None and d is not None
         x = x + step
         st = trial
         it += 1
         res = float(np.max(np.abs(st.F)))
         log.debug("GE step %d (%d Jacobians): max-abs residual %.3e", it, n_jac, res)
+        if res < tol:
+            break
+        # next direction −H_{k+1} F_{k+1}, updating H with the step just taken
+        z = direction(fac, st.F, n)  # −H_0 F_{k+1}
+        for u, sv in zip(us, ss, strict=True):
+            z += u * (sv @ z)  # now −H_k F_{k+1}
+        hy = d - z  # H_k (F_{k+1} − F_k)
+        denom = float(step @ hy)
+        if len(us) < memory and abs(denom) > 1e-12 * _norm(step) * _norm(hy):
+            u = (step - hy) / denom
+            us.append(u)
+            ss.append(step)
+            z += u * (step @ z)
+        d = z if np.all(np.isfinite(z)) else None
     info = SolverInfo(method=METHOD, converged=True, iterations=it, residual=res, seconds=time.perf_counter() - t0)
     return x, st, info
