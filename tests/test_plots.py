@@ -51,7 +51,8 @@ def render(fig: Figure) -> bytes:
 
 
 def texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.texts]
+    """The figure-level texts (title, key message, caption), wrapped lines joined by spaces."""
+    return [" ".join(t.get_text().split()) for t in fig.texts]
 
 
 def check_figure(fig: Figure) -> None:

@@ -2,7 +2,7 @@
 
 :data:`STYLE` (rcParams applied as a context by every figure function, never globally), the
 palette and the line and bar styles that keep series apart in greyscale, figure creation with room
-for a title, a one-line key message and a caption (:func:`_finish`), number formatting with true
+for a title, a one-line key message and a caption (:func:`finish`), number formatting with true
 minus signs, country and sector labels, and the 'Sources:' caption (:func:`sources_caption`) built
 from a result's provenance or a scenario.
 """
@@ -14,19 +14,34 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter
-
-from .countries import REGION_NAMES as REGION_NAMES
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["STYLE", "style", "sources_caption"]
+__all__ = [
+    "STYLE",
+    "style",
+    "sources_caption",
+    "sources_caption_runs",
+    "figure_caption",
+    "new_figure",
+    "finish",
+    "fmt_num",
+    "pct_axis",
+    "short_label",
+    "set_style",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +74,12 @@ STYLE: dict[RcKeyType, Any] = {
     "xtick.major.size": 3,
     "ytick.major.size": 3,
     "legend.fontsize": 7.5,
-    "legend.frameon": False,
+    # legends inside the axes get an opaque white box, so gridlines and bars do not run through them
+    "legend.frameon": True,
+    "legend.framealpha": 1.0,
+    "legend.facecolor": "white",
+    "legend.edgecolor": "white",
+    "legend.fancybox": False,
     "legend.handlelength": 2.2,
     "lines.linewidth": 1.5,
     "lines.markersize": 4.5,
@@ -79,7 +99,9 @@ STYLE: dict[RcKeyType, Any] = {
 WIDTH = 6.5
 TITLE_SIZE = 10.0
 SUBTITLE_SIZE = 8.5
-CAPTION_SIZE = 6.5
+#: Caption (sources) type size, points, at the print width :data:`WIDTH`: the tick-label size
+#: (``xtick.labelsize``), so that the notes read as easily as the axes.
+CAPTION_SIZE = 8.0
 
 INK = "#222222"
 GREY = "#7f7f7f"
@@ -114,20 +136,49 @@ def style() -> Iterator[None]:
         yield
 
 
-def _new_figure(height: float, width: float = WIDTH) -> Figure:
+def new_figure(height: float, width: float = WIDTH) -> Figure:
+    """A new figure (inches; constrained layout), before :func:`finish` adds the texts."""
     return Figure(figsize=(width, height), layout="constrained")
 
 
+_TEXT_PATH = TextToPath()
+_RENDERERS: dict[float, RendererAgg] = {}
+
+
+@lru_cache(maxsize=4096)
+def _word_width(text: str, size: float) -> float:
+    """Width of ``text`` in DejaVu Sans at ``size`` points (points): the widest of the glyph
+    outlines (SVG, PDF) and the hinted rasters at the screen and PNG resolutions
+    (``figure.dpi``, ``savefig.dpi``), which differ by a few percent."""
+    prop = FontProperties(family="DejaVu Sans", size=size)
+    widths = [float(_TEXT_PATH.get_text_width_height_descent(text, prop, ismath=False)[0])]
+    for dpi in (float(STYLE["figure.dpi"]), float(STYLE["savefig.dpi"])):
+        r = _RENDERERS.setdefault(dpi, RendererAgg(1, 1, dpi))
+        widths.append(r.get_text_width_height_descent(text, prop, ismath=False)[0] * 72 / dpi)
+    return max(widths)
+
+
 def _wrap(text: str, width_in: float, size: float) -> list[str]:
-    """Wrap ``text`` to the figure width (DejaVu Sans: about 0.6 em a character)."""
-    chars = max(30, int((width_in - 0.2) * 72 / (size * 0.6)))
+    """Wrap ``text`` to the figure width less 0.1 in on each side: a line's width is the sum of its
+    words' measured widths and the spaces between them (per-word hinting errs on the wide side)."""
+    room = (width_in - 0.2) * 72
+    space = _word_width(" ", size)
     out: list[str] = []
     for para in text.split("\n"):
-        out += textwrap.wrap(para, chars) or [""]
+        line: list[str] = []
+        used = 0.0
+        for word in para.split():
+            w = _word_width(word, size)
+            if line and used + space + w > room:
+                out.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0.0) + w
+            line.append(word)
+        out.append(" ".join(line))
     return out
 
 
-def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str | None) -> Figure:
+def finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str | None) -> Figure:
     """Add the title, the key message and the caption; grow the figure to make room for them."""
     w, h = fig.get_size_inches()
     line = 1.32 / 72  # inches a point of type takes as a line
@@ -139,7 +190,7 @@ def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: st
     H = h + cap_h + top_h
     fig.set_size_inches(w, H)
     engine = fig.get_layout_engine()
-    assert isinstance(engine, ConstrainedLayoutEngine)  # every figure comes from _new_figure
+    assert isinstance(engine, ConstrainedLayoutEngine)  # every figure comes from new_figure
     engine.set(rect=(0.0, cap_h / H, 1.0, h / H))
     x0 = 0.1 / w
     y = 1.0 - 0.08 / H
@@ -162,14 +213,19 @@ def _finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: st
     return fig
 
 
-def _fmt(v: float, nd: int = 1) -> str:
-    return f"{v:.{nd}f}".replace("-", "−")
+def fmt_num(v: float, nd: int = 1) -> str:
+    """``v`` with ``nd`` decimals and a true minus sign; a value that rounds to zero is '0.0', never
+    '−0.0'."""
+    s = f"{v:.{nd}f}"
+    if s.startswith("-") and float(s) == 0.0:
+        s = s[1:]
+    return s.replace("-", "−")
 
 
-def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
+def pct_axis(ax: Axes, axis: str = "x", nd: int | None = None) -> None:
     """Tick labels with true minus signs (values are already percent)."""
 
-    def f(v, _pos):
+    def f(v: float, _pos: int | None) -> str:
         if nd is None:
             s = f"{v:g}"
         else:
@@ -179,7 +235,7 @@ def _pct_axis(ax, axis: str = "x", nd: int | None = None) -> None:
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
 
 
-def _short_label(label: str, width: int = 42) -> str:
+def short_label(label: object, width: int = 42) -> str:
     """A long sector label on two lines, broken before its '(HS ...)' part."""
     label = str(label)
     if len(label) <= width:
@@ -190,7 +246,8 @@ def _short_label(label: str, width: int = 42) -> str:
     return "\n".join(textwrap.wrap(label, width))
 
 
-def _set_style(name: str, i: int) -> dict[str, Any]:
+def set_style(name: str, i: int) -> dict[str, Any]:
+    """Line style of elasticity set ``name`` (:data:`SET_STYLES`), else the ``i``-th other style."""
     return SET_STYLES.get(name) or _OTHER_STYLES[i % len(_OTHER_STYLES)]
 
 
@@ -236,7 +293,7 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
         if year and re.search(r"\bmix\b|\bshares?\b", fig, re.IGNORECASE):
             # a secondary input used only for its shares: say what it is and of which year
             lead = fig[:1].lower() if fig[1:2].islower() else fig[:1]  # 'US export ...' keeps its capitals
-            item = f"{pub} ({lead + fig[1:]} of {year})"
+            item = f"{lead + fig[1:]} of {year} from {pub}"
         else:
             item = f"{pub}, {year}" if year else pub
         if pub and item not in out:
@@ -245,14 +302,23 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
 
 
 def _model_text(model: str, version: str) -> str:
+    """The model a figure's numbers come from: the first year is always the partial-equilibrium
+    model at one-year elasticities; the long-run GDP is a general-equilibrium real income."""
+    near = "first year: partial-equilibrium Armington model at one-year elasticities"
+    tail = "macro transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
+    if model == "ge-io":
+        return (
+            f"tariffsim {version}: {near}; long run: multi-sector general equilibrium with input-output "
+            f"linkages (Caliendo and Parro 2015, 1993 structure); {tail}"
+        )
     if model == "ge":
         return (
-            f"tariffsim {version}: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
-            "Simonovska 2025), macro transmission and AR(1) recession Monte Carlo"
+            f"tariffsim {version}: {near}; long run: general-equilibrium trade model (Ignatenko, Lashkaripour, "
+            f"Macedoni and Simonovska 2025); {tail}"
         )
     return (
-        f"tariffsim {version}: partial-equilibrium Armington model (short and long run), simple macro "
-        "transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
+        f"tariffsim {version}: {near}, long-run trade at long-run elasticities; long-run GDP: one-sector "
+        f"general-equilibrium real income; {tail}"
     )
 
 
@@ -307,7 +373,11 @@ def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str |
     return f"{extra.rstrip('.')}. {text}" if extra else text
 
 
-def _caption(sources, default_obj, *, sets=None, extra=None) -> str:
+def figure_caption(
+    sources: object, default_obj: object, *, sets: Iterable[str] | None = None, extra: str | None = None
+) -> str:
+    """A figure's caption: ``sources`` as given when it is text (``extra`` put first), else
+    :func:`sources_caption` of ``sources`` (or of ``default_obj`` when it is None)."""
     if isinstance(sources, str):
         return (extra.rstrip(".") + ". " + sources) if extra else sources
     return sources_caption(sources if sources is not None else default_obj, sets=sets, extra=extra)

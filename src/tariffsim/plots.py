@@ -24,6 +24,7 @@ from typing import Any, cast
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -34,31 +35,24 @@ from ._plotstyle import (
     BLUE,
     BLUE_DARK,
     BLUE_LIGHT,
+    BLUE_MID,
     GREY,
     INK,
     LIGHT,
     LR_BAR,
     SR_BAR,
     STYLE,
-    _caption,
-    _finish,
-    _fmt,
-    _new_figure,
-    _pct_axis,
-    _set_style,
-    _short_label,
+    figure_caption,
+    finish,
+    fmt_num,
+    new_figure,
+    pct_axis,
+    set_style,
+    short_label,
     sources_caption,
+    sources_caption_runs,
     style,
 )
-
-# the rest of the house style stays importable from here (``X as X``: an explicit re-export)
-from ._plotstyle import BLUE_MID as BLUE_MID
-from ._plotstyle import CAPTION_SIZE as CAPTION_SIZE
-from ._plotstyle import REGION_NAMES as REGION_NAMES
-from ._plotstyle import SET_STYLES as SET_STYLES
-from ._plotstyle import SUBTITLE_SIZE as SUBTITLE_SIZE
-from ._plotstyle import TITLE_SIZE as TITLE_SIZE
-from ._plotstyle import WIDTH as WIDTH
 from ._util import fmt_signed
 from .countries import display_name as _country_label
 
@@ -68,14 +62,19 @@ CHANNEL_LABELS = {
     "trade": "Exports (trade channel)",
     "retaliation_inputs": "Retaliation: dearer US inputs",
     "real_income": "Real income (prices, duty revenue)",
+    "long_run_ge": "Long run (GE real income, blended in)",
     "uncertainty": "Uncertainty / investment drag",
 }
 CHANNEL_STYLES: dict[str, dict[str, Any]] = {
     "trade": {"facecolor": BLUE, "edgecolor": BLUE_DARK, "hatch": None},
     "retaliation_inputs": {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////"},
     "real_income": {"facecolor": "white", "edgecolor": INK, "hatch": "...."},
+    "long_run_ge": {"facecolor": BLUE_MID, "edgecolor": BLUE_DARK, "hatch": "\\\\\\"},
     "uncertainty": {"facecolor": LIGHT, "edgecolor": "#555555", "hatch": "xxx"},
 }
+#: gdp_path_chart: the totals of the other elasticity sets, dark and as wide as the central line,
+#: with a white edge so that they read over the bars.
+RANGE_LINE: dict[str, Any] = {"color": "#333333", "linewidth": 1.5, "markersize": 3.5, "markerfacecolor": "white"}
 
 PARAMETER_LABELS = {
     "sigma": "Armington elasticity σ",
@@ -115,13 +114,19 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- figures
 
+#: gdp_by_set: bar height (share of a row) and the gap (rows) between the central bar and the
+#: whisker of the parameter draws drawn under it: the whisker sits in the gap between two bars.
+_BAR_HEIGHT = 0.62
+_WHISKER_GAP = 0.11
+
 
 def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None = None, sources=None) -> Figure:
     """GDP impact by elasticity set with ranges.
 
-    Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: the same at the
-    end of the horizon (quarter H). Whisker on the central set: 5-95 % range of the Monte Carlo
-    parameter draws (``result.draws['gdp_impact_pct']``) when there are draws.
+    Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: the long run
+    (general-equilibrium real income, ``gdp_impact_pct_long_run``). Whisker under the central bar:
+    5-95 % range of the Monte Carlo parameter draws (``result.draws['gdp_impact_pct']``) when there
+    are draws.
     """
     summ = result.summary().set_index("elasticity_set")
     names = list(sets) if sets is not None else list(summ.index)
@@ -140,7 +145,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         lo, hi = float(q.loc[0.05]), float(q.loc[0.95])
         n_draws = len(result.draws)
     with mpl.rc_context(STYLE):
-        fig = _new_figure(0.42 * len(names) + 1.1)
+        fig = new_figure(0.42 * len(names) + 1.1)
         ax = fig.add_subplot()
         xmin = min(float(np.nanmin(v4)), float(np.nanmin(vL)), lo if lo is not None else 0.0)
         xmax = max(0.0, float(np.nanmax(v4)), float(np.nanmax(vL)))
@@ -150,7 +155,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
             ax.barh(
                 yi,
                 a,
-                height=0.62,
+                height=_BAR_HEIGHT,
                 facecolor=BLUE if central else BLUE_LIGHT,
                 edgecolor=BLUE_DARK,
                 hatch=None if central else "////",
@@ -162,7 +167,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
             ax.text(
                 inside,
                 yi,
-                _fmt(a, 1),
+                fmt_num(a, 1),
                 va="center",
                 ha="left" if a < 0 else "right",
                 fontsize=7.5,
@@ -173,7 +178,9 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
             )
         ax.scatter(vL, y, marker="D", s=26, facecolor="white", edgecolor=INK, linewidth=1.0, zorder=4)
         if lo is not None and hi is not None:
-            yc = y[names.index(result.central)] + 0.0
+            # in the gap just below the central bar, so that it crosses neither the bar's value
+            # label nor the long-run diamond (both on the bar's centre line)
+            yc = y[names.index(result.central)] - (_BAR_HEIGHT / 2 + _WHISKER_GAP)
             ax.errorbar(
                 [(lo + hi) / 2],
                 [yc],
@@ -181,9 +188,10 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
                 fmt="none",
                 ecolor=INK,
                 elinewidth=1.1,
-                capsize=4,
+                capsize=3,
                 capthick=1.1,
                 zorder=5,
+                label="_draws_5_95",
             )
         ax.set_xlim(xmin - 0.05 * span, xmax + 0.04 * span if xmax > 0 else 0.02 * span)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
@@ -195,7 +203,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        _pct_axis(ax, "x")
+        pct_axis(ax, "x")
         ax.set_xlabel("Real GDP, deviation from baseline (%)")
         handles = [
             Patch(facecolor=BLUE, edgecolor=BLUE_DARK, label=f"after 4 quarters ({q4_period}), central set"),
@@ -207,7 +215,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
                 linestyle="none",
                 markerfacecolor="white",
                 markeredgecolor=INK,
-                label="long run (trade fully adjusted)",
+                label="long run (GE real income)",
             ),
         ]
         if lo is not None:
@@ -231,11 +239,11 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         )
         if lo is not None:
             sub += f" and {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
             subtitle=sub,
-            caption=_caption(sources, result, sets=names),
+            caption=figure_caption(sources, result, sets=names),
         )
 
 
@@ -258,11 +266,11 @@ def recession_curve(
     sets = list(dict.fromkeys(df["elasticity_set"]))
     base = float(np.nanmedian(df["recession_probability_baseline"])) * 100
     with mpl.rc_context(STYLE):
-        fig = _new_figure(3.6)
+        fig = new_figure(3.6)
         ax = fig.add_subplot()
         for i, s in enumerate(sets):
             d = df[df.elasticity_set == s].sort_values("rate")
-            st = _set_style(s, i)
+            st = set_style(s, i)
             ax.plot(
                 d.rate * 100,
                 d.recession_probability * 100,
@@ -306,11 +314,11 @@ def recession_curve(
                 )
         default = sweep_df.attrs.get("scenario")
         extra = "Technical recession: two consecutive quarters of negative q/q growth"
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "Recession probability against the tariff rate",
             subtitle=sub,
-            caption=_caption(sources, default, sets=sets, extra=extra),
+            caption=figure_caption(sources, default, sets=sets, extra=extra),
         )
 
 
@@ -341,7 +349,7 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
     outer = (0.05, 0.95) if has(0.05) and has(0.95) else (levels[0], levels[-1])
     inner = (0.25, 0.75) if has(0.25) and has(0.75) else None
     with mpl.rc_context(STYLE):
-        fig = _new_figure(3.7)
+        fig = new_figure(3.7)
         ax = fig.add_subplot()
         # with the tariff: blue bands, solid median
         ax.fill_between(
@@ -389,7 +397,7 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
         ax.set_xticks(x[::step], [periods[i] for i in range(0, H, step)], rotation=0 if H <= 12 else 45)
         ax.set_xlim(0.6, H + 0.4)
         ax.yaxis.grid(True)
-        _pct_axis(ax, "y")
+        pct_axis(ax, "y")
         ax.set_ylabel("Real GDP growth, q/q\n(% per quarter, not annualised)")
         ax.set_xlabel("Quarter (the tariff applies from the first)")
         pct = f"{outer[0] * 100:g}–{outer[1] * 100:g} %"
@@ -432,11 +440,11 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
             f"persistence {risk.rho:.2f}, innovation sd {risk.sigma:.2f}; % per quarter) plus the tariff's GDP "
             "path; common random numbers with and without the tariff"
         )
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "Quarterly growth with and without the tariff",
             subtitle=sub,
-            caption=_caption(sources, result, sets=[result.central], extra=extra),
+            caption=figure_caption(sources, result, sets=[result.central], extra=extra),
         )
 
 
@@ -449,7 +457,7 @@ def gdp_heatmap(
     title: str | None = None,
     sources=None,
 ) -> Figure:
-    """Heatmap of the GDP impact over tariff rate x Armington elasticity σ.
+    """Heatmap of the GDP impact over tariff rate x one-year elasticity σ (every elasticity of the set scaled).
 
     ``grid_df``: :func:`tariffsim.uncertainty.elasticity_grid` output (rate as a share, sigma,
     ``value`` in percent: ``gdp_impact_pct`` after four quarters or ``gdp_impact_pct_long_run``).
@@ -471,7 +479,7 @@ def gdp_heatmap(
     if vmax - vmin < 1e-12:
         vmin -= 1.0
     with mpl.rc_context(STYLE):
-        fig = _new_figure(max(2.6, 0.3 * nr + 1.4))
+        fig = new_figure(max(2.6, 0.3 * nr + 1.4))
         ax = fig.add_subplot()
         cmap = mpl.colormaps["Blues_r"]
         im = ax.imshow(Z, origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
@@ -486,10 +494,10 @@ def gdp_heatmap(
                     ax.text(
                         j,
                         i,
-                        _fmt(v, 1) if abs(v) >= 0.05 else "0",
+                        fmt_num(v, 1),  # one decimal in every cell; '0.0', never '−0.0'
                         ha="center",
                         va="center",
-                        fontsize=6.5,
+                        fontsize=7,
                         color="white" if dark else INK,
                     )
         step = max(1, int(np.ceil(nc / 11)))
@@ -507,14 +515,17 @@ def gdp_heatmap(
                         Rectangle((jj[0] - 0.5, ii[0] - 0.5), 1, 1, fill=False, edgecolor=col, linewidth=lw, zorder=5)
                     )
         ax.set_xlabel("Tariff rate (%)")
-        ax.set_ylabel("Armington elasticity σ\n(substitution between import sources)")
+        ax.set_ylabel("One-year elasticity σ\n(tariff-exclusive flows)")
         when = "after 4 quarters" if value == "gdp_impact_pct" else ("end of horizon" if "long_run" in value else "")
         cb = fig.colorbar(im, ax=ax, shrink=0.95, aspect=25, pad=0.02)
         cb.set_label(f"Real GDP {when}, deviation\nfrom baseline (%)".replace("  ", " "), fontsize=8)
         cb.ax.tick_params(labelsize=7.5)
         cb.outline.set_linewidth(0.5)
-        _pct_axis(cb.ax, "y")
-        extra = "Other parameters at the central set's values"
+        pct_axis(cb.ax, "y")
+        extra = (
+            "σ: the one-year elasticity of tariff-exclusive flows, every elasticity of the central set scaled "
+            "with it (the long run too); other parameters at the central set's values"
+        )
         if mark is not None:
             extra += f"; outlined: {mark[0] * 100:g} % and σ {mark[1]:g}"
         sub = None
@@ -528,11 +539,11 @@ def gdp_heatmap(
                     f"{fmt_signed(float(grid_df.loc[np.isclose(grid_df.rate, mark[0]), value].min()), 1)} %"
                 )
         default = grid_df.attrs.get("scenario")
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "GDP impact over tariff rate and trade elasticity",
             subtitle=sub,
-            caption=_caption(sources, default, sets=["central"], extra=extra),
+            caption=figure_caption(sources, default, sets=["central"], extra=extra),
         )
 
 
@@ -544,6 +555,40 @@ def _value_label(v) -> str:
     except (TypeError, ValueError):
         return str(v)
     return f"{f:.3g}"
+
+
+def _tornado_note(df: pd.DataFrame, sources: object) -> str:
+    """What the tornado's low and high values are: the elasticity factors (from the frame), the
+    assumptions' ranges, and the value-added share's lopsided range with its origin
+    (:data:`tariffsim.uncertainty.VALUE_ADDED_RANGE`) and central value (from a result)."""
+    from .uncertainty import VALUE_ADDED_RANGE
+
+    parts = ["One parameter at a time, the rest central"]
+    rows: dict[str, Any] = {str(r.parameter): r for r in df.itertuples(index=False)}
+    if "elasticities" in rows:
+        r = rows["elasticities"]
+        parts.append(
+            f"elasticities: every σ and η of the set times {_value_label(r.low_value)} and "
+            f"{_value_label(r.high_value)} (5th and 95th percentiles of the one-year σ distribution over its mode)"
+        )
+    parts.append("assumptions at the scenario's low and high values")
+    if "value_added_share" in rows:
+        r = rows["value_added_share"]
+        lo, hi = float(r.low_value), float(r.high_value)
+        if np.allclose((lo, hi), VALUE_ADDED_RANGE):
+            central = ""
+            outcome = getattr(sources, "outcome", None)
+            if callable(outcome):
+                try:
+                    central = f" around the data's {outcome().macro.assumptions.value_added_share:.2f} (WIOD 2014)"
+                except (AttributeError, KeyError, TypeError):
+                    central = ""
+            parts.append(
+                f"value-added share {lo:g} (manufacturing alone) to {hi:g} (the highest WIOD estimate, "
+                f"2002–2014){central}: lopsided because the only lower published estimate is the "
+                "manufacturing-only one"
+            )
+    return "; ".join(parts)
 
 
 def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources=None) -> Figure:
@@ -568,7 +613,7 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
     lo, hi = float(allv.min()), float(allv.max())
     span = hi - lo or 1.0
     with mpl.rc_context(STYLE):
-        fig = _new_figure(0.36 * n + 1.0)
+        fig = new_figure(0.36 * n + 1.0)
         ax = fig.add_subplot()
         lows, highs = df.gdp_at_low.to_numpy(float), df.gdp_at_high.to_numpy(float)
         for yi, g_low, g_high, r in zip(y, lows, highs, df.itertuples(), strict=True):
@@ -607,12 +652,15 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        _pct_axis(ax, "x")
+        pct_axis(ax, "x")
         ax.set_xlabel("Real GDP after 4 quarters, deviation from baseline (%)")
+        # above the axes: inside, the legend would cover a bar whichever corner it takes
         ax.legend(
             handles=[Patch(label="at the low value", **SR_BAR), Patch(label="at the high value", **LR_BAR)],
-            loc="lower right",
-            ncols=1,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncols=2,
+            borderaxespad=0.2,
         )
         top = df.iloc[0]
         sub = (
@@ -620,42 +668,74 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
             f"{fmt_signed(min(top.gdp_at_low, top.gdp_at_high), 1)} to "
             f"{fmt_signed(max(top.gdp_at_low, top.gdp_at_high), 1)} %"
         )
-        extra = (
-            "One parameter at a time, the rest central; σ and η times 0.5 and 2, assumptions at the "
-            "scenario's low and high values"
-        )
+        extra = _tornado_note(df, sources)
         default = tornado_df.attrs.get("scenario")
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "Sensitivity of the GDP impact after four quarters",
             subtitle=sub,
-            caption=_caption(sources, default, sets=["central"], extra=extra),
+            caption=figure_caption(sources, default, sets=["central"], extra=extra),
         )
 
 
 def _two_horizons(result, set_name, fn):
     name = set_name or result.central
-    sr = fn(name, "short_run")
+    sr = fn(name, "near_term")
     lr = fn(name, "long_run")
     return name, sr, lr
 
 
+#: Above the axes, right-aligned (bar charts whose rows fill the axes: inside, a legend would
+#: cover a bar or sit on the gridlines); it may reach left over the blank space above the row labels.
+_LEGEND_ABOVE: dict[str, Any] = {"loc": "lower right", "bbox_to_anchor": (1.0, 1.0), "borderaxespad": 0.2}
+
+_HORIZON_HANDLES = (
+    ("one year (near term)", SR_BAR),
+    ("long run (labels: USD bn, % of baseline)", LR_BAR),
+)
+
+
+def _one_year_note(result, name: str) -> str:
+    """What the one-year bars rest on: the set's one-year and long-run σ (medians over sectors)."""
+    try:
+        es = result.outcome(name).elasticities
+        s1 = float(np.median(es.arrays(result.data.sectors, "one-year")["sigma"]))
+        sl = float(np.median(es.arrays(result.data.sectors, "long-run")["sigma"]))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return "one year: the set's one-year elasticities; long run: its long-run ones"
+    return f"one year: the set's one-year elasticities (σ {s1:g}), long run: its long-run ones (σ {sl:g})"
+
+
+def _changed_sectors(near_term: pd.DataFrame, long_run: pd.DataFrame) -> list[str]:
+    """Sectors whose exports change at either horizon: ``change_usd`` above rounding (1e-9 of the
+    sector's baseline exports). ``near_term``/``long_run``: :meth:`Result.by_sector` frames."""
+    out = []
+    for f in (near_term, long_run):
+        tol = 1e-9 * f.value_baseline_usd.abs().to_numpy(float)
+        out += list(f.sector[np.abs(f.change_usd.to_numpy(float)) > tol])
+    return [s for s in dict.fromkeys(long_run.sector) if s in set(out)]
+
+
 def export_losses_by_sector(result, *, set_name: str | None = None, title: str | None = None, sources=None) -> Figure:
     """The reported country's export change by sector (all markets, exporter prices) in USD bn a
-    year, short run (about one year: hatched) and long run (solid), labelled with the long-run
-    change in USD bn and percent of baseline exports, for one elasticity set (default central)."""
+    year, one year after the tariff (near term: hatched) and in the long run (solid), labelled with
+    the long-run change in USD bn and percent of baseline exports, for one elasticity set (default
+    central). Only the sectors whose exports change are drawn (a tariff on one sector: one row)."""
     name, sr, lr = _two_horizons(result, set_name, lambda n, h: result.by_sector(n, horizon=h))
-    lr = lr.sort_values("change_usd", ascending=False, ignore_index=True)  # largest loss last -> on top
+    t0, t_sr, t_lr = lr.value_baseline_usd.sum(), sr.change_usd.sum(), lr.change_usd.sum()
+    n_all = len(lr)
+    keep = _changed_sectors(sr, lr)
+    lr = lr[lr.sector.isin(keep)].sort_values("change_usd", ascending=False, ignore_index=True)  # largest loss on top
     sr = sr.set_index("sector").loc[lr.sector].reset_index()
-    labels = [_short_label(lab) for lab in lr.sector_label]
+    labels = [short_label(lab) for lab in lr.sector_label]
     n = len(labels)
     y = np.arange(n)
     h = 0.38
-    vals = np.r_[sr.change_usd.to_numpy(float), lr.change_usd.to_numpy(float)] / 1e9
+    vals = np.r_[sr.change_usd.to_numpy(float), lr.change_usd.to_numpy(float), 0.0] / 1e9
     lo, hi = min(0.0, float(vals.min())), max(0.0, float(vals.max()))
     span = hi - lo or 1.0
     with mpl.rc_context(STYLE):
-        fig = _new_figure(0.27 * n + 1.0)
+        fig = new_figure(0.27 * max(n, 2) + 1.1)
         ax = fig.add_subplot()
         ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
         ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
@@ -665,7 +745,7 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
             0.0,
         )
         for yi, v, pc in zip(y, lr.change_usd / 1e9, pct, strict=True):
-            if abs(v) < 0.05 and abs(pc) < 0.5:  # would read '+0.0 (+0 %)': untouched sector, no label
+            if abs(v) < 0.05 and abs(pc) < 0.5:  # would read '+0.0 (+0 %)': no label
                 continue
             ax.text(
                 v + (0.008 if v >= 0 else -0.008) * span,
@@ -673,41 +753,34 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
                 f"{fmt_signed(v, 1)} ({fmt_signed(pc, 0)} %)",
                 va="center",
                 ha="left" if v >= 0 else "right",
-                fontsize=6.5,
+                fontsize=7,
                 color=INK,
             )
+        if n == 0:
+            ax.text(0.5, 0.5, "no sector's exports change", transform=ax.transAxes, ha="center", va="center")
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_xlim(lo - (0.3 * span if lo < 0 else 0.02 * span), hi + (0.3 * span if hi > 0 else 0.02 * span))
-        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_ylim(-0.6, max(n, 1) - 0.4)
         ax.set_yticks(y, labels)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        _pct_axis(ax, "x")
+        pct_axis(ax, "x")
         ax.set_xlabel("Change in exports, all markets (USD bn a year)")
-        ax.legend(
-            handles=[
-                Patch(label="short run (about one year)", **SR_BAR),
-                Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR),
-            ],
-            loc="lower left",
-            borderaxespad=0.3,
-        )
-        t0, t_sr, t_lr = lr.value_baseline_usd.sum(), sr.change_usd.sum(), lr.change_usd.sum()
+        ax.legend(handles=[Patch(label=lab, **st) for lab, st in _HORIZON_HANDLES], ncols=2, **_LEGEND_ABOVE)
         sub = (
             f"{_country_label(result.country)}'s exports: {fmt_signed(t_sr / 1e9, 0)} bn USD "
-            f"({fmt_signed(100 * t_sr / t0, 1)} %) in the short run, {fmt_signed(t_lr / 1e9, 0)} bn USD "
+            f"({fmt_signed(100 * t_sr / t0, 1)} %) after one year, {fmt_signed(t_lr / 1e9, 0)} bn USD "
             f"({fmt_signed(100 * t_lr / t0, 1)} %) in the long run; '{name}' elasticities"
         )
-        extra = (
-            f"Trade model, exporter prices, baseline {result.data.year} flows; short run: trade elasticities "
-            "times 0.38 (Boehm, Levchenko and Pandalai-Nayar 2023)"
-        )
-        return _finish(
+        extra = f"Trade model, exporter prices, baseline {result.data.year} flows; {_one_year_note(result, name)}"
+        if n < n_all:
+            extra += f"; the {n_all - n} of {n_all} sectors whose exports do not change are left out"
+        return finish(
             fig,
             title=title if title is not None else f"{_country_label(result.country)}: export change by sector",
             subtitle=sub,
-            caption=_caption(sources, result, sets=[name], extra=extra),
+            caption=figure_caption(sources, result, sets=[name], extra=extra),
         )
 
 
@@ -715,7 +788,7 @@ def diversion_by_source(
     result, *, importer: str = "USA", set_name: str | None = None, title: str | None = None, sources=None
 ) -> Figure:
     """Change in each source's sales in ``importer``'s market (USD bn a year, exporter prices),
-    short run and long run: the sources hit by the tariff lose, third countries gain (trade
+    after one year (near term) and in the long run: the sources hit by the tariff lose, third countries gain (trade
     diversion). Sources whose tariff rises are marked '(tariffed)'."""
 
     def by_source(n, hor):
@@ -746,7 +819,7 @@ def diversion_by_source(
     vals = np.r_[sr.change_usd.to_numpy(), lr.change_usd.to_numpy()] / 1e9
     span = float(vals.max() - min(0.0, vals.min())) or 1.0
     with mpl.rc_context(STYLE):
-        fig = _new_figure(0.3 * n + 1.2)
+        fig = new_figure(0.3 * n + 1.2)
         ax = fig.add_subplot()
         ax.barh(y + h / 2, sr.change_usd / 1e9, height=h, zorder=2, **SR_BAR)
         ax.barh(y - h / 2, lr.change_usd / 1e9, height=h, zorder=2, **LR_BAR)
@@ -757,7 +830,7 @@ def diversion_by_source(
                 f"{fmt_signed(v, 1)} ({fmt_signed(pct, 0)} %)",
                 va="center",
                 ha="left" if v >= 0 else "right",
-                fontsize=6.5,
+                fontsize=7,
                 color=INK,
             )
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
@@ -766,16 +839,9 @@ def diversion_by_source(
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        _pct_axis(ax, "x")
+        pct_axis(ax, "x")
         ax.set_xlabel(f"Change in sales in the {_country_label(importer)} market (USD bn a year, exporter prices)")
-        ax.legend(
-            handles=[
-                Patch(label="short run (about one year)", **SR_BAR),
-                Patch(label="long run (labels: USD bn, % of baseline)", **LR_BAR),
-            ],
-            loc="upper left",
-            borderaxespad=0.3,
-        )
+        ax.legend(handles=[Patch(label=lab, **st) for lab, st in _HORIZON_HANDLES], ncols=2, **_LEGEND_ABOVE)
         loss = -float(lr.loc[[c for c in order if c in hit], "change_usd"].sum()) / 1e9
         gain = float(lr.loc[[c for c in order if c not in hit], "change_usd"].sum()) / 1e9
         sub = None
@@ -784,12 +850,14 @@ def diversion_by_source(
                 f"Long run: tariffed sources sell {loss:,.0f} bn USD less; third countries sell {gain:,.0f} bn USD "
                 f"more ({100 * gain / loss:.0f} % of the loss is diverted to them); '{name}' elasticities"
             )
-        extra = "Trade model, exporter prices; domestic sales of the importer not shown"
-        return _finish(
+        extra = (
+            f"Trade model, exporter prices; domestic sales of the importer not shown; {_one_year_note(result, name)}"
+        )
+        return finish(
             fig,
             title=title if title is not None else f"Trade diversion in the {_country_label(importer)} market",
             subtitle=sub,
-            caption=_caption(sources, result, sets=[name], extra=extra),
+            caption=figure_caption(sources, result, sets=[name], extra=extra),
         )
 
 
@@ -810,7 +878,7 @@ def gdp_path_chart(
     x = np.arange(1, H + 1)
     chans = [c for c in CHANNEL_LABELS if f"{c}_pct" in gp.columns and np.any(np.abs(gp[f"{c}_pct"]) > 1e-9)]
     with mpl.rc_context(STYLE):
-        fig = _new_figure(3.6)
+        fig = new_figure(3.6)
         ax = fig.add_subplot()
         pos = np.zeros(H)
         neg = np.zeros(H)
@@ -833,39 +901,40 @@ def gdp_path_chart(
             pos += np.where(v >= 0, v, 0)
             neg += np.where(v < 0, v, 0)
             label = CHANNEL_LABELS[c]
-            if c == "trade" and result.model == "ge":
-                label = "Trade shock (GE real income)"
             handles.append(
                 Patch(
                     facecolor=st["facecolor"], edgecolor=st["edgecolor"], hatch=st["hatch"], linewidth=0.5, label=label
                 )
             )
         tot = gp["gdp_deviation_pct"].to_numpy(float)
-        ax.plot(x, tot, color=INK, marker="o", markersize=3.5, linewidth=1.3, zorder=4)
+        ax.plot(x, tot, color=INK, marker="o", markersize=3.5, linewidth=1.6, zorder=5)
         handles.append(Line2D([], [], color=INK, marker="o", markersize=3.5, label=f"total, '{name}' set"))
         extremes = [neg, pos, tot]
         shown = [r for r in range_sets if r in result.sets and r != name]
         for i, s in enumerate(shown):
             t = result.gdp_path(s)["gdp_deviation_pct"].to_numpy(float)
             extremes.append(t)
-            st = _set_style(s, i)
-            ax.plot(x, t, color=GREY, linestyle=st["linestyle"], linewidth=1.1, zorder=3)
-            handles.append(
-                Line2D([], [], color=GREY, linestyle=st["linestyle"], linewidth=1.1, label=f"total, '{s}' set")
-            )
+            st = set_style(s, i)
+            kw = {**RANGE_LINE, "linestyle": st["linestyle"], "marker": st["marker"]}
+            halo = [
+                patheffects.Stroke(linewidth=RANGE_LINE["linewidth"] + 2.0, foreground="white"),
+                patheffects.Normal(),
+            ]
+            ax.plot(x, t, zorder=4, path_effects=halo, **kw)
+            handles.append(Line2D([], [], label=f"total, '{s}' set", **kw))
         ax.axhline(0, color=INK, linewidth=0.8, zorder=3)
         step = 1 if H <= 16 else int(np.ceil(H / 12))
         ax.set_xticks(x[::step], list(gp["period"])[::step], rotation=0 if H <= 12 else 45)
         ax.set_xlim(0.4, H + 0.6)
         ax.yaxis.grid(True)
-        _pct_axis(ax, "y")
+        pct_axis(ax, "y")
         ax.set_ylabel("Real GDP, deviation\nfrom baseline (%)")
         ax.set_xlabel("Quarter (the tariff applies from the first)")
         ax.legend(
             handles=handles,
             loc="lower left",
             bbox_to_anchor=(0.0, 1.01),
-            ncols=3 if len(handles) <= 6 else 2,
+            ncols=3 if len(handles) <= 3 else 2,
             borderaxespad=0.2,
         )
         allv = np.concatenate(extremes)
@@ -883,15 +952,18 @@ def gdp_path_chart(
                 f"; after four quarters {fmt_signed(max(ends), 2)} to {fmt_signed(min(ends), 2)} % "
                 f"in the {' and '.join(repr(r) for r in shown)} sets"
             )
+        qs = float(result.scenario.assumption("blend_start_quarter"))
+        qe = float(result.scenario.assumption("blend_end_quarter"))
         extra = (
-            "Trade adjusts by partial adjustment from the short-run to the long-run elasticities "
-            "(Boehm, Levchenko and Pandalai-Nayar 2023)"
+            f"Quarters 1–{qs:g}: the near-term channels build up by partial adjustment to their one-year "
+            f"values (one-year elasticities); then a linear blend into the long-run general-equilibrium "
+            f"real income, reached in quarter {qe:g}"
         )
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else f"{_country_label(result.country)}: GDP path by channel",
             subtitle=sub,
-            caption=_caption(sources, result, sets=[name, *range_sets], extra=extra),
+            caption=figure_caption(sources, result, sets=[name, *range_sets], extra=extra),
         )
 
 
@@ -917,7 +989,7 @@ def ge_welfare(
     v = df[value].to_numpy(float)
     span = float(max(0.0, v.max()) - min(0.0, v.min())) or 1.0
     with mpl.rc_context(STYLE):
-        fig = _new_figure(0.2 * n + 1.1)
+        fig = new_figure(0.2 * n + 1.1)
         ax = fig.add_subplot()
         posm = v >= 0
         ax.barh(y[posm], v[posm], height=0.65, zorder=2, **LR_BAR)
@@ -929,7 +1001,7 @@ def ge_welfare(
                 fmt_signed(vi, 2),
                 va="center",
                 ha="left" if vi >= 0 else "right",
-                fontsize=6.5,
+                fontsize=7,
                 color=INK,
             )
         if n_all > top:
@@ -946,7 +1018,7 @@ def ge_welfare(
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        _pct_axis(ax, "x")
+        pct_axis(ax, "x")
         ax.set_xlabel("Welfare change (%, real income equivalent)" if value == "welfare_pct" else f"{value} (%)")
         ax.legend(handles=[Patch(label="gain", **LR_BAR), Patch(label="loss", **SR_BAR)], loc="lower right")
         sub = (
@@ -969,7 +1041,7 @@ def ge_welfare(
             if isinstance(sources, str)
             else (sources_caption(sources) if sources is not None else "Sources: " + default_src)
         )
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "General-equilibrium welfare change by country",
             subtitle=sub,
@@ -1024,8 +1096,6 @@ def _run_styles(runs: Sequence[tuple[str, str]]) -> dict:
 
 
 def _compare_caption(comparison, extra: str) -> str:
-    from ._plotstyle import sources_caption_runs
-
     return sources_caption_runs(comparison.results.values(), extra=extra)
 
 
@@ -1038,7 +1108,7 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
     runs = list(comparison.runs)
     styles = _run_styles(runs)
     with mpl.rc_context(STYLE):
-        fig = _new_figure(3.6)
+        fig = new_figure(3.6)
         ax = fig.add_subplot()
         H = int(gp.quarter.max()) if len(gp) else 1
         for key in runs:
@@ -1068,7 +1138,7 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
         ax.set_xticks(x[::step], list(first.period)[::step], rotation=0 if H <= 12 else 45)
         ax.set_xlim(0.6, H + 0.4)
         ax.yaxis.grid(True)
-        _pct_axis(ax, "y")
+        pct_axis(ax, "y")
         ax.set_ylabel("Real GDP, deviation\nfrom baseline (%)")
         ax.set_xlabel("Quarter (the tariff applies from the first)")
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=min(3, max(1, len(runs))), borderaxespad=0.2)
@@ -1081,7 +1151,7 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
             )
         extra = "Central elasticity set of each scenario; solid: partial equilibrium, dashed: general equilibrium"
         cap = sources if isinstance(sources, str) else _compare_caption(comparison, extra)
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else "GDP paths of the scenarios compared",
             subtitle=sub,
@@ -1089,25 +1159,45 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
         )
 
 
-def compare_headline(comparison, *, measures: Sequence[str] | None = None, title: str | None = None) -> Figure:
+def _panels(comparison, measures: Sequence[Any] | None) -> list[tuple[str, str, int]]:
+    """(JSON key, panel heading, decimals) of the measures to draw, in the table's order, from the
+    comparison itself (its tidy table and :meth:`wide`'s decimals), so that plots need not import
+    :mod:`tariffsim.comparison` (which imports plots). ``measures``: JSON keys, or objects with
+    ``key``, ``panel`` and ``decimals`` (:data:`tariffsim.comparison.MEASURES`)."""
+    t = comparison.table
+    first = t.drop_duplicates("json_key").set_index("json_key")
+    decimals = comparison.wide().attrs.get("decimals", {})
+    given = {getattr(m, "key", m): m for m in (measures if measures is not None else list(first.index))}
+    out = []
+    for key, m in given.items():
+        if key not in first.index or not t.loc[t.json_key == key, "value"].notna().any():
+            continue
+        label, unit = str(first.loc[key, "measure"]), str(first.loc[key, "unit"])
+        panel = getattr(m, "panel", None) or f"{label} ({_UNIT_SHORT.get(unit, unit)})"
+        nd = getattr(m, "decimals", None)
+        out.append((str(key), panel, int(nd if nd is not None else decimals.get(f"{label} ({unit})", 1))))
+    return out
+
+
+_UNIT_SHORT = {"percentage points": "pp"}
+
+
+def compare_headline(comparison, *, measures: Sequence[Any] | None = None, title: str | None = None) -> Figure:
     """Dot-and-range chart of the headline measures of a comparison: a panel per measure (its
     unit on the axis), a row per scenario and model; the dot is the central elasticity set, the
     line the range over the elasticity sets run (``low``/``high`` of the tidy table), the value
-    printed beside the dot. ``measures``: JSON keys (default: all of
-    :data:`tariffsim.comparison.MEASURES` with a value)."""
-    from .comparison import MEASURES
-
+    printed beside the dot. ``measures``: JSON keys or :class:`tariffsim.comparison.Measure`
+    objects (default: every measure of the comparison's table with a value)."""
     t = comparison.table
-    keys = list(measures) if measures is not None else [m.key for m in MEASURES]
-    keys = [k for k in keys if t.loc[t.json_key == k, "value"].notna().any()]
-    ms = {m.key: m for m in MEASURES}
+    panels = _panels(comparison, measures)
+    keys = [k for k, _, _ in panels]
     runs = list(comparison.runs)
     styles = _run_styles(runs)
     n = len(runs)
     ncol = 2
     nrow = int(np.ceil(len(keys) / ncol)) or 1
     with mpl.rc_context(STYLE):
-        fig = _new_figure(nrow * (0.22 * n + 0.85) + 0.3)
+        fig = new_figure(nrow * (0.22 * n + 0.85) + 0.3)
         axes = fig.subplots(nrow, ncol, squeeze=False)
         y = np.arange(n)[::-1]
         labels = [f"{name} ({_MODEL_NAMES_UP.get(m, m)})" for name, m in runs]
@@ -1115,8 +1205,7 @@ def compare_headline(comparison, *, measures: Sequence[str] | None = None, title
             if k >= len(keys):
                 ax.set_visible(False)
                 continue
-            key = keys[k]
-            m = ms[key]
+            key, panel, decimals = panels[k]
             d = t[t.json_key == key].set_index(["scenario", "model"]).loc[runs]
             v = d["value"].to_numpy(float)
             lo = d["low"].to_numpy(float)
@@ -1144,10 +1233,10 @@ def compare_headline(comparison, *, measures: Sequence[str] | None = None, title
                     ax.text(
                         right + 0.03 * span,
                         yi,
-                        _fmt(vi, m.decimals),
+                        fmt_num(vi, decimals),
                         va="center",
                         ha="left",
-                        fontsize=6.5,
+                        fontsize=7,
                         color=INK,
                     )
             ax.axvline(0, color=INK, linewidth=0.7, zorder=1)
@@ -1157,8 +1246,8 @@ def compare_headline(comparison, *, measures: Sequence[str] | None = None, title
             ax.tick_params(axis="y", length=0)
             ax.spines["left"].set_visible(False)
             ax.xaxis.grid(True)
-            _pct_axis(ax, "x")
-            ax.set_title(m.panel, fontsize=8, fontweight="bold", loc="left")
+            pct_axis(ax, "x")
+            ax.set_title(panel, fontsize=8, fontweight="bold", loc="left")
         scen = comparison.scenarios
         g = t[t.json_key == "gdp_impact_pct"].set_index("run")["value"]
         sub = None
@@ -1171,7 +1260,7 @@ def compare_headline(comparison, *, measures: Sequence[str] | None = None, title
             "Dot: central elasticity set; line: range over the elasticity sets run; filled: partial "
             "equilibrium, open: general equilibrium"
         )
-        return _finish(
+        return finish(
             fig,
             title=title if title is not None else f"Headline measures: {', '.join(scen)}",
             subtitle=sub,

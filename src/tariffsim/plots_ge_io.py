@@ -23,7 +23,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ._plotstyle import BLUE, BLUE_DARK, BLUE_LIGHT, GREY, INK, LIGHT, STYLE, _finish, _new_figure, _pct_axis
+from ._plotstyle import BLUE, BLUE_DARK, BLUE_LIGHT, GREY, INK, LIGHT, STYLE
+from ._plotstyle import finish as _finish
+from ._plotstyle import new_figure as _new_figure
+from ._plotstyle import pct_axis as _pct_axis
 from ._util import fmt_signed
 
 __all__ = ["welfare_decomposition", "output_by_sector", "CP2015_CAPTION"]
