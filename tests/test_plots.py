@@ -12,6 +12,7 @@ import struct
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # plots uses Figure objects without pyplot; this is belt and braces
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -204,3 +205,204 @@ def test_plots_module_does_not_use_pyplot():
 
     src = inspect.getsource(plots)
     assert "import matplotlib.pyplot" not in src and "from matplotlib import pyplot" not in src
+
+
+# ----------------------------------------------------------------------------- layout and wording
+
+
+def drawn(fig: Figure):
+    """Draw ``fig`` on an Agg canvas; returns the renderer (window extents in pixels)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def overlaps(a, b) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def all_figures(results, frames) -> dict[str, Figure]:
+    r, f = results["mex25"], frames["mex25"]
+    figs = {name: getattr(plots, name)(r) for name in RESULT_FIGURES}
+    figs["recession_curve"] = plots.recession_curve(f["sweep"], mark_rate=0.25, sources=r)
+    figs["gdp_heatmap"] = plots.gdp_heatmap(f["grid"], mark=(0.25, 4.0), sources=r)
+    figs["tornado_chart"] = plots.tornado_chart(f["tornado"], sources=r)
+    return figs
+
+
+def vehicles_only():
+    from tariffsim.scenario import Scenario, load_scenario
+
+    d = load_scenario("mex25").to_dict()
+    d["name"] = "mex25-vehicles"
+    d["tariffs"][0]["sectors"] = ["vehicles"]
+    return simulate(Scenario.from_dict(d), draws=0, n_paths=500)
+
+
+def test_gdp_by_set_whisker_clears_the_value_label(results):
+    """The 5-95 % whisker of the parameter draws crosses neither the central bar's value label nor
+    its long-run diamond, and spans the draws' 5th to 95th percentile."""
+    from matplotlib.container import ErrorbarContainer
+
+    r = results["mex25"]
+    fig = plots.gdp_by_set(r)
+    renderer = drawn(fig)
+    ax = fig.axes[0]
+    (eb,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    parts = [*eb.lines[1], *eb.lines[2]]  # caps and the bar line
+    boxes = [p.get_window_extent(renderer) for p in parts]
+    c = r.summary().set_index("elasticity_set").loc[r.central]
+    label = next(t for t in ax.texts if t.get_text() == plots.fmt_num(c.gdp_impact_pct, 1))
+    lab_box = label.get_window_extent(renderer)
+    assert not any(overlaps(b, lab_box) for b in boxes)
+    diamonds = ax.collections[0]
+    for xy in ax.transData.transform(diamonds.get_offsets()):
+        assert not any(b.x0 <= xy[0] <= b.x1 and b.y0 <= xy[1] <= b.y1 for b in boxes)
+    seg = eb.lines[2][0].get_segments()[0]
+    q = r.draws["gdp_impact_pct"].quantile([0.05, 0.95])
+    assert sorted(seg[:, 0]) == pytest.approx([q.loc[0.05], q.loc[0.95]])
+
+
+def test_sector_chart_shows_only_sectors_that_change():
+    rv = vehicles_only()
+    near, lr = rv.by_sector(horizon="near_term"), rv.by_sector()
+    changed = sorted(set(near.sector[near.change_usd != 0]) | set(lr.sector[lr.change_usd != 0]))
+    assert changed == ["vehicles"]  # PE at fixed exporter prices: a vehicles tariff moves only vehicles
+    fig = plots.export_losses_by_sector(rv)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    labels = rv.data.meta["sector_labels"]
+    assert rows == [plots.short_label(labels["vehicles"])]
+    bars = [p for p in fig.axes[0].patches if p.get_width() != 0]
+    assert len(bars) == 2  # one year and long run
+    cap = next(t for t in texts(fig) if "Sources:" in t)
+    assert f"the {len(rv.data.sectors) - 1} of {len(rv.data.sectors)} sectors" in cap
+    check_figure(fig)
+
+
+def test_sector_chart_of_an_all_goods_tariff_keeps_every_sector(results):
+    r = results["mex25"]
+    fig = plots.export_losses_by_sector(r)
+    assert len(fig.axes[0].get_yticklabels()) == len(r.data.sectors)
+
+
+def test_heatmap_cells_all_have_one_decimal(frames):
+    grid = frames["mex25"]["grid"]
+    assert (grid.rate == 0).any()  # the no-tariff column prints 0.0, not 0
+    cells = [t.get_text() for t in plots.gdp_heatmap(grid).axes[0].texts]
+    assert cells and all(re.fullmatch(r"−?\d+\.\d", c) for c in cells), cells
+    assert "−0.0" not in cells and "0.0" in cells
+    assert plots.fmt_num(-0.04, 1) == "0.0" and plots.fmt_num(-0.05, 1) == "−0.1"
+
+
+def test_captions_are_readable_and_overlap_nothing(results, frames):
+    """Caption type at least 8 pt at the print width; title, key message and caption stay inside
+    the figure and clear of the axes (tick labels and axis labels included) and of each other."""
+    for name, fig in all_figures(results, frames).items():
+        w_in = fig.get_size_inches()[0]
+        assert w_in <= 6.5 + 1e-9, name
+        renderer = drawn(fig)
+        fig_box = fig.bbox
+        cap = next(t for t in fig.texts if "Sources:" in t.get_text())
+        assert cap.get_fontsize() >= 8, (name, cap.get_fontsize())
+        boxes = [t.get_window_extent(renderer) for t in fig.texts]
+        for b in boxes:
+            assert fig_box.x0 <= b.x0 and b.x1 <= fig_box.x1 and fig_box.y0 <= b.y0 and b.y1 <= fig_box.y1, name
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not overlaps(a, b), name
+        for ax in fig.axes:
+            tight = ax.get_tightbbox(renderer)
+            assert not any(overlaps(tight, b) for b in boxes), (name, "axes")
+
+
+def test_legends_keep_off_the_bars_and_gridlines(results, frames):
+    """Every legend lies outside its axes or has an opaque white box, and covers no bar."""
+    for name, fig in all_figures(results, frames).items():
+        renderer = drawn(fig)
+        for ax in fig.axes:
+            leg = ax.get_legend()
+            if leg is None:
+                continue
+            box = leg.get_window_extent(renderer)
+            inside = overlaps(box, ax.get_window_extent(renderer))
+            if inside:
+                frame = leg.get_frame()
+                assert leg.get_frame_on() and frame.get_alpha() in (None, 1.0), name
+                assert tuple(frame.get_facecolor()) == (1.0, 1.0, 1.0, 1.0), name
+            bars = [p for p in ax.patches if p.get_width() * p.get_height() != 0]
+            assert not any(overlaps(box, p.get_window_extent(renderer)) for p in bars), name
+    for name in ("tornado_chart", "export_losses_by_sector", "diversion_by_source"):
+        fig = all_figures(results, frames)[name]
+        renderer = drawn(fig)
+        ax = fig.axes[0]
+        assert ax.get_legend().get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1 - 1, name
+
+
+def _contrast_with_white(colour) -> float:
+    """WCAG 2 contrast ratio of ``colour`` against white."""
+    from matplotlib.colors import to_rgb
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(colour))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (lum + 0.05)
+
+
+@pytest.mark.parametrize("scenario", ["mex25", "mex25-retaliation"])
+def test_gdp_path_bars_add_up_to_the_total(results, scenario):
+    """The stacked channels (the long-run GE channel included) add up to the total line in every
+    quarter, and the other sets' lines are as dark and wide as readable lines (WCAG 4.5:1)."""
+    r = results[scenario]
+    fig = plots.gdp_path_chart(r)
+    ax = fig.axes[0]
+    gp = r.gdp_path(r.central)
+    H = len(gp)
+    sums = np.zeros(H)
+    for p in ax.patches:
+        q = int(round(p.get_x() + p.get_width() / 2))
+        if 1 <= q <= H:
+            sums[q - 1] += p.get_height()
+    assert sums == pytest.approx(gp.gdp_deviation_pct.to_numpy(), abs=1e-9)
+    assert (gp.long_run_ge_pct.abs() > 0).any()  # the channel that was missing from the bars
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("Long run" in t for t in legend)
+    others = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == H and ln.get_color() != plots.INK]
+    assert len(others) == 2  # low and high
+    for ln in others:
+        assert _contrast_with_white(ln.get_color()) >= 4.5 and ln.get_linewidth() >= 1.5
+
+
+def test_captions_say_what_the_model_does_now(results, frames):
+    """No caption repeats the retired short-run factor (x0.38 of the long run) or the tornado's old
+    x0.5/x2 elasticity factors; the one-year sigma and the tornado's ranges are stated as computed."""
+    from tariffsim.uncertainty import VALUE_ADDED_RANGE
+
+    r = results["mex25"]
+    figs = all_figures(results, frames)
+    caps = {n: next(t for t in texts(f) if "Sources:" in t) for n, f in figs.items()}
+    for n, cap in caps.items():
+        assert "0.38" not in cap and "short run" not in cap and "short-run" not in cap, n
+        assert "mix of 1993 from Caliendo and Parro (2015)" in cap, n  # what the 1993 source is
+    s1 = r.outcome().elasticities.sigma_one_year
+    assert f"σ {s1:g}" in caps["export_losses_by_sector"]
+    tor = frames["mex25"]["tornado"].set_index("parameter")
+    tcap = caps["tornado_chart"]
+    assert "0.5 and 2" not in tcap
+    lo, hi = (plots._value_label(tor.loc["elasticities", k]) for k in ("low_value", "high_value"))
+    assert f"times {lo} and {hi}" in tcap
+    va = r.outcome().macro.assumptions.value_added_share
+    assert f"{VALUE_ADDED_RANGE[0]:g} (manufacturing alone) to {VALUE_ADDED_RANGE[1]:g}" in tcap
+    assert f"around the data's {va:.2f}" in tcap and "lopsided" in tcap
+
+
+def test_plots_keeps_no_re_exports():
+    """tariffsim.plots keeps its documented names (__all__) and drops the style constants it used
+    to re-export from _plotstyle."""
+    for name in plots.__all__:
+        assert hasattr(plots, name), name
+    for gone in ("BLUE_MID", "CAPTION_SIZE", "REGION_NAMES", "SET_STYLES", "SUBTITLE_SIZE", "TITLE_SIZE", "WIDTH"):
+        assert gone not in plots.__all__
