@@ -88,6 +88,7 @@ assert np.isclose(j["gdp_impact_pct"], path.gdp_deviation_pct.iloc[3])
 assert np.isclose(j["gdp_impact_pct_long_run"], mac.long_run_gdp_pct)
 assert j["value_added_at_risk_pct"] < j["gdp_impact_pct_long_run"] < 0
 fig = gdp_path_chart(res)
+fig
 
 # %% [markdown]
 # ## 4. Which trade model sets the long run?
@@ -128,3 +129,4 @@ print(s[["elasticity_set", "sigma_one_year", "sigma", "gdp_impact_pct_first_year
 assert list(s.elasticity_set) == list(j["by_elasticity_set"])
 assert s.set_index("elasticity_set").loc["high", "gdp_impact_pct"] < s.set_index("elasticity_set").loc["central", "gdp_impact_pct"]
 fig = gdp_by_set(res)
+fig

@@ -14,7 +14,6 @@
 #     name: python3
 # ---
 # %% [markdown]
-# %% [markdown]
 # # Elasticity uncertainty
 #
 # Every shipped set states which quantity each value is: σ is the elasticity of *tariff-exclusive*
@@ -73,6 +72,7 @@ c = tor.gdp_central.iloc[0]
 assert np.isclose(c, ts.simulate("mex25", recession=False, elasticities=["central"]).to_json()["gdp_impact_pct"])
 assert (tor.swing.diff().dropna() <= 1e-12).all()
 fig = tornado_chart(tor)
+fig
 
 # %% [markdown]
 # ## Tariff rate x one-year σ
@@ -84,3 +84,4 @@ print(piv.round(2).to_string())
 assert (piv.loc[0.0] == 0).all()
 assert np.all(np.diff(piv.loc[[0.1, 0.25, 0.4]].to_numpy(), axis=1) < 0)  # higher sigma, larger near-term loss
 fig = gdp_heatmap(grid)
+fig
