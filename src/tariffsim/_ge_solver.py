@@ -114,12 +114,16 @@ class GEState:
     @cached_property
     def lam_new(self) -> np.ndarray:
         """λ'_ji, consumer-price expenditure shares."""
-        return self.sysm.base_a * self.r[:, None] / self.S
+        out = self.sysm.base_a * self.r[:, None]
+        out /= self.S
+        return out
 
     @cached_property
     def X_new(self) -> np.ndarray:
         """X'_ji, exporter prices."""
-        return self.lam_new * (self.E_new * self.sysm.m)
+        out = self.sysm.m * self.E_new
+        out *= self.lam_new
+        return out
 
 
 def evaluate(x: np.ndarray, sysm: GESystem) -> GEState:
@@ -272,16 +276,16 @@ def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
     u = tY / M
     r = inv_Y * (A @ ((1.0 - nu) * u)) + j12_diag * u
     K = np.empty((2 * n, 2 * n))
-    K11, K13 = K[:n, :n], K[:n, n:]
+    K11, K13, K31, K33 = K[:n, :n], K[:n, n:], K[n:, :n], K[n:, n:]
     C = A * ((1.0 - nu) / M)
-    W = C @ A.T
-    W *= (eps * inv_Y)[:, None]  # diag(ε/Y) W
-    Cd = C * Yn  # X' diag((1−ν) Y'/M')
-    Cd *= inv_Y[:, None]
-    Cd += np.outer(r, Yn)
-    np.multiply(W, -psi, out=K13)
-    K13 += Cd
-    np.add(W, Cd, out=K11)
+    np.matmul(C, A.T, out=K11)  # W
+    K11 *= (eps * inv_Y)[:, None]  # diag(ε/Y) W
+    np.multiply(K11, -psi, out=K13)
+    C *= inv_Y[:, None]  # now diag(1/Y) X' diag((1−ν) Y'/M') + r Y'ᵀ
+    C += r[:, None]
+    C *= Yn
+    K11 += C
+    K13 += C
     diag = np.arange(n)
     K11[diag, diag] -= (eps * s + Yn - nu * Yn) * inv_Y
     K13[diag, diag] += (psi * eps * s - Yn + nu * Yn) * inv_Y
@@ -304,13 +308,13 @@ def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
         j33 = j33 + kappa * q * st.rho
         c = -j32 / M + kappa * q / Yn
     b3 = -j32 / M * E
-    K31, K33 = K[n:, :n], K[n:, n:]
     np.multiply(LamT, (kappa + eps * c * M)[:, None], out=K31)
-    K31 -= (eps * c)[:, None] * A.T
+    np.multiply(A.T, (eps * c)[:, None], out=K33)  # scratch
+    K31 -= K33  # Z
     np.multiply(K31, -psi, out=K33)
-    R1 = np.outer(b3 / E * tY, Yn)
-    K31 -= R1
-    K33 -= R1
+    np.multiply.outer(b3 / E * tY, Yn, out=C)  # diag(b3/E) T Y'ᵀ/ΣY
+    K31 -= C
+    K33 -= C
     K31[diag, diag] += j31 - b3 * Yn / E
     K33[diag, diag] += j33 - b3 * Yn / E
     rest = (A, LamT, M, Yn, E, inv_Y, 1.0 - nu, j12_diag, j12_drop, tY, b3, d2, eps, psi, k)

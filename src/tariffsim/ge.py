@@ -362,6 +362,14 @@ def build_baseline(
     )
 
 
+def _two_region(E: np.ndarray, X12: float, X21: float, home: int) -> tuple[float, float]:
+    E2 = E[home]
+    E1 = E.sum() - E2
+    r11 = (E1 - X21) / (E1 - X21 + X12)
+    r22 = (E2 - X12) / (E2 - X12 + X21)
+    return float(r11), float(r22)
+
+
 def two_region_shares(baseline: GEBaseline, home: int) -> tuple[float, float]:
     """(r11, r22) of the two-region aggregate: region 1 = everyone but ``home``, region 2 = ``home``.
 
@@ -371,12 +379,9 @@ def two_region_shares(baseline: GEBaseline, home: int) -> tuple[float, float]:
     X = baseline.X
     other = np.ones(baseline.n, dtype=bool)
     other[home] = False
-    E1, E2 = baseline.E[other].sum(), baseline.E[home]
     X12 = X[other, home].sum()  # region 1 -> home
     X21 = X[home, other].sum()  # home -> region 1
-    r11 = (E1 - X21) / (E1 - X21 + X12)
-    r22 = (E2 - X12) / (E2 - X12 + X21)
-    return float(r11), float(r22)
+    return _two_region(baseline.E, X12, X21, home)
 
 
 def calibrate_nu_two_region(
@@ -387,18 +392,43 @@ def calibrate_nu_two_region(
     Solves r₁₁ν₁ + (1−r₁₁)ν₂ = targets[0] and (1−r₂₂)ν₁ + r₂₂ν₂ = targets[1], where r₁₁, r₂₂
     (:func:`two_region_shares`) are computed on the baseline built with the same ν: a fixed point,
     iterated to ``tol`` (the shares move little with ν, so it converges in a few steps).
+
+    The inputs are checked once by :func:`build_baseline` (with ν = 0); each iteration then needs
+    only the baseline's expenditures, which it computes as build_baseline does (without baseline
+    tariffs): T = (1−ν)(M − X(1−ν)), domestic sales max(Y + T − M, 0), E = M + domestic sales.
     """
-    n = np.asarray(trade).shape[0]
+    first = build_baseline(trade, gdp, 0.0)
+    n = first.n
+    X = first.X.copy()
+    np.fill_diagonal(X, 0.0)
+    imports = X.sum(axis=0)
+    Y0 = first.gdp_data
+    other = np.arange(n) != home
+    X12 = X[other, home].sum()  # region 1 -> home
+    X21 = X[home, other].sum()  # home -> region 1
+    A = np.empty((2, 2))  # rows (r11, 1 − r11) and (1 − r22, r22)
+    b = np.asarray(targets, dtype=float)
     nu = np.zeros(n)
+    E = first.E
     for _ in range(max_iter):
-        r11, r22 = two_region_shares(build_baseline(trade, gdp, nu), home)
-        nu1, nu2 = np.linalg.solve(np.array([[r11, 1.0 - r11], [1.0 - r22, r22]]), np.asarray(targets, dtype=float))
+        r11, r22 = _two_region(E, X12, X21, home)
+        A[0] = r11, 1.0 - r11
+        A[1] = 1.0 - r22, r22
+        nu1, nu2 = np.linalg.solve(A, b)
         new = np.full(n, nu1)
         new[home] = nu2
         if np.max(np.abs(new - nu)) < tol:
             log.debug("nu calibrated: nu1=%.6f nu2=%.6f (r11=%.6f, r22=%.6f)", nu1, nu2, r11, r22)
             return new
         nu = new
+        if np.any(nu < 0) or np.any(nu >= 1):
+            raise DataError("nu outside [0, 1); expected shares", source="build_baseline", location="nu")
+        x_nu = X @ (1.0 - nu)
+        T = (1.0 - nu) * (imports - x_nu)
+        dom = np.maximum(Y0 + T - imports, 0.0)
+        E = imports + dom
+        if np.any(E <= 0) or np.any(x_nu + dom * (1.0 - nu) + nu * E <= 0):
+            build_baseline(trade, gdp, nu)  # raises the DataError naming the country
     raise DataError(
         "the two-region nu calibration did not settle; check the trade data", source="calibrate_nu_two_region"
     )
@@ -413,7 +443,7 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
     n = baseline.n
     t1 = _check_tariffs(tariffs, n)
     nu = params.nu_vector(n)
-    if not np.allclose(nu, baseline.nu, rtol=0, atol=1e-12):
+    if not np.all(np.abs(nu - baseline.nu) <= 1e-12):
         raise DataError(
             "params.nu differs from the nu the baseline was built with; rebuild the baseline "
             "(build_baseline(trade, gdp, params.nu)) or pass the same nu",
@@ -422,7 +452,10 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
         )
     phi = params.phi_vector(n)
     tau_hat = (1.0 + t1) / (1.0 + baseline.tariffs0)
-    base_a = baseline.lam * tau_hat ** (-params.eps * phi[None, :])
+    # λ τ̂^(−εφ), the power taken only where the tariff changes (τ̂ = 1 elsewhere: the same numbers)
+    base_a = np.array(baseline.lam, dtype=float)
+    jj, ii = np.nonzero(tau_hat != 1.0)
+    base_a[jj, ii] *= tau_hat[jj, ii] ** (-params.eps * phi[ii])
     if d_hat is not None:
         d = _check_matrix(d_hat, n, "trade-cost change d_hat", positive=True)
         base_a = base_a * d ** (-params.eps)
@@ -569,17 +602,22 @@ def _pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
         return np.where(old != 0, 100.0 * (new / np.where(old != 0, old, 1.0) - 1.0), np.nan)
 
 
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` itself made read-only: for the solver's final arrays, which nothing else holds (no copy)."""
+    a.setflags(write=False)
+    return a
+
+
 def _solution(baseline: GEBaseline, params: GEParams, st, info: SolverInfo) -> GESolution:
-    n = baseline.n
     kappa = float(params.kappa)
     one_minus_tau = np.exp(-st.log_tau)  # 1 − τ_i = 1/τ̂_i (see the module docstring)
     delta = baseline.E / (baseline.E - kappa * one_minus_tau * baseline.Y / (1.0 + kappa))
     real_inc = st.w * st.l / st.P
     W = delta * st.e / st.P + (1.0 - delta) * real_inc
-    off = ~np.eye(n, dtype=bool)
+    off = ~np.eye(baseline.n, dtype=bool)  # trade only (domestic sales excluded)
     X0, X1 = baseline.X, st.X_new
-    exp0, imp0 = (X0 * off).sum(axis=1), (X0 * off).sum(axis=0)
-    exp1, imp1 = (X1 * off).sum(axis=1), (X1 * off).sum(axis=0)
+    exp0, imp0 = X0.sum(axis=1, where=off), X0.sum(axis=0, where=off)
+    exp1, imp1 = X1.sum(axis=1, where=off), X1.sum(axis=0, where=off)
     D0, D1 = imp0 - exp0, imp1 - exp1
     with np.errstate(invalid="ignore", divide="ignore"):
         dd = np.where(D0 != 0, 100.0 * (D1 - D0) / np.abs(np.where(D0 != 0, D0, 1.0)), np.nan)
@@ -601,8 +639,8 @@ def _solution(baseline: GEBaseline, params: GEParams, st, info: SolverInfo) -> G
         tariff_revenue=readonly(st.R),
         tariff_revenue_share=readonly(100.0 * st.R / baseline.E),
         tariff_revenue_share_new=readonly(100.0 * st.R / st.E_new),
-        X_new=readonly(st.X_new),
-        lam_new=readonly(st.lam_new),
+        X_new=_frozen(st.X_new),
+        lam_new=_frozen(st.lam_new),
         walras_residual=float(st.walras),
         solver=info,
         params=params,
