@@ -5,12 +5,23 @@ the scenario's measures on the Caliendo-Parro (2015) tables, as a :class:`TradeO
 The reference equilibrium is the NAFTA one: the 1993 tables solved at the post-NAFTA tariffs
 (``tariff_cfl``), with zero aggregate deficits as in the published experiment. Each tariff and
 retaliation measure adds its effective rate ((1 - exempt share) x rate) to the reference tariffs
-of its importer on its exporters in every sector (``mode = "set"`` sets the tariff to it); the
-counterfactual is solved from the reference and changes are counterfactual / reference. The
-economies must be among the tables' 31 regions, and measures must cover all goods (the tables'
-40 ISIC sectors do not map one to one to the dataset's HS sectors). The model's own sector trade
-elasticities (Caliendo-Parro's θ) apply: the elasticity set does not enter. The structure is
-1993's; every outcome says so in its notes.
+of its importer on its exporters (``mode = "set"`` sets the tariff to it); the counterfactual is
+solved from the reference and changes are counterfactual / reference. The economies must be among
+the tables' 31 regions.
+
+A measure on all goods (``sectors = "all"``, nothing excluded) applies to every one of the 40
+sectors. A measure on some sectors (``sectors = [...]`` or ``exclude_sectors``) is carried to the
+tables' 20 goods sectors (ISIC rev.3) through ``data/mappings/hs_cp2015.csv`` (HS product ->
+CP sector) and ``data/mappings/cp2015_sector_weights.csv`` (HS content of each CP sector in US
+imports 2024 by exporter, split by the dataset's HS-based sectors): the tariff change on CP
+sector j of the flow exporter -> importer is the trade-weighted average of the measure's change
+over that sector's HS content, i.e. coverage_j x effective rate, coverage_j = the share of j's
+content in the covered dataset sectors. Services carry no tariff. Weights are US import weights;
+for flows into other importers the exporter's composition in US imports stands in, and for US
+exports the composition of all US imports (stated in the outcome's notes when used).
+
+The model's own sector trade elasticities (Caliendo-Parro's θ) apply: the elasticity set does not
+enter. The structure is 1993's; every outcome says so in its notes.
 """
 
 from __future__ import annotations
@@ -19,12 +30,30 @@ import functools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .elasticities import ElasticitySet
 from .errors import ScenarioError
 from .trade import TradeOutcome
 
-__all__ = ["ge_io_trade", "ge_io_tariffs"]
+__all__ = [
+    "ge_io_trade",
+    "ge_io_tariffs",
+    "ge_io_tariffs_and_notes",
+    "sector_coverage",
+    "hs_cp2015",
+    "cp2015_sector_weights",
+]
+
+#: Importer whose import data give the weights, and the row of all its partners.
+WEIGHTS_IMPORTER = "USA"
+WEIGHTS_ALL = "WLD"
+MAPPING_NOTE = (
+    "sector measures on ge-io: HS-based sectors carried to the 20 Caliendo-Parro goods sectors by "
+    "data/mappings/hs_cp2015.csv (UN/WITS HS-ISIC rev.3); where a CP sector holds several dataset sectors "
+    "its tariff change is the trade-weighted average over its HS content (weights: US Census 2024 imports "
+    "from the exporter, data/mappings/cp2015_sector_weights.csv)"
+)
 
 
 @functools.cache
@@ -38,22 +67,115 @@ def _reference() -> tuple[Any, Any, Any]:
     return io, model, ref
 
 
-def ge_io_tariffs(scenario, io) -> np.ndarray:
-    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector)."""
+@functools.cache
+def hs_cp2015() -> pd.DataFrame:
+    """The HS -> Caliendo-Parro sector concordance (``data/mappings/hs_cp2015.csv``): columns hs (2, 4
+    or 6 digits; the most specific prefix wins), cp_sector ('' = no traded sector), isic3, description."""
+    from .datasets import data_file
+
+    with data_file("mappings", "hs_cp2015.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False, comment="#")
+
+
+@functools.cache
+def cp2015_sector_weights() -> pd.DataFrame:
+    """HS content of each CP sector in US imports 2024 by exporter and dataset sector
+    (``data/mappings/cp2015_sector_weights.csv``, built by data/build/build_ge_io_weights.py)."""
+    from .datasets import data_file
+
+    with data_file("mappings", "cp2015_sector_weights.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype={"exporter": str, "importer": str, "cp_sector": str, "sector": str}, comment="#")
+
+
+@functools.cache
+def _weight_cube(cp_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """exporter -> (J, S) shares of each CP sector's content by dataset sector (rows of CP sectors
+    without content are zero), and the dataset sectors S in the order of hs2_sectors.csv."""
+    from .datasets import hs2_sector_map
+
+    sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
+    w = cp2015_sector_weights()
+    jx = {c: k for k, c in enumerate(cp_sectors)}
+    sx = {c: k for k, c in enumerate(sectors)}
+    out: dict[str, np.ndarray] = {}
+    for e, g in w.groupby("exporter", sort=False):
+        a = np.zeros((len(cp_sectors), len(sectors)))
+        a[g["cp_sector"].map(jx).to_numpy(int), g["sector"].map(sx).to_numpy(int)] = g["value_usd"].to_numpy(float)
+        tot = a.sum(axis=1, keepdims=True)
+        out[str(e)] = np.divide(a, tot, out=np.zeros_like(a), where=tot > 0)  # shares from the values
+    return out, sectors
+
+
+def sector_coverage(
+    sectors: set[str], exporter: str, importer: str, cp_sectors: tuple[str, ...]
+) -> tuple[np.ndarray, list[str]]:
+    """Share of each CP sector's HS content (flow ``exporter`` -> ``importer``) that lies in the dataset
+    ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
+    cube, order = _weight_cube(tuple(cp_sectors))
+    pick = np.array([s in sectors for s in order], dtype=float)
+    notes: list[str] = []
+    wld = cube[WEIGHTS_ALL]
+    if exporter == WEIGHTS_IMPORTER or exporter not in cube:
+        a = wld
+        notes.append(
+            f"{exporter} -> {importer}: no import data for this flow by HS product; assumption: within each CP sector "
+            f"its HS composition is that of all US imports (Census 2024)"
+        )
+    else:
+        a = cube[exporter].copy()
+        if importer != WEIGHTS_IMPORTER:
+            notes.append(
+                f"{exporter} -> {importer}: no import data by HS product for {importer}; assumption: within each CP "
+                f"sector the HS composition is that of {exporter}'s exports to the US (Census 2024)"
+            )
+        empty = (a.sum(axis=1) == 0) & (wld.sum(axis=1) > 0)
+        if empty.any():
+            a[empty] = wld[empty]
+            names = ", ".join(cp_sectors[k] for k in np.flatnonzero(empty))
+            notes.append(
+                f"{exporter} -> {importer}: no US imports from {exporter} in {names}; assumption: the HS composition "
+                f"of all US imports (Census 2024) in those sectors"
+            )
+    return a @ pick, notes
+
+
+def _covered(m, where: str, source: str | None) -> set[str] | None:
+    """Dataset sectors a measure covers (None: all goods, the whole table as before)."""
+    from .datasets import hs2_sector_map
+
+    if m.sectors == "all" and not m.exclude_sectors:
+        return None
+    known = list(dict.fromkeys(hs2_sector_map().values()))
+
+    def check(s: str, w: str) -> str:
+        if s not in known:
+            raise ScenarioError(
+                f"sector {s!r} cannot be mapped to the Caliendo-Parro sectors: the ge-io model maps the HS-based "
+                f"sectors of data/mappings/hs2_sectors.csv ({', '.join(known)})",
+                source=source,
+                field=w,
+            )
+        return s
+
+    cov = set(known) if m.sectors == "all" else {check(s, f"{where}.sectors[{k}]") for k, s in enumerate(m.sectors)}
+    for k, s in enumerate(m.exclude_sectors):
+        cov.discard(check(s, f"{where}.exclude_sectors[{k}]"))
+    return cov
+
+
+def ge_io_tariffs_and_notes(scenario, io) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
+    on how sector measures were mapped (empty when every measure is on all goods)."""
     from .cp2015 import iso3_codes
 
     codes = list(iso3_codes(io.regions))
     t = np.array(io.tariff_cfl, dtype=float, copy=True)
+    notes: list[str] = []
     groups = (("tariffs", scenario.tariffs), ("retaliation", scenario.retaliation))
     for key, ms in groups:
         for i, m in enumerate(ms):
             where = f"{key}[{i}]"
-            if m.sectors != "all" or m.exclude_sectors:
-                raise ScenarioError(
-                    "the ge-io model (Caliendo-Parro 40 ISIC sectors) takes measures on all goods only",
-                    source=scenario.source,
-                    field=f"{where}.sectors",
-                )
+            cov = _covered(m, where, scenario.source)
 
             def idx(code: str, w: str) -> int:
                 if code not in codes:
@@ -69,11 +191,27 @@ def ge_io_tariffs(scenario, io) -> np.ndarray:
                 ex = [j for j in range(len(codes)) if j != h]
             else:
                 ex = [idx(c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)]
-            if m.mode == "add":
-                t[h, ex, :] += m.effective_rate
-            else:
-                t[h, ex, :] = m.exempt_share * t[h, ex, :] + m.effective_rate
-    return t
+            if cov is None:  # all goods: every sector of the table, exactly as before
+                if m.mode == "add":
+                    t[h, ex, :] += m.effective_rate
+                else:
+                    t[h, ex, :] = m.exempt_share * t[h, ex, :] + m.effective_rate
+                continue
+            if MAPPING_NOTE not in notes:
+                notes.append(MAPPING_NOTE)
+            for e in ex:
+                c, why = sector_coverage(cov, codes[e], codes[h], tuple(io.sectors))
+                notes.extend(f"{where}: {n}" for n in why if f"{where}: {n}" not in notes)
+                if m.mode == "add":
+                    t[h, e, :] += c * m.effective_rate
+                else:
+                    t[h, e, :] = (1.0 - c) * t[h, e, :] + c * (m.exempt_share * t[h, e, :] + m.effective_rate)
+    return t, tuple(notes)
+
+
+def ge_io_tariffs(scenario, io) -> np.ndarray:
+    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector)."""
+    return ge_io_tariffs_and_notes(scenario, io)[0]
 
 
 @functools.lru_cache(maxsize=32)
@@ -95,7 +233,7 @@ def ge_io_trade(scenario, data: Any, es: ElasticitySet, *, market: str | None = 
     from .ge_io import STRUCTURE_NOTE
 
     io, _model, ref = _reference()
-    t = ge_io_tariffs(scenario, io)
+    t, mapping_notes = ge_io_tariffs_and_notes(scenario, io)
     shock, ch = _solve(np.ascontiguousarray(t).tobytes(), t.shape)
     V0 = np.transpose(ref.trade, (1, 0, 2))
     V1 = np.transpose(shock.trade, (1, 0, 2))
@@ -118,5 +256,6 @@ def ge_io_trade(scenario, data: Any, es: ElasticitySet, *, market: str | None = 
             STRUCTURE_NOTE,
             "multi-sector GE (Caliendo-Parro 2015): reference = the NAFTA equilibrium (1993 tables at post-NAFTA "
             "tariffs, zero aggregate deficits); its own sector trade elasticities; trade in USD of 1993",
+            *mapping_notes,
         ),
     )
