@@ -29,13 +29,11 @@ def _pp(x: float) -> str:
 def block() -> str:
     import tariffsim as ts
 
-    runs: dict[tuple[str, str], dict | None] = {}
+    runs: dict[tuple[str, str], dict] = {}
     for n in SCENARIOS:
         for m in ("pe", "ge", "ge-io"):
-            try:
-                runs[(n, m)] = ts.simulate(n, model=m).to_json()
-            except ts.ScenarioError:  # ge-io takes measures on all goods only (na-feb2025 has an energy rate)
-                runs[(n, m)] = None
+            # ge-io carries sector measures (na-feb2025: energy at 10 %) to its 1993 ISIC sectors
+            runs[(n, m)] = ts.simulate(n, model=m).to_json()
     j, g, io = runs[("mex25", "pe")], runs[("mex25", "ge")], runs[("mex25", "ge-io")]
     fy = [h["gdp_impact_pct_first_year_avg"] for h in j["by_elasticity_set"].values()]
     rows = [
@@ -62,7 +60,7 @@ def block() -> str:
     ]
     for n in SCENARIOS:
         r, rio = runs[(n, "pe")], runs[(n, "ge-io")]
-        lr_io = "n/a (sector measures)" if rio is None else _p(rio["gdp_impact_pct_long_run"], 2)
+        lr_io = _p(rio["gdp_impact_pct_long_run"], 2)
         rows.append(
             f"| `{n}` | {_p(r['gdp_impact_pct_first_year_avg'], 2)} | {_p(r['gdp_impact_pct'], 2)} | "
             f"{_p(r['gdp_impact_pct_long_run'], 2)} | {lr_io} | "
