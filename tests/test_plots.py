@@ -406,3 +406,34 @@ def test_plots_keeps_no_re_exports():
         assert hasattr(plots, name), name
     for gone in ("BLUE_MID", "CAPTION_SIZE", "REGION_NAMES", "SET_STYLES", "SUBTITLE_SIZE", "TITLE_SIZE", "WIDTH"):
         assert gone not in plots.__all__
+
+
+def test_comparison_figures_fit_the_page():
+    """The comparison figures: captions >= 8 pt inside the figure, every panel heading inside the
+    figure and clear of the other headings; a scenario whose PE and GE GDP paths are the same
+    number for number says so (otherwise one line would hide the other without a word)."""
+    from tariffsim.comparison import compare
+
+    cmp = compare(["mex25", "mex25-retaliation"], models=["pe", "ge"], draws=0, n_paths=500)
+    head, paths = plots.compare_headline(cmp), plots.compare_gdp_paths(cmp)
+    for fig in (head, paths):
+        renderer = drawn(fig)
+        cap = next(t for t in fig.texts if "Sources:" in t.get_text())
+        assert cap.get_fontsize() >= 8
+        boxes = [t.get_window_extent(renderer) for t in fig.texts]
+        boxes += [a.title.get_window_extent(renderer) for a in fig.axes if a.get_visible() and a.get_title()]
+        for b in boxes:
+            assert fig.bbox.x0 <= b.x0 and b.x1 <= fig.bbox.x1
+        for i, a in enumerate(boxes):
+            assert not any(overlaps(a, b) for b in boxes[i + 1 :])
+    gp = cmp.gdp_paths()
+    cap = next(t for t in texts(paths) if "Sources:" in t)
+    said = re.search(r"the PE and GE paths of (.*?) coincide", cap)
+    same = [
+        name
+        for name in ("mex25", "mex25-retaliation")
+        if np.allclose(
+            *(gp[(gp.scenario == name) & (gp.model == m)].gdp_deviation_pct.to_numpy() for m in ("pe", "ge"))
+        )
+    ]
+    assert (said.group(1).split(", ") if said else []) == same

@@ -41,6 +41,7 @@ __all__ = [
     "pct_axis",
     "short_label",
     "set_style",
+    "wrap_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -146,11 +147,11 @@ _RENDERERS: dict[float, RendererAgg] = {}
 
 
 @lru_cache(maxsize=4096)
-def _word_width(text: str, size: float) -> float:
+def _word_width(text: str, size: float, weight: str = "normal") -> float:
     """Width of ``text`` in DejaVu Sans at ``size`` points (points): the widest of the glyph
     outlines (SVG, PDF) and the hinted rasters at the screen and PNG resolutions
     (``figure.dpi``, ``savefig.dpi``), which differ by a few percent."""
-    prop = FontProperties(family="DejaVu Sans", size=size)
+    prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
     widths = [float(_TEXT_PATH.get_text_width_height_descent(text, prop, ismath=False)[0])]
     for dpi in (float(STYLE["figure.dpi"]), float(STYLE["savefig.dpi"])):
         r = _RENDERERS.setdefault(dpi, RendererAgg(1, 1, dpi))
@@ -158,17 +159,17 @@ def _word_width(text: str, size: float) -> float:
     return max(widths)
 
 
-def _wrap(text: str, width_in: float, size: float) -> list[str]:
-    """Wrap ``text`` to the figure width less 0.1 in on each side: a line's width is the sum of its
-    words' measured widths and the spaces between them (per-word hinting errs on the wide side)."""
-    room = (width_in - 0.2) * 72
-    space = _word_width(" ", size)
+def wrap_text(text: str, width_in: float, size: float, weight: str = "normal") -> list[str]:
+    """Lines of ``text`` that fit ``width_in`` inches at ``size`` points: a line's width is the sum
+    of its words' measured widths and the spaces between them (per-word hinting errs wide)."""
+    room = width_in * 72
+    space = _word_width(" ", size, weight)
     out: list[str] = []
     for para in text.split("\n"):
         line: list[str] = []
         used = 0.0
         for word in para.split():
-            w = _word_width(word, size)
+            w = _word_width(word, size, weight)
             if line and used + space + w > room:
                 out.append(" ".join(line))
                 line, used = [], 0.0
@@ -182,8 +183,9 @@ def finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str
     """Add the title, the key message and the caption; grow the figure to make room for them."""
     w, h = fig.get_size_inches()
     line = 1.32 / 72  # inches a point of type takes as a line
-    cap = _wrap(caption, w, CAPTION_SIZE) if caption else []
-    sub = _wrap(subtitle, w, SUBTITLE_SIZE) if subtitle else []
+    # the figure width less 0.1 in on each side
+    cap = wrap_text(caption, w - 0.2, CAPTION_SIZE) if caption else []
+    sub = wrap_text(subtitle, w - 0.2, SUBTITLE_SIZE) if subtitle else []
     cap_h = (len(cap) * CAPTION_SIZE * line + 0.16) if cap else 0.05
     top_h = (TITLE_SIZE * line if title else 0.0) + len(sub) * SUBTITLE_SIZE * line
     top_h = top_h + 0.14 if top_h else 0.05

@@ -42,6 +42,7 @@ from ._plotstyle import (
     LR_BAR,
     SR_BAR,
     STYLE,
+    WIDTH,
     figure_caption,
     finish,
     fmt_num,
@@ -52,6 +53,7 @@ from ._plotstyle import (
     sources_caption,
     sources_caption_runs,
     style,
+    wrap_text,
 )
 from ._util import fmt_signed
 from .countries import display_name as _country_label
@@ -1099,6 +1101,20 @@ def _compare_caption(comparison, extra: str) -> str:
     return sources_caption_runs(comparison.results.values(), extra=extra)
 
 
+def _coinciding_models(gp: pd.DataFrame, runs: Sequence[tuple[str, str]]) -> list[str]:
+    """Scenarios run with both 'pe' and 'ge' whose GDP paths are equal (to 1e-9 percent)."""
+    out = []
+    for name in dict.fromkeys(n for n, _ in runs):
+        if (name, "pe") in runs and (name, "ge") in runs:
+            a, b = (
+                gp[(gp.scenario == name) & (gp.model == m)].sort_values("quarter").gdp_deviation_pct.to_numpy(float)
+                for m in ("pe", "ge")
+            )
+            if a.shape == b.shape and a.size and np.allclose(a, b, rtol=0.0, atol=1e-9):
+                out.append(name)
+    return out
+
+
 def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> Figure:
     """GDP paths of all the scenarios of a :class:`~tariffsim.comparison.Comparison` on one chart:
     the quarterly real GDP level deviation from baseline (percent, central elasticity set), one
@@ -1141,7 +1157,8 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
         pct_axis(ax, "y")
         ax.set_ylabel("Real GDP, deviation\nfrom baseline (%)")
         ax.set_xlabel("Quarter (the tariff applies from the first)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=min(3, max(1, len(runs))), borderaxespad=0.2)
+        ncols = 2 if len(runs) == 4 else min(3, max(1, len(runs)))
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols, borderaxespad=0.2)
         at4 = gp[gp.quarter == min(4, H)].set_index("run")["gdp_deviation_pct"]
         sub = None
         if len(at4):
@@ -1150,6 +1167,12 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
                 f"{fmt_signed(float(at4.min()), 2)} % ({at4.idxmin()})"
             )
         extra = "Central elasticity set of each scenario; solid: partial equilibrium, dashed: general equilibrium"
+        same = _coinciding_models(gp, runs)
+        if same:
+            extra += (
+                f"; the PE and GE paths of {', '.join(same)} coincide (both models take the first year from the "
+                "PE model and the long run from the GE one)"
+            )
         cap = sources if isinstance(sources, str) else _compare_caption(comparison, extra)
         return finish(
             fig,
@@ -1173,7 +1196,8 @@ def _panels(comparison, measures: Sequence[Any] | None) -> list[tuple[str, str, 
         if key not in first.index or not t.loc[t.json_key == key, "value"].notna().any():
             continue
         label, unit = str(first.loc[key, "measure"]), str(first.loc[key, "unit"])
-        panel = getattr(m, "panel", None) or f"{label} ({_UNIT_SHORT.get(unit, unit)})"
+        short = label.replace("four quarters", "4 quarters")  # a half-width panel's heading
+        panel = getattr(m, "panel", None) or f"{short} ({_UNIT_SHORT.get(unit, unit)})"
         nd = getattr(m, "decimals", None)
         out.append((str(key), panel, int(nd if nd is not None else decimals.get(f"{label} ({unit})", 1))))
     return out
@@ -1247,7 +1271,9 @@ def compare_headline(comparison, *, measures: Sequence[Any] | None = None, title
             ax.spines["left"].set_visible(False)
             ax.xaxis.grid(True)
             pct_axis(ax, "x")
-            ax.set_title(panel, fontsize=8, fontweight="bold", loc="left")
+            # a heading wider than half the figure less the row labels goes on two lines
+            heading = wrap_text(panel, (WIDTH - 0.2) / ncol - 0.6, 8, "bold")
+            ax.set_title("\n".join(heading), fontsize=8, fontweight="bold", loc="left")
         scen = comparison.scenarios
         g = t[t.json_key == "gdp_impact_pct"].set_index("run")["value"]
         sub = None
