@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import scipy.linalg
-from scipy.linalg import LinAlgWarning
+from scipy.linalg import lapack
 
 from .errors import ConvergenceError
 from .solvers import SolverInfo
@@ -49,6 +47,8 @@ log = logging.getLogger(__name__)
 
 METHOD = "newton-broyden-analytic-jacobian"
 
+_getrf, _getrs = lapack.dgetrf, lapack.dgetrs
+
 
 @dataclass(frozen=True, eq=False)
 class GESystem:
@@ -62,8 +62,9 @@ class GESystem:
     n: int
     lam: np.ndarray
     base_a: np.ndarray
-    m: np.ndarray
-    tshare: np.ndarray  # t1/(1+t1)
+    base_am: np.ndarray  # base_a/(1+t1): X'_ji = base_am_ji r_j Ê_i E_i / S_i (exporter prices)
+    tax_cols: np.ndarray  # importers i that levy some tariff (t1[:, i] not all zero)
+    base_at: np.ndarray  # (base_a · t1/(1+t1))[:, tax_cols]: tariff revenue (zero elsewhere)
     E: np.ndarray
     Y: np.ndarray
     T: np.ndarray
@@ -76,12 +77,6 @@ class GESystem:
     income_tax: bool  # revenue relieves the income tax (True) or is rebated lump sum (False)
     held_deficits: bool  # T'_i = T_i ΣY'/ΣY (True) or T'_i = 0 (False, balanced trade)
     drop: int  # country whose sales equation is replaced by the numéraire
-    base_am: np.ndarray = field(init=False, repr=False)  # base_a · m: X'_ji = base_am_ji r_j Ê_i E_i / S_i
-    base_at: np.ndarray = field(init=False, repr=False)  # base_a · t1/(1+t1): revenue
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "base_am", self.base_a * self.m)
-        object.__setattr__(self, "base_at", self.base_a * self.tshare)
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,8 +116,8 @@ class GEState:
     @cached_property
     def X_new(self) -> np.ndarray:
         """X'_ji, exporter prices."""
-        out = self.sysm.m * self.E_new
-        out *= self.lam_new
+        out = self.sysm.base_am * self.r[:, None]
+        out *= self.E_new / self.S
         return out
 
 
@@ -138,7 +133,8 @@ def evaluate(x: np.ndarray, sysm: GESystem) -> GEState:
     M_new = c * (r @ sysm.base_am)
     s_new = r * (sysm.base_am @ (c * (1.0 - sysm.nu)))
     Y_new = w * l * sysm.Y
-    R = c * (r @ sysm.base_at)  # = E' − M', computed directly (no cancellation)
+    R = np.zeros(n)  # = E' − M', computed directly (no cancellation)
+    R[sysm.tax_cols] = c[sysm.tax_cols] * (r @ sysm.base_at)
     log_P = (1.0 - sysm.phi) * (le - lw) - np.log(S) / sysm.eps
     P = np.exp(log_P)
     F1 = (s_new + sysm.nu * M_new - Y_new) / sysm.Y
@@ -277,7 +273,7 @@ def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
     r = inv_Y * (A @ ((1.0 - nu) * u)) + j12_diag * u
     K = np.empty((2 * n, 2 * n))
     K11, K13, K31, K33 = K[:n, :n], K[:n, n:], K[n:, :n], K[n:, n:]
-    C = A * ((1.0 - nu) / M)
+    C = np.multiply(A, (1.0 - nu) / M, out=K33)  # K33 as scratch (filled last)
     np.matmul(C, A.T, out=K11)  # W
     K11 *= (eps * inv_Y)[:, None]  # diag(ε/Y) W
     np.multiply(K11, -psi, out=K13)
@@ -309,12 +305,17 @@ def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
         c = -j32 / M + kappa * q / Yn
     b3 = -j32 / M * E
     np.multiply(LamT, (kappa + eps * c * M)[:, None], out=K31)
-    np.multiply(A.T, (eps * c)[:, None], out=K33)  # scratch
+    np.multiply(A.T, (eps * c)[:, None], out=K33)  # K33 as scratch
     K31 -= K33  # Z
-    np.multiply(K31, -psi, out=K33)
-    np.multiply.outer(b3 / E * tY, Yn, out=C)  # diag(b3/E) T Y'ᵀ/ΣY
-    K31 -= C
-    K33 -= C
+    np.multiply.outer(b3 / E * tY, Yn, out=K33)  # R1 = diag(b3/E) T Y'ᵀ/ΣY
+    K31 -= K33  # Z − R1
+    # K33 = −ψ Z − R1 = −ψ (Z − R1) − (1 + ψ) R1, formed in place
+    if psi > 0:
+        K33 *= (1.0 + psi) / psi
+        K33 += K31
+        K33 *= -psi
+    else:
+        K33 *= -1.0
     K31[diag, diag] += j31 - b3 * Yn / E
     K33[diag, diag] += j33 - b3 * Yn / E
     rest = (A, LamT, M, Yn, E, inv_Y, 1.0 - nu, j12_diag, j12_drop, tY, b3, d2, eps, psi, k)
@@ -322,14 +323,19 @@ def _schur(st: GEState, sysm: GESystem) -> tuple[np.ndarray, tuple]:
 
 
 def factorize(st: GEState, sysm: GESystem) -> _Factor:
-    """Jacobian at ``st``, log Ê eliminated (its budget block is diagonal), 2N x 2N LU factorised."""
+    """Jacobian at ``st``, log Ê eliminated (its budget block is diagonal), 2N x 2N LU factorised.
+
+    LAPACK is called directly: ``getrf`` factorises Kᵀ (the Fortran-ordered view of the C-ordered
+    K, so nothing is copied) and :func:`direction` solves K x = b with ``getrs`` on the transpose.
+    Raises ``np.linalg.LinAlgError`` for a singular K and ``ValueError`` for a non-finite one.
+    """
     K, rest = _schur(st, sysm)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", LinAlgWarning)
-        if not np.all(np.isfinite(K)):
-            raise ValueError("non-finite Jacobian")
-        lu = scipy.linalg.lu_factor(K, overwrite_a=True, check_finite=False)
-    return _Factor(lu, *rest)
+    if not np.all(np.isfinite(K)):
+        raise ValueError("non-finite Jacobian")
+    lu, piv, info = _getrf(K.T, overwrite_a=True)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"LU factorisation failed (getrf info = {info}): singular Newton matrix")
+    return _Factor((lu, piv), *rest)
 
 
 def direction(fac: _Factor, F: np.ndarray, n: int) -> np.ndarray:
@@ -339,7 +345,7 @@ def direction(fac: _Factor, F: np.ndarray, n: int) -> np.ndarray:
     B1F2 = fac.inv_Y * (fac.A @ (fac.one_nu * g)) + fac.j12_diag * g  # J12 (F2/d2)
     B1F2[fac.drop] = fac.j12_drop @ g
     rhs = np.concatenate([B1F2 - F1, fac.b3 * F2 - F3])
-    sol = scipy.linalg.lu_solve(fac.lu, rhs, check_finite=False)
+    sol, info = _getrs(fac.lu[0], fac.lu[1], rhs, trans=1)  # K x = rhs, with LU of Kᵀ
     dw, dl = sol[:n], sol[n:]
     # J21 dw + J23 dl = [T (Y'·σ)/ΣY − H (dw − ψ dl) + Y' σ] / E with σ = dw + dl
     sig = dw + dl
@@ -409,7 +415,7 @@ def newton_solve(
         if trial is None:
             try:
                 fac = factorize(st, sysm)
-            except (ValueError, np.linalg.LinAlgError, scipy.linalg.LinAlgError, LinAlgWarning):
+            except (ValueError, np.linalg.LinAlgError):
                 raise fail("singular or non-finite Jacobian in the GE Newton step") from None
             n_jac += 1
             us, ss = [], []

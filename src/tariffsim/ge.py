@@ -451,7 +451,8 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
             location="nu",
         )
     phi = params.phi_vector(n)
-    tau_hat = (1.0 + t1) / (1.0 + baseline.tariffs0)
+    t1p = 1.0 + t1
+    tau_hat = t1p / (1.0 + baseline.tariffs0) if baseline.tariffs0.any() else t1p
     # λ τ̂^(−εφ), the power taken only where the tariff changes (τ̂ = 1 elsewhere: the same numbers)
     base_a = np.array(baseline.lam, dtype=float)
     jj, ii = np.nonzero(tau_hat != 1.0)
@@ -459,6 +460,8 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
     if d_hat is not None:
         d = _check_matrix(d_hat, n, "trade-cost change d_hat", positive=True)
         base_a = base_a * d ** (-params.eps)
+    tax_cols = np.flatnonzero(t1.any(axis=0))
+    base_at = base_a[:, tax_cols] * (t1[:, tax_cols] / t1p[:, tax_cols])
     rho0 = baseline.R0 / baseline.Y
     if np.any(rho0 >= 1):
         raise DataError("baseline tariff revenue exceeds income for some country", source="solve_ge")
@@ -466,8 +469,9 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
         n=n,
         lam=baseline.lam,
         base_a=base_a,
-        m=1.0 / (1.0 + t1),
-        tshare=t1 / (1.0 + t1),
+        base_am=np.divide(base_a, t1p, out=t1p),
+        tax_cols=tax_cols,
+        base_at=base_at,
         E=baseline.E,
         Y=baseline.Y,
         T=baseline.T,

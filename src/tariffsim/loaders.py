@@ -341,6 +341,7 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
 
 #: The bytes a plain numeric matrix body consists of (anything else goes to the careful reader).
 _PLAIN = b"0123456789.,eE+-\r\n \t"
+_ONE_CELL_PER_LINE = bytes.maketrans(b",", b"\n")
 
 
 def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
@@ -356,16 +357,28 @@ def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
     lines = body.rstrip(b"\r\n \t").split(b"\n") if body.strip() else []
     if len(lines) != n or any(line.count(b",") != n - 1 for line in lines):
         return None
+    # one cell per line (commas become line breaks): pandas then converts a single column, which
+    # is faster than n columns; an empty last cell needs a blank line to be counted
+    cells = b"\n".join(lines).translate(_ONE_CELL_PER_LINE)
+    if cells.endswith(b"\n"):
+        cells += b"\n"
     try:
         df = pd.read_csv(
-            io.BytesIO(raw), header=0, dtype=float, na_values=[""], keep_default_na=False, low_memory=False
+            io.BytesIO(cells),
+            header=None,
+            names=["v"],
+            dtype=float,
+            na_values=[""],
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
         )
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return None
-    a = df.to_numpy(dtype=float)
-    if a.shape != (n, n):
+    a = df["v"].to_numpy(dtype=float)
+    if a.shape != (n * n,):
         return None
-    a = np.where(np.isnan(a), 0.0, a)
+    a = np.where(np.isnan(a), 0.0, a).reshape(n, n)
     if not np.all(np.isfinite(a)) or (a < 0).any():
         return None
     return a
