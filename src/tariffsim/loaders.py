@@ -375,10 +375,10 @@ def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
         )
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
         return None
-    a = df["v"].to_numpy(dtype=float)
-    if a.shape != (n * n,):
+    flat = df["v"].to_numpy(dtype=float)
+    if flat.shape != (n * n,):
         return None
-    a = np.where(np.isnan(a), 0.0, a).reshape(n, n)
+    a = np.where(np.isnan(flat), 0.0, flat).reshape(n, n)
     if not np.all(np.isfinite(a)) or (a < 0).any():
         return None
     return a
