@@ -268,7 +268,8 @@ def replicate_ilms2025(data_dir: str | os.PathLike, case: str = "baseline", *, t
     inp = ilms_inputs(data_dir)
     baseline, t, params = _case_setup(inp, case)
     sol = solve_ge(baseline, t, params, tol=tol)
-    df = sol.by_country()[list(COLUMNS)].copy()
+    # the by_country() columns listed in COLUMNS, built directly (no wider frame to select from)
+    df = pd.DataFrame({"iso3": list(sol.countries), **{c: getattr(sol, c) for c in COLUMNS[1:]}})
     df.attrs["units"] = {c: "percent" for c in COLUMNS if c != "iso3"}
     df.attrs["case"] = case
     h = inp.home
