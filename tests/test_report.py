@@ -23,17 +23,13 @@ from tariffsim.report import (
     FIGURE_FORMATS,
     REPORT_STEPS,
     SWEEP_STEPS,
-    TABLE_FORMATS,
     ProgressBar,
-    partner_table,
-    sector_table,
-    summary_table,
     write_report,
     write_sweep,
-    write_table,
 )
 from tariffsim.scenario import Scenario, load_scenario
 from tariffsim.simulation import simulate
+from tariffsim.tables import TABLE_FORMATS, partner_table, sector_table, summary_table, write_table
 
 pytestmark = pytest.mark.slow
 

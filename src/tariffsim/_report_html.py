@@ -1,6 +1,8 @@
 """The HTML briefing of the report folder (``report.html``): the question, the main numbers, the
 figures, the tables, the assumptions with their sources and the caveats. Built by
-:func:`tariffsim.report.write_report`; figures and downloads are referenced relatively.
+:func:`tariffsim.report.write_report` (:func:`report_html`); ``compare.html`` of
+:func:`tariffsim.comparison.write_compare` (:func:`compare_html`). Figures and downloads are
+referenced relatively.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ._util import fmt_signed
-from .tables import US, _country, _to_html
+from .countries import display_name
+from .outputs import safe_filename
+from .tables import US, format_cell, ge_io_block, ge_io_economies, table_html
 
 _CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #222; max-width: 52rem; margin: 2rem auto;
@@ -62,6 +67,13 @@ _ASSUMPTION_LABELS = {
 }
 
 
+_MODEL_TEXT = {
+    "pe": "partial-equilibrium",
+    "ge": "general-equilibrium (one sector)",
+    "ge-io": "multi-sector general-equilibrium (Caliendo-Parro input-output, structure of 1993)",
+}
+
+
 def _e(x) -> str:
     return html.escape(str(x))
 
@@ -73,11 +85,11 @@ def _share_pct(v, nd: int = 0) -> str:
 
 
 def _measure_text(m) -> str:
-    exp = "all partners" if m.exporters == "all" else ", ".join(_country(c) for c in m.exporters)
+    exp = "all partners" if m.exporters == "all" else ", ".join(display_name(c) for c in m.exporters)
     sec = "all goods" if m.sectors == "all" else "sectors " + ", ".join(m.sectors)
     if m.exclude_sectors:
         sec += " except " + ", ".join(m.exclude_sectors)
-    text = f"{_country(m.importer)}: {m.rate * 100:g} % on {sec} from {exp}"
+    text = f"{display_name(m.importer)}: {m.rate * 100:g} % on {sec} from {exp}"
     if m.exempt_share:
         text += f", {m.exempt_share * 100:g} % of the trade exempt (effective {m.effective_rate * 100:.4g} %)"
     if m.mode == "set":
@@ -147,9 +159,9 @@ def _published_comparison(result, j: Mapping) -> str | None:
     return text
 
 
-def _report_html(
-    result,
-    sc,
+def report_html(
+    result: Any,
+    sc: Any,
     *,
     figs: Mapping,
     figure_formats: Sequence[str],
@@ -158,11 +170,14 @@ def _report_html(
     data_files: Sequence[str],
     pe_twin: bool,
 ) -> str:
+    """The page ``report.html`` of :func:`tariffsim.report.write_report` for ``result`` (of the
+    scenario ``sc``): ``figs`` name -> (Figure, caption), ``tables`` name -> table; every number
+    is read from ``result.to_json()`` or from those tables."""
     from . import __version__
     from .scenario import ASSUMPTIONS
 
     j = result.to_json()
-    c = _country(result.country)
+    c = display_name(result.country)
     so = result.outcome()
     mac = so.macro
     a = mac.assumptions if mac is not None else None
@@ -179,7 +194,7 @@ def _report_html(
     add(f"<h1>What does this tariff do? {_e(title)}</h1>")
     add(
         f'<p class="meta">Scenario <code>{_e(sc.name)}</code> (hash {_e(sc.hash)}), '
-        f"{'partial-equilibrium' if result.model == 'pe' else 'general-equilibrium'} model, tariffsim "
+        f"{_MODEL_TEXT.get(result.model, result.model)} model, tariffsim "
         f"{_e(__version__)}, data {_e(result.data.name)} ({_e(result.data.year)}). "
         f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a> · '
         f'<a href="report.xlsx">report.xlsx</a> (the tables as an Excel workbook)</p>'
@@ -276,8 +291,11 @@ def _report_html(
             f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
             "set, long run)."
         )
+    ge = ge_io_block(result)
+    if ge:
+        items.append(_ge_io_text(ge))
     add("<ul>" + "".join(f"<li>{t}</li>" for t in items) + "</ul>")
-    for note in result.notes:
+    for note in j.get("notes", []):  # the run's notes, as in `tariffsim run --json`
         add(f'<p class="meta">Note: {_e(note)}</p>')
     add(_table_block(tables["summary"], "summary", table_formats))
 
@@ -294,6 +312,8 @@ def _report_html(
         "fan_chart",
         "recession_curve",
         "gdp_path_chart",
+        "ge_io_welfare",
+        "ge_io_output_by_sector",
         "export_losses_by_sector",
         "diversion_by_source",
         "gdp_heatmap",
@@ -313,6 +333,11 @@ def _report_html(
 
     # -- tables
     add("<h2>Tables</h2>")
+    if "ge_io_welfare" in tables:
+        add("<h3>Multi-sector general equilibrium (Caliendo-Parro, structure of 1993)</h3>")
+        add(_table_block(tables["ge_io_welfare"], "ge_io_welfare", table_formats))
+        add(_table_block(tables["ge_io_output"], "ge_io_output", table_formats))
+        add("<h3>Exports of the dataset's sectors and partners</h3>")
     add(_table_block(tables["sectors"], "sectors", table_formats))
     add(_table_block(tables["partners"], "partners", table_formats))
 
@@ -430,6 +455,16 @@ def _report_html(
             "and resources are not redeployed to other uses within the horizon. The general-equilibrium model "
             '(<code>model = "ge"</code>) is the check on this.'
         )
+    elif ge:
+        cav.append(
+            f"<b>Multi-sector general equilibrium.</b> {_e(_cap(str(ge.get('structure', ''))))}. "
+            "The long run (long-run GDP, welfare, real wage, output by sector) is the Caliendo-Parro (2015) model "
+            "solved from the NAFTA equilibrium with its own sector trade elasticities (the elasticity sets do not "
+            "enter it); the first year, the export tables by sector and partner and the tariff sweep's near term "
+            f"use the partial-equilibrium model on the dataset {_e(result.data.name)} ({_e(result.data.year)}). The welfare "
+            "decomposition is a first-order expansion; the exact real-income change, which is the long-run GDP, "
+            "can differ from it for a tariff this large."
+        )
     else:
         cav.append(
             "<b>General equilibrium on aggregated economies.</b> One sector, ten economies; the GDP path is "
@@ -486,16 +521,41 @@ def _report_html(
     return "\n".join(P) + "\n"
 
 
+def _cap(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
+def _ge_io_text(ge: Mapping) -> str:
+    """The multi-sector GE's numbers in words (two decimals, as in the table ge_io_welfare)."""
+    parts = []
+    for row in ge_io_economies(ge):
+        name = display_name(str(row["iso3"]))
+        owner = _e(name + ("'" if name.endswith("s") else "'s"))
+        parts.append(
+            f"{owner} welfare changes by {fmt_signed(row['welfare_pct'], 2)} % of income (terms of trade "
+            f"{fmt_signed(row['tot_pct'], 2)}, volume of trade {fmt_signed(row['vot_pct'], 2)}, technical efficiency "
+            f"{fmt_signed(row['tech_pct'], 2)}), its real income by {fmt_signed(row['real_income_pct'], 2)} % and its "
+            f"real wage by {fmt_signed(row['realwage_pct'], 2)} %"
+        )
+    return (
+        "<b>Multi-sector general equilibrium, long run (structure of 1993).</b> "
+        + "; ".join(parts)
+        + ". Output by sector: figure and table below. "
+        + f"<span class='meta'>{_e(_cap(str(ge.get('structure', ''))))}.</span>"
+    )
+
+
 def _by_measure(df: pd.DataFrame) -> pd.DataFrame:
     """The summary table turned for reading on a page: a row per measure, a column per
     elasticity set (numbers formatted with their column's decimals), so it fits the text column."""
-    from .tables import _cell
-
     dec = df.attrs.get("decimals", {})
     sets = [str(x) for x in df.iloc[:, 0]]
     rows = []
     for col in df.columns[1:]:
-        rows.append({"Measure": col, **{s: _cell(v, dec.get(col), "md") for s, v in zip(sets, df[col], strict=True)}})
+        rows.append(
+            {"Measure": col, **{s: format_cell(v, dec.get(col), "md") for s, v in zip(sets, df[col], strict=True)}}
+        )
     out = pd.DataFrame(rows)
     out.attrs["title"] = df.attrs.get("title", "")
     out.attrs["notes"] = df.attrs.get("notes", "")
@@ -505,16 +565,17 @@ def _by_measure(df: pd.DataFrame) -> pd.DataFrame:
 def _table_block(df: pd.DataFrame, name: str, formats: Sequence[str]) -> str:
     links = _download_links(f"tables/{name}", formats)
     return (
-        f'<div class="table-wrap">{_to_html(_by_measure(df) if name == "summary" else df, table_id=f"table-{name}")}</div>'
+        f'<div class="table-wrap">{table_html(_by_measure(df) if name == "summary" else df, table_id=f"table-{name}")}</div>'
         + f'<p class="downloads">Download: {links}</p>'
     )
 
 
-def _compare_html(cmp, *, figs: Mapping, figure_formats: Sequence[str], table: pd.DataFrame, table_formats) -> str:
+def compare_html(
+    cmp: Any, *, figs: Mapping, figure_formats: Sequence[str], table: pd.DataFrame, table_formats: Sequence[str]
+) -> str:
     """``compare.html``: the scenarios, the comparison table, the two figures, the runs' files and
     the sources (see :func:`tariffsim.comparison.write_compare`)."""
     from . import __version__
-    from .comparison import _safe
 
     P: list[str] = []
     add = P.append
@@ -542,13 +603,15 @@ def _compare_html(cmp, *, figs: Mapping, figure_formats: Sequence[str], table: p
             measures += "; in return " + "; ".join(_measure_text(m) for m in sc.retaliation)
         add(
             f"<li><b><code>{_e(name)}</code></b>: {_e(sc.description or name)}. <span class='meta'>{_e(measures)}. "
-            f'Scenario file <a href="scenarios/{_e(_safe(name))}.toml">{_e(_safe(name))}.toml</a>, '
+            f'Scenario file <a href="scenarios/{_e(safe_filename(name))}.toml">{_e(safe_filename(name))}.toml</a>, '
             f"hash {_e(sc.hash)}.</span></li>"
         )
     add("</ul>")
     add("<h2>The numbers</h2>")
     add(_table_block(table, "comparison", table_formats))
-    runs = " · ".join(f'<a href="runs/{_e(_safe(n))}.{_e(m)}.json">{_e(n)} ({_e(m.upper())})</a>' for n, m in cmp.runs)
+    runs = " · ".join(
+        f'<a href="runs/{_e(safe_filename(n))}.{_e(m)}.json">{_e(n)} ({_e(m.upper())})</a>' for n, m in cmp.runs
+    )
     add(f'<p class="downloads">Every number is the run\'s <code>tariffsim run --json</code> value: {runs}.</p>')
     add("<h2>Figures</h2>")
     png = "png" in figure_formats

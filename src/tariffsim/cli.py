@@ -153,6 +153,21 @@ def _grid_value(text: str, flag: str) -> str:
 
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
+#: The trade models (tariffsim.scenario.MODELS; spelled out so that the parser needs no model code).
+MODELS = ("pe", "ge", "ge-io")
+MODEL_HELP = (
+    "trade model: pe, ge (one-sector GE) or ge-io (multi-sector GE with input-output links); default: the scenario's"
+)
+
+
+def _models_value(text: str, flag: str) -> str:
+    models = [m.strip() for m in text.split(",") if m.strip()]
+    if not models:
+        raise UsageError(f"{flag}: expected a comma list of {', '.join(MODELS)}, got {text!r}")
+    bad = [m for m in models if m not in MODELS]
+    if bad:
+        raise UsageError(f"{flag}: unknown model {bad[0]!r}; expected a comma list of {', '.join(MODELS)}")
+    return ",".join(dict.fromkeys(models))
 
 
 def _formats_value(text: str, flag: str) -> str:
@@ -433,6 +448,7 @@ def cmd_sweep(args) -> int:
             progress=bar,
             n_paths=args.paths,
             scheduler=client,
+            model=args.model,
         )
     print(
         f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s): "
@@ -447,9 +463,6 @@ def cmd_compare(args) -> int:
 
     check_output_dir(args.out, field="--out")  # before any work
     models = [m.strip() for m in (args.model or "").split(",") if m.strip()] or None
-    for m in models or ():
-        if m not in ("pe", "ge"):
-            raise _usage(f"--model takes pe, ge or pe,ge; got {m!r}")
     limits.check_int(
         len(args.scenarios) * len(models or [None]),
         field="scenarios x --model",
@@ -626,7 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario and print its summary (or --json)")
     r.add_argument("scenario", help="built-in name (see `tariffsim scenarios`) or a TOML file")
     r.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
-    r.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
+    r.add_argument("--model", choices=MODELS, help=MODEL_HELP)
     r.add_argument(
         "--draws", type=_flag(_draws_value, "--draws"), help="Monte Carlo parameter draws (default: the scenario's)"
     )
@@ -667,7 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths (default: the scenario's)"
     )
     rp.add_argument("--elasticities", help="comma-separated elasticity sets (default: the scenario's)")
-    rp.add_argument("--model", choices=("pe", "ge"), help="trade model (default: the scenario's)")
+    rp.add_argument("--model", choices=MODELS, help=MODEL_HELP)
     _add_feedback_args(rp)
     _add_experiment_args(rp)
     _add_scale_args(rp)
@@ -685,6 +698,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     sw.add_argument("--force", action="store_true")
     sw.add_argument("--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths per grid point")
+    sw.add_argument("--model", choices=MODELS, help=MODEL_HELP)
     _add_feedback_args(sw)
     _add_experiment_args(sw)
     _add_scale_args(sw)
@@ -693,7 +707,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp = sub.add_parser("compare", help="scenarios side by side: one table, GDP paths, headline ranges, compare.html")
     cp.add_argument("scenarios", nargs="+", help="built-in names or TOML files (at least one)")
     cp.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
-    cp.add_argument("--model", help="pe, ge or pe,ge (default: each scenario's own)")
+    cp.add_argument(
+        "--model",
+        type=_flag(_models_value, "--model"),
+        help="comma list of pe, ge, ge-io, e.g. pe,ge,ge-io (default: each scenario's own)",
+    )
     cp.add_argument("--elasticities", help="comma-separated elasticity sets (default: each scenario's)")
     cp.add_argument(
         "--draws", type=_flag(_draws_value, "--draws"), help="Monte Carlo parameter draws (default: the scenarios')"

@@ -27,7 +27,6 @@ import json
 import logging
 import math
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,8 +37,20 @@ import pandas as pd
 
 from ._util import json_default, json_safe
 from .errors import ScenarioError
+from .limits import MAX_COMPARE_RUNS, check_int
+from .outputs import (
+    atomic_folder,
+    check_formats,
+    check_target_dir,
+    list_files,
+    safe_filename,
+    say_step,
+    write_provenance,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Sized
+
     from .results import Result
     from .scenario import Scenario
 
@@ -48,9 +59,21 @@ def _scenario_of(r: Result) -> Scenario:
     return cast("Scenario", r.scenario)
 
 
-__all__ = ["compare", "write_compare", "Comparison", "CompareRecord", "MEASURES", "COMPARE_STEPS"]
+__all__ = [
+    "compare",
+    "write_compare",
+    "Comparison",
+    "CompareRecord",
+    "MEASURES",
+    "COMPARE_STEPS",
+    "check_models",
+    "check_runs",
+    "tidy_from_json",
+]
 
 log = logging.getLogger(__name__)
+
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 
 @dataclass(frozen=True)
@@ -97,7 +120,7 @@ MEASURES: tuple[Measure, ...] = (
 #: Steps passed to ``progress`` after one ``"run NAME (MODEL)"`` step per run.
 COMPARE_STEPS: tuple[str, ...] = ("figures", "tables", "compare.html", "finish")
 
-_MODEL_NAMES = {"pe": "PE", "ge": "GE"}
+_MODEL_NAMES = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}
 
 
 def _num(v) -> float:
@@ -263,6 +286,34 @@ def _notes(runs: Mapping[tuple[str, str], Mapping]) -> str:
     )
 
 
+def check_models(models: Sequence[str] | str | None) -> list[str] | None:
+    """``models`` as a list of model names ('pe', 'ge', 'ge-io'; a comma list is accepted), or
+    None (each scenario's own); an unknown name is a :class:`~tariffsim.errors.ScenarioError`."""
+    from .scenario import MODELS
+
+    if models is None:
+        return None
+    items = models.split(",") if isinstance(models, str) else list(models)
+    out = [str(m).strip() for m in items if str(m).strip()]
+    for m in out:
+        if m not in MODELS:
+            raise ScenarioError(f"models are {', '.join(map(repr, MODELS))}, got {m!r}", field="models")
+    return out or None
+
+
+def check_runs(scenarios: object, models: Sequence[str] | None) -> int:
+    """The number of runs of a comparison (scenarios x models), at most
+    :data:`tariffsim.limits.MAX_COMPARE_RUNS` (else :class:`~tariffsim.errors.LimitError`), before
+    any run. ``scenarios``: one scenario (a name, a path, a dict, a Scenario) or a sized collection."""
+    if isinstance(scenarios, str | os.PathLike | Mapping) or not hasattr(scenarios, "__len__"):
+        n = 1
+    else:
+        n = len(cast("Sized", scenarios))
+    return check_int(
+        n * len(models or [None]), field="scenarios x models", high=MAX_COMPARE_RUNS, what="runs in one comparison"
+    )
+
+
 def _scenarios(items) -> list:
     from .scenario import load_scenario
 
@@ -290,7 +341,8 @@ def compare(
     Parameters
     ----------
     scenarios : built-in names, TOML paths, dicts or :class:`~tariffsim.scenario.Scenario` objects.
-    models : e.g. ``["pe", "ge"]``: every scenario in each model (default: each scenario's own).
+    models : e.g. ``["pe", "ge", "ge-io"]``: every scenario in each model (default: each scenario's
+        own); at most :data:`tariffsim.limits.MAX_COMPARE_RUNS` runs (scenarios x models).
     elasticities : elasticity sets of every run (default: each scenario's).
     data : a :class:`~tariffsim.datasets.TradeData` for every run (default: each scenario's dataset).
     draws, n_paths : Monte Carlo parameter draws and paths (default: each scenario's).
@@ -302,10 +354,9 @@ def compare(
     """
     from .simulation import simulate
 
+    models = check_models(models)
     scs = _scenarios(scenarios)
-    for m in models or ():
-        if m not in ("pe", "ge"):
-            raise ScenarioError(f"models are 'pe' or 'ge', got {m!r}", field="models")
+    check_runs(scs, models)
     keys: list[tuple[Scenario, tuple[str, str]]] = []
     for sc in scs:
         for m in models or [sc.model]:
@@ -355,10 +406,6 @@ class CompareRecord:
         return [self.out_dir / f for f in self.files]
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", name)
-
-
 def write_compare(
     scenarios,
     out_dir: str | os.PathLike,
@@ -366,7 +413,7 @@ def write_compare(
     models: Sequence[str] | None = None,
     elasticities: Sequence[str] | None = None,
     force: bool = False,
-    formats: Sequence[str] = ("png", "svg", "pdf"),
+    formats: Sequence[str] = FIGURE_FORMATS,
     table_formats: Sequence[str] = ("csv", "md", "tex", "html"),
     data=None,
     draws: int | None = None,
@@ -378,20 +425,26 @@ def write_compare(
     (see the module docstring). A non-empty ``out_dir`` raises
     :class:`~tariffsim.errors.OutputExistsError` unless ``force``; the folder is built beside it and
     moved into place only when complete. Steps: one ``"run NAME (MODEL)"`` per run, then
-    :data:`COMPARE_STEPS`."""
+    :data:`COMPARE_STEPS`. Before any run or write: ``formats`` (png, svg, pdf) and
+    ``table_formats`` (csv, md, tex, html) are checked (:class:`~tariffsim.errors.UsageError`),
+    ``models`` (:func:`check_models`) and the number of runs (:func:`check_runs`,
+    :class:`~tariffsim.errors.LimitError`)."""
     from . import __version__, plots
-    from ._report_html import _compare_html
-    from .report import _atomic_folder, _check_target, _files, _say, _write_provenance
-    from .tables import write_table, write_workbook
+    from ._report_html import compare_html
+    from .tables import check_table_formats, write_table, write_workbook
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    _check_target(out_dir, force)  # fail before any work
-    fmts = tuple(f.lower() for f in formats)
-    tfmt = tuple(f.lower() for f in table_formats)
+    fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # fail before any work
+    tfmt = check_table_formats(table_formats)
+    check_target_dir(out_dir, force)
     if isinstance(scenarios, Comparison):
         cmp = scenarios
     else:
+        models = check_models(models)
+        if not isinstance(scenarios, str | os.PathLike | Mapping):
+            scenarios = list(scenarios)
+        check_runs(scenarios, models)  # before any run
         cmp = compare(
             scenarios,
             models=models,
@@ -404,11 +457,11 @@ def write_compare(
         )
 
     def fill(root: Path) -> None:
-        _say(progress, "figures")
+        say_step(progress, "figures")
         figs = cmp.figures()
         for name, (fig, _cap) in figs.items():
             plots.save_figure(fig, root / "figures" / name, fmts)
-        _say(progress, "tables")
+        say_step(progress, "tables")
         wide = cmp.wide()
         write_table(wide, root / "tables" / "comparison", tfmt)
         (root / "data").mkdir()
@@ -420,18 +473,20 @@ def write_compare(
         (root / "scenarios").mkdir()
         for (name, model), j in cmp.runs.items():
             text = json.dumps(j, indent=2, allow_nan=False, default=json_default, ensure_ascii=False)
-            (root / "runs" / f"{_safe(name)}.{model}.json").write_text(text + "\n", encoding="utf-8")
+            (root / "runs" / f"{safe_filename(name)}.{model}.json").write_text(text + "\n", encoding="utf-8")
         written = set()
         for (name, _model), r in cmp.results.items():
             if name not in written:
-                (root / "scenarios" / f"{_safe(name)}.toml").write_text(_scenario_of(r).to_toml(), encoding="utf-8")
+                (root / "scenarios" / f"{safe_filename(name)}.toml").write_text(
+                    _scenario_of(r).to_toml(), encoding="utf-8"
+                )
                 written.add(name)
         sources = _sources_rows(cmp)
         write_workbook(
             root / "compare.xlsx", {"comparison": wide, "comparison_tidy": tidy, "gdp_paths": paths}, sources
         )
-        _say(progress, "compare.html")
-        page = _compare_html(cmp, figs=figs, figure_formats=fmts, table=wide, table_formats=tfmt)
+        say_step(progress, "compare.html")
+        page = compare_html(cmp, figs=figs, figure_formats=fmts, table=wide, table_formats=tfmt)
         (root / "compare.html").write_text(page, encoding="utf-8")
         base = {
             "tariffsim_version": __version__,
@@ -448,13 +503,13 @@ def write_compare(
             "figure_formats": list(fmts),
             "table_formats": list(tfmt),
         }
-        _write_provenance(root, base, {"compare": json_safe(settings)})
-        _say(progress, "finish")
+        write_provenance(root, base, {"compare": json_safe(settings)})
+        say_step(progress, "finish")
 
-    _atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill)
     rec = CompareRecord(
         out_dir=out_dir,
-        files=tuple(_files(out_dir)),
+        files=tuple(list_files(out_dir)),
         seconds=time.perf_counter() - t0,
         scenarios=tuple(cmp.scenarios),
         runs=tuple(_run_label(*k) for k in cmp.results),

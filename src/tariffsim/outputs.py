@@ -12,23 +12,47 @@ Every command that writes (``report``, ``sweep``, ``compare``, ``calibrate --out
   :func:`os.replace` (:func:`atomic_write`, :func:`atomic_write_text`): an error or Ctrl-C leaves
   neither a half-written file nor the temporary file (folders it had to create are removed again);
 * an :class:`OSError` met while writing becomes an :class:`~tariffsim.errors.OutputPathError`
-  (:func:`output_error`).
+  (:func:`output_error`);
+* a folder of outputs (report, sweep, comparison) is built in a temporary folder beside its
+  target and moved into place when complete (:func:`atomic_folder`, :func:`check_target_dir`),
+  with a ``provenance.json`` listing every file and its SHA-256 (:func:`write_provenance`).
 
 No heavy imports (the CLI uses this module before the models load).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
+import re
+import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import OutputPathError
+from .errors import OutputExistsError, OutputPathError
 
-__all__ = ["check_output_file", "check_output_dir", "atomic_write", "atomic_write_text", "output_error"]
+__all__ = [
+    "check_output_file",
+    "check_output_dir",
+    "atomic_write",
+    "atomic_write_text",
+    "output_error",
+    "check_target_dir",
+    "atomic_folder",
+    "list_files",
+    "write_provenance",
+    "say_step",
+    "safe_filename",
+    "check_formats",
+]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -197,3 +221,160 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, field: str = "--out
         return Path(path)
 
     return atomic_write(path, write, field=field)
+
+
+# ----------------------------------------------------------------------------- output folders
+# The folder writers (write_report, write_sweep, write_compare) share these.
+
+
+def check_target_dir(out_dir: str | os.PathLike, force: bool, *, field: str = "out_dir") -> Path:
+    """``out_dir`` can be written as an output folder (:func:`check_output_dir`) and, if it exists
+    and is not empty, ``force`` allows replacing it (else :class:`~tariffsim.errors.OutputExistsError`)."""
+    out = check_output_dir(out_dir, field=field)  # not the working directory, not a file, writable parent
+    if out.is_symlink() or out.exists():
+        if out.is_dir() and not out.is_symlink() and not any(out.iterdir()):
+            return out
+        if not force:
+            what = "folder" if out.is_dir() else "file"
+            raise OutputExistsError(
+                f"output {what} {out} exists and is not empty; pass force=True (CLI: --force) to replace it"
+            )
+    return out
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _writes_to(filename, *roots: Path) -> bool:
+    """``filename`` (of an OSError) is one of ``roots`` or inside one: an error writing the output."""
+    if not filename:
+        return False
+    f = Path(os.fsdecode(filename)).absolute()
+    return any(f == r.absolute() or r.absolute() in f.parents for r in roots)
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove folders this call created (deepest first) if they are still empty."""
+    for f in folders:
+        try:
+            f.rmdir()
+        except OSError:
+            break
+
+
+def atomic_folder(out_dir: str | os.PathLike, force: bool, fill: Callable[[Path], T]) -> T:
+    """Run ``fill(tmp)`` in a temporary folder beside ``out_dir``, then move it into place (a
+    non-empty ``out_dir`` is replaced only with ``force``, after ``fill`` succeeded).
+
+    On any exception the temporary folder is removed and ``out_dir`` is left as it was; an OSError
+    writing the output becomes an :class:`OutputPathError`. Returns what ``fill`` returns.
+    """
+    out_dir = Path(out_dir)
+    check_target_dir(out_dir, force)
+    parent = out_dir.parent
+    created = [p for p in (parent, *parent.parents) if not p.exists()]  # removed again on failure
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+    except BaseException as exc:
+        _remove_empty(created)
+        if isinstance(exc, OSError):
+            raise output_error(exc, out_dir, field="out_dir") from None
+        raise
+    try:
+        value = fill(tmp)
+        tmp.chmod(0o755)
+        check_target_dir(out_dir, force)  # it may have appeared meanwhile
+        if out_dir.is_symlink() or out_dir.exists():
+            if out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir()):
+                out_dir.rmdir()
+                tmp.rename(out_dir)
+            else:  # force: swap, then delete the old one
+                old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
+                old.rmdir()
+                out_dir.rename(old)
+                try:
+                    tmp.rename(out_dir)
+                except BaseException:
+                    old.rename(out_dir)
+                    raise
+                _remove(old)
+        else:
+            tmp.rename(out_dir)
+    except BaseException as exc:
+        _remove(tmp)
+        _remove_empty(created)
+        if isinstance(exc, OSError) and _writes_to(exc.filename, tmp, out_dir):
+            raise output_error(exc, out_dir, field="out_dir") from None  # writing failed (disk full, ...)
+        raise
+    return value
+
+
+def list_files(root: str | os.PathLike) -> list[str]:
+    """Every file under ``root``, relative to it with POSIX separators, sorted."""
+    root = Path(root)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_provenance(root: str | os.PathLike, base: Mapping, extra: Mapping) -> Path:
+    """``root/provenance.json``: ``base`` and ``extra`` merged, the time written, the list of files
+    and the SHA-256 of each (UTF-8, NaN as null). Returns its path."""
+    from ._util import json_default, json_safe
+
+    root = Path(root)
+    files = list_files(root)
+    prov = {**dict(base), **dict(extra)}
+    prov["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    prov["files"] = sorted([*files, "provenance.json"])
+    prov["sha256"] = {f: _sha256(root / f) for f in files}
+    text = json.dumps(json_safe(prov), indent=2, allow_nan=False, default=json_default, ensure_ascii=False)
+    path = root / "provenance.json"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def say_step(progress: Callable[[str], None] | None, step: str) -> None:
+    """Log ``step`` (INFO) and pass it to ``progress`` when given (a folder writer's steps)."""
+    log.info("report: %s", step)
+    if progress is not None:
+        progress(step)
+
+
+def safe_filename(name: str) -> str:
+    """``name`` with every run of characters other than letters, digits and ``._=-`` as ``_``."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", name)
+
+
+def check_formats(
+    formats: Sequence[str] | str, allowed: Sequence[str], *, field: str = "formats", kind: str = "output"
+) -> tuple[str, ...]:
+    """``formats`` (names or a comma list) as lower-case names without a leading dot, each one of
+    ``allowed``, duplicates dropped, order kept; an unknown, non-text or missing format is a
+    :class:`~tariffsim.errors.UsageError` naming ``field``."""
+    from .errors import UsageError
+
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out: list[str] = []
+    for f in items:
+        if not isinstance(f, str):
+            raise UsageError(f"{field}: expected {kind} format names, got {f!r}")
+        name = f.strip().lower().lstrip(".")
+        if name not in allowed:
+            raise UsageError(f"{field}: unknown {kind} format {f!r}; expected {', '.join(allowed)}")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise UsageError(f"{field}: no {kind} format given; expected some of {', '.join(allowed)}")
+    return tuple(out)

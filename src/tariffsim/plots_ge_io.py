@@ -5,7 +5,7 @@
   marked on each bar; from :class:`tariffsim.ge_io.IOChanges`, a ``replicate_cp2015`` result, a
   :class:`tariffsim.ge_io.SeedResult` or a ``by_region`` frame.
 * :func:`output_by_sector` — gross output change by sector for two regions side by side (Mexico
-  and the US by default).
+  and the US by default), a panel each on its own scale, the change printed at each bar.
 
 Every function returns a matplotlib :class:`~matplotlib.figure.Figure` in the house style of
 :mod:`tariffsim._plotstyle`; the caption names the data and says that the structure is 1993's.
@@ -110,19 +110,38 @@ def welfare_decomposition(
             neg = neg + np.minimum(v, 0)
             handles.append(Patch(label=label, **style))
         ax.scatter(total, y, marker="D", s=22, color=INK, zorder=4)
-        span = float(max(pos.max(), total.max(), 0) - min(neg.min(), total.min(), 0)) or 1.0
-        for yi, t, p in zip(y, total, pos, strict=True):
-            ax.text(max(p, t) + 0.03 * span, yi, f"total {fmt_signed(t, 2)} %", va="center", fontsize=7, color=INK)
+        lo = float(min(neg.min(), total.min(), 0))
+        hi = float(max(pos.max(), total.max(), 0))
+        span = hi - lo or 1.0
+        for yi, t, p, q in zip(y, total, pos, neg, strict=True):
+            # the total beside the end of its bar: right of a gain, left of a loss
+            if t >= 0:
+                ax.text(max(p, t) + 0.03 * span, yi, f"total {fmt_signed(t, 2)} %", va="center", fontsize=7, color=INK)
+            else:
+                ax.text(
+                    min(q, t) - 0.03 * span,
+                    yi,
+                    f"total {fmt_signed(t, 2)} %",
+                    va="center",
+                    ha="right",
+                    fontsize=7,
+                    color=INK,
+                )
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
         ax.set_yticks(y, list(df["region"]))
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
-        ax.set_xlim(min(neg.min(), total.min(), 0) - 0.08 * span, max(pos.max(), total.max(), 0) + 0.35 * span)
+        room = 0.3 * span
+        ax.set_xlim(
+            lo - (room if (total < 0).any() else 0.08 * span), hi + (room if (total >= 0).any() else 0.08 * span)
+        )
+        ax.set_ylim(-0.6, n - 0.4)
         _pct_axis(ax, "x")
         ax.set_xlabel("Welfare change (% of baseline income)")
         handles.append(Line2D([], [], marker="D", linestyle="", color=INK, label="total welfare"))
-        ax.legend(handles=handles, loc="lower right", ncols=2)
+        # above the axes: the legend covers no bar
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, borderaxespad=0.2)
         return _finish(
             fig,
             title=title if title is not None else "Welfare change and its decomposition",
@@ -163,8 +182,9 @@ def output_by_sector(
     subtitle: str | None = None,
     caption: str | None = None,
 ) -> Figure:
-    """Gross output change by sector (percent) for two or more regions, sectors ordered by the
-    first region's change. ``value``: ``output_pct`` (value at exporter prices) or
+    """Gross output change by sector (percent) for two or more regions, a panel per region (each on
+    its own scale, the change printed at the bar's end, one decimal), sectors ordered by the first
+    region's change. ``value``: ``output_pct`` (value at exporter prices) or
     ``real_output_pct`` (deflated by the sector's input-bundle cost). ``traded_only`` leaves out
     the sectors that no region trades (services in the Caliendo-Parro data)."""
     wide, picked = _output_table(obj, regions, value)
@@ -177,34 +197,51 @@ def output_by_sector(
     n = len(wide)
     y = np.arange(n)
     k = len(picked)
-    h = 0.8 / k
     styles: list[dict[str, Any]] = [
         {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5},
         {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5},
         {"facecolor": LIGHT, "edgecolor": GREY, "hatch": "..", "linewidth": 0.5},
     ]
     with mpl.rc_context(cast(Any, STYLE)):
-        fig = _new_figure(0.2 * n * max(1.0, k / 2) + 1.2)
-        ax = fig.add_subplot()
-        for m, r in enumerate(picked):
+        # one panel a region, each on its own scale (a small economy's changes are often ten times the large one's),
+        # the sectors in the same rows; the change printed at each bar's end
+        fig = _new_figure(0.2 * n + 1.4)
+        axes = fig.subplots(1, k, sharey=True, squeeze=False)[0]
+        for m, (ax, r) in enumerate(zip(axes, picked, strict=True)):
             v = wide[r].to_numpy(float)
-            ax.barh(y + (m - (k - 1) / 2) * h, v, height=h, zorder=2, label=r, **styles[m % len(styles)])
-        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
-        ax.set_yticks(y, list(wide.index), fontsize=7)
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        ax.xaxis.grid(True)
-        ax.set_ylim(-0.7, n - 0.3)
-        _pct_axis(ax, "x")
-        ax.set_xlabel(
-            "Gross output change (%, value at producer prices)"
-            if value == "output_pct"
-            else "Real gross output change (%, deflated by input cost)"
-        )
-        ax.legend(loc="lower right")
+            ok = np.isfinite(v)
+            ax.barh(y[ok], v[ok], height=0.65, zorder=2, **styles[m % len(styles)])
+            lo = float(min(0.0, v[ok].min())) if ok.any() else 0.0
+            hi = float(max(0.0, v[ok].max())) if ok.any() else 0.0
+            span = hi - lo or 1.0
+            for yi, vi in zip(y[ok], v[ok], strict=True):
+                ax.text(
+                    vi + (0.03 if vi >= 0 else -0.03) * span,
+                    yi,
+                    fmt_signed(vi, 1),
+                    va="center",
+                    ha="left" if vi >= 0 else "right",
+                    fontsize=6.5,
+                    color=INK,
+                )
+            ax.set_xlim(lo - (0.3 * span if lo < 0 else 0.05 * span), hi + (0.3 * span if hi > 0 else 0.05 * span))
+            ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+            ax.tick_params(axis="y", length=0)
+            ax.spines["left"].set_visible(False)
+            ax.xaxis.grid(True)
+            ax.set_ylim(-0.7, n - 0.3)
+            _pct_axis(ax, "x")
+            ax.set_title(r, fontsize=8, fontweight="bold", loc="left")
+            ax.set_xlabel(
+                "Gross output change (%)" if value == "output_pct" else "Real gross output change (%)", fontsize=7
+            )
+        axes[0].set_yticks(y, list(wide.index), fontsize=7)
+        what = "value at producer prices" if value == "output_pct" else "deflated by the cost of the input bundle"
         return _finish(
             fig,
             title=title if title is not None else f"Output change by sector: {', '.join(picked)}",
-            subtitle=subtitle if subtitle is not None else "Traded sectors, ordered by the first region's change",
+            subtitle=subtitle
+            if subtitle is not None
+            else f"Gross output, {what}; traded sectors, ordered by {picked[0]}'s change; each panel on its own scale",
             caption=caption if caption is not None else CP2015_CAPTION,
         )

@@ -1,9 +1,10 @@
 """Reports: the report folder behind ``tariffsim report`` and the sweep folder behind
 ``tariffsim sweep``.
 
-The tables (:func:`summary_table`, :func:`sector_table`, :func:`partner_table`, :func:`write_table`)
-live in :mod:`tariffsim.tables` and are re-exported here; the HTML briefing is built in
-:mod:`tariffsim._report_html`.
+The tables (``summary_table``, ``sector_table``, ``partner_table``, ``write_table``, ...) live in
+:mod:`tariffsim.tables` (importing them from here still works, with a DeprecationWarning); the
+HTML briefing is built in :mod:`tariffsim._report_html`; the atomic folder and provenance helpers
+are in :mod:`tariffsim.outputs`.
 
 :func:`write_report` and :func:`write_sweep` build the whole output in a temporary folder beside
 ``out_dir`` and move it into place only when everything has been written: a failure leaves neither
@@ -22,45 +23,27 @@ only with ``force=True`` (after success). Files in the report folder::
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import logging
 import math
 import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from ._report_html import _report_html
-from ._util import json_default, json_safe
-from .errors import OutputExistsError, TariffSimError
-from .outputs import check_output_dir, output_error
-from .tables import SUMMARY_COLUMNS as SUMMARY_COLUMNS  # re-exported with the other table names
-from .tables import (
-    TABLE_FORMATS,
-    _country,
-    partner_table,
-    provenance_rows,
-    sector_table,
-    summary_table,
-    write_table,
-    write_workbook,
-)
-from .tables import US as US  # re-exported (it was defined here)
-from .tables import __all__ as _TABLE_NAMES
-from .tables import tex_escape as tex_escape  # re-exported with the other table names
+from . import tables
+from ._report_html import report_html
+from .countries import display_name
+from .errors import TariffSimError
+from .outputs import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
 
 __all__ = [
-    *_TABLE_NAMES,  # summary_table, sector_table, partner_table, write_table, tex_escape, TABLE_FORMATS
     "write_report",
     "write_sweep",
     "dask_client",
@@ -71,6 +54,32 @@ __all__ = [
     "DEFAULT_SIGMAS",
     "FIGURE_FORMATS",
 ]
+
+#: Names that moved to :mod:`tariffsim.tables` (importing them from here warns).
+_MOVED_TO_TABLES = (
+    "summary_table",
+    "SUMMARY_COLUMNS",
+    "sector_table",
+    "partner_table",
+    "write_table",
+    "write_workbook",
+    "provenance_rows",
+    "tex_escape",
+    "TABLE_FORMATS",
+    "US",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_TABLES:
+        warnings.warn(
+            f"tariffsim.report.{name} is deprecated; import it from tariffsim.tables",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger(__name__)
 
@@ -211,116 +220,6 @@ class ReportRecord:
         return [self.out_dir / f for f in self.files]
 
 
-def _check_target(out_dir: Path, force: bool) -> None:
-    check_output_dir(out_dir, field="out_dir")  # not the working directory, not a file, writable parent
-    if out_dir.is_symlink() or out_dir.exists():
-        if out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir()):
-            return
-        if not force:
-            what = "folder" if out_dir.is_dir() else "file"
-            raise OutputExistsError(
-                f"output {what} {out_dir} exists and is not empty; pass force=True (CLI: --force) to replace it"
-            )
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _atomic_folder(out_dir: Path, force: bool, fill: Callable[[Path], object]):
-    """Run ``fill(tmp)`` in a temporary folder beside ``out_dir``, then move it into place.
-
-    On any exception the temporary folder is removed and ``out_dir`` is left as it was.
-    """
-    out_dir = Path(out_dir)
-    _check_target(out_dir, force)
-    parent = out_dir.parent
-    created = [p for p in (parent, *parent.parents) if not p.exists()]  # removed again on failure
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
-    except BaseException as exc:
-        _remove_empty(created)
-        if isinstance(exc, OSError):
-            raise output_error(exc, out_dir, field="out_dir") from None
-        raise
-    try:
-        value = fill(tmp)
-        tmp.chmod(0o755)
-        _check_target(out_dir, force)  # it may have appeared meanwhile
-        if out_dir.is_symlink() or out_dir.exists():
-            if out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir()):
-                out_dir.rmdir()
-                tmp.rename(out_dir)
-            else:  # force: swap, then delete the old one
-                old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
-                old.rmdir()
-                out_dir.rename(old)
-                try:
-                    tmp.rename(out_dir)
-                except BaseException:
-                    old.rename(out_dir)
-                    raise
-                _remove(old)
-        else:
-            tmp.rename(out_dir)
-    except BaseException as exc:
-        _remove(tmp)
-        _remove_empty(created)
-        if isinstance(exc, OSError) and _writes_to(exc.filename, tmp, out_dir):
-            raise output_error(exc, out_dir, field="out_dir") from None  # writing failed (disk full, ...)
-        raise
-    return value
-
-
-def _writes_to(filename, *roots: Path) -> bool:
-    """``filename`` (of an OSError) is one of ``roots`` or inside one: an error writing the output."""
-    if not filename:
-        return False
-    f = Path(os.fsdecode(filename)).absolute()
-    return any(f == r.absolute() or r.absolute() in f.parents for r in roots)
-
-
-def _remove_empty(folders: Sequence[Path]) -> None:
-    """Remove folders this call created (deepest first) if they are still empty."""
-    for f in folders:
-        try:
-            f.rmdir()
-        except OSError:
-            break
-
-
-def _files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _write_provenance(root: Path, base: Mapping, extra: Mapping) -> None:
-    files = _files(root)
-    prov = {**dict(base), **dict(extra)}
-    prov["created"] = datetime.now(UTC).isoformat(timespec="seconds")
-    prov["files"] = sorted([*files, "provenance.json"])
-    prov["sha256"] = {f: _sha256(root / f) for f in files}
-    text = json.dumps(json_safe(prov), indent=2, allow_nan=False, default=json_default, ensure_ascii=False)
-    (root / "provenance.json").write_text(text + "\n", encoding="utf-8")
-
-
-def _say(progress: Callable[[str], None] | None, step: str) -> None:
-    log.info("report: %s", step)
-    if progress is not None:
-        progress(step)
-
-
 def _scenario_rate(sc) -> float | None:
     """The rate of the scenario's tariff measures (their largest) for marking figures."""
     rates = [m.rate for m in sc.tariffs]
@@ -367,7 +266,7 @@ def write_report(
     *,
     force: bool = False,
     formats: Sequence[str] = FIGURE_FORMATS,
-    table_formats: Sequence[str] = TABLE_FORMATS,
+    table_formats: Sequence[str] = tables.TABLE_FORMATS,
     data=None,
     progress: Callable[[str], None] | None = None,
     sweep_rates: str | Iterable[float] = "0:0.5:0.05",
@@ -400,7 +299,11 @@ def write_report(
     draws, n_paths : Monte Carlo parameter draws and simulated paths of the main run (default: the
         scenario's). sweep_n_paths : paths per sweep point (default: the scenario's, so that the
         sweep's no-tariff probability equals the main run's).
-    model : 'pe' or 'ge' (default: the scenario's); the report is of that model.
+    model : 'pe', 'ge' or 'ge-io' (default: the scenario's); the report is of that model. With 'ge-io'
+        the report adds the multi-sector GE's welfare decomposition and output by sector of the
+        reported country and the market (figures ge_io_welfare, ge_io_output_by_sector; tables
+        ge_io_welfare, ge_io_output), and the sector and partner tables and figures of the dataset
+        are those of the PE model (the multi-sector GE runs on the 1993 Caliendo-Parro tables).
     elasticities : the elasticity sets of the main run (default: the scenario's).
     scheduler : a ``dask.distributed.Client`` for the sweep and heatmap grid points (see
         :func:`dask_client`); the numbers are the same as in-process.
@@ -414,45 +317,50 @@ def write_report(
 
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
+    figure_formats = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # before any work
+    tfmt = tables.check_table_formats(table_formats)
     sc = load_scenario(scenario)
     if model is not None and model != sc.model:
         sc = sc.replace(model=model)
     rates = parse_grid(sweep_rates) if isinstance(sweep_rates, str) else np.asarray(list(sweep_rates), dtype=float)
-    _check_target(out_dir, force)  # fail before any work
+    check_target_dir(out_dir, force)  # fail before any work
     data = sc.load_data() if data is None else data
-    figure_formats = tuple(f.lower() for f in formats)
-    tfmt = tuple(f.lower() for f in table_formats)
 
     def fill(root: Path) -> dict:
-        _say(progress, "simulate")
+        say_step(progress, "simulate")
         result = simulate(
             sc, data=data, elasticities=list(elasticities) if elasticities else None, draws=draws, n_paths=n_paths
         )
         sets = _sweep_sets(sc, sweep_sets)
         # heatmap and tornado vary the PE model's sigma and assumptions: for a GE scenario they run its PE twin
         sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
-        _say(progress, "tariff sweep")
+        # the multi-sector GE runs on the 1993 Caliendo-Parro sectors and regions: the figures and tables of the
+        # dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
+        dataset_view = result
+        if sc.model == "ge-io":
+            dataset_view = simulate(sc_pe, data=data, elasticities=list(result.sets), draws=0, recession=False)
+        say_step(progress, "tariff sweep")
         sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
-        _say(progress, "elasticity grid")
+        say_step(progress, "elasticity grid")
         sig = _sigmas(sc, sigmas)
         grid = elasticity_grid(sc_pe, rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name
-        _say(progress, "tornado")
+        say_step(progress, "tornado")
         tor = tornado(sc_pe, data=data)
         tor.attrs["scenario"] = sc.name
 
-        _say(progress, "figures")
-        figs = _report_figures(result, sw, grid, tor, sc, sc_pe)
+        say_step(progress, "figures")
+        figs = _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe)
         fig_dir = root / "figures"
         for name, (fig, _caption) in figs.items():
             plots.save_figure(fig, fig_dir / name, figure_formats)
 
-        _say(progress, "tables")
-        tables = {"summary": summary_table(result), "sectors": sector_table(result), "partners": partner_table(result)}
-        for name, df in tables.items():
-            write_table(df, root / "tables" / name, tfmt)
-        write_workbook(root / "report.xlsx", tables, provenance_rows(result.provenance))
+        say_step(progress, "tables")
+        tabs = _report_tables(result, dataset_view)
+        for name, df in tabs.items():
+            tables.write_table(df, root / "tables" / name, tfmt)
+        tables.write_workbook(root / "report.xlsx", tabs, tables.provenance_rows(result.provenance))
         ddir = root / "data"
         ddir.mkdir()
         sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
@@ -465,15 +373,15 @@ def write_report(
             result.draws.to_csv(ddir / "parameter_draws.csv", index=False, lineterminator="\n")
         (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
 
-        _say(progress, "report.html")
-        page = _report_html(
+        say_step(progress, "report.html")
+        page = report_html(
             result,
             sc,
             figs=figs,
             figure_formats=figure_formats,
-            tables=tables,
+            tables=tabs,
             table_formats=tfmt,
-            data_files=_files(root / "data"),
+            data_files=list_files(root / "data"),
             pe_twin=sc_pe is not sc,
         )
         (root / "report.html").write_text(page, encoding="utf-8")
@@ -485,15 +393,16 @@ def write_report(
             "figure_formats": list(figure_formats),
             "table_formats": list(tfmt),
             "heatmap_and_tornado_model": "pe",
+            "sectors_and_partners_model": dataset_view.model,
         }
-        _write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
-        _say(progress, "finish")
+        write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
+        say_step(progress, "finish")
         return {"hash": sc.hash}
 
-    info = _atomic_folder(out_dir, force, fill)
+    info = atomic_folder(out_dir, force, fill)
     rec = ReportRecord(
         out_dir=out_dir,
-        files=tuple(_files(out_dir)),
+        files=tuple(list_files(out_dir)),
         seconds=time.perf_counter() - t_start,
         scenario=sc.name,
         scenario_hash=info["hash"],
@@ -502,15 +411,39 @@ def write_report(
     return rec
 
 
-def _report_figures(result, sw, grid, tor, sc, sc_pe) -> dict:
+def _report_tables(result, dataset_view) -> dict:
+    """name -> table of the report: the headline summary, the dataset's sectors and partners (of
+    ``dataset_view``: the result itself, or its PE twin when the long run is the multi-sector GE),
+    and for the multi-sector GE its welfare and output-by-sector tables."""
+    out = {
+        "summary": tables.summary_table(result),
+        "sectors": tables.sector_table(dataset_view),
+        "partners": tables.partner_table(dataset_view),
+    }
+    if dataset_view is not result:
+        why = (
+            " Partial-equilibrium model: the multi-sector GE of this report runs on the 1993 Caliendo-Parro sectors "
+            "and regions; its output changes by sector are in the table ge_io_output."
+        )
+        for name in ("sectors", "partners"):
+            out[name].attrs["title"] += " (PE model)"
+            out[name].attrs["notes"] += why
+    if tables.ge_io_block(result):
+        out["ge_io_welfare"] = tables.ge_io_welfare_table(result)
+        out["ge_io_output"] = tables.ge_io_output_table(result)
+    return out
+
+
+def _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe) -> dict:
     """name -> (Figure, one-sentence caption for the HTML)."""
     from . import plots
 
     pe_twin = sc_pe is not sc
     rate = _scenario_rate(sc)
     cs = _central_sigma(sc)
-    c = _country(result.country)
+    c = display_name(result.country)
     pe_note = " (PE model)" if pe_twin else ""
+    view_note = " (PE model)" if dataset_view is not result else ""
     figs = {
         "gdp_by_set": (
             plots.gdp_by_set(result),
@@ -534,13 +467,17 @@ def _report_figures(result, sw, grid, tor, sc, sc_pe) -> dict:
             "Quarterly GDP level deviation from baseline by channel (bars) and in total (line).",
         ),
         "export_losses_by_sector": (
-            plots.export_losses_by_sector(result),
-            f"Change in {c}'s exports by sector, short run and long run (USD bn a year).",
+            plots.export_losses_by_sector(dataset_view, title=f"Exports by sector{view_note}" if view_note else None),
+            f"Change in {c}'s exports by sector, short run and long run (USD bn a year){view_note}.",
         ),
         "diversion_by_source": (
-            plots.diversion_by_source(result),
-            "Change in each source's sales in the US market: the tariffed sources lose, third "
-            "countries gain (trade diversion).",
+            plots.diversion_by_source(
+                dataset_view,
+                importer=result.market or tables.US,
+                title=f"Trade diversion in the market{view_note}" if view_note else None,
+            ),
+            f"Change in each source's sales in the {display_name(result.market or tables.US)} market: the tariffed "
+            f"sources lose, third countries gain (trade diversion){view_note}.",
         ),
         "gdp_heatmap": (
             plots.gdp_heatmap(
@@ -560,12 +497,62 @@ def _report_figures(result, sw, grid, tor, sc, sc_pe) -> dict:
             "value, the rest central" + pe_note + ".",
         ),
     }
-    if result.ge is not None:
+    if result.outcome().gdp_long_run.model == "ge" and hasattr(result.ge, "by_country"):
         figs["ge_welfare"] = (
             plots.ge_welfare(result.ge.by_country(), sources=result),
             "General-equilibrium welfare change by economy (percent).",
         )
+    figs.update(_ge_io_figures(result))
     return figs
+
+
+def _ge_io_figures(result) -> dict:
+    """The multi-sector GE's figures (none for other models), drawn from the ``ge`` block of
+    ``result.to_json()``, the numbers of the tables ge_io_welfare and ge_io_output."""
+    import pandas as pd
+
+    from . import plots_ge_io
+
+    ge = tables.ge_io_block(result)
+    if not ge:
+        return {}
+    rows = tables.ge_io_economies(ge)
+    names = [display_name(str(r["iso3"])) for r in rows]
+    welfare = pd.DataFrame(
+        [
+            {"region": n, **{k: r[k] for k in ("welfare_pct", "tot_pct", "vot_pct", "tech_pct")}}
+            for n, r in zip(names, rows, strict=True)
+        ]
+    )
+    traded = list(ge.get("traded_sectors") or [])
+    output = pd.DataFrame(
+        [
+            {"region": n, "sector": sec, "output_pct": r["output_by_sector_pct"].get(sec)}
+            for n, r in zip(names, rows, strict=True)
+            for sec in traded
+        ]
+    )
+    output["output_pct"] = pd.to_numeric(output["output_pct"], errors="coerce")
+    structure = "the structure is 1993's (Caliendo-Parro tables: shares, input-output linkages and trade elasticities of 1993, not of today)"
+    who = " and ".join(names)
+    return {
+        "ge_io_welfare": (
+            plots_ge_io.welfare_decomposition(
+                welfare,
+                names,
+                subtitle=f"{who}, long run, multi-sector GE (structure of 1993); first-order decomposition, the exact "
+                "real-income change is in table ge_io_welfare",
+            ),
+            f"Welfare change of {who} in the multi-sector general equilibrium with input-output linkages (long "
+            "run, from the NAFTA equilibrium), as terms of trade + volume of trade + technical efficiency (percent "
+            f"of baseline income); {structure}.",
+        ),
+        "ge_io_output_by_sector": (
+            plots_ge_io.output_by_sector(output, names),
+            f"Gross output change by traded sector for {who} in the multi-sector general equilibrium (value at "
+            f"producer prices, percent; services in the table ge_io_output); {structure}.",
+        ),
+    }
 
 
 # ============================================================================= the sweep
@@ -584,6 +571,7 @@ def write_sweep(
     n_paths: int | None = None,
     formats: Sequence[str] = FIGURE_FORMATS,
     scheduler=None,
+    model: str | None = None,
 ) -> ReportRecord:
     """The grid behind the recession curve and the heatmap: ``out_dir/sweep.csv`` (tidy: one row
     per rate and elasticity set; rate as a share, ``*_pct`` percent, ``*_usd`` USD, probabilities
@@ -595,7 +583,9 @@ def write_sweep(
     central set's). ``n_paths``: recession Monte Carlo paths per point (default the scenario's).
     Same overwrite and atomicity rules as :func:`write_report`; steps :data:`SWEEP_STEPS`.
     ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`dask_client`).
-    The tables are also written as ``sweep.xlsx`` (sheets sweep, elasticity_grid, Sources).
+    ``model``: 'pe', 'ge' or 'ge-io' for the sweep (default: the scenario's); the grid over σ is
+    always the PE model's. The tables are also written as ``sweep.xlsx`` (sheets sweep,
+    elasticity_grid, Sources).
     """
     from . import __version__, plots
     from .scenario import load_scenario
@@ -603,26 +593,28 @@ def write_sweep(
 
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
+    fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # before any work
     sc = load_scenario(scenario)
+    if model is not None and model != sc.model:
+        sc = sc.replace(model=model)
     grid_rates = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
     for s in elasticities:
         sc.elasticity_set(s)  # unknown names fail here, before any work
-    _check_target(out_dir, force)
+    check_target_dir(out_dir, force)
     data = sc.load_data() if data is None else data
-    fmts = tuple(f.lower() for f in formats)
 
     def fill(root: Path) -> None:
-        _say(progress, "tariff sweep")
+        say_step(progress, "tariff sweep")
         sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
-        _say(progress, "elasticity grid")
+        say_step(progress, "elasticity grid")
         sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
         sig = _sigmas(sc, sigmas)
         grid = elasticity_grid(sc_pe, grid_rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name
         sw.to_csv(root / "sweep.csv", index=False, lineterminator="\n")
         grid.to_csv(root / "elasticity_grid.csv", index=False, lineterminator="\n")
-        write_workbook(
+        tables.write_workbook(
             root / "sweep.xlsx",
             {"sweep": sw, "elasticity_grid": grid},
             [("scenario", sc.name), ("scenario hash", sc.hash), ("dataset", f"{data.name} ({data.year})")]
@@ -630,7 +622,7 @@ def write_sweep(
                 (f"data: {s.get('figure', '')}", f"{s.get('publisher', '')}; {s.get('year', '')}") for s in data.sources
             ],
         )
-        _say(progress, "figures")
+        say_step(progress, "figures")
         rate = _scenario_rate(sc)
         cs = _central_sigma(sc)
         plots.save_figure(plots.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
@@ -666,13 +658,13 @@ def write_sweep(
             "figure_formats": list(fmts),
             "units": {"sweep.csv": sw.attrs.get("units"), "elasticity_grid.csv": grid.attrs.get("units")},
         }
-        _write_provenance(root, base, {"sweep": settings})
-        _say(progress, "finish")
+        write_provenance(root, base, {"sweep": settings})
+        say_step(progress, "finish")
 
-    _atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill)
     rec = ReportRecord(
         out_dir=out_dir,
-        files=tuple(_files(out_dir)),
+        files=tuple(list_files(out_dir)),
         seconds=time.perf_counter() - t_start,
         scenario=sc.name,
         scenario_hash=sc.hash,

@@ -6,6 +6,7 @@ consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -453,22 +454,42 @@ class Result:
                 "n": int(len(self.draws)),
             }
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
-        out["ge"] = self.ge_summary()
+        out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
         out["provenance"] = dict(self.provenance)
         return json_safe(out)
 
     def ge_summary(self) -> dict[str, Any]:
-        """The central set's long-run GE solution for the reported country, with solver facts."""
+        """The central set's long-run GE solution (the ``ge`` block of :meth:`to_json`, JSON-ready).
+
+        ``model``; ``country`` and ``market``: the row of the reported country and of the
+        tariff-setting market (empty when the model has no such economy); ``solver``: the solver
+        facts. For the one-sector GE a row is the solution's ``by_country()`` row. For the
+        multi-sector GE ('ge-io') a row holds ``iso3``, ``region``, ``welfare_pct`` and its
+        decomposition ``tot_pct`` + ``vot_pct`` + ``tech_pct`` (Caliendo-Parro, percent of baseline
+        income), ``realwage_pct``, ``real_income_pct`` (the exact change; the long-run GDP),
+        ``wage_pct``, ``consumer_price_pct``, and ``output_by_sector_pct`` /
+        ``real_output_by_sector_pct`` (sector -> percent; None where baseline output is 0); the block
+        adds ``traded_sectors``, ``structure`` (:data:`tariffsim.ge_io.STRUCTURE_NOTE`) and ``units``.
+        Every table, figure and page of a report reads these numbers from here."""
+        return copy.deepcopy(self._json["ge"])
+
+    def _ge_block(self) -> dict[str, Any]:
         so = self.outcome()
-        g = so.gdp_long_run.detail
-        row: dict[str, Any] = {}
-        if hasattr(g, "by_country"):
+        lr = so.gdp_long_run
+        g = lr.detail
+        rows: dict[str, dict[str, Any]] = {"country": {}, "market": {}}
+        extra: dict[str, Any] = {}
+        codes = {"country": self.country, "market": self.market}
+        if lr.model == "ge-io" and hasattr(g, "by_region"):
+            rows, extra = _ge_io_rows(g, codes)
+        elif hasattr(g, "by_country"):
             df = g.by_country()
             key = "iso3" if "iso3" in df.columns else df.columns[0]
-            if (df[key] == self.country).any():
-                row = df[df[key] == self.country].iloc[0].to_dict()
-        return {"model": so.gdp_long_run.model, "country": row, "solver": so.gdp_long_run.solver.to_dict()}
+            for role, code in codes.items():
+                if code is not None and (df[key] == code).any():
+                    rows[role] = df[df[key] == code].iloc[0].to_dict()
+        return {"model": lr.model, **rows, "solver": lr.solver.to_dict(), **extra}
 
     @cached_property
     def _summary(self) -> pd.DataFrame:
@@ -524,6 +545,59 @@ class Result:
     def summary_text(self) -> str:
         """A readable multi-line summary (what ``tariffsim run`` prints)."""
         return _summary_text(self)
+
+
+#: Keys of an economy's row in the ``ge`` block of a multi-sector GE ('ge-io') result, in order.
+GE_IO_ROW_KEYS = (
+    "welfare_pct",
+    "tot_pct",
+    "vot_pct",
+    "tech_pct",
+    "realwage_pct",
+    "real_income_pct",
+    "wage_pct",
+    "consumer_price_pct",
+)
+
+
+def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.ge_io.IOChanges`) for
+    the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
+    from .cp2015 import iso3_codes, region_index
+    from .errors import CountryCodeError
+    from .ge_io import STRUCTURE_NOTE
+
+    regions = list(g.regions)
+    iso = iso3_codes(regions)
+    by_region = g.by_region()
+    out_pct = np.asarray(g.output_pct, dtype=float)
+    real_pct = np.asarray(g.real_output_pct, dtype=float)
+    rows: dict[str, dict[str, Any]] = {}
+    for role, code in codes.items():
+        rows[role] = {}
+        if code is None:
+            continue
+        try:
+            k = region_index(regions, code)
+        except CountryCodeError:
+            continue
+        rec = by_region.iloc[k]
+        row: dict[str, Any] = {"iso3": iso[k], "region": regions[k]}
+        row.update({c: float(rec[c]) for c in GE_IO_ROW_KEYS})
+        row["output_by_sector_pct"] = dict(zip(g.sectors, map(float, out_pct[k]), strict=True))
+        row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
+        rows[role] = row
+    trade = np.asarray(g.baseline.trade, dtype=float)
+    traded = (trade.sum(axis=(0, 1)) - np.einsum("iij->j", trade)) > 0
+    extra = {
+        "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
+        "structure": STRUCTURE_NOTE,
+        "units": "percent; welfare and its terms (terms of trade, volume of trade, technical efficiency) in percent "
+        "of baseline income (first-order decomposition, Caliendo and Parro 2015); real_income_pct: the exact change "
+        "of real income; output: gross output, value at producer prices (output) or deflated by the sector's "
+        "input-bundle cost (real output)",
+    }
+    return rows, extra
 
 
 RISK_KEYS = (
@@ -604,6 +678,27 @@ def _summary_text(res: Result) -> str:
             f"(baseline {100 * j['recession_probability_baseline']:.1f} %; change "
             f"{100 * j['recession_probability_change']:+.1f} pp, MC s.e. {100 * j['recession_probability_change_se']:.2f} pp)"
         )
+    ge = j.get("ge") or {}
+    if ge.get("model") == "ge-io":
+        lines.append("multi-sector GE, long run (Caliendo-Parro, structure of 1993):")
+        for role in ("country", "market"):
+            row = ge.get(role) or {}
+            if not row or (role == "market" and row.get("iso3") == (ge.get("country") or {}).get("iso3")):
+                continue
+            lines.append(
+                f"  {row['iso3']} welfare {fmt(row['welfare_pct'])} % of income (terms of trade {fmt(row['tot_pct'])}, "
+                f"volume of trade {fmt(row['vot_pct'])}, technical efficiency {fmt(row['tech_pct'])}); real income "
+                f"{fmt(row['real_income_pct'])} %, real wage {fmt(row['realwage_pct'])} %"
+            )
+        cty = ge.get("country") or {}
+        out = {
+            k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in set(ge.get("traded_sectors") or [])
+        }
+        ranked = sorted((v, k) for k, v in out.items() if v is not None)
+        if ranked:
+            worst = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[:3])
+            best = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[::-1][:3])
+            lines.append(f"  {cty['iso3']} gross output, largest falls: {worst}; largest rises: {best}")
     lines += ["", f"{'set':14}{'exp 4q %':>10}{'GDP yr1 %':>11}{'GDP 4q %':>10}{'GDP LR %':>10}{'recession':>11}"]
     for n, h in j["by_elasticity_set"].items():
         rc = h.get("recession_probability_change")

@@ -14,11 +14,14 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .countries import REGION_NAMES, display_name
+from .errors import UsageError
+from .outputs import check_formats
 
 __all__ = [
     "summary_table",
@@ -29,6 +32,13 @@ __all__ = [
     "write_workbook",
     "provenance_rows",
     "tex_escape",
+    "format_cell",
+    "table_html",
+    "check_table_formats",
+    "ge_io_welfare_table",
+    "ge_io_block",
+    "ge_io_economies",
+    "ge_io_output_table",
     "TABLE_FORMATS",
 ]
 
@@ -36,9 +46,15 @@ US = "USA"
 TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "tex", "html")
 
 
+def check_table_formats(formats: Sequence[str] | str, *, field: str = "table_formats") -> tuple[str, ...]:
+    """``formats`` as lower-case names, each one of :data:`TABLE_FORMATS`, duplicates dropped; an
+    unknown or missing format is a :class:`~tariffsim.errors.UsageError` naming ``field``."""
+    return check_formats(formats, TABLE_FORMATS, field=field, kind="table")
+
+
 def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, notes: str = "") -> pd.DataFrame:
     for col, nd in decimals.items():
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd)
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd) + 0.0  # no -0.0
     df.attrs["decimals"] = dict(decimals)
     df.attrs["title"] = title
     df.attrs["notes"] = notes
@@ -57,10 +73,6 @@ def _median_value(v) -> float:
         return float(v)
     except (TypeError, ValueError):
         return math.nan
-
-
-def _country(code: str) -> str:
-    return display_name(code)
 
 
 #: summary_table's columns: (header with the unit, Result.summary() / to_json() key, factor, decimals).
@@ -116,7 +128,7 @@ def summary_table(result) -> pd.DataFrame:
     j = result.to_json()
     base = j.get("recession_probability_baseline")
     notes = [
-        f"{_country(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
+        f"{display_name(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
         "baseline, first-year average of the first four quarters, level after four quarters, and long run (real "
         "GDP of the GE solution); value added at risk: the PE long-run loss of exports times their domestic value "
         "added, not a GDP forecast."
@@ -181,7 +193,7 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     return _finish_table(
         df,
         dec,
-        title=f"{_country(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
+        title=f"{display_name(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
         notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: the set's one-year "
         "elasticities (Boehm, Levchenko and Pandalai-Nayar 2023); long run: its long-run elasticities. Sectors "
         "whose exports do not change (by less than 0.05 % in both horizons) are left out; the total counts them.",
@@ -199,7 +211,7 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
     bc = result.by_country(name, horizon="long_run").set_index("country")
     rows = []
     for code in d.countries:
-        row = {"Economy": _country(code), "Code": code}
+        row = {"Economy": display_name(code), "Code": code}
         mk = "US" if importer == US else importer
         if code != importer and importer in d.countries:
             g = f[(f.exporter == code) & (f.importer == importer)]
@@ -238,6 +250,112 @@ def partner_table(result, set_name: str | None = None, *, importer: str = US) ->
     if regions:
         notes += " Regions: " + ", ".join(regions) + "."
     return _finish_table(df, dec, title=f"Partners and markets, long run ('{name}' elasticities)", notes=notes)
+
+
+# ----------------------------------------------------------------------------- multi-sector GE
+
+#: ge_io_welfare_table's columns: (header with the unit, key of the ``ge`` block row of
+#: ``Result.to_json()``).
+GE_IO_WELFARE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Welfare (% of income)", "welfare_pct"),
+    ("Terms of trade (% of income)", "tot_pct"),
+    ("Volume of trade (% of income)", "vot_pct"),
+    ("Technical efficiency (% of income)", "tech_pct"),
+    ("Real income, exact (%)", "real_income_pct"),
+    ("Real wage (%)", "realwage_pct"),
+)
+GE_IO_DECIMALS = 2
+
+
+def ge_io_block(result: Any) -> dict:
+    """The ``ge`` block of ``result.to_json()`` when the long run is the multi-sector GE, else {}:
+    the one source of the multi-sector GE's numbers in tables, figures and the report page."""
+    ge = result.to_json().get("ge") or {}
+    return ge if ge.get("model") == "ge-io" else {}
+
+
+def ge_io_economies(ge: Mapping) -> list[Mapping]:
+    """The rows of the reported country and of the market (once each, in that order)."""
+    rows: list[Mapping] = []
+    for role in ("country", "market"):
+        row = ge.get(role) or {}
+        if row and all(row.get("iso3") != r.get("iso3") for r in rows):
+            rows.append(row)
+    return rows
+
+
+def _ge_io_notes(ge: Mapping, extra: str) -> str:
+    structure = str(ge.get("structure", "")).rstrip(".")
+    return (
+        f"Multi-sector general equilibrium with input-output linkages (Caliendo and Parro 2015), long run, from the "
+        f"NAFTA equilibrium. {structure[:1].upper() + structure[1:]}. {extra}"
+    )
+
+
+def ge_io_welfare_table(result: Any) -> pd.DataFrame:
+    """Welfare of the reported country and of the tariff-setting market in the multi-sector GE
+    ('ge-io'), with its decomposition (terms of trade + volume of trade + technical efficiency =
+    welfare, percent of baseline income), the exact real income change (the long-run GDP) and the
+    real wage; read from the ``ge`` block of ``result.to_json()`` only (rounded to two decimals).
+    Empty when the result's long run is not the multi-sector GE."""
+    ge = ge_io_block(result)
+    if not ge:
+        return pd.DataFrame()
+    rows = []
+    for row in ge_io_economies(ge):
+        rec: dict[str, object] = {"Economy": display_name(str(row["iso3"])), "Code": row["iso3"]}
+        for head, key in GE_IO_WELFARE_COLUMNS:
+            v = row.get(key)
+            rec[head] = math.nan if v is None else float(v)
+        rows.append(rec)
+    df = pd.DataFrame(rows)
+    return _finish_table(
+        df,
+        {head: GE_IO_DECIMALS for head, _k in GE_IO_WELFARE_COLUMNS},
+        title=f"Welfare and its decomposition, multi-sector GE, structure of 1993: {result.scenario.name}",
+        notes=_ge_io_notes(
+            ge,
+            "Welfare = terms of trade + volume of trade + technical efficiency (the first-order decomposition, in "
+            "percent of baseline income); real income, exact: the change of income over the price index, the "
+            "long-run GDP of the report; real wage: wage over the consumer price index.",
+        ),
+    )
+
+
+def ge_io_output_table(result: Any) -> pd.DataFrame:
+    """Gross output by sector in the multi-sector GE ('ge-io') for the reported country and the
+    tariff-setting market: change in value (producer prices) and in real terms (deflated by the
+    sector's input-bundle cost), percent, one row per Caliendo-Parro sector (traded goods first,
+    then services); read from the ``ge`` block of ``result.to_json()`` only (one decimal). Empty
+    when the result's long run is not the multi-sector GE."""
+    ge = ge_io_block(result)
+    if not ge:
+        return pd.DataFrame()
+    economies = ge_io_economies(ge)
+    traded = set(ge.get("traded_sectors") or [])
+    sectors = list((economies[0].get("output_by_sector_pct") or {}) if economies else [])
+    rows = []
+    for sec in sectors:
+        rec: dict[str, object] = {"Sector": sec, "Sector type": "goods" if sec in traded else "services"}
+        for row in economies:
+            code = row["iso3"]
+            for head, key in (("output", "output_by_sector_pct"), ("real output", "real_output_by_sector_pct")):
+                v = (row.get(key) or {}).get(sec)
+                rec[f"{code} {head} (%)"] = math.nan if v is None else float(v)
+        rows.append(rec)
+    df = pd.DataFrame(rows)
+    names = ", ".join(f"{r['iso3']} = {display_name(str(r['iso3']))}" for r in economies)
+    return _finish_table(
+        df,
+        {c: 1 for c in df.columns if c not in ("Sector", "Sector type")},
+        title=f"Gross output by sector, multi-sector GE, structure of 1993: {result.scenario.name}",
+        notes=_ge_io_notes(
+            ge,
+            f"{names}. Output: gross output in value at producer prices; real output: deflated by the sector's "
+            "cost of the input bundle; a dash: no baseline output. Services are not traded in the Caliendo-Parro "
+            "data.",
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------- writers
@@ -279,8 +397,9 @@ def _is_numeric(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
 
-def _cell(v, nd: int | None, kind: str) -> str:
-    """A number for reading: fixed decimals, thousands separators, minus sign and n/a per format."""
+def format_cell(v: object, nd: int | None, kind: str) -> str:
+    """A table cell for reading, as every writer shows it (``kind``: 'md', 'tex' or 'html'): fixed
+    ``nd`` decimals, thousands separators, minus sign and n/a per format."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return {"md": "–", "html": "–", "tex": "--"}[kind]
     if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool):
@@ -311,7 +430,9 @@ def _to_markdown(df: pd.DataFrame) -> str:
     align = "| " + " | ".join("---:" if n else ":---" for n in num) + " |"
     lines = [head, align]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v, dec.get(c), "md") for c, v in zip(df.columns, row, strict=True)) + " |")
+        lines.append(
+            "| " + " | ".join(format_cell(v, dec.get(c), "md") for c, v in zip(df.columns, row, strict=True)) + " |"
+        )
     out = []
     if df.attrs.get("title"):
         out += [f"**{df.attrs['title']}**", ""]
@@ -337,12 +458,15 @@ def _to_latex(df: pd.DataFrame) -> str:
         "\\midrule",
     ]
     for row in df.itertuples(index=False):
-        lines.append(" & ".join(_cell(v, dec.get(c), "tex") for c, v in zip(df.columns, row, strict=True)) + r" \\")
+        lines.append(
+            " & ".join(format_cell(v, dec.get(c), "tex") for c, v in zip(df.columns, row, strict=True)) + r" \\"
+        )
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
 
 
-def _to_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
+def table_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
+    """The table as a plain HTML ``<table class="tariffsim-table">`` (title as caption, notes as footer)."""
     dec = df.attrs.get("decimals", {})
     num = [_is_numeric(df[c]) for c in df.columns]
     attr = f' id="{html.escape(table_id)}"' if table_id else ""
@@ -360,7 +484,7 @@ def _to_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
     out.append("  <tbody>")
     for row in df.itertuples(index=False):
         cells = "".join(
-            f'<td class="{"num" if n else "text"}">{_cell(v, dec.get(c), "html")}</td>'
+            f'<td class="{"num" if n else "text"}">{format_cell(v, dec.get(c), "html")}</td>'
             for c, v, n in zip(df.columns, row, num, strict=True)
         )
         out.append(f"    <tr>{cells}</tr>")
@@ -375,11 +499,11 @@ def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str
     """Write a table as ``stem.csv`` (the rounded numbers; ``pd.read_csv`` gives them back),
     ``stem.md`` (pipe table), ``stem.tex`` (booktabs tabular, special characters escaped) and
     ``stem.html`` (a plain ``<table>``), or the ``formats`` given. UTF-8. Returns the paths."""
+    formats = check_table_formats(formats)
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
     for fmt in formats:
-        fmt = fmt.lower().lstrip(".")
         path = stem.with_name(f"{stem.name}.{fmt}")
         if fmt == "csv":
             df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
@@ -388,9 +512,9 @@ def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str
         elif fmt == "tex":
             path.write_text(_to_latex(df), encoding="utf-8")
         elif fmt == "html":
-            path.write_text(_to_html(df), encoding="utf-8")
+            path.write_text(table_html(df), encoding="utf-8")
         else:
-            raise ValueError(f"unknown table format {fmt!r}; expected csv, md, tex or html")
+            raise UsageError(f"unknown table format {fmt!r}; expected {', '.join(TABLE_FORMATS)}")
         out.append(path)
     return out
 
