@@ -389,3 +389,19 @@ def test_old_table_import_path_warns():
             assert getattr(report, name) is getattr(tables, name)
     with pytest.raises(AttributeError):
         report.no_such_name  # noqa: B018
+
+
+def test_pe_twin_of_the_report_is_the_results_pe_part(geio):
+    """The report's dataset views (sectors, partners) come from the PE twin: its long run is the
+    ge-io result's value added at risk (PE, long-run elasticities) and its near term the same."""
+    import dataclasses
+
+    twin = ts.simulate(dataclasses.replace(geio.scenario, model="pe"), draws=0, recession=False)
+    for name, so in geio.sets.items():
+        t = twin.outcome(name)
+        assert so.at_risk is not None
+        np.testing.assert_allclose(t.long_run.V1, so.at_risk.V1, rtol=1e-12)
+        np.testing.assert_allclose(t.near_term.V1, so.near_term.V1, rtol=1e-12)
+        assert twin.headline(name)["exports_change_pct_after_4q"] == pytest.approx(
+            geio.headline(name)["exports_change_pct_after_4q"], rel=1e-12
+        )

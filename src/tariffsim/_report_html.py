@@ -212,15 +212,17 @@ def report_html(
 
     # -- the main numbers
     add("<h2>The main numbers</h2>")
+    ge = ge_io_block(result)
+    lr_note = " in the multi-sector GE, structure of 1993" if ge else ""  # its long run is on the 1993 tables
     boxes = []
     boxes.append(
         (
             f"{fmt_signed(j.get('exports_change_pct_after_4q'))} %",
-            f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %)",
+            f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %{lr_note})",
         )
     )
     if j.get("exports_to_us_change_pct") is not None:
-        boxes.append((f"{fmt_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run"))
+        boxes.append((f"{fmt_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run{lr_note}"))
     if j.get("gdp_impact_pct") is not None:
         boxes.append(
             (
@@ -265,7 +267,7 @@ def report_html(
     items.append(
         f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
         f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
-        f"{fmt_signed(j.get('exports_change_pct'))} % in the long run"
+        f"{fmt_signed(j.get('exports_change_pct'))} % in the long run{lr_note}"
         + (
             f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
             if j.get("exports_to_us_change_pct") is not None
@@ -291,7 +293,6 @@ def report_html(
             f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
             "set, long run)."
         )
-    ge = ge_io_block(result)
     if ge:
         items.append(_ge_io_text(ge))
     add("<ul>" + "".join(f"<li>{t}</li>" for t in items) + "</ul>")

@@ -28,6 +28,7 @@ from ._plotstyle import finish as _finish
 from ._plotstyle import new_figure as _new_figure
 from ._plotstyle import pct_axis as _pct_axis
 from ._util import fmt_signed
+from .results import traded_sectors
 
 __all__ = ["welfare_decomposition", "output_by_sector", "CP2015_CAPTION"]
 
@@ -190,8 +191,7 @@ def output_by_sector(
     wide, picked = _output_table(obj, regions, value)
     if traded_only and (hasattr(obj, "changes") or hasattr(obj, "baseline")):
         ch = obj.changes if hasattr(obj, "changes") else obj
-        trade = ch.baseline.trade
-        traded = (trade.sum(axis=(0, 1)) - np.einsum("iij->j", trade)) > 0
+        traded = traded_sectors(ch.baseline.trade)
         wide = wide.loc[[s for s, t in zip(ch.sectors, traded, strict=True) if t]]
     wide = wide.dropna(how="all").sort_values(picked[0])
     n = len(wide)

@@ -15,7 +15,9 @@ only with ``force=True`` (after success). Files in the report folder::
     scenario.toml               the scenario used (Scenario.to_toml())
     provenance.json             result.provenance, the run --json summary, settings, files, SHA-256
     figures/NAME.{png,svg,pdf}  see tariffsim.plots
-    tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners
+    tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners; with model 'ge-io'
+                                also ge_io_welfare and ge_io_output (figures ge_io_welfare and
+                                ge_io_output_by_sector), the multi-sector GE on the 1993 structure
     report.xlsx                 the tables, a sheet each (units in the headers), and a Sources sheet
     data/*.csv                  the tidy data behind the figures (sweep, grid, tornado, paths, draws)
 """

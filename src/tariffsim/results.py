@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .trade import TradeOutcome
 
-__all__ = ["SetOutcome", "Result"]
+__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -560,6 +560,16 @@ GE_IO_ROW_KEYS = (
 )
 
 
+def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
+    """(J,) True where sector j of a Caliendo-Parro solution is traded between regions: its trade
+    off the diagonal (``trade[n, i, j]``, n != i) is more than ``rtol`` of all its trade. The
+    off-diagonal cells are summed directly (a total minus the domestic flows leaves round-off of
+    either sign where a sector is not traded)."""
+    trade = np.asarray(trade, dtype=float)
+    off = np.where(np.eye(trade.shape[0], dtype=bool)[:, :, None], 0.0, trade).sum(axis=(0, 1))
+    return off > rtol * np.abs(trade).sum(axis=(0, 1))
+
+
 def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.ge_io.IOChanges`) for
     the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
@@ -587,8 +597,7 @@ def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict
         row["output_by_sector_pct"] = dict(zip(g.sectors, map(float, out_pct[k]), strict=True))
         row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
         rows[role] = row
-    trade = np.asarray(g.baseline.trade, dtype=float)
-    traded = (trade.sum(axis=(0, 1)) - np.einsum("iij->j", trade)) > 0
+    traded = traded_sectors(g.baseline.trade)
     extra = {
         "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
         "structure": STRUCTURE_NOTE,
