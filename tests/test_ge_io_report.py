@@ -236,7 +236,8 @@ def test_one_source_of_truth_json_tables_page(report):
         ]
         # the page's sentence: the same two decimals
         for key in ("welfare_pct", "tot_pct", "real_income_pct", "realwage_pct"):
-            assert f"{row[key]:+.2f}".replace("-", "−") in page_text
+            shown = "0.00" if round(row[key], 2) == 0 else f"{row[key]:+.2f}".replace("-", "−")
+            assert shown in page_text
 
     o = pd.read_csv(rec.out_dir / "tables" / "ge_io_output.csv").set_index("Sector")
     assert len(o) == N_SECTORS
@@ -405,3 +406,17 @@ def test_pe_twin_of_the_report_is_the_results_pe_part(geio):
         assert twin.headline(name)["exports_change_pct_after_4q"] == pytest.approx(
             geio.headline(name)["exports_change_pct_after_4q"], rel=1e-12
         )
+
+
+def test_traded_sectors_ignore_round_off():
+    """A sector traded only at home is not traded however large its domestic flows (a total minus
+    the diagonal leaves round-off of either sign there); a small real flow abroad counts."""
+    from tariffsim.results import traded_sectors
+
+    rng = np.random.default_rng(1)
+    trade = np.zeros((4, 4, 3))
+    trade[:, :, 0] = rng.lognormal(20, 2, (4, 4))  # traded goods
+    trade[np.arange(4), np.arange(4), 1] = rng.lognormal(25, 3, 4) + 0.1  # services: home only
+    trade[np.arange(4), np.arange(4), 2] = 1e12
+    trade[0, 1, 2] = 1e4  # one small export: traded
+    assert list(traded_sectors(trade)) == [True, False, True]
