@@ -6,7 +6,8 @@ Private module: :mod:`tariffsim.ge_io` builds an :class:`IOSystem` and calls :fu
 Layout. Arrays are sector-major so that every sum over trading partners is one batched matrix
 product: ``pi0[j, n, i]`` is importer n's expenditure share on exporter i in sector j, ``c[j, n]``
 the cost of n's input bundle in sector j, ``X[j, n]`` n's expenditure on sector j,
-``gamma[n, k, j]`` the share of input k in the gross output of sector j in n.
+``gamma[n, k, j]`` the share of input k in the gross output of sector j in n. Sums over sectors
+within a region use the region-major transpose (``[n, j]``).
 
 The equilibrium (hats are counterfactual/baseline ratios; primes are counterfactual levels):
 
@@ -17,26 +18,38 @@ The equilibrium (hats are counterfactual/baseline ratios; primes are counterfact
 * labour markets: ŵ_n w_nL_n = Σ_j γ_nj Y'_nj, one of them replaced by the numéraire
   Σ_n ŵ_n w_nL_n = Σ_n w_nL_n.
 
-Solution method (exact block elimination, Newton outside):
+Solution method (exact block elimination, quasi-Newton outside):
 
-1. Given log ŵ, the cost block log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) is solved by Newton's method whose
-   linear systems (I − M) δ = r, M = ∂(Γᵀ log P̂)/∂ log ĉ, are solved by block-Jacobi
-   preconditioned Richardson iteration: the preconditioner is the exact within-country part of M
-   (31 dense 40 x 40 blocks, factorised in one batched call), which holds the near-unit
-   self-loops of the $1 placeholder sectors; only cross-border input links are iterated.
-2. Given costs and wages the goods-market block is *linear* in the expenditures X', so it is
-   solved exactly, again by block-Jacobi Richardson with the within-country blocks inverted
-   directly. Expenditures are never unknowns of the Newton method, so their ten orders of
-   magnitude do not enter its conditioning.
-3. The N labour-market residuals (scaled by each region's baseline labour income) are driven to
-   zero by Newton's method in log ŵ. Its N x N Jacobian is analytic: implicit differentiation
-   through blocks 1 and 2 with N right-hand sides, solved by the same preconditioned iterations
-   (no finite differences). Steps reuse the last Jacobian (chord steps) while they shrink the
-   residual at least ``contraction``-fold, and rebuild it with a backtracking line search
-   otherwise.
+1. Preconditioner. Both inner blocks are preconditioned by their exact within-country parts
+   (31 dense 40 x 40 blocks, which hold the near-unit self-loops of the $1 placeholder sectors;
+   only cross-border links are left to iterate). The two blocks share one factorisation: with
+   d_n the domestic shares, K_n = (I − Γ_n diag d_n)^(-1) is the goods block (the tariff-revenue
+   term α_n r_nᵀ is added exactly by the Sherman-Morrison formula, so it is never stale) and the
+   cost block's inverse follows by the push-through identity
+   (I − Γ_nᵀ diag d_n)^(-1) = I + Γ_nᵀ K_nᵀ diag d_n. The factorisation is made once per solve
+   (or inherited from an earlier, nearby solve) and kept while the shares move: every iteration
+   below evaluates the exact operator and only uses the preconditioner to correct, so a stale
+   preconditioner slows the iteration but never changes the answer.
+2. Given log ŵ, the cost block log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) is solved by the preconditioned
+   nonlinear (Picard) iteration log ĉ ← log ĉ − P_c (log ĉ − γ log ŵ − Γᵀ log P̂(ĉ)), which
+   needs only the price indices (no share matrix) per sweep and contracts at the rate of the
+   cross-border part of the input-output links.
+3. Given costs and wages the goods-market block is *linear* in the expenditures X', solved by
+   the preconditioned residual iteration X' ← X' + P_g (goods-market residual). Expenditures are
+   never unknowns of the Newton method, so their ten orders of magnitude do not enter its
+   conditioning.
+4. The N labour-market residuals (scaled by each region's baseline labour income) are driven to
+   zero by a quasi-Newton method in log ŵ. The N x N Jacobian is analytic: implicit
+   differentiation through blocks 2 and 3 with N right-hand sides at once (no finite
+   differences); the same solves give the sensitivities ∂log ĉ/∂log ŵ and ∂X'/∂log ŵ, which
+   predict the inner blocks' answer after each wage step, so the inner iterations start within
+   second-order distance of it. Steps reuse the Jacobian with Broyden's rank-one update while
+   they shrink the residual at least ``contraction``-fold, and rebuild it with a backtracking
+   line search otherwise.
 
-The answer is returned only when the max-abs scaled residual of all three blocks is below the
-tolerance; otherwise :class:`~tariffsim.errors.ConvergenceError` carries the facts.
+Inner blocks are solved inexactly far from the answer (to 1e-3 of the outer residual) and tightly
+at the end. The answer is returned only when the max-abs scaled residual of all three blocks is
+below the tolerance; otherwise :class:`~tariffsim.errors.ConvergenceError` carries the facts.
 """
 
 from __future__ import annotations
@@ -46,6 +59,8 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.linalg.lapack import dgetrf as _getrf
+from scipy.linalg.lapack import dgetri as _getri
 
 from .errors import ConvergenceError
 from .solvers import SolverInfo
@@ -65,13 +80,22 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-METHOD = "broyden-analytic-jacobian-wages/block-jacobi-inner"
+METHOD = "broyden-analytic-wage-jacobian/block-preconditioned-inner"
 
-#: Tolerance of the inner linear iterations, relative to the size of the right-hand side.
-INNER_TOL = 1e-14
-INNER_MAX = 2000
-#: Richardson iterations allowed with a kept (stale) preconditioner before it is refactorised.
-STALE_MAX = 60
+#: Sweeps allowed for one inner solve (a healthy solve needs 5-20).
+INNER_MAX = 500
+#: An inner sweep that shrinks the residual by less than this factor triggers a refactorisation
+#: of the (stale) preconditioner at the current point.
+STALL = 0.7
+#: Sweeps after a factorisation during which the preconditioner counts as fresh (not refactorised).
+FRESH = 3
+#: Inner accuracy relative to the outer residual, and its cap (see :func:`_inner_tol`).
+ITOL_REL = 1e-3
+ITOL_CAP = 1e-6
+#: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
+JAC_TOL = 1e-3
+#: A quasi-Newton step is kept when it shrinks the residual norm at least this much.
+CONTRACTION = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +119,13 @@ class IOSystem:
     wL: np.ndarray  # (N,) baseline labour income
     D: np.ndarray  # (N,) deficits in the counterfactual
     drop: int  # region whose labour-market equation is replaced by the numéraire
+    # derived (make_system)
+    th: np.ndarray  # (J, 1) theta as a column
+    a0_inv1t: np.ndarray  # (J, N, N) a0 / (1+τ'): sales net of tariffs, π' = a0 ĉ_i^(−θ) P̂_n^θ
+    a0_dom: np.ndarray  # (J, N) a0[j, n, n]
+    dom_inv1t: np.ndarray | None  # (J, N) 1/(1+τ'_nnj); None when domestic sales are untaxed
+    gva_rm: np.ndarray  # (N, J) gamma_va region-major
+    alpha_rm: np.ndarray  # (N, J) alpha region-major
 
 
 def make_system(
@@ -112,262 +143,476 @@ def make_system(
 ) -> IOSystem:
     """Build the system from arrays in the sector-major layout (``pi0``, ``tau*``, ``d_hat``: (J, N, N))."""
     J, N, _ = pi0.shape
-    kappa = (1.0 + tau1) / (1.0 + tau0) * d_hat
-    with np.errstate(divide="ignore"):
-        a0 = np.where(pi0 > 0, pi0 * kappa ** (-theta[:, None, None]), 0.0)
+    theta = np.asarray(theta, dtype=float)
+    # a0 = π κ̂^(−θ), κ̂ = (1+τ')/(1+τ) d̂; the power only where the policy changes (a handful of cells)
+    a0 = np.array(pi0, dtype=float)
+    j, n, i = np.nonzero((tau1 != tau0) | (d_hat != 1.0))
+    if j.size:
+        kappa = (1.0 + tau1[j, n, i]) / (1.0 + tau0[j, n, i]) * d_hat[j, n, i]
+        a0[j, n, i] = np.where(a0[j, n, i] > 0, a0[j, n, i] * kappa ** (-theta[j]), 0.0)
     inv1t = 1.0 / (1.0 + tau1)
+    tshare = tau1 * inv1t
+    dom_inv1t = np.ascontiguousarray(np.einsum("jnn->jn", inv1t))
+    gamma_va = np.ascontiguousarray(gamma_va, dtype=float)
+    alpha = np.ascontiguousarray(alpha, dtype=float)
     return IOSystem(
         N=N,
         J=J,
-        theta=np.asarray(theta, dtype=float),
-        a0=np.ascontiguousarray(a0),
+        theta=theta,
+        a0=a0,
         inv1t=np.ascontiguousarray(inv1t),
-        tshare=np.ascontiguousarray(tau1 * inv1t),
-        gamma=np.ascontiguousarray(gamma),
-        gamma_t=np.ascontiguousarray(np.transpose(gamma, (0, 2, 1))),
-        gamma_va=np.ascontiguousarray(gamma_va),
-        alpha=np.ascontiguousarray(alpha),
+        tshare=np.ascontiguousarray(tshare),
+        gamma=np.ascontiguousarray(gamma, dtype=float),
+        gamma_t=np.ascontiguousarray(np.transpose(gamma, (0, 2, 1)), dtype=float),
+        gamma_va=gamma_va,
+        alpha=alpha,
         wL=np.asarray(wL, dtype=float),
         D=np.asarray(D, dtype=float),
         drop=N - 1 if drop is None else int(drop),
+        th=np.ascontiguousarray(theta[:, None]),
+        a0_inv1t=a0 * inv1t,
+        a0_dom=np.ascontiguousarray(np.einsum("jnn->jn", a0)),
+        dom_inv1t=None if np.all(dom_inv1t == 1.0) else dom_inv1t,
+        gva_rm=np.ascontiguousarray(gamma_va.T),
+        alpha_rm=np.ascontiguousarray(alpha.T),
     )
+
+
+def _log_prices(lc: np.ndarray, sysm: IOSystem) -> tuple[np.ndarray, np.ndarray]:
+    """(log P̂[j, n], e[j, i] = ĉ_ij^(−θ_j)) at log costs ``lc[j, i]``."""
+    e = np.exp(-sysm.th * lc)
+    S = np.matmul(sysm.a0, e[:, :, None])[:, :, 0]
+    return np.log(S) / -sysm.th, e
 
 
 def prices(lc: np.ndarray, sysm: IOSystem) -> tuple[np.ndarray, np.ndarray]:
     """(log P̂[j, n], π'[j, n, i]) at log costs ``lc[j, i]``."""
-    th = sysm.theta[:, None]
-    e = np.exp(-th * lc)
-    S = np.matmul(sysm.a0, e[:, :, None])[:, :, 0]
-    lP = -np.log(S) / th
+    lP, e = _log_prices(lc, sysm)
+    return lP, _shares(e, np.exp(sysm.th * lP), sysm)
+
+
+def _shares(e: np.ndarray, Pth: np.ndarray, sysm: IOSystem) -> np.ndarray:
+    """π'[j, n, i] = a0[j, n, i] ĉ_ij^(−θ_j) P̂_nj^(θ_j)."""
     pi = sysm.a0 * e[:, None, :]
-    pi /= S[:, :, None]
-    return lP, pi
-
-
-def _domestic(a: np.ndarray) -> np.ndarray:
-    """Diagonal a[j, n, n] as (J, N)."""
-    return np.einsum("jnn->jn", a)
-
-
-def _sm(v: np.ndarray) -> np.ndarray:
-    """Region-major (N, J, R) <-> sector-major (J, N, R)."""
-    return v.transpose(1, 0, 2)
+    pi *= Pth[:, :, None]
+    return pi
 
 
 @dataclass(frozen=True, eq=False)
-class _Blocks:
-    """Block-Jacobi splitting of one linear operator, x ↦ (I − D − C) x, x region-major (N, J, R).
+class _Precond:
+    """Within-country block inverses (region-major (N, J, J)) factorised at some point's shares.
 
-    ``inv`` = (I − D₀)^(-1) for the within-country blocks D₀ factorised at some earlier point;
-    the iteration keeps it while the operator moves and carries the difference D − D₀ on the
-    right-hand side, so the solve stays exact. The cross-border part is g (op − dom₀) per sector;
-    for the goods block the within-country tariff-revenue term α rᵀ is corrected the same way.
+    Pc = (I − Γᵀ diag d)^(-1) for the cost block and K = (I − Γ diag d_g)^(-1) for the goods block
+    without its revenue term (added by Sherman-Morrison, :class:`_GoodsPrecond`); d = π'_nn and
+    d_g = π'_nn/(1+τ'_nn) at factorisation (``d``, ``dg``: (J, N)). PcGt = Pc Γᵀ and KG = K Γ serve
+    the splitting iterations of the derivative solves. The inverse is computed in double
+    precision; the matrices are kept in single precision: they only precondition iterations
+    whose residuals are evaluated in double precision (iterative refinement), so the answer
+    keeps full accuracy.
     """
 
-    inv: np.ndarray  # (N, J, J)
-    inv_g: np.ndarray  # (N, J, K) = inv @ g
-    op: np.ndarray  # (J, N, N): sector-major cross-country matrix (Π' or Bᵀ), current
-    dom: np.ndarray  # (J, N): diagonal of op at factorisation
-    inv_a: np.ndarray | None = None  # (N, J, 1) = inv @ α (goods block only)
-    r0: np.ndarray | None = None  # (N, J) revenue shares at factorisation (goods block only)
-    r: np.ndarray | None = None  # (N, J) current revenue shares
+    Pc: np.ndarray  # float32
+    K: np.ndarray  # float32
+    d: np.ndarray
+    dg: np.ndarray
+    PcGt: np.ndarray  # float32
+    KG: np.ndarray  # float32
 
 
-def _richardson(
-    bl: _Blocks, rhs: np.ndarray, x0: np.ndarray | None = None, *, tol: float = INNER_TOL, max_iter: int = INNER_MAX
-) -> np.ndarray:
-    """Solve (I − D − C) x = rhs by block-Jacobi Richardson, x ← inv (rhs + (D − D₀ + C) x).
-
-    Stops when the step is below ``tol`` relative to each region's total |x| (for every column).
-    """
-    base = np.matmul(bl.inv, rhs)
-    x = base if x0 is None else x0
-    domc = bl.dom.T[:, :, None]  # (N, J, 1)
-    dr = None if bl.r is None or bl.r0 is None else (bl.r - bl.r0)[:, None, :]  # (N, 1, J)
-    step = np.inf
-    for _ in range(max_iter):
-        off = _sm(np.matmul(bl.op, _sm(x))) - domc * x
-        new = base + np.matmul(bl.inv_g, off)
-        if dr is not None and bl.inv_a is not None:
-            new += bl.inv_a * np.matmul(dr, x)
-        size = np.abs(new).sum(axis=1)  # (N, R)
-        step = float(np.max(np.abs(new - x).sum(axis=1) / np.maximum(size, 1e-300)))
-        x = new
-        if step <= tol:
-            return x
-    raise ConvergenceError(
-        "block-Jacobi linear iteration did not converge", iterations=max_iter, residual=step, method=METHOD
-    )
+def _pc_apply(P: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """P (float32, (N, J, J)) times region-major v (N, J) -> (N, J) float64."""
+    return np.matmul(P, v.astype(np.float32)[:, :, None])[:, :, 0].astype(float)
 
 
-def _cost_blocks(pi: np.ndarray, sysm: IOSystem) -> _Blocks:
-    """I − M for the cost block: M v [n, j] = Σ_k γ_nkj Σ_i π'_nik v[i, k]; within-country D_n[j, k] = γ_nkj π'_nnk."""
-    dom = _domestic(pi)  # (K, N)
-    g = sysm.gamma_t  # [n, j, k] = γ_nkj
-    inv = np.linalg.inv(np.eye(sysm.J)[None] - g * dom.T[:, None, :])
-    return _Blocks(inv=inv, inv_g=np.matmul(inv, g), op=pi, dom=dom)
+def _inv(A: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of small square matrices (LAPACK getrf/getri per block, cheaper than
+    numpy's batched inverse for 40 x 40 blocks); ConvergenceError when a block is singular."""
+    out = np.empty_like(A)
+    for k in range(A.shape[0]):
+        lu, piv, info = _getrf(A[k])
+        if info == 0:
+            out[k], info = _getri(lu, piv, overwrite_lu=1)
+        if info != 0:
+            raise ConvergenceError(
+                "singular within-country block of the input-output system", iterations=0, residual=np.inf, method=METHOD
+            )
+    if not np.all(np.isfinite(out)):
+        raise ConvergenceError("non-finite within-country block inverse", iterations=0, residual=np.inf, method=METHOD)
+    return out
 
 
-def _goods_blocks(Bt: np.ndarray, r: np.ndarray, sysm: IOSystem) -> _Blocks:
-    """I − A for the goods block: A X [n, j] = Σ_k γ_njk Σ_i Bt[k, n, i] X[i, k] + α_nj Σ_k r_nk X[n, k].
-
-    Within-country Q_n[j, k] = γ_njk Bt[k, n, n] + α_nj r_nk; Bt[k, n, i] = π'_ink/(1+τ'_ink).
-    """
-    bdom = _domestic(Bt)  # (K, N)
-    g = sysm.gamma
-    rT = np.ascontiguousarray(r.T)
-    alpha = np.ascontiguousarray(sysm.alpha.T)[:, :, None]  # (N, J, 1)
-    Q = g * bdom.T[:, None, :] + alpha * rT[:, None, :]
-    inv = np.linalg.inv(np.eye(sysm.J)[None] - Q)
-    return _Blocks(inv=inv, inv_g=np.matmul(inv, g), op=Bt, dom=bdom, inv_a=np.matmul(inv, alpha), r0=rT, r=rT)
+def _precond(e: np.ndarray, Pth: np.ndarray, sysm: IOSystem) -> _Precond:
+    """Factorise the within-country blocks at the shares of (e, Pth) (one batched inverse)."""
+    return _factor(sysm.a0_dom * e * Pth, sysm, np.float32)
 
 
-def _rm(a: np.ndarray) -> np.ndarray:
-    """(J, N) -> region-major column (N, J, 1)."""
-    return np.ascontiguousarray(a.T)[:, :, None]
+def _factor(d: np.ndarray, sysm: IOSystem, ft: type[np.floating]) -> _Precond:
+    """Within-country block inverses at domestic shares d (J, N), stored in precision ``ft``."""
+    dT = np.ascontiguousarray(d.T)
+    eye = np.eye(sysm.J)[None]
+    g4: np.ndarray = sysm.gamma.astype(ft)
+    gt4: np.ndarray = sysm.gamma_t.astype(ft)
+    K: np.ndarray
+    if sysm.dom_inv1t is None:
+        dg = d
+        K = _inv(eye - sysm.gamma * dT[:, None, :]).astype(ft)
+        # push-through identity: (I − Γᵀ diag d)^(-1) = I + Γᵀ Kᵀ diag d
+        Pc = np.matmul(gt4, np.transpose(K, (0, 2, 1)) * dT.astype(ft)[:, None, :])
+        Pc += eye.astype(ft)
+    else:  # taxed domestic sales: the two blocks differ, factorise both
+        dg = d * sysm.dom_inv1t
+        K = _inv(eye - sysm.gamma * np.ascontiguousarray(dg.T)[:, None, :]).astype(ft)
+        Pc = _inv(eye - sysm.gamma_t * dT[:, None, :]).astype(ft)
+    return _Precond(Pc=Pc, K=K, d=d, dg=dg, PcGt=np.matmul(Pc, gt4), KG=np.matmul(K, g4))
+
+
+@dataclass(frozen=True, eq=False)
+class _GoodsPrecond:
+    """(I − Γ diag d_g − α rᵀ)^(-1) = K + (Kα)(rᵀK)/(1 − rᵀKα), region by region, at the current r."""
+
+    K: np.ndarray  # (N, J, J) float32
+    Ka: np.ndarray  # (N, J, 1) Kα / (1 − rᵀKα)
+    r: np.ndarray  # (N, 1, J) revenue shares r_n
+
+    def apply(self, v: np.ndarray) -> np.ndarray:
+        """Region-major v (N, J) -> (N, J) float64."""
+        Kv = _pc_apply(self.K, v)
+        Kv += self.Ka[:, :, 0] * np.matmul(self.r, Kv[:, :, None])[:, :, 0]
+        return Kv
+
+
+def _goods_precond(pc: _Precond, r: np.ndarray, sysm: IOSystem) -> _GoodsPrecond:
+    Ka = _pc_apply(pc.K, sysm.alpha_rm)[:, :, None]  # (N, J, 1)
+    rr = np.ascontiguousarray(r.T)[:, None, :]
+    return _GoodsPrecond(K=pc.K, Ka=Ka / (1.0 - np.matmul(rr, Ka)), r=rr)
 
 
 def solve_costs(
     lw: np.ndarray,
     sysm: IOSystem,
     lc0: np.ndarray | None = None,
-    blocks0: _Blocks | None = None,
+    pc: _Precond | None = None,
     *,
     tol: float = 1e-13,
-    max_iter: int = 100,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Blocks, int]:
-    """Solve log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) by Newton; returns (lc, lP, π', blocks of I − M, steps).
+    max_iter: int = INNER_MAX,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Precond, int]:
+    """Solve log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) to max-abs residual ``tol``.
 
-    The Newton systems (I − M(π')) δ = −R are solved by the block-Jacobi iteration to a relative
-    accuracy of 1e-3 of the current residual (an inexact Newton method: the residual itself is
-    always exact). The preconditioner is factorised once (or taken from ``blocks0``) and kept
-    while π' moves; it is refactorised only if the iteration stalls.
+    Returns (lc, lP, e = ĉ^(−θ), preconditioner, sweeps). Preconditioned Picard iteration (module
+    doc, step 2) from ``lc0`` (default: zeros). ``pc`` is the preconditioner to use (default:
+    factorised at the start); a kept one is refactorised at the current point when a sweep
+    shrinks the residual by less than :data:`STALL`.
     """
-    lc = np.zeros((sysm.J, sysm.N)) if lc0 is None else lc0.copy()
-    base = sysm.gamma_va * lw[None, :]
-    res = np.inf
-    blocks = blocks0
+    lc = np.zeros((sysm.J, sysm.N)) if lc0 is None else np.array(lc0, dtype=float)
+    base = sysm.gva_rm * lw[:, None]  # (N, J)
+    gt = sysm.gamma_t
+    prev = np.inf
+    age = 0 if pc is None else FRESH  # sweeps since the preconditioner was factorised
     for it in range(max_iter + 1):
-        lP, pi = prices(lc, sysm)
-        R = lc - base - np.matmul(sysm.gamma_t, _rm(lP))[:, :, 0].T
-        res = float(np.max(np.abs(R)))
+        lP, e = _log_prices(lc, sysm)
+        R = lc.T - base
+        R -= np.matmul(gt, lP.T[:, :, None])[:, :, 0]
+        res = float(np.abs(R).max())
+        if res < tol:
+            if pc is None:
+                pc = _precond(e, np.exp(sysm.th * lP), sysm)
+            return lc, lP, e, pc, it
         if not np.isfinite(res):
             raise ConvergenceError("cost block is not finite", iterations=it, residual=res, method=METHOD)
-        blocks = _cost_blocks(pi, sysm) if blocks is None else replace(blocks, op=pi)
-        if res < tol:
-            return lc, lP, pi, blocks, it
-        lin_tol = max(1e-3 * min(res, 1.0), 1e-15)
-        try:
-            delta = _richardson(blocks, _rm(R), tol=lin_tol, max_iter=STALE_MAX)
-        except ConvergenceError:  # the kept preconditioner is too far off: refactorise here
-            blocks = _cost_blocks(pi, sysm)
-            delta = _richardson(blocks, _rm(R), tol=lin_tol)
-        lc = lc - delta[:, :, 0].T
-    raise ConvergenceError("cost block Newton did not converge", iterations=max_iter, residual=res, method=METHOD)
+        if pc is None or (age >= FRESH and not res <= STALL * prev):  # none yet, or a stale one: factorise here
+            pc = _precond(e, np.exp(sysm.th * lP), sysm)
+            age = 0
+        elif 0 < age < FRESH and not res < prev:
+            raise ConvergenceError(
+                "cost block iteration diverges with a fresh preconditioner", iterations=it, residual=res, method=METHOD
+            )
+        age += 1
+        prev = res
+        lc -= _pc_apply(pc.Pc, R).T
+    raise ConvergenceError("cost block did not converge", iterations=max_iter, residual=prev, method=METHOD)
 
 
 @dataclass(frozen=True, eq=False)
 class IOState:
-    """Endogenous values at one wage vector (levels in the data's units; hats are ratios)."""
+    """Endogenous values at one wage vector (levels in the data's units; hats are ratios).
+
+    ``pi`` is filled in the state :func:`solve` returns (intermediate states leave it None; see
+    :func:`shares`).
+    """
 
     lw: np.ndarray  # (N,) log ŵ
     lc: np.ndarray  # (J, N) log ĉ
     lP: np.ndarray  # (J, N) log P̂
-    pi: np.ndarray  # (J, N, N) π'
+    e: np.ndarray  # (J, N) ĉ^(−θ)
+    Pth: np.ndarray  # (J, N) P̂^θ
     X: np.ndarray  # (J, N) expenditure X'
     Y: np.ndarray  # (J, N) gross output Y'
     I: np.ndarray  # (N,) income I'  # noqa: E741
     r: np.ndarray  # (J, N) tariff-revenue share of expenditure
-    Bt: np.ndarray  # (J, N, N) Bt[k, n, i] = π'_ink/(1+τ'_ink)
-    cost: _Blocks
-    goods: _Blocks
+    pc: _Precond  # within-country factorisation in use
+    gp: _GoodsPrecond  # goods-block preconditioner at this state's revenue shares
     F: np.ndarray  # (N,) scaled labour-market residual, numéraire in row ``drop``
     walras: float  # scaled residual of the dropped labour-market equation
     inner_tol: float  # accuracy the cost and goods blocks were solved to
+    sweeps: int  # inner sweeps (cost + goods) spent on this state
+    pi: np.ndarray | None = None  # (J, N, N) π'
 
 
-def evaluate(lw: np.ndarray, sysm: IOSystem, prev: IOState | None = None, inner_tol: float = 1e-13) -> IOState:
-    """Solve the cost and expenditure blocks at log ŵ = ``lw`` (to ``inner_tol``); labour-market residual.
+def shares(st: IOState, sysm: IOSystem) -> np.ndarray:
+    """π'[j, n, i] at a state."""
+    return st.pi if st.pi is not None else _shares(st.e, st.Pth, sysm)
 
-    ``prev`` (a nearby state) supplies starting values and the block-Jacobi factorisations.
+
+def evaluate(
+    lw: np.ndarray,
+    sysm: IOSystem,
+    prev: IOState | None = None,
+    inner_tol: float = 1e-13,
+    *,
+    lc0: np.ndarray | None = None,
+    X0: np.ndarray | None = None,
+    max_iter: int = INNER_MAX,
+) -> IOState:
+    """Solve the cost and expenditure blocks at log ŵ = ``lw``; labour-market residual.
+
+    Both blocks are iterated together (module doc, steps 2 and 3: the cost block does not depend
+    on expenditures, so the joint sweep is block-triangular and converges at the slower of the
+    two rates) until the cost residual is below ``inner_tol`` and the goods residual below
+    ``0.1 inner_tol`` of each region's expenditure. ``prev`` (a nearby state) supplies the
+    preconditioner and, unless ``lc0``/``X0`` are given (predicted values), the starting costs
+    and expenditures. A kept preconditioner is refactorised at the current point when a sweep
+    shrinks the residuals by less than :data:`STALL`.
     """
-    if prev is None:
-        lc, lP, pi, cblocks, _ = solve_costs(lw, sysm, tol=inner_tol)
-    else:
-        lc, lP, pi, cblocks, _ = solve_costs(lw, sysm, prev.lc, prev.cost, tol=inner_tol)
-    r = np.einsum("jni,jni->jn", pi, sysm.tshare)
-    Bt = np.ascontiguousarray(np.transpose(pi * sysm.inv1t, (0, 2, 1)))
-    if prev is None:
-        gblocks = _goods_blocks(Bt, r, sysm)
-    else:
-        gblocks = replace(prev.goods, op=Bt, r=np.ascontiguousarray(r.T))
+    pc = None if prev is None else prev.pc
+    lc = (np.zeros((sysm.J, sysm.N)) if prev is None else prev.lc.copy()) if lc0 is None else np.array(lc0, dtype=float)
+    X = (None if prev is None else prev.X.copy()) if X0 is None else np.array(X0, dtype=float)
+    tol_c = tol_g = inner_tol
+    base = sysm.gva_rm * lw[:, None]  # (N, J)
     w = np.exp(lw)
-    rhs = _rm(sysm.alpha * (w * sysm.wL + sysm.D)[None, :])
-    x0 = None if prev is None else _rm(prev.X)
-    try:
-        X = _richardson(gblocks, rhs, x0, tol=0.1 * inner_tol, max_iter=STALE_MAX)[:, :, 0].T
-    except ConvergenceError:
-        gblocks = _goods_blocks(Bt, r, sysm)
-        X = _richardson(gblocks, rhs, x0, tol=0.1 * inner_tol)[:, :, 0].T
-    Y = np.matmul(Bt, X[:, :, None])[:, :, 0]
-    income = w * sysm.wL + sysm.D + (r * X).sum(axis=0)
-    F = ((sysm.gamma_va * Y).sum(axis=0) - w * sysm.wL) / sysm.wL
+    wwL = w * sysm.wL
+    b_rm = sysm.alpha_rm * (wwL + sysm.D)[:, None]
+    gamma, alpha_rm, a0t, th = sysm.gamma, sysm.alpha_rm, sysm.a0_inv1t, sysm.th
+    scale = None  # each region's total expenditure at the start: the goods residual's unit
+    gp = None if prev is None else prev.gp
+    prev_q = np.inf
+    phase = 0  # 0: cost residual above its tolerance (progress measured on it), 1: goods residual only
+    slow = 0  # consecutive sweeps that shrank the measured residual by less than STALL
+    age = FRESH if pc is not None else 0  # sweeps since the preconditioner was factorised
+    for it in range(max_iter + 1):
+        # cost block residual (log units, region-major)
+        e = np.exp(-th * lc)
+        S = np.matmul(sysm.a0, e[:, :, None])[:, :, 0]
+        lP = np.log(S) / -th
+        Rc = lc.T - base
+        Rc -= np.matmul(lP.T[:, None, :], gamma)[:, 0, :]  # Σ_k γ_nkj log P̂_nk
+        Pth = 1.0 / S  # P̂^θ
+        # revenue share r = Σ_i π' τ'/(1+τ') = 1 − Σ_i π'/(1+τ') (one share array less in the loop)
+        r = np.matmul(a0t, e[:, :, None])[:, :, 0]
+        r *= -Pth
+        r += 1.0
+        if pc is None:
+            pc = _precond(e, Pth, sysm)
+        if gp is None:
+            gp = _goods_precond(pc, r, sysm)
+        if X is None:
+            X = np.ascontiguousarray(gp.apply(b_rm).T)
+        if scale is None:
+            scale = np.maximum(np.abs(X).sum(axis=0), 1e-300)
+        # goods block residual: Y[k, n] = Σ_i π'_ink X_ik/(1+τ'_ink) = e[k, n] Σ_i a0t[k, i, n] P̂_ik^θ X_ik
+        Y = np.matmul((Pth * X)[:, None, :], a0t)[:, 0, :]
+        Y *= e
+        Rg = b_rm - X.T
+        Rg += np.matmul(gamma, Y.T[:, :, None])[:, :, 0]
+        rX = (r * X).sum(axis=0)
+        Rg += alpha_rm * rX[:, None]
+        res_c = float(np.abs(Rc).max())
+        res_g = float((np.abs(Rg).max(axis=1) / scale).max())
+        if res_c < tol_c and res_g < tol_g:
+            res_g = float((np.abs(Rg).max(axis=1) / np.abs(X).sum(axis=0)).max())  # in the returned units
+            if res_g < tol_g:
+                break
+        if not (np.isfinite(res_c) and np.isfinite(res_g)):
+            raise ConvergenceError("inner blocks are not finite", iterations=it, residual=np.inf, method=METHOD)
+        # progress: on the cost residual while it is above tolerance (the goods target moves with
+        # costs), then on the goods residual
+        if phase == 0 and res_c < tol_c:
+            phase, prev_q, slow = 1, np.inf, 0
+        q = res_c if phase == 0 else res_g
+        slow = slow + 1 if not q <= STALL * prev_q else 0
+        if slow >= 2 and age >= FRESH:  # a kept preconditioner is too far off: refactorise here
+            pc = _precond(e, Pth, sysm)
+            gp = _goods_precond(pc, r, sysm)
+            age = slow = 0
+        elif slow >= 2 and not q < prev_q:
+            raise ConvergenceError(
+                "inner blocks do not contract with a fresh preconditioner",
+                iterations=it,
+                residual=max(res_c, res_g),
+                method=METHOD,
+            )
+        age += 1
+        prev_q = q
+        lc -= _pc_apply(pc.Pc, Rc).T
+        X += gp.apply(Rg).T
+    else:
+        raise ConvergenceError(
+            "inner blocks did not converge", iterations=max_iter, residual=max(res_c, res_g), method=METHOD
+        )
+    income = wwL + sysm.D + rX
+    F = ((sysm.gamma_va * Y).sum(axis=0) - wwL) / sysm.wL
     walras = float(F[sysm.drop])
     F[sysm.drop] = (w @ sysm.wL - sysm.wL.sum()) / sysm.wL.sum()
-    return IOState(lw, lc, lP, pi, X, Y, income, r, Bt, cblocks, gblocks, F, walras, inner_tol)
+    return IOState(lw, lc, lP, e, Pth, X, Y, income, r, pc, _goods_precond(pc, r, sysm), F, walras, inner_tol, it)
 
 
 def residuals(st: IOState, sysm: IOSystem) -> dict[str, float]:
     """Max-abs scaled residuals of the three blocks at a state (for reporting and checks).
 
     cost: |log ĉ − γ log ŵ − Γᵀ log P̂|; goods: |X' − Σ γ Y' − α I'| over each region's total
-    expenditure; labour: |Σ γ Y' − ŵ wL| / wL (numéraire row included).
+    expenditure; labour: |Σ γ Y' − ŵ wL| / wL (numéraire row included). Everything is recomputed
+    from (log ŵ, log ĉ, X') alone, with the share matrix built explicitly.
     """
-    lP, _ = prices(st.lc, sysm)
+    lP, pi = prices(st.lc, sysm)
     Rc = st.lc - sysm.gamma_va * st.lw[None, :] - np.einsum("njk,kn->jn", sysm.gamma_t, lP)
-    Rg = st.X - np.einsum("njk,kn->jn", sysm.gamma, st.Y) - sysm.alpha * st.I[None, :]
+    Y = np.einsum("jin,jin,ji->jn", pi, sysm.inv1t, st.X)
+    r = np.einsum("jni,jni->jn", pi, sysm.tshare)
+    w = np.exp(st.lw)
+    income = w * sysm.wL + sysm.D + (r * st.X).sum(axis=0)
+    Rg = st.X - np.einsum("njk,kn->jn", sysm.gamma, Y) - sysm.alpha * income[None, :]
     Rg = Rg / st.X.sum(axis=0)[None, :]
+    F = ((sysm.gamma_va * Y).sum(axis=0) - w * sysm.wL) / sysm.wL
+    F[sysm.drop] = (w @ sysm.wL - sysm.wL.sum()) / sysm.wL.sum()
     return {
         "cost": float(np.max(np.abs(Rc))),
         "goods": float(np.max(np.abs(Rg))),
-        "labour": float(np.max(np.abs(st.F))),
+        "labour": float(np.max(np.abs(F))),
     }
+
+
+@dataclass(frozen=True, eq=False)
+class _Sensitivities:
+    """∂F/∂log ŵ (N x N) and the inner blocks' derivatives B = ∂log ĉ/∂log ŵ, E = ∂X'/∂log ŵ ((J, N, N))."""
+
+    jac: np.ndarray
+    B: np.ndarray
+    E: np.ndarray
+
+
+def _split_solve(
+    first: np.ndarray, apply_off, tol: float, what: str, x0: np.ndarray | None = None, sweeps: int | None = None
+) -> np.ndarray:
+    """x = first + T x by the splitting iteration x ← first + T x, x region-major (N, J, R);
+    ``apply_off`` is T (the preconditioned cross-border part). Starts from ``x0`` (default
+    ``first``) and stops when the step is below ``tol`` times max |x|, or after ``sweeps`` sweeps."""
+    x = first if x0 is None else x0
+    prev = np.inf
+    for it in range(INNER_MAX):
+        if sweeps is not None and it >= sweeps:
+            return x
+        new = apply_off(x)
+        new += first
+        change = float(np.abs(new - x).max()) / max(float(np.abs(new).max()), 1e-300)
+        x = new
+        if change < tol:
+            return x
+        if not np.isfinite(change) or (it > 2 and not change < prev):
+            raise ConvergenceError(f"{what}: linear iteration stalls", iterations=it, residual=change, method=METHOD)
+        prev = change
+    raise ConvergenceError(
+        f"{what}: linear iteration did not converge", iterations=INNER_MAX, residual=prev, method=METHOD
+    )
+
+
+def _sensitivities(
+    st: IOState, sysm: IOSystem, *, tol: float = 1e-3, warm: _Sensitivities | None = None, sweeps: int | None = None
+) -> _Sensitivities:
+    """Implicit differentiation through the cost and goods blocks, N directions at once.
+
+    Both linear solves use the exact splitting x = P b + P (A − A_dom⁰) x with the state's
+    within-country factorisation P (A_dom⁰: the within-country part at factorisation), so they
+    are exact for a stale factorisation too. ``warm`` (earlier sensitivities) starts them. For
+    ``tol`` >= 1e-5 the products run in single precision (the Jacobian only steers the Newton
+    steps; every residual is evaluated in double precision).
+    """
+    N = sysm.N
+    ft = np.float32 if tol >= 1e-5 else np.float64
+    th = sysm.th[:, :, None].astype(ft)
+    w = np.exp(st.lw)
+    eye = np.eye(N, dtype=ft)
+    pc, gp = st.pc, st.gp
+    Ka, rr = gp.Ka, gp.r
+    if ft is np.float64:  # exact splitting needs the exact block inverses: refactorise in double precision
+        pc = _factor(pc.d, sysm, np.float64)
+        Ka = np.matmul(pc.K, sysm.alpha_rm[:, :, None])
+        Ka /= 1.0 - np.matmul(rr, Ka)
+    X, Y = st.X.astype(ft), st.Y.astype(ft)
+    pi = shares(st, sysm)
+    diag = np.arange(N)
+    pi32: np.ndarray = pi.astype(ft)
+    # 1. (I − M) B = diag(γ_va), M v = Γᵀ (π' v): B = Pc rhs + Pc Γᵀ (π' − d⁰) B
+    C = pi32.copy()
+    C[:, diag, diag] -= pc.d
+    PcGt = pc.PcGt.astype(ft)
+    first = np.zeros((N, sysm.J, N), dtype=ft)
+    first[diag, :, diag] = np.matmul(pc.Pc, sysm.gva_rm.astype(ft)[:, :, None])[:, :, 0]
+
+    def cost_off(v: np.ndarray) -> np.ndarray:
+        return np.matmul(PcGt, np.matmul(C, v.transpose(1, 0, 2)).transpose(1, 0, 2))
+
+    B0 = None if warm is None else warm.B.transpose(1, 0, 2).astype(ft)
+    B = _split_solve(first, cost_off, tol, "cost derivative", B0, sweeps).transpose(1, 0, 2)  # (J, N, R) view
+    dlP = np.matmul(pi32, B)  # (J, N, R)
+    # 2. derivative of the goods-market operator through π' (X held); Bt[k, n, i] = π'_ink/(1+τ'_ink)
+    #    dY_π[k, n] = −θ_k [B[k, n] Y[k, n] − Σ_i Bt[k, n, i] X[k, i] dlP[k, i]]
+    pit = (pi * sysm.inv1t).astype(ft)
+    Bt = pit.transpose(0, 2, 1)
+    dY_pi = np.matmul(Bt, X[:, :, None] * dlP)
+    dY_pi -= B * Y[:, :, None]
+    dY_pi *= th
+    #    dr[j, n] = −θ_j Σ_i ∂π'_nij τs_nij = −θ_j [(1 − r) dlP − Σ_i π'_nij/(1+τ'_nij) B[j, i]] (τs = 1 − 1/(1+τ'))
+    dr = np.matmul(pit, B)
+    dr -= (1.0 - st.r).astype(ft)[:, :, None] * dlP
+    drev = np.einsum("jnr,jn->nr", dr, X * sysm.th.astype(ft))  # (N, R) = Σ_j X dr
+    # 3. (I − A) E = rhs_x, A v = Γ Bt v + α rᵀ v: E = Pg rhs_x + Pg Γ (Bt − d_g⁰) E
+    rhs_x = np.matmul(sysm.gamma.astype(ft), dY_pi.transpose(1, 0, 2))
+    drev += (w * sysm.wL).astype(ft)[:, None] * eye
+    rhs_x += sysm.alpha_rm.astype(ft)[:, :, None] * drev[:, None, :]
+    Bo = np.ascontiguousarray(Bt)
+    Bo[:, diag, diag] -= pc.dg
+    KG, K = pc.KG.astype(ft), pc.K.astype(ft)
+    Ka, rr = Ka.astype(ft), rr.astype(ft)
+
+    def goods_precond(v: np.ndarray) -> np.ndarray:
+        v += Ka * np.matmul(rr, v)
+        return v
+
+    def goods_off(v: np.ndarray) -> np.ndarray:
+        return goods_precond(np.matmul(KG, np.matmul(Bo, v.transpose(1, 0, 2)).transpose(1, 0, 2)))
+
+    E0 = None if warm is None else warm.E.transpose(1, 0, 2).astype(ft)
+    E = _split_solve(goods_precond(np.matmul(K, rhs_x)), goods_off, tol, "goods derivative", E0, sweeps)
+    E = E.transpose(1, 0, 2)
+    dY = dY_pi
+    dY += np.matmul(Bt, E)
+    Jm = np.einsum("jn,jnr->nr", sysm.gamma_va, dY.astype(float)) / sysm.wL[:, None]
+    Jm -= np.diag(w)
+    Jm[sysm.drop] = w * sysm.wL / sysm.wL.sum()
+    return _Sensitivities(jac=Jm, B=np.ascontiguousarray(B, dtype=float), E=np.ascontiguousarray(E, dtype=float))
 
 
 def wage_jacobian(st: IOState, sysm: IOSystem, *, tol: float = 1e-3) -> np.ndarray:
     """∂F/∂log ŵ (N x N), analytic: implicit differentiation through the cost and goods blocks.
 
-    The two block solves with N right-hand sides use the state's block-Jacobi factorisations
-    and stop at a relative accuracy ``tol`` (the Jacobian only steers the Newton steps).
+    The two block solves with N right-hand sides use the state's preconditioners and stop at a
+    relative accuracy ``tol`` (the Jacobian only steers the Newton steps).
     """
-    N, th = sysm.N, sysm.theta[:, None, None]
-    w = np.exp(st.lw)
-    eye = np.eye(N)
-    # 1. d log ĉ = (I − M)^(-1) γ_va d log ŵ, all N directions at once (region-major (N, J, R))
-    rhs = np.ascontiguousarray(sysm.gamma_va.T)[:, :, None] * eye[:, None, :]
-    dlc = _sm(_richardson(st.cost, rhs, tol=tol))  # (J, N, R)
-    dlP = np.matmul(st.pi, dlc)  # (J, N, R)
-    # 2. derivative of the goods-market operator through π' (X held)
-    #    dY_π[k, n] = −θ_k [dlc[k, n] Y[k, n] − Σ_i Bt[k, n, i] X[k, i] dlP[k, i]]
-    dY_pi = -th * (dlc * st.Y[:, :, None] - np.matmul(st.Bt, st.X[:, :, None] * dlP))
-    #    dr[j, n] = −θ_j [Σ_i π'_nij τs_nij dlc[j, i] − r[j, n] dlP[j, n]]
-    dr = -th * (np.matmul(st.pi * sysm.tshare, dlc) - st.r[:, :, None] * dlP)
-    drev = (dr * st.X[:, :, None]).sum(axis=0)  # (N, R)
-    rhs_x = np.matmul(sysm.gamma, _sm(dY_pi)) + np.ascontiguousarray(sysm.alpha.T)[:, :, None] * (
-        drev[:, None, :] + (w * sysm.wL)[:, None, None] * eye[:, None, :]
-    )
-    dX = _sm(_richardson(st.goods, rhs_x, tol=tol))  # (J, N, R)
-    dY = dY_pi + np.matmul(st.Bt, dX)
-    Jm = (sysm.gamma_va[:, :, None] * dY).sum(axis=0) / sysm.wL[:, None]
-    Jm -= np.diag(w)
-    Jm[sysm.drop] = w * sysm.wL / sysm.wL.sum()
-    return Jm
+    return _sensitivities(st, sysm, tol=tol).jac
 
 
 def _inner_tol(res: float, tol: float) -> float:
     """Accuracy of the inner blocks for the next outer step: 1e-3 of the outer residual, at most
     1e-6, and tight (1e-2 tol) near the answer so the returned state is exact to ``tol``."""
-    return float(min(1e-6, max(1e-3 * min(res, 1.0), 1e-2 * tol, 1e-15)))
+    return float(min(ITOL_CAP, max(ITOL_REL * min(res, 1.0), 1e-2 * tol, 1e-15)))
 
 
 def solve(
@@ -376,7 +621,7 @@ def solve(
     *,
     tol: float = 1e-10,
     max_iter: int = 50,
-    contraction: float = 0.5,
+    contraction: float | None = None,
     jac: np.ndarray | None = None,
     prev: IOState | None = None,
 ) -> tuple[IOState, SolverInfo, np.ndarray]:
@@ -387,7 +632,8 @@ def solve(
     step is accepted when it shrinks the residual norm by ``contraction``; otherwise the analytic
     Jacobian is rebuilt at the current point and a backtracking line search is run along the
     Newton direction. Inner blocks are solved inexactly far from the answer (see
-    :func:`_inner_tol`); the returned state is re-solved tightly and checked.
+    :func:`_inner_tol`) and started from their first-order prediction; the returned state is
+    re-solved tightly and checked.
 
     ``jac`` and ``prev`` (an earlier Jacobian and state, e.g. of the baseline solve) make a nearby
     solve cheap. ``iterations`` counts the outer steps. Raises :class:`ConvergenceError` when the
@@ -395,6 +641,8 @@ def solve(
     no step reduces it.
     """
     t0 = time.perf_counter()
+    if contraction is None:
+        contraction = CONTRACTION
     N = sysm.N
     lw = np.zeros(N) if lw0 is None else np.array(lw0, dtype=float)
     it = n_jac = 0
@@ -409,7 +657,18 @@ def solve(
         raise fail(f"equilibrium blocks could not be evaluated at the start ({exc})") from None
     res = float(np.max(np.abs(st.F)))
     Jm = None if jac is None else np.array(jac, dtype=float)
+    sens: _Sensitivities | None = None  # B, E for the predictions (from the last analytic Jacobian)
+
+    def predicted(step: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if sens is None:
+            return None, None
+        return st.lc + sens.B @ step, st.X + sens.E @ step
+
     while True:
+        if st.inner_tol > max(res, 1e-2 * tol):  # inner error may dominate this residual: tighten it here
+            st = evaluate(lw, sysm, st, inner_tol=_inner_tol(res, tol))
+            res = float(np.max(np.abs(st.F)))
+            continue
         if res < tol:
             if st.inner_tol <= 1e-2 * tol:
                 break
@@ -426,14 +685,16 @@ def solve(
         if Jm is not None:
             try:
                 dx = np.linalg.solve(Jm, -st.F)
-                cand = evaluate(lw + dx, sysm, st, inner_tol=itol)
+                lc0, X0 = predicted(dx)
+                cand = evaluate(lw + dx, sysm, st, inner_tol=itol, lc0=lc0, X0=X0)
                 if float(np.linalg.norm(cand.F)) <= contraction * f0:
                     trial, step = cand, dx
             except (ConvergenceError, np.linalg.LinAlgError):
                 trial = None
         if trial is None:
             try:
-                Jm = wage_jacobian(st, sysm)
+                sens = _sensitivities(st, sysm, tol=JAC_TOL)
+                Jm = sens.jac
                 dx = np.linalg.solve(Jm, -st.F)
             except (np.linalg.LinAlgError, ConvergenceError):
                 raise fail("singular or non-finite wage Jacobian in the GE-IO Newton step") from None
@@ -443,7 +704,8 @@ def solve(
             alpha = 1.0
             for _ in range(30):
                 try:
-                    cand = evaluate(lw + alpha * dx, sysm, st, inner_tol=itol)
+                    lc0, X0 = predicted(alpha * dx)
+                    cand = evaluate(lw + alpha * dx, sysm, st, inner_tol=itol, lc0=lc0, X0=X0)
                     if float(np.linalg.norm(cand.F)) <= (1.0 - 1e-4 * alpha) * f0:
                         trial, step = cand, alpha * dx
                         break
@@ -461,6 +723,7 @@ def solve(
         it += 1
         res = float(np.max(np.abs(st.F)))
         log.debug("GE-IO step %d (%d Jacobians): max-abs residual %.3e", it, n_jac, res)
+    st = replace(st, pi=shares(st, sysm))
     checks = residuals(st, sysm)
     res = max(checks.values())
     if not res < max(tol, 1e-9):

@@ -285,7 +285,7 @@ def solve_io(
             sysm, start.state.lw, tol=tol, max_iter=max_iter, jac=start.jacobian, prev=start.state
         )
     res = _solver.residuals(st, sysm)
-    pi = np.transpose(st.pi, (1, 2, 0))
+    pi = np.transpose(_solver.shares(st, sysm), (1, 2, 0))
     X = st.X.T
     trade = pi * X[:, None, :] / (1.0 + t1)
     P_n = np.exp((model.alpha * st.lP).sum(axis=0))
