@@ -21,6 +21,13 @@ from tariffsim.cp2015 import (
 from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
 from tariffsim.ge_io import IOData, _sector_major, calibrate, changes, solve_io, tariff_on_nafta
 
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    """Binary copies of parsed tables go to a per-test folder, not the user's cache."""
+    monkeypatch.setenv("TARIFFSIM_CACHE_DIR", str(tmp_path / "cache"))
+
+
 # ----------------------------------------------------------------------------- synthetic data
 
 
@@ -343,6 +350,36 @@ def test_loader_round_trip(tmp_path):
     assert back.regions == data.regions and back.sectors == data.sectors
     for f in ("trade", "tariff", "intermediate", "value_added", "final", "deficit", "theta"):
         assert np.allclose(getattr(back, f), getattr(data, f), rtol=1e-15), f
+
+
+def test_loader_cache_is_keyed_by_content(tmp_path, monkeypatch):
+    from tariffsim.cp2015 import cache_dir
+
+    data = synthetic(seed=9)
+    folder = write_csvs(data, tmp_path / "cp")
+    first = read_cp2015(folder)  # parses and writes the binary copy
+    copies = list(cache_dir().glob("cp2015-*.npz"))
+    assert len(copies) == 1
+    second = read_cp2015(folder)  # loads it
+    for f in ("trade", "tariff_cfl", "intermediate", "value_added", "final", "deficit", "theta"):
+        assert np.array_equal(getattr(first, f), getattr(second, f)), f
+    assert second.regions == first.regions and second.source == str(folder)
+    # the same bytes in another folder hit the same copy; a changed value (same file size) does not
+    text = (folder / "theta.csv").read_text()
+    k = text.rindex(".") + 1  # first decimal of the last elasticity: same file size, another value
+    (folder / "theta.csv").write_text(text[:k] + str((int(text[k]) + 1) % 10) + text[k + 1 :])
+    changed = read_cp2015(folder)
+    assert not np.array_equal(changed.theta, first.theta)
+    assert len(list(cache_dir().glob("cp2015-*.npz"))) == 2
+    # a corrupt copy is ignored (parsed again), an unwritable or disabled cache only costs the parse
+    for q in cache_dir().glob("cp2015-*.npz"):
+        q.write_bytes(b"not an npz")
+    assert np.array_equal(read_cp2015(folder).theta, changed.theta)
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("TARIFFSIM_CACHE_DIR", str(tmp_path / "file" / "sub"))
+    assert np.array_equal(read_cp2015(folder).theta, changed.theta)
+    monkeypatch.setenv("TARIFFSIM_CACHE_DIR", "off")
+    assert cache_dir() is None and np.array_equal(read_cp2015(folder).theta, changed.theta)
 
 
 @pytest.mark.parametrize(

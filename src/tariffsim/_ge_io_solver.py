@@ -91,11 +91,12 @@ STALL = 0.7
 FRESH = 3
 #: Inner accuracy relative to the outer residual, and its cap (see :func:`_inner_tol`).
 ITOL_REL = 1e-3
-ITOL_CAP = 1e-6
+ITOL_CAP = 1e-4
 #: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
-JAC_TOL = 1e-3
+JAC_TOL = 1e-2
 #: A quasi-Newton step is kept when it shrinks the residual norm at least this much.
-CONTRACTION = 0.5
+CONTRACTION = 0.3
+UPDATE_SENS = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -664,6 +665,8 @@ def solve(
             return None, None
         return st.lc + sens.B @ step, st.X + sens.E @ step
 
+    need_jac = Jm is None  # build the analytic Jacobian at the current point before the next step
+    fresh = False  # Jm is the analytic Jacobian at the current point (no Broyden update since)
     while True:
         if st.inner_tol > max(res, 1e-2 * tol):  # inner error may dominate this residual: tighten it here
             st = evaluate(lw, sysm, st, inner_tol=_inner_tol(res, tol))
@@ -679,45 +682,55 @@ def solve(
             raise fail(f"GE-IO solve did not reach tolerance {tol:g} within max_iter={max_iter} steps")
         if not np.isfinite(res):
             raise fail("GE-IO residual is not finite")
+        if need_jac:
+            try:
+                sens = _sensitivities(st, sysm, tol=JAC_TOL, warm=sens)
+            except ConvergenceError:
+                raise fail("the derivative solves behind the wage Jacobian did not converge") from None
+            Jm, need_jac, fresh = sens.jac, False, True
+            n_jac += 1
+        assert Jm is not None
         f0 = float(np.linalg.norm(st.F))
         itol = _inner_tol(res, tol)
+        try:
+            dx = np.linalg.solve(Jm, -st.F)
+        except np.linalg.LinAlgError:
+            dx = np.full(N, np.nan)
+        if not np.all(np.isfinite(dx)):
+            if fresh:
+                raise fail("singular or non-finite wage Jacobian in the GE-IO Newton step")
+            need_jac = True
+            continue
         trial = None
-        if Jm is not None:
+        alpha = 1.0
+        for _ in range(30 if fresh else 1):  # backtracking only along a fresh Newton direction
             try:
-                dx = np.linalg.solve(Jm, -st.F)
-                lc0, X0 = predicted(dx)
-                cand = evaluate(lw + dx, sysm, st, inner_tol=itol, lc0=lc0, X0=X0)
-                if float(np.linalg.norm(cand.F)) <= contraction * f0:
-                    trial, step = cand, dx
-            except (ConvergenceError, np.linalg.LinAlgError):
-                trial = None
+                lc0, X0 = predicted(alpha * dx)
+                cand = evaluate(lw + alpha * dx, sysm, st, inner_tol=itol, lc0=lc0, X0=X0)
+                if float(np.linalg.norm(cand.F)) <= (1.0 - 1e-4 * alpha) * f0:
+                    trial, step = cand, alpha * dx
+                    break
+            except ConvergenceError:
+                pass
+            alpha *= 0.5
         if trial is None:
-            try:
-                sens = _sensitivities(st, sysm, tol=JAC_TOL)
-                Jm = sens.jac
-                dx = np.linalg.solve(Jm, -st.F)
-            except (np.linalg.LinAlgError, ConvergenceError):
-                raise fail("singular or non-finite wage Jacobian in the GE-IO Newton step") from None
-            n_jac += 1
-            if not np.all(np.isfinite(dx)):
-                raise fail("non-finite Newton direction in the GE-IO solve")
-            alpha = 1.0
-            for _ in range(30):
-                try:
-                    lc0, X0 = predicted(alpha * dx)
-                    cand = evaluate(lw + alpha * dx, sysm, st, inner_tol=itol, lc0=lc0, X0=X0)
-                    if float(np.linalg.norm(cand.F)) <= (1.0 - 1e-4 * alpha) * f0:
-                        trial, step = cand, alpha * dx
-                        break
-                except ConvergenceError:
-                    pass
-                alpha *= 0.5
-            else:
+            if fresh:
                 raise fail("line search failed: no step along the Newton direction reduces the GE-IO residual")
-        # Broyden's update of the Jacobian with the accepted step
-        assert Jm is not None  # set by the chord branch or the Newton branch above
+            need_jac = True  # the quasi-Newton model is off: rebuild it here and retry
+            continue
+        # keep the step; Broyden's update of the Jacobian with it; a fresh analytic Jacobian at the
+        # new point when the step contracted too little
+        ratio = float(np.linalg.norm(trial.F)) / f0
         y = trial.F - st.F
-        Jm = Jm + np.outer(y - Jm @ step, step) / float(step @ step)
+        ss = float(step @ step)
+        Jm = Jm + np.outer(y - Jm @ step, step) / ss
+        if sens is not None and UPDATE_SENS:  # the same secant update of the inner predictions
+            sens = _Sensitivities(
+                jac=sens.jac,
+                B=sens.B + ((trial.lc - st.lc) - sens.B @ step)[:, :, None] * (step / ss)[None, None, :],
+                E=sens.E + ((trial.X - st.X) - sens.E @ step)[:, :, None] * (step / ss)[None, None, :],
+            )
+        need_jac, fresh = ratio > contraction, False
         lw = lw + step
         st = trial
         it += 1

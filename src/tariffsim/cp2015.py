@@ -23,6 +23,7 @@ section 5.1) or at their 1993 values; changes are counterfactual/baseline.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
@@ -233,12 +234,117 @@ def _no_duplicates(keys: np.ndarray, shape: tuple[int, ...], path: Path, fields:
         raise DataError(f"duplicate ({fields}) key", source=str(path), location=f"row {dup + 2}")
 
 
+#: Version of the binary copies written by :func:`read_cp2015` (part of the cache key: bump it
+#: whenever what the reader returns for given files changes).
+_CACHE_VERSION = 1
+#: Binary copies kept in the cache folder (the oldest are removed beyond this).
+_CACHE_KEEP = 8
+_IODATA_ARRAYS = (
+    "trade",
+    "tariff",
+    "tariff_bln",
+    "tariff_cfl",
+    "d_bln",
+    "d_cfl",
+    "intermediate",
+    "value_added",
+    "final",
+    "deficit",
+    "theta",
+)
+
+
+def cache_dir() -> Path | None:
+    """Folder of the binary copies of parsed tables, or None when caching is off.
+
+    ``TARIFFSIM_CACHE_DIR`` names it (empty, ``0`` or ``off`` turns caching off); otherwise
+    ``$XDG_CACHE_HOME/tariffsim`` or ``~/.cache/tariffsim``.
+    """
+    env = os.environ.get("TARIFFSIM_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "0", "off", "false", "no") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "tariffsim"
+
+
+def _cache_key(paths: Sequence[Path]) -> str:
+    """SHA-256 of the reader version and every input file's name, size and bytes."""
+    h = hashlib.sha256(f"cp2015 reader v{_CACHE_VERSION}".encode())
+    for path in paths:
+        blob = path.read_bytes()
+        h.update(f"|{path.name}|{len(blob)}|".encode())
+        h.update(blob)
+    return h.hexdigest()
+
+
+def _cache_load(key: str, source: str) -> IOData | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"cp2015-{key}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: np.array(z[k]) for k in _IODATA_ARRAYS}
+            regions = tuple(str(r) for r in z["regions"])
+            sectors = tuple(str(r) for r in z["sectors"])
+        return IOData(regions=regions, sectors=sectors, **arrays, source=source)
+    except (OSError, KeyError, ValueError, DataError) as exc:  # absent, unreadable or stale copy: parse
+        if path.exists():
+            log.debug("ignoring unusable cached copy %s (%s)", path, exc)
+        return None
+
+
+def _cache_store(key: str, data: IOData) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cp2015-", suffix=".npz.tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(
+                    fh,
+                    regions=np.array(data.regions),
+                    sectors=np.array(data.sectors),
+                    **{k: getattr(data, k) for k in _IODATA_ARRAYS},
+                )
+            os.replace(tmp, folder / f"cp2015-{key}.npz")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        old = sorted(folder.glob("cp2015-*.npz"), key=lambda q: q.stat().st_mtime, reverse=True)[_CACHE_KEEP:]
+        for q in old:
+            q.unlink(missing_ok=True)
+    except OSError as exc:  # read-only or full cache folder: the parse result is still returned
+        log.debug("cannot write the cp2015 cache in %s (%s)", folder, exc)
+
+
 def read_cp2015(data_dir: str | os.PathLike) -> IOData:
-    """Read the Caliendo-Parro tables from ``data_dir`` (see the module docstring)."""
+    """Read the Caliendo-Parro tables from ``data_dir`` (see the module docstring).
+
+    The first read of given files parses the CSVs and writes a binary copy to :func:`cache_dir`;
+    later reads of files with the same bytes (the key is a SHA-256 of every file's content) load
+    that copy instead of parsing. A changed file changes the key, so a copy is never stale; an
+    unwritable cache folder only costs the parse.
+    """
     d = Path(data_dir)
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(CP2015_FILES)}", source=str(d))
-    p_def, p_th = _find(d, "deficit.csv"), _find(d, "theta.csv")
+    order = ("deficit.csv", "theta.csv", "trade.csv", "intermediate_consumption.csv", "value_added.csv")
+    paths = {name: _find(d, name) for name in (*order, "final_consumption.csv")}
+    key = _cache_key(list(paths.values()))
+    cached = _cache_load(key, str(d))
+    if cached is not None:
+        return cached
+    data = _parse_cp2015(d, paths)
+    _cache_store(key, data)
+    return data
+
+
+def _parse_cp2015(d: Path, paths: dict[str, Path]) -> IOData:
+    """Parse the six CSV files (found by :func:`_find`) into IOData."""
+    p_def, p_th = paths["deficit.csv"], paths["theta.csv"]
     dfd = _read(p_def, ("region",), ("D",))
     dft = _read(p_th, ("sector",), ("value",))
     regions = tuple(str(r).strip() for r in dfd["region"])
@@ -253,7 +359,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
         r = int(np.argmax(theta <= 0))
         raise DataError("trade elasticity must be positive", source=str(p_th), location=f"row {r + 2}, column 'value'")
 
-    p_tr = _find(d, "trade.csv")
+    p_tr = paths["trade.csv"]
     cols = ("sector", "exporter", "importer", "value", "tariff", "tariff_bln", "tariff_cfl", "d_bln", "d_cfl")
     tr = _read(p_tr, cols[:3], cols[3:])
     j = _codes(tr, "sector", sectors, p_tr, "sector")
@@ -273,7 +379,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
         a[n, i, j] = vals
         arrays[c] = a
 
-    p_ic = _find(d, "intermediate_consumption.csv")
+    p_ic = paths["intermediate_consumption.csv"]
     ic = _read(p_ic, ("input", "sector", "region"), ("value",))
     k = _codes(ic, "input", sectors, p_ic, "sector")
     js = _codes(ic, "sector", sectors, p_ic, "sector")
@@ -284,7 +390,7 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
 
     two = {}
     for name in ("value_added.csv", "final_consumption.csv"):
-        p = _find(d, name)
+        p = paths[name]
         df = _read(p, ("sector", "region"), ("value",))
         sj = _codes(df, "sector", sectors, p, "sector")
         sr = _codes(df, "region", regions, p, "region")
