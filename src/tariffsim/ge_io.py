@@ -284,7 +284,7 @@ def solve_io(
         st, info, jac = _solver.solve(
             sysm, start.state.lw, tol=tol, max_iter=max_iter, jac=start.jacobian, prev=start.state
         )
-    res = _solver.residuals(st, sysm)
+    res = st.checks if st.checks is not None else _solver.residuals(st, sysm)
     pi = np.transpose(_solver.shares(st, sysm), (1, 2, 0))
     X = st.X.T
     trade = pi * X[:, None, :] / (1.0 + t1)
