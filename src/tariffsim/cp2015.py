@@ -211,14 +211,16 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) 
 
 
 def _codes(df: pd.DataFrame, col: str, names: Sequence[str], path: Path, what: str) -> np.ndarray:
-    cat = df[col].astype("category").cat
-    lookup = pd.Index(list(names)).get_indexer(pd.Index(cat.categories.astype(str).str.strip()))
-    raw = cat.codes.to_numpy()
+    column = df[col]
+    cat = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column)
+    pos = {n: k for k, n in enumerate(names)}
+    lookup = np.array([pos.get(str(c).strip(), -1) for c in cat.categories], dtype=np.intp)
+    raw = np.asarray(cat.codes)
     codes = np.where(raw >= 0, lookup[raw], -1)
     if (codes < 0).any():
         r = int(np.argmax(codes < 0))
         raise DataError(
-            f"unknown {what} {df[col].iloc[r]!r}; the {what}s are those of "
+            f"unknown {what} {column.iloc[r]!r}; the {what}s are those of "
             f"{'deficit.csv' if what == 'region' else 'theta.csv'}",
             source=str(path),
             location=f"row {r + 2}, column {col!r}",
@@ -333,6 +335,8 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
         raise DataError(f"data folder not found; expected a folder with {', '.join(CP2015_FILES)}", source=str(d))
     order = ("deficit.csv", "theta.csv", "trade.csv", "intermediate_consumption.csv", "value_added.csv")
     paths = {name: _find(d, name) for name in (*order, "final_consumption.csv")}
+    if cache_dir() is None:
+        return _parse_cp2015(d, paths)
     key = _cache_key(list(paths.values()))
     cached = _cache_load(key, str(d))
     if cached is not None:
