@@ -310,6 +310,52 @@ def test_analytic_wage_jacobian_matches_finite_differences():
     assert np.allclose(Jm, fd, rtol=1e-6, atol=1e-7)
 
 
+def test_shared_preconditioner_is_the_exact_within_country_inverse():
+    # one factorisation serves both blocks: the cost block by the push-through identity, the goods
+    # block's revenue term by Sherman-Morrison; both must equal the direct inverses
+    data = synthetic(N=4, J=5, seed=11)
+    sysm = _system(data, data.tariff_cfl)
+    st = S.evaluate(np.zeros(data.N), sysm)
+    pc = S._factor(st.pc.d, sysm, np.float64)
+    d = st.pc.d.T  # (N, K) domestic shares
+    eye = np.eye(data.J)
+    r = st.r.T
+    for n in range(data.N):
+        cost_block = eye - sysm.gamma_t[n] * d[n][None, :]
+        goods_block = eye - sysm.gamma[n] * d[n][None, :] - np.outer(sysm.alpha_rm[n], r[n])
+        assert np.allclose(pc.Pc[n], np.linalg.inv(cost_block), rtol=1e-12, atol=1e-13)
+        gp = S._goods_precond(pc, st.r, sysm)
+        unit = np.zeros((data.N, data.J))
+        for j in range(data.J):
+            unit[:] = 0.0
+            unit[n, j] = 1.0
+            col = gp.apply(unit)[n]  # single-precision K: agreement to its rounding
+            assert np.allclose(col, np.linalg.inv(goods_block)[:, j], rtol=1e-5, atol=1e-6)
+
+
+def test_answer_does_not_depend_on_the_preconditioner_point():
+    # the inner sweeps evaluate the exact operator; a factorisation made elsewhere only slows them
+    data = synthetic(seed=12)
+    sysm = _system(data, data.tariff_cfl)
+    far = S.evaluate(np.full(data.N, 0.3), sysm)  # factorised at shares far from the answer
+    lw = np.random.default_rng(3).normal(0, 0.02, data.N)
+    a = S.evaluate(lw, sysm, inner_tol=1e-13)
+    b = S.evaluate(lw, sysm, far, inner_tol=1e-13)
+    assert np.allclose(a.lc, b.lc, atol=1e-12) and np.allclose(a.X, b.X, rtol=1e-11)
+    assert np.allclose(a.F, b.F, atol=1e-11)
+
+
+def test_taxed_domestic_sales_use_separate_factorisations():
+    # with a tariff on a region's own goods the cost and goods blocks need different inverses
+    data = synthetic(seed=13)
+    t = data.tariff_cfl.copy()
+    t[np.arange(data.N), np.arange(data.N), 0] = 0.1
+    sysm = _system(data, t)
+    assert sysm.dom_inv1t is not None
+    st, info, _ = S.solve(sysm)
+    assert max(S.residuals(st, sysm).values()) < 1e-9 and info.residual < 1e-9
+
+
 def test_walras_law_and_block_residuals():
     data = synthetic(seed=6)
     sol = solve_io(calibrate(data), data.tariff_cfl)  # data deficits sum to zero

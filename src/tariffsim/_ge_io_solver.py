@@ -228,6 +228,7 @@ class _Precond:
     dg: np.ndarray
     PcGt: np.ndarray  # float32
     KG: np.ndarray  # float32
+    g: np.ndarray  # Γ in the same precision
 
 
 def _pc_apply(P: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -260,22 +261,24 @@ def _precond(e: np.ndarray, Pth: np.ndarray, sysm: IOSystem) -> _Precond:
 
 def _factor(d: np.ndarray, sysm: IOSystem, ft: type[np.floating]) -> _Precond:
     """Within-country block inverses at domestic shares d (J, N), stored in precision ``ft``."""
-    dT = np.ascontiguousarray(d.T)
-    eye = np.eye(sysm.J)[None]
+    dT = np.ascontiguousarray(d.T).astype(ft)
+    eye = np.eye(sysm.J, dtype=ft)[None]
     g4: np.ndarray = sysm.gamma.astype(ft)
     gt4: np.ndarray = sysm.gamma_t.astype(ft)
     K: np.ndarray
     if sysm.dom_inv1t is None:
         dg = d
-        K = _inv((eye - sysm.gamma * dT[:, None, :]).astype(ft))
-        # push-through identity: (I − Γᵀ diag d)^(-1) = I + Γᵀ Kᵀ diag d
-        Pc = np.matmul(gt4, np.transpose(K, (0, 2, 1)) * dT.astype(ft)[:, None, :])
-        Pc += eye.astype(ft)
+        K = _inv(eye - g4 * dT[:, None, :])
+        KG = np.matmul(K, g4)
+        # push-through identity: (I − Γᵀ diag d)^(-1) = I + Γᵀ Kᵀ diag d = I + (diag d K Γ)ᵀ
+        Pc = np.ascontiguousarray(np.transpose(dT[:, :, None] * KG, (0, 2, 1)))
+        Pc += eye
     else:  # taxed domestic sales: the two blocks differ, factorise both
         dg = d * sysm.dom_inv1t
-        K = _inv((eye - sysm.gamma * np.ascontiguousarray(dg.T)[:, None, :]).astype(ft))
-        Pc = _inv((eye - sysm.gamma_t * dT[:, None, :]).astype(ft))
-    return _Precond(Pc=Pc, K=K, d=d, dg=dg, PcGt=np.matmul(Pc, gt4), KG=np.matmul(K, g4))
+        K = _inv(eye - g4 * np.ascontiguousarray(dg.T).astype(ft)[:, None, :])
+        KG = np.matmul(K, g4)
+        Pc = _inv(eye - gt4 * dT[:, None, :])
+    return _Precond(Pc=Pc, K=K, d=d, dg=dg, PcGt=np.matmul(Pc, gt4), KG=KG, g=g4)
 
 
 @dataclass(frozen=True, eq=False)
@@ -568,7 +571,7 @@ def _sensitivities(
     # 1. (I − M) B = diag(γ_va), M v = Γᵀ (π' v): B = Pc rhs + Pc Γᵀ (π' − d⁰) B
     C = pi32.copy()
     C[:, diag, diag] -= pc.d
-    PcGt = pc.PcGt.astype(ft)
+    PcGt = pc.PcGt.astype(ft, copy=False)
     first = np.zeros((N, sysm.J, N), dtype=ft)
     first[diag, :, diag] = np.matmul(pc.Pc, sysm.gva_rm.astype(ft)[:, :, None])[:, :, 0]
 
@@ -590,12 +593,12 @@ def _sensitivities(
     dr -= (1.0 - st.r).astype(ft)[:, :, None] * dlP
     drev = np.einsum("jnr,jn->nr", dr, X * sysm.th.astype(ft))  # (N, R) = Σ_j X dr
     # 3. (I − A) E = rhs_x, A v = Γ Bt v + α rᵀ v: E = Pg rhs_x + Pg Γ (Bt − d_g⁰) E
-    rhs_x = np.matmul(sysm.gamma.astype(ft), dY_pi.transpose(1, 0, 2))
+    rhs_x = np.matmul(pc.g, dY_pi.transpose(1, 0, 2))
     drev += (w * sysm.wL).astype(ft)[:, None] * eye
     rhs_x += sysm.alpha_rm.astype(ft)[:, :, None] * drev[:, None, :]
     Bo = np.ascontiguousarray(Bt)
     Bo[:, diag, diag] -= pc.dg
-    KG, K = pc.KG.astype(ft), pc.K.astype(ft)
+    KG, K = pc.KG.astype(ft, copy=False), pc.K.astype(ft, copy=False)
     Ka, rr = Ka.astype(ft), rr.astype(ft)
 
     def goods_precond(v: np.ndarray) -> np.ndarray:
