@@ -135,14 +135,14 @@ def prices(x: np.ndarray, mk: Market) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ln_p, ln_P, ln_q
 
 
-def residual(x: np.ndarray, mk: Market) -> tuple[np.ndarray, tuple]:
+def residual(x: np.ndarray, mk: Market) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Log excess supply ``F = ε_x x − ln Σ_m ω q̂`` (S, K, 1) and the intermediate arrays."""
     ln_p, ln_P, ln_q = prices(x, mk)
     ln_D = log_mean_exp(mk.omega, ln_q, axis=2)
     return mk.eps * x - ln_D, (ln_p, ln_P, ln_q, ln_D)
 
 
-def jacobian(mk: Market, parts: tuple) -> np.ndarray:
+def jacobian(mk: Market, parts: tuple[np.ndarray, ...]) -> np.ndarray:
     """Exact Jacobian ``∂F/∂x`` per sector, shape (S, K, K) (see module docstring)."""
     ln_p, ln_P, ln_q, ln_D = parts
     # exponents masked where the weight is 0, so notional hats of zero flows cannot overflow

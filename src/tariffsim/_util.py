@@ -5,9 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, SupportsFloat
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 
-def readonly(a):
+def readonly(a: ArrayLike) -> np.ndarray:
     """A float copy of ``a`` that cannot be written to (results and data are immutable)."""
     import numpy as np
 
@@ -16,7 +21,7 @@ def readonly(a):
     return out
 
 
-def json_safe(o):
+def json_safe(o: Any) -> Any:
     """A JSON-ready copy: numpy scalars to Python numbers, NaN and infinities to None."""
     import numpy as np
 
@@ -31,7 +36,7 @@ def json_safe(o):
     return o
 
 
-def json_default(o):
+def json_default(o: object) -> Any:
     """``default=`` for json.dumps: numpy scalars and arrays, paths; anything else as text."""
     import numpy as np
 
@@ -44,7 +49,7 @@ def json_default(o):
     return str(o)
 
 
-def fmt_signed(v, nd: int = 1, *, missing: str = "n/a") -> str:
+def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a") -> str:
     """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return missing

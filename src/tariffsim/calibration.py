@@ -54,9 +54,11 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize, special  # type: ignore[import-untyped]
 
 from .datasets import data_file
@@ -179,7 +181,7 @@ def _pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[st
 
 
 def read_quarterly_gdp(
-    path, *, column: str | None = None, kind: str = "level", date_column: str | None = None
+    path: str | Path, *, column: str | None = None, kind: str = "level", date_column: str | None = None
 ) -> pd.Series:
     """Quarterly real GDP growth, q/q, in percent per quarter (``100 * Δ ln Y``), from a CSV file.
 
@@ -379,7 +381,7 @@ class AR1Calibration:
         """Standard deviation of growth implied by the AR(1), ``sigma / sqrt(1 - rho^2)`` (percent)."""
         return self.sigma / math.sqrt(1.0 - self.rho**2) if abs(self.rho) < 1 else float("inf")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe dict (non-finite floats become None)."""
         d = asdict(self)
         d["excluded"] = list(self.excluded)
@@ -389,7 +391,7 @@ class AR1Calibration:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping, *, source: str = "<calibration>") -> AR1Calibration:
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "<calibration>") -> AR1Calibration:
         """From :meth:`to_dict` output, or from a calibration file (which nests it under ``calibration``)."""
         if "calibration" in d and isinstance(d["calibration"], Mapping):
             d = d["calibration"]
@@ -410,7 +412,7 @@ class AR1Calibration:
         return cls(**kw)
 
 
-def as_period(x, what: str, source: str = "<input>") -> pd.Period:
+def as_period(x: str | pd.Period, what: str, source: str = "<input>") -> pd.Period:
     """A quarter from user input; a :class:`DataError` naming ``source`` and the field ``what``."""
     try:
         p = x if isinstance(x, pd.Period) else _parse_quarter(str(x))
@@ -426,7 +428,7 @@ def _flag(what: str) -> str:
     return f"{what} (--{what})" if what in ("start", "end", "exclude") else what
 
 
-def _expand_exclude(exclude: Iterable, source: str = "<input>") -> list[pd.Period]:
+def _expand_exclude(exclude: Iterable[str | pd.Period], source: str = "<input>") -> list[pd.Period]:
     """Quarters from items like '2020Q2', pd.Period, or the inclusive range '2020Q2:2020Q4'."""
     if isinstance(exclude, str):
         exclude = [exclude]
@@ -447,7 +449,7 @@ def _expand_exclude(exclude: Iterable, source: str = "<input>") -> list[pd.Perio
     return sorted(set(out))
 
 
-def growth_statistics(growth, keep=None) -> tuple[np.ndarray, np.ndarray]:
+def growth_statistics(growth: ArrayLike, keep: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The predictive check's two statistics of growth samples ``growth[..., T]`` (percent per quarter).
 
     Returns ``(share_negative, share_technical_4q)`` over the leading axes:
@@ -514,7 +516,7 @@ def _numerical_hessian(p: np.ndarray, y: np.ndarray, x: np.ndarray) -> np.ndarra
     return 0.5 * (H + H.T)
 
 
-def _fit_student_t(y: np.ndarray, x: np.ndarray, start: Sequence[float], src: str) -> dict:
+def _fit_student_t(y: np.ndarray, x: np.ndarray, start: Sequence[float], src: str) -> dict[str, Any]:
     """:func:`_fit_student_t_core`, with floating-point failures reported as a :class:`DataError`."""
     try:
         return _fit_student_t_core(y, x, start, src)
@@ -522,17 +524,17 @@ def _fit_student_t(y: np.ndarray, x: np.ndarray, start: Sequence[float], src: st
         raise DataError(f"the Student t likelihood cannot be evaluated on this sample ({exc})", source=src) from exc
 
 
-def _fit_student_t_core(y: np.ndarray, x: np.ndarray, start: Sequence[float], src: str) -> dict:
+def _fit_student_t_core(y: np.ndarray, x: np.ndarray, start: Sequence[float], src: str) -> dict[str, Any]:
     """Conditional MLE of (mu, rho, scale, df): L-BFGS-B on (mu, rho, ln scale, ln(df - 2)), then
     Newton steps with the analytic gradient until the gradient vanishes. Returns estimates,
     covariance (inverse Hessian), log-likelihood and the convergence facts. When df reaches its
     upper bound (Gaussian limit) it is held there and its standard error is NaN."""
     lo, hi = math.log(_DF_BOUNDS[0] - 2), math.log(_DF_BOUNDS[1] - 2)
 
-    def to_nat(t):
+    def to_nat(t: np.ndarray) -> np.ndarray:
         return np.array([t[0], t[1], math.exp(t[2]), 2.0 + math.exp(t[3])])
 
-    def fun(t):
+    def fun(t: np.ndarray) -> tuple[float, np.ndarray]:
         p = to_nat(t)
         f, g = _t_negloglik(p, y, x)
         return f, g * np.array([1.0, 1.0, p[2], p[3] - 2.0])
@@ -615,9 +617,9 @@ def _fit_student_t_core(y: np.ndarray, x: np.ndarray, start: Sequence[float], sr
 def calibrate_ar1(
     growth: pd.Series,
     *,
-    start="1996Q1",
-    end="2019Q4",
-    exclude: Iterable = (),
+    start: str | pd.Period = "1996Q1",
+    end: str | pd.Period = "2019Q4",
+    exclude: Iterable[str | pd.Period] = (),
     source: str | None = None,
     innovations: str = "student_t",
     country: str | None = None,
@@ -820,11 +822,11 @@ def calibrate_ar1(
 
 
 def calibrate_file(
-    path,
+    path: str | Path,
     *,
-    start="1996Q1",
-    end="2019Q4",
-    exclude: Iterable = (),
+    start: str | pd.Period = "1996Q1",
+    end: str | pd.Period = "2019Q4",
+    exclude: Iterable[str | pd.Period] = (),
     column: str | None = None,
     kind: str = "level",
     date_column: str | None = None,
@@ -849,7 +851,7 @@ def calibrate_file(
     )
 
 
-def _path_label(path) -> str:
+def _path_label(path: str | Path) -> str:
     """A path as the user would write it from the current directory, with '/' separators."""
     p = Path(path)
     try:
@@ -893,10 +895,10 @@ CHECK_SEED = 20250201
 
 def write_calibration(
     cal: AR1Calibration,
-    path,
+    path: str | Path,
     *,
     command: str | None = None,
-    input_file=None,
+    input_file: str | Path | None = None,
     description: str = "",
     sample_note: str = "",
 ) -> Path:
@@ -950,12 +952,12 @@ def write_calibration(
 
 
 def run_calibration(
-    gdp_csv,
+    gdp_csv: str | Path,
     *,
-    start="1996Q1",
-    end="2019Q4",
-    exclude: Iterable = (),
-    out=None,
+    start: str | pd.Period = "1996Q1",
+    end: str | pd.Period = "2019Q4",
+    exclude: Iterable[str | pd.Period] = (),
+    out: str | Path | None = None,
     column: str | None = None,
     kind: str = "level",
     date_column: str | None = None,
@@ -1002,7 +1004,7 @@ def run_calibration(
     return cal
 
 
-def read_calibration(path) -> AR1Calibration:
+def read_calibration(path: str | Path) -> AR1Calibration:
     """Read a calibration JSON written by :func:`write_calibration` (format 1, Gaussian, or 2)."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -1029,7 +1031,7 @@ def shipped_calibrations() -> tuple[str, ...]:
     )
 
 
-def _number(value, key: str, source: str | None) -> float:
+def _number(value: object, key: str, source: str | None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"must be a number, not {value!r}", source=source, field=f"recession.{key}")
     v = float(value)
@@ -1039,7 +1041,7 @@ def _number(value, key: str, source: str | None) -> float:
 
 
 def calibration_from_parameters(
-    params: Mapping, *, country: str | None = None, source: str | None = None
+    params: Mapping[str, Any], *, country: str | None = None, source: str | None = None
 ) -> AR1Calibration:
     """A calibration from a scenario's own AR(1) parameters (its ``[recession]`` table).
 
@@ -1119,13 +1121,15 @@ def calibration_from_parameters(
     )
 
 
-def _replace(cal: AR1Calibration, **changes) -> AR1Calibration:
+def _replace(cal: AR1Calibration, **changes: Any) -> AR1Calibration:
     from dataclasses import replace
 
     return replace(cal, **changes)
 
 
-def load_calibration(country: str, override: Mapping | None = None, *, source: str | None = None) -> AR1Calibration:
+def load_calibration(
+    country: str, override: Mapping[str, Any] | None = None, *, source: str | None = None
+) -> AR1Calibration:
     """The AR(1) calibration of ``country`` (ISO3 code or name) for the recession Monte Carlo.
 
     ``override``: the scenario's own parameters (its ``[recession]`` table, see
@@ -1150,7 +1154,7 @@ def load_calibration(country: str, override: Mapping | None = None, *, source: s
             source=source,
             field="country",
         )
-    return read_calibration(path)
+    return read_calibration(cast(Path, path))  # files() of a regular package is a pathlib.Path
 
 
 def default_calibration() -> AR1Calibration:
@@ -1164,7 +1168,12 @@ def default_calibration() -> AR1Calibration:
 
 
 def draw_innovations(
-    rng: np.random.Generator, size, *, sigma: float | None = None, scale: float | None = None, df: float | None = None
+    rng: np.random.Generator,
+    size: int | tuple[int, ...],
+    *,
+    sigma: float | None = None,
+    scale: float | None = None,
+    df: float | None = None,
 ) -> np.ndarray:
     """Innovations ``u`` (percent per quarter) of shape ``size``.
 
@@ -1183,7 +1192,7 @@ def draw_innovations(
     return rng.standard_t(df, size) * float(scale)
 
 
-def ar1_from_innovations(mu: float, rho: float, g0, u: np.ndarray) -> np.ndarray:
+def ar1_from_innovations(mu: float, rho: float, g0: ArrayLike, u: np.ndarray) -> np.ndarray:
     """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``."""
     prev = np.broadcast_to(np.asarray(g0, dtype=float), u.shape[1:])
     for q in range(u.shape[0]):
@@ -1210,11 +1219,11 @@ class PredictiveCheck:
     n_quarters: int
     seed: int
 
-    def rejected(self, level: float = 0.05) -> dict:
+    def rejected(self, level: float = 0.05) -> dict[str, bool]:
         """Which statistics are rejected at ``level`` (two-sided)."""
         return {k: bool(p < level) for k, p in self.p_value.items()}
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

@@ -12,9 +12,12 @@ import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import CountryCodeError
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
 
 __all__ = ["to_iso3", "country_name", "display_name", "is_iso3", "REGION_NAMES", "CountryFacts", "country_facts"]
 
@@ -150,17 +153,17 @@ class CountryFacts:
     value_added_source: str
 
 
-def _facts_table(data) -> tuple[dict, str]:
+def _facts_table(data: TradeData) -> tuple[dict[str, Any], str]:
     """The dataset's ``country_facts`` metadata, else the embedded default dataset's."""
     if "country_facts" in data.meta:
-        return dict(data.meta["country_facts"]), data.name
+        return dict(cast(Mapping[str, Any], data.meta["country_facts"])), data.name
     from .datasets import load_dataset
 
     d = load_dataset("default")
     return dict(cast(Mapping[str, Any], d.meta.get("country_facts", {}))), d.name
 
 
-def country_facts(data, country: str, market: str | None) -> CountryFacts:
+def country_facts(data: TradeData, country: str, market: str | None) -> CountryFacts:
     """Country facts resolved in one place, for any country: from the dataset's metadata
     (``country_facts``: WIOD value-added shares and BACI export shares per economy), else the
     embedded default dataset's; export dependence falls back to the dataset's own trade."""

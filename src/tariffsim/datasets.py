@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import numpy as np
@@ -91,7 +92,7 @@ def unit_factor(units: str, *, source: str = "<input>") -> float:
     return UNITS[key]
 
 
-def data_file(*parts: str):
+def data_file(*parts: str) -> Traversable:
     """A file shipped inside the package (works from a wheel, not only from the source tree)."""
     return resources.files("tariffsim.data").joinpath(*parts)
 
@@ -128,7 +129,7 @@ class TradeData:
     sources: tuple[Mapping, ...] = ()
     meta: Mapping[str, object] = field(default_factory=dict)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         src = self.source
         countries = tuple(str(c) for c in self.countries)
         sectors = tuple(str(s) for s in self.sectors)
@@ -301,7 +302,7 @@ class TradeData:
         """The same data with sectors summed into one sector ``total``."""
         return self.aggregate(sectors={s: TOTAL_SECTOR for s in self.sectors}, name=self.name)
 
-    def info(self) -> dict:
+    def info(self) -> dict[str, Any]:
         """A JSON-ready description: countries, sectors, year, totals, sources."""
         total = float(self.values.sum())
         out: dict[str, Any] = {
@@ -331,7 +332,7 @@ def _check_unique(labels: Sequence[str], what: str, source: str) -> None:
         seen[lab] = i
 
 
-def _check_values(a: np.ndarray, source: str, countries, sectors, *, what: str) -> None:
+def _check_values(a: np.ndarray, source: str, countries: Sequence[str], sectors: Sequence[str], *, what: str) -> None:
     bad = ~np.isfinite(a)
     if bad.any():
         i = np.argwhere(bad)[0]

@@ -23,11 +23,14 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from .errors import ScenarioError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 __all__ = [
     "ElasticitySet",
@@ -63,14 +66,14 @@ KEYS = (*QUANTITIES, "description", "sources")
 Value = float | Mapping[str, float]
 
 
-def _file(name: str):
+def _file(name: str) -> Traversable:
     from .datasets import data_file
 
     return data_file("elasticities", name)
 
 
 @functools.cache
-def _shipped() -> dict:
+def _shipped() -> dict[str, Any]:
     return tomllib.loads(_file("sets.toml").read_text(encoding="utf-8"))
 
 
@@ -93,7 +96,7 @@ def short_run_ratio() -> float:
     return one_year_ratio()
 
 
-def _parse_value(v, *, where: str, source: str, param: str):
+def _parse_value(v: object, *, where: str, source: str, param: str) -> float | dict[str, float]:
     """Number, 'inf', a sector table {sector: value, default: value}, or 'table:COLUMN'."""
     if isinstance(v, bool):
         raise ScenarioError(f"expected a number, got {v!r}", source=source, field=where)
@@ -114,7 +117,7 @@ def _parse_value(v, *, where: str, source: str, param: str):
             return dict(tab[col])
         raise ScenarioError(f"expected a number, 'inf' or 'table:COLUMN', got {v!r}", source=source, field=where)
     if isinstance(v, Mapping):
-        out = {}
+        out: dict[str, Any] = {}
         for k, x in v.items():
             out[str(k)] = _parse_value(x, where=f"{where}.{k}", source=source, param=param)
             if isinstance(out[str(k)], dict):
@@ -123,7 +126,7 @@ def _parse_value(v, *, where: str, source: str, param: str):
     raise ScenarioError(f"expected a number or a sector table, got {type(v).__name__}", source=source, field=where)
 
 
-def _check_sign(name: str, v, *, where: str, source: str) -> None:
+def _check_sign(name: str, v: Value, *, where: str, source: str) -> None:
     vals = v.values() if isinstance(v, Mapping) else [v]
     for x in vals:
         if not (x > 0) or (math.isinf(x) and name != "eps_x") or math.isnan(x) or (x > 1e6 and name != "eps_x"):
@@ -168,7 +171,9 @@ class ElasticitySet:
     sources: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, name: str, d: Mapping, *, source: str = "<elasticities>", where: str = "") -> ElasticitySet:
+    def from_dict(
+        cls, name: str, d: Mapping[str, Any], *, source: str = "<elasticities>", where: str = ""
+    ) -> ElasticitySet:
         where = where or f"sets.{name}"
         if not isinstance(d, Mapping):
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
@@ -258,7 +263,7 @@ class ElasticitySet:
             ge_trade_elasticity=max(self.ge_trade_elasticity + _central_value(self.sigma) * (factor - 1.0), 0.05),
         )
 
-    def with_values(self, name: str | None = None, **kw) -> ElasticitySet:
+    def with_values(self, name: str | None = None, **kw: Any) -> ElasticitySet:
         """A copy with some values replaced, validated as a file's set is."""
         d = self.to_dict()
         for k, v in kw.items():
@@ -271,18 +276,18 @@ class ElasticitySet:
             d[k] = _encode(v)
         return ElasticitySet.from_dict(name or self.name, d, source=f"elasticity set {self.name!r} (derived)")
 
-    def model_key(self) -> tuple:
+    def model_key(self) -> tuple[str, ...]:
         """The values that define the model (two sets with equal keys give the same results)."""
         return tuple(repr(_encode(getattr(self, k))) for k in QUANTITIES)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = {k: _encode(getattr(self, k)) for k in QUANTITIES}
         d["description"] = self.description
         d["sources"] = dict(self.sources)
         return d
 
 
-def _encode(v):
+def _encode(v: object) -> object:
     if isinstance(v, Mapping):
         return {k: _encode(x) for k, x in v.items()}
     return "inf" if isinstance(v, float) and math.isinf(v) else v
@@ -337,7 +342,7 @@ class Distribution:
     source: str = ""
 
     @classmethod
-    def from_dict(cls, d: Mapping, *, source: str = "<scenario>", where: str = "") -> Distribution:
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "<scenario>", where: str = "") -> Distribution:
         dist = d.get("dist")
         if dist not in DISTS:
             raise ScenarioError(
@@ -390,7 +395,7 @@ class Distribution:
         fc = (c - a) / (b - a)
         return a + math.sqrt(q * (b - a) * (c - a)) if q < fc else b - math.sqrt((1 - q) * (b - a) * (b - c))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"dist": self.dist, **self.params, **({"source": self.source} if self.source else {})}
 
 

@@ -220,7 +220,7 @@ def check_toml_depth(obj: object, *, source: str | None = None) -> None:
 
 
 def check_input_file(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     *,
     max_bytes: int = MAX_DATA_FILE_BYTES,
     kind: str = "CSV file",

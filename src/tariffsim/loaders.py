@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,9 @@ __all__ = [
 ]
 
 
-def _check_units_plausible(values: np.ndarray, gdp: np.ndarray | None, countries, source: str, units: str):
+def _check_units_plausible(
+    values: np.ndarray, gdp: np.ndarray | None, countries: Sequence[str], source: str, units: str
+) -> None:
     """Catch trade declared in the wrong unit: exports compared with GDP (both in USD)."""
     if gdp is None:
         return
@@ -105,7 +107,7 @@ def _check_text_file(path: Path) -> None:
         raise DataError("binary file (NUL bytes); expected a CSV text file", source=src)
 
 
-def _read_csv(path: Path, **kw) -> pd.DataFrame:
+def _read_csv(path: Path, **kw: Any) -> pd.DataFrame:
     _check_text_file(path)
     try:
         return pd.read_csv(path, **kw)
@@ -121,7 +123,7 @@ def _read_csv(path: Path, **kw) -> pd.DataFrame:
         raise DataError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
 
 
-def _check_magnitude(raw: np.ndarray, factor: float, source: str, where) -> None:
+def _check_magnitude(raw: np.ndarray, factor: float, source: str, where: Callable[[tuple[np.intp, ...]], str]) -> None:
     """Trade values (``raw`` in the file's unit, ``factor`` USD each) above
     :data:`tariffsim.limits.MAX_VALUE_USD` are not trade flows (and would overflow the models'
     sums); checked before converting; ``where(index)`` names the cell."""
@@ -662,7 +664,7 @@ DATA_FORMATS = ("matrix", "long", "baci")
 
 
 def load_data_spec(
-    spec: str | Mapping | TradeData | None, *, base_dir: str | Path | None = None, source: str = "dataset"
+    spec: str | Mapping[str, Any] | TradeData | None, *, base_dir: str | Path | None = None, source: str = "dataset"
 ) -> TradeData:
     """Resolve what a scenario names as its data.
 
@@ -676,7 +678,7 @@ def load_data_spec(
     if isinstance(spec, TradeData):
         return spec
 
-    def rel(p) -> Path:
+    def rel(p: str | Path) -> Path:
         q = Path(str(p)).expanduser()
         return q if (q.is_absolute() or base_dir is None) else Path(base_dir) / q
 

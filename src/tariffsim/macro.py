@@ -41,11 +41,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import DataError, ScenarioError
 from .trade import TradeOutcome
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
+    from .scenario import Range, Scenario
 
 __all__ = [
     "MacroAssumptions",
@@ -100,13 +105,13 @@ class MacroAssumptions:
     horizon: int
     sources: Mapping[str, str] = field(default_factory=dict)
 
-    def replace(self, **kw) -> MacroAssumptions:
+    def replace(self, **kw: Any) -> MacroAssumptions:
         d = asdict(self)
         d.update(kw)
         return MacroAssumptions(**d)
 
 
-def _pick(v, case: str) -> float:
+def _pick(v: Range | float, case: str) -> float:
     from .scenario import Range
 
     if isinstance(v, Range):
@@ -114,7 +119,7 @@ def _pick(v, case: str) -> float:
     return float(v)
 
 
-def target_market(scenario, data) -> str | None:
+def target_market(scenario: Scenario, data: TradeData) -> str | None:
     """The economy whose new tariffs hit the reported country hardest (by baseline trade);
     without such a measure, the country's largest export market."""
     c = scenario.country
@@ -131,7 +136,7 @@ def target_market(scenario, data) -> str | None:
     return data.countries[max(cand, key=lambda j: x[j])]
 
 
-def resolve_assumptions(scenario, data, *, case: str = "central") -> MacroAssumptions:
+def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "central") -> MacroAssumptions:
     """Resolve a scenario's assumptions on a dataset (``case``: low, central or high values).
 
     Country facts (WIOD value-added shares, export dependence in the data) come from
@@ -245,7 +250,7 @@ def trade_gdp_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> flo
 
 
 def retaliation_wedge(
-    data, t0: np.ndarray, t1: np.ndarray, country: int, market: int | None, a: MacroAssumptions
+    data: TradeData, t0: np.ndarray, t1: np.ndarray, country: int, market: int | None, a: MacroAssumptions
 ) -> float:
     """Cost push on the country's export prices (share) from its own tariffs on the market's goods:
     ``input share x pass-through x Σ_s M_s (t1 - t0) / total exports``."""
@@ -344,7 +349,9 @@ class MacroOutcome:
         return float(np.mean(self.path[:4]))
 
 
-def _near_term_channels(near, near_wedge, c, m, a: MacroAssumptions) -> tuple[dict[str, float], dict, float]:
+def _near_term_channels(
+    near: TradeOutcome, near_wedge: TradeOutcome | None, c: int, m: int | None, a: MacroAssumptions
+) -> tuple[dict[str, float], dict[str, float], float]:
     dx = export_loss_usd(near, a, c, m)
     ch = {"trade": trade_gdp_pct(*dx, a), "retaliation_inputs": 0.0}
     exports = export_changes(near, c, m)

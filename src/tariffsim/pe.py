@@ -62,6 +62,7 @@ import time
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._pe_solver import Market, safe_div, shares, solve_supply_prices
 from ._pe_solver import prices as _prices
@@ -133,7 +134,7 @@ class PEOutcome:
     eps_x: np.ndarray
     solver: SolverInfo
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for f in fields(self):
             a = getattr(self, f.name)
             if isinstance(a, np.ndarray):
@@ -176,7 +177,7 @@ class PEOutcome:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_trade(V) -> np.ndarray:
+def _check_trade(V: ArrayLike) -> np.ndarray:
     V = np.asarray(V, dtype=float)
     if V.ndim != 3:
         raise DataError(f"trade array has shape {V.shape}; expected (exporters, markets, sectors)", source=_SOURCE)
@@ -193,7 +194,7 @@ def _check_trade(V) -> np.ndarray:
     return V
 
 
-def _check_tariff(t, shape: tuple[int, ...], name: str) -> np.ndarray:
+def _check_tariff(t: ArrayLike, shape: tuple[int, ...], name: str) -> np.ndarray:
     try:
         t = np.broadcast_to(np.asarray(t, dtype=float), shape)
     except ValueError:
@@ -213,7 +214,7 @@ def _check_tariff(t, shape: tuple[int, ...], name: str) -> np.ndarray:
     return np.array(t, dtype=float)
 
 
-def _check_elasticity(value, n_sectors: int, name: str, what: str, *, allow_inf: bool = False) -> np.ndarray:
+def _check_elasticity(value: ArrayLike, n_sectors: int, name: str, what: str, *, allow_inf: bool = False) -> np.ndarray:
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         a = np.full(n_sectors, float(a))
@@ -241,7 +242,16 @@ def _check_elasticity(value, n_sectors: int, name: str, what: str, *, allow_inf:
 
 
 def solve_pe(
-    V, t0, t1, *, eta, sigma, eps_x, tol: float = 1e-12, max_iter: int = 100, method: str = "exact"
+    V: ArrayLike,
+    t0: ArrayLike,
+    t1: ArrayLike,
+    *,
+    eta: ArrayLike,
+    sigma: ArrayLike,
+    eps_x: ArrayLike,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+    method: str = "exact",
 ) -> PEOutcome:
     """Solve the partial-equilibrium model for a tariff change ``t0 -> t1``.
 
@@ -300,17 +310,27 @@ def _phi(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _exact(V, t0, t1, eta, sigma, eps_x, *, tol: float, max_iter: int) -> PEOutcome:
+def _exact(
+    V: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    eta: np.ndarray,
+    sigma: np.ndarray,
+    eps_x: np.ndarray,
+    *,
+    tol: float,
+    max_iter: int,
+) -> PEOutcome:
     start = time.perf_counter()
     ln_tau = np.log1p(t1) - np.log1p(t0)  # exactly 0 where t1 == t0
     Vc0 = V * (1.0 + t0)
     E0 = Vc0.sum(axis=0)  # (M, S) baseline spending at consumer prices
     X0 = V.sum(axis=1)  # (K, S) baseline exports
 
-    def to_solver(a):  # (K, M, S) -> (S, K, M)
+    def to_solver(a: np.ndarray) -> np.ndarray:  # (K, M, S) -> (S, K, M)
         return np.ascontiguousarray(np.moveaxis(a, 2, 0))
 
-    def col(a):  # (S,) -> (S, 1, 1)
+    def col(a: np.ndarray) -> np.ndarray:  # (S,) -> (S, 1, 1)
         return a[:, None, None]
 
     mk = Market(
@@ -324,7 +344,7 @@ def _exact(V, t0, t1, eta, sigma, eps_x, *, tol: float, max_iter: int) -> PEOutc
     x, info = solve_supply_prices(mk, tol=tol, max_iter=max_iter)
     ln_p, ln_P, ln_q = _prices(x, mk)
 
-    def from_solver(a):  # (S, K, M) -> (K, M, S)
+    def from_solver(a: np.ndarray) -> np.ndarray:  # (S, K, M) -> (K, M, S)
         return np.moveaxis(a, 0, 2)
 
     lx = x[:, :, 0].T  # (K, S)
@@ -411,7 +431,9 @@ def _smart_diversion(V: np.ndarray, pi_c: np.ndarray, changed: np.ndarray, sigma
     return own - V * (share_of_rest.sum(axis=0, keepdims=True) - share_of_rest)
 
 
-def _smart_linear(V, t0, t1, eta, sigma, eps_x) -> PEOutcome:
+def _smart_linear(
+    V: np.ndarray, t0: np.ndarray, t1: np.ndarray, eta: np.ndarray, sigma: np.ndarray, eps_x: np.ndarray
+) -> PEOutcome:
     """SMART's first-order formulas (Jammes and Olarreaga 2005, "Explaining SMART and GSIM", World Bank).
 
     A first-order (linear) approximation, as in the World Bank's WITS/SMART tool; it overstates

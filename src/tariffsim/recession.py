@@ -53,9 +53,11 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ._util import readonly
 from .calibration import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
@@ -142,7 +144,7 @@ def quarterly_to_annual(pct: float) -> float:
     return 100.0 * math.expm1(4.0 * pct / 100.0)
 
 
-def shock_to_growth(level_dev) -> np.ndarray:
+def shock_to_growth(level_dev: ArrayLike) -> np.ndarray:
     """Growth effect (percentage points per quarter) of a GDP level-deviation path (percent).
 
     ``level_dev[..., q]`` is the deviation of the level from baseline in quarter q+1 (percent;
@@ -263,7 +265,7 @@ class MCProbability:
         nan = float("nan")
         return cls(nan, nan, nan, nan, nan, nan)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.update(change=self.change, se_change=self.se_change)
         return d
@@ -389,7 +391,7 @@ class RecessionRisk:
         df.attrs["units"] = {"growth_pct": "percent per quarter, q/q, 100*dln(GDP)"}
         return df
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         """Flat dict of the headline numbers (probabilities as shares 0-1) and the settings.
 
         ``recession_probability_change`` and ``recession_probability_change_se`` are the headline
@@ -432,7 +434,13 @@ class RecessionRisk:
         return out
 
 
-def _innovation_spec(rho, sigma, df, scale, calibration) -> tuple[float, float, float | None, float | None]:
+def _innovation_spec(
+    rho: float | None,
+    sigma: float | None,
+    df: float | None,
+    scale: float | None,
+    calibration: AR1Calibration | None,
+) -> tuple[float, float, float | None, float | None]:
     """(rho, sigma, scale, df) from the arguments of :func:`simulate_recession_risk`; df None = Gaussian."""
     if calibration is not None:
         if any(v is not None for v in (rho, sigma, df, scale)):
@@ -464,7 +472,8 @@ def _innovation_spec(rho, sigma, df, scale, calibration) -> tuple[float, float, 
     if (sigma is None) == (scale is None):
         raise DataError("Student t innovations need exactly one of scale or sigma (the sd)")
     ratio = math.sqrt(df / (df - 2.0))
-    scale = float(scale) if scale is not None else float(sigma) / ratio
+    # exactly one of scale and sigma is given (checked above)
+    scale = float(scale) if scale is not None else float(cast(float, sigma)) / ratio
     if not all(map(math.isfinite, (rho, scale))) or scale < 0:
         raise DataError(f"need finite rho and scale >= 0; got rho={rho}, scale={scale}")
     return rho, scale * ratio, scale, df
@@ -480,12 +489,12 @@ def simulate_recession_risk(
     calibration: AR1Calibration | None = None,
     horizon: int | None = None,
     n_paths: int = 100_000,
-    shock=None,
+    shock: ArrayLike | None = None,
     g0: float | None = None,
     pre_growth: Sequence[float] | None = None,
     seed: int | None = None,
     quantiles: Sequence[float] = QUANTILES,
-    start=None,
+    start: str | pd.Period | None = None,
     chunk_paths: int = DEFAULT_CHUNK_PATHS,
 ) -> RecessionRisk:
     """Monte Carlo of quarterly growth with and without the tariff, with common random numbers.

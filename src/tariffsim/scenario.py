@@ -28,6 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from .elasticities import (
     get_set,
 )
 from .errors import ScenarioError
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
 
 __all__ = [
     "Scenario",
@@ -71,14 +75,14 @@ class Range:
     high: float
 
     @classmethod
-    def of(cls, v) -> Range:
+    def of(cls, v: Range | Mapping[str, float] | float) -> Range:
         if isinstance(v, Range):
             return v
         if isinstance(v, Mapping):
             return cls(float(v["low"]), float(v["central"]), float(v["high"]))
         return cls(float(v), float(v), float(v))
 
-    def to_dict(self) -> dict | float:
+    def to_dict(self) -> dict[str, float] | float:
         if self.low == self.central == self.high:
             return self.central
         return {"low": self.low, "central": self.central, "high": self.high}
@@ -214,7 +218,7 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
 }
 
 
-def _assumption(key: str, v, *, source: str, where: str):
+def _assumption(key: str, v: Any, *, source: str, where: str) -> str | float | Range:
     spec = ASSUMPTIONS[key]
     if key == "macro_form":
         if v not in ("simple", "sectoral"):
@@ -223,7 +227,7 @@ def _assumption(key: str, v, *, source: str, where: str):
     if isinstance(v, str) and v == "data" and spec.allow_data:
         return v
 
-    def num(x, w):
+    def num(x: Any, w: str) -> float:
         if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
             raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=w)
         if not (spec.lo <= x <= spec.hi):
@@ -270,7 +274,7 @@ class TariffMeasure:
     KEYS = ("importer", "exporters", "rate", "sectors", "exclude_sectors", "exempt_share", "mode", "label", "source")
 
     @classmethod
-    def from_dict(cls, d, *, source: str, where: str) -> TariffMeasure:
+    def from_dict(cls, d: object, *, source: str, where: str) -> TariffMeasure:
         if not isinstance(d, Mapping):
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
         for k in d:
@@ -285,7 +289,7 @@ class TariffMeasure:
         if not isinstance(imp, str) or not imp.strip():
             raise ScenarioError("expected a country code", source=source, field=f"{where}.importer")
 
-        def codes(v, w, upper):
+        def codes(v: Any, w: str, upper: bool) -> tuple[str, ...] | str:
             if v == "all":
                 return "all"
             if isinstance(v, str):
@@ -331,14 +335,14 @@ class TariffMeasure:
             exporters=codes(d.get("exporters", "all"), f"{where}.exporters", True),
             rate=float(rate),
             sectors=codes(d.get("sectors", "all"), f"{where}.sectors", False),
-            exclude_sectors=excl,
+            exclude_sectors=cast(tuple[str, ...], excl),  # 'all' was rejected above
             exempt_share=float(ex),
             mode=mode,
             label=str(d.get("label", "")),
             source=str(d.get("source", "")),
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = {
             "importer": self.importer,
             "exporters": self.exporters if self.exporters == "all" else list(self.exporters),
@@ -393,7 +397,7 @@ DIST_PARAMS = (
 )
 
 
-def _current_set_name(name: object, custom: Mapping, source: str, field: str) -> object:
+def _current_set_name(name: object, custom: Mapping[str, Any], source: str, field: str) -> object:
     """A set name as of 0.2: renamed shipped sets map to their new names (DeprecationWarning),
     removed ones are an error naming the field; custom sets keep their names."""
     if not isinstance(name, str) or name in custom:
@@ -420,7 +424,7 @@ class Scenario:
 
     name: str
     description: str = ""
-    dataset: object = "default"
+    dataset: str | Mapping[str, Any] = "default"
     model: str = "pe"
     country: str = "MEX"
     horizon: int = 12
@@ -448,7 +452,7 @@ class Scenario:
         return cls.from_dict(d, source=src, base_dir=str(path.parent))
 
     @classmethod
-    def from_dict(cls, d: Mapping, *, source: str = "<dict>", base_dir: str | None = None) -> Scenario:
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "<dict>", base_dir: str | None = None) -> Scenario:
         if not isinstance(d, Mapping):
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source)
         for k in d:
@@ -488,7 +492,7 @@ class Scenario:
                 "expected a dataset name, a CSV path or a table with format", source=source, field="dataset"
             )
 
-        def measures(key):
+        def measures(key: str) -> tuple[TariffMeasure, ...]:
             v = d.get(key, [])
             if not isinstance(v, list):
                 raise ScenarioError(f"expected an array of tables ([[{key}]])", source=source, field=key)
@@ -638,7 +642,7 @@ class Scenario:
         return cls.from_dict(d, source=f"tariffsim:data/scenarios/{name}.toml")
 
     # -- output -------------------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The normalised scenario (what :meth:`from_dict` accepts)."""
         d: dict = {"name": self.name}
         if self.description:
@@ -671,7 +675,7 @@ class Scenario:
             d["recession"] = dict(self.recession)
         return d
 
-    def recession_override(self) -> dict:
+    def recession_override(self) -> Mapping[str, Any]:
         """The scenario's own AR(1) parameters (``[recession]``), a ``file`` resolved against the
         scenario's folder; empty when the shipped calibration of the country is to be used."""
         return _resolve_file(self.recession, self.base_dir)
@@ -688,7 +692,7 @@ class Scenario:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     # -- variations ---------------------------------------------------------------------------
-    def replace(self, **kw) -> Scenario:
+    def replace(self, **kw: Any) -> Scenario:
         """A copy with fields replaced, validated again."""
         d = self.to_dict()
         d.update(kw)
@@ -791,7 +795,7 @@ class Scenario:
         return f"mixed {rates[0]:g}-{rates[-1]:g} %"
 
     # -- resolution against data --------------------------------------------------------------
-    def assumption(self, key: str):
+    def assumption(self, key: str) -> Any:
         """The scenario's value for ``key``, or the registry default (may be 'data' or a Range)."""
         v = self.assumptions.get(key, ASSUMPTIONS[key].default)
         if isinstance(v, Mapping):
@@ -803,12 +807,12 @@ class Scenario:
             return self.custom_sets[name]
         return get_set(name)
 
-    def load_data(self):
+    def load_data(self) -> TradeData:
         from .loaders import load_data_spec
 
         return load_data_spec(self.dataset, base_dir=self.base_dir, source=f"{self.source}: dataset")
 
-    def tariff_arrays(self, data, *, include_retaliation: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def tariff_arrays(self, data: TradeData, *, include_retaliation: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Baseline and scenario tariffs (exporter, importer, sector) on ``data``.
 
         Unknown countries or sectors raise ScenarioError naming the measure's field.
@@ -846,7 +850,7 @@ class Scenario:
                     t1[ix] = m.exempt_share * t0[ix] + m.effective_rate
         return t0, t1
 
-    def _index(self, data, code: str, where: str) -> int:
+    def _index(self, data: TradeData, code: str, where: str) -> int:
         try:
             return data.countries.index(code)
         except ValueError:
@@ -856,7 +860,7 @@ class Scenario:
                 field=where,
             ) from None
 
-    def _sector(self, data, s: str, where: str) -> int:
+    def _sector(self, data: TradeData, s: str, where: str) -> int:
         try:
             return data.sectors.index(s)
         except ValueError:
@@ -866,33 +870,33 @@ class Scenario:
                 field=where,
             ) from None
 
-    def validate_against(self, data) -> None:
+    def validate_against(self, data: TradeData) -> None:
         """Check countries and sectors against a dataset (raises ScenarioError)."""
         self._index(data, self.country, "country")
         self.tariff_arrays(data)
 
 
-def _resolve_file(rec, base_dir: str | None):
+def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, Any]:
     if isinstance(rec, Mapping) and "file" in rec and base_dir and isinstance(rec["file"], str):
         p = Path(rec["file"])
         return {**rec, "file": str(p if p.is_absolute() else Path(base_dir) / p)}
     return rec
 
 
-def _number_arg(v, key: str, source: str) -> float:
+def _number_arg(v: object, key: str, source: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
         raise ScenarioError(f"expected a finite number, got {v!r}", source=source, field=key)
     return float(v)
 
 
-def _fmt_change(v) -> str:
+def _fmt_change(v: object) -> str:
     """0.1 -> '0.10' (rates read as shares with two decimals), 0.125 -> '0.125', 16 -> '16'."""
     if isinstance(v, float):
         return f"{v:.2f}" if abs(100 * v - round(100 * v)) < 1e-9 else f"{v:g}"
     return str(v)
 
 
-def _measure_label(m: Mapping) -> str:
+def _measure_label(m: Mapping[str, Any]) -> str:
     """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
     who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
     what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
@@ -901,7 +905,7 @@ def _measure_label(m: Mapping) -> str:
     return f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}{tail}"
 
 
-def _describe(d: Mapping) -> str:
+def _describe(d: Mapping[str, Any]) -> str:
     parts = [_measure_label(m) for m in d.get("tariffs", [])]
     parts += [f"retaliation {_measure_label(m)}" for m in d.get("retaliation", [])]
     return "; ".join(parts)
@@ -919,7 +923,7 @@ def builtin_scenarios() -> list[tuple[str, str]]:
     return out
 
 
-def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
+def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, Any]:
     """The table in a TOML file, every reading problem a :class:`ScenarioError` naming the file:
     not found, a folder, not a regular file, too large, unreadable, a byte-order mark, not UTF-8,
     binary, not TOML, nested too deeply (:data:`tariffsim.limits.MAX_TOML_DEPTH`)."""
@@ -960,7 +964,7 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict:
     return d
 
 
-def load_scenario(scenario) -> Scenario:
+def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenario:
     """A Scenario from a Scenario, a built-in name, a path to a TOML file, or a dict."""
     if isinstance(scenario, Scenario):
         return scenario

@@ -20,7 +20,7 @@ import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,18 @@ from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumpti
 from .results import Result, SetOutcome
 from .scenario import DIST_PARAMS, Range, Scenario, load_scenario
 from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .calibration import AR1Calibration
+    from .datasets import TradeData
+    from .recession import RecessionRisk
+
+    #: What :func:`simulate` and :func:`resolve` accept as a scenario.
+    ScenarioLike: TypeAlias = Scenario | str | Path | Mapping[str, Any]
+    #: What they accept as elasticity sets: a name, a set, or several.
+    SetsLike: TypeAlias = str | ElasticitySet | Sequence[str | ElasticitySet]
 
 __all__ = [
     "simulate",
@@ -55,7 +67,7 @@ class Inputs:
     """Everything a run needs, resolved and checked once (see :func:`resolve`)."""
 
     scenario: Scenario
-    data: Any
+    data: TradeData
     model: str
     t0: np.ndarray
     t1: np.ndarray
@@ -88,7 +100,7 @@ class TradeSet:
     wedge: float
 
 
-def _resolve_sets(scenario: Scenario, elasticities) -> tuple[list[ElasticitySet], str, list[str]]:
+def _resolve_sets(scenario: Scenario, elasticities: SetsLike | None) -> tuple[list[ElasticitySet], str, list[str]]:
     if elasticities is None:
         sets = [scenario.elasticity_set(n) for n in scenario.elasticity_sets]
     else:
@@ -111,9 +123,9 @@ def _resolve_sets(scenario: Scenario, elasticities) -> tuple[list[ElasticitySet]
 
 
 def resolve(
-    scenario,
-    data=None,
-    elasticities=None,
+    scenario: ScenarioLike,
+    data: TradeData | None = None,
+    elasticities: SetsLike | None = None,
     *,
     model: str | None = None,
     draws: int | None = None,
@@ -270,7 +282,7 @@ def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd
 
 def recession_stage(
     inp: Inputs, outcomes: dict[str, SetOutcome], say: Callable[[str], None] = lambda s: None
-) -> tuple[Any, dict[str, SetOutcome], pd.DataFrame | None]:
+) -> tuple[RecessionRisk | None, dict[str, SetOutcome], pd.DataFrame | None]:
     """Stage 4: recession risk of each set's own path and, with ``inp.draws`` > 0, of the central
     case with parameter draws, all on the same common random numbers. Returns (risk with draws or
     None, outcomes with their risk, the draws or None)."""
@@ -280,7 +292,7 @@ def recession_stage(
     mu = annual_to_quarterly(float(inp.scenario.assumption("baseline_growth_annual_pct")))
     mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
 
-    def risk(shock: np.ndarray):
+    def risk(shock: np.ndarray) -> RecessionRisk:
         return simulate_recession_risk(
             mu=mu, calibration=cal, shock=shock, n_paths=inp.n_paths, seed=mc_seed, start=inp.scenario.phase_in
         )
@@ -296,7 +308,7 @@ def recession_stage(
     return None, per_set, None
 
 
-def recession_calibration(inp: Inputs) -> Any:
+def recession_calibration(inp: Inputs) -> AR1Calibration:
     """The recession calibration of the reported country: the scenario's own ``[recession]``
     parameters, else the shipped one; a clear error when there is neither."""
     from .calibration import load_calibration
@@ -329,7 +341,12 @@ def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
 
 
 def assemble(
-    inp: Inputs, outcomes: dict[str, SetOutcome], risk_draws=None, draws_df=None, *, calibration=None
+    inp: Inputs,
+    outcomes: dict[str, SetOutcome],
+    risk_draws: RecessionRisk | None = None,
+    draws_df: pd.DataFrame | None = None,
+    *,
+    calibration: AR1Calibration | None = None,
 ) -> Result:
     """Stage 5: the frozen result (headline recession risk = the central set's own path)."""
     prov = _provenance(inp, calibration is not None)
@@ -353,9 +370,9 @@ def assemble(
 
 
 def simulate(
-    scenario,
-    data=None,
-    elasticities: str | ElasticitySet | Sequence[str | ElasticitySet] | None = None,
+    scenario: ScenarioLike,
+    data: TradeData | None = None,
+    elasticities: SetsLike | None = None,
     *,
     model: str | None = None,
     draws: int | None = None,

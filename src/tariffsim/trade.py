@@ -18,13 +18,17 @@ measure it (relative to the other suppliers of that market, which removes the pr
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .elasticities import ElasticitySet
 from .errors import DataError
 from .solvers import SolverInfo
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
+    from .ge import GEParams
 
 __all__ = [
     "TradeOutcome",
@@ -92,7 +96,9 @@ class TradeOutcome:
         return 100.0 * (float(x1.sum()) / s0 - 1.0) if s0 > 0 else 0.0
 
 
-def pe_trade(data: Any, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, horizon: str, *, method: str = "exact"):
+def pe_trade(
+    data: TradeData, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, horizon: str, *, method: str = "exact"
+) -> TradeOutcome:
     """The PE model on ``data`` with the set's elasticities at ``horizon`` ('one-year' or 'long-run')."""
     from .pe import solve_pe
 
@@ -123,7 +129,7 @@ def aggregate_tariffs(values: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
-def ge_long_run_params(nu: np.ndarray, eps: float):
+def ge_long_run_params(nu: np.ndarray, eps: float) -> GEParams:
     """The GE configuration of the long run (docs/models/macro.md): the one-sector model of
     section 4 with perfect competition and no scale economies (ψ = 0, φ = 1: the Armington model
     of the PE block) and fixed factor supplies (κ = 0: labour and capital are re-employed), at the
@@ -133,13 +139,15 @@ def ge_long_run_params(nu: np.ndarray, eps: float):
     return GEParams(eps=float(eps), kappa=0.0, psi=0.0, phi=1.0, nu=nu)
 
 
-def _home(data: Any, market: str | None) -> int | None:
+def _home(data: TradeData, market: str | None) -> int | None:
     if market is not None and market in data.countries:
         return int(data.countries.index(market))
     return None
 
 
-def ge_trade(data: Any, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, *, market: str | None = None):
+def ge_trade(
+    data: TradeData, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, *, market: str | None = None
+) -> TradeOutcome:
     """The long-run one-sector GE on ``data`` (tariffs aggregated with baseline trade weights; ν
     calibrated with ``market``, the tariff-setting economy, as the home region of ILMS's
     two-region conditions). Flows inside a region such as EU27 count as its domestic sales."""

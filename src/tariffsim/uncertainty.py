@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
-from .scenario import ASSUMPTIONS, Range, load_scenario
+from .scenario import ASSUMPTIONS, Range, Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
+    from .elasticities import ElasticitySet
+    from .macro import MacroAssumptions
+    from .simulation import ScenarioLike
+
+    _P = TypeVar("_P")
+    _R = TypeVar("_R")
+
+    class _Scheduler(Protocol):
+        """What a sweep needs of ``scheduler=``: a ``dask.distributed.Client``'s ``map`` and ``gather``."""
+
+        def map(self, func: Callable[..., Any], *iterables: Iterable[Any], pure: bool = ...) -> Any: ...
+
+        def gather(self, futures: Any) -> Any: ...
+
 
 __all__ = ["parse_grid", "sweep", "elasticity_grid", "tornado", "SWEEP_SETS"]
 
@@ -62,11 +80,16 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
     return np.round(vals, 10)
 
 
-def _run_points(fn: Callable, points: Sequence, scheduler=None, progress: Callable[[str], None] | None = None) -> list:
+def _run_points(
+    fn: Callable[[_P], _R],
+    points: Sequence[_P],
+    scheduler: _Scheduler | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[_R]:
     if scheduler is not None:
         futures = scheduler.map(fn, list(points), pure=False)
         return scheduler.gather(futures)
-    out = []
+    out: list[_R] = []
     for i, p in enumerate(points):
         if progress:
             progress(f"grid point {i + 1}/{len(points)}")
@@ -93,7 +116,7 @@ SWEEP_KEYS = (
 )
 
 
-def _sweep_point(args):
+def _sweep_point(args: tuple[Scenario, TradeData, float, tuple[str, ...], bool, int]) -> list[dict[str, Any]]:
     from .simulation import simulate
 
     sc, data, rate, sets, recession, n_paths = args
@@ -102,14 +125,14 @@ def _sweep_point(args):
 
 
 def sweep(
-    scenario,
+    scenario: ScenarioLike,
     rates: Iterable[float] | str,
     elasticities: Sequence[str] = SWEEP_SETS,
     *,
-    data=None,
+    data: TradeData | None = None,
     recession: bool = True,
     n_paths: int | None = None,
-    scheduler=None,
+    scheduler: _Scheduler | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Tidy grid over the tariff rate (every tariff measure of the scenario set to the rate) and
@@ -147,7 +170,7 @@ def _rates(rates: Iterable[float]) -> np.ndarray:
     return vals
 
 
-def _grid_point(args):
+def _grid_point(args: tuple[Scenario, TradeData, float, ElasticitySet, float]) -> dict[str, float]:
     from .simulation import simulate
 
     sc, data, rate, es, s = args
@@ -165,13 +188,13 @@ def _grid_point(args):
 
 
 def elasticity_grid(
-    scenario,
+    scenario: ScenarioLike,
     rates: Iterable[float] | str,
     sigmas: Iterable[float],
     *,
     base_set: str | None = None,
-    data=None,
-    scheduler=None,
+    data: TradeData | None = None,
+    scheduler: _Scheduler | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """GDP impact over a grid of tariff rate x ONE-YEAR sigma (the elasticity of tariff-exclusive
@@ -216,7 +239,7 @@ TORNADO_ASSUMPTIONS = (
 VALUE_ADDED_RANGE = (0.45, 0.671)
 
 
-def _elasticity_factors(sc) -> tuple[float, float]:
+def _elasticity_factors(sc: Scenario) -> tuple[float, float]:
     """Low/high factors on the elasticities: the one-year sigma distribution's low and high over
     its mode (the shipped one spans the low, central and high sets)."""
     from .elasticities import shipped_distributions
@@ -226,7 +249,7 @@ def _elasticity_factors(sc) -> tuple[float, float]:
     return d.ppf(0.05) / mode, d.ppf(0.95) / mode
 
 
-def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame:
+def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeData | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of the GDP impact after four quarters (near term).
 
     Each row varies one parameter to its low and high value, everything else central: every
@@ -242,7 +265,7 @@ def tornado(scenario, *, set_name: str | None = None, data=None) -> pd.DataFrame
     sc, a = inp.scenario, inp.assumptions
     es = sc.elasticity_set(set_name or sc.central_set)
 
-    def gdp(es_, a_) -> float:
+    def gdp(es_: ElasticitySet, a_: MacroAssumptions) -> float:
         return run_case(inp, es_, a_).macro.gdp_impact_pct
 
     lo_f, hi_f = _elasticity_factors(sc)
