@@ -3,7 +3,7 @@
 Growth definition
     Everywhere q/q growth is the log difference ``g_t = 100 * ln(Y_t / Y_{t-1})`` (percent per
     quarter). On INEGI's seasonally adjusted series 1996Q1-2019Q4 this gives mean 0.624, sd 1.040
-    and first-order autocorrelation 0.396, the figures MODELS.md quotes (0.62, 1.04, 0.40); the
+    and first-order autocorrelation 0.396, the figures docs/models/recession.md quotes (0.62, 1.04, 0.40); the
     simple change ``100 * (Y_t / Y_{t-1} - 1)`` gives mean 0.631 instead. Logs also make level
     deviations add up over quarters, which the tariff effect relies on. A file that only has
     published q/q percent changes (``kind="qoq_pct"``) is converted with ``100 * ln(1 + g / 100)``.
@@ -329,7 +329,7 @@ class AR1Calibration:
     (``scale`` and ``df`` are None). ``n_obs`` counts regression rows (pairs of consecutive
     in-sample, non-excluded quarters). ``start``/``end`` delimit the growth observations used (the
     first is conditioned on). ``sample_mean``, ``sample_sd`` and ``sample_autocorr`` are the plain
-    moments of growth in the sample (the figures MODELS.md quotes); ``first_growth``,
+    moments of growth in the sample (the figures docs/models/recession.md quotes); ``first_growth``,
     ``share_negative`` and ``share_technical_4q`` the observed quantities the predictive check
     compares with (:func:`growth_statistics`); ``gaussian_*`` the Gaussian OLS fit of the same sample.
     A calibration given by a scenario has NaN standard errors, ``n_obs = 0`` and empty ``start``/``end``.
@@ -459,7 +459,7 @@ def growth_statistics(growth: ArrayLike, keep: ArrayLike | None = None) -> tuple
       (two consecutive negative quarters) ends within the next four quarters, the pair (t, t+1)
       included: exactly the event ``technical_4q`` of :func:`tariffsim.recession.simulate_recession_risk`
       with quarter t as quarter 0. INEGI 1996Q1-2019Q4: 17 of 96 quarters (17.7 %) and 9 of 92
-      origins (9.8 %, the "about 10 %" of MODELS.md).
+      origins (9.8 %, the "about 10 %" of docs/models/recession.md).
 
     ``keep`` (bool, length T) drops excluded quarters: from the first share, and every window
     (quarters t..t+4) that touches one from the second.

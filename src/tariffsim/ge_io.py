@@ -320,6 +320,10 @@ class IOChanges:
 
     tot_bilateral, vot_bilateral, tech_bilateral : (N, N, J) contributions of each partner i and
         sector j to region n's terms of trade, volume of trade and technical efficiency terms.
+    path_steps, path_gap_pp : 1 and None for Caliendo and Parro's one-step (first-order) formula
+        (:func:`changes`); for a decomposition integrated along a path of tariffs
+        (:func:`tariffsim.ge_io_bridge.path_changes`), its number of steps and its largest
+        distance (pp) from the exact log change of real income before the terms were scaled to it.
     """
 
     baseline: IOSolution
@@ -331,6 +335,8 @@ class IOChanges:
     tot_bilateral: np.ndarray
     vot_bilateral: np.ndarray
     tech_bilateral: np.ndarray
+    path_steps: int = 1
+    path_gap_pp: float | None = None
 
     @property
     def regions(self) -> tuple[str, ...]:
