@@ -394,8 +394,8 @@ def evaluate(
 
     Both blocks are iterated together (module doc, steps 2 and 3: the cost block does not depend
     on expenditures, so the joint sweep is block-triangular and converges at the slower of the
-    two rates) until the cost residual is below ``inner_tol`` and the goods residual below
-    ``0.1 inner_tol`` of each region's expenditure. ``prev`` (a nearby state) supplies the
+    two rates) until the cost residual (log units) and the goods residual (share of each region's
+    expenditure) are below ``inner_tol``. ``prev`` (a nearby state) supplies the
     preconditioner and, unless ``lc0``/``X0`` are given (predicted values), the starting costs
     and expenditures. A kept preconditioner is refactorised at the current point when a sweep
     shrinks the residuals by less than :data:`STALL`.
