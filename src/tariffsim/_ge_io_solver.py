@@ -52,7 +52,7 @@ Solution method (exact block elimination, quasi-Newton outside):
    Broyden step by less than ``contraction``, and along a fresh Newton direction a
    backtracking line search keeps every step descending.
 
-Inner blocks are solved inexactly far from the answer (to 1e-4 of the outer residual) and tightly
+Inner blocks are solved inexactly far from the answer (to 1e-4 of the outer residual, at most 1e-3) and tightly
 at the end (1e-2 of the tolerance). The answer is returned only when the max-abs scaled residual
 of all three blocks, evaluated in double precision at the returned values, is below the
 tolerance; otherwise :class:`~tariffsim.errors.ConvergenceError` carries the facts.
@@ -99,7 +99,7 @@ STALL = 0.7
 FRESH = 3
 #: Inner accuracy relative to the outer residual, and its cap (see :func:`_inner_tol`).
 ITOL_REL = 1e-4
-ITOL_CAP = 1e-4
+ITOL_CAP = 1e-3
 #: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
 JAC_TOL = 0.1
 #: The Jacobian is rebuilt at the new point when a Broyden step shrank the residual norm by less
