@@ -17,9 +17,10 @@ from tariffsim.cp2015 import (
     read_cp2015,
     replicate_cp2015,
     run_experiment,
+    tariff_on_nafta,
 )
 from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
-from tariffsim.ge_io import IOData, _sector_major, calibrate, changes, solve_io, tariff_on_nafta
+from tariffsim.ge_io import IOData, _sector_major, calibrate, changes, solve_io
 
 
 @pytest.fixture(autouse=True)

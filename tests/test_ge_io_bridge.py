@@ -52,7 +52,7 @@ def _scenario(tariffs, retaliation=(), name="t"):
 
 
 def _region(io, code: str) -> int:
-    from tariffsim.cp2015 import iso3_codes
+    from tariffsim.ge_io import iso3_codes
 
     return list(iso3_codes(io.regions)).index(code)
 

@@ -417,7 +417,7 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     assert j["model"] == "ge-io" and r.outcome().gdp_long_run.model == "ge-io"
     assert any("1993" in n for n in j["notes"])
     # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
-    from tariffsim.ge_io import tariff_on_nafta
+    from tariffsim.cp2015 import tariff_on_nafta
 
     assert j["gdp_impact_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
     assert j["by_elasticity_set"]["high"]["gdp_impact_pct_long_run"] == j["gdp_impact_pct_long_run"]

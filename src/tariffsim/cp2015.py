@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, OutputExistsError
-from .ge_io import STRUCTURE_NOTE, IOChanges, IOData, calibrate, changes, solve_io
+from ._util import readonly
+from .errors import DataError, OutputExistsError, ScenarioError
+from .ge_io import STRUCTURE_NOTE, IOChanges, IOData, calibrate, changes, iso3_codes, region_index, solve_io
 from .solvers import SolverInfo
 
 __all__ = [
@@ -47,9 +48,8 @@ __all__ = [
     "CP2015_FILES",
     "CP2015_PUBLISHED",
     "CP2015_INTRA_BLOC_PUBLISHED",
-    "region_index",
-    "iso3_codes",
-    "REGION_ISO3",
+    "SeedResult",
+    "tariff_on_nafta",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,41 +62,6 @@ CP2015_FILES = (
     "deficit.csv",
     "theta.csv",
 )
-
-#: The data's region names and their ISO3 codes (``Row``: rest of the world, ``ROW``).
-REGION_ISO3: dict[str, str] = {
-    "Argentina": "ARG",
-    "Australia": "AUS",
-    "Austria": "AUT",
-    "Brazil": "BRA",
-    "Canada": "CAN",
-    "Chile": "CHL",
-    "China": "CHN",
-    "Denmark": "DNK",
-    "Finland": "FIN",
-    "France": "FRA",
-    "Germany": "DEU",
-    "Greece": "GRC",
-    "Hungary": "HUN",
-    "India": "IND",
-    "Indonesia": "IDN",
-    "Ireland": "IRL",
-    "Italy": "ITA",
-    "Japan": "JPN",
-    "Korea": "KOR",
-    "Mexico": "MEX",
-    "Netherlands": "NLD",
-    "New Zealand": "NZL",
-    "Norway": "NOR",
-    "Portugal": "PRT",
-    "Row": "ROW",
-    "South Africa": "ZAF",
-    "Spain": "ESP",
-    "Sweden": "SWE",
-    "Turkey": "TUR",
-    "UK": "GBR",
-    "USA": "USA",
-}
 
 #: Published welfare effects of NAFTA's tariff reductions, percent. Keys: zero_deficit (True/False)
 #: -> region -> measure. Sources:
@@ -126,22 +91,6 @@ CP2015_PUBLISHED: dict[bool, dict[str, dict[str, float]]] = {
 CP2015_INTRA_BLOC_PUBLISHED: dict[str, float] = {"Mexico": 118.0, "Canada": 11.0, "USA": 41.0}
 
 NAFTA = ("Mexico", "Canada", "USA")
-
-
-def iso3_codes(regions: Sequence[str]) -> list[str]:
-    """ISO3 code of each region name (unknown names are returned unchanged)."""
-    return [REGION_ISO3.get(r, r) for r in regions]
-
-
-def region_index(regions: Sequence[str], code: str) -> int:
-    """Position of ``code`` (a region name of the data or its ISO3 code, any case) in ``regions``."""
-    key = str(code).strip().lower()
-    for k, r in enumerate(regions):
-        if r.lower() == key or REGION_ISO3.get(r, "").lower() == key:
-            return k
-    from .errors import CountryCodeError
-
-    raise CountryCodeError(f"unknown region {code!r}; regions: {', '.join(iso3_codes(regions))}", location="region")
 
 
 # ----------------------------------------------------------------------------- reading
@@ -589,3 +538,169 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     )
     log.info("CP2015: Mexico welfare %.4f %%", float(ch.welfare_pct[region_index(data.regions, "Mexico")]))
     return result
+
+
+# ----------------------------------------------------------------------------- the seed question
+
+
+@dataclass(frozen=True, eq=False)
+class SeedResult:
+    """A tariff on top of the NAFTA (post-1994 tariff) equilibrium, on the Caliendo-Parro tables.
+
+    regions, sectors : names (the data's region names; ``iso3`` gives codes).
+    welfare_pct : (N,) exact change of welfare, which in this model is real income I_n/P_n
+        (percent from the NAFTA equilibrium); ``real_income_pct`` is the same array.
+    welfare_first_order_pct : (N,) the Caliendo-Parro decomposition (terms of trade + volume of
+        trade + technical efficiency, percent of income). It is a first-order formula evaluated at
+        the reference tariffs; for a 25 % tariff it can differ from the exact change by more than a
+        percentage point (``changes`` holds its terms).
+    realwage_pct : (N,) ŵ/P̂ − 1 in percent; nominal_income_pct : (N,) Î − 1 in percent (the
+        numéraire is world labour income).
+    output_pct, real_output_pct : (N, J) gross output change by sector, in value and deflated by
+        the sector's input-bundle cost.
+    trade_before, trade_after : (N_exporter, N_importer, J) trade at exporter prices, net of
+        tariffs, in USD of 1993 (the data's unit).
+    tariff_added : (N_importer, N_exporter, J) the tariffs added on top of the NAFTA tariffs.
+    changes : the full :class:`IOChanges` (decomposition, prices, by-sector tables).
+    notes : what the numbers rest on (the 1993 structure first).
+    """
+
+    regions: tuple[str, ...]
+    iso3: tuple[str, ...]
+    sectors: tuple[str, ...]
+    welfare_pct: np.ndarray
+    welfare_first_order_pct: np.ndarray
+    realwage_pct: np.ndarray
+    real_income_pct: np.ndarray
+    nominal_income_pct: np.ndarray
+    output_pct: np.ndarray
+    real_output_pct: np.ndarray
+    trade_before: np.ndarray
+    trade_after: np.ndarray
+    tariff_added: np.ndarray
+    rate: float
+    retaliation_rate: float | None
+    notes: tuple[str, ...]
+    changes: IOChanges = field(repr=False)
+    solver: tuple[SolverInfo, SolverInfo] = field(repr=False)
+
+    def region(self, code: str) -> dict:
+        """Headline numbers of one region (name or ISO3)."""
+        k = region_index(self.regions, code)
+        return {
+            "region": self.regions[k],
+            "iso3": self.iso3[k],
+            "welfare_pct": float(self.welfare_pct[k]),
+            "welfare_first_order_pct": float(self.welfare_first_order_pct[k]),
+            "realwage_pct": float(self.realwage_pct[k]),
+            "real_income_pct": float(self.real_income_pct[k]),
+            "nominal_income_pct": float(self.nominal_income_pct[k]),
+        }
+
+    def output_by_sector(self, codes: Sequence[str] = ("MEX", "USA")) -> pd.DataFrame:
+        """sector x region table of gross output change (percent, value at exporter prices)."""
+
+        cols = {}
+        for c in codes:
+            k = region_index(self.regions, c)
+            cols[self.iso3[k]] = self.output_pct[k]
+        return pd.DataFrame(cols, index=pd.Index(self.sectors, name="sector"))
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: per-region headline numbers and sector outputs of every region."""
+        return {
+            "model": "ge-io (Caliendo-Parro 2015)",
+            "rate": self.rate,
+            "retaliation_rate": self.retaliation_rate,
+            "notes": list(self.notes),
+            "regions": [
+                {
+                    **self.region(r),
+                    "output_pct": dict(zip(self.sectors, map(_finite_or_none, self.output_pct[k]), strict=True)),
+                }
+                for k, r in enumerate(self.regions)
+            ],
+        }
+
+
+def _finite_or_none(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def tariff_on_nafta(
+    data: IOData | None = None,
+    rate: float = 0.25,
+    importer: str = "USA",
+    exporters: Sequence[str] = ("MEX",),
+    retaliation_rate: float | None = None,
+    *,
+    zero_deficit: bool = True,
+    tol: float = 1e-10,
+) -> SeedResult:
+    """A ``rate`` tariff by ``importer`` on every good of ``exporters``, on top of the NAFTA
+    equilibrium, with optional retaliation (each exporter taxes the importer's goods at
+    ``retaliation_rate``).
+
+    Procedure (two solves from the same data, as in the published experiment): the reference is
+    the equilibrium at the counterfactual (post-NAFTA) tariffs ``tariff_cfl``; the shock adds
+    ``rate`` to the importer's tariffs on the exporters in every sector (and the retaliation rate
+    to the exporters' tariffs on the importer); changes are shock/reference. Deficits are zero
+    (``zero_deficit=True``, the paper's case) or held at their 1993 values. ``data`` defaults to
+    the shipped Caliendo-Parro tables (:func:`tariffsim.cp2015.load_shipped`).
+
+    The structure (shares, input-output links, elasticities) is 1993's; ``notes`` says so.
+    """
+    if data is None:
+        data = load_shipped()
+    if not np.isfinite(rate) or rate <= -1:
+        raise ScenarioError(f"rate {rate!r} must be a finite share above -1 (0.25 = 25 %)", field="rate")
+    if retaliation_rate is not None and (not np.isfinite(retaliation_rate) or retaliation_rate <= -1):
+        raise ScenarioError(f"retaliation_rate {retaliation_rate!r} must be above -1", field="retaliation_rate")
+    h = region_index(data.regions, importer)
+    ex = [region_index(data.regions, e) for e in exporters]
+    if h in ex:
+        raise ScenarioError("the importer cannot tax itself", field="exporters")
+    model = calibrate(data)
+    D = np.zeros(data.N) if zero_deficit else data.deficit
+    ref = solve_io(model, data.tariff_cfl, data.d_cfl, D, tol=tol)
+    add = np.zeros((data.N, data.N, data.J))
+    add[h, ex, :] = rate
+    if retaliation_rate is not None:
+        add[ex, h, :] = retaliation_rate
+    shock = solve_io(model, data.tariff_cfl + add, data.d_cfl, D, tol=tol, start=ref)
+    ch = changes(ref, shock)
+    iso = iso3_codes(data.regions)
+    exp_names = ", ".join(iso[e] for e in ex)
+    notes = (
+        STRUCTURE_NOTE,
+        f"reference: the NAFTA equilibrium (1993 data solved at the post-NAFTA tariffs); shock: +{100 * rate:g} pp "
+        f"tariff by {iso[h]} on all goods from {exp_names}"
+        + (f", retaliation +{100 * retaliation_rate:g} pp on {iso[h]} goods" if retaliation_rate is not None else ""),
+        "deficits: zero aggregate deficits (as in Caliendo-Parro 2015, section 5.1)"
+        if zero_deficit
+        else "deficits: held at their 1993 values",
+        "welfare = exact change of real income (income over the consumer price index); "
+        "welfare_first_order = the Caliendo-Parro decomposition (terms of trade + volume of trade), a first-order "
+        "formula that is not reliable for a 25 % tariff",
+        "trade values in USD of 1993 at exporter prices, net of tariffs; output change in value at exporter prices",
+    )
+    return SeedResult(
+        regions=data.regions,
+        iso3=tuple(iso),
+        sectors=data.sectors,
+        welfare_pct=readonly(ch.real_income_pct),
+        welfare_first_order_pct=readonly(ch.welfare_pct),
+        realwage_pct=readonly(ch.realwage_pct),
+        real_income_pct=readonly(ch.real_income_pct),
+        nominal_income_pct=readonly(100.0 * (shock.income / ref.income - 1.0)),
+        output_pct=readonly(ch.output_pct),
+        real_output_pct=readonly(ch.real_output_pct),
+        trade_before=readonly(np.transpose(ref.trade, (1, 0, 2))),
+        trade_after=readonly(np.transpose(shock.trade, (1, 0, 2))),
+        tariff_added=readonly(add),
+        rate=float(rate),
+        retaliation_rate=None if retaliation_rate is None else float(retaliation_rate),
+        notes=notes,
+        changes=ch,
+        solver=(ref.solver, shock.solver),
+    )

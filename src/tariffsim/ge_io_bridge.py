@@ -168,7 +168,7 @@ def _covered(m, where: str, source: str | None) -> set[str] | None:
 def ge_io_tariffs_and_notes(scenario, io) -> tuple[np.ndarray, tuple[str, ...]]:
     """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
     on how sector measures were mapped (empty when every measure is on all goods)."""
-    from .cp2015 import iso3_codes
+    from .ge_io import iso3_codes
 
     codes = list(iso3_codes(io.regions))
     t = np.array(io.tariff_cfl, dtype=float, copy=True)
@@ -275,7 +275,10 @@ def path_changes(
         if K >= PATH_STEPS[1]:
             raise ConvergenceError(
                 f"the path-integrated welfare decomposition is {gap:.2g} pp from the exact real income change "
-                f"after {K} steps (tolerance {tol_pp} pp)"
+                f"after {K} steps (tolerance {tol_pp} pp)",
+                iterations=K,
+                residual=gap,
+                method="path-integrated welfare decomposition",
             )
         K *= 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -297,8 +300,7 @@ def ge_io_trade(scenario, data: Any, es: ElasticitySet, *, market: str | None = 
     (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
     income change. ``data``, ``es`` and ``market`` are accepted for the common signature; the
     model runs on its own tables and sector elasticities."""
-    from .cp2015 import iso3_codes
-    from .ge_io import STRUCTURE_NOTE
+    from .ge_io import STRUCTURE_NOTE, iso3_codes
 
     io, _model, ref = _reference()
     t, mapping_notes = ge_io_tariffs_and_notes(scenario, io)

@@ -3,7 +3,7 @@
 * :func:`welfare_decomposition` — welfare change by country with its decomposition: stacked
   terms of trade, volume of trade and technical efficiency (percent of baseline income), the total
   marked on each bar; from :class:`tariffsim.ge_io.IOChanges`, a ``replicate_cp2015`` result, a
-  :class:`tariffsim.ge_io.SeedResult` or a ``by_region`` frame.
+  :class:`tariffsim.cp2015.SeedResult` or a ``by_region`` frame.
 * :func:`output_by_sector` — gross output change by sector for two regions side by side (Mexico
   and the US by default), a panel each on its own scale, the change printed at each bar.
 
@@ -89,7 +89,7 @@ def welfare_decomposition(
 
     ``regions``: names or ISO3 codes to show (``None``: all regions, ordered by welfare).
     """
-    from .cp2015 import region_index
+    from .ge_io import region_index
 
     df = _by_region(obj)
     if regions is None:
@@ -159,7 +159,7 @@ def welfare_decomposition(
 
 
 def _output_table(obj, regions: Sequence[str], value: str) -> tuple[pd.DataFrame, list[str]]:
-    from .cp2015 import region_index
+    from .ge_io import region_index
 
     if hasattr(obj, "by_sector") and callable(obj.by_sector):  # IOChanges
         bs = obj.by_sector()

@@ -573,9 +573,8 @@ def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
 def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.ge_io.IOChanges`) for
     the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
-    from .cp2015 import iso3_codes, region_index
     from .errors import CountryCodeError
-    from .ge_io import STRUCTURE_NOTE
+    from .ge_io import STRUCTURE_NOTE, iso3_codes, region_index
 
     regions = list(g.regions)
     iso = iso3_codes(regions)
