@@ -470,7 +470,7 @@ def _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe) -> dict:
         ),
         "export_losses_by_sector": (
             plots.export_losses_by_sector(dataset_view, title=f"Exports by sector{view_note}" if view_note else None),
-            f"Change in {c}'s exports by sector, short run and long run (USD bn a year){view_note}.",
+            f"Change in {c}'s exports by sector, after one year and in the long run (USD bn a year){view_note}.",
         ),
         "diversion_by_source": (
             plots.diversion_by_source(

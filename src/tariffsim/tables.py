@@ -160,7 +160,7 @@ def _changed_sectors(lr: pd.DataFrame, sr: pd.DataFrame, tol_pct: float = 0.05) 
 
 def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     """The reported country's exports to all markets by sector (exporter prices): baseline value
-    and change in the short run (about one year) and the long run, USD bn a year and percent; the
+    and change after one year (near term) and in the long run, USD bn a year and percent; the
     last row is the total."""
     name = set_name or result.central
     sr = result.by_sector(name, horizon="near_term").set_index("sector")
@@ -173,8 +173,8 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
         {
             "Sector": lr["sector_label"].to_numpy(),
             "Exports, baseline (USD bn a year)": lr["value_baseline_usd"].to_numpy() / 1e9,
-            "Change, short run (USD bn)": sr["change_usd"].to_numpy() / 1e9,
-            "Change, short run (%)": sr["change_pct"].to_numpy(),
+            "Change, one year (USD bn)": sr["change_usd"].to_numpy() / 1e9,
+            "Change, one year (%)": sr["change_pct"].to_numpy(),
             "Change, long run (USD bn)": lr["change_usd"].to_numpy() / 1e9,
             "Change, long run (%)": lr["change_pct"].to_numpy(),
         }
@@ -183,8 +183,8 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     total = {
         "Sector": "Total",
         "Exports, baseline (USD bn a year)": t0 / 1e9,
-        "Change, short run (USD bn)": float(all_sr["change_usd"].sum()) / 1e9,
-        "Change, short run (%)": 100 * float(all_sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
+        "Change, one year (USD bn)": float(all_sr["change_usd"].sum()) / 1e9,
+        "Change, one year (%)": 100 * float(all_sr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
         "Change, long run (USD bn)": float(all_lr["change_usd"].sum()) / 1e9,
         "Change, long run (%)": 100 * float(all_lr["change_usd"].sum()) / t0 if t0 > 0 else math.nan,
     }
@@ -194,7 +194,7 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
         df,
         dec,
         title=f"{display_name(result.country)}'s exports by sector, all markets ('{name}' elasticities)",
-        notes=f"Trade model, exporter prices, baseline {result.data.year} flows. Short run: the set's one-year "
+        notes=f"Trade model, exporter prices, baseline {result.data.year} flows. One year (near term): the set's one-year "
         "elasticities (Boehm, Levchenko and Pandalai-Nayar 2023); long run: its long-run elasticities. Sectors "
         "whose exports do not change (by less than 0.05 % in both horizons) are left out; the total counts them.",
     )
