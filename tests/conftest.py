@@ -8,6 +8,8 @@ need them take the ``shared_data`` fixture and are skipped cleanly when the fold
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,24 @@ settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
+_CACHE_DIR: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite's parsed-table caches (``read_cp2015``) go to a temporary folder, not the user's
+    cache, for this process and the CLI subprocesses it starts; removed at the end."""
+    global _CACHE_DIR
+    if "TARIFFSIM_CACHE_DIR" not in os.environ:
+        _CACHE_DIR = tempfile.mkdtemp(prefix="tariffsim-test-cache-")
+        os.environ["TARIFFSIM_CACHE_DIR"] = _CACHE_DIR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE_DIR is not None:
+        shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+        os.environ.pop("TARIFFSIM_CACHE_DIR", None)
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
