@@ -40,7 +40,7 @@ def _zero(name="mex25"):
 def test_no_tariff_change_no_effect():
     r = ts.simulate(_zero(), **FAST)
     for name, so in r.sets.items():
-        for o in (so.short_run, so.long_run):
+        for o in (so.near_term, so.long_run):
             assert np.all(o.dV == 0), name
             assert np.all(o.revenue1 == o.revenue0)
         assert np.all(so.macro.path == 0)
@@ -440,3 +440,9 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
         elasticities=["central"],
     ).to_json()
     assert j["gdp_impact_pct_long_run"] < veh["gdp_impact_pct_long_run"] < 0
+
+
+def test_short_run_is_a_deprecated_name_of_near_term():
+    so = ts.simulate("mex25", recession=False, elasticities=["central"]).outcome()
+    with pytest.warns(DeprecationWarning, match="near_term"):
+        assert so.short_run is so.near_term

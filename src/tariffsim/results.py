@@ -60,7 +60,14 @@ class SetOutcome:
 
     @property
     def short_run(self) -> TradeOutcome:
-        """Deprecated name of :attr:`near_term`."""
+        """Deprecated name of :attr:`near_term` (CHANGELOG.md, 0.2)."""
+        import warnings
+
+        warnings.warn(
+            "SetOutcome.short_run is deprecated; use SetOutcome.near_term (the PE outcome at one-year elasticities)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.near_term
 
     def with_recession(self, risk: RecessionRisk) -> SetOutcome:
