@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -518,7 +519,12 @@ class _Sensitivities:
 
 
 def _split_solve(
-    first: np.ndarray, apply_off, tol: float, what: str, x0: np.ndarray | None = None, sweeps: int | None = None
+    first: np.ndarray,
+    apply_off: Callable[[np.ndarray], np.ndarray],
+    tol: float,
+    what: str,
+    x0: np.ndarray | None = None,
+    sweeps: int | None = None,
 ) -> np.ndarray:
     """x = first + T x by the splitting iteration x ← first + T x, x region-major (N, J, R);
     ``apply_off`` is T (the preconditioned cross-border part). Starts from ``x0`` (default

@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -27,7 +27,11 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from matplotlib.typing import RcKeyType
+
+    from .scenario import Scenario
 
 __all__ = [
     "STYLE",
@@ -324,7 +328,7 @@ def _model_text(model: str, version: str) -> str:
     )
 
 
-def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
+def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
     """The 'Sources:' caption line for a figure.
 
     ``obj``: a :class:`~tariffsim.results.Result` (data sources, elasticity-set sources, model and
@@ -356,7 +360,7 @@ def sources_caption(obj=None, *, sets: Iterable[str] | None = None, extra: str |
         try:
             from .scenario import load_scenario
 
-            sc = load_scenario(obj)
+            sc = load_scenario(cast("Scenario | str | Path | Mapping[str, Any]", obj))
             data = sc.load_data()
             ds = _dataset_sources(data.sources)
             if ds:

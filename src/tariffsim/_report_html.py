@@ -11,7 +11,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,10 @@ from ._util import fmt_signed
 from .countries import display_name
 from .outputs import safe_filename
 from .tables import US, format_cell, ge_io_block, ge_io_economies, table_html
+
+if TYPE_CHECKING:
+    from .results import Result
+    from .scenario import TariffMeasure
 
 _CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #222; max-width: 52rem; margin: 2rem auto;
@@ -74,17 +78,17 @@ _MODEL_TEXT = {
 }
 
 
-def _e(x) -> str:
+def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _share_pct(v, nd: int = 0) -> str:
+def _share_pct(v: float | None, nd: int = 0) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
     return f"{100 * float(v):.{nd}f} %"
 
 
-def _measure_text(m) -> str:
+def _measure_text(m: TariffMeasure) -> str:
     exp = "all partners" if m.exporters == "all" else ", ".join(display_name(c) for c in m.exporters)
     sec = "all goods" if m.sectors == "all" else "sectors " + ", ".join(m.sectors)
     if m.exclude_sectors:
@@ -99,7 +103,7 @@ def _measure_text(m) -> str:
     return text
 
 
-def _value_text(v) -> str:
+def _value_text(v: object) -> str:
     from .scenario import Range
 
     if isinstance(v, Range):
@@ -111,7 +115,7 @@ def _value_text(v) -> str:
     return str(v)
 
 
-def _es_value(v) -> str:
+def _es_value(v: object) -> str:
     if isinstance(v, Mapping):
         vals = [float(x) for x in v.values()]
         return f"by sector (median {np.median(vals):.3g})" if vals else "by sector"
@@ -124,7 +128,7 @@ def _download_links(stem: str, formats: Sequence[str]) -> str:
     return " · ".join(f'<a href="{_e(stem)}.{f}">{f.upper()}</a>' for f in formats)
 
 
-def _published_comparison(result, j: Mapping) -> str | None:
+def _published_comparison(result: Result, j: Mapping) -> str | None:
     """The seed case only: how the central GDP number compares with published estimates."""
     sc = result.scenario
     on_mex = any(m.importer == US and (m.exporters == "all" or "MEX" in m.exporters) for m in sc.tariffs)

@@ -16,25 +16,31 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__, limits
 from ._util import json_default
 from .errors import DataError, NumericalError, OutputPathError, TariffSimError, UsageError
 from .outputs import check_output_dir, check_output_file
 
+if TYPE_CHECKING:
+    from .datasets import TradeData
+    from .report import ProgressBar
+    from .scenario import Scenario
+
 log = logging.getLogger("tariffsim")
 
 EXIT_USER_ERROR = 2
 
 
-def _print_json(obj) -> None:
+def _print_json(obj: Any) -> None:  # JSON-able data
     sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, default=json_default) + "\n")
 
 
 # ----------------------------------------------------------------------------- data info
 
 
-def _data_from_args(args):
+def _data_from_args(args: argparse.Namespace) -> TradeData:
     """The dataset named by --dataset or by user files (--matrix/--labels/--gdp, --long, --baci)."""
     from .loaders import load_data_spec
 
@@ -81,7 +87,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse whose errors are one line: a :class:`UsageError` (exit 2 in :func:`main`) instead
     of the usage block and ``sys.exit``. Subcommand parsers inherit it."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
@@ -89,7 +95,7 @@ def _flag(check: Callable[[str, str], object], flag: str) -> Callable[[str], obj
     """An argparse ``type=`` that runs ``check(text, flag)``; its TariffSimError becomes the
     argparse message (argparse prefixes 'argument FLAG: ')."""
 
-    def convert(text: str):
+    def convert(text: str) -> object:
         try:
             return check(text, flag)
         except TariffSimError as exc:
@@ -226,7 +232,7 @@ def _scheduler_value(text: str, flag: str) -> str:
     return s
 
 
-def _check_calibrate_args(args) -> None:
+def _check_calibrate_args(args: argparse.Namespace) -> None:
     """calibrate: the sample is not empty and the input and output paths are usable."""
     if _quarter_key(args.start, "--start") > _quarter_key(args.end, "--end"):
         raise UsageError(f"--start {args.start} comes after --end {args.end}; the sample is empty")
@@ -248,7 +254,7 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--gdp-units", help="unit of the GDP file (default USD)")
 
 
-def cmd_data_info(args) -> int:
+def cmd_data_info(args: argparse.Namespace) -> int:
     data = _data_from_args(args)
     info = data.info()
     if args.json:
@@ -279,7 +285,7 @@ def cmd_data_info(args) -> int:
 # ----------------------------------------------------------------------------- scenarios
 
 
-def cmd_scenarios(args) -> int:
+def cmd_scenarios(args: argparse.Namespace) -> int:
     from .scenario import builtin_scenarios
 
     items = builtin_scenarios()
@@ -292,7 +298,7 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     from .scenario import load_scenario, validate_file
 
     if args.file.endswith(".toml") or "/" in args.file:
@@ -308,7 +314,7 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def _split_sets(text: str | None):
+def _split_sets(text: str | None) -> list[str] | None:
     if text is None:
         return None
     sets = [x.strip() for x in text.split(",") if x.strip()]
@@ -337,7 +343,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")
 
 
-def _scenario_from_args(args):
+def _scenario_from_args(args: argparse.Namespace) -> Scenario:
     """The scenario named on the command line, derived with the experiment flags (renamed
     NAME@rate=0.1 etc., relabelled and validated by Scenario.derive); --model is passed to the
     run, not baked into the name."""
@@ -353,7 +359,7 @@ def _scenario_from_args(args):
     return sc
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from .simulation import simulate
 
     sc = _scenario_from_args(args)
@@ -373,7 +379,7 @@ def cmd_run(args) -> int:
     return 0
 
 
-def _progress(args, total: int):
+def _progress(args: argparse.Namespace, total: int) -> ProgressBar:
     """A progress bar on stderr when it is a terminal (never with --quiet; nothing when piped:
     -v logs each step instead)."""
     from .report import ProgressBar
@@ -405,7 +411,7 @@ def _add_feedback_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log each step (-vv for debug)")
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from .report import REPORT_STEPS, dask_client, write_report
 
     check_output_dir(args.out, field="--out")  # before any work
@@ -432,7 +438,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_sweep(args) -> int:
+def cmd_sweep(args: argparse.Namespace) -> int:
     from .report import SWEEP_STEPS, dask_client, write_sweep
 
     check_output_dir(args.out, field="--out")  # before any work
@@ -457,7 +463,7 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
     from .comparison import COMPARE_STEPS, write_compare
     from .report import dask_client
 
@@ -493,14 +499,14 @@ def cmd_compare(args) -> int:
 
 
 class _Null:
-    def write(self, s):
+    def write(self, s: str) -> int:
         return len(s)
 
-    def flush(self):
+    def flush(self) -> None:
         pass
 
 
-def cmd_calibrate(args) -> int:
+def cmd_calibrate(args: argparse.Namespace) -> int:
     import shlex
 
     from .calibration import run_calibration
@@ -549,7 +555,7 @@ def _check_data_dir(path: str) -> None:
         raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}")
 
 
-def _replicate_cp2015(args) -> int:
+def _replicate_cp2015(args: argparse.Namespace) -> int:
     """``replicate cp2015``: the Caliendo-Parro (2015) NAFTA experiment, published values beside ours."""
     from .cp2015 import replicate_cp2015
 
@@ -570,7 +576,7 @@ def _replicate_cp2015(args) -> int:
     return 0
 
 
-def cmd_replicate(args) -> int:
+def cmd_replicate(args: argparse.Namespace) -> int:
     from .replicate import replicate_ilms2025
 
     if args.study == "cp2015":
@@ -788,7 +794,7 @@ def _error(msg: str) -> int:
     return EXIT_USER_ERROR
 
 
-def _user_path_flag(exc: OSError, args) -> str | None:
+def _user_path_flag(exc: OSError, args: argparse.Namespace | None) -> str | None:
     """The flag whose value is the path (or a folder containing the path) of ``exc``, if any."""
     fn = getattr(exc, "filename", None)
     if not fn or args is None:
@@ -810,10 +816,10 @@ def _user_path_flag(exc: OSError, args) -> str | None:
 class _GuardedStdout:
     """stdout whose write errors (a full disk, ``> /dev/full``) are user errors, not tracebacks."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
-    def _guard(self, fn, *a):
+    def _guard(self, fn: Callable[..., Any], *a: object) -> Any:
         try:
             return fn(*a)
         except BrokenPipeError:
@@ -828,7 +834,7 @@ class _GuardedStdout:
     def flush(self) -> None:
         self._guard(self._stream.flush)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 

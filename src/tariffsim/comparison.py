@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -51,8 +51,13 @@ from .outputs import (
 if TYPE_CHECKING:
     from collections.abc import Sized
 
+    from .datasets import TradeData
     from .results import Result
     from .scenario import Scenario
+    from .simulation import ScenarioLike
+
+    # one scenario given by name, path or dict, or several (a single Scenario object is not iterated)
+    _Scenarios = str | Path | Mapping[str, Any] | Iterable[ScenarioLike]
 
 
 def _scenario_of(r: Result) -> Scenario:
@@ -123,7 +128,7 @@ COMPARE_STEPS: tuple[str, ...] = ("figures", "tables", "compare.html", "finish")
 _MODEL_NAMES = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}
 
 
-def _num(v) -> float:
+def _num(v: Any) -> float:  # a value of a run's JSON
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -268,7 +273,7 @@ class Comparison:
             ),
         }
 
-    def write(self, out_dir: str | os.PathLike, **kw) -> CompareRecord:
+    def write(self, out_dir: str | os.PathLike, **kw: Any) -> CompareRecord:
         """:func:`write_compare` of this comparison (no new runs)."""
         return write_compare(self, out_dir, **kw)
 
@@ -314,7 +319,7 @@ def check_runs(scenarios: object, models: Sequence[str] | None) -> int:
     )
 
 
-def _scenarios(items) -> list:
+def _scenarios(items: _Scenarios) -> list[Scenario]:
     from .scenario import load_scenario
 
     if isinstance(items, str | os.PathLike) or isinstance(items, Mapping):
@@ -326,14 +331,14 @@ def _scenarios(items) -> list:
 
 
 def compare(
-    scenarios: Iterable,
+    scenarios: _Scenarios,
     *,
     models: Sequence[str] | None = None,
     elasticities: Sequence[str] | None = None,
-    data=None,
+    data: TradeData | None = None,
     draws: int | None = None,
     n_paths: int | None = None,
-    scheduler=None,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Run scenarios side by side.
@@ -364,7 +369,7 @@ def compare(
             if any(key == k for _s, k in keys):
                 raise ScenarioError(f"scenario {sc.name!r} is listed twice", field="scenarios")
             keys.append((sc, key))
-    kw = {
+    kw: dict[str, Any] = {
         "data": data,
         "elasticities": list(elasticities) if elasticities else None,
         "draws": draws,
@@ -407,7 +412,7 @@ class CompareRecord:
 
 
 def write_compare(
-    scenarios,
+    scenarios: Comparison | _Scenarios,
     out_dir: str | os.PathLike,
     *,
     models: Sequence[str] | None = None,
@@ -415,10 +420,10 @@ def write_compare(
     force: bool = False,
     formats: Sequence[str] = FIGURE_FORMATS,
     table_formats: Sequence[str] = ("csv", "md", "tex", "html"),
-    data=None,
+    data: TradeData | None = None,
     draws: int | None = None,
     n_paths: int | None = None,
-    scheduler=None,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     progress: Callable[[str], None] | None = None,
 ) -> CompareRecord:
     """Compare scenarios (or write an existing :class:`Comparison`) into the folder ``out_dir``

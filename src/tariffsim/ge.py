@@ -52,11 +52,13 @@ in δ_i would give non-US −0.57 %.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from . import _ge_solver
 from ._util import readonly
@@ -86,7 +88,7 @@ DEFICITS = ("world-income-share", "balanced")
 ILMS_SCALE = 0.67
 
 
-def _vector(value, n: int, what: str, source: str = "GEParams") -> np.ndarray:
+def _vector(value: ArrayLike, n: int, what: str, source: str = "GEParams") -> np.ndarray:
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
         arr = np.full(n, float(arr))
@@ -97,7 +99,7 @@ def _vector(value, n: int, what: str, source: str = "GEParams") -> np.ndarray:
     return arr
 
 
-def ilms_phi(nu, theta: float) -> np.ndarray:
+def ilms_phi(nu: ArrayLike, theta: float) -> np.ndarray:
     """ILMS tariff pass-through term φ_i = 1 + (1+θ)/((1−ν_i)θ) − 1/θ − 1 (1 when ν_i = 0)."""
     nu = np.asarray(nu, dtype=float)
     return 1.0 + (1.0 + theta) / ((1.0 - nu) * theta) - 1.0 / theta - 1.0
@@ -128,7 +130,7 @@ class GEParams:
     recycling: str = "income-tax"
     deficits: str = "world-income-share"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         src = "GEParams"
         for name in ("eps", "kappa", "psi"):
             v = getattr(self, name)
@@ -180,7 +182,7 @@ class GEParams:
     @classmethod
     def ilms(
         cls,
-        nu,
+        nu: float | Sequence[float] | np.ndarray,
         *,
         eps: float = 4.0,
         kappa: float = 0.5,
@@ -208,7 +210,7 @@ class GEParams:
             return ilms_phi(self.nu_vector(n), float(self.theta))
         return _vector(self.phi, n, "phi")
 
-    def replace(self, **changes) -> GEParams:
+    def replace(self, **changes: Any) -> GEParams:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 
@@ -247,7 +249,9 @@ class GEBaseline:
             ) from None
 
 
-def _check_matrix(a, n: int | None, what: str, *, positive: bool = False, source: str = "<array>") -> np.ndarray:
+def _check_matrix(
+    a: ArrayLike, n: int | None, what: str, *, positive: bool = False, source: str = "<array>"
+) -> np.ndarray:
     arr = np.asarray(a, dtype=float)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or (n is not None and arr.shape != (n, n)):
         want = f"({n}, {n})" if n is not None else "a square (N, N) matrix"
@@ -268,7 +272,7 @@ def _check_matrix(a, n: int | None, what: str, *, positive: bool = False, source
     return arr
 
 
-def _check_tariffs(t, n: int, what: str = "tariff matrix") -> np.ndarray:
+def _check_tariffs(t: ArrayLike, n: int, what: str = "tariff matrix") -> np.ndarray:
     arr = _check_matrix(t, n, what)
     if np.any(arr > 10):
         j, i = np.argwhere(arr > 10)[0]
@@ -289,12 +293,12 @@ def _check_tariffs(t, n: int, what: str = "tariff matrix") -> np.ndarray:
 
 
 def build_baseline(
-    trade,
-    gdp,
-    nu=0.0,
+    trade: ArrayLike,
+    gdp: ArrayLike,
+    nu: ArrayLike = 0.0,
     *,
     countries: Sequence[str] | None = None,
-    tariffs0=None,
+    tariffs0: ArrayLike | None = None,
 ) -> GEBaseline:
     """Baseline of the ILMS construction from an exporter x importer matrix and GDP.
 
@@ -385,7 +389,13 @@ def two_region_shares(baseline: GEBaseline, home: int) -> tuple[float, float]:
 
 
 def calibrate_nu_two_region(
-    trade, gdp, home: int, targets: tuple[float, float] = (0.12, 0.26), *, tol: float = 1e-13, max_iter: int = 200
+    trade: ArrayLike,
+    gdp: ArrayLike,
+    home: int,
+    targets: tuple[float, float] = (0.12, 0.26),
+    *,
+    tol: float = 1e-13,
+    max_iter: int = 200,
 ) -> np.ndarray:
     """ν per country: one value ν₂ for ``home``, one ν₁ for all others (ILMS).
 
@@ -439,7 +449,9 @@ def calibrate_nu_two_region(
 # --------------------------------------------------------------------------------------------
 
 
-def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_solver.GESystem:
+def _system(
+    baseline: GEBaseline, tariffs: ArrayLike, params: GEParams, d_hat: ArrayLike | None = None
+) -> _ge_solver.GESystem:
     n = baseline.n
     t1 = _check_tariffs(tariffs, n)
     nu = params.nu_vector(n)
@@ -487,7 +499,9 @@ def _system(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None) -> _ge_
     )
 
 
-def ge_residual(baseline: GEBaseline, tariffs, params: GEParams, d_hat=None):
+def ge_residual(
+    baseline: GEBaseline, tariffs: ArrayLike, params: GEParams, d_hat: ArrayLike | None = None
+) -> Callable[[ArrayLike], np.ndarray]:
     """The scaled equilibrium residual F(x) as a function of x = (log ŵ, log Ê, log L̂) (3N).
 
     For benchmarks and checks with generic solvers (e.g. ``scipy.optimize.fsolve(F, zeros)``);
@@ -559,7 +573,7 @@ class GESolution:
         df.attrs["units"] = {c: "percent" for c in df.columns if c != "iso3"}
         return df
 
-    def weighted_welfare_pct(self, mask=None) -> float:
+    def weighted_welfare_pct(self, mask: ArrayLike | None = None) -> float:
         """Average welfare change (percent) weighted by baseline total expenditure E."""
         w = self.baseline.E if mask is None else np.where(np.asarray(mask, dtype=bool), self.baseline.E, 0.0)
         return float(np.sum(w * self.welfare_pct) / np.sum(w))
@@ -567,10 +581,10 @@ class GESolution:
 
 def solve_ge(
     baseline: GEBaseline,
-    new_tariffs,
+    new_tariffs: ArrayLike,
     params: GEParams,
     *,
-    d_hat=None,
+    d_hat: ArrayLike | None = None,
     tol: float = 1e-10,
     max_iter: int = 50,
     initial: GESolution | None = None,
@@ -612,7 +626,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _solution(baseline: GEBaseline, params: GEParams, st, info: SolverInfo) -> GESolution:
+def _solution(baseline: GEBaseline, params: GEParams, st: _ge_solver.GEState, info: SolverInfo) -> GESolution:
     kappa = float(params.kappa)
     one_minus_tau = np.exp(-st.log_tau)  # 1 − τ_i = 1/τ̂_i (see the module docstring)
     delta = baseline.E / (baseline.E - kappa * one_minus_tau * baseline.Y / (1.0 + kappa))

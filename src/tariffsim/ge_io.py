@@ -142,7 +142,7 @@ class IOData:
     theta: np.ndarray  # (J,)
     source: str = "<arrays>"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         N, J = len(self.regions), len(self.sectors)
         src = self.source
         for name, shape in (

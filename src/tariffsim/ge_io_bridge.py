@@ -27,7 +27,7 @@ enter. The structure is 1993's; every outcome says so in its notes.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,10 @@ from ._util import readonly
 from .elasticities import ElasticitySet
 from .errors import ScenarioError
 from .trade import TradeOutcome
+
+if TYPE_CHECKING:
+    from .ge_io import IOData
+    from .scenario import Scenario, TariffMeasure
 
 __all__ = [
     "ge_io_trade",
@@ -141,7 +145,7 @@ def sector_coverage(
     return a @ pick, notes
 
 
-def _covered(m, where: str, source: str | None) -> set[str] | None:
+def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | None:
     """Dataset sectors a measure covers (None: all goods, the whole table as before)."""
     from .datasets import hs2_sector_map
 
@@ -165,7 +169,7 @@ def _covered(m, where: str, source: str | None) -> set[str] | None:
     return cov
 
 
-def ge_io_tariffs_and_notes(scenario, io) -> tuple[np.ndarray, tuple[str, ...]]:
+def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray, tuple[str, ...]]:
     """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
     on how sector measures were mapped (empty when every measure is on all goods)."""
     from .ge_io import iso3_codes
@@ -211,7 +215,7 @@ def ge_io_tariffs_and_notes(scenario, io) -> tuple[np.ndarray, tuple[str, ...]]:
     return t, tuple(notes)
 
 
-def ge_io_tariffs(scenario, io) -> np.ndarray:
+def ge_io_tariffs(scenario: Scenario, io: IOData) -> np.ndarray:
     """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector)."""
     return ge_io_tariffs_and_notes(scenario, io)[0]
 
@@ -295,7 +299,7 @@ def path_changes(
     return final, path
 
 
-def ge_io_trade(scenario, data: Any, es: ElasticitySet, *, market: str | None = None) -> TradeOutcome:
+def ge_io_trade(scenario: Scenario, data: Any, es: ElasticitySet, *, market: str | None = None) -> TradeOutcome:
     """The long run of the multi-sector GE for ``scenario``: trade exporter x importer x sector
     (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
     income change. ``data``, ``es`` and ``market`` are accepted for the common signature; the

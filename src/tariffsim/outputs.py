@@ -249,7 +249,7 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _writes_to(filename, *roots: Path) -> bool:
+def _writes_to(filename: str | bytes | os.PathLike[str] | os.PathLike[bytes] | None, *roots: Path) -> bool:
     """``filename`` (of an OSError) is one of ``roots`` or inside one: an error writing the output."""
     if not filename:
         return False

@@ -17,9 +17,9 @@ PDF. The style, the palette, the caption and number helpers live in :mod:`tariff
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -57,6 +57,11 @@ from ._plotstyle import (
 )
 from ._util import fmt_signed
 from .countries import display_name as _country_label
+
+if TYPE_CHECKING:
+    from .results import Result
+    # a Comparison (tariffsim.comparison) is typed Any in this module: comparison imports plots, so
+    # importing it here (even under TYPE_CHECKING) would make an import cycle
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +127,9 @@ _BAR_HEIGHT = 0.62
 _WHISKER_GAP = 0.11
 
 
-def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None = None, sources=None) -> Figure:
+def gdp_by_set(
+    result: Result, *, sets: Sequence[str] | None = None, title: str | None = None, sources: object = None
+) -> Figure:
     """GDP impact by elasticity set with ranges.
 
     Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: the long run
@@ -235,7 +242,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
         c = summ.loc[result.central]
         sub = (
-            f"{_country_label(result.country)}: {fmt_signed(c.gdp_impact_pct, 1)} % after four quarters in the "
+            f"{_country_label(result.country)}: {fmt_signed(cast(float, c.gdp_impact_pct), 1)} % after four quarters in the "
             f"central set, {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % "
             "across sets"
         )
@@ -250,7 +257,7 @@ def gdp_by_set(result, *, sets: Sequence[str] | None = None, title: str | None =
 
 
 def recession_curve(
-    sweep_df: pd.DataFrame, *, mark_rate: float | None = None, title: str | None = None, sources=None
+    sweep_df: pd.DataFrame, *, mark_rate: float | None = None, title: str | None = None, sources: object = None
 ) -> Figure:
     """Probability of a technical recession (two consecutive quarters of negative q/q growth) within
     four quarters against the tariff rate, one line per elasticity set, the no-tariff probability
@@ -324,7 +331,7 @@ def recession_curve(
         )
 
 
-def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
+def fan_chart(result: Result, *, title: str | None = None, sources: object = None) -> Figure:
     """Fan chart of quarterly real GDP growth (q/q, percent per quarter, not annualised) with and
     without the tariff: medians and the 25-75 % and 5-95 % bands of the recession Monte Carlo
     (``result.recession.quantiles()``), quarters labelled with their periods."""
@@ -334,11 +341,11 @@ def fan_chart(result, *, title: str | None = None, sources=None) -> Figure:
     q = risk.quantiles()
     levels = sorted(set(q["quantile"]))
 
-    def band(scen, lev):
+    def band(scen: str, lev: float) -> np.ndarray:
         d = q[(q.scenario == scen) & np.isclose(q["quantile"], lev)].sort_values("quarter")
         return d["growth_pct"].to_numpy()
 
-    def has(lev):
+    def has(lev: float) -> bool:
         return any(np.isclose(lev, x) for x in levels)
 
     H = risk.horizon
@@ -457,7 +464,7 @@ def gdp_heatmap(
     mark: tuple[float, float] | None = None,
     annotate: bool | None = None,
     title: str | None = None,
-    sources=None,
+    sources: object = None,
 ) -> Figure:
     """Heatmap of the GDP impact over tariff rate x one-year elasticity σ (every elasticity of the set scaled).
 
@@ -549,7 +556,7 @@ def gdp_heatmap(
         )
 
 
-def _value_label(v) -> str:
+def _value_label(v: Any) -> str:  # a cell of a tornado table (label or number)
     if isinstance(v, str):
         return v.replace("x", "×", 1) if v.startswith("x") else v
     try:
@@ -593,7 +600,7 @@ def _tornado_note(df: pd.DataFrame, sources: object) -> str:
     return "; ".join(parts)
 
 
-def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources=None) -> Figure:
+def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources: object = None) -> Figure:
     """Tornado of one-at-a-time sensitivities of the GDP impact after four quarters.
 
     ``tornado_df``: :func:`tariffsim.uncertainty.tornado` output (parameter, low_value,
@@ -680,7 +687,9 @@ def tornado_chart(tornado_df: pd.DataFrame, *, title: str | None = None, sources
         )
 
 
-def _two_horizons(result, set_name, fn):
+def _two_horizons(
+    result: Result, set_name: str | None, fn: Callable[[str, str], pd.DataFrame]
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     name = set_name or result.central
     sr = fn(name, "near_term")
     lr = fn(name, "long_run")
@@ -697,7 +706,7 @@ _HORIZON_HANDLES = (
 )
 
 
-def _one_year_note(result, name: str) -> str:
+def _one_year_note(result: Result, name: str) -> str:
     """What the one-year bars rest on: the set's one-year and long-run σ (medians over sectors)."""
     try:
         es = result.outcome(name).elasticities
@@ -718,7 +727,9 @@ def _changed_sectors(near_term: pd.DataFrame, long_run: pd.DataFrame) -> list[st
     return [s for s in dict.fromkeys(long_run.sector) if s in set(out)]
 
 
-def export_losses_by_sector(result, *, set_name: str | None = None, title: str | None = None, sources=None) -> Figure:
+def export_losses_by_sector(
+    result: Result, *, set_name: str | None = None, title: str | None = None, sources: object = None
+) -> Figure:
     """The reported country's export change by sector (all markets, exporter prices) in USD bn a
     year, one year after the tariff (near term: hatched) and in the long run (solid), labelled with
     the long-run change in USD bn and percent of baseline exports, for one elasticity set (default
@@ -787,13 +798,18 @@ def export_losses_by_sector(result, *, set_name: str | None = None, title: str |
 
 
 def diversion_by_source(
-    result, *, importer: str = "USA", set_name: str | None = None, title: str | None = None, sources=None
+    result: Result,
+    *,
+    importer: str = "USA",
+    set_name: str | None = None,
+    title: str | None = None,
+    sources: object = None,
 ) -> Figure:
     """Change in each source's sales in ``importer``'s market (USD bn a year, exporter prices),
     after one year (near term) and in the long run: the sources hit by the tariff lose, third countries gain (trade
     diversion). Sources whose tariff rises are marked '(tariffed)'."""
 
-    def by_source(n, hor):
+    def by_source(n: str, hor: str) -> pd.DataFrame:
         f = result.by_flow(n, horizon=hor)
         f = f[f.importer == importer]
         g = f.groupby("exporter", sort=False)[
@@ -864,12 +880,12 @@ def diversion_by_source(
 
 
 def gdp_path_chart(
-    result,
+    result: Result,
     *,
     set_name: str | None = None,
     range_sets: Sequence[str] = ("low", "high"),
     title: str | None = None,
-    sources=None,
+    sources: object = None,
 ) -> Figure:
     """Quarterly GDP level deviation from baseline (percent) by channel (stacked bars) with the
     total (line), for one elasticity set (default central); the totals of ``range_sets`` (when run)
@@ -970,7 +986,12 @@ def gdp_path_chart(
 
 
 def ge_welfare(
-    by_country_df: pd.DataFrame, top: int = 20, *, value: str = "welfare_pct", title: str | None = None, sources=None
+    by_country_df: pd.DataFrame,
+    top: int = 20,
+    *,
+    value: str = "welfare_pct",
+    title: str | None = None,
+    sources: object = None,
 ) -> Figure:
     """General-equilibrium welfare change by country (percent): the ``top // 2`` largest gains and
     losses when there are more than ``top`` countries (all of them otherwise).
@@ -1097,7 +1118,7 @@ def _run_styles(runs: Sequence[tuple[str, str]]) -> dict:
     return out
 
 
-def _compare_caption(comparison, extra: str) -> str:
+def _compare_caption(comparison: Any, extra: str) -> str:
     return sources_caption_runs(comparison.results.values(), extra=extra)
 
 
@@ -1115,7 +1136,7 @@ def _coinciding_models(gp: pd.DataFrame, runs: Sequence[tuple[str, str]]) -> lis
     return out
 
 
-def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> Figure:
+def compare_gdp_paths(comparison: Any, *, title: str | None = None, sources: object = None) -> Figure:
     """GDP paths of all the scenarios of a :class:`~tariffsim.comparison.Comparison` on one chart:
     the quarterly real GDP level deviation from baseline (percent, central elasticity set), one
     line per scenario and model (colour and marker by scenario, solid PE, dashed GE), labelled at
@@ -1182,7 +1203,7 @@ def compare_gdp_paths(comparison, *, title: str | None = None, sources=None) -> 
         )
 
 
-def _panels(comparison, measures: Sequence[Any] | None) -> list[tuple[str, str, int]]:
+def _panels(comparison: Any, measures: Sequence[Any] | None) -> list[tuple[str, str, int]]:
     """(JSON key, panel heading, decimals) of the measures to draw, in the table's order, from the
     comparison itself (its tidy table and :meth:`wide`'s decimals), so that plots need not import
     :mod:`tariffsim.comparison` (which imports plots). ``measures``: JSON keys, or objects with
@@ -1206,7 +1227,7 @@ def _panels(comparison, measures: Sequence[Any] | None) -> list[tuple[str, str, 
 _UNIT_SHORT = {"percentage points": "pp"}
 
 
-def compare_headline(comparison, *, measures: Sequence[Any] | None = None, title: str | None = None) -> Figure:
+def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, title: str | None = None) -> Figure:
     """Dot-and-range chart of the headline measures of a comparison: a panel per measure (its
     unit on the axis), a row per scenario and model; the dot is the central elasticity set, the
     line the range over the elasticity sets run (``low``/``high`` of the tidy table), the value

@@ -14,7 +14,7 @@ Every function returns a matplotlib :class:`~matplotlib.figure.Figure` in the ho
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 import numpy as np
@@ -29,6 +29,13 @@ from ._plotstyle import new_figure as _new_figure
 from ._plotstyle import pct_axis as _pct_axis
 from ._util import fmt_signed
 from .results import traded_sectors
+
+if TYPE_CHECKING:
+    from .cp2015 import CP2015Result, SeedResult
+    from .ge_io import IOChanges
+
+    # what the figures accept: an IOChanges, a replicate_cp2015 result, a SeedResult or the table itself
+    _IOInput = IOChanges | CP2015Result | SeedResult | pd.DataFrame
 
 __all__ = ["welfare_decomposition", "output_by_sector", "CP2015_CAPTION"]
 
@@ -56,14 +63,14 @@ def _signed(v: float, nd: int) -> str:
     return f"{0.0:.{nd}f}" if round(float(v), nd) == 0 else fmt_signed(v, nd)
 
 
-def _by_region(obj) -> pd.DataFrame:
+def _by_region(obj: _IOInput) -> pd.DataFrame:
     """A frame with region, welfare_pct, tot_pct, vot_pct, tech_pct from any of the accepted inputs."""
     if isinstance(obj, pd.DataFrame):
         df = obj
     elif hasattr(obj, "by_region") and isinstance(obj.by_region, pd.DataFrame):  # CP2015Result
         df = obj.by_region
     elif hasattr(obj, "by_region"):  # IOChanges
-        df = obj.by_region()
+        df = cast("IOChanges", obj).by_region()
     elif hasattr(obj, "changes"):  # SeedResult
         df = obj.changes.by_region()
     else:
@@ -77,7 +84,7 @@ def _by_region(obj) -> pd.DataFrame:
 
 
 def welfare_decomposition(
-    obj,
+    obj: _IOInput,
     regions: Sequence[str] | None = ("Mexico", "Canada", "USA"),
     *,
     title: str | None = None,
@@ -158,7 +165,7 @@ def welfare_decomposition(
         )
 
 
-def _output_table(obj, regions: Sequence[str], value: str) -> tuple[pd.DataFrame, list[str]]:
+def _output_table(obj: _IOInput, regions: Sequence[str], value: str) -> tuple[pd.DataFrame, list[str]]:
     from .ge_io import region_index
 
     if hasattr(obj, "by_sector") and callable(obj.by_sector):  # IOChanges
@@ -179,7 +186,7 @@ def _output_table(obj, regions: Sequence[str], value: str) -> tuple[pd.DataFrame
 
 
 def output_by_sector(
-    obj,
+    obj: _IOInput,
     regions: Sequence[str] = ("Mexico", "USA"),
     *,
     value: str = "output_pct",
@@ -195,7 +202,7 @@ def output_by_sector(
     the sectors that no region trades (services in the Caliendo-Parro data)."""
     wide, picked = _output_table(obj, regions, value)
     if traded_only and (hasattr(obj, "changes") or hasattr(obj, "baseline")):
-        ch = obj.changes if hasattr(obj, "changes") else obj
+        ch = cast("IOChanges", obj.changes if hasattr(obj, "changes") else obj)
         traded = traded_sectors(ch.baseline.trade)
         wide = wide.loc[[s for s, t in zip(ch.sectors, traded, strict=True) if t]]
     wide = wide.dropna(how="all").sort_values(picked[0])

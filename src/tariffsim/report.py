@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -44,6 +44,22 @@ from ._report_html import report_html
 from .countries import display_name
 from .errors import TariffSimError
 from .outputs import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .datasets import TradeData
+    from .results import Result
+    from .scenario import Scenario
+    from .simulation import ScenarioLike
+
+    class _Stream(Protocol):
+        """What the progress bar writes to: a text stream (or a null sink)."""
+
+        def write(self, s: str, /) -> int: ...
+
+        def flush(self) -> None: ...
+
 
 __all__ = [
     "write_report",
@@ -118,7 +134,7 @@ class ProgressBar:
     the line.
     """
 
-    def __init__(self, total: int, stream=None, *, width: int = 24, label: str = "tariffsim"):
+    def __init__(self, total: int, stream: _Stream | None = None, *, width: int = 24, label: str = "tariffsim"):
         self.total = max(1, int(total))
         self.stream = sys.stderr if stream is None else stream
         self.width = int(width)
@@ -153,7 +169,7 @@ class ProgressBar:
     def __enter__(self) -> ProgressBar:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -222,18 +238,18 @@ class ReportRecord:
         return [self.out_dir / f for f in self.files]
 
 
-def _scenario_rate(sc) -> float | None:
+def _scenario_rate(sc: Scenario) -> float | None:
     """The rate of the scenario's tariff measures (their largest) for marking figures."""
     rates = [m.rate for m in sc.tariffs]
     return max(rates) if rates else None
 
 
-def _central_sigma(sc) -> float | None:
+def _central_sigma(sc: Scenario) -> float | None:
     s = sc.elasticity_set(sc.central_set).sigma_one_year
     return float(s) if isinstance(s, int | float) else None
 
 
-def _sigmas(sc, sigmas: Iterable[float] | None) -> list[float]:
+def _sigmas(sc: Scenario, sigmas: Iterable[float] | None) -> list[float]:
     out = sorted({float(s) for s in (DEFAULT_SIGMAS if sigmas is None else sigmas)})
     cs = _central_sigma(sc)
     if sigmas is None and cs is not None and not any(math.isclose(cs, s) for s in out):
@@ -241,7 +257,7 @@ def _sigmas(sc, sigmas: Iterable[float] | None) -> list[float]:
     return out
 
 
-def _sweep_sets(sc, wanted: Sequence[str]) -> list[str]:
+def _sweep_sets(sc: Scenario, wanted: Sequence[str]) -> list[str]:
     out = []
     for s in wanted:
         try:
@@ -253,7 +269,7 @@ def _sweep_sets(sc, wanted: Sequence[str]) -> list[str]:
     return out
 
 
-def _rates_text(rates) -> str:
+def _rates_text(rates: str | Iterable[float]) -> str:
     if isinstance(rates, str):
         return rates
     return ",".join(f"{float(r):g}" for r in rates)
@@ -263,13 +279,13 @@ def _rates_text(rates) -> str:
 
 
 def write_report(
-    scenario,
+    scenario: ScenarioLike,
     out_dir: str | os.PathLike,
     *,
     force: bool = False,
     formats: Sequence[str] = FIGURE_FORMATS,
     table_formats: Sequence[str] = tables.TABLE_FORMATS,
-    data=None,
+    data: TradeData | None = None,
     progress: Callable[[str], None] | None = None,
     sweep_rates: str | Iterable[float] = "0:0.5:0.05",
     sweep_sets: Sequence[str] = ("low", "central", "high"),
@@ -279,7 +295,7 @@ def write_report(
     sweep_n_paths: int | None = None,
     model: str | None = None,
     elasticities: Sequence[str] | None = None,
-    scheduler=None,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
 ) -> ReportRecord:
     """Run a scenario and write the report folder ``out_dir`` (see the module docstring).
 
@@ -413,7 +429,7 @@ def write_report(
     return rec
 
 
-def _report_tables(result, dataset_view) -> dict:
+def _report_tables(result: Result, dataset_view: Result) -> dict:
     """name -> table of the report: the headline summary, the dataset's sectors and partners (of
     ``dataset_view``: the result itself, or its PE twin when the long run is the multi-sector GE),
     and for the multi-sector GE its welfare and output-by-sector tables."""
@@ -436,7 +452,15 @@ def _report_tables(result, dataset_view) -> dict:
     return out
 
 
-def _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe) -> dict:
+def _report_figures(
+    result: Result,
+    dataset_view: Result,
+    sw: pd.DataFrame,
+    grid: pd.DataFrame,
+    tor: pd.DataFrame,
+    sc: Scenario,
+    sc_pe: Scenario,
+) -> dict:
     """name -> (Figure, one-sentence caption for the HTML)."""
     from . import plots
 
@@ -508,7 +532,7 @@ def _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe) -> dict:
     return figs
 
 
-def _ge_io_figures(result) -> dict:
+def _ge_io_figures(result: Result) -> dict:
     """The multi-sector GE's figures (none for other models), drawn from the ``ge`` block of
     ``result.to_json()``, the numbers of the tables ge_io_welfare and ge_io_output."""
     import pandas as pd
@@ -561,7 +585,7 @@ def _ge_io_figures(result) -> dict:
 
 
 def write_sweep(
-    scenario,
+    scenario: ScenarioLike,
     rates: str | Iterable[float],
     out_dir: str | os.PathLike,
     *,
@@ -569,10 +593,10 @@ def write_sweep(
     sigmas: Iterable[float] | None = None,
     force: bool = False,
     progress: Callable[[str], None] | None = None,
-    data=None,
+    data: TradeData | None = None,
     n_paths: int | None = None,
     formats: Sequence[str] = FIGURE_FORMATS,
-    scheduler=None,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     model: str | None = None,
 ) -> ReportRecord:
     """The grid behind the recession curve and the heatmap: ``out_dir/sweep.csv`` (tidy: one row

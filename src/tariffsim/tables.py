@@ -14,7 +14,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ import pandas as pd
 from .countries import REGION_NAMES, display_name
 from .errors import UsageError
 from .outputs import check_formats
+
+if TYPE_CHECKING:
+    from .results import Result
 
 __all__ = [
     "summary_table",
@@ -65,7 +68,7 @@ def _pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0) if old > 0 else math.nan
 
 
-def _median_value(v) -> float:
+def _median_value(v: Any) -> float:  # an elasticity value (number or by-sector mapping); else nan
     if isinstance(v, Mapping):
         vals = [float(x) for x in v.values()]
         return float(np.median(vals)) if vals else math.nan
@@ -98,7 +101,7 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
 )
 
 
-def summary_table(result) -> pd.DataFrame:
+def summary_table(result: Result) -> pd.DataFrame:
     """The headline numbers by elasticity set, one row a set (rounded; units in the headers),
     built from :meth:`Result.summary` only, so each number is the ``tariffsim run --json`` value
     of ``by_elasticity_set`` (times the unit factor of :data:`SUMMARY_COLUMNS`): elasticities
@@ -158,7 +161,7 @@ def _changed_sectors(lr: pd.DataFrame, sr: pd.DataFrame, tol_pct: float = 0.05) 
     return lr[keep], sr[keep]
 
 
-def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
+def sector_table(result: Result, set_name: str | None = None) -> pd.DataFrame:
     """The reported country's exports to all markets by sector (exporter prices): baseline value
     and change after one year (near term) and in the long run, USD bn a year and percent; the
     last row is the total."""
@@ -200,7 +203,7 @@ def sector_table(result, set_name: str | None = None) -> pd.DataFrame:
     )
 
 
-def partner_table(result, set_name: str | None = None, *, importer: str = US) -> pd.DataFrame:
+def partner_table(result: Result, set_name: str | None = None, *, importer: str = US) -> pd.DataFrame:
     """By partner and market, long run: each economy's sales in ``importer``'s market (baseline,
     change in USD bn and percent), the reported country's exports to that market (baseline, change
     in percent) and the economy's total exports (change in percent). Exporter prices."""
@@ -534,7 +537,7 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def _excel_value(v):
+def _excel_value(v: object) -> object:
     if v is None:
         return None
     if isinstance(v, np.generic):
