@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
 if TYPE_CHECKING:
@@ -54,3 +55,16 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a") ->
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return missing
     return f"{float(v):+.{nd}f}".replace("-", "−")
+
+
+def moved_name(module: str, name: str, target: ModuleType, *, changelog: str = "CHANGELOG.md") -> Any:
+    """``target.<name>`` for a name that moved out of ``module``, with a DeprecationWarning that
+    says where it went (for a module's ``__getattr__``)."""
+    import warnings
+
+    warnings.warn(
+        f"{module}.{name} is deprecated; import it from {target.__name__} (see {changelog})",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return getattr(target, name)

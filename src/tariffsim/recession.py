@@ -59,7 +59,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ._util import readonly
+from . import calibration
+from ._util import moved_name, readonly
 from .calibration import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
 from .errors import DataError
 
@@ -77,45 +78,14 @@ __all__ = [
     "simulate_recession_risk",
 ]
 
-#: Names that :mod:`tariffsim.calibration` defines and this module used to re-export (until 0.2).
-_MOVED_TO_CALIBRATION = frozenset(
-    {
-        "GROWTH_DEFINITION",
-        "INNOVATIONS",
-        "OVERRIDE_KEYS",
-        "AR1Calibration",
-        "read_quarterly_gdp",
-        "growth_statistics",
-        "calibrate_ar1",
-        "calibrate_file",
-        "run_calibration",
-        "write_calibration",
-        "read_calibration",
-        "load_calibration",
-        "calibration_from_parameters",
-        "shipped_calibrations",
-        "default_calibration",
-        "draw_innovations",
-        "CHECK_STATISTICS",
-        "PredictiveCheck",
-        "predictive_check",
-    }
-)
+#: Names that :mod:`tariffsim.calibration` defines and this module re-exported until 0.2.
+_MOVED_TO_CALIBRATION = frozenset(calibration.__all__)
 
 
 def __getattr__(name: str) -> object:
     """``tariffsim.recession.<name>`` for a name now in :mod:`tariffsim.calibration`: deprecated."""
     if name in _MOVED_TO_CALIBRATION:
-        import warnings
-
-        from . import calibration
-
-        warnings.warn(
-            f"tariffsim.recession.{name} is deprecated; import it from tariffsim.calibration (see CHANGELOG.md)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(calibration, name)
+        return moved_name(__name__, name, calibration)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

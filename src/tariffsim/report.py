@@ -41,6 +41,7 @@ import numpy as np
 
 from . import tables
 from ._report_html import report_html
+from ._util import moved_name
 from .countries import display_name
 from .errors import TariffSimError
 from .outputs import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
@@ -74,28 +75,12 @@ __all__ = [
 ]
 
 #: Names that moved to :mod:`tariffsim.tables` (importing them from here warns).
-_MOVED_TO_TABLES = (
-    "summary_table",
-    "SUMMARY_COLUMNS",
-    "sector_table",
-    "partner_table",
-    "write_table",
-    "write_workbook",
-    "provenance_rows",
-    "tex_escape",
-    "TABLE_FORMATS",
-    "US",
-)
+_MOVED_TO_TABLES = frozenset(tables.__all__)
 
 
 def __getattr__(name: str) -> Any:
     if name in _MOVED_TO_TABLES:
-        warnings.warn(
-            f"tariffsim.report.{name} is deprecated; import it from tariffsim.tables",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(tables, name)
+        return moved_name(__name__, name, tables)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
