@@ -91,7 +91,9 @@ def test_the_import_graph_has_no_cycle():
     assert "datasets" in graph["loaders"], "the graph builder must see loaders -> datasets"
     cycles = _cycles(graph)
     detail = [
-        " -> ".join(c) + ": " + ", ".join(f"{a} imports {b} (line {graph[a][b]})" for a in c for b in c if b in graph[a])
+        " -> ".join(c)
+        + ": "
+        + ", ".join(f"{a} imports {b} (line {graph[a][b]})" for a in c for b in c if b in graph[a])
         for c in cycles
     ]
     assert not cycles, "import cycles:\n" + "\n".join(detail)

@@ -1101,7 +1101,7 @@ def save_figure(
 
 _RUN_COLOURS = [BLUE_DARK, BLUE_MID, GREY, "#4d4d4d", "#a0a0a0", BLUE, INK]
 _RUN_MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
-_MODEL_LINES = {"pe": "-", "ge": (0, (5, 2))}
+_MODEL_LINES = {"pe": "-", "ge": (0, (5, 2)), "ge-io": (0, (5, 1.5, 1, 1.5))}
 
 
 def _run_styles(runs: Sequence[tuple[str, str]]) -> dict:
@@ -1158,9 +1158,9 @@ def compare_gdp_paths(comparison: Any, *, title: str | None = None, sources: obj
                 linestyle=st["linestyle"],
                 marker=st["marker"],
                 markersize=3.5,
-                markerfacecolor="white" if key[1] == "ge" else st["color"],
+                markerfacecolor=st["color"] if key[1] == "pe" else "white",
                 linewidth=1.4,
-                label=d.run.iloc[0] if len(d) else f"{key[0]} ({key[1].upper()})",
+                label=d.run.iloc[0] if len(d) else f"{key[0]} ({_MODEL_NAMES_UP.get(key[1], key[1])})",
                 zorder=3,
             )
         ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
@@ -1187,7 +1187,11 @@ def compare_gdp_paths(comparison: Any, *, title: str | None = None, sources: obj
                 f"After four quarters: {fmt_signed(float(at4.max()), 2)} % ({at4.idxmax()}) to "
                 f"{fmt_signed(float(at4.min()), 2)} % ({at4.idxmin()})"
             )
-        extra = "Central elasticity set of each scenario; solid: partial equilibrium, dashed: general equilibrium"
+        extra = (
+            "Central elasticity set of each scenario; solid, filled markers: partial equilibrium; dashed: one-sector GE"
+        )
+        if any(m == "ge-io" for _, m in runs):
+            extra += "; dash-dot: multi-sector GE-IO (Caliendo-Parro 1993 tables)"
         same = _coinciding_models(gp, runs)
         if same:
             extra += (
@@ -1268,7 +1272,7 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
                     [yi],
                     marker=st["marker"],
                     color=st["color"],
-                    markerfacecolor="white" if run[1] == "ge" else st["color"],
+                    markerfacecolor=st["color"] if run[1] == "pe" else "white",
                     markersize=5,
                     linestyle="none",
                     zorder=4,
@@ -1305,7 +1309,7 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
             )
         extra = (
             "Dot: central elasticity set; line: range over the elasticity sets run; filled: partial "
-            "equilibrium, open: general equilibrium"
+            "equilibrium, open: general equilibrium (GE or GE-IO)"
         )
         return finish(
             fig,
@@ -1315,4 +1319,4 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
         )
 
 
-_MODEL_NAMES_UP = {"pe": "PE", "ge": "GE"}
+_MODEL_NAMES_UP = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}
