@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 #: Names that moved to :mod:`tariffsim.tables` (importing them from here warns).
-_MOVED_TO_TABLES = frozenset(tables.__all__)
+_MOVED_TO_TABLES = frozenset(tables.__all__) | {"US"}
 
 
 def __getattr__(name: str) -> Any:
