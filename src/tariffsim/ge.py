@@ -40,7 +40,7 @@ exponent −ε (not −εφ_i, which is specific to tariffs in ILMS). The numér
 expenditure-weighted price index: Σ_i E_i (P̂_i − 1) = 0.
 
 Welfare: Ŵ_i = δ_i Ê_i/P̂_i + (1−δ_i) ŵ_i L̂_i/P̂_i with δ_i = E_i / (E_i − κ(1−τ_i) Y_i/(1+κ)).
-MODELS.md does not say which τ_i enters δ_i. This engine reads it as the income-tax relief rate of
+The model statement (docs/models/ge.md) leaves open which τ_i enters δ_i; this engine reads it as the income-tax relief rate of
 the counterfactual, the τ_i whose change drives labour supply, τ̂_i = 1/(1 − τ_i): with income-tax
 relief τ_i = R_i/Y'_i (new tariff revenue over new wage income), with a lump-sum rebate τ_i = 0
 (with baseline tariffs, 1 − τ_i = 1/τ̂_i in general). This is the reading that reproduces the

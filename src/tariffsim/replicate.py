@@ -18,7 +18,7 @@ the welfare formula in :mod:`tariffsim.ge`):
   ν within 0.0005 of these, and per-country welfare within 0.004 and 0.007 pp (the fixed point
   lies between them); the headline numbers are the same at printed precision.
 * ``eaton-kortum``: ν = 0 and φ = 1 (baseline rebuilt with ν = 0); ε, κ and ψ = 0.67/ε kept, as
-  MODELS.md lists only ν and φ.
+  the case changes only ν and φ (docs/models/ge.md).
 * ``high-elasticity``: ε = 8 with ψ = 0.67/ε and θ = ε/0.67 recomputed; ν as in the baseline.
 * ``reciprocal-retaliation``: every partner j taxes US goods at the rate the US applies to j.
 * ``optimal-retaliation``: every partner j taxes US goods at 1/((1 + r₂₂ ε) φ_j − 1), with r₂₂
