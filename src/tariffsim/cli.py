@@ -166,24 +166,25 @@ MODEL_HELP = (
 )
 
 
-def _models_value(text: str, flag: str) -> str:
-    models = [m.strip() for m in text.split(",") if m.strip()]
-    if not models:
-        raise UsageError(f"{flag}: expected a comma list of {', '.join(MODELS)}, got {text!r}")
-    bad = [m for m in models if m not in MODELS]
+def _choice_list(text: str, flag: str, allowed: Sequence[str], what: str, *, lower: bool = False) -> str:
+    """A comma list of ``allowed`` values (duplicates dropped, order kept), or one UsageError."""
+    items = [x.strip() for x in text.split(",") if x.strip()]
+    if lower:
+        items = [x.lower().lstrip(".") for x in items]
+    if not items:
+        raise UsageError(f"{flag}: expected a comma list of {', '.join(allowed)}, got {text!r}")
+    bad = [x for x in items if x not in allowed]
     if bad:
-        raise UsageError(f"{flag}: unknown model {bad[0]!r}; expected a comma list of {', '.join(MODELS)}")
-    return ",".join(dict.fromkeys(models))
+        raise UsageError(f"{flag}: unknown {what} {bad[0]!r}; expected a comma list of {', '.join(allowed)}")
+    return ",".join(dict.fromkeys(items))
+
+
+def _models_value(text: str, flag: str) -> str:
+    return _choice_list(text, flag, MODELS, "model")
 
 
 def _formats_value(text: str, flag: str) -> str:
-    fmts = [x.strip().lower().lstrip(".") for x in text.split(",") if x.strip()]
-    if not fmts:
-        raise UsageError(f"{flag}: expected a comma list of {', '.join(FIGURE_FORMATS)}, got {text!r}")
-    bad = [f for f in fmts if f not in FIGURE_FORMATS]
-    if bad:
-        raise UsageError(f"{flag}: unknown figure format {bad[0]!r}; expected {', '.join(FIGURE_FORMATS)}")
-    return ",".join(dict.fromkeys(fmts))
+    return _choice_list(text, flag, FIGURE_FORMATS, "figure format", lower=True)
 
 
 _QUARTER_ARG = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$")
