@@ -307,22 +307,29 @@ REMOVED_SETS: dict[str, str] = {
 }
 
 
-def get_set(name: str) -> ElasticitySet:
-    """A shipped elasticity set by name (``available_sets()``); renamed sets resolve with a warning."""
-    sets = _shipped()["sets"]
+def current_set_name(name: str, *, source: str = "elasticities", field: str = "sets", stacklevel: int = 2) -> str:
+    """A shipped set's name as of 0.2: a renamed set maps to its new name (DeprecationWarning), a
+    removed one is a :class:`ScenarioError` naming ``source`` and ``field``; others pass."""
+    if name in REMOVED_SETS:
+        raise ScenarioError(
+            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
+        )
     if name in RENAMED_SETS:
         import warnings
 
         warnings.warn(
-            f"elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
+            f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=stacklevel + 1,
         )
-        name = RENAMED_SETS[name]
-    if name in REMOVED_SETS:
-        raise ScenarioError(
-            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source="elasticities", field="sets"
-        )
+        return RENAMED_SETS[name]
+    return name
+
+
+def get_set(name: str) -> ElasticitySet:
+    """A shipped elasticity set by name (``available_sets()``); renamed sets resolve with a warning."""
+    sets = _shipped()["sets"]
+    name = current_set_name(name)
     if name not in sets:
         raise ScenarioError(
             f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}", source="elasticities", field="sets"

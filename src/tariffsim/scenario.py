@@ -35,11 +35,10 @@ import numpy as np
 from . import limits
 from .elasticities import (
     DEFAULT_SETS,
-    REMOVED_SETS,
-    RENAMED_SETS,
     Distribution,
     ElasticitySet,
     available_sets,
+    current_set_name,
     get_set,
 )
 from .errors import ScenarioError
@@ -398,24 +397,10 @@ DIST_PARAMS = (
 
 
 def _current_set_name(name: object, custom: Mapping[str, Any], source: str, field: str) -> object:
-    """A set name as of 0.2: renamed shipped sets map to their new names (DeprecationWarning),
-    removed ones are an error naming the field; custom sets keep their names."""
+    """A set name as of 0.2 (:func:`~tariffsim.elasticities.current_set_name`); custom sets keep their names."""
     if not isinstance(name, str) or name in custom:
         return name
-    if name in REMOVED_SETS:
-        raise ScenarioError(
-            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
-        )
-    if name in RENAMED_SETS:
-        import warnings
-
-        warnings.warn(
-            f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return RENAMED_SETS[name]
-    return name
+    return current_set_name(name, source=source, field=field, stacklevel=3)
 
 
 @dataclass(frozen=True)
