@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 import time
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,7 +240,8 @@ def _cache_load(key: str, source: str) -> IOData | None:
             regions = tuple(str(r) for r in z["regions"])
             sectors = tuple(str(r) for r in z["sectors"])
         return IOData(regions=regions, sectors=sectors, **arrays, source=source)
-    except (OSError, KeyError, ValueError, DataError) as exc:  # absent, unreadable or stale copy: parse
+    # absent, unreadable, truncated (BadZipFile, EOFError) or stale copy: parse
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, ValueError, DataError) as exc:
         if path.exists():
             log.debug("ignoring unusable cached copy %s (%s)", path, exc)
         return None
@@ -260,6 +262,8 @@ def _cache_store(key: str, data: IOData) -> None:
                     sectors=np.array(data.sectors),
                     **{k: getattr(data, k) for k in _IODATA_ARRAYS},
                 )
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, folder / f"cp2015-{key}.npz")
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
