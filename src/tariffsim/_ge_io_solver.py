@@ -80,7 +80,6 @@ __all__ = [
     "METHOD",
     "make_system",
     "prices",
-    "solve_costs",
     "evaluate",
     "wage_jacobian",
     "residuals",
@@ -301,51 +300,6 @@ def _goods_precond(pc: _Precond, r: np.ndarray, sysm: IOSystem) -> _GoodsPrecond
     Ka = _pc_apply(pc.K, sysm.alpha_rm)[:, :, None]  # (N, J, 1)
     rr = np.ascontiguousarray(r.T)[:, None, :]
     return _GoodsPrecond(K=pc.K, Ka=Ka / (1.0 - np.matmul(rr, Ka)), r=rr)
-
-
-def solve_costs(
-    lw: np.ndarray,
-    sysm: IOSystem,
-    lc0: np.ndarray | None = None,
-    pc: _Precond | None = None,
-    *,
-    tol: float = 1e-13,
-    max_iter: int = INNER_MAX,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Precond, int]:
-    """Solve log ĉ = γ log ŵ + Γᵀ log P̂(ĉ) to max-abs residual ``tol``.
-
-    Returns (lc, lP, e = ĉ^(−θ), preconditioner, sweeps). Preconditioned Picard iteration (module
-    doc, step 2) from ``lc0`` (default: zeros). ``pc`` is the preconditioner to use (default:
-    factorised at the start); a kept one is refactorised at the current point when a sweep
-    shrinks the residual by less than :data:`STALL`.
-    """
-    lc = np.zeros((sysm.J, sysm.N)) if lc0 is None else np.array(lc0, dtype=float)
-    base = sysm.gva_rm * lw[:, None]  # (N, J)
-    gt = sysm.gamma_t
-    prev = np.inf
-    age = 0 if pc is None else FRESH  # sweeps since the preconditioner was factorised
-    for it in range(max_iter + 1):
-        lP, e = _log_prices(lc, sysm)
-        R = lc.T - base
-        R -= np.matmul(gt, lP.T[:, :, None])[:, :, 0]
-        res = float(np.abs(R).max())
-        if res < tol:
-            if pc is None:
-                pc = _precond(e, np.exp(sysm.th * lP), sysm)
-            return lc, lP, e, pc, it
-        if not np.isfinite(res):
-            raise ConvergenceError("cost block is not finite", iterations=it, residual=res, method=METHOD)
-        if pc is None or (age >= FRESH and not res <= STALL * prev):  # none yet, or a stale one: factorise here
-            pc = _precond(e, np.exp(sysm.th * lP), sysm)
-            age = 0
-        elif 0 < age < FRESH and not res < prev:
-            raise ConvergenceError(
-                "cost block iteration diverges with a fresh preconditioner", iterations=it, residual=res, method=METHOD
-            )
-        age += 1
-        prev = res
-        lc -= _pc_apply(pc.Pc, R).T
-    raise ConvergenceError("cost block did not converge", iterations=max_iter, residual=prev, method=METHOD)
 
 
 @dataclass(frozen=True, eq=False)
