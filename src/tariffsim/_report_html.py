@@ -467,8 +467,9 @@ def report_html(
             "solved from the NAFTA equilibrium with its own sector trade elasticities (the elasticity sets do not "
             "enter it); the first year, the export tables by sector and partner and the tariff sweep's near term "
             f"use the partial-equilibrium model on the dataset {_e(result.data.name)} ({_e(result.data.year)}). The welfare "
-            "decomposition is a first-order expansion; the exact real-income change, which is the long-run GDP, "
-            "can differ from it for a tariff this large."
+            "decomposition is integrated along the path of tariffs from the reference to the scenario, so its "
+            "terms add up to the exact real-income change, the long-run GDP (Caliendo and Parro's one-step, "
+            "first-order formula is off for a tariff this large)."
         )
     else:
         cav.append(

@@ -551,8 +551,8 @@ def _ge_io_figures(result: Result) -> dict:
             plots_ge_io.welfare_decomposition(
                 welfare,
                 names,
-                subtitle=f"{who}, long run, multi-sector GE (structure of 1993); first-order decomposition, the exact "
-                "real-income change is in table ge_io_welfare",
+                subtitle=f"{who}, long run, multi-sector GE (structure of 1993); decomposition integrated along the "
+                "tariff path, adding up to the exact real-income change (table ge_io_welfare)",
             ),
             f"Welfare change of {who} in the multi-sector general equilibrium with input-output linkages (long "
             "run, from the NAFTA equilibrium), as terms of trade + volume of trade + technical efficiency (percent "

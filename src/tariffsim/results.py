@@ -604,11 +604,16 @@ def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict
         row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
         rows[role] = row
     traded = traded_sectors(g.baseline.trade)
+    how = (
+        f"integrated along the path of tariffs ({g.path_steps} steps), adding up to real_income_pct"
+        if g.path_steps > 1
+        else "first-order, one step"
+    )
     extra = {
         "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
         "structure": STRUCTURE_NOTE,
         "units": "percent; welfare and its terms (terms of trade, volume of trade, technical efficiency) in percent "
-        "of baseline income (first-order decomposition, Caliendo and Parro 2015); real_income_pct: the exact change "
+        f"of baseline income (Caliendo and Parro 2015 decomposition, {how}); real_income_pct: the exact change "
         "of real income; output: gross output, value at producer prices (output) or deflated by the sector's "
         "input-bundle cost (real output)",
     }

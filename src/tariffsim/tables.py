@@ -318,8 +318,9 @@ def ge_io_welfare_table(result: Any) -> pd.DataFrame:
         title=f"Welfare and its decomposition, multi-sector GE, structure of 1993: {result.scenario.name}",
         notes=_ge_io_notes(
             ge,
-            "Welfare = terms of trade + volume of trade + technical efficiency (the first-order decomposition, in "
-            "percent of baseline income); real income, exact: the change of income over the price index, the "
+            "Welfare = terms of trade + volume of trade + technical efficiency (percent of baseline income; the "
+            "decomposition is integrated along the path of tariffs, so it adds up to the exact real income change "
+            "up to rounding); real income, exact: the change of income over the price index, the "
             "long-run GDP of the report; real wage: wage over the consumer price index.",
         ),
     )
