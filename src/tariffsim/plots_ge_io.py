@@ -197,7 +197,7 @@ def output_by_sector(
 ) -> Figure:
     """Gross output change by sector (percent) for two or more regions, a panel per region (each on
     its own scale, the change printed at the bar's end, one decimal), sectors ordered by the first
-    region's change. ``value``: ``output_pct`` (value at exporter prices) or
+    region's change. ``value``: ``output_pct`` (value at producer prices) or
     ``real_output_pct`` (deflated by the sector's input-bundle cost). ``traded_only`` leaves out
     the sectors that no region trades (services in the Caliendo-Parro data)."""
     wide, picked = _output_table(obj, regions, value)
