@@ -216,8 +216,9 @@ class _Precond:
     Pc = (I − Γᵀ diag d)^(-1) for the cost block and K = (I − Γ diag d_g)^(-1) for the goods block
     without its revenue term (added by Sherman-Morrison, :class:`_GoodsPrecond`); d = π'_nn and
     d_g = π'_nn/(1+τ'_nn) at factorisation (``d``, ``dg``: (J, N)). PcGt = Pc Γᵀ and KG = K Γ serve
-    the splitting iterations of the derivative solves. The inverse is computed in double
-    precision; the matrices are kept in single precision: they only precondition iterations
+    the splitting iterations of the derivative solves. The solver factorises in single
+    precision (:func:`_precond`; the derivative solves refactorise in double precision when they
+    need more than 1e-5 accuracy): the matrices only precondition iterations
     whose residuals are evaluated in double precision (iterative refinement), so the answer
     keeps full accuracy.
     """
