@@ -532,11 +532,6 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _signed(v: float, nd: int) -> str:
-    """``fmt_signed`` without a signed zero ('0.00', as the tables show it, not '−0.00')."""
-    return f"{0.0:.{nd}f}" if round(float(v), nd) == 0 else fmt_signed(v, nd)
-
-
 def _ge_io_text(ge: Mapping) -> str:
     """The multi-sector GE's numbers in words (two decimals, as in the table ge_io_welfare)."""
     parts = []
@@ -544,10 +539,10 @@ def _ge_io_text(ge: Mapping) -> str:
         name = display_name(str(row["iso3"]))
         owner = _e(name + ("'" if name.endswith("s") else "'s"))
         parts.append(
-            f"{owner} welfare changes by {_signed(row['welfare_pct'], 2)} % of income (terms of trade "
-            f"{_signed(row['tot_pct'], 2)}, volume of trade {_signed(row['vot_pct'], 2)}, technical efficiency "
-            f"{_signed(row['tech_pct'], 2)}), its real income by {_signed(row['real_income_pct'], 2)} % and its "
-            f"real wage by {_signed(row['realwage_pct'], 2)} %"
+            f"{owner} welfare changes by {fmt_signed(row['welfare_pct'], 2, bare_zero=True)} % of income (terms of trade "
+            f"{fmt_signed(row['tot_pct'], 2, bare_zero=True)}, volume of trade {fmt_signed(row['vot_pct'], 2, bare_zero=True)}, technical efficiency "
+            f"{fmt_signed(row['tech_pct'], 2, bare_zero=True)}), its real income by {fmt_signed(row['real_income_pct'], 2, bare_zero=True)} % and its "
+            f"real wage by {fmt_signed(row['realwage_pct'], 2, bare_zero=True)} %"
         )
     return (
         "<b>Multi-sector general equilibrium, long run (structure of 1993).</b> "

@@ -50,10 +50,13 @@ def json_default(o: object) -> Any:
     return str(o)
 
 
-def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a") -> str:
-    """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN."""
+def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", bare_zero: bool = False) -> str:
+    """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN. With
+    ``bare_zero`` a value that rounds to zero reads '0.0' (as the tables print it), not '±0.0'."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return missing
+    if bare_zero and round(float(v), nd) == 0:
+        return f"{0.0:.{nd}f}"
     return f"{float(v):+.{nd}f}".replace("-", "−")
 
 

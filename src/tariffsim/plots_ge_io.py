@@ -58,11 +58,6 @@ _TERMS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 
 
-def _signed(v: float, nd: int) -> str:
-    """``fmt_signed`` without a signed zero: a value that rounds to 0 reads '0.0', not '−0.0'."""
-    return f"{0.0:.{nd}f}" if round(float(v), nd) == 0 else fmt_signed(v, nd)
-
-
 def _by_region(obj: _IOInput) -> pd.DataFrame:
     """A frame with region, welfare_pct, tot_pct, vot_pct, tech_pct from any of the accepted inputs."""
     if isinstance(obj, pd.DataFrame):
@@ -129,12 +124,19 @@ def welfare_decomposition(
         for yi, t, p, q in zip(y, total, pos, neg, strict=True):
             # the total beside the end of its bar: right of a gain, left of a loss
             if t >= 0:
-                ax.text(max(p, t) + 0.03 * span, yi, f"total {_signed(t, 2)} %", va="center", fontsize=7, color=INK)
+                ax.text(
+                    max(p, t) + 0.03 * span,
+                    yi,
+                    f"total {fmt_signed(t, 2, bare_zero=True)} %",
+                    va="center",
+                    fontsize=7,
+                    color=INK,
+                )
             else:
                 ax.text(
                     min(q, t) - 0.03 * span,
                     yi,
-                    f"total {_signed(t, 2)} %",
+                    f"total {fmt_signed(t, 2, bare_zero=True)} %",
                     va="center",
                     ha="right",
                     fontsize=7,
@@ -230,7 +232,7 @@ def output_by_sector(
                 ax.text(
                     vi + (0.03 if vi >= 0 else -0.03) * span,
                     yi,
-                    _signed(vi, 1),
+                    fmt_signed(vi, 1, bare_zero=True),
                     va="center",
                     ha="left" if vi >= 0 else "right",
                     fontsize=6.5,
