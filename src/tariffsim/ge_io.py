@@ -424,7 +424,7 @@ class IOChanges:
 
     @property
     def output_pct(self) -> np.ndarray:
-        """(N, J) change of gross output in value (exporter prices); NaN where baseline output is 0."""
+        """(N, J) change of gross output in value (producer prices, net of tariffs); NaN where baseline output is 0."""
         return _pct(self.counterfactual.output, self.baseline.output)
 
     @property
