@@ -1,6 +1,6 @@
 """Benchmark: the GE solver against scipy.optimize.fsolve on the 194-economy ILMS baseline.
 
-Both solve the same equations (``tariffsim.ge.ge_residual``: the 3N = 582 scaled residuals in
+Both solve the same equations (``tariffsim.models.ge.ge_residual``: the 3N = 582 scaled residuals in
 x = log of the hats) from the same start (all hats 1), in the same run:
 
 * tariffsim: ``solve_ge`` (one analytic Jacobian, log Ê eliminated, then Broyden updates);
@@ -47,8 +47,8 @@ def main() -> int:
     import scipy
     from scipy.optimize import fsolve
 
-    from tariffsim.ge import ge_residual, solve_ge
-    from tariffsim.replicate import _case_setup, ilms_inputs, replicate_ilms2025
+    from tariffsim.models.ge import ge_residual, solve_ge
+    from tariffsim.replication.ilms2025 import _case_setup, ilms_inputs, replicate_ilms2025
 
     inp = ilms_inputs(args.data_dir)
     baseline, tariffs, params = _case_setup(inp, "baseline")

@@ -3,7 +3,7 @@ damped fixed point and against scipy's Newton-Krylov, on the same equations, in 
 
 Methods (all on the 31-region x 40-sector NAFTA data, ``../shared/data/cp2015``):
 
-* tariffsim: :func:`tariffsim.ge_io.solve_io` (quasi-Newton in log ŵ with an analytic wage
+* tariffsim: :func:`tariffsim.models.ge_io.solve_io` (quasi-Newton in log ŵ with an analytic wage
   Jacobian and Broyden updates; the cost and expenditure blocks swept together with the exact
   within-country blocks as preconditioner, started from their first-order prediction). The
   counterfactual starts from the baseline solution, as ``replicate_cp2015`` does.
@@ -68,9 +68,9 @@ def main() -> int:
     import scipy
     from scipy.optimize import root
 
-    from tariffsim import _ge_io_solver as S
-    from tariffsim.cp2015 import CP2015Result, intra_bloc, read_cp2015, replicate_cp2015
-    from tariffsim.ge_io import IOSolution, _sector_major, calibrate, changes, solve_io
+    from tariffsim.models import _ge_io_solver as S
+    from tariffsim.models.ge_io import IOSolution, _sector_major, calibrate, changes, solve_io
+    from tariffsim.replication.cp2015 import CP2015Result, intra_bloc, read_cp2015, replicate_cp2015
     from tariffsim.solvers import SolverInfo
 
     data = read_cp2015(args.data_dir)
@@ -196,7 +196,7 @@ def main() -> int:
     # whole call: replicate_cp2015 vs the same call with the fixed point doing both solves. Both
     # read the tables through read_cp2015: with its binary copy in the user cache (the default;
     # the first call writes it) and, separately, with the cache off (every call parses the CSVs).
-    from tariffsim.cp2015 import cache_dir
+    from tariffsim.replication.cp2015 import cache_dir
 
     def cache_off(f):
         def g():

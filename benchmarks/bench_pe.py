@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 from scipy import optimize  # noqa: E402
 
-from tariffsim.pe import solve_pe  # noqa: E402
+from tariffsim.models.pe import solve_pe  # noqa: E402
 
 ETA, SIGMA = 1.5, 4.0
 

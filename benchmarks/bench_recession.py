@@ -1,4 +1,4 @@
-"""Benchmark: recession-risk Monte Carlo (tariffsim.recession.simulate_recession_risk).
+"""Benchmark: recession-risk Monte Carlo (tariffsim.models.recession.simulate_recession_risk).
 
 Target (issue 4): 100,000 paths x 12 quarters with parameter draws in under 1 s.
 
@@ -22,8 +22,8 @@ import time
 
 import numpy as np
 
-from tariffsim.calibration import default_calibration, draw_innovations
-from tariffsim.recession import annual_to_quarterly, shock_to_growth, simulate_recession_risk
+from tariffsim.inputs.calibration import default_calibration, draw_innovations
+from tariffsim.models.recession import annual_to_quarterly, shock_to_growth, simulate_recession_risk
 
 
 def best_of(fn, repeat):

@@ -25,7 +25,7 @@
 import numpy as np
 
 import tariffsim as ts
-from tariffsim.scenario import Scenario
+from tariffsim.inputs.scenario import Scenario
 
 spec = {
     "name": "vehicles25",

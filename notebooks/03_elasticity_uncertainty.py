@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 import tariffsim as ts
-from tariffsim.elasticities import QUANTITIES, one_year_ratio
-from tariffsim.plots import gdp_heatmap, tornado_chart
+from tariffsim.inputs.elasticities import QUANTITIES, one_year_ratio
+from tariffsim.outputs.figures.plots import gdp_heatmap, tornado_chart
 
 rows = []
 for n in ts.available_sets():

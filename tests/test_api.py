@@ -88,7 +88,7 @@ def test_errors_share_one_base():
 
 def test_cli_help_does_not_import_heavy_modules():
     code = (
-        "import sys; from tariffsim.cli import main\n"
+        "import sys; from tariffsim.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('scipy', 'matplotlib', 'pandas') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))"
@@ -101,7 +101,7 @@ def test_cli_help_does_not_import_heavy_modules():
 def test_simulate_is_the_function_even_after_its_module_is_imported():
     import importlib
 
-    for mod in ("simulation", "uncertainty", "cli", "results"):
+    for mod in ("engine.simulation", "engine.uncertainty", "cli.main", "engine.results"):
         importlib.import_module(f"tariffsim.{mod}")
     assert callable(tariffsim.simulate) and tariffsim.simulate.__name__ == "simulate"
 
@@ -110,8 +110,8 @@ def test_every_module_all_resolves():
     import importlib
     import pkgutil
 
-    for info in pkgutil.iter_modules(tariffsim.__path__):
-        mod = info.name
+    for info in pkgutil.walk_packages(tariffsim.__path__, "tariffsim."):
+        mod = info.name.removeprefix("tariffsim.")
         m = importlib.import_module(f"tariffsim.{mod}")
         missing = [n for n in getattr(m, "__all__", []) if not hasattr(m, n)]
         assert not missing, (mod, missing)

@@ -1,7 +1,7 @@
 """Hostile input never crashes the program (issue 11).
 
 A corpus of malformed, extreme and adversarial inputs (files, scenario TOML, every CLI flag,
-output paths, interrupts) run against :func:`tariffsim.cli.main` in-process. Every case must end
+output paths, interrupts) run against :func:`tariffsim.cli.main.main` in-process. Every case must end
 with exit code 2, exactly one line on stderr (``tariffsim: error: ...``) that names the flag, field
 or file at fault, nothing on stdout, and the working folder exactly as it was (no output, no
 temporary file). A hypothesis test feeds random argument lists and accepts only such one-line
@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tariffsim import limits
-from tariffsim.cli import main
+from tariffsim.cli.main import main
 from tariffsim.errors import DataError, LimitError, OutputPathError, ScenarioError, TariffSimError, UsageError
-from tariffsim.outputs import atomic_write_text, check_output_dir, check_output_file
+from tariffsim.outputs.files import atomic_write_text, check_output_dir, check_output_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -489,7 +489,7 @@ def test_matrix_with_a_bom_is_read(corpus, tmp_path):
 
 def test_library_entry_points_check_limits_before_allocating():
     from tariffsim import simulate
-    from tariffsim.uncertainty import parse_grid, sweep
+    from tariffsim.engine.uncertainty import parse_grid, sweep
 
     with pytest.raises(LimitError, match="n_paths"):
         simulate("mex25", n_paths=10**9)
@@ -523,7 +523,7 @@ def test_limit_checks_name_the_field():
 
 
 def test_loaders_raise_data_errors(corpus):
-    from tariffsim.loaders import read_baci, read_matrix_csv
+    from tariffsim.inputs.loaders import read_baci, read_matrix_csv
 
     i = corpus / "in"
     with pytest.raises(DataError, match="twice"):
@@ -559,7 +559,7 @@ def test_output_checks(tmp_path, monkeypatch):
 
 
 def test_atomic_write_leaves_nothing_on_interrupt(tmp_path):
-    from tariffsim.outputs import atomic_write
+    from tariffsim.outputs.files import atomic_write
 
     target = tmp_path / "sub" / "x.txt"
 
@@ -579,8 +579,8 @@ def test_atomic_write_leaves_nothing_on_interrupt(tmp_path):
 @pytest.mark.parametrize("command", ["calibrate", "replicate"])
 def test_interrupted_file_writers_exit_130_and_leave_no_file(corpus, tmp_path, monkeypatch, command):
     """Ctrl-C while the output file is written: exit 130, no file and no temporary file."""
-    import tariffsim.calibration as calibration
-    import tariffsim.replicate as replicate
+    import tariffsim.inputs.calibration as calibration
+    import tariffsim.replication.ilms2025 as replicate
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
@@ -710,7 +710,7 @@ def test_every_error_class_is_a_tariffsim_error():
 
 def _tariffsim() -> list[str]:
     exe = Path(sys.executable).with_name("tariffsim")
-    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "tariffsim.cli"]
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "tariffsim.cli.main"]
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tariffsim.cli import main as cli_main
+from tariffsim.cli.main import main as cli_main
 
 
 def test_report_refuses_a_non_empty_folder(tmp_path, capsys):
@@ -221,7 +221,7 @@ def _untimed(o):
 def test_dask_scheduler_address_and_compare(tmp_path, capsys):
     """`--scheduler ADDRESS` connects to an existing cluster; compare through it equals in-process."""
     distributed = pytest.importorskip("dask.distributed")
-    from tariffsim.comparison import compare
+    from tariffsim.outputs.comparison import compare
 
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None

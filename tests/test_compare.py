@@ -1,4 +1,4 @@
-"""Scenario comparison (tariffsim.comparison, tariffsim.compare): the table is the runs' JSON, the folder has every file
+"""Scenario comparison (tariffsim.outputs.comparison, tariffsim.compare): the table is the runs' JSON, the folder has every file
 it promises, the workbook reads back as the CSVs, and the economics order the scenarios as they
 must (an exemption softens the loss, retaliation deepens it)."""
 
@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
-from tariffsim.comparison import COMPARE_STEPS, MEASURES, Comparison, compare, write_compare
 from tariffsim.errors import OutputExistsError, ScenarioError
+from tariffsim.outputs.comparison import COMPARE_STEPS, MEASURES, Comparison, compare, write_compare
 
 pytestmark = pytest.mark.slow
 
@@ -153,7 +153,7 @@ def test_csv_and_workbook_round_trip(folder, cmp):
 
 
 def test_figures_show_every_run(cmp):
-    from tariffsim import plots
+    from tariffsim.outputs.figures import plots
 
     fig = plots.compare_gdp_paths(cmp)
     ax = fig.axes[0]

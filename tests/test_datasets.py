@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
-from tariffsim.cli import main as cli_main
-from tariffsim.datasets import hs2_sector_map, unit_factor
-from tariffsim.loaders import load_data_spec
+from tariffsim.cli.main import main as cli_main
+from tariffsim.inputs.datasets import hs2_sector_map, unit_factor
+from tariffsim.inputs.loaders import load_data_spec
 
 MATRIX = Path(__file__).parent / "fixtures" / "matrix3"
 
@@ -189,13 +189,13 @@ def test_unit_names():
 
 
 def test_loader_names_moved_to_loaders_say_where_they_went():
-    """The readers moved to tariffsim.loaders in 0.2 (CHANGELOG.md); forwarding them from datasets
+    """The readers moved to tariffsim.inputs.loaders in 0.2 (CHANGELOG.md); forwarding them from datasets
     would make the only import cycle (loaders imports datasets), so the old path names the new one."""
-    import tariffsim.datasets as ds
-    import tariffsim.loaders as ld
+    import tariffsim.inputs.datasets as ds
+    import tariffsim.inputs.loaders as ld
 
     for name in ("read_matrix_csv", "load_data_spec"):
-        with pytest.raises(AttributeError, match=f"moved to tariffsim.loaders.{name}"):
+        with pytest.raises(AttributeError, match=f"moved to tariffsim.inputs.loaders.{name}"):
             getattr(ds, name)
         assert callable(getattr(ld, name))
     assert ts.read_matrix_csv is ld.read_matrix_csv

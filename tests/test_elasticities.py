@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.elasticities import QUANTITIES, one_year_ratio
-from tariffsim.scenario import Scenario
-from tariffsim.trade import implied_elasticity, pe_trade
+from tariffsim.engine.trade import implied_elasticity, pe_trade
+from tariffsim.inputs.elasticities import QUANTITIES, one_year_ratio
+from tariffsim.inputs.scenario import Scenario
 
 
 def test_boehm_et_al_values_in_the_central_set():
@@ -81,7 +81,7 @@ def test_old_horizon_key_is_explained():
 def test_renamed_sets_resolve_with_a_warning_and_removed_sets_say_what_replaced_them():
     """0.2 renamed smart-defaults -> smart and gsim-example -> gsim, and merged short-run/long-run
     into central (CHANGELOG.md)."""
-    from tariffsim.elasticities import RENAMED_SETS
+    from tariffsim.inputs.elasticities import RENAMED_SETS
 
     for old, new in RENAMED_SETS.items():
         with pytest.warns(DeprecationWarning, match=new):

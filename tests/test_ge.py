@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tariffsim import _ge_solver
 from tariffsim.errors import ConvergenceError, DataError, TariffSimError
-from tariffsim.ge import (
+from tariffsim.models import _ge_solver
+from tariffsim.models.ge import (
     DEFICITS,
     RECYCLING,
     GEParams,

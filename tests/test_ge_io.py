@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffsim import _ge_io_solver as S
-from tariffsim.cp2015 import (
+from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
+from tariffsim.models import _ge_io_solver as S
+from tariffsim.models.ge_io import IOData, _sector_major, calibrate, changes, solve_io
+from tariffsim.replication.cp2015 import (
     CP2015_INTRA_BLOC_PUBLISHED,
     CP2015_PUBLISHED,
     load_shipped,
@@ -19,8 +21,6 @@ from tariffsim.cp2015 import (
     run_experiment,
     tariff_on_nafta,
 )
-from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
-from tariffsim.ge_io import IOData, _sector_major, calibrate, changes, solve_io
 
 
 @pytest.fixture(autouse=True)
@@ -400,7 +400,7 @@ def test_loader_round_trip(tmp_path):
 
 
 def test_loader_cache_is_keyed_by_content(tmp_path, monkeypatch):
-    from tariffsim.cp2015 import cache_dir
+    from tariffsim.replication.cp2015 import cache_dir
 
     data = synthetic(seed=9)
     folder = write_csvs(data, tmp_path / "cp")
@@ -517,7 +517,7 @@ def test_shipped_copy_rebuilds_byte_for_byte(shared_data, tmp_path):
 def test_cli_replicate_cp2015_prints_published_beside_ours(cp_dir, tmp_path, capsys):
     import json
 
-    from tariffsim.cli import main
+    from tariffsim.cli.main import main
 
     out = tmp_path / "cp.csv"
     assert main(["replicate", "cp2015", "--data-dir", str(cp_dir), "--out", str(out)]) == 0
@@ -534,7 +534,7 @@ def test_cli_replicate_cp2015_prints_published_beside_ours(cp_dir, tmp_path, cap
 
 @pytest.mark.shared_data
 def test_ilms_summary_prints_published_beside_ours(ilms_dir):
-    from tariffsim.replicate import ILMS_PUBLISHED, replicate_ilms2025
+    from tariffsim.replication.ilms2025 import ILMS_PUBLISHED, replicate_ilms2025
 
     res = replicate_ilms2025(ilms_dir, "baseline")
     # ILMS (2025) Table 1 case 1, as listed in ../shared/data/ilms2025/README.md
@@ -550,7 +550,7 @@ def test_ilms_summary_prints_published_beside_ours(ilms_dir):
 def test_figures_render_with_the_1993_caption(seed_runs, tmp_path):
     import matplotlib
 
-    from tariffsim.plots_ge_io import output_by_sector, welfare_decomposition
+    from tariffsim.outputs.figures.ge_io import output_by_sector, welfare_decomposition
 
     plain, _ = seed_runs
     figs = [welfare_decomposition(plain), welfare_decomposition(plain.changes, regions=None), output_by_sector(plain)]
@@ -571,7 +571,7 @@ def test_figures_render_with_the_1993_caption(seed_runs, tmp_path):
 
 
 def test_fast_matrix_parser_agrees_with_the_row_reader(tmp_path):
-    from tariffsim.loaders import _parse_matrix_fast, _parse_matrix_rows
+    from tariffsim.inputs.loaders import _parse_matrix_fast, _parse_matrix_rows
 
     rng = np.random.default_rng(0)
     m = rng.lognormal(5, 2, (6, 6))

@@ -10,9 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tariffsim.datasets import hs2_sector_map
-from tariffsim.errors import ScenarioError
-from tariffsim.ge_io_bridge import (
+from tariffsim.engine.ge_io_bridge import (
     MAPPING_NOTE,
     _reference,
     cp2015_sector_weights,
@@ -21,7 +19,9 @@ from tariffsim.ge_io_bridge import (
     ge_io_trade,
     hs_cp2015,
 )
-from tariffsim.scenario import Scenario
+from tariffsim.errors import ScenarioError
+from tariffsim.inputs.datasets import hs2_sector_map
+from tariffsim.inputs.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def _scenario(tariffs, retaliation=(), name="t"):
 
 
 def _region(io, code: str) -> int:
-    from tariffsim.ge_io import iso3_codes
+    from tariffsim.models.ge_io import iso3_codes
 
     return list(iso3_codes(io.regions)).index(code)
 
@@ -252,7 +252,7 @@ def test_weights_rebuild_from_the_raw_data(shared_data, tmp_path):
 
 
 def _ref_and_tariffs(name):
-    from tariffsim import ge_io_bridge as B
+    from tariffsim.engine import ge_io_bridge as B
 
     io, model, ref = B._reference()
     return io, model, ref, B.ge_io_tariffs(Scenario.builtin(name), io)
@@ -263,8 +263,8 @@ def test_integrated_decomposition_adds_up_to_the_exact_real_income_change(name):
     """Caliendo and Parro's terms, integrated along the tariff path, sum to the exact change of
     real income I/P in every region; the one-step formula is first-order and, with retaliation,
     even has the wrong sign for Mexico."""
-    from tariffsim.ge_io import changes, solve_io
-    from tariffsim.ge_io_bridge import PATH_TOL_PP, path_changes
+    from tariffsim.engine.ge_io_bridge import PATH_TOL_PP, path_changes
+    from tariffsim.models.ge_io import changes, solve_io
 
     io, model, ref, t = _ref_and_tariffs(name)
     sol, ch = path_changes(model, ref, t, io.d_cfl, np.zeros(io.N))
@@ -283,8 +283,8 @@ def test_integrated_decomposition_adds_up_to_the_exact_real_income_change(name):
 def test_integrated_decomposition_is_the_one_step_formula_for_a_small_change():
     """For a 1 % US tariff on Mexico the two agree to second order (Mexico's welfare is about
     -0.05 %; the gap is a few thousandths of a pp), and no change gives no term at all."""
-    from tariffsim.ge_io import changes, solve_io
-    from tariffsim.ge_io_bridge import path_changes
+    from tariffsim.engine.ge_io_bridge import path_changes
+    from tariffsim.models.ge_io import changes, solve_io
 
     io, model, ref, _ = _ref_and_tariffs("mex25")
     t = np.array(io.tariff_cfl, dtype=float, copy=True)

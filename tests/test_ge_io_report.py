@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
-from tariffsim.cli import main as cli_main
+from tariffsim.cli.main import main as cli_main
+from tariffsim.engine.results import GE_IO_ROW_KEYS
 from tariffsim.errors import LimitError, ScenarioError, UsageError
-from tariffsim.ge_io import STRUCTURE_NOTE
-from tariffsim.results import GE_IO_ROW_KEYS
-from tariffsim.tables import GE_IO_WELFARE_COLUMNS
+from tariffsim.models.ge_io import STRUCTURE_NOTE
+from tariffsim.outputs.tables import GE_IO_WELFARE_COLUMNS
 
 FAST = {"draws": 0, "n_paths": 2000, "sweep_n_paths": 1000, "sweep_rates": "0:0.5:0.25", "sigmas": (0.76, 2.0)}
 N_SECTORS = 40  # the Caliendo-Parro tables: 31 regions x 40 sectors
@@ -313,8 +313,8 @@ def test_sweep_cli_accepts_ge_io(tmp_path, capsys):
 
 @pytest.mark.parametrize("cmd", ["run", "report", "sweep"])
 def test_cli_model_choices(cmd, capsys):
-    from tariffsim.cli import MODELS, build_parser
-    from tariffsim.scenario import MODELS as SCENARIO_MODELS
+    from tariffsim.cli.main import MODELS, build_parser
+    from tariffsim.inputs.scenario import MODELS as SCENARIO_MODELS
 
     assert MODELS == SCENARIO_MODELS
     extra = {"run": [], "report": ["--out", "x"], "sweep": ["--out", "x", "--tariff", "0.1"]}[cmd]
@@ -325,7 +325,7 @@ def test_cli_model_choices(cmd, capsys):
 
 
 def test_cli_compare_model_list(tmp_path, capsys):
-    from tariffsim.cli import build_parser
+    from tariffsim.cli.main import build_parser
 
     args = build_parser().parse_args(["compare", "mex25", "--model", "pe,ge-io", "--out", "x"])
     assert args.model == "pe,ge-io"
@@ -339,12 +339,12 @@ def test_cli_compare_model_list(tmp_path, capsys):
 @pytest.fixture
 def no_runs(monkeypatch):
     """simulate raises: a check that comes after a run would show as this error."""
-    import tariffsim.simulation
+    import tariffsim.engine.simulation
 
     def boom(*a, **k):
         raise AssertionError("simulate was called before the arguments were checked")
 
-    monkeypatch.setattr(tariffsim.simulation, "simulate", boom)
+    monkeypatch.setattr(tariffsim.engine.simulation, "simulate", boom)
 
 
 @pytest.mark.parametrize(
@@ -380,17 +380,17 @@ def test_compare_checks_the_number_of_runs_first(tmp_path, no_runs):
     with pytest.raises(LimitError, match="runs in one comparison"):
         ts.write_compare(iter(many), tmp_path / "c", models=["pe", "ge", "ge-io"])
     assert not (tmp_path / "c").exists()
-    from tariffsim.comparison import check_runs
+    from tariffsim.outputs.comparison import check_runs
 
     assert check_runs(names, ["pe", "ge", "ge-io"]) == 9 and check_runs("mex25", None) == 1
 
 
 def test_old_table_import_path_warns():
-    import tariffsim.report as report
-    import tariffsim.tables as tables
+    import tariffsim.outputs.report as report
+    import tariffsim.outputs.tables as tables
 
     for name in ("summary_table", "sector_table", "partner_table", "write_table", "tex_escape", "TABLE_FORMATS", "US"):
-        with pytest.warns(DeprecationWarning, match="tariffsim.tables"):
+        with pytest.warns(DeprecationWarning, match="tariffsim.outputs.tables"):
             assert getattr(report, name) is getattr(tables, name)
     with pytest.raises(AttributeError):
         report.no_such_name  # noqa: B018
@@ -415,7 +415,7 @@ def test_pe_twin_of_the_report_is_the_results_pe_part(geio):
 def test_traded_sectors_ignore_round_off():
     """A sector traded only at home is not traded however large its domestic flows (a total minus
     the diagonal leaves round-off of either sign there); a small real flow abroad counts."""
-    from tariffsim.results import traded_sectors
+    from tariffsim.engine.results import traded_sectors
 
     rng = np.random.default_rng(1)
     trade = np.zeros((4, 4, 3))

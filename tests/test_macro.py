@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.macro import (
+from tariffsim.engine.macro import (
     CHANNELS,
     DEFAULT_ADJUSTMENT_SPEED,
     blend_weight,
@@ -20,9 +20,9 @@ from tariffsim.macro import (
     target_market,
     trade_gdp_pct,
 )
-from tariffsim.scenario import Scenario
-from tariffsim.simulation import resolve, trade_stage
-from tariffsim.trade import ge_trade, pe_trade
+from tariffsim.engine.simulation import resolve, trade_stage
+from tariffsim.engine.trade import ge_trade, pe_trade
+from tariffsim.inputs.scenario import Scenario
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +221,7 @@ def test_every_model_gets_its_gdp_path_from_the_one_macro_function(model, monkey
     elasticity set, and the result's GDP path is what it returned. The long run is a GE solution
     for every model (a PE scenario's long-run GDP is the one-sector GE's real income; its PE long
     run is value added at risk only)."""
-    import tariffsim.simulation as sim
+    import tariffsim.engine.simulation as sim
 
     calls = []
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tariffsim.errors import ConvergenceError, DataError, TariffSimError
-from tariffsim.pe import PEOutcome, solve_pe
+from tariffsim.models.pe import PEOutcome, solve_pe
 
 INF = np.inf
 FLOW_FIELDS = (

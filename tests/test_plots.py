@@ -1,4 +1,4 @@
-"""Figures (tariffsim.plots): every figure function renders without warnings on the built-in
+"""Figures (tariffsim.outputs.figures.plots): every figure function renders without warnings on the built-in
 scenarios, its axes carry labels with units, and the figure carries a title and a caption with
 the sources. Warnings are errors in this suite, so a render warning fails the test.
 """
@@ -17,9 +17,9 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from tariffsim import plots  # noqa: E402
-from tariffsim.simulation import simulate  # noqa: E402
-from tariffsim.uncertainty import elasticity_grid, sweep, tornado  # noqa: E402
+from tariffsim.engine.simulation import simulate  # noqa: E402
+from tariffsim.engine.uncertainty import elasticity_grid, sweep, tornado  # noqa: E402
+from tariffsim.outputs.figures import plots  # noqa: E402
 
 UNIT = re.compile(r"%|USD")
 RESULT_FIGURES = ("gdp_by_set", "fan_chart", "export_losses_by_sector", "diversion_by_source", "gdp_path_chart")
@@ -154,7 +154,7 @@ def test_ge_welfare_on_the_ge_bridge():
 
 
 def test_ge_welfare_top_and_bottom(ilms_dir):
-    from tariffsim.replicate import replicate_ilms2025
+    from tariffsim.replication.ilms2025 import replicate_ilms2025
 
     bc = replicate_ilms2025(ilms_dir).by_country
     fig = plots.ge_welfare(bc, top=20)
@@ -233,7 +233,7 @@ def all_figures(results, frames) -> dict[str, Figure]:
 
 
 def vehicles_only():
-    from tariffsim.scenario import Scenario, load_scenario
+    from tariffsim.inputs.scenario import Scenario, load_scenario
 
     d = load_scenario("mex25").to_dict()
     d["name"] = "mex25-vehicles"
@@ -379,7 +379,7 @@ def test_gdp_path_bars_add_up_to_the_total(results, scenario):
 def test_captions_say_what_the_model_does_now(results, frames):
     """No caption repeats the retired short-run factor (x0.38 of the long run) or the tornado's old
     x0.5/x2 elasticity factors; the one-year sigma and the tornado's ranges are stated as computed."""
-    from tariffsim.uncertainty import VALUE_ADDED_RANGE
+    from tariffsim.engine.uncertainty import VALUE_ADDED_RANGE
 
     r = results["mex25"]
     figs = all_figures(results, frames)
@@ -400,7 +400,7 @@ def test_captions_say_what_the_model_does_now(results, frames):
 
 
 def test_plots_keeps_no_re_exports():
-    """tariffsim.plots keeps its documented names (__all__) and drops the style constants it used
+    """tariffsim.outputs.figures.plots keeps its documented names (__all__) and drops the style constants it used
     to re-export from _plotstyle."""
     for name in plots.__all__:
         assert hasattr(plots, name), name
@@ -412,7 +412,7 @@ def test_comparison_figures_fit_the_page():
     """The comparison figures: captions >= 8 pt inside the figure, every panel heading inside the
     figure and clear of the other headings; a scenario whose PE and GE GDP paths are the same
     number for number says so (otherwise one line would hide the other without a word)."""
-    from tariffsim.comparison import compare
+    from tariffsim.outputs.comparison import compare
 
     cmp = compare(["mex25", "mex25-retaliation"], models=["pe", "ge"], draws=0, n_paths=500)
     head, paths = plots.compare_headline(cmp), plots.compare_gdp_paths(cmp)

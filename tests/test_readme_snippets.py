@@ -104,7 +104,7 @@ def test_readme_block_runs(block, project, tmp_path):
 
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b["lang"] == "toml"], ids=lambda b: b["id"])
 def test_readme_scenario_example_validates(block, tmp_path):
-    from tariffsim.cli import main
+    from tariffsim.cli.main import main
 
     path = tmp_path / "my-case.toml"
     path.write_text(block["body"] + "\n", encoding="utf-8")

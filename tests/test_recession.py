@@ -1,4 +1,4 @@
-"""Tests of tariffsim.recession: GDP loaders, AR(1) calibration, recession-risk Monte Carlo.
+"""Tests of tariffsim.models.recession: GDP loaders, AR(1) calibration, recession-risk Monte Carlo.
 
 Reference values are closed forms (Gaussian orthant probabilities), independent simulations, the
 publishers' own transforms in the raw files, and the moments MODELS.md section 3 quotes for
@@ -20,7 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal, special, stats
 
-from tariffsim.calibration import (
+from tariffsim.cli.main import main as cli_main
+from tariffsim.errors import CountryCodeError, DataError, ScenarioError
+from tariffsim.inputs.calibration import (
     AR1Calibration,
     calibrate_ar1,
     calibrate_file,
@@ -34,10 +36,8 @@ from tariffsim.calibration import (
     run_calibration,
     shipped_calibrations,
 )
-from tariffsim.cli import main as cli_main
-from tariffsim.datasets import data_file
-from tariffsim.errors import CountryCodeError, DataError, ScenarioError
-from tariffsim.recession import (
+from tariffsim.inputs.datasets import data_file
+from tariffsim.models.recession import (
     annual_contraction,
     annual_to_quarterly,
     quarterly_to_annual,
@@ -412,7 +412,7 @@ def test_calibration_round_trips_through_dict_and_file(tmp_path):
         assert AR1Calibration.from_dict(cal.to_dict()) == cal
         assert AR1Calibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
         out = tmp_path / f"{innovations}.json"
-        from tariffsim.calibration import write_calibration
+        from tariffsim.inputs.calibration import write_calibration
 
         write_calibration(cal, out, command="test")
         assert read_calibration(out) == cal

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tariffsim.errors import DataError, OutputExistsError, ScenarioError
-from tariffsim.replicate import COLUMNS, ILMS_CASES, ILMS_FILES, replicate_ilms2025
+from tariffsim.replication.ilms2025 import COLUMNS, ILMS_CASES, ILMS_FILES, replicate_ilms2025
 
 pytestmark = pytest.mark.shared_data
 

@@ -1,4 +1,4 @@
-"""Reports (tariffsim.report): the report folder has every file it promises, the HTML references
+"""Reports (tariffsim.outputs.report): the report folder has every file it promises, the HTML references
 only files that exist, tables round-trip through CSV, a non-empty folder is refused without
 force, and a failure midway leaves nothing behind.
 
@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tariffsim.engine.simulation import simulate
 from tariffsim.errors import OutputExistsError
-from tariffsim.plots import FIGURES
-from tariffsim.report import (
+from tariffsim.inputs.scenario import Scenario, load_scenario
+from tariffsim.outputs.figures.plots import FIGURES
+from tariffsim.outputs.report import (
     FIGURE_FORMATS,
     REPORT_STEPS,
     SWEEP_STEPS,
@@ -27,9 +29,7 @@ from tariffsim.report import (
     write_report,
     write_sweep,
 )
-from tariffsim.scenario import Scenario, load_scenario
-from tariffsim.simulation import simulate
-from tariffsim.tables import TABLE_FORMATS, partner_table, sector_table, summary_table, write_table
+from tariffsim.outputs.tables import TABLE_FORMATS, partner_table, sector_table, summary_table, write_table
 
 pytestmark = pytest.mark.slow
 

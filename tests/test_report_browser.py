@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tariffsim.report import write_report
+from tariffsim.outputs.report import write_report
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed")]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.cli import main as cli_main
-from tariffsim.scenario import Scenario, builtin_scenarios, load_scenario, quarter_labels
+from tariffsim.cli.main import main as cli_main
+from tariffsim.inputs.scenario import Scenario, builtin_scenarios, load_scenario, quarter_labels
 
 BASE = {
     "name": "t",

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.cli import main as cli_main
-from tariffsim.scenario import Scenario
+from tariffsim.cli.main import main as cli_main
+from tariffsim.inputs.elasticities import DEFAULT_SETS
+from tariffsim.inputs.scenario import Scenario
 
 FAST = {"draws": 20, "n_paths": 20_000}
 
@@ -215,7 +216,7 @@ def test_json_contract(mex25):
     j = mex25.to_json()
     assert CONTRACT <= set(j)
     assert (j["scenario"], j["model"], j["country"]) == ("mex25", "pe", "MEX")
-    assert set(j["by_elasticity_set"]) == set(ts.elasticities.DEFAULT_SETS)
+    assert set(j["by_elasticity_set"]) == set(DEFAULT_SETS)
     for h in j["by_elasticity_set"].values():
         assert PER_SET <= set(h)
     assert j["by_elasticity_set"]["central"]["exports_change_pct"] == j["exports_change_pct"]
@@ -417,7 +418,7 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     assert j["model"] == "ge-io" and r.outcome().gdp_long_run.model == "ge-io"
     assert any("1993" in n for n in j["notes"])
     # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
-    from tariffsim.cp2015 import tariff_on_nafta
+    from tariffsim.replication.cp2015 import tariff_on_nafta
 
     assert j["gdp_impact_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
     assert j["by_elasticity_set"]["high"]["gdp_impact_pct_long_run"] == j["gdp_impact_pct_long_run"]

@@ -1,4 +1,4 @@
-"""The package's structure, drawn from its imports (issue 12, item 8).
+"""The package's structure, drawn from its imports (issues 12 and 17).
 
 * The import graph of ``tariffsim``'s modules has no cycle, counting imports inside functions
   too (a lazy import hides a cycle from the interpreter, not from a reader).
@@ -16,34 +16,64 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "src" / "tariffsim"
-MODULES = {p.stem: p for p in sorted(PKG.glob("*.py"))}
+
+
+def _dotted(p: Path) -> str:
+    parts = list(p.relative_to(PKG).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+#: dotted name below tariffsim ('' is the package face, 'engine.simulation', ...) -> file
+MODULES = {_dotted(p): p for p in sorted(PKG.rglob("*.py"))}
 
 
 def _tree(name: str) -> ast.Module:
     return ast.parse(MODULES[name].read_text(encoding="utf-8"), filename=str(MODULES[name]))
 
 
-def _sibling(node: ast.ImportFrom) -> str | None:
-    """The sibling module a relative ``from .m import ...`` names (None for ``from . import``)."""
-    if node.level != 1:
-        return None
-    return node.module.split(".")[0] if node.module else None
+def _package_of(name: str) -> list[str]:
+    parts = name.split(".") if name else []
+    return parts if MODULES[name].name == "__init__.py" else parts[:-1]
+
+
+def _resolve(name: str, level: int, module: str | None) -> str:
+    """The dotted module a relative import of ``name`` at ``level`` names."""
+    base = _package_of(name)
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
+
+
+def _targets(name: str, node: ast.ImportFrom) -> list[str]:
+    """Modules of the package an import statement reaches (a module, or names of a package that are modules)."""
+    if node.level == 0:
+        if not (node.module or "").startswith("tariffsim"):
+            return []
+        mod = (node.module or "").removeprefix("tariffsim").lstrip(".")
+    else:
+        mod = _resolve(name, node.level, node.module)
+    out = []
+    for a in node.names:
+        sub = f"{mod}.{a.name}" if mod else a.name
+        out.append(sub if sub in MODULES else mod)
+    return [t for t in out if t in MODULES]
 
 
 def _edges(name: str) -> dict[str, int]:
-    """Sibling modules ``name`` imports, with the line of the first import."""
+    """Modules ``name`` imports, with the line of the first import (the package face excluded)."""
     out: dict[str, int] = {}
     for node in ast.walk(_tree(name)):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            targets = [_sibling(node)] if node.module else [a.name for a in node.names]
-            for t in targets:
-                if t in MODULES and t != name and t != "__init__":
+        if isinstance(node, ast.ImportFrom):
+            for t in _targets(name, node):
+                if t != name and t != "":
                     out.setdefault(t, node.lineno)
         elif isinstance(node, ast.Import):
             for a in node.names:
-                parts = a.name.split(".")
-                if parts[0] == "tariffsim" and len(parts) > 1 and parts[1] in MODULES and parts[1] != name:
-                    out.setdefault(parts[1], node.lineno)
+                mod = a.name.removeprefix("tariffsim").lstrip(".")
+                if a.name.startswith("tariffsim.") and mod in MODULES and mod != name:
+                    out.setdefault(mod, node.lineno)
     return out
 
 
@@ -82,13 +112,13 @@ def _cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
     return out
 
 
-def test_the_package_has_its_modules():
-    assert {"simulation", "trade", "macro", "recession", "calibration", "datasets", "loaders"} <= set(MODULES)
+def test_the_package_has_its_layers():
+    assert {"models.pe", "engine.simulation", "engine.trade", "engine.macro", "inputs.loaders"} <= set(MODULES)
 
 
 def test_the_import_graph_has_no_cycle():
-    graph = {m: _edges(m) for m in MODULES if m != "__init__"}
-    assert "datasets" in graph["loaders"], "the graph builder must see loaders -> datasets"
+    graph = {m: _edges(m) for m in MODULES if m}
+    assert "inputs.datasets" in graph["inputs.loaders"], "the graph builder must see loaders -> datasets"
     cycles = _cycles(graph)
     detail = [
         " -> ".join(c)
@@ -107,16 +137,17 @@ def test_the_cycle_finder_finds_a_cycle():
 def _private_uses(name: str) -> list[str]:
     tree = _tree(name)
     bad: list[str] = []
-    aliases: dict[str, str] = {}  # local name -> sibling module
+    aliases: dict[str, str] = {}  # local name -> module of the package
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module is None:  # from . import mod [as alias]
-                for a in node.names:
-                    aliases[a.asname or a.name] = a.name
-                continue
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            mod = _resolve(name, node.level, node.module)
             for a in node.names:
+                sub = f"{mod}.{a.name}" if mod else a.name
+                if sub in MODULES:
+                    aliases[a.asname or a.name] = sub
+                    continue
                 if a.name.startswith("_") and not a.name.startswith("__"):
-                    bad.append(f"line {node.lineno}: from .{node.module} import {a.name}")
+                    bad.append(f"line {node.lineno}: from {'.' * node.level}{node.module or ''} import {a.name}")
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
@@ -129,36 +160,38 @@ def _private_uses(name: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("name", sorted(m for m in MODULES if m != "__init__"))
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m))
 def test_no_private_name_is_imported_across_modules(name):
-    assert _private_uses(name) == [], f"{name}.py uses private names of other modules"
+    assert _private_uses(name) == [], f"{name} uses private names of other modules"
 
 
 def test_the_private_name_check_can_fail(tmp_path, monkeypatch):
     f = tmp_path / "fake.py"
     f.write_text("from . import ge as g\nfrom .macro import _x\ny = g._solve\n", encoding="utf-8")
-    monkeypatch.setitem(MODULES, "fake", f)
-    assert _private_uses("fake") == ["line 2: from .macro import _x", "line 3: g._solve"]
+    monkeypatch.setitem(MODULES, "engine.fake", f)
+    monkeypatch.setitem(MODULES, "engine.ge", f)
+    assert _private_uses("engine.fake") == ["line 2: from .macro import _x", "line 3: g._solve"]
 
 
-@pytest.mark.parametrize("name", sorted(m for m in MODULES if m != "__init__"))
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m))
 def test_no_module_re_exports_another_modules_names(name):
     shims = [
         f"line {node.lineno}: from .{node.module} import {a.name} as {a.asname}"
         for node in ast.walk(_tree(name))
-        if isinstance(node, ast.ImportFrom) and node.level == 1
+        if isinstance(node, ast.ImportFrom) and node.level >= 1
         for a in node.names
         if a.asname == a.name
     ]
-    assert shims == [], f"{name}.py re-exports names of another module"
+    assert shims == [], f"{name} re-exports names of another module"
 
 
 def test_moved_recession_names_still_work_with_a_warning():
     """Names that tariffsim.recession re-exported until 0.2 now live in tariffsim.calibration
     (CHANGELOG.md); the old path still resolves, with a DeprecationWarning."""
-    from tariffsim import calibration, recession
+    from tariffsim.inputs import calibration
+    from tariffsim.models import recession
 
-    with pytest.warns(DeprecationWarning, match="tariffsim.calibration"):
+    with pytest.warns(DeprecationWarning, match="tariffsim.inputs.calibration"):
         assert recession.load_calibration is calibration.load_calibration
     with pytest.raises(AttributeError):
         _ = recession.no_such_name

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.uncertainty import elasticity_grid, parse_grid, sweep, tornado
+from tariffsim.engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 
 
 def test_parse_grid():

@@ -31,8 +31,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from tariffsim.datasets import hs2_sector_map, sector_labels  # noqa: E402
-from tariffsim.loaders import read_matrix_csv  # noqa: E402
+from tariffsim.inputs.datasets import hs2_sector_map, sector_labels  # noqa: E402
+from tariffsim.inputs.loaders import read_matrix_csv  # noqa: E402
 
 REGIONS = ("USA", "MEX", "CAN", "CHN", "EU27", "JPN", "KOR", "IND", "VNM", "ROW")
 # European Union member states since 1 February 2020 (Eurostat country code list EU27_2020).

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_default import CP_TO_MODEL  # noqa: E402
 
-from tariffsim.datasets import hs2_sector_map  # noqa: E402
+from tariffsim.inputs.datasets import hs2_sector_map  # noqa: E402
 
 
 def build(raw: Path, out: Path) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 Directives (usable in Markdown pages as ```` ```{name} ```` blocks and in reStructuredText):
 
 ``tariffsim-assumptions``
-    The table of every scenario assumption from :data:`tariffsim.scenario.ASSUMPTIONS` (default,
+    The table of every scenario assumption from :data:`tariffsim.inputs.scenario.ASSUMPTIONS` (default,
     bounds, whether low/central/high or ``"data"`` is accepted, meaning, source).
 ``tariffsim-scenario-keys``
     The key lists the scenario parser accepts (``TOP_KEYS``, ``TariffMeasure.KEYS``,
@@ -13,7 +13,7 @@ Directives (usable in Markdown pages as ```` ```{name} ```` blocks and in reStru
     :func:`tariffsim.get_set`, with every value's source.
 ``tariffsim-cli``
     The command-line reference, walked from the argparse parser of
-    :func:`tariffsim.cli.build_parser`.
+    :func:`tariffsim.cli.main.build_parser`.
 ``tariffsim-api``
     autodoc entries for every public name in ``tariffsim.__all__``, grouped by module
     (reStructuredText pages only, because autodoc emits reStructuredText).
@@ -88,7 +88,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, code_cols: S
 
 def _fmt(v: Any) -> str:
     """A value as it would be written in TOML."""
-    from tariffsim.scenario import Range
+    from tariffsim.inputs.scenario import Range
 
     if isinstance(v, Range):
         v = v.to_dict()
@@ -114,7 +114,7 @@ class AssumptionsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from tariffsim.scenario import ASSUMPTIONS
+        from tariffsim.inputs.scenario import ASSUMPTIONS
 
         rows = []
         for key, spec in ASSUMPTIONS.items():
@@ -130,7 +130,7 @@ class AssumptionsDirective(SphinxDirective):
             if bounds.startswith("one of"):
                 accepts = ["string"]
             rows.append((key, _fmt(spec.default), bounds, " or ".join(accepts), spec.description, spec.source))
-        self.env.note_dependency(str(importlib.import_module("tariffsim.scenario").__file__))
+        self.env.note_dependency(str(importlib.import_module("tariffsim.inputs.scenario").__file__))
         return [
             table(
                 ("key", "default", "bounds", "accepts", "meaning", "source of the default"),
@@ -141,7 +141,7 @@ class AssumptionsDirective(SphinxDirective):
 
 
 def _scenario_groups() -> dict[str, tuple[str, tuple[str, ...]]]:
-    sc = importlib.import_module("tariffsim.scenario")
+    sc = importlib.import_module("tariffsim.inputs.scenario")
     return {
         "top": ("top-level keys (TOP_KEYS)", tuple(sc.TOP_KEYS)),
         "measure": (
@@ -190,7 +190,7 @@ def _field_defaults(cls: type) -> dict[str, Any]:
 
 def _key_groups() -> dict[str, tuple[tuple[str, ...], dict[str, Any]]]:
     """Key list of each table of the scenario format and the defaults the parser applies."""
-    sc = importlib.import_module("tariffsim.scenario")
+    sc = importlib.import_module("tariffsim.inputs.scenario")
     top = _field_defaults(sc.Scenario)
     measure = _field_defaults(sc.TariffMeasure)
     return {
@@ -204,7 +204,7 @@ def _key_groups() -> dict[str, tuple[tuple[str, ...], dict[str, Any]]]:
             tuple(sc.UNC_KEYS),
             {"draws": top.get("draws"), "n_paths": top.get("n_paths"), "distributions": {}},
         ),
-        "recession": (tuple(getattr(importlib.import_module("tariffsim.calibration"), "OVERRIDE_KEYS", ())), {}),
+        "recession": (tuple(getattr(importlib.import_module("tariffsim.inputs.calibration"), "OVERRIDE_KEYS", ())), {}),
     }
 
 
@@ -246,7 +246,7 @@ class KeysTableDirective(SphinxDirective):
                 f"the {g} keys of the scenario parser are {', '.join(keys)}; "
                 f"not described here: {', '.join(missing) or '-'}; described but not accepted: {', '.join(extra) or '-'}"
             )
-        self.env.note_dependency(str(importlib.import_module("tariffsim.scenario").__file__))
+        self.env.note_dependency(str(importlib.import_module("tariffsim.inputs.scenario").__file__))
         rows = []
         for k in keys:
             typ, bounds, meaning = described[k]
@@ -307,8 +307,8 @@ class ElasticityQuantitiesDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        el = importlib.import_module("tariffsim.elasticities")
-        sets_file = importlib.import_module("tariffsim.datasets").data_file("elasticities", "sets.toml")
+        el = importlib.import_module("tariffsim.inputs.elasticities")
+        sets_file = importlib.import_module("tariffsim.inputs.datasets").data_file("elasticities", "sets.toml")
         self.env.note_dependency(str(sets_file))
         self.env.note_dependency(str(el.__file__))
         raw = tomllib.loads(sets_file.read_text(encoding="utf-8"))
@@ -333,7 +333,7 @@ class ElasticityQuantitiesDirective(SphinxDirective):
         return out
 
 
-#: How the package fills a quantity a set leaves out (see tariffsim.elasticities.ElasticitySet.from_dict).
+#: How the package fills a quantity a set leaves out (see tariffsim.inputs.elasticities.ElasticitySet.from_dict).
 _DERIVED = {
     "sigma_one_year": "not in the file: one_year_ratio x sigma",
     "eta_one_year": "not in the file: one_year_ratio x eta",
@@ -348,9 +348,9 @@ class ElasticitySetsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from tariffsim.elasticities import available_sets, get_set
+        from tariffsim.inputs.elasticities import available_sets, get_set
 
-        sets_file = importlib.import_module("tariffsim.datasets").data_file("elasticities", "sets.toml")
+        sets_file = importlib.import_module("tariffsim.inputs.datasets").data_file("elasticities", "sets.toml")
         self.env.note_dependency(str(sets_file))
         raw = tomllib.loads(sets_file.read_text(encoding="utf-8"))["sets"]
         summary_rows = []
@@ -386,7 +386,7 @@ class RecessionCalibrationsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        folder = importlib.import_module("tariffsim.datasets").data_file("recession")
+        folder = importlib.import_module("tariffsim.inputs.datasets").data_file("recession")
         rows, checks = [], []
         for f in sorted(folder.glob("*.json")):
             self.env.note_dependency(str(f))
@@ -502,7 +502,7 @@ class CLIDirective(SphinxDirective):
         return sec
 
     def run(self) -> list[nodes.Node]:
-        cli = importlib.import_module("tariffsim.cli")
+        cli = importlib.import_module("tariffsim.cli.main")
         self.env.note_dependency(str(cli.__file__))
         old = os.environ.get("COLUMNS")
         os.environ["COLUMNS"] = "100"  # usage lines wrap at the terminal width; fix it for the docs

@@ -4,7 +4,7 @@ Every limit below bounds memory or run time for a request a user can make (a CLI
 scenario field, a data file). The check functions raise :class:`~tariffsim.errors.LimitError`
 (or :class:`~tariffsim.errors.UsageError` for a value that is not a valid number at all) naming
 the flag or field, and they are called both by the CLI (at parse time) and by the library entry
-points (:func:`tariffsim.simulate`, :func:`tariffsim.uncertainty.sweep`, the loaders), so a
+points (:func:`tariffsim.simulate`, :func:`tariffsim.engine.uncertainty.sweep`, the loaders), so a
 library call cannot allocate what the CLI would refuse.
 
 Sizes measured on the package's own code (numpy float64): the recession Monte Carlo needs about

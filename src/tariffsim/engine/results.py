@@ -1,0 +1,731 @@
+"""Results: frozen records with tidy pandas views and the JSON summary of ``tariffsim run``.
+
+Units are in the column names: ``_usd`` US dollars (exporter prices unless the name says
+consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 0-1.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._util import json_safe
+from ..errors import TariffSimError
+
+if TYPE_CHECKING:
+    from ..inputs.elasticities import ElasticitySet
+    from ..inputs.scenario import Scenario
+    from ..models.recession import RecessionRisk
+    from .macro import MacroAssumptions, MacroOutcome
+    from .trade import TradeOutcome
+
+__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS"]
+
+
+@dataclass(frozen=True, eq=False)
+class SetOutcome:
+    """Everything computed for one elasticity set.
+
+    ``near_term``: the PE trade outcome at the one-year elasticities (what the first year's GDP is
+    made of); ``near_term_with_input_costs``: the same with the retaliation cost wedge (None
+    without retaliation); ``long_run``: the long-run trade outcome of the scenario's model (PE at
+    long-run elasticities for 'pe', the GE solution otherwise); ``gdp_long_run``: the GE outcome
+    whose real income is the long-run GDP; ``at_risk``: the PE outcome at the long-run elasticities
+    (value added at risk); ``macro``: the GDP path; ``recession``: the recession risk of the set's
+    own path (no parameter draws).
+    """
+
+    name: str
+    elasticities: ElasticitySet
+    near_term: TradeOutcome
+    long_run: TradeOutcome
+    gdp_long_run: TradeOutcome
+    macro: MacroOutcome
+    at_risk: TradeOutcome | None = None
+    near_term_with_input_costs: TradeOutcome | None = None
+    recession: RecessionRisk | None = None
+
+    @property
+    def trade(self) -> TradeOutcome:
+        """The long-run trade outcome (the headline export changes)."""
+        return self.long_run
+
+    @property
+    def short_run(self) -> TradeOutcome:
+        """Deprecated name of :attr:`near_term` (CHANGELOG.md, 0.2)."""
+        import warnings
+
+        warnings.warn(
+            "SetOutcome.short_run is deprecated; use SetOutcome.near_term (the PE outcome at one-year elasticities)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.near_term
+
+    def with_recession(self, risk: RecessionRisk) -> SetOutcome:
+        return replace(self, recession=risk)
+
+
+def _pct(new: float, old: float) -> float:
+    return 100.0 * (new / old - 1.0) if old > 0 else 0.0
+
+
+def _nan_none(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The outcome of :func:`tariffsim.simulate` (derived values are computed once and cached).
+
+    Attributes: ``scenario`` (as run: its ``model`` says which trade model), ``data``, ``model``
+    ('pe', 'ge' or 'ge-io'), ``t0``/``t1`` (baseline and scenario tariffs, exporter x importer x
+    sector), ``sets`` (name -> :class:`SetOutcome`), ``central`` (name of the central set),
+    ``recession`` (headline risk: the central set with parameter draws), ``draws`` (DataFrame of
+    the Monte Carlo parameter draws and their GDP impacts), ``provenance`` (package version,
+    scenario hash, dataset and sources, seed), ``notes``, ``assumptions`` (the central macro
+    assumptions).
+    """
+
+    scenario: Scenario
+    data: Any
+    model: str
+    t0: np.ndarray
+    t1: np.ndarray
+    sets: Mapping[str, SetOutcome]
+    central: str
+    recession: RecessionRisk | None
+    draws: pd.DataFrame | None
+    provenance: Mapping[str, Any]
+    notes: tuple[str, ...] = field(default=())
+    assumptions: MacroAssumptions | None = None
+    recession_with_draws: RecessionRisk | None = None
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def country(self) -> str:
+        return self.scenario.country
+
+    @property
+    def market(self) -> str | None:
+        """The tariff-setting economy whose market the headline export numbers refer to."""
+        return self.assumptions.market if self.assumptions is not None else None
+
+    @property
+    def set_names(self) -> list[str]:
+        return list(self.sets)
+
+    @property
+    def ge(self) -> Any:
+        """The central set's GE solution record (long run), for any model."""
+        return self.outcome().gdp_long_run.detail
+
+    def outcome(self, set_name: str | None = None) -> SetOutcome:
+        name = set_name or self.central
+        if name not in self.sets:
+            raise TariffSimError(f"elasticity set {name!r} was not run; sets run: {', '.join(self.sets)}")
+        return self.sets[name]
+
+    def _names(self, set_name: str | Sequence[str] | None) -> list[str]:
+        if set_name is None:
+            return list(self.sets)
+        if isinstance(set_name, str):
+            self.outcome(set_name)
+            return [set_name]
+        return [self.outcome(n).name for n in set_name]
+
+    def _trade(self, name: str, horizon: str) -> TradeOutcome:
+        so = self.outcome(name)
+        if horizon in ("trade", "long_run", "long-run"):
+            return so.long_run
+        if horizon in ("short_run", "near_term", "one_year", "one-year"):
+            return so.near_term
+        raise TariffSimError(f"horizon must be 'near_term' or 'long_run', got {horizon!r}")
+
+    # ------------------------------------------------------------------ tidy tables
+    def by_flow(self, set_name: str | Sequence[str] | None = None, *, horizon: str = "long_run") -> pd.DataFrame:
+        """One row per (elasticity set, exporter, importer, sector) with trade in the baseline:
+        values before/after (USD, exporter prices), tariff revenue and, for the PE model, the
+        decomposition of the change (price effect + trade creation + trade diversion = change)
+        and consumer-price shares. ``horizon``: 'long_run' (default) or 'near_term' (one year)."""
+        parts = []
+        for name in self._names(set_name):
+            o = self._trade(name, horizon)
+            n, s = o.V0.shape[0], o.V0.shape[2]
+            e, m, k = np.meshgrid(np.arange(n), np.arange(n), np.arange(s), indexing="ij")
+            mask = (o.V0 > 0).ravel()
+            C = np.asarray(o.countries, dtype=object)
+            S = np.asarray(o.sectors, dtype=object)
+            cols: dict[str, Any] = {
+                "elasticity_set": name,
+                "exporter": C[e.ravel()[mask]],
+                "importer": C[m.ravel()[mask]],
+                "sector": S[k.ravel()[mask]],
+                "value_baseline_usd": o.V0.ravel()[mask],
+                "value_scenario_usd": o.V1.ravel()[mask],
+                "change_usd": o.dV.ravel()[mask],
+                "revenue_baseline_usd": o.revenue0.ravel()[mask],
+                "revenue_scenario_usd": o.revenue1.ravel()[mask],
+            }
+            if o.V0.shape == self.t0.shape:
+                cols["tariff_baseline"] = self.t0.ravel()[mask]
+                cols["tariff_scenario"] = self.t1.ravel()[mask]
+            if o.model == "pe":
+                pe = o.detail
+                for key in ("price_effect", "trade_creation", "trade_diversion"):
+                    cols[f"{key}_usd"] = np.asarray(getattr(pe, key)).ravel()[mask]
+                cols["share_baseline"] = pe.shares0.ravel()[mask]
+                cols["share_scenario"] = pe.shares1.ravel()[mask]
+            parts.append(pd.DataFrame(cols))
+        df = pd.concat(parts, ignore_index=True)
+        df["change_pct"] = np.where(df.value_baseline_usd > 0, 100 * df.change_usd / df.value_baseline_usd, 0.0)
+        df.attrs["units"] = "USD at exporter prices; tariffs as shares; shares at consumer prices"
+        return df
+
+    def by_sector(
+        self,
+        set_name: str | Sequence[str] | None = None,
+        *,
+        exporter: str | None = None,
+        importer: str | None = None,
+        horizon: str = "long_run",
+    ) -> pd.DataFrame:
+        """Flows summed by sector, for one exporter's exports (default: the reported country) to one
+        importer (default: all markets)."""
+        exporter = self.country if exporter is None else exporter
+        f = self.by_flow(set_name, horizon=horizon)
+        f = f[f.exporter == exporter]
+        if importer is not None:
+            f = f[f.importer == importer]
+        cols = [
+            c
+            for c in (
+                "value_baseline_usd",
+                "value_scenario_usd",
+                "change_usd",
+                "price_effect_usd",
+                "trade_creation_usd",
+                "trade_diversion_usd",
+                "revenue_baseline_usd",
+                "revenue_scenario_usd",
+            )
+            if c in f.columns
+        ]
+        g = f.groupby(["elasticity_set", "sector"], sort=False, as_index=False)[cols].sum()
+        g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
+        g.insert(1, "exporter", exporter)
+        g.insert(2, "importer", importer or "all")
+        labels = self.data.meta.get("sector_labels", {})
+        g.insert(4, "sector_label", g["sector"].map(lambda x: labels.get(x, x)))
+        return g
+
+    def by_country(self, set_name: str | Sequence[str] | None = None, *, horizon: str = "long_run") -> pd.DataFrame:
+        """Per country: exports and imports before/after (USD, exporter prices), tariff revenue
+        and, for the PE model, consumer surplus, producer surplus and net welfare changes (USD);
+        for GE models the real income change (percent)."""
+        rows = []
+        for name in self._names(set_name):
+            o = self._trade(name, horizon)
+            rev0 = np.asarray(o.revenue0).sum(axis=(0, 2))
+            rev1 = np.asarray(o.revenue1).sum(axis=(0, 2))
+            pe = o.detail if o.model == "pe" else None
+            for i, c in enumerate(o.countries):
+                x0, x1 = o.V0[i].sum(), o.V1[i].sum()
+                m0, m1 = o.V0[:, i].sum(), o.V1[:, i].sum()
+                row: dict[str, Any] = {
+                    "elasticity_set": name,
+                    "country": c,
+                    "exports_baseline_usd": x0,
+                    "exports_scenario_usd": x1,
+                    "exports_change_pct": _pct(x1, x0),
+                    "imports_baseline_usd": m0,
+                    "imports_scenario_usd": m1,
+                    "imports_change_pct": _pct(m1, m0),
+                    "tariff_revenue_baseline_usd": rev0[i],
+                    "tariff_revenue_scenario_usd": rev1[i],
+                }
+                if pe is not None:
+                    cs = float(np.sum(pe.consumer_surplus[i]))
+                    ps = float(np.sum(pe.producer_surplus[i]))
+                    net = cs + rev1[i] - rev0[i] + ps
+                    gdp = self.data.gdp[self.data.index(c)] if self.data.gdp is not None else math.nan
+                    row.update(
+                        consumer_surplus_change_usd=cs,
+                        producer_surplus_change_usd=ps,
+                        net_welfare_change_usd=net,
+                        net_welfare_change_pct_gdp=100 * net / gdp,
+                    )
+                if o.real_income_pct is not None:
+                    row["real_income_change_pct"] = float(o.real_income_pct[i])
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def diversion_by_source(self, importer: str | None = None, set_name: str | None = None) -> pd.DataFrame:
+        """Change of each source's sales in ``importer``'s market (default: the tariff-setting
+        market; USD, exporter prices)."""
+        importer = importer or self.market or "USA"
+        f = self.by_flow(set_name)
+        f = f[f.importer == importer]
+        cols = [
+            c
+            for c in (
+                "value_baseline_usd",
+                "value_scenario_usd",
+                "change_usd",
+                "trade_diversion_usd",
+                "trade_creation_usd",
+                "price_effect_usd",
+            )
+            if c in f.columns
+        ]
+        g = f.groupby(["elasticity_set", "exporter"], sort=False, as_index=False)[cols].sum()
+        g["change_pct"] = np.where(g.value_baseline_usd > 0, 100 * g.change_usd / g.value_baseline_usd, 0.0)
+        return g
+
+    def gdp_path(self, set_name: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Quarterly GDP level deviation from baseline (percent), by channel, for each set."""
+        from ..inputs.scenario import quarter_labels
+
+        rows = []
+        for name in self._names(set_name):
+            mac = self.outcome(name).macro
+            H = len(mac.path)
+            df = pd.DataFrame(
+                {
+                    "elasticity_set": name,
+                    "quarter": np.arange(1, H + 1),
+                    "period": quarter_labels(self.scenario.phase_in, H),
+                    "gdp_deviation_pct": mac.path,
+                }
+            )
+            for k, v in mac.components.items():
+                df[f"{k}_pct"] = v
+            rows.append(df)
+        return pd.concat(rows, ignore_index=True)
+
+    # ------------------------------------------------------------------ headline numbers
+    def headline(self, set_name: str | None = None) -> dict[str, Any]:
+        """The JSON keys for one elasticity set (see :meth:`to_json`); computed once per set."""
+        return self._headlines[set_name or self.central]
+
+    @cached_property
+    def _headlines(self) -> dict[str, dict[str, Any]]:
+        return {n: self._headline(n) for n in self.sets}
+
+    def _revenue(self, o: TradeOutcome, u: int) -> tuple[float, float]:
+        return float(o.revenue0[:, u].sum()), float(o.revenue1[:, u].sum())
+
+    def _headline(self, name: str) -> dict[str, Any]:
+        from .trade import implied_elasticity
+
+        so = self.outcome(name)
+        lr, nt, mac = so.long_run, so.near_term, so.macro
+        c = nt.countries.index(self.country)
+        mk = self.market
+        u = nt.countries.index(mk) if mk in nt.countries else None
+        lc = lr.countries.index(self.country)
+        lu = lr.countries.index(mk) if mk in lr.countries else None
+        out: dict[str, Any] = {
+            "exports_change_pct": lr.exports_change_pct(lc),
+            "exports_to_us_change_pct": lr.exports_change_pct(lc, lu) if lu is not None and lu != lc else None,
+            "exports_change_pct_after_4q": nt.exports_change_pct(c),
+            "exports_to_us_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
+            "us_tariff_revenue_usd": None,
+            "us_tariff_revenue_baseline_usd": None,
+            "us_tariff_revenue_usd_after_4q": None,
+            "us_import_price_change_pct": None,
+            "implied_elasticity_one_year": None,
+        }
+        if u is not None:
+            r0, r1 = self._revenue(self._revenue_outcome(so), u)
+            out["us_tariff_revenue_usd"] = r1 - r0
+            out["us_tariff_revenue_baseline_usd"] = r0
+            n0, n1 = self._revenue(nt, u)
+            out["us_tariff_revenue_usd_after_4q"] = n1 - n0
+            E0 = (nt.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
+            ro = self._revenue_outcome(so)
+            out["us_import_price_change_pct"] = (
+                float(100 * (E0 * (ro.import_price_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
+            )
+            out["implied_elasticity_one_year"] = _nan_none(implied_elasticity(nt, self.t0, self.t1, c, u))
+        if "total_pct_with_input_costs" in mac.exports_near_term:
+            out["exports_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+                "total_pct_with_input_costs"
+            ]
+            out["exports_to_us_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+                "market_pct_with_input_costs"
+            ]
+        out.update(
+            gdp_impact_pct=mac.gdp_impact_pct,
+            gdp_impact_pct_first_year_avg=mac.first_year_avg_pct,
+            gdp_impact_pct_long_run=mac.long_run_gdp_pct,
+            gdp_impact_pct_end_of_horizon=float(mac.path[-1]),
+            value_added_at_risk_pct=mac.value_added_at_risk_pct,
+            gdp_path=self._path_records(mac.path),
+        )
+        if so.recession is not None:
+            out.update(_risk_keys(so.recession))
+        return out
+
+    def _revenue_outcome(self, so: SetOutcome) -> TradeOutcome:
+        """Long-run revenue and prices: the model's long-run outcome when it is on the dataset's
+        economies, else the PE long run (the multi-sector GE runs on 1993 tables in 1993 USD)."""
+        lr = so.long_run
+        if lr.countries == tuple(self.data.countries) or so.at_risk is None:
+            return lr
+        return so.at_risk
+
+    def _path_records(self, path: np.ndarray) -> list[dict[str, Any]]:
+        from ..inputs.scenario import quarter_labels
+
+        labels = quarter_labels(self.scenario.phase_in, len(path))
+        return [
+            {"quarter": i + 1, "period": p, "deviation_pct": float(v)}
+            for i, (p, v) in enumerate(zip(labels, path, strict=True))
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json`` (computed once).
+
+        Top-level keys hold the central set; ``by_elasticity_set`` the same keys for every set.
+        Percent values are in percent (negative for a fall); probabilities are shares 0-1.
+        """
+        return self._json
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
+        cen = self.headline()
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "model": self.model,
+            "country": self.country,
+            "market": self.market,
+            "central_set": self.central,
+        }
+        out.update({k: v for k, v in cen.items() if k not in RISK_KEYS})
+        impacts = {n: h["gdp_impact_pct"] for n, h in self._headlines.items()}
+        out["gdp_impact_pct_low"] = max(impacts.values())  # smallest loss
+        out["gdp_impact_pct_high"] = min(impacts.values())  # largest loss
+        out["gdp_impact_pct_low_set"] = max(impacts, key=lambda k: impacts[k])
+        out["gdp_impact_pct_high_set"] = min(impacts, key=lambda k: impacts[k])
+        if self.recession is not None:
+            r = self.recession
+            out.update(_risk_keys(r))
+            out["recession_monte_carlo"] = {
+                "n_paths": r.n_paths,
+                "n_draws": r.n_draws,
+                "seed": r.seed,
+                "horizon_quarters": r.horizon,
+                "se_recession_probability": r.technical_4q.se_tariff,
+                "innovations": getattr(r, "innovation", getattr(r, "innovations", "gaussian")),
+                "ar1": {"mu_pct_q": r.mu, "rho": r.rho, "sigma_pct_q": r.sigma},
+            }
+        mac = self.outcome().macro
+        a = mac.assumptions
+        out["export_dependence"] = a.export_dependence
+        out["export_dependence_data"] = a.export_dependence_data
+        out["macro"] = {
+            "form": a.form,
+            "market": a.market,
+            "value_added_share": a.value_added_share,
+            "multiplier": a.multiplier,
+            "exchange_rate_offset": a.exchange_rate_offset,
+            "uncertainty_drag_pct": a.uncertainty_drag_pct,
+            "adjustment_speed": a.adjustment_speed,
+            "blend_start_quarter": a.blend_start_quarter,
+            "blend_end_quarter": a.blend_end_quarter,
+            "retaliation_input_cost_wedge": mac.wedge,
+            "gdp_usd": a.gdp_usd,
+            "exports_usd": a.exports_usd,
+            "near_term_channels_pct": dict(mac.near_term),
+            "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
+            "sources": dict(a.sources),
+        }
+        if self.recession_with_draws is not None:
+            out["recession_with_parameter_draws"] = _risk_keys(self.recession_with_draws)
+        if self.draws is not None and len(self.draws):
+            q = self.draws["gdp_impact_pct"].quantile([0.05, 0.5, 0.95])
+            out["gdp_impact_pct_draws"] = {
+                "p05": float(q.loc[0.05]),
+                "p50": float(q.loc[0.5]),
+                "p95": float(q.loc[0.95]),
+                "n": int(len(self.draws)),
+            }
+        out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
+        out["ge"] = self._ge_block()
+        out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
+        out["provenance"] = dict(self.provenance)
+        return json_safe(out)
+
+    def ge_summary(self) -> dict[str, Any]:
+        """The central set's long-run GE solution (the ``ge`` block of :meth:`to_json`, JSON-ready).
+
+        ``model``; ``country`` and ``market``: the row of the reported country and of the
+        tariff-setting market (empty when the model has no such economy); ``solver``: the solver
+        facts. For the one-sector GE a row is the solution's ``by_country()`` row. For the
+        multi-sector GE ('ge-io') a row holds ``iso3``, ``region``, ``welfare_pct`` and its
+        decomposition ``tot_pct`` + ``vot_pct`` + ``tech_pct`` (Caliendo-Parro, percent of baseline
+        income), ``realwage_pct``, ``real_income_pct`` (the exact change; the long-run GDP),
+        ``wage_pct``, ``consumer_price_pct``, and ``output_by_sector_pct`` /
+        ``real_output_by_sector_pct`` (sector -> percent; None where baseline output is 0); the block
+        adds ``traded_sectors``, ``structure`` (:data:`tariffsim.models.ge_io.STRUCTURE_NOTE`) and ``units``.
+        Every table, figure and page of a report reads these numbers from here."""
+        return copy.deepcopy(self._json["ge"])
+
+    def _ge_block(self) -> dict[str, Any]:
+        so = self.outcome()
+        lr = so.gdp_long_run
+        g = lr.detail
+        rows: dict[str, dict[str, Any]] = {"country": {}, "market": {}}
+        extra: dict[str, Any] = {}
+        codes = {"country": self.country, "market": self.market}
+        if lr.model == "ge-io" and hasattr(g, "by_region"):
+            rows, extra = _ge_io_rows(g, codes)
+        elif hasattr(g, "by_country"):
+            df = g.by_country()
+            key = "iso3" if "iso3" in df.columns else df.columns[0]
+            for role, code in codes.items():
+                if code is not None and (df[key] == code).any():
+                    rows[role] = df[df[key] == code].iloc[0].to_dict()
+        return {"model": lr.model, **rows, "solver": lr.solver.to_dict(), **extra}
+
+    @cached_property
+    def _summary(self) -> pd.DataFrame:
+        rows = []
+        for n, h in self._headlines.items():
+            es = self.outcome(n).elasticities
+            one, lr = es.arrays(self.data.sectors, "one-year"), es.arrays(self.data.sectors, "long-run")
+            rows.append(
+                {
+                    "elasticity_set": n,
+                    "sigma_one_year": float(np.median(one["sigma"])),
+                    "sigma": float(np.median(lr["sigma"])),
+                    "eta_one_year": float(np.median(one["eta"])),
+                    "eta": float(np.median(lr["eta"])),
+                    "eps_x": float(np.median(lr["eps_x"])),
+                    "ge_trade_elasticity": es.ge_trade_elasticity,
+                    **{k: h.get(k) for k in SUMMARY_KEYS},
+                }
+            )
+        df = pd.DataFrame(rows)
+        df.attrs["units"] = "percent; USD; probabilities as shares 0-1"
+        return df
+
+    def summary(self) -> pd.DataFrame:
+        """One row per elasticity set: the headline numbers (percent, USD, probabilities 0-1);
+        the same numbers as :meth:`to_json`'s ``by_elasticity_set``."""
+        return self._summary.copy()
+
+    def __repr__(self) -> str:
+        j = self.to_json()
+        return (
+            f"<tariffsim.Result scenario={j['scenario']!r} model={self.model} country={self.country} "
+            f"sets={list(self.sets)} central={self.central!r}: GDP {fmt(j['gdp_impact_pct_first_year_avg'])} % "
+            f"first-year average, {fmt(j['gdp_impact_pct'])} % after 4 quarters, "
+            f"{fmt(j['gdp_impact_pct_long_run'])} % long run>"
+        )
+
+    def _repr_html_(self) -> str:
+        cols = [
+            "elasticity_set",
+            "exports_change_pct_after_4q",
+            "exports_change_pct",
+            "gdp_impact_pct_first_year_avg",
+            "gdp_impact_pct",
+            "gdp_impact_pct_long_run",
+            "value_added_at_risk_pct",
+            "recession_probability_change",
+        ]
+        df = self._summary[[c for c in cols if c in self._summary.columns]]
+        head = html.escape(f"{self.scenario.name}: {self.scenario.description} ({self.model.upper()} model)")
+        return f"<p><b>{head}</b></p>" + df.to_html(index=False, float_format=lambda x: f"{x:+.2f}", na_rep="n/a")
+
+    def summary_text(self) -> str:
+        """A readable multi-line summary (what ``tariffsim run`` prints)."""
+        return _summary_text(self)
+
+
+#: Keys of an economy's row in the ``ge`` block of a multi-sector GE ('ge-io') result, in order.
+GE_IO_ROW_KEYS = (
+    "welfare_pct",
+    "tot_pct",
+    "vot_pct",
+    "tech_pct",
+    "realwage_pct",
+    "real_income_pct",
+    "wage_pct",
+    "consumer_price_pct",
+)
+
+
+def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
+    """(J,) True where sector j of a Caliendo-Parro solution is traded between regions: its trade
+    off the diagonal (``trade[n, i, j]``, n != i) is more than ``rtol`` of all its trade. The
+    off-diagonal cells are summed directly (a total minus the domestic flows leaves round-off of
+    either sign where a sector is not traded)."""
+    trade = np.asarray(trade, dtype=float)
+    off = np.where(np.eye(trade.shape[0], dtype=bool)[:, :, None], 0.0, trade).sum(axis=(0, 1))
+    return off > rtol * np.abs(trade).sum(axis=(0, 1))
+
+
+def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.models.ge_io.IOChanges`) for
+    the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
+    from ..errors import CountryCodeError
+    from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
+
+    regions = list(g.regions)
+    iso = iso3_codes(regions)
+    by_region = g.by_region()
+    out_pct = np.asarray(g.output_pct, dtype=float)
+    real_pct = np.asarray(g.real_output_pct, dtype=float)
+    rows: dict[str, dict[str, Any]] = {}
+    for role, code in codes.items():
+        rows[role] = {}
+        if code is None:
+            continue
+        try:
+            k = region_index(regions, code)
+        except CountryCodeError:
+            continue
+        rec = by_region.iloc[k]
+        row: dict[str, Any] = {"iso3": iso[k], "region": regions[k]}
+        row.update({c: float(rec[c]) for c in GE_IO_ROW_KEYS})
+        row["output_by_sector_pct"] = dict(zip(g.sectors, map(float, out_pct[k]), strict=True))
+        row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
+        rows[role] = row
+    traded = traded_sectors(g.baseline.trade)
+    how = (
+        f"integrated along the path of tariffs ({g.path_steps} steps), adding up to real_income_pct"
+        if g.path_steps > 1
+        else "first-order, one step"
+    )
+    extra = {
+        "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
+        "structure": STRUCTURE_NOTE,
+        "units": "percent; welfare and its terms (terms of trade, volume of trade, technical efficiency) in percent "
+        f"of baseline income (Caliendo and Parro 2015 decomposition, {how}); real_income_pct: the exact change "
+        "of real income; output: gross output, value at producer prices (output) or deflated by the sector's "
+        "input-bundle cost (real output)",
+    }
+    return rows, extra
+
+
+RISK_KEYS = (
+    "recession_probability",
+    "recession_probability_baseline",
+    "recession_probability_change",
+    "recession_probability_change_se",
+    "annual_contraction_probability",
+    "annual_contraction_probability_baseline",
+    "recession_probability_horizon",
+    "recession_probability_horizon_baseline",
+)
+SUMMARY_KEYS = (
+    "exports_change_pct_after_4q",
+    "exports_to_us_change_pct_after_4q",
+    "exports_change_pct",
+    "exports_to_us_change_pct",
+    "implied_elasticity_one_year",
+    "us_tariff_revenue_usd",
+    "us_import_price_change_pct",
+    "gdp_impact_pct_first_year_avg",
+    "gdp_impact_pct",
+    "gdp_impact_pct_long_run",
+    "value_added_at_risk_pct",
+    *RISK_KEYS,
+)
+
+
+def _risk_keys(r: RecessionRisk) -> dict[str, float]:
+    change = getattr(r, "change", None)
+    se = getattr(r, "se_change", None)
+    return {
+        "recession_probability": r.recession_probability,
+        "recession_probability_baseline": r.recession_probability_baseline,
+        "recession_probability_change": r.recession_probability - r.recession_probability_baseline
+        if change is None
+        else float(change),
+        "recession_probability_change_se": float(se) if se is not None else float("nan"),
+        "annual_contraction_probability": r.annual_contraction_probability,
+        "annual_contraction_probability_baseline": r.annual_contraction.baseline,
+        "recession_probability_horizon": r.technical_horizon.tariff,
+        "recession_probability_horizon_baseline": r.technical_horizon.baseline,
+    }
+
+
+def fmt(x: Any, nd: int = 2) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{nd}f}"
+
+
+def _summary_text(res: Result) -> str:
+    j = res.to_json()
+    c, mk = res.country, res.market or "its main market"
+    lines = [
+        f"scenario {j['scenario']}: {j['description']}",
+        f"model {j['model'].upper()}, reported economy {c}, tariff-setting market {mk}, central set '{res.central}'",
+        "",
+        f"{c} exports, after 4 quarters (one-year elasticities) {fmt(j['exports_change_pct_after_4q'], 1)} %  "
+        f"(to {mk} {fmt(j['exports_to_us_change_pct_after_4q'], 1)} %; implied elasticity "
+        f"{fmt(j['implied_elasticity_one_year'])})",
+        f"{c} exports, long run                          {fmt(j['exports_change_pct'], 1)} %  "
+        f"(to {mk} {fmt(j['exports_to_us_change_pct'], 1)} %)",
+    ]
+    if j.get("us_tariff_revenue_usd") is not None:
+        lines.append(
+            f"{mk} tariff revenue, change                     {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
+            f"(after 4 quarters {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)"
+        )
+    lines += [
+        f"{c} GDP, first-year average                   {fmt(j['gdp_impact_pct_first_year_avg'])} %",
+        f"{c} GDP after 4 quarters                      {fmt(j['gdp_impact_pct'])} % "
+        f"(sets {fmt(j['gdp_impact_pct_low'])} to {fmt(j['gdp_impact_pct_high'])} %)",
+        f"{c} GDP, long run (GE real income)            {fmt(j['gdp_impact_pct_long_run'])} %",
+        f"{c} value added at risk (PE, long run; not GDP) {fmt(j['value_added_at_risk_pct'])} %",
+    ]
+    if "recession_probability" in j:
+        lines.append(
+            f"technical recession within 4 quarters       {100 * j['recession_probability']:.1f} % "
+            f"(baseline {100 * j['recession_probability_baseline']:.1f} %; change "
+            f"{100 * j['recession_probability_change']:+.1f} pp, MC s.e. {100 * j['recession_probability_change_se']:.2f} pp)"
+        )
+    ge = j.get("ge") or {}
+    if ge.get("model") == "ge-io":
+        lines.append("multi-sector GE, long run (Caliendo-Parro, structure of 1993):")
+        for role in ("country", "market"):
+            row = ge.get(role) or {}
+            if not row or (role == "market" and row.get("iso3") == (ge.get("country") or {}).get("iso3")):
+                continue
+            lines.append(
+                f"  {row['iso3']} welfare {fmt(row['welfare_pct'])} % of income (terms of trade {fmt(row['tot_pct'])}, "
+                f"volume of trade {fmt(row['vot_pct'])}, technical efficiency {fmt(row['tech_pct'])}); real income "
+                f"{fmt(row['real_income_pct'])} %, real wage {fmt(row['realwage_pct'])} %"
+            )
+        cty = ge.get("country") or {}
+        out = {
+            k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in set(ge.get("traded_sectors") or [])
+        }
+        ranked = sorted((v, k) for k, v in out.items() if v is not None)
+        if ranked:
+            worst = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[:3])
+            best = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[::-1][:3])
+            lines.append(f"  {cty['iso3']} gross output, largest falls: {worst}; largest rises: {best}")
+    lines += ["", f"{'set':14}{'exp 4q %':>10}{'GDP yr1 %':>11}{'GDP 4q %':>10}{'GDP LR %':>10}{'recession':>11}"]
+    for n, h in j["by_elasticity_set"].items():
+        rc = h.get("recession_probability_change")
+        lines.append(
+            f"{n:14}{fmt(h['exports_change_pct_after_4q'], 1):>10}{fmt(h['gdp_impact_pct_first_year_avg']):>11}"
+            f"{fmt(h['gdp_impact_pct']):>10}{fmt(h['gdp_impact_pct_long_run']):>10}"
+            f"{('n/a' if rc is None else f'{100 * rc:+.1f} pp'):>11}"
+        )
+    lines += [f"note: {note}" for note in j["notes"]]
+    return "\n".join(lines)

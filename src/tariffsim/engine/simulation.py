@@ -1,0 +1,406 @@
+"""One call does the work: ``simulate(scenario, data=None, elasticities=None) -> Result``.
+
+``simulate`` is a short pipeline of public stages (docs/models/macro.md):
+
+1. :func:`resolve` - scenario, data, tariffs, elasticity sets, macro assumptions, recession
+   calibration, seeds: checked once, into a frozen :class:`Inputs`;
+2. :func:`trade_stage` - for one elasticity set, the trade outcomes the macro layer needs: the
+   PE model at the one-year elasticities (with the retaliation cost wedge when there is one), the
+   PE model at the long-run elasticities (value added at risk) and a GE long run;
+3. :func:`macro_stage` - :func:`tariffsim.engine.macro.gdp_outcome` on them, the one place GDP is made;
+4. :func:`recession_stage` - the recession Monte Carlo with parameter draws;
+5. :func:`assemble` - the frozen :class:`~tariffsim.engine.results.Result`.
+
+Sweeps, grids and the tornado (:mod:`tariffsim.engine.uncertainty`) call the same stages.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__, limits
+from ..errors import ScenarioError
+from ..inputs.elasticities import ElasticitySet, shipped_distributions
+from ..inputs.scenario import DIST_PARAMS, Range, Scenario, load_scenario
+from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
+from .results import Result, SetOutcome
+from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..inputs.calibration import AR1Calibration
+    from ..inputs.datasets import TradeData
+    from ..models.recession import RecessionRisk
+
+    #: What :func:`simulate` and :func:`resolve` accept as a scenario.
+    ScenarioLike: TypeAlias = Scenario | str | Path | Mapping[str, Any]
+    #: What they accept as elasticity sets: a name, a set, or several.
+    SetsLike: TypeAlias = str | ElasticitySet | Sequence[str | ElasticitySet]
+
+__all__ = [
+    "simulate",
+    "resolve",
+    "trade_stage",
+    "macro_stage",
+    "recession_stage",
+    "assemble",
+    "run_case",
+    "draw_parameters",
+    "apply_draw",
+    "Inputs",
+    "TradeSet",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """Everything a run needs, resolved and checked once (see :func:`resolve`)."""
+
+    scenario: Scenario
+    data: TradeData
+    model: str
+    t0: np.ndarray
+    t1: np.ndarray
+    sets: tuple[ElasticitySet, ...]
+    central: str
+    assumptions: MacroAssumptions
+    seed: int
+    draws: int
+    n_paths: int
+    method: str = "exact"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def central_set(self) -> ElasticitySet:
+        return next(es for es in self.sets if es.name == self.central)
+
+
+@dataclass(frozen=True, eq=False)
+class TradeSet:
+    """The trade outcomes of one case: ``near`` (PE, one-year elasticities), ``near_wedge`` (the
+    same with the retaliation cost wedge, or None), ``at_risk`` (PE, long-run elasticities),
+    ``gdp_long_run`` (the GE outcome whose real income is the long-run GDP) and ``long_run``
+    (the long-run outcome of the scenario's model: ``at_risk`` for PE, the GE one otherwise)."""
+
+    near: TradeOutcome
+    near_wedge: TradeOutcome | None
+    at_risk: TradeOutcome
+    gdp_long_run: TradeOutcome
+    long_run: TradeOutcome
+    wedge: float
+
+
+def _resolve_sets(scenario: Scenario, elasticities: SetsLike | None) -> tuple[list[ElasticitySet], str, list[str]]:
+    if elasticities is None:
+        sets = [scenario.elasticity_set(n) for n in scenario.elasticity_sets]
+    else:
+        if isinstance(elasticities, str | ElasticitySet):
+            elasticities = [elasticities]
+        sets = [e if isinstance(e, ElasticitySet) else scenario.elasticity_set(str(e)) for e in elasticities]
+    names = [e.name for e in sets]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"elasticity sets named twice: {names}", source=scenario.source, field="elasticities")
+    out: list[ElasticitySet] = []
+    notes: list[str] = []
+    for es in sets:  # two sets that give the same model are one set
+        twin = next((o for o in out if o.model_key() == es.model_key()), None)
+        if twin is None:
+            out.append(es)
+        else:
+            notes.append(f"elasticity set '{es.name}' gives the same model as '{twin.name}' and is not run twice")
+    central = scenario.central_set if scenario.central_set in [e.name for e in out] else out[0].name
+    return out, central, notes
+
+
+def resolve(
+    scenario: ScenarioLike,
+    data: TradeData | None = None,
+    elasticities: SetsLike | None = None,
+    *,
+    model: str | None = None,
+    draws: int | None = None,
+    n_paths: int | None = None,
+    seed: int | None = None,
+    method: str = "exact",
+) -> Inputs:
+    """Stage 1: the scenario (name, path, dict or Scenario), its data and everything derived."""
+    sc = load_scenario(scenario)
+    limits.check_monte_carlo(  # tariffsim.limits: refuse before anything is allocated
+        sc.n_paths if n_paths is None else n_paths, sc.draws if draws is None else draws, sc.horizon, seed=seed
+    )
+    model = model or sc.model
+    if model not in MODELS:
+        raise ScenarioError(f"model must be one of {', '.join(MODELS)}, got {model!r}", source=sc.source, field="model")
+    if model != sc.model:
+        sc = sc.derive(model=model)
+    data = sc.load_data() if data is None else data
+    sc.validate_against(data)
+    t0, t1 = sc.tariff_arrays(data)
+    sets, central, notes = _resolve_sets(sc, elasticities)
+    a = resolve_assumptions(sc, data)
+    if a.form == "simple" and a.market and abs(a.export_dependence - a.export_dependence_data) > 1e-9:
+        notes.append(
+            f"simple macro form: exports to {a.market} taken as {a.export_dependence:.2f} of total exports "
+            f"(the data give {a.export_dependence_data:.3f})"
+        )
+    return Inputs(
+        scenario=sc,
+        data=data,
+        model=model,
+        t0=t0,
+        t1=t1,
+        sets=tuple(sets),
+        central=central,
+        assumptions=a,
+        seed=sc.seed if seed is None else int(seed),
+        draws=sc.draws if draws is None else int(draws),
+        n_paths=sc.n_paths if n_paths is None else int(n_paths),
+        method=method,
+        notes=tuple(notes),
+    )
+
+
+def _ge_long_run(inp: Inputs, es: ElasticitySet) -> TradeOutcome:
+    if inp.model == "ge-io":
+        from .ge_io_bridge import ge_io_trade
+
+        return ge_io_trade(inp.scenario, inp.data, es, market=inp.assumptions.market)
+    return ge_trade(inp.data, inp.t0, inp.t1, es, market=inp.assumptions.market)
+
+
+def trade_stage(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) -> TradeSet:
+    """Stage 2: the trade outcomes of one elasticity set (``a``: assumptions of a draw)."""
+    a = inp.assumptions if a is None else a
+    d = inp.data
+    near = pe_trade(d, inp.t0, inp.t1, es, "one-year", method=inp.method)
+    at_risk = pe_trade(d, inp.t0, inp.t1, es, "long-run", method=inp.method)
+    c = d.index(a.country)
+    m = d.index(a.market) if a.market in d.countries else None
+    wedge = retaliation_wedge(d, inp.t0, inp.t1, c, m, a)
+    near_wedge = None
+    if wedge > 0:
+        near_wedge = pe_trade(d, inp.t0, wedge_tariffs(inp.t1, c, wedge), es, "one-year", method=inp.method)
+    gdp_lr = _ge_long_run(inp, es)
+    return TradeSet(near, near_wedge, at_risk, gdp_lr, at_risk if inp.model == "pe" else gdp_lr, wedge)
+
+
+def macro_stage(inp: Inputs, ts: TradeSet, a: MacroAssumptions | None = None) -> MacroOutcome:
+    """Stage 3: the GDP path of one case."""
+    return gdp_outcome(
+        near=ts.near,
+        near_wedge=ts.near_wedge,
+        long_run=ts.gdp_long_run,
+        at_risk=ts.at_risk,
+        t0=inp.t0,
+        t1=inp.t1,
+        a=inp.assumptions if a is None else a,
+        wedge=ts.wedge,
+    )
+
+
+def run_case(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) -> SetOutcome:
+    """Stages 2 and 3 for one elasticity set: a :class:`SetOutcome` without recession risk."""
+    ts = trade_stage(inp, es, a)
+    mac = macro_stage(inp, ts, a)
+    return SetOutcome(
+        name=es.name,
+        elasticities=es,
+        near_term=ts.near,
+        long_run=ts.long_run,
+        gdp_long_run=ts.gdp_long_run,
+        macro=mac,
+        at_risk=ts.at_risk,
+        near_term_with_input_costs=ts.near_wedge,
+    )
+
+
+def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Monte Carlo parameter draws (one row per draw).
+
+    Elasticities: ``sigma_factor`` = a draw of the scenario's (else the shipped) distribution of
+    the one-year σ divided by its central value; it scales every σ and η of the central set (both
+    horizons), and the GE trade elasticity follows as the scaled long-run σ − 1. Macro
+    assumptions: a declared distribution, else triangular(low, central, high) when the scenario's
+    range is not a single number, else fixed.
+    """
+    cols: dict[str, np.ndarray] = {}
+    dist = scenario.distributions.get("sigma") or shipped_distributions().get("sigma")
+    if dist is not None:
+        centre = scenario.elasticity_set(scenario.central_set).sigma_one_year
+        centre = float(np.median(list(centre.values()))) if isinstance(centre, Mapping) else float(centre)
+        if "sigma" not in scenario.distributions:  # the shipped one is about the central set's own value
+            centre = dist.params.get("mode") or dist.params.get("median") or centre
+        cols["sigma_factor"] = dist.sample(rng, n) / centre
+    for p in DIST_PARAMS:
+        if p in ("sigma", "eta", "eps_x"):
+            continue
+        if p in scenario.distributions:
+            cols[p] = scenario.distributions[p].sample(rng, n)
+            continue
+        v = scenario.assumption(p)
+        if isinstance(v, Range) and not (v.low == v.central == v.high):
+            lo, hi = min(v.low, v.high), max(v.low, v.high)
+            cols[p] = rng.triangular(lo, v.central, hi, size=n) if hi > lo else np.full(n, v.central)
+    return pd.DataFrame(cols)
+
+
+def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
+    """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`)."""
+    es = central.scaled(float(row["sigma_factor"]), name=f"{central.name} (draw)") if "sigma_factor" in row else central
+    akw = {
+        p: float(row[p])
+        for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
+        if p in row
+    }
+    if "value_added_share" in akw:
+        akw["value_added_share_other"] = akw["value_added_share"]
+    return es, a.replace(**akw)
+
+
+def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd.DataFrame]:
+    say(f"parameter draws ({inp.draws})")
+    rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
+    df = draw_parameters(inp.scenario, inp.draws, rng)
+    rows = [run_case(inp, *apply_draw(inp.central_set, inp.assumptions, r)).macro.path for _, r in df.iterrows()]
+    paths = np.vstack(rows)
+    return paths, df.assign(
+        gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
+        gdp_impact_pct_first_year_avg=paths[:, :4].mean(axis=1),
+        gdp_impact_pct_end_of_horizon=paths[:, -1],
+    )
+
+
+def recession_stage(
+    inp: Inputs, outcomes: dict[str, SetOutcome], say: Callable[[str], None] = lambda s: None
+) -> tuple[RecessionRisk | None, dict[str, SetOutcome], pd.DataFrame | None]:
+    """Stage 4: recession risk of each set's own path and, with ``inp.draws`` > 0, of the central
+    case with parameter draws, all on the same common random numbers. Returns (risk with draws or
+    None, outcomes with their risk, the draws or None)."""
+    from ..models.recession import annual_to_quarterly, simulate_recession_risk
+
+    cal = recession_calibration(inp)
+    mu = annual_to_quarterly(float(inp.scenario.assumption("baseline_growth_annual_pct")))
+    mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
+
+    def risk(shock: np.ndarray) -> RecessionRisk:
+        return simulate_recession_risk(
+            mu=mu, calibration=cal, shock=shock, n_paths=inp.n_paths, seed=mc_seed, start=inp.scenario.phase_in
+        )
+
+    per_set = {}
+    for name, so in outcomes.items():
+        say(f"recession Monte Carlo, set '{name}' ({inp.n_paths:,} paths)")
+        per_set[name] = so.with_recession(risk(np.asarray(so.macro.path)))
+    if inp.draws > 0:
+        paths, draws_df = _draw_paths(inp, say)
+        say(f"recession Monte Carlo with {inp.draws} parameter draws")
+        return risk(paths), per_set, draws_df
+    return None, per_set, None
+
+
+def recession_calibration(inp: Inputs) -> AR1Calibration:
+    """The recession calibration of the reported country: the scenario's own ``[recession]``
+    parameters, else the shipped one; a clear error when there is neither."""
+    from ..inputs.calibration import load_calibration
+
+    sc = inp.scenario
+    return load_calibration(sc.country, sc.recession_override() or None, source=sc.source)
+
+
+def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
+    d = inp.data
+    return {
+        "tariffsim_version": __version__,
+        "scenario": inp.scenario.name,
+        "scenario_hash": inp.scenario.hash,
+        "scenario_source": inp.scenario.source,
+        "dataset": d.name,
+        "dataset_year": d.year,
+        "dataset_source": d.source,
+        "dataset_sources": [dict(s) for s in d.sources],
+        "elasticity_sets": {es.name: es.to_dict() for es in inp.sets},
+        "model": inp.model,
+        "method": inp.method,
+        "seed": inp.seed,
+        "draws": inp.draws if recession else 0,
+        "n_paths": inp.n_paths if recession else 0,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+    }
+
+
+def assemble(
+    inp: Inputs,
+    outcomes: dict[str, SetOutcome],
+    risk_draws: RecessionRisk | None = None,
+    draws_df: pd.DataFrame | None = None,
+    *,
+    calibration: AR1Calibration | None = None,
+) -> Result:
+    """Stage 5: the frozen result (headline recession risk = the central set's own path)."""
+    prov = _provenance(inp, calibration is not None)
+    if calibration is not None:
+        prov["recession_calibration"] = calibration.to_dict()
+    return Result(
+        scenario=inp.scenario,
+        data=inp.data,
+        model=inp.model,
+        t0=inp.t0,
+        t1=inp.t1,
+        sets=outcomes,
+        central=inp.central,
+        recession=outcomes[inp.central].recession,
+        recession_with_draws=risk_draws,
+        draws=draws_df,
+        provenance=prov,
+        notes=inp.notes,
+        assumptions=inp.assumptions,
+    )
+
+
+def simulate(
+    scenario: ScenarioLike,
+    data: TradeData | None = None,
+    elasticities: SetsLike | None = None,
+    *,
+    model: str | None = None,
+    draws: int | None = None,
+    n_paths: int | None = None,
+    seed: int | None = None,
+    recession: bool = True,
+    method: str = "exact",
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Run a scenario: resolve → trade → macro → recession → result.
+
+    scenario : a built-in name ('mex25'), a path to a TOML file, a dict or a :class:`Scenario`.
+    data : a :class:`TradeData` (default: the scenario's dataset).
+    elasticities : set name(s) or :class:`ElasticitySet` objects (default: the scenario's sets).
+    model : 'pe', 'ge' or 'ge-io' (default: the scenario's); the result's scenario records it.
+    draws, n_paths, seed : Monte Carlo parameter draws, simulated paths and seed (default: the
+        scenario's). ``draws=0`` runs the recession Monte Carlo on the central path only.
+    recession : run the recession-risk Monte Carlo (False for fast sweeps).
+    method : 'exact' or 'smart-linear' (the PE model).
+    progress : optional callback receiving a short description of each step.
+    """
+    say = progress or (lambda s: None)
+    inp = resolve(scenario, data, elasticities, model=model, draws=draws, n_paths=n_paths, seed=seed, method=method)
+    outcomes = {}
+    for es in inp.sets:
+        say(f"trade and macro, elasticity set '{es.name}'")
+        outcomes[es.name] = run_case(inp, es)
+    if not recession:
+        return assemble(inp, outcomes)
+    risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say)
+    return assemble(inp, outcomes, risk_draws, draws_df, calibration=recession_calibration(inp))

@@ -1,0 +1,1008 @@
+"""Scenarios: TOML files or the same structure in Python, validated once at the boundary.
+
+A scenario names its data, model, tariff measures, retaliation, assumptions, elasticity sets or
+distributions, horizon and seed. Every validation error names the file, the field path (for
+example ``tariffs[2].rate``) and what was expected; unknown keys are errors.
+
+Example (the built-in ``mex25``)::
+
+    name = "mex25"
+    description = "25 % US tariff on all imports from Mexico"
+    country = "MEX"
+    [[tariffs]]
+    importer = "USA"
+    exporters = ["MEX"]
+    rate = 0.25
+    [assumptions]
+    export_dependence = 0.80
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from .. import limits
+from ..errors import ScenarioError
+from .elasticities import (
+    DEFAULT_SETS,
+    Distribution,
+    ElasticitySet,
+    available_sets,
+    current_set_name,
+    get_set,
+)
+
+if TYPE_CHECKING:
+    from .datasets import TradeData
+
+__all__ = [
+    "Scenario",
+    "TariffMeasure",
+    "Range",
+    "ASSUMPTIONS",
+    "load_scenario",
+    "builtin_scenarios",
+    "validate_file",
+]
+
+MODELS = ("pe", "ge", "ge-io")
+MODES = ("add", "set")
+QUARTER_RE = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------- assumptions
+
+
+@dataclass(frozen=True)
+class Range:
+    """A low / central / high assumption (low <= central <= high is not required: "low" is the
+    value of the low case, which for a cost parameter may be the larger number)."""
+
+    low: float
+    central: float
+    high: float
+
+    @classmethod
+    def of(cls, v: Range | Mapping[str, float] | float) -> Range:
+        if isinstance(v, Range):
+            return v
+        if isinstance(v, Mapping):
+            return cls(float(v["low"]), float(v["central"]), float(v["high"]))
+        return cls(float(v), float(v), float(v))
+
+    def to_dict(self) -> dict[str, float] | float:
+        if self.low == self.central == self.high:
+            return self.central
+        return {"low": self.low, "central": self.central, "high": self.high}
+
+
+@dataclass(frozen=True)
+class AssumptionSpec:
+    default: object
+    lo: float
+    hi: float
+    ranged: bool
+    description: str
+    source: str
+    allow_data: bool = False
+
+
+#: Every assumption a scenario may set: default, bounds, whether low/central/high is allowed,
+#: what it means and where the default comes from. ``macro`` reads these.
+ASSUMPTIONS: dict[str, AssumptionSpec] = {
+    "export_dependence": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        False,
+        "share of the country's goods exports that go to the US (simple macro form)",
+        "data: CEPII BACI 2023 (0.771 for Mexico); the design card's seed case uses 0.80",
+        allow_data=True,
+    ),
+    "macro_form": AssumptionSpec(
+        "simple",
+        math.nan,
+        math.nan,
+        False,
+        "'simple': exports to the US = export dependence x total exports; 'sectoral': export changes by sector "
+        "and market from the trade model",
+        "design card (simple form for the seed case)",
+    ),
+    "value_added_share": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        True,
+        "domestic value added per dollar of gross exports to the US",
+        "data: WIOD 2016 release, Mexico to US 2014, 0.65",
+        allow_data=True,
+    ),
+    "multiplier": AssumptionSpec(
+        {"low": 0.7, "central": 1.0, "high": 1.3},
+        0.0,
+        5.0,
+        True,
+        "domestic multiplier on the direct value-added loss",
+        "assumption: the value-added loss passes one for one into GDP (central); second-round demand effects are "
+        "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
+    ),
+    "uncertainty_drag_pct": AssumptionSpec(
+        {"low": 0.0, "central": 0.3, "high": 0.6},
+        0.0,
+        10.0,
+        True,
+        "investment/uncertainty drag, percent of GDP at its peak (a loss, entered as a positive number)",
+        "assumption; trade-policy uncertainty effects on investment (Caldara et al. 2020, JME, about 1-2 % of "
+        "investment, investment about 22 % of Mexico's GDP)",
+    ),
+    "drag_half_life_quarters": AssumptionSpec(
+        6.0,
+        0.5,
+        100.0,
+        False,
+        "half-life of the uncertainty drag after its peak in the first year, quarters",
+        "assumption",
+    ),
+    "exchange_rate_offset": AssumptionSpec(
+        {"low": 0.0, "central": 0.0, "high": 0.3},
+        0.0,
+        1.0,
+        True,
+        "share of the tariff absorbed by a depreciation of the exporter's currency (0 = none)",
+        "assumption; docs/models/macro.md default 0",
+    ),
+    "baseline_growth_annual_pct": AssumptionSpec(
+        1.2,
+        -20.0,
+        20.0,
+        False,
+        "baseline real GDP growth forecast before the tariff, percent a year",
+        "OECD Economic Outlook interim report, March 2025: Mexico 2025 growth forecast before the tariff, 1.2 %",
+    ),
+    "us_input_share_of_imports": AssumptionSpec(
+        {"low": 0.3, "central": 0.45, "high": 0.6},
+        0.0,
+        1.0,
+        True,
+        "share of the retaliator's imports from the US that are inputs into its exports (retaliation channel)",
+        "assumption; maquiladora/IMMEX trade: a large part of Mexico's imports from the US are intermediate "
+        "inputs re-exported (INEGI IMMEX statistics)",
+    ),
+    "input_cost_passthrough": AssumptionSpec(
+        {"low": 0.5, "central": 0.75, "high": 1.0},
+        0.0,
+        1.0,
+        True,
+        "share of a retaliatory tariff on US inputs passed into the retaliator's export prices",
+        "assumption",
+    ),
+    "blend_start_quarter": AssumptionSpec(
+        4.0,
+        0.0,
+        80.0,
+        False,
+        "last quarter of the pure near-term (demand-side) path; the blend to the GE long run starts after it",
+        "docs/models/macro.md: the near term is the first year (quarters 1-4)",
+    ),
+    "blend_end_quarter": AssumptionSpec(
+        16.0,
+        1.0,
+        200.0,
+        False,
+        "quarter at which the GDP path reaches the GE long run (linear blend from blend_start_quarter)",
+        "Yale Budget Lab (2025, State of U.S. Tariffs reports) blends its near-term macro path into its GTAP "
+        "long run over 16 quarters; linear weights are an assumption",
+    ),
+    "adjustment_speed": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        False,
+        "partial-adjustment speed of trade: share of the remaining gap to the long-run response closed each quarter",
+        "Boehm, Levchenko and Pandalai-Nayar (2023): 0.76 after one year, about 2 after 7-10 years; default "
+        "1 - 0.62^(1/4) = 0.113, the partial-adjustment speed with 38 % of the response after four quarters",
+        allow_data=True,
+    ),
+}
+
+
+def _assumption(key: str, v: Any, *, source: str, where: str) -> str | float | Range:
+    spec = ASSUMPTIONS[key]
+    if key == "macro_form":
+        if v not in ("simple", "sectoral"):
+            raise ScenarioError(f"expected 'simple' or 'sectoral', got {v!r}", source=source, field=where)
+        return v
+    if isinstance(v, str) and v == "data" and spec.allow_data:
+        return v
+
+    def num(x: Any, w: str) -> float:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=w)
+        if not (spec.lo <= x <= spec.hi):
+            raise ScenarioError(f"{x} outside [{spec.lo:g}, {spec.hi:g}] ({spec.description})", source=source, field=w)
+        return float(x)
+
+    if isinstance(v, Mapping):
+        if not spec.ranged:
+            raise ScenarioError(
+                "expected one number (no low/central/high for this assumption)", source=source, field=where
+            )
+        extra = set(v) - {"low", "central", "high"}
+        if extra or not {"low", "central", "high"} <= set(v):
+            raise ScenarioError("expected a table with exactly low, central, high", source=source, field=where)
+        return Range(
+            num(v["low"], f"{where}.low"), num(v["central"], f"{where}.central"), num(v["high"], f"{where}.high")
+        )
+    x = num(v, where)
+    return Range.of(x) if spec.ranged else x
+
+
+# ----------------------------------------------------------------------------- tariff measures
+
+
+@dataclass(frozen=True)
+class TariffMeasure:
+    """An ad valorem tariff applied by ``importer`` on ``exporters`` in ``sectors``.
+
+    ``rate`` is a share (0.25 = 25 %). ``mode="add"`` adds it to the baseline tariff, ``"set"``
+    replaces the baseline. ``exempt_share`` of the trade is exempt (e.g. USMCA-compliant goods),
+    so the effective rate is (1 - exempt_share) x rate.
+    """
+
+    importer: str
+    exporters: tuple[str, ...] | str = "all"
+    rate: float = 0.0
+    sectors: tuple[str, ...] | str = "all"
+    exclude_sectors: tuple[str, ...] = ()
+    exempt_share: float = 0.0
+    mode: str = "add"
+    label: str = ""
+    source: str = ""
+
+    KEYS = ("importer", "exporters", "rate", "sectors", "exclude_sectors", "exempt_share", "mode", "label", "source")
+
+    @classmethod
+    def from_dict(cls, d: object, *, source: str, where: str) -> TariffMeasure:
+        if not isinstance(d, Mapping):
+            raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
+        for k in d:
+            if k not in cls.KEYS:
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source, field=f"{where}.{k}"
+                )
+        for k in ("importer", "rate"):
+            if k not in d:
+                raise ScenarioError(f"missing {k!r}", source=source, field=where)
+        imp = d["importer"]
+        if not isinstance(imp, str) or not imp.strip():
+            raise ScenarioError("expected a country code", source=source, field=f"{where}.importer")
+
+        def codes(v: Any, w: str, upper: bool) -> tuple[str, ...] | str:
+            if v == "all":
+                return "all"
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) and x.strip() for x in v):
+                raise ScenarioError('expected "all" or a non-empty list of codes', source=source, field=w)
+            return tuple(x.strip().upper() if upper else x.strip() for x in v)
+
+        rate = d["rate"]
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+            raise ScenarioError(f"expected a number, got {rate!r}", source=source, field=f"{where}.rate")
+        if rate < 0:
+            raise ScenarioError(
+                f"rate {rate} is negative; expected a tariff share in [0, 10] (0.25 = 25 %)",
+                source=source,
+                field=f"{where}.rate",
+            )
+        if rate > 10:
+            raise ScenarioError(
+                f"rate {rate} outside [0, 10]; rates are shares (0.25 = 25 %), not percent",
+                source=source,
+                field=f"{where}.rate",
+            )
+        if 1 < rate <= 10 and float(rate).is_integer():
+            # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
+            raise ScenarioError(
+                f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
+                source=source,
+                field=f"{where}.rate",
+            )
+        ex = d.get("exempt_share", 0.0)
+        if isinstance(ex, bool) or not isinstance(ex, int | float) or not (0 <= ex <= 1):
+            raise ScenarioError(f"expected a share in [0, 1], got {ex!r}", source=source, field=f"{where}.exempt_share")
+        mode = d.get("mode", "add")
+        if mode not in MODES:
+            raise ScenarioError(f"expected one of {MODES}, got {mode!r}", source=source, field=f"{where}.mode")
+        excl = d.get("exclude_sectors", ())
+        excl = () if not excl else codes(excl, f"{where}.exclude_sectors", False)
+        if excl == "all":
+            raise ScenarioError("expected a list of sectors", source=source, field=f"{where}.exclude_sectors")
+        return cls(
+            importer=imp.strip().upper(),
+            exporters=codes(d.get("exporters", "all"), f"{where}.exporters", True),
+            rate=float(rate),
+            sectors=codes(d.get("sectors", "all"), f"{where}.sectors", False),
+            exclude_sectors=cast(tuple[str, ...], excl),  # 'all' was rejected above
+            exempt_share=float(ex),
+            mode=mode,
+            label=str(d.get("label", "")),
+            source=str(d.get("source", "")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "importer": self.importer,
+            "exporters": self.exporters if self.exporters == "all" else list(self.exporters),
+            "rate": self.rate,
+            "sectors": self.sectors if self.sectors == "all" else list(self.sectors),
+        }
+        if self.exclude_sectors:
+            d["exclude_sectors"] = list(self.exclude_sectors)
+        if self.exempt_share:
+            d["exempt_share"] = self.exempt_share
+        if self.mode != "add":
+            d["mode"] = self.mode
+        if self.label:
+            d["label"] = self.label
+        if self.source:
+            d["source"] = self.source
+        return d
+
+    @property
+    def effective_rate(self) -> float:
+        return (1.0 - self.exempt_share) * self.rate
+
+
+# ----------------------------------------------------------------------------- the scenario
+
+TOP_KEYS = (
+    "name",
+    "description",
+    "dataset",
+    "model",
+    "country",
+    "horizon",
+    "seed",
+    "phase_in",
+    "tariffs",
+    "retaliation",
+    "assumptions",
+    "elasticities",
+    "uncertainty",
+    "recession",
+)
+ELAST_KEYS = ("sets", "central", "custom")
+UNC_KEYS = ("draws", "n_paths", "distributions")
+DIST_PARAMS = (
+    "sigma",
+    "eta",
+    "eps_x",
+    "multiplier",
+    "value_added_share",
+    "uncertainty_drag_pct",
+    "exchange_rate_offset",
+)
+
+
+def _current_set_name(name: object, custom: Mapping[str, Any], source: str, field: str) -> object:
+    """A set name as of 0.2 (:func:`~tariffsim.inputs.elasticities.current_set_name`); custom sets keep their names."""
+    if not isinstance(name, str) or name in custom:
+        return name
+    return current_set_name(name, source=source, field=field, stacklevel=3)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build with :meth:`from_file`, :meth:`from_dict` or :func:`load_scenario`."""
+
+    name: str
+    description: str = ""
+    dataset: str | Mapping[str, Any] = "default"
+    model: str = "pe"
+    country: str = "MEX"
+    horizon: int = 12
+    seed: int = 20250304
+    phase_in: str = "2025Q2"
+    tariffs: tuple[TariffMeasure, ...] = ()
+    retaliation: tuple[TariffMeasure, ...] = ()
+    assumptions: Mapping[str, object] = field(default_factory=dict)
+    elasticity_sets: tuple[str, ...] = DEFAULT_SETS
+    central_set: str = "central"
+    custom_sets: Mapping[str, ElasticitySet] = field(default_factory=dict)
+    draws: int = 200
+    n_paths: int = 100_000
+    distributions: Mapping[str, Distribution] = field(default_factory=dict)
+    recession: Mapping[str, object] = field(default_factory=dict)
+    source: str = "<dict>"
+    base_dir: str | None = None
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path) -> Scenario:
+        path = Path(path)
+        src = str(path)
+        d = read_toml_file(path, source=src)
+        return cls.from_dict(d, source=src, base_dir=str(path.parent))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "<dict>", base_dir: str | None = None) -> Scenario:
+        if not isinstance(d, Mapping):
+            raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source)
+        for k in d:
+            if k not in TOP_KEYS:
+                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(TOP_KEYS)}", source=source, field=k)
+        if "name" not in d:
+            raise ScenarioError("missing 'name'", source=source, field="name")
+        name = d["name"]
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name):
+            raise ScenarioError(
+                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {name!r}",
+                source=source,
+                field="name",
+            )
+        model = d.get("model", "pe")
+        if model not in MODELS:
+            raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
+        country = d.get("country", "MEX")
+        if not isinstance(country, str) or not country.strip():
+            raise ScenarioError("expected a country code", source=source, field="country")
+        horizon = d.get("horizon", 12)
+        if isinstance(horizon, bool) or not isinstance(horizon, int) or not 4 <= horizon <= 80:
+            raise ScenarioError(
+                f"expected a whole number of quarters in [4, 80], got {horizon!r}", source=source, field="horizon"
+            )
+        seed = d.get("seed", 20250304)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ScenarioError(f"expected a non-negative integer, got {seed!r}", source=source, field="seed")
+        phase_in = str(d.get("phase_in", "2025Q2")).upper().replace(" ", "")
+        if not QUARTER_RE.match(phase_in):
+            raise ScenarioError(
+                f"expected a quarter like '2025Q2', got {d.get('phase_in')!r}", source=source, field="phase_in"
+            )
+        dataset = d.get("dataset", "default")
+        if not isinstance(dataset, str | Mapping):
+            raise ScenarioError(
+                "expected a dataset name, a CSV path or a table with format", source=source, field="dataset"
+            )
+
+        def measures(key: str) -> tuple[TariffMeasure, ...]:
+            v = d.get(key, [])
+            if not isinstance(v, list):
+                raise ScenarioError(f"expected an array of tables ([[{key}]])", source=source, field=key)
+            return tuple(TariffMeasure.from_dict(m, source=source, where=f"{key}[{i}]") for i, m in enumerate(v))
+
+        tariffs = measures("tariffs")
+        retaliation = measures("retaliation")
+        if not tariffs and not retaliation:
+            raise ScenarioError(
+                "a scenario needs at least one tariff measure ([[tariffs]])", source=source, field="tariffs"
+            )
+
+        a = d.get("assumptions", {})
+        if not isinstance(a, Mapping):
+            raise ScenarioError("expected a table", source=source, field="assumptions")
+        assumptions = {}
+        for k, v in a.items():
+            if k not in ASSUMPTIONS:
+                raise ScenarioError(
+                    f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}",
+                    source=source,
+                    field=f"assumptions.{k}",
+                )
+            assumptions[k] = _assumption(k, v, source=source, where=f"assumptions.{k}")
+
+        e = d.get("elasticities", {})
+        if not isinstance(e, Mapping):
+            raise ScenarioError("expected a table", source=source, field="elasticities")
+        for k in e:
+            if k not in ELAST_KEYS:
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(ELAST_KEYS)}",
+                    source=source,
+                    field=f"elasticities.{k}",
+                )
+        custom = {}
+        cust = e.get("custom", {})
+        if not isinstance(cust, Mapping):
+            raise ScenarioError("expected a table of sets", source=source, field="elasticities.custom")
+        for k, v in cust.items():
+            if not isinstance(v, Mapping):
+                raise ScenarioError("expected a table", source=source, field=f"elasticities.custom.{k}")
+            custom[k] = ElasticitySet.from_dict(k, v, source=source, where=f"elasticities.custom.{k}")
+        sets = e.get("sets", list(DEFAULT_SETS) + [k for k in custom if k not in DEFAULT_SETS])
+        if isinstance(sets, str):
+            sets = [sets]
+        if not isinstance(sets, list) or not sets:
+            raise ScenarioError("expected a non-empty list of set names", source=source, field="elasticities.sets")
+        known = set(available_sets()) | set(custom)
+        sets = [_current_set_name(s, custom, source, f"elasticities.sets[{i}]") for i, s in enumerate(sets)]
+        if isinstance(e.get("central"), str):
+            e = {**e, "central": _current_set_name(e["central"], custom, source, "elasticities.central")}
+        for i, s in enumerate(sets):
+            if s not in known:
+                raise ScenarioError(
+                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}",
+                    source=source,
+                    field=f"elasticities.sets[{i}]",
+                )
+        central = e.get("central", "central" if "central" in sets else sets[0])
+        if central not in sets:
+            raise ScenarioError(
+                f"central set {central!r} is not among the sets run ({', '.join(sets)})",
+                source=source,
+                field="elasticities.central",
+            )
+
+        u = d.get("uncertainty", {})
+        if not isinstance(u, Mapping):
+            raise ScenarioError("expected a table", source=source, field="uncertainty")
+        for k in u:
+            if k not in UNC_KEYS:
+                raise ScenarioError(
+                    f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source, field=f"uncertainty.{k}"
+                )
+        draws = u.get("draws", 200)
+        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= limits.MAX_DRAWS:
+            raise ScenarioError(
+                f"expected an integer in [0, {limits.MAX_DRAWS}], got {draws!r}",
+                source=source,
+                field="uncertainty.draws",
+            )
+        n_paths = u.get("n_paths", 100_000)
+        if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 10_000_000:
+            raise ScenarioError(
+                f"expected an integer in [100, 10000000], got {n_paths!r}", source=source, field="uncertainty.n_paths"
+            )
+        dists = {}
+        dd = u.get("distributions", {})
+        if not isinstance(dd, Mapping):
+            raise ScenarioError("expected a table", source=source, field="uncertainty.distributions")
+        for k, v in dd.items():
+            if k not in DIST_PARAMS:
+                raise ScenarioError(
+                    f"no distribution for {k!r}; expected one of {', '.join(DIST_PARAMS)}",
+                    source=source,
+                    field=f"uncertainty.distributions.{k}",
+                )
+            if not isinstance(v, Mapping):
+                raise ScenarioError(
+                    "expected a table with dist and its parameters",
+                    source=source,
+                    field=f"uncertainty.distributions.{k}",
+                )
+            dists[k] = Distribution.from_dict(v, source=source, where=f"uncertainty.distributions.{k}")
+
+        rec = d.get("recession", {})
+        if rec:
+            from .calibration import calibration_from_parameters
+
+            rec = dict(rec) if isinstance(rec, Mapping) else rec
+            calibration_from_parameters(_resolve_file(rec, base_dir), country=country.strip().upper(), source=source)
+        return cls(
+            recession=dict(rec),
+            name=name,
+            description=str(d.get("description", "")),
+            dataset=dict(dataset) if isinstance(dataset, Mapping) else dataset,
+            model=model,
+            country=country.strip().upper(),
+            horizon=int(horizon),
+            seed=int(seed),
+            phase_in=phase_in,
+            tariffs=tariffs,
+            retaliation=retaliation,
+            assumptions=assumptions,
+            elasticity_sets=tuple(sets),
+            central_set=central,
+            custom_sets=custom,
+            draws=int(draws),
+            n_paths=int(n_paths),
+            distributions=dists,
+            source=source,
+            base_dir=base_dir,
+        )
+
+    @classmethod
+    def builtin(cls, name: str) -> Scenario:
+        from .datasets import data_file
+
+        f = data_file("scenarios", f"{name}.toml")
+        if not f.is_file():
+            raise ScenarioError(
+                f"unknown scenario {name!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+                source="scenarios",
+            )
+        d = tomllib.loads(f.read_text(encoding="utf-8"))
+        return cls.from_dict(d, source=f"tariffsim:data/scenarios/{name}.toml")
+
+    # -- output -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised scenario (what :meth:`from_dict` accepts)."""
+        d: dict = {"name": self.name}
+        if self.description:
+            d["description"] = self.description
+        d.update(
+            {
+                "dataset": self.dataset,
+                "model": self.model,
+                "country": self.country,
+                "horizon": self.horizon,
+                "seed": self.seed,
+                "phase_in": self.phase_in,
+            }
+        )
+        if self.tariffs:
+            d["tariffs"] = [m.to_dict() for m in self.tariffs]
+        if self.retaliation:
+            d["retaliation"] = [m.to_dict() for m in self.retaliation]
+        if self.assumptions:
+            d["assumptions"] = {k: (v.to_dict() if isinstance(v, Range) else v) for k, v in self.assumptions.items()}
+        e: dict = {"sets": list(self.elasticity_sets), "central": self.central_set}
+        if self.custom_sets:
+            e["custom"] = {k: v.to_dict() for k, v in self.custom_sets.items()}
+        d["elasticities"] = e
+        u: dict = {"draws": self.draws, "n_paths": self.n_paths}
+        if self.distributions:
+            u["distributions"] = {k: v.to_dict() for k, v in self.distributions.items()}
+        d["uncertainty"] = u
+        if self.recession:
+            d["recession"] = dict(self.recession)
+        return d
+
+    def recession_override(self) -> Mapping[str, Any]:
+        """The scenario's own AR(1) parameters (``[recession]``), a ``file`` resolved against the
+        scenario's folder; empty when the shipped calibration of the country is to be used."""
+        return _resolve_file(self.recession, self.base_dir)
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 (first 16 hex digits) of the normalised scenario: equal content, equal hash."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    # -- variations ---------------------------------------------------------------------------
+    def replace(self, **kw: Any) -> Scenario:
+        """A copy with fields replaced, validated again."""
+        d = self.to_dict()
+        d.update(kw)
+        return Scenario.from_dict(d, source=self.source, base_dir=self.base_dir)
+
+    def with_rate(self, rate: float) -> Scenario:
+        """The same scenario with every (non-retaliation) tariff measure at ``rate`` (for sweeps):
+        :meth:`derive` with ``rate``, so renamed, relabelled and validated like a file."""
+        return self.derive(rate=rate)
+
+    def derive(
+        self,
+        *,
+        rate: float | None = None,
+        exempt_share: float | None = None,
+        retaliation_rate: float | None = None,
+        horizon: int | None = None,
+        model: str | None = None,
+    ) -> Scenario:
+        """A variant of this scenario, validated exactly as a TOML file is.
+
+        ``rate`` / ``exempt_share`` apply to every tariff measure, ``retaliation_rate`` to every
+        retaliation measure (a scenario without one gets the reported country mirroring each
+        tariff measure that hits it; 0 removes retaliation), ``horizon`` in quarters. The result
+        is renamed ``NAME@key=value,...``, its description says what changed, measure labels are
+        rewritten and the legal citations of measures whose rate or coverage changed are dropped
+        (they no longer describe the measure).
+        """
+        changes = {
+            "rate": rate,
+            "exempt_share": exempt_share,
+            "retaliation_rate": retaliation_rate,
+            "horizon": horizon,
+            "model": model,
+        }
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if not changes:
+            return self
+        d = self.to_dict()
+        where = "derived scenario"
+        for k in ("rate", "exempt_share", "retaliation_rate"):
+            if k in changes:
+                changes[k] = _number_arg(changes[k], k, self.source)
+        if "rate" in changes or "exempt_share" in changes:
+            ms = d.get("tariffs", [])
+            if not ms:
+                raise ScenarioError("the scenario has no tariff measure to change", source=self.source, field="tariffs")
+            for m in ms:
+                m.update({k: changes[k] for k in ("rate", "exempt_share") if k in changes})
+                m.pop("source", None)
+                m["label"] = _measure_label(m)
+        if "retaliation_rate" in changes:
+            r = changes["retaliation_rate"]
+            if r == 0:
+                d.pop("retaliation", None)
+            elif d.get("retaliation"):
+                for m in d["retaliation"]:
+                    m["rate"] = r
+                    m.pop("source", None)
+                    m["label"] = _measure_label(m)
+            else:
+                mirror = [
+                    m
+                    for m in d.get("tariffs", [])
+                    if m["importer"] != self.country and (m["exporters"] == "all" or self.country in m["exporters"])
+                ]
+                if not mirror:
+                    raise ScenarioError(
+                        f"no tariff measure hits {self.country}, so there is nothing for it to retaliate against",
+                        source=self.source,
+                        field="retaliation",
+                    )
+                d["retaliation"] = [{"importer": self.country, "exporters": [m["importer"]], "rate": r} for m in mirror]
+                for m in d["retaliation"]:
+                    m["label"] = _measure_label(m)
+            if not d.get("tariffs") and not d.get("retaliation"):
+                raise ScenarioError(
+                    "removing retaliation leaves no tariff measure", source=self.source, field="retaliation_rate"
+                )
+        if "horizon" in changes:
+            d["horizon"] = changes["horizon"]
+        if "model" in changes:
+            d["model"] = changes["model"]
+        tag = ",".join(f"{k}={_fmt_change(v)}" for k, v in changes.items())
+        base, _, prior = self.name.partition("@")
+        merged = dict(x.split("=", 1) for x in prior.split(",") if "=" in x)
+        merged.update(dict(x.split("=", 1) for x in tag.split(",")))
+        d["name"] = f"{base}@" + ",".join(f"{k}={v}" for k, v in merged.items())
+        d["description"] = f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
+        return Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
+
+    @property
+    def rate_label(self) -> str:
+        """The tariff rate(s) in words for figure labels: '25 %' or 'mixed 10-25 %'."""
+        rates = sorted({round(100 * m.effective_rate, 2) for m in self.tariffs})
+        if not rates:
+            return "no new tariff"
+        if len(rates) == 1:
+            return f"{rates[0]:g} %"
+        return f"mixed {rates[0]:g}-{rates[-1]:g} %"
+
+    # -- resolution against data --------------------------------------------------------------
+    def assumption(self, key: str) -> Any:
+        """The scenario's value for ``key``, or the registry default (may be 'data' or a Range)."""
+        v = self.assumptions.get(key, ASSUMPTIONS[key].default)
+        if isinstance(v, Mapping):
+            return Range.of(v)
+        return v
+
+    def elasticity_set(self, name: str) -> ElasticitySet:
+        if name in self.custom_sets:
+            return self.custom_sets[name]
+        return get_set(name)
+
+    def load_data(self) -> TradeData:
+        from .loaders import load_data_spec
+
+        return load_data_spec(self.dataset, base_dir=self.base_dir, source=f"{self.source}: dataset")
+
+    def tariff_arrays(self, data: TradeData, *, include_retaliation: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline and scenario tariffs (exporter, importer, sector) on ``data``.
+
+        Unknown countries or sectors raise ScenarioError naming the measure's field.
+        """
+        t0 = np.array(data.tariffs, dtype=float)
+        t1 = t0.copy()
+        groups = [("tariffs", self.tariffs)]
+        if include_retaliation:
+            groups.append(("retaliation", self.retaliation))
+        for key, ms in groups:
+            for i, m in enumerate(ms):
+                where = f"{key}[{i}]"
+                imp = self._index(data, m.importer, f"{where}.importer")
+                if m.exporters == "all":
+                    exp = np.array([j for j in range(data.n_countries) if j != imp])
+                else:
+                    exp = np.array([self._index(data, c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)])
+                    if imp in exp:
+                        raise ScenarioError(
+                            f"{m.importer} cannot tariff its own goods", source=self.source, field=f"{where}.exporters"
+                        )
+                if m.sectors == "all":
+                    sec = set(range(data.n_sectors))
+                else:
+                    sec = {self._sector(data, s, f"{where}.sectors[{k}]") for k, s in enumerate(m.sectors)}
+                for k, s in enumerate(m.exclude_sectors):
+                    sec.discard(self._sector(data, s, f"{where}.exclude_sectors[{k}]"))
+                sec_ix = np.array(sorted(sec), dtype=int)
+                if sec_ix.size == 0 or exp.size == 0:
+                    continue
+                ix = np.ix_(exp, np.array([imp]), sec_ix)
+                if m.mode == "add":
+                    t1[ix] = t1[ix] + m.effective_rate
+                else:
+                    t1[ix] = m.exempt_share * t0[ix] + m.effective_rate
+        return t0, t1
+
+    def _index(self, data: TradeData, code: str, where: str) -> int:
+        try:
+            return data.countries.index(code)
+        except ValueError:
+            raise ScenarioError(
+                f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
+                source=self.source,
+                field=where,
+            ) from None
+
+    def _sector(self, data: TradeData, s: str, where: str) -> int:
+        try:
+            return data.sectors.index(s)
+        except ValueError:
+            raise ScenarioError(
+                f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
+                source=self.source,
+                field=where,
+            ) from None
+
+    def validate_against(self, data: TradeData) -> None:
+        """Check countries and sectors against a dataset (raises ScenarioError)."""
+        self._index(data, self.country, "country")
+        self.tariff_arrays(data)
+
+
+def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, Any]:
+    if isinstance(rec, Mapping) and "file" in rec and base_dir and isinstance(rec["file"], str):
+        p = Path(rec["file"])
+        return {**rec, "file": str(p if p.is_absolute() else Path(base_dir) / p)}
+    return rec
+
+
+def _number_arg(v: object, key: str, source: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ScenarioError(f"expected a finite number, got {v!r}", source=source, field=key)
+    return float(v)
+
+
+def _fmt_change(v: object) -> str:
+    """0.1 -> '0.10' (rates read as shares with two decimals), 0.125 -> '0.125', 16 -> '16'."""
+    if isinstance(v, float):
+        return f"{v:.2f}" if abs(100 * v - round(100 * v)) < 1e-9 else f"{v:g}"
+    return str(v)
+
+
+def _measure_label(m: Mapping[str, Any]) -> str:
+    """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
+    who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
+    what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
+    ex = m.get("exempt_share", 0.0)
+    tail = f" ({100 * ex:g} % exempt)" if ex else ""
+    return f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}{tail}"
+
+
+def _describe(d: Mapping[str, Any]) -> str:
+    parts = [_measure_label(m) for m in d.get("tariffs", [])]
+    parts += [f"retaliation {_measure_label(m)}" for m in d.get("retaliation", [])]
+    return "; ".join(parts)
+
+
+def builtin_scenarios() -> list[tuple[str, str]]:
+    """(name, description) of the scenarios shipped with the package."""
+    from .datasets import data_file
+
+    out = []
+    for f in sorted(data_file("scenarios").iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".toml"):
+            d = tomllib.loads(f.read_text(encoding="utf-8"))
+            out.append((f.name[:-5], str(d.get("description", ""))))
+    return out
+
+
+def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, Any]:
+    """The table in a TOML file, every reading problem a :class:`ScenarioError` naming the file:
+    not found, a folder, not a regular file, too large, unreadable, a byte-order mark, not UTF-8,
+    binary, not TOML, nested too deeply (:data:`tariffsim.limits.MAX_TOML_DEPTH`)."""
+    path = Path(path)
+    src = source or str(path)
+    limits.check_input_file(
+        path, max_bytes=limits.MAX_SCENARIO_BYTES, kind="scenario TOML file", error=ScenarioError, source=src
+    )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read ({exc.strerror or exc})", source=src) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ScenarioError(
+            "the file starts with a UTF-8 byte-order mark (BOM), which TOML does not allow; "
+            "save it as UTF-8 without BOM",
+            source=src,
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
+    if b"\x00" in raw:
+        raise ScenarioError("binary file (NUL bytes); expected a TOML text file", source=src)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"not a UTF-8 text file (byte 0x{raw[exc.start]:02x} at offset {exc.start})", source=src
+        ) from None
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except RecursionError:
+        raise ScenarioError(
+            f"tables and arrays nested more than {limits.MAX_TOML_DEPTH} levels deep", source=src
+        ) from None
+    limits.check_toml_depth(d, source=src)
+    return d
+
+
+def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenario:
+    """A Scenario from a Scenario, a built-in name, a path to a TOML file, or a dict."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Scenario.from_dict(scenario)
+    if isinstance(scenario, str) and not scenario.strip():
+        raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
+    if isinstance(scenario, str) and "\x00" in scenario:
+        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
+        return Scenario.from_file(scenario)
+    if isinstance(scenario, str):
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}", scenario):
+            try:
+                return Scenario.builtin(scenario)
+            except ScenarioError:
+                if not os.path.isdir(scenario):
+                    raise
+        if os.path.isdir(scenario):
+            raise ScenarioError("is a folder; expected a built-in name or a scenario TOML file", source=scenario)
+        if os.path.isfile(scenario):
+            raise ScenarioError(
+                "not a built-in scenario name; a scenario file needs the .toml suffix (or a path with /)",
+                source=scenario,
+            )
+        raise ScenarioError(
+            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+            source="scenarios",
+        )
+    raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")
+
+
+def validate_file(path: str | Path, *, check_data: bool = True) -> Scenario:
+    """Validate a scenario file (and, by default, its countries/sectors against its dataset)."""
+    sc = Scenario.from_file(path)
+    if check_data:
+        sc.validate_against(sc.load_data())
+    return sc
+
+
+def _quarter_index(q: str) -> tuple[int, int]:
+    m = QUARTER_RE.match(q)
+    assert m is not None
+    return int(m.group(1)), int(m.group(2))
+
+
+def quarter_labels(start: str, n: int) -> list[str]:
+    """n quarter labels from ``start`` ('2025Q2' -> '2025Q2', '2025Q3', ...)."""
+    y, q = _quarter_index(start)
+    out = []
+    for _ in range(n):
+        out.append(f"{y}Q{q}")
+        q += 1
+        if q == 5:
+            y, q = y + 1, 1
+    return out

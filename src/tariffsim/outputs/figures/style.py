@@ -1,0 +1,429 @@
+"""The house style of tariffsim's figures (used by :mod:`tariffsim.outputs.figures.plots`).
+
+:data:`STYLE` (rcParams applied as a context by every figure function, never globally), the
+palette and the line and bar styles that keep series apart in greyscale, figure creation with room
+for a title, a one-line key message and a caption (:func:`finish`), number formatting with true
+minus signs, country and sector labels, and the 'Sources:' caption (:func:`sources_caption`) built
+from a result's provenance or a scenario.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.textpath import TextToPath
+from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from matplotlib.typing import RcKeyType
+
+    from ...inputs.scenario import Scenario
+
+__all__ = [
+    "STYLE",
+    "style",
+    "sources_caption",
+    "sources_caption_runs",
+    "figure_caption",
+    "new_figure",
+    "finish",
+    "fmt_num",
+    "pct_axis",
+    "short_label",
+    "set_style",
+    "wrap_text",
+]
+
+log = logging.getLogger(__name__)
+
+# ----------------------------------------------------------------------------- style
+
+#: rcParams applied (as a context) by every figure function and by :func:`save_figure`.
+STYLE: dict[RcKeyType, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 8.5,
+    "axes.labelcolor": "#222222",
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 3,
+    "ytick.major.size": 3,
+    "legend.fontsize": 7.5,
+    # legends inside the axes get an opaque white box, so gridlines and bars do not run through them
+    "legend.frameon": True,
+    "legend.framealpha": 1.0,
+    "legend.facecolor": "white",
+    "legend.edgecolor": "white",
+    "legend.fancybox": False,
+    "legend.handlelength": 2.2,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 4.5,
+    "hatch.linewidth": 0.6,
+    "patch.linewidth": 0.6,
+    "axes.unicode_minus": True,
+    "figure.dpi": 100,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.dpi": 200,
+    "pdf.fonttype": 42,  # TrueType embedded: editable text, accepted by journals
+    "svg.fonttype": "path",  # SVG shows the same glyphs without the font installed
+    "svg.hashsalt": "tariffsim",  # reproducible SVG element ids
+}
+
+#: Width of a figure (inches): a text column of a report page.
+WIDTH = 6.5
+TITLE_SIZE = 10.0
+SUBTITLE_SIZE = 8.5
+#: Caption (sources) type size, points, at the print width :data:`WIDTH`: the tick-label size
+#: (``xtick.labelsize``), so that the notes read as easily as the axes.
+CAPTION_SIZE = 8.0
+
+INK = "#222222"
+GREY = "#7f7f7f"
+LIGHT = "#c8c8c8"
+BLUE = "#1f4e89"
+BLUE_LIGHT = "#9ec3e6"
+BLUE_MID = "#5b8fc7"
+BLUE_DARK = "#0b1f3a"
+
+#: Line style of the elasticity sets (colour, line style, marker): distinct in greyscale.
+SET_STYLES: dict[str, dict[str, Any]] = {
+    "low": {"color": BLUE_MID, "linestyle": (0, (5, 2)), "marker": "s"},
+    "central": {"color": BLUE, "linestyle": "-", "marker": "o"},
+    "high": {"color": BLUE_DARK, "linestyle": (0, (1, 1.3)), "marker": "^"},
+}
+_OTHER_STYLES: list[dict[str, Any]] = [
+    {"color": GREY, "linestyle": "-.", "marker": "D"},
+    {"color": "#4d4d4d", "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v"},
+    {"color": "#a0a0a0", "linestyle": "--", "marker": "P"},
+    {"color": "#333333", "linestyle": ":", "marker": "X"},
+]
+
+#: Short-run / long-run bars (sector and source charts).
+SR_BAR: dict[str, Any] = {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////", "linewidth": 0.5}
+LR_BAR: dict[str, Any] = {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """Context manager applying :data:`STYLE` (for figures drawn outside this module)."""
+    with mpl.rc_context(STYLE):
+        yield
+
+
+def new_figure(height: float, width: float = WIDTH) -> Figure:
+    """A new figure (inches; constrained layout), before :func:`finish` adds the texts."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+_TEXT_PATH = TextToPath()
+_RENDERERS: dict[float, RendererAgg] = {}
+
+
+@lru_cache(maxsize=4096)
+def _word_width(text: str, size: float, weight: str = "normal") -> float:
+    """Width of ``text`` in DejaVu Sans at ``size`` points (points): the widest of the glyph
+    outlines (SVG, PDF) and the hinted rasters at the screen and PNG resolutions
+    (``figure.dpi``, ``savefig.dpi``), which differ by a few percent."""
+    prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+    widths = [float(_TEXT_PATH.get_text_width_height_descent(text, prop, ismath=False)[0])]
+    for dpi in (float(STYLE["figure.dpi"]), float(STYLE["savefig.dpi"])):
+        r = _RENDERERS.setdefault(dpi, RendererAgg(1, 1, dpi))
+        widths.append(r.get_text_width_height_descent(text, prop, ismath=False)[0] * 72 / dpi)
+    return max(widths)
+
+
+def wrap_text(text: str, width_in: float, size: float, weight: str = "normal") -> list[str]:
+    """Lines of ``text`` that fit ``width_in`` inches at ``size`` points: a line's width is the sum
+    of its words' measured widths and the spaces between them (per-word hinting errs wide)."""
+    room = width_in * 72
+    space = _word_width(" ", size, weight)
+    out: list[str] = []
+    for para in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in para.split():
+            w = _word_width(word, size, weight)
+            if line and used + space + w > room:
+                out.append(" ".join(line))
+                line, used = [], 0.0
+            used += (space if line else 0.0) + w
+            line.append(word)
+        out.append(" ".join(line))
+    return out
+
+
+def finish(fig: Figure, *, title: str | None, subtitle: str | None, caption: str | None) -> Figure:
+    """Add the title, the key message and the caption; grow the figure to make room for them."""
+    w, h = fig.get_size_inches()
+    line = 1.32 / 72  # inches a point of type takes as a line
+    # the figure width less 0.1 in on each side
+    cap = wrap_text(caption, w - 0.2, CAPTION_SIZE) if caption else []
+    sub = wrap_text(subtitle, w - 0.2, SUBTITLE_SIZE) if subtitle else []
+    cap_h = (len(cap) * CAPTION_SIZE * line + 0.16) if cap else 0.05
+    top_h = (TITLE_SIZE * line if title else 0.0) + len(sub) * SUBTITLE_SIZE * line
+    top_h = top_h + 0.14 if top_h else 0.05
+    H = h + cap_h + top_h
+    fig.set_size_inches(w, H)
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)  # every figure comes from new_figure
+    engine.set(rect=(0.0, cap_h / H, 1.0, h / H))
+    x0 = 0.1 / w
+    y = 1.0 - 0.08 / H
+    if title:
+        fig.text(x0, y, title, fontsize=TITLE_SIZE, fontweight="bold", color=INK, va="top", ha="left")
+        y -= TITLE_SIZE * line / H
+    if sub:
+        fig.text(x0, y, "\n".join(sub), fontsize=SUBTITLE_SIZE, color="#333333", va="top", ha="left", linespacing=1.25)
+    if cap:
+        fig.text(
+            x0,
+            0.06 / H,
+            "\n".join(cap),
+            fontsize=CAPTION_SIZE,
+            color="#4d4d4d",
+            va="bottom",
+            ha="left",
+            linespacing=1.25,
+        )
+    return fig
+
+
+def fmt_num(v: float, nd: int = 1) -> str:
+    """``v`` with ``nd`` decimals and a true minus sign; a value that rounds to zero is '0.0', never
+    '−0.0'."""
+    s = f"{v:.{nd}f}"
+    if s.startswith("-") and float(s) == 0.0:
+        s = s[1:]
+    return s.replace("-", "−")
+
+
+def pct_axis(ax: Axes, axis: str = "x", nd: int | None = None) -> None:
+    """Tick labels with true minus signs (values are already percent)."""
+
+    def f(v: float, _pos: int | None) -> str:
+        if nd is None:
+            s = f"{v:g}"
+        else:
+            s = f"{v:.{nd}f}"
+        return s.replace("-", "−")
+
+    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
+
+
+def short_label(label: object, width: int = 42) -> str:
+    """A long sector label on two lines, broken before its '(HS ...)' part."""
+    label = str(label)
+    if len(label) <= width:
+        return label
+    if " (" in label:
+        name, rest = label.rsplit(" (", 1)
+        return "\n".join([*textwrap.wrap(name, width), "(" + rest])
+    return "\n".join(textwrap.wrap(label, width))
+
+
+def set_style(name: str, i: int) -> dict[str, Any]:
+    """Line style of elasticity set ``name`` (:data:`SET_STYLES`), else the ``i``-th other style."""
+    return SET_STYLES.get(name) or _OTHER_STYLES[i % len(_OTHER_STYLES)]
+
+
+# ----------------------------------------------------------------------------- sources
+
+_CITE = re.compile(
+    r"((?:[A-Z][A-Za-z'\-]+)(?:(?:, | and |, and )[A-Z][A-Za-z'\-]+)*(?: et al\.)?)\s\(?((?:19|20)\d{2})"
+)
+_ALIASES = {"ILMS": "Ignatenko et al."}
+_NOT_AUTHORS = {"MODELS", "WITS", "SMART", "GSIM", "HS", "US", "CES", "GE", "PE", "March", "February"}
+
+
+def _citations(texts: Iterable[str]) -> list[str]:
+    """'Boehm, Levchenko and Pandalai-Nayar (2023, AER)' -> 'Boehm et al. 2023' (deduplicated)."""
+    out: list[str] = []
+    for t in texts:
+        for names, year in _CITE.findall(str(t)):
+            parts = re.split(r", and |, | and ", names.replace(" et al.", ""))
+            if parts[0] in _NOT_AUTHORS:
+                continue
+            if parts[0] in _ALIASES:
+                cite = f"{_ALIASES[parts[0]]} {year}"
+            elif " et al." in names or len(parts) > 2:
+                cite = f"{parts[0]} et al. {year}"
+            else:
+                cite = f"{names} {year}"
+            if cite not in out:
+                out.append(cite)
+    return out
+
+
+def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
+    out = []
+    for s in sources:
+        pub = re.sub(r"\s*\(via [^)]*\)", "", str(s.get("publisher", ""))).strip()
+        pub = re.split(r", (?:as prepared|via) ", pub)[0]
+        if "," in pub and not re.search(r"\(\d{4}\)", pub.split(",")[0]):
+            pub = pub.split(",")[0]
+        elif "," in pub:
+            pub = pub.split(",")[0]
+        year = s.get("year")
+        fig = str(s.get("figure", ""))
+        if year and re.search(r"\bmix\b|\bshares?\b", fig, re.IGNORECASE):
+            # a secondary input used only for its shares: say what it is and of which year
+            lead = fig[:1].lower() if fig[1:2].islower() else fig[:1]  # 'US export ...' keeps its capitals
+            item = f"{lead + fig[1:]} of {year} from {pub}"
+        else:
+            item = f"{pub}, {year}" if year else pub
+        if pub and item not in out:
+            out.append(item)
+    return out
+
+
+def _model_text(model: str, version: str) -> str:
+    """The model a figure's numbers come from: the first year is always the partial-equilibrium
+    model at one-year elasticities; the long-run GDP is a general-equilibrium real income."""
+    near = "first year: partial-equilibrium Armington model at one-year elasticities"
+    tail = "macro transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
+    if model == "ge-io":
+        return (
+            f"tariffsim {version}: {near}; long run: multi-sector general equilibrium with input-output "
+            f"linkages (Caliendo and Parro 2015, 1993 structure); {tail}"
+        )
+    if model == "ge":
+        return (
+            f"tariffsim {version}: {near}; long run: general-equilibrium trade model (Ignatenko, Lashkaripour, "
+            f"Macedoni and Simonovska 2025); {tail}"
+        )
+    return (
+        f"tariffsim {version}: {near}, long-run trade at long-run elasticities; long-run GDP: one-sector "
+        f"general-equilibrium real income; {tail}"
+    )
+
+
+def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
+    """The 'Sources:' caption line for a figure.
+
+    ``obj``: a :class:`~tariffsim.engine.results.Result` (data sources, elasticity-set sources, model and
+    scenario from its provenance), a :class:`~tariffsim.inputs.scenario.Scenario` or a scenario name
+    (data sources from its dataset), or None (the package only). ``sets`` limits the elasticity
+    sets cited; ``extra`` is appended (what the marks mean, the sample size).
+    """
+    from ... import __version__
+
+    parts: list[str] = []
+    prov = getattr(obj, "provenance", None)
+    if prov is not None:
+        ds = _dataset_sources(prov.get("dataset_sources", []))
+        if ds:
+            parts.append("Data: " + "; ".join(ds) + ".")
+        es = prov.get("elasticity_sets", {})
+        names = [n for n in es if sets is None or n in set(sets)]
+        cites = _citations(v for n in names for v in (es[n].get("sources") or {}).values())
+        if names:
+            parts.append(
+                f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) if cites else "tariffsim sets") + "."
+            )
+        parts.append(
+            "Model: "
+            + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
+            + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})."
+        )
+    elif obj is not None:
+        try:
+            from ...inputs.scenario import load_scenario
+
+            sc = load_scenario(cast("Scenario | str | Path | Mapping[str, Any]", obj))
+            data = sc.load_data()
+            ds = _dataset_sources(data.sources)
+            if ds:
+                parts.append("Data: " + "; ".join(ds) + ".")
+            names = list(sets) if sets is not None else list(sc.elasticity_sets)
+            cites = _citations(v for n in names for v in (sc.elasticity_set(n).sources or {}).values())
+            if names:
+                parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) or "tariffsim sets") + ".")
+            parts.append("Model: " + _model_text(sc.model, __version__) + f"; scenario {sc.name} ({sc.hash}).")
+        except Exception as exc:  # a caption must never stop a figure
+            log.warning("sources for %r not available (%s)", obj, exc)
+            parts.append(f"Model: tariffsim {__version__}; scenario {obj}.")
+    else:
+        parts.append(f"Model: tariffsim {__version__} (data and elasticity sources: see the run's provenance.json).")
+    text = "Sources: " + " ".join(parts)
+    return f"{extra.rstrip('.')}. {text}" if extra else text
+
+
+def figure_caption(
+    sources: object, default_obj: object, *, sets: Iterable[str] | None = None, extra: str | None = None
+) -> str:
+    """A figure's caption: ``sources`` as given when it is text (``extra`` put first), else
+    :func:`sources_caption` of ``sources`` (or of ``default_obj`` when it is None)."""
+    if isinstance(sources, str):
+        return (extra.rstrip(".") + ". " + sources) if extra else sources
+    return sources_caption(sources if sources is not None else default_obj, sets=sets, extra=extra)
+
+
+def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
+    """The 'Sources:' caption of a figure that shows several runs (a comparison): the data sources
+    and elasticity-set citations of all of them, the models, and each scenario with its hash."""
+    from ... import __version__
+
+    ds: list[str] = []
+    cites: list[str] = []
+    models: list[str] = []
+    scen: list[str] = []
+    version = __version__
+    for r in results:
+        prov = getattr(r, "provenance", {}) or {}
+        version = prov.get("tariffsim_version", version)
+        for item in _dataset_sources(prov.get("dataset_sources", [])):
+            if item not in ds:
+                ds.append(item)
+        es = prov.get("elasticity_sets", {})
+        central = getattr(r, "central", None)
+        for n in es:
+            if central is None or n == central:
+                for c in _citations((es[n].get("sources") or {}).values()):
+                    if c not in cites:
+                        cites.append(c)
+        m = prov.get("model", getattr(r, "model", "pe"))
+        if m not in models:
+            models.append(m)
+        s = f"{prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})"
+        if s not in scen:
+            scen.append(s)
+    parts = []
+    if ds:
+        parts.append("Data: " + "; ".join(ds) + ".")
+    if cites:
+        parts.append("Central elasticity sets: " + "; ".join(cites) + ".")
+    parts.append("Model: " + "; ".join(_model_text(m, version) for m in models) + ".")
+    parts.append("Scenarios: " + ", ".join(scen) + ".")
+    text = "Sources: " + " ".join(parts)
+    return f"{extra.rstrip('.')}. {text}" if extra else text

@@ -1,0 +1,685 @@
+"""Reports: the report folder behind ``tariffsim report`` and the sweep folder behind
+``tariffsim sweep``.
+
+The tables (``summary_table``, ``sector_table``, ``partner_table``, ``write_table``, ...) live in
+:mod:`tariffsim.outputs.tables` (importing them from here still works, with a DeprecationWarning); the
+HTML briefing is built in :mod:`tariffsim.outputs.report_html`; the atomic folder and provenance helpers
+are in :mod:`tariffsim.outputs.files`.
+
+:func:`write_report` and :func:`write_sweep` build the whole output in a temporary folder beside
+``out_dir`` and move it into place only when everything has been written: a failure leaves neither
+a half-written ``out_dir`` nor the temporary folder behind, and a non-empty ``out_dir`` is replaced
+only with ``force=True`` (after success). Files in the report folder::
+
+    report.html                 the briefing (figures referenced relatively)
+    scenario.toml               the scenario used (Scenario.to_toml())
+    provenance.json             result.provenance, the run --json summary, settings, files, SHA-256
+    figures/NAME.{png,svg,pdf}  see tariffsim.outputs.figures.plots
+    tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners; with model 'ge-io'
+                                also ge_io_welfare and ge_io_output (figures ge_io_welfare and
+                                ge_io_output_by_sector), the multi-sector GE on the 1993 structure
+    report.xlsx                 the tables, a sheet each (units in the headers), and a Sources sheet
+    data/*.csv                  the tidy data behind the figures (sweep, grid, tornado, paths, draws)
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import math
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from .._util import moved_name
+from ..errors import TariffSimError
+from ..inputs.countries import display_name
+from . import tables
+from .files import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
+from .report_html import report_html
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..engine.results import Result
+    from ..engine.simulation import ScenarioLike
+    from ..inputs.datasets import TradeData
+    from ..inputs.scenario import Scenario
+
+    class _Stream(Protocol):
+        """What the progress bar writes to: a text stream (or a null sink)."""
+
+        def write(self, s: str, /) -> int: ...
+
+        def flush(self) -> None: ...
+
+
+__all__ = [
+    "write_report",
+    "write_sweep",
+    "dask_client",
+    "ProgressBar",
+    "ReportRecord",
+    "REPORT_STEPS",
+    "SWEEP_STEPS",
+    "DEFAULT_SIGMAS",
+    "FIGURE_FORMATS",
+]
+
+#: Names that moved to :mod:`tariffsim.outputs.tables` (importing them from here warns).
+_MOVED_TO_TABLES = frozenset(tables.__all__) | {"US"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_TABLES:
+        return moved_name(__name__, name, tables)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+log = logging.getLogger(__name__)
+
+FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: Armington elasticities of the heatmap (the central set's sigma is added when missing).
+#: One-year sigma (elasticity of tariff-exclusive flows) of the heatmap: from below Boehm et al.'s
+#: 0.76 to the 2018-19 China evidence (2.53, Fajgelbaum et al. 2020).
+DEFAULT_SIGMAS: tuple[float, ...] = (0.5, 0.76, 1.0, 1.5, 2.0, 2.53, 3.0)
+#: The step names :func:`write_report` passes to ``progress``, in order (one call each).
+REPORT_STEPS: tuple[str, ...] = (
+    "simulate",
+    "tariff sweep",
+    "elasticity grid",
+    "tornado",
+    "figures",
+    "tables",
+    "report.html",
+    "finish",
+)
+#: The step names :func:`write_sweep` passes to ``progress``.
+SWEEP_STEPS: tuple[str, ...] = ("tariff sweep", "elasticity grid", "figures", "finish")
+
+
+# ============================================================================= progress
+
+
+class ProgressBar:
+    """A small text progress bar for :func:`write_report` / :func:`write_sweep` (no tqdm).
+
+    ``ProgressBar(len(REPORT_STEPS))`` and pass it as ``progress=``: each call ``bar(step)``
+    announces the step that starts (the bar shows the steps finished before it; the last step
+    fills it). On a terminal the bar redraws one line; on a pipe or a
+    file it writes one line a step. Call :meth:`close` (or use it as a context manager) to end
+    the line.
+    """
+
+    def __init__(self, total: int, stream: _Stream | None = None, *, width: int = 24, label: str = "tariffsim"):
+        self.total = max(1, int(total))
+        self.stream = sys.stderr if stream is None else stream
+        self.width = int(width)
+        self.label = label
+        self.count = 0
+        self._open = False
+        self._t0 = time.perf_counter()
+        isatty = getattr(self.stream, "isatty", None)
+        self._tty = bool(isatty()) if callable(isatty) else False
+
+    def __call__(self, step: str) -> None:
+        self.count = min(self.count + 1, self.total)
+        done = self.count if self.count >= self.total else self.count - 1  # the named step is starting
+        filled = int(round(self.width * done / self.total))
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"{self.label} [{bar}] {self.count}/{self.total} {step}"
+        if self._tty:
+            self.stream.write("\r" + text.ljust(self.width + 60)[: self.width + 60])
+            self._open = True
+            if self.count >= self.total:
+                self.close()
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self.stream.write(f"  ({time.perf_counter() - self._t0:.1f} s)\n")
+            self.stream.flush()
+            self._open = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ============================================================================= dask
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[object | None]:
+    """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
+    connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
+    cluster of ``workers`` single-threaded worker processes started here and closed on exit;
+    None (run in this process) when neither is given."""
+    if scheduler is None and not workers:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is an optional dependency
+        raise TariffSimError("--scheduler/--workers need dask.distributed: pip install 'tariffsim[dask]'") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise TariffSimError(f"cannot connect to the dask scheduler {scheduler}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = int(workers or 0)
+    if n < 1:
+        raise TariffSimError(f"--workers must be at least 1, got {workers}")
+    with warnings.catch_warnings():
+        # dask's port probing leaves a socket for the garbage collector: not ours to report
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            with (
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+                Client(cluster) as client,
+            ):
+                log.info("local dask cluster with %d workers", n)
+                yield client
+        finally:
+            gc.collect()
+
+
+# ============================================================================= atomic folders
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """What :func:`write_report` / :func:`write_sweep` wrote.
+
+    ``out_dir``: the folder; ``files``: paths relative to it (POSIX separators), sorted;
+    ``seconds``: wall time; ``scenario`` and ``scenario_hash``: what was run.
+    """
+
+    out_dir: Path
+    files: tuple[str, ...]
+    seconds: float
+    scenario: str
+    scenario_hash: str
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.out_dir / f for f in self.files]
+
+
+def _scenario_rate(sc: Scenario) -> float | None:
+    """The rate of the scenario's tariff measures (their largest) for marking figures."""
+    rates = [m.rate for m in sc.tariffs]
+    return max(rates) if rates else None
+
+
+def _central_sigma(sc: Scenario) -> float | None:
+    s = sc.elasticity_set(sc.central_set).sigma_one_year
+    return float(s) if isinstance(s, int | float) else None
+
+
+def _sigmas(sc: Scenario, sigmas: Iterable[float] | None) -> list[float]:
+    out = sorted({float(s) for s in (DEFAULT_SIGMAS if sigmas is None else sigmas)})
+    cs = _central_sigma(sc)
+    if sigmas is None and cs is not None and not any(math.isclose(cs, s) for s in out):
+        out = sorted([*out, cs])
+    return out
+
+
+def _sweep_sets(sc: Scenario, wanted: Sequence[str]) -> list[str]:
+    out = []
+    for s in wanted:
+        try:
+            sc.elasticity_set(s)
+        except TariffSimError:
+            log.warning("elasticity set %r is not available; left out of the sweep", s)
+            continue
+        out.append(s)
+    return out
+
+
+def _rates_text(rates: str | Iterable[float]) -> str:
+    if isinstance(rates, str):
+        return rates
+    return ",".join(f"{float(r):g}" for r in rates)
+
+
+# ============================================================================= the report
+
+
+def write_report(
+    scenario: ScenarioLike,
+    out_dir: str | os.PathLike,
+    *,
+    force: bool = False,
+    formats: Sequence[str] = FIGURE_FORMATS,
+    table_formats: Sequence[str] = tables.TABLE_FORMATS,
+    data: TradeData | None = None,
+    progress: Callable[[str], None] | None = None,
+    sweep_rates: str | Iterable[float] = "0:0.5:0.05",
+    sweep_sets: Sequence[str] = ("low", "central", "high"),
+    sigmas: Iterable[float] | None = None,
+    draws: int | None = None,
+    n_paths: int | None = None,
+    sweep_n_paths: int | None = None,
+    model: str | None = None,
+    elasticities: Sequence[str] | None = None,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
+) -> ReportRecord:
+    """Run a scenario and write the report folder ``out_dir`` (see the module docstring).
+
+    Parameters
+    ----------
+    scenario : a built-in name ('mex25'), a TOML path, a dict or a :class:`~tariffsim.inputs.scenario.Scenario`.
+    out_dir : the folder to create. A non-empty folder raises
+        :class:`~tariffsim.errors.OutputExistsError` unless ``force``; with ``force`` it is replaced
+        only after the new report has been written completely.
+    formats : figure formats (png at 200 dpi, svg, pdf). table_formats : csv, md, tex, html.
+    data : a :class:`~tariffsim.inputs.datasets.TradeData` (default: the scenario's dataset).
+    progress : callable receiving the name of each step (:data:`REPORT_STEPS`), e.g. a
+        :class:`ProgressBar`.
+    sweep_rates : tariff rates (shares) for the recession curve and the heatmap: 'START:STOP:STEP',
+        a comma list or numbers (default 0 to 50 % by 5 points).
+    sweep_sets : elasticity sets of the recession curve.
+    sigmas : Armington elasticities of the heatmap (default :data:`DEFAULT_SIGMAS` plus the
+        central set's σ).
+    draws, n_paths : Monte Carlo parameter draws and simulated paths of the main run (default: the
+        scenario's). sweep_n_paths : paths per sweep point (default: the scenario's, so that the
+        sweep's no-tariff probability equals the main run's).
+    model : 'pe', 'ge' or 'ge-io' (default: the scenario's); the report is of that model. With 'ge-io'
+        the report adds the multi-sector GE's welfare decomposition and output by sector of the
+        reported country and the market (figures ge_io_welfare, ge_io_output_by_sector; tables
+        ge_io_welfare, ge_io_output), and the sector and partner tables and figures of the dataset
+        are those of the PE model (the multi-sector GE runs on the 1993 Caliendo-Parro tables).
+    elasticities : the elasticity sets of the main run (default: the scenario's).
+    scheduler : a ``dask.distributed.Client`` for the sweep and heatmap grid points (see
+        :func:`dask_client`); the numbers are the same as in-process.
+
+    Returns a :class:`ReportRecord` with the files written.
+    """
+    from ..engine.simulation import simulate
+    from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
+    from ..inputs.scenario import load_scenario
+    from .figures import plots
+
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    figure_formats = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # before any work
+    tfmt = tables.check_table_formats(table_formats)
+    sc = load_scenario(scenario)
+    if model is not None and model != sc.model:
+        sc = sc.replace(model=model)
+    rates = parse_grid(sweep_rates) if isinstance(sweep_rates, str) else np.asarray(list(sweep_rates), dtype=float)
+    check_target_dir(out_dir, force)  # fail before any work
+    data = sc.load_data() if data is None else data
+
+    def fill(root: Path) -> dict:
+        say_step(progress, "simulate")
+        result = simulate(
+            sc, data=data, elasticities=list(elasticities) if elasticities else None, draws=draws, n_paths=n_paths
+        )
+        sets = _sweep_sets(sc, sweep_sets)
+        # heatmap and tornado vary the PE model's sigma and assumptions: for a GE scenario they run its PE twin
+        sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
+        # the multi-sector GE runs on the 1993 Caliendo-Parro sectors and regions: the figures and tables of the
+        # dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
+        dataset_view = result
+        if sc.model == "ge-io":
+            dataset_view = simulate(sc_pe, data=data, elasticities=list(result.sets), draws=0, recession=False)
+        say_step(progress, "tariff sweep")
+        sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
+        sw.attrs["scenario"] = sc.name
+        say_step(progress, "elasticity grid")
+        sig = _sigmas(sc, sigmas)
+        grid = elasticity_grid(sc_pe, rates, sig, data=data, scheduler=scheduler)
+        grid.attrs["scenario"] = sc.name
+        say_step(progress, "tornado")
+        tor = tornado(sc_pe, data=data)
+        tor.attrs["scenario"] = sc.name
+
+        say_step(progress, "figures")
+        figs = _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe)
+        fig_dir = root / "figures"
+        for name, (fig, _caption) in figs.items():
+            plots.save_figure(fig, fig_dir / name, figure_formats)
+
+        say_step(progress, "tables")
+        tabs = _report_tables(result, dataset_view)
+        for name, df in tabs.items():
+            tables.write_table(df, root / "tables" / name, tfmt)
+        tables.write_workbook(root / "report.xlsx", tabs, tables.provenance_rows(result.provenance))
+        ddir = root / "data"
+        ddir.mkdir()
+        sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
+        grid.to_csv(ddir / "elasticity_grid.csv", index=False, lineterminator="\n")
+        tor.to_csv(ddir / "tornado.csv", index=False, lineterminator="\n")
+        result.gdp_path().to_csv(ddir / "gdp_path.csv", index=False, lineterminator="\n")
+        if result.recession is not None:
+            result.recession.quantiles().to_csv(ddir / "growth_quantiles.csv", index=False, lineterminator="\n")
+        if result.draws is not None and len(result.draws):
+            result.draws.to_csv(ddir / "parameter_draws.csv", index=False, lineterminator="\n")
+        (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
+
+        say_step(progress, "report.html")
+        page = report_html(
+            result,
+            sc,
+            figs=figs,
+            figure_formats=figure_formats,
+            tables=tabs,
+            table_formats=tfmt,
+            data_files=list_files(root / "data"),
+            pe_twin=sc_pe is not sc,
+        )
+        (root / "report.html").write_text(page, encoding="utf-8")
+        settings = {
+            "sweep_rates": [float(r) for r in rates],
+            "sweep_sets": sets,
+            "sigmas": sig,
+            "sweep_n_paths": sweep_n_paths or sc.n_paths,
+            "figure_formats": list(figure_formats),
+            "table_formats": list(tfmt),
+            "heatmap_and_tornado_model": "pe",
+            "sectors_and_partners_model": dataset_view.model,
+        }
+        write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
+        say_step(progress, "finish")
+        return {"hash": sc.hash}
+
+    info = atomic_folder(out_dir, force, fill)
+    rec = ReportRecord(
+        out_dir=out_dir,
+        files=tuple(list_files(out_dir)),
+        seconds=time.perf_counter() - t_start,
+        scenario=sc.name,
+        scenario_hash=info["hash"],
+    )
+    log.info("report for %s written to %s (%d files, %.1f s)", sc.name, out_dir, len(rec.files), rec.seconds)
+    return rec
+
+
+def _report_tables(result: Result, dataset_view: Result) -> dict:
+    """name -> table of the report: the headline summary, the dataset's sectors and partners (of
+    ``dataset_view``: the result itself, or its PE twin when the long run is the multi-sector GE),
+    and for the multi-sector GE its welfare and output-by-sector tables."""
+    out = {
+        "summary": tables.summary_table(result),
+        "sectors": tables.sector_table(dataset_view),
+        "partners": tables.partner_table(dataset_view),
+    }
+    if dataset_view is not result:
+        why = (
+            " Partial-equilibrium model: the multi-sector GE of this report runs on the 1993 Caliendo-Parro sectors "
+            "and regions; its output changes by sector are in the table ge_io_output."
+        )
+        for name in ("sectors", "partners"):
+            out[name].attrs["title"] += " (PE model)"
+            out[name].attrs["notes"] += why
+    if tables.ge_io_block(result):
+        out["ge_io_welfare"] = tables.ge_io_welfare_table(result)
+        out["ge_io_output"] = tables.ge_io_output_table(result)
+    return out
+
+
+def _report_figures(
+    result: Result,
+    dataset_view: Result,
+    sw: pd.DataFrame,
+    grid: pd.DataFrame,
+    tor: pd.DataFrame,
+    sc: Scenario,
+    sc_pe: Scenario,
+) -> dict:
+    """name -> (Figure, one-sentence caption for the HTML)."""
+    from .figures import plots
+
+    pe_twin = sc_pe is not sc
+    rate = _scenario_rate(sc)
+    cs = _central_sigma(sc)
+    c = display_name(result.country)
+    pe_note = " (PE model)" if pe_twin else ""
+    view_note = " (PE model)" if dataset_view is not result else ""
+    figs = {
+        "gdp_by_set": (
+            plots.gdp_by_set(result),
+            f"Real GDP of {c}, deviation from baseline after four quarters (bars) and in the long run "
+            "(diamonds), by elasticity set; the whisker is the 5–95 % range of the Monte Carlo parameter "
+            "draws.",
+        ),
+        "fan_chart": (
+            plots.fan_chart(result),
+            "Quarterly growth (q/q, % per quarter) with and without the tariff: medians and 25–75 % and "
+            "5–95 % bands of the simulated paths.",
+        ),
+        "recession_curve": (
+            plots.recession_curve(sw, mark_rate=rate, sources=result),
+            "Probability of a technical recession within four quarters against the tariff rate, for "
+            "the low, central and high elasticity sets; the dashed line is the probability without "
+            "the tariff.",
+        ),
+        "gdp_path_chart": (
+            plots.gdp_path_chart(result),
+            "Quarterly GDP level deviation from baseline by channel (bars) and in total (line).",
+        ),
+        "export_losses_by_sector": (
+            plots.export_losses_by_sector(dataset_view, title=f"Exports by sector{view_note}" if view_note else None),
+            f"Change in {c}'s exports by sector, after one year and in the long run (USD bn a year){view_note}.",
+        ),
+        "diversion_by_source": (
+            plots.diversion_by_source(
+                dataset_view,
+                importer=result.market or tables.US,
+                title=f"Trade diversion in the market{view_note}" if view_note else None,
+            ),
+            f"Change in each source's sales in the {display_name(result.market or tables.US)} market: the tariffed "
+            f"sources lose, third countries gain (trade diversion){view_note}.",
+        ),
+        "gdp_heatmap": (
+            plots.gdp_heatmap(
+                grid,
+                mark=(rate, cs) if rate is not None and cs is not None else None,
+                sources=result if not pe_twin else sc_pe,
+                title="GDP impact over tariff rate and trade elasticity" + pe_note,
+            ),
+            "GDP after four quarters over a grid of tariff rates and Armington elasticities σ (other "
+            "parameters central)" + pe_note + ".",
+        ),
+        "tornado_chart": (
+            plots.tornado_chart(
+                tor, sources=result if not pe_twin else sc_pe, title="Sensitivity of the GDP impact" + pe_note
+            ),
+            "One-at-a-time sensitivity of GDP after four quarters: each parameter at its low and high "
+            "value, the rest central" + pe_note + ".",
+        ),
+    }
+    if result.outcome().gdp_long_run.model == "ge" and hasattr(result.ge, "by_country"):
+        figs["ge_welfare"] = (
+            plots.ge_welfare(result.ge.by_country(), sources=result),
+            "General-equilibrium welfare change by economy (percent).",
+        )
+    figs.update(_ge_io_figures(result))
+    return figs
+
+
+def _ge_io_figures(result: Result) -> dict:
+    """The multi-sector GE's figures (none for other models), drawn from the ``ge`` block of
+    ``result.to_json()``, the numbers of the tables ge_io_welfare and ge_io_output."""
+    import pandas as pd
+
+    from .figures import ge_io as plots_ge_io
+
+    ge = tables.ge_io_block(result)
+    if not ge:
+        return {}
+    rows = tables.ge_io_economies(ge)
+    names = [display_name(str(r["iso3"])) for r in rows]
+    welfare = pd.DataFrame(
+        [
+            {"region": n, **{k: r[k] for k in ("welfare_pct", "tot_pct", "vot_pct", "tech_pct")}}
+            for n, r in zip(names, rows, strict=True)
+        ]
+    )
+    traded = list(ge.get("traded_sectors") or [])
+    output = pd.DataFrame(
+        [
+            {"region": n, "sector": sec, "output_pct": r["output_by_sector_pct"].get(sec)}
+            for n, r in zip(names, rows, strict=True)
+            for sec in traded
+        ]
+    )
+    output["output_pct"] = pd.to_numeric(output["output_pct"], errors="coerce")
+    structure = "the structure is 1993's (Caliendo-Parro tables: shares, input-output linkages and trade elasticities of 1993, not of today)"
+    who = " and ".join(names)
+    return {
+        "ge_io_welfare": (
+            plots_ge_io.welfare_decomposition(
+                welfare,
+                names,
+                subtitle=f"{who}, long run, multi-sector GE (structure of 1993); decomposition integrated along the "
+                "tariff path, adding up to the exact real-income change (table ge_io_welfare)",
+            ),
+            f"Welfare change of {who} in the multi-sector general equilibrium with input-output linkages (long "
+            "run, from the NAFTA equilibrium), as terms of trade + volume of trade + technical efficiency (percent "
+            f"of baseline income); {structure}.",
+        ),
+        "ge_io_output_by_sector": (
+            plots_ge_io.output_by_sector(output, names),
+            f"Gross output change by traded sector for {who} in the multi-sector general equilibrium (value at "
+            f"producer prices, percent; services in the table ge_io_output); {structure}.",
+        ),
+    }
+
+
+# ============================================================================= the sweep
+
+
+def write_sweep(
+    scenario: ScenarioLike,
+    rates: str | Iterable[float],
+    out_dir: str | os.PathLike,
+    *,
+    elasticities: Sequence[str] = ("low", "central", "high"),
+    sigmas: Iterable[float] | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    data: TradeData | None = None,
+    n_paths: int | None = None,
+    formats: Sequence[str] = FIGURE_FORMATS,
+    scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
+    model: str | None = None,
+) -> ReportRecord:
+    """The grid behind the recession curve and the heatmap: ``out_dir/sweep.csv`` (tidy: one row
+    per rate and elasticity set; rate as a share, ``*_pct`` percent, ``*_usd`` USD, probabilities
+    as shares 0-1), ``elasticity_grid.csv`` (rate x σ), the figures ``recession_curve`` and
+    ``gdp_heatmap`` in ``formats``, ``scenario.toml`` and ``provenance.json``.
+
+    ``rates``: 'START:STOP:STEP', a comma list or numbers (shares). ``elasticities``: sets of the
+    sweep. ``sigmas``: Armington elasticities of the grid (default :data:`DEFAULT_SIGMAS` plus the
+    central set's). ``n_paths``: recession Monte Carlo paths per point (default the scenario's).
+    Same overwrite and atomicity rules as :func:`write_report`; steps :data:`SWEEP_STEPS`.
+    ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`dask_client`).
+    ``model``: 'pe', 'ge' or 'ge-io' for the sweep (default: the scenario's); the grid over σ is
+    always the PE model's. The tables are also written as ``sweep.xlsx`` (sheets sweep,
+    elasticity_grid, Sources).
+    """
+    from .. import __version__
+    from ..engine.uncertainty import elasticity_grid, parse_grid, sweep
+    from ..inputs.scenario import load_scenario
+    from .figures import plots
+
+    t_start = time.perf_counter()
+    out_dir = Path(out_dir)
+    fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # before any work
+    sc = load_scenario(scenario)
+    if model is not None and model != sc.model:
+        sc = sc.replace(model=model)
+    grid_rates = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
+    for s in elasticities:
+        sc.elasticity_set(s)  # unknown names fail here, before any work
+    check_target_dir(out_dir, force)
+    data = sc.load_data() if data is None else data
+
+    def fill(root: Path) -> None:
+        say_step(progress, "tariff sweep")
+        sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths, scheduler=scheduler)
+        sw.attrs["scenario"] = sc.name
+        say_step(progress, "elasticity grid")
+        sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
+        sig = _sigmas(sc, sigmas)
+        grid = elasticity_grid(sc_pe, grid_rates, sig, data=data, scheduler=scheduler)
+        grid.attrs["scenario"] = sc.name
+        sw.to_csv(root / "sweep.csv", index=False, lineterminator="\n")
+        grid.to_csv(root / "elasticity_grid.csv", index=False, lineterminator="\n")
+        tables.write_workbook(
+            root / "sweep.xlsx",
+            {"sweep": sw, "elasticity_grid": grid},
+            [("scenario", sc.name), ("scenario hash", sc.hash), ("dataset", f"{data.name} ({data.year})")]
+            + [
+                (f"data: {s.get('figure', '')}", f"{s.get('publisher', '')}; {s.get('year', '')}") for s in data.sources
+            ],
+        )
+        say_step(progress, "figures")
+        rate = _scenario_rate(sc)
+        cs = _central_sigma(sc)
+        plots.save_figure(plots.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
+        pe_note = " (PE model)" if sc_pe is not sc else ""
+        plots.save_figure(
+            plots.gdp_heatmap(
+                grid,
+                mark=(rate, cs) if rate is not None and cs is not None else None,
+                sources=sc_pe,
+                title="GDP impact over tariff rate and trade elasticity" + pe_note,
+            ),
+            root / "gdp_heatmap",
+            fmts,
+        )
+        (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
+        base = {
+            "tariffsim_version": __version__,
+            "scenario": sc.name,
+            "scenario_hash": sc.hash,
+            "scenario_source": sc.source,
+            "dataset": data.name,
+            "dataset_year": data.year,
+            "dataset_sources": [dict(s) for s in data.sources],
+            "seed": sc.seed,
+            "model": sc.model,
+        }
+        settings = {
+            "rates": [float(r) for r in grid_rates],
+            "rates_text": _rates_text(rates),
+            "elasticity_sets": list(elasticities),
+            "sigmas": sig,
+            "n_paths": n_paths or sc.n_paths,
+            "figure_formats": list(fmts),
+            "units": {"sweep.csv": sw.attrs.get("units"), "elasticity_grid.csv": grid.attrs.get("units")},
+        }
+        write_provenance(root, base, {"sweep": settings})
+        say_step(progress, "finish")
+
+    atomic_folder(out_dir, force, fill)
+    rec = ReportRecord(
+        out_dir=out_dir,
+        files=tuple(list_files(out_dir)),
+        seconds=time.perf_counter() - t_start,
+        scenario=sc.name,
+        scenario_hash=sc.hash,
+    )
+    log.info("sweep for %s written to %s (%d files, %.1f s)", sc.name, out_dir, len(rec.files), rec.seconds)
+    return rec
