@@ -68,9 +68,10 @@ def main() -> int:
     import scipy
     from scipy.optimize import root
 
+    from tariffsim.inputs.io_tables import read_cp2015
     from tariffsim.models import _ge_io_solver as S
     from tariffsim.models.ge_io import IOSolution, _sector_major, calibrate, changes, solve_io
-    from tariffsim.replication.cp2015 import CP2015Result, intra_bloc, read_cp2015, replicate_cp2015
+    from tariffsim.replication.cp2015 import CP2015Result, intra_bloc, replicate_cp2015
     from tariffsim.solvers import SolverInfo
 
     data = read_cp2015(args.data_dir)
@@ -196,7 +197,7 @@ def main() -> int:
     # whole call: replicate_cp2015 vs the same call with the fixed point doing both solves. Both
     # read the tables through read_cp2015: with its binary copy in the user cache (the default;
     # the first call writes it) and, separately, with the cache off (every call parses the CSVs).
-    from tariffsim.replication.cp2015 import cache_dir
+    from tariffsim.inputs.io_tables import cache_dir
 
     def cache_off(f):
         def g():

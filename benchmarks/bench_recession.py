@@ -22,7 +22,8 @@ import time
 
 import numpy as np
 
-from tariffsim.inputs.calibration import default_calibration, draw_innovations
+from tariffsim.inputs.calibrations import default_calibration
+from tariffsim.models.ar1 import draw_innovations
 from tariffsim.models.recession import annual_to_quarterly, shock_to_growth, simulate_recession_risk
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 import tariffsim as ts
-from tariffsim.outputs.figures.plots import gdp_by_set, gdp_path_chart
+from tariffsim.outputs.figures.gdp import gdp_by_set, gdp_path_chart
 
 data = ts.load_dataset()
 res = ts.simulate("mex25")

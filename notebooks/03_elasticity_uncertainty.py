@@ -31,7 +31,7 @@ import pandas as pd
 
 import tariffsim as ts
 from tariffsim.inputs.elasticities import QUANTITIES, one_year_ratio
-from tariffsim.outputs.figures.plots import gdp_heatmap, tornado_chart
+from tariffsim.outputs.figures.sensitivity import gdp_heatmap, tornado_chart
 
 rows = []
 for n in ts.available_sets():

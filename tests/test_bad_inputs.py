@@ -579,7 +579,7 @@ def test_atomic_write_leaves_nothing_on_interrupt(tmp_path):
 @pytest.mark.parametrize("command", ["calibrate", "replicate"])
 def test_interrupted_file_writers_exit_130_and_leave_no_file(corpus, tmp_path, monkeypatch, command):
     """Ctrl-C while the output file is written: exit 130, no file and no temporary file."""
-    import tariffsim.inputs.calibration as calibration
+    import tariffsim.inputs.calibrations as calibration
     import tariffsim.replication.ilms2025 as replicate
 
     def interrupted(*a, **k):

@@ -153,16 +153,16 @@ def test_csv_and_workbook_round_trip(folder, cmp):
 
 
 def test_figures_show_every_run(cmp):
-    from tariffsim.outputs.figures import plots
+    from tariffsim.outputs.figures import compare
 
-    fig = plots.compare_gdp_paths(cmp)
+    fig = compare.compare_gdp_paths(cmp)
     ax = fig.axes[0]
     labels = [ln.get_label() for ln in ax.get_lines() if not ln.get_label().startswith("_")]
     assert sorted(labels) == sorted(f"{s} ({m.upper()})" for s in SCENARIOS for m in ("pe", "ge"))
     # PE and GE differ by line style, scenarios by marker: readable in greyscale
     keys = {(str(ln.get_linestyle()), ln.get_marker()) for ln in ax.get_lines() if not ln.get_label().startswith("_")}
     assert len(keys) == len(labels)
-    fig2 = plots.compare_headline(cmp)
+    fig2 = compare.compare_headline(cmp)
     titles = [a.get_title() for a in fig2.axes if a.get_visible()]
     assert len(titles) == len(MEASURES)
 

@@ -73,9 +73,11 @@ def test_model_pages_carry_their_equations(built: Path) -> None:
 
 @pytest.mark.slow
 def test_generated_pages_cover_the_code(built: Path) -> None:
-    from tariffsim.cli.main import build_parser
+    from tariffsim.cli.parser import build_parser
+    from tariffsim.inputs.assumptions import ASSUMPTIONS
     from tariffsim.inputs.elasticities import available_sets
-    from tariffsim.inputs.scenario import ASSUMPTIONS, ELAST_KEYS, TOP_KEYS, UNC_KEYS, TariffMeasure
+    from tariffsim.inputs.measures import TariffMeasure
+    from tariffsim.inputs.scenario import ELAST_KEYS, TOP_KEYS, UNC_KEYS
 
     scen = _page(built, "scenarios")
     for key in (*ASSUMPTIONS, *TOP_KEYS, *TariffMeasure.KEYS, *ELAST_KEYS, *UNC_KEYS):

@@ -10,13 +10,12 @@ import pandas as pd
 import pytest
 
 from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
+from tariffsim.inputs.io_tables import load_shipped, read_cp2015
 from tariffsim.models import _ge_io_solver as S
 from tariffsim.models.ge_io import IOData, _sector_major, calibrate, changes, solve_io
 from tariffsim.replication.cp2015 import (
     CP2015_INTRA_BLOC_PUBLISHED,
     CP2015_PUBLISHED,
-    load_shipped,
-    read_cp2015,
     replicate_cp2015,
     run_experiment,
     tariff_on_nafta,
@@ -400,7 +399,7 @@ def test_loader_round_trip(tmp_path):
 
 
 def test_loader_cache_is_keyed_by_content(tmp_path, monkeypatch):
-    from tariffsim.replication.cp2015 import cache_dir
+    from tariffsim.inputs.io_tables import cache_dir
 
     data = synthetic(seed=9)
     folder = write_csvs(data, tmp_path / "cp")

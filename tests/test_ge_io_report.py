@@ -313,7 +313,7 @@ def test_sweep_cli_accepts_ge_io(tmp_path, capsys):
 
 @pytest.mark.parametrize("cmd", ["run", "report", "sweep"])
 def test_cli_model_choices(cmd, capsys):
-    from tariffsim.cli.main import MODELS, build_parser
+    from tariffsim.cli.parser import MODELS, build_parser
     from tariffsim.inputs.scenario import MODELS as SCENARIO_MODELS
 
     assert MODELS == SCENARIO_MODELS
@@ -325,7 +325,7 @@ def test_cli_model_choices(cmd, capsys):
 
 
 def test_cli_compare_model_list(tmp_path, capsys):
-    from tariffsim.cli.main import build_parser
+    from tariffsim.cli.parser import build_parser
 
     args = build_parser().parse_args(["compare", "mex25", "--model", "pe,ge-io", "--out", "x"])
     assert args.model == "pe,ge-io"

@@ -1,10 +1,11 @@
-"""Figures (tariffsim.outputs.figures.plots): every figure function renders without warnings on the built-in
+"""Figures (tariffsim.outputs.figures): every figure function renders without warnings on the built-in
 scenarios, its axes carry labels with units, and the figure carries a title and a caption with
 the sources. Warnings are errors in this suite, so a render warning fails the test.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import re
@@ -19,7 +20,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from tariffsim.engine.simulation import simulate  # noqa: E402
 from tariffsim.engine.uncertainty import elasticity_grid, sweep, tornado  # noqa: E402
-from tariffsim.outputs.figures import plots  # noqa: E402
+from tariffsim.outputs.figures import gdp, sensitivity, style, trade
+from tariffsim.outputs.figures.catalog import FIGURES
 
 UNIT = re.compile(r"%|USD")
 RESULT_FIGURES = ("gdp_by_set", "fan_chart", "export_losses_by_sector", "diversion_by_source", "gdp_path_chart")
@@ -77,7 +79,7 @@ def check_figure(fig: Figure) -> None:
 @pytest.mark.parametrize("name", RESULT_FIGURES)
 def test_result_figures_render_mex25(results, name):
     r = results["mex25"]
-    fig = getattr(plots, name)(r)
+    fig = FIGURES[name](r)
     check_figure(fig)
     cap = next(t for t in texts(fig) if "Sources:" in t)
     assert "US Census Bureau" in cap and "mex25" in cap and r.scenario.hash in cap
@@ -85,15 +87,15 @@ def test_result_figures_render_mex25(results, name):
 
 @pytest.mark.parametrize("name", RETALIATION_FIGURES)
 def test_result_figures_render_retaliation(results, name):
-    check_figure(getattr(plots, name)(results["mex25-retaliation"]))
+    check_figure(FIGURES[name](results["mex25-retaliation"]))
 
 
 def test_gdp_path_shows_the_retaliation_channels(results):
-    fig = plots.gdp_path_chart(results["mex25-retaliation"])
+    fig = gdp.gdp_path_chart(results["mex25-retaliation"])
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("Retaliation" in t for t in legend) and any("Real income" in t for t in legend)
     # without retaliation the zero channels are left out of the legend
-    legend0 = [t.get_text() for t in plots.gdp_path_chart(results["mex25"]).axes[0].get_legend().get_texts()]
+    legend0 = [t.get_text() for t in gdp.gdp_path_chart(results["mex25"]).axes[0].get_legend().get_texts()]
     assert not any("Retaliation" in t for t in legend0)
 
 
@@ -101,14 +103,14 @@ def test_gdp_path_shows_the_retaliation_channels(results):
 def test_frame_figures_render(results, frames, scenario):
     f = frames[scenario]
     r = results[scenario]
-    check_figure(plots.recession_curve(f["sweep"], mark_rate=0.25, sources=r))
-    check_figure(plots.gdp_heatmap(f["grid"], mark=(0.25, 4.0), sources=r))
-    check_figure(plots.tornado_chart(f["tornado"], sources=r))
+    check_figure(sensitivity.recession_curve(f["sweep"], mark_rate=0.25, sources=r))
+    check_figure(sensitivity.gdp_heatmap(f["grid"], mark=(0.25, 4.0), sources=r))
+    check_figure(sensitivity.tornado_chart(f["tornado"], sources=r))
 
 
 def test_frame_figures_default_caption_from_scenario_name(frames):
     # without sources= the caption is built from the scenario named in the frame's attrs
-    fig = plots.recession_curve(frames["mex25"]["sweep"])
+    fig = sensitivity.recession_curve(frames["mex25"]["sweep"])
     cap = next(t for t in texts(fig) if "Sources:" in t)
     assert "US Census Bureau" in cap and "mex25" in cap
     check_figure(fig)
@@ -116,7 +118,7 @@ def test_frame_figures_default_caption_from_scenario_name(frames):
 
 def test_series_differ_without_colour(frames):
     """Greyscale: the elasticity sets differ in line style and marker, not only in colour."""
-    fig = plots.recession_curve(frames["mex25"]["sweep"])
+    fig = sensitivity.recession_curve(frames["mex25"]["sweep"])
     lines = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) > 2]
     keys = {(str(ln.get_linestyle()), ln.get_marker()) for ln in lines}
     assert len(lines) == 3 and len(keys) == 3
@@ -124,7 +126,7 @@ def test_series_differ_without_colour(frames):
 
 def test_heatmap_annotates_values_and_labels_colour_bar(frames):
     grid = frames["mex25"]["grid"]
-    fig = plots.gdp_heatmap(grid)
+    fig = sensitivity.gdp_heatmap(grid)
     cells = [t.get_text() for t in fig.axes[0].texts]
     assert len(cells) == len(grid)
     assert "%" in fig.axes[1].get_ylabel()  # the colour bar
@@ -133,7 +135,7 @@ def test_heatmap_annotates_values_and_labels_colour_bar(frames):
 
 def test_tornado_labels_parameter_values(frames):
     tor = frames["mex25"]["tornado"]
-    fig = plots.tornado_chart(tor)
+    fig = sensitivity.tornado_chart(tor)
     shown = {t.get_text() for t in fig.axes[0].texts}
     assert {"0.7", "1.3"} <= shown  # the multiplier's low and high values
     assert any(t.startswith("×") for t in shown)  # the elasticities' factors
@@ -141,14 +143,14 @@ def test_tornado_labels_parameter_values(frames):
 
 
 def test_fan_chart_periods_on_the_axis(results):
-    fig = plots.fan_chart(results["mex25"])
+    fig = gdp.fan_chart(results["mex25"])
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0] == "2025Q2" and ticks[3] == "2026Q1"
 
 
 def test_ge_welfare_on_the_ge_bridge():
     r = simulate("mex25", model="ge", draws=0, n_paths=500)
-    fig = plots.ge_welfare(r.ge.by_country(), sources=r)
+    fig = trade.ge_welfare(r.ge.by_country(), sources=r)
     check_figure(fig)
     assert len(fig.axes[0].get_yticklabels()) == len(r.data.countries)
 
@@ -157,7 +159,7 @@ def test_ge_welfare_top_and_bottom(ilms_dir):
     from tariffsim.replication.ilms2025 import replicate_ilms2025
 
     bc = replicate_ilms2025(ilms_dir).by_country
-    fig = plots.ge_welfare(bc, top=20)
+    fig = trade.ge_welfare(bc, top=20)
     check_figure(fig)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(labels) == 20
@@ -167,21 +169,21 @@ def test_ge_welfare_top_and_bottom(ilms_dir):
 
 def test_ge_welfare_synthetic_frame():
     df = pd.DataFrame({"iso3": ["USA", "MEX", "CAN"], "welfare_pct": [0.5, -2.0, 0.1]})
-    check_figure(plots.ge_welfare(df))
+    check_figure(trade.ge_welfare(df))
 
 
 def test_bad_frames_raise_clear_errors():
     with pytest.raises(ValueError, match="uncertainty.sweep"):
-        plots.recession_curve(pd.DataFrame({"rate": [0.1]}))
+        sensitivity.recession_curve(pd.DataFrame({"rate": [0.1]}))
     with pytest.raises(ValueError, match="elasticity_grid"):
-        plots.gdp_heatmap(pd.DataFrame({"rate": [0.1]}))
+        sensitivity.gdp_heatmap(pd.DataFrame({"rate": [0.1]}))
     with pytest.raises(ValueError, match="tornado"):
-        plots.tornado_chart(pd.DataFrame({"parameter": ["sigma"]}))
+        sensitivity.tornado_chart(pd.DataFrame({"parameter": ["sigma"]}))
 
 
 def test_save_figure_writes_every_format(results, tmp_path):
-    fig = plots.gdp_path_chart(results["mex25"])
-    paths = plots.save_figure(fig, tmp_path / "sub" / "gdp_path")
+    fig = gdp.gdp_path_chart(results["mex25"])
+    paths = style.save_figure(fig, tmp_path / "sub" / "gdp_path")
     assert [p.suffix for p in paths] == [".png", ".svg", ".pdf"]
     assert all(p.stat().st_size > 1000 for p in paths)
     png = paths[0].read_bytes()
@@ -191,20 +193,21 @@ def test_save_figure_writes_every_format(results, tmp_path):
     assert paths[1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert paths[2].read_bytes()[:5] == b"%PDF-"
     with pytest.raises(ValueError, match="png, svg or pdf"):
-        plots.save_figure(fig, tmp_path / "x", ("gif",))
+        style.save_figure(fig, tmp_path / "x", ("gif",))
 
 
 def test_sources_caption_names_data_sets_and_model(results):
-    cap = plots.sources_caption(results["mex25"], sets=["central"])
+    cap = style.sources_caption(results["mex25"], sets=["central"])
     for piece in ("US Census Bureau, 2024", "CEPII BACI", "Boehm et al. 2023", "partial-equilibrium", "mex25"):
         assert piece in cap, piece
 
 
-def test_plots_module_does_not_use_pyplot():
-    import inspect
+def test_figure_modules_do_not_use_pyplot():
+    from tariffsim.outputs.figures import compare, ge_io
 
-    src = inspect.getsource(plots)
-    assert "import matplotlib.pyplot" not in src and "from matplotlib import pyplot" not in src
+    for mod in (gdp, sensitivity, trade, compare, ge_io, style):
+        src = inspect.getsource(mod)
+        assert "import matplotlib.pyplot" not in src and "from matplotlib import pyplot" not in src, mod.__name__
 
 
 # ----------------------------------------------------------------------------- layout and wording
@@ -225,10 +228,10 @@ def overlaps(a, b) -> bool:
 
 def all_figures(results, frames) -> dict[str, Figure]:
     r, f = results["mex25"], frames["mex25"]
-    figs = {name: getattr(plots, name)(r) for name in RESULT_FIGURES}
-    figs["recession_curve"] = plots.recession_curve(f["sweep"], mark_rate=0.25, sources=r)
-    figs["gdp_heatmap"] = plots.gdp_heatmap(f["grid"], mark=(0.25, 4.0), sources=r)
-    figs["tornado_chart"] = plots.tornado_chart(f["tornado"], sources=r)
+    figs = {name: FIGURES[name](r) for name in RESULT_FIGURES}
+    figs["recession_curve"] = sensitivity.recession_curve(f["sweep"], mark_rate=0.25, sources=r)
+    figs["gdp_heatmap"] = sensitivity.gdp_heatmap(f["grid"], mark=(0.25, 4.0), sources=r)
+    figs["tornado_chart"] = sensitivity.tornado_chart(f["tornado"], sources=r)
     return figs
 
 
@@ -247,14 +250,14 @@ def test_gdp_by_set_whisker_clears_the_value_label(results):
     from matplotlib.container import ErrorbarContainer
 
     r = results["mex25"]
-    fig = plots.gdp_by_set(r)
+    fig = gdp.gdp_by_set(r)
     renderer = drawn(fig)
     ax = fig.axes[0]
     (eb,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     parts = [*eb.lines[1], *eb.lines[2]]  # caps and the bar line
     boxes = [p.get_window_extent(renderer) for p in parts]
     c = r.summary().set_index("elasticity_set").loc[r.central]
-    label = next(t for t in ax.texts if t.get_text() == plots.fmt_num(c.gdp_impact_pct, 1))
+    label = next(t for t in ax.texts if t.get_text() == style.fmt_num(c.gdp_impact_pct, 1))
     lab_box = label.get_window_extent(renderer)
     assert not any(overlaps(b, lab_box) for b in boxes)
     diamonds = ax.collections[0]
@@ -270,10 +273,10 @@ def test_sector_chart_shows_only_sectors_that_change():
     near, lr = rv.by_sector(horizon="near_term"), rv.by_sector()
     changed = sorted(set(near.sector[near.change_usd != 0]) | set(lr.sector[lr.change_usd != 0]))
     assert changed == ["vehicles"]  # PE at fixed exporter prices: a vehicles tariff moves only vehicles
-    fig = plots.export_losses_by_sector(rv)
+    fig = trade.export_losses_by_sector(rv)
     rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     labels = rv.data.meta["sector_labels"]
-    assert rows == [plots.short_label(labels["vehicles"])]
+    assert rows == [style.short_label(labels["vehicles"])]
     bars = [p for p in fig.axes[0].patches if p.get_width() != 0]
     assert len(bars) == 2  # one year and long run
     cap = next(t for t in texts(fig) if "Sources:" in t)
@@ -283,17 +286,17 @@ def test_sector_chart_shows_only_sectors_that_change():
 
 def test_sector_chart_of_an_all_goods_tariff_keeps_every_sector(results):
     r = results["mex25"]
-    fig = plots.export_losses_by_sector(r)
+    fig = trade.export_losses_by_sector(r)
     assert len(fig.axes[0].get_yticklabels()) == len(r.data.sectors)
 
 
 def test_heatmap_cells_all_have_one_decimal(frames):
     grid = frames["mex25"]["grid"]
     assert (grid.rate == 0).any()  # the no-tariff column prints 0.0, not 0
-    cells = [t.get_text() for t in plots.gdp_heatmap(grid).axes[0].texts]
+    cells = [t.get_text() for t in sensitivity.gdp_heatmap(grid).axes[0].texts]
     assert cells and all(re.fullmatch(r"−?\d+\.\d", c) for c in cells), cells
     assert "−0.0" not in cells and "0.0" in cells
-    assert plots.fmt_num(-0.04, 1) == "0.0" and plots.fmt_num(-0.05, 1) == "−0.1"
+    assert style.fmt_num(-0.04, 1) == "0.0" and style.fmt_num(-0.05, 1) == "−0.1"
 
 
 def test_captions_are_readable_and_overlap_nothing(results, frames):
@@ -357,7 +360,7 @@ def test_gdp_path_bars_add_up_to_the_total(results, scenario):
     """The stacked channels (the long-run GE channel included) add up to the total line in every
     quarter, and the other sets' lines are as dark and wide as readable lines (WCAG 4.5:1)."""
     r = results[scenario]
-    fig = plots.gdp_path_chart(r)
+    fig = gdp.gdp_path_chart(r)
     ax = fig.axes[0]
     gp = r.gdp_path(r.central)
     H = len(gp)
@@ -370,7 +373,7 @@ def test_gdp_path_bars_add_up_to_the_total(results, scenario):
     assert (gp.long_run_ge_pct.abs() > 0).any()  # the channel that was missing from the bars
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("Long run" in t for t in legend)
-    others = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == H and ln.get_color() != plots.INK]
+    others = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == H and ln.get_color() != style.INK]
     assert len(others) == 2  # low and high
     for ln in others:
         assert _contrast_with_white(ln.get_color()) >= 4.5 and ln.get_linewidth() >= 1.5
@@ -392,20 +395,30 @@ def test_captions_say_what_the_model_does_now(results, frames):
     tor = frames["mex25"]["tornado"].set_index("parameter")
     tcap = caps["tornado_chart"]
     assert "0.5 and 2" not in tcap
-    lo, hi = (plots._value_label(tor.loc["elasticities", k]) for k in ("low_value", "high_value"))
+    lo, hi = (sensitivity.value_label(tor.loc["elasticities", k]) for k in ("low_value", "high_value"))
     assert f"times {lo} and {hi}" in tcap
     va = r.outcome().macro.assumptions.value_added_share
     assert f"{VALUE_ADDED_RANGE[0]:g} (manufacturing alone) to {VALUE_ADDED_RANGE[1]:g}" in tcap
     assert f"around the data's {va:.2f}" in tcap and "lopsided" in tcap
 
 
-def test_plots_keeps_no_re_exports():
-    """tariffsim.outputs.figures.plots keeps its documented names (__all__) and drops the style constants it used
-    to re-export from _plotstyle."""
-    for name in plots.__all__:
-        assert hasattr(plots, name), name
-    for gone in ("BLUE_MID", "CAPTION_SIZE", "REGION_NAMES", "SET_STYLES", "SUBTITLE_SIZE", "TITLE_SIZE", "WIDTH"):
-        assert gone not in plots.__all__
+def test_the_figure_catalog_holds_every_report_figure():
+    """The report's figures are registered once (figures.catalog.FIGURES), each a function of its theme module."""
+    from tariffsim.outputs.figures.catalog import FIGURES
+
+    assert list(FIGURES) == [
+        "gdp_by_set",
+        "recession_curve",
+        "fan_chart",
+        "gdp_heatmap",
+        "tornado_chart",
+        "export_losses_by_sector",
+        "diversion_by_source",
+        "gdp_path_chart",
+        "ge_welfare",
+    ]
+    for name, fn in FIGURES.items():
+        assert fn.__name__ == name and fn.__module__.rsplit(".", 1)[0] == "tariffsim.outputs.figures"
 
 
 def test_comparison_figures_fit_the_page():
@@ -413,9 +426,10 @@ def test_comparison_figures_fit_the_page():
     figure and clear of the other headings; a scenario whose PE and GE GDP paths are the same
     number for number says so (otherwise one line would hide the other without a word)."""
     from tariffsim.outputs.comparison import compare
+    from tariffsim.outputs.figures import compare as figs
 
     cmp = compare(["mex25", "mex25-retaliation"], models=["pe", "ge"], draws=0, n_paths=500)
-    head, paths = plots.compare_headline(cmp), plots.compare_gdp_paths(cmp)
+    head, paths = figs.compare_headline(cmp), figs.compare_gdp_paths(cmp)
     for fig in (head, paths):
         renderer = drawn(fig)
         cap = next(t for t in fig.texts if "Sources:" in t.get_text())

@@ -22,21 +22,18 @@ from scipy import signal, special, stats
 
 from tariffsim.cli.main import main as cli_main
 from tariffsim.errors import CountryCodeError, DataError, ScenarioError
-from tariffsim.inputs.calibration import (
-    AR1Calibration,
-    calibrate_ar1,
+from tariffsim.inputs.calibrations import (
     calibrate_file,
     calibration_from_parameters,
     default_calibration,
-    growth_statistics,
     load_calibration,
-    predictive_check,
     read_calibration,
     read_quarterly_gdp,
     run_calibration,
     shipped_calibrations,
 )
 from tariffsim.inputs.datasets import data_file
+from tariffsim.models.ar1 import AR1Calibration, calibrate_ar1, growth_statistics, predictive_check
 from tariffsim.models.recession import (
     annual_contraction,
     annual_to_quarterly,
@@ -412,7 +409,7 @@ def test_calibration_round_trips_through_dict_and_file(tmp_path):
         assert AR1Calibration.from_dict(cal.to_dict()) == cal
         assert AR1Calibration.from_dict(json.loads(json.dumps(cal.to_dict()))) == cal
         out = tmp_path / f"{innovations}.json"
-        from tariffsim.inputs.calibration import write_calibration
+        from tariffsim.inputs.calibrations import write_calibration
 
         write_calibration(cal, out, command="test")
         assert read_calibration(out) == cal

@@ -17,15 +17,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tariffsim.cli.report import ProgressBar
 from tariffsim.engine.simulation import simulate
 from tariffsim.errors import OutputExistsError
 from tariffsim.inputs.scenario import Scenario, load_scenario
-from tariffsim.outputs.figures.plots import FIGURES
+from tariffsim.outputs.figures.catalog import FIGURES
 from tariffsim.outputs.report import (
     FIGURE_FORMATS,
     REPORT_STEPS,
     SWEEP_STEPS,
-    ProgressBar,
     write_report,
     write_sweep,
 )

@@ -9,7 +9,8 @@ import pytest
 
 import tariffsim as ts
 from tariffsim.cli.main import main as cli_main
-from tariffsim.inputs.scenario import Scenario, builtin_scenarios, load_scenario, quarter_labels
+from tariffsim.inputs.periods import quarter_labels
+from tariffsim.inputs.scenario import Scenario, builtin_scenarios, load_scenario
 
 BASE = {
     "name": "t",

@@ -1,5 +1,13 @@
 """The package's structure, drawn from its imports (issues 12 and 17).
 
+* The layers (docs/index.md, "Layout"): the ground floor (``errors``, ``limits``, ``solvers``,
+  ``_util``, ``_version``) imports nothing of the package; ``models`` imports only the ground
+  floor; ``inputs`` the ground floor and ``models``; ``engine`` and ``replication`` those below
+  them but not each other; ``outputs`` anything but ``cli``; ``cli`` anything. So ``engine`` never
+  imports ``outputs`` or ``cli``.
+* Imports inside functions only in ``cli`` and the package face (``tariffsim/__init__.py``):
+  anywhere else they hide the graph and buy no speed.
+* No module over 800 lines.
 * The import graph of ``tariffsim``'s modules has no cycle, counting imports inside functions
   too (a lazy import hides a cycle from the interpreter, not from a reader).
 * No module imports a private name (``_x``) from another module, or reads one as ``mod._x``; a
@@ -112,6 +120,91 @@ def _cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
     return out
 
 
+#: layer of each top-level name below tariffsim, and the layers each may import
+LAYER_OF = {"errors": "ground", "limits": "ground", "solvers": "ground", "_util": "ground", "_version": "ground"}
+ALLOWED = {
+    "ground": {"ground"},
+    "models": {"ground", "models"},
+    "inputs": {"ground", "models", "inputs"},
+    "engine": {"ground", "models", "inputs", "engine"},
+    "replication": {"ground", "models", "inputs", "replication"},
+    "outputs": {"ground", "models", "inputs", "engine", "replication", "outputs"},
+    "cli": {"ground", "models", "inputs", "engine", "replication", "outputs", "cli"},
+    "face": {"ground", "models", "inputs", "engine", "replication", "outputs"},
+}
+MAX_LINES = 800
+
+
+def layer(name: str) -> str:
+    """The layer of a module ('' is the package face)."""
+    if not name:
+        return "face"
+    head = name.split(".")[0]
+    if head in LAYER_OF:
+        return LAYER_OF[head]
+    if head in ALLOWED:
+        return head
+    raise AssertionError(f"module tariffsim.{name} belongs to no layer; put it in one (test_structure.LAYER_OF)")
+
+
+def layer_violations(graph: dict[str, dict[str, int]]) -> list[str]:
+    """'a imports b (line n): layer x may not import layer y' for every edge that goes the wrong way."""
+    out = []
+    for a, edges in sorted(graph.items()):
+        for b, line in sorted(edges.items()):
+            la, lb = layer(a), layer(b)
+            if lb not in ALLOWED[la]:
+                out.append(f"tariffsim.{a} imports tariffsim.{b} (line {line}): {la} may not import {lb}")
+    return out
+
+
+def function_level_imports(name: str) -> list[str]:
+    """Imports below module level (inside functions or classes); ``if TYPE_CHECKING`` blocks and
+    ``try`` blocks at module level count as module level."""
+    tree = _tree(name)
+    top: set[int] = set()
+    for node in tree.body:
+        top.update(id(x) for x in ast.walk(node) if isinstance(node, ast.If | ast.Try) or x is node)
+    return [
+        f"line {n.lineno}: {ast.unparse(n)}"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom) and id(n) not in top
+    ]
+
+
+def test_every_module_is_in_a_layer_and_imports_only_downwards():
+    graph = {m: _edges(m) for m in MODULES}
+    bad = layer_violations(graph)
+    assert not bad, "imports against the layers:\n" + "\n".join(bad)
+
+
+def test_the_layer_check_fails_on_a_model_that_imports_the_engine(tmp_path, monkeypatch):
+    f = tmp_path / "fake.py"
+    f.write_text("from ..engine.trade import TradeOutcome\n", encoding="utf-8")
+    monkeypatch.setitem(MODULES, "models.fake", f)
+    assert layer_violations({"models.fake": _edges("models.fake")}) == [
+        "tariffsim.models.fake imports tariffsim.engine.trade (line 1): models may not import engine"
+    ]
+    g = tmp_path / "fake2.py"
+    g.write_text("def f():\n    from ..outputs import tables\n", encoding="utf-8")
+    monkeypatch.setitem(MODULES, "engine.fake", g)
+    assert layer_violations({"engine.fake": _edges("engine.fake")}) == [
+        "tariffsim.engine.fake imports tariffsim.outputs.tables (line 2): engine may not import outputs"
+    ]
+    assert function_level_imports("engine.fake") == ["line 2: from ..outputs import tables"]
+
+
+@pytest.mark.parametrize("name", sorted(m for m in MODULES if m and layer(m) != "cli"))
+def test_imports_are_at_module_level_outside_the_cli(name):
+    assert function_level_imports(name) == [], f"tariffsim.{name} imports inside functions"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_over_800_lines(name):
+    n = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert n <= MAX_LINES, f"tariffsim.{name or '__init__'} has {n} lines (at most {MAX_LINES})"
+
+
 def test_the_package_has_its_layers():
     assert {"models.pe", "engine.simulation", "engine.trade", "engine.macro", "inputs.loaders"} <= set(MODULES)
 
@@ -183,15 +276,3 @@ def test_no_module_re_exports_another_modules_names(name):
         if a.asname == a.name
     ]
     assert shims == [], f"{name} re-exports names of another module"
-
-
-def test_moved_recession_names_still_work_with_a_warning():
-    """Names that tariffsim.recession re-exported until 0.2 now live in tariffsim.calibration
-    (CHANGELOG.md); the old path still resolves, with a DeprecationWarning."""
-    from tariffsim.inputs import calibration
-    from tariffsim.models import recession
-
-    with pytest.warns(DeprecationWarning, match="tariffsim.inputs.calibration"):
-        assert recession.load_calibration is calibration.load_calibration
-    with pytest.raises(AttributeError):
-        _ = recession.no_such_name

@@ -3,7 +3,7 @@
 Directives (usable in Markdown pages as ```` ```{name} ```` blocks and in reStructuredText):
 
 ``tariffsim-assumptions``
-    The table of every scenario assumption from :data:`tariffsim.inputs.scenario.ASSUMPTIONS` (default,
+    The table of every scenario assumption from :data:`tariffsim.inputs.assumptions.ASSUMPTIONS` (default,
     bounds, whether low/central/high or ``"data"`` is accepted, meaning, source).
 ``tariffsim-scenario-keys``
     The key lists the scenario parser accepts (``TOP_KEYS``, ``TariffMeasure.KEYS``,
@@ -13,7 +13,7 @@ Directives (usable in Markdown pages as ```` ```{name} ```` blocks and in reStru
     :func:`tariffsim.get_set`, with every value's source.
 ``tariffsim-cli``
     The command-line reference, walked from the argparse parser of
-    :func:`tariffsim.cli.main.build_parser`.
+    :func:`tariffsim.cli.parser.build_parser`.
 ``tariffsim-api``
     autodoc entries for every public name in ``tariffsim.__all__``, grouped by module
     (reStructuredText pages only, because autodoc emits reStructuredText).
@@ -88,7 +88,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, code_cols: S
 
 def _fmt(v: Any) -> str:
     """A value as it would be written in TOML."""
-    from tariffsim.inputs.scenario import Range
+    from tariffsim.inputs.assumptions import Range
 
     if isinstance(v, Range):
         v = v.to_dict()
@@ -114,7 +114,7 @@ class AssumptionsDirective(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from tariffsim.inputs.scenario import ASSUMPTIONS
+        from tariffsim.inputs.assumptions import ASSUMPTIONS
 
         rows = []
         for key, spec in ASSUMPTIONS.items():
@@ -204,7 +204,7 @@ def _key_groups() -> dict[str, tuple[tuple[str, ...], dict[str, Any]]]:
             tuple(sc.UNC_KEYS),
             {"draws": top.get("draws"), "n_paths": top.get("n_paths"), "distributions": {}},
         ),
-        "recession": (tuple(getattr(importlib.import_module("tariffsim.inputs.calibration"), "OVERRIDE_KEYS", ())), {}),
+        "recession": (tuple(getattr(importlib.import_module("tariffsim.inputs.calibrations"), "OVERRIDE_KEYS", ())), {}),
     }
 
 
@@ -502,7 +502,7 @@ class CLIDirective(SphinxDirective):
         return sec
 
     def run(self) -> list[nodes.Node]:
-        cli = importlib.import_module("tariffsim.cli.main")
+        cli = importlib.import_module("tariffsim.cli.parser")
         self.env.note_dependency(str(cli.__file__))
         old = os.environ.get("COLUMNS")
         os.environ["COLUMNS"] = "100"  # usage lines wrap at the terminal width; fix it for the docs

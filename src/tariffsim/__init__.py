@@ -10,13 +10,9 @@ line start fast; ``tariffsim.simulate`` etc. load their module on first use.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("tariffsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+from ._version import __version__
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -31,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "read_matrix_csv": "inputs.loaders",
     # scenarios and elasticities
     "Scenario": "inputs.scenario",
-    "TariffMeasure": "inputs.scenario",
+    "TariffMeasure": "inputs.measures",
     "load_scenario": "inputs.scenario",
     "builtin_scenarios": "inputs.scenario",
     "ElasticitySet": "inputs.elasticities",
@@ -56,13 +52,13 @@ _EXPORTS: dict[str, str] = {
     "replicate_cp2015": "replication.cp2015",
     # macro and recession risk
     "MacroOutcome": "engine.macro",
-    "read_quarterly_gdp": "inputs.calibration",
-    "calibrate_ar1": "inputs.calibration",
-    "calibrate_file": "inputs.calibration",
-    "run_calibration": "inputs.calibration",
-    "default_calibration": "inputs.calibration",
+    "read_quarterly_gdp": "inputs.calibrations",
+    "calibrate_ar1": "inputs.calibrations",
+    "calibrate_file": "inputs.calibrations",
+    "run_calibration": "inputs.calibrations",
+    "default_calibration": "inputs.calibrations",
     "simulate_recession_risk": "models.recession",
-    "AR1Calibration": "inputs.calibration",
+    "AR1Calibration": "inputs.calibrations",
     "RecessionRisk": "models.recession",
     # sweeps and sensitivities
     "sweep": "engine.uncertainty",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, SupportsFloat
+
+import numpy as np
 
 if TYPE_CHECKING:
     import numpy as np
@@ -15,7 +18,6 @@ if TYPE_CHECKING:
 
 def readonly(a: ArrayLike) -> np.ndarray:
     """A float copy of ``a`` that cannot be written to (results and data are immutable)."""
-    import numpy as np
 
     out = np.array(a, dtype=float, copy=True)
     out.setflags(write=False)
@@ -24,7 +26,6 @@ def readonly(a: ArrayLike) -> np.ndarray:
 
 def json_safe(o: Any) -> Any:
     """A JSON-ready copy: numpy scalars to Python numbers, NaN and infinities to None."""
-    import numpy as np
 
     if isinstance(o, Mapping):
         return {str(k): json_safe(v) for k, v in o.items()}
@@ -39,7 +40,6 @@ def json_safe(o: Any) -> Any:
 
 def json_default(o: object) -> Any:
     """``default=`` for json.dumps: numpy scalars and arrays, paths; anything else as text."""
-    import numpy as np
 
     if isinstance(o, np.generic):
         return json_safe(o.item())
@@ -63,7 +63,6 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", ba
 def moved_name(module: str, name: str, target: ModuleType, *, changelog: str = "CHANGELOG.md") -> Any:
     """``target.<name>`` for a name that moved out of ``module``, with a DeprecationWarning that
     says where it went (for a module's ``__getattr__``)."""
-    import warnings
 
     warnings.warn(
         f"{module}.{name} is deprecated; import it from {target.__name__} (see {changelog})",

@@ -26,6 +26,7 @@ enter. The structure is 1993's; every outcome says so in its notes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -33,12 +34,16 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
-from ..errors import ScenarioError
+from ..errors import ConvergenceError, ScenarioError
+from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
+from ..inputs.io_tables import load_shipped
+from ..models.ge_io import STRUCTURE_NOTE, calibrate, changes, iso3_codes, solve_io
 from .trade import TradeOutcome
 
 if TYPE_CHECKING:
-    from ..inputs.scenario import Scenario, TariffMeasure
+    from ..inputs.measures import TariffMeasure
+    from ..inputs.scenario import Scenario
     from ..models.ge_io import IOData
 
 __all__ = [
@@ -64,8 +69,6 @@ MAPPING_NOTE = (
 
 @functools.cache
 def _reference() -> tuple[Any, Any, Any]:
-    from ..models.ge_io import calibrate, solve_io
-    from ..replication.cp2015 import load_shipped
 
     io = load_shipped()
     model = calibrate(io)
@@ -77,7 +80,6 @@ def _reference() -> tuple[Any, Any, Any]:
 def hs_cp2015() -> pd.DataFrame:
     """The HS -> Caliendo-Parro sector concordance (``data/mappings/hs_cp2015.csv``): columns hs (2, 4
     or 6 digits; the most specific prefix wins), cp_sector ('' = no traded sector), isic3, description."""
-    from ..inputs.datasets import data_file
 
     with data_file("mappings", "hs_cp2015.csv").open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False, comment="#")
@@ -87,7 +89,6 @@ def hs_cp2015() -> pd.DataFrame:
 def cp2015_sector_weights() -> pd.DataFrame:
     """HS content of each CP sector in US imports 2024 by exporter and dataset sector
     (``data/mappings/cp2015_sector_weights.csv``, built by data/build/build_ge_io_weights.py)."""
-    from ..inputs.datasets import data_file
 
     with data_file("mappings", "cp2015_sector_weights.csv").open("r", encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype={"exporter": str, "importer": str, "cp_sector": str, "sector": str}, comment="#")
@@ -97,7 +98,6 @@ def cp2015_sector_weights() -> pd.DataFrame:
 def _weight_cube(cp_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
     """exporter -> (J, S) shares of each CP sector's content by dataset sector (rows of CP sectors
     without content are zero), and the dataset sectors S in the order of hs2_sectors.csv."""
-    from ..inputs.datasets import hs2_sector_map
 
     sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
     w = cp2015_sector_weights()
@@ -147,7 +147,6 @@ def sector_coverage(
 
 def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | None:
     """Dataset sectors a measure covers (None: all goods, the whole table as before)."""
-    from ..inputs.datasets import hs2_sector_map
 
     if m.sectors == "all" and not m.exclude_sectors:
         return None
@@ -172,7 +171,6 @@ def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | Non
 def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray, tuple[str, ...]]:
     """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
     on how sector measures were mapped (empty when every measure is on all goods)."""
-    from ..models.ge_io import iso3_codes
 
     codes = list(iso3_codes(io.regions))
     t = np.array(io.tariff_cfl, dtype=float, copy=True)
@@ -253,10 +251,6 @@ def path_changes(
     decomposition is the integrated one and whose ``path_steps`` and ``path_gap_pp`` say how it
     was obtained. Raises :class:`ConvergenceError` if K = 256 does not reach ``tol_pp``.
     """
-    import dataclasses
-
-    from ..errors import ConvergenceError
-    from ..models.ge_io import changes, solve_io
 
     final = solve_io(model, tariffs, d_hat, deficit, start=ref)
     exact = changes(ref, final)
@@ -304,7 +298,6 @@ def ge_io_trade(scenario: Scenario, data: Any, es: ElasticitySet, *, market: str
     (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
     income change. ``data``, ``es`` and ``market`` are accepted for the common signature; the
     model runs on its own tables and sector elasticities."""
-    from ..models.ge_io import STRUCTURE_NOTE, iso3_codes
 
     io, _model, ref = _reference()
     t, mapping_notes = ge_io_tariffs_and_notes(scenario, io)

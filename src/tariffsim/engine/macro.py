@@ -46,11 +46,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DataError, ScenarioError
+from ..inputs.assumptions import ASSUMPTIONS, Range
+from ..inputs.countries import country_facts
 from .trade import TradeOutcome
 
 if TYPE_CHECKING:
+    from ..inputs.assumptions import Range
     from ..inputs.datasets import TradeData
-    from ..inputs.scenario import Range, Scenario
+    from ..inputs.scenario import Scenario
 
 __all__ = [
     "MacroAssumptions",
@@ -112,7 +115,6 @@ class MacroAssumptions:
 
 
 def _pick(v: Range | float, case: str) -> float:
-    from ..inputs.scenario import Range
 
     if isinstance(v, Range):
         return float(getattr(v, case))
@@ -143,8 +145,6 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
     :func:`tariffsim.inputs.countries.country_facts`; a value-added share the dataset does not have for
     the country must be set in the scenario (``assumptions.value_added_share``).
     """
-    from ..inputs.countries import country_facts
-    from ..inputs.scenario import ASSUMPTIONS
 
     c = scenario.country
     ci = data.index(c)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import html
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,7 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_safe
-from ..errors import TariffSimError
+from ..errors import CountryCodeError, TariffSimError
+from ..inputs.periods import quarter_labels
+from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
+from .trade import implied_elasticity
 
 if TYPE_CHECKING:
     from ..inputs.elasticities import ElasticitySet
@@ -61,7 +65,6 @@ class SetOutcome:
     @property
     def short_run(self) -> TradeOutcome:
         """Deprecated name of :attr:`near_term` (CHANGELOG.md, 0.2)."""
-        import warnings
 
         warnings.warn(
             "SetOutcome.short_run is deprecated; use SetOutcome.near_term (the PE outcome at one-year elasticities)",
@@ -292,7 +295,6 @@ class Result:
 
     def gdp_path(self, set_name: str | Sequence[str] | None = None) -> pd.DataFrame:
         """Quarterly GDP level deviation from baseline (percent), by channel, for each set."""
-        from ..inputs.scenario import quarter_labels
 
         rows = []
         for name in self._names(set_name):
@@ -324,7 +326,6 @@ class Result:
         return float(o.revenue0[:, u].sum()), float(o.revenue1[:, u].sum())
 
     def _headline(self, name: str) -> dict[str, Any]:
-        from .trade import implied_elasticity
 
         so = self.outcome(name)
         lr, nt, mac = so.long_run, so.near_term, so.macro
@@ -384,7 +385,6 @@ class Result:
         return so.at_risk
 
     def _path_records(self, path: np.ndarray) -> list[dict[str, Any]]:
-        from ..inputs.scenario import quarter_labels
 
         labels = quarter_labels(self.scenario.phase_in, len(path))
         return [
@@ -580,8 +580,6 @@ def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
 def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.models.ge_io.IOChanges`) for
     the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
-    from ..errors import CountryCodeError
-    from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
 
     regions = list(g.regions)
     iso = iso3_codes(regions)

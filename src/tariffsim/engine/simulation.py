@@ -25,10 +25,15 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from .. import __version__, limits
+from .. import limits
+from .._version import __version__
 from ..errors import ScenarioError
+from ..inputs.assumptions import Range
+from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
-from ..inputs.scenario import DIST_PARAMS, Range, Scenario, load_scenario
+from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
+from ..models.recession import annual_to_quarterly, simulate_recession_risk
+from .ge_io_bridge import ge_io_trade
 from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
 from .results import Result, SetOutcome
 from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
@@ -36,8 +41,8 @@ from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..inputs.calibration import AR1Calibration
     from ..inputs.datasets import TradeData
+    from ..models.ar1 import AR1Calibration
     from ..models.recession import RecessionRisk
 
     #: What :func:`simulate` and :func:`resolve` accept as a scenario.
@@ -172,8 +177,6 @@ def resolve(
 
 def _ge_long_run(inp: Inputs, es: ElasticitySet) -> TradeOutcome:
     if inp.model == "ge-io":
-        from .ge_io_bridge import ge_io_trade
-
         return ge_io_trade(inp.scenario, inp.data, es, market=inp.assumptions.market)
     return ge_trade(inp.data, inp.t0, inp.t1, es, market=inp.assumptions.market)
 
@@ -286,7 +289,6 @@ def recession_stage(
     """Stage 4: recession risk of each set's own path and, with ``inp.draws`` > 0, of the central
     case with parameter draws, all on the same common random numbers. Returns (risk with draws or
     None, outcomes with their risk, the draws or None)."""
-    from ..models.recession import annual_to_quarterly, simulate_recession_risk
 
     cal = recession_calibration(inp)
     mu = annual_to_quarterly(float(inp.scenario.assumption("baseline_growth_annual_pct")))
@@ -311,7 +313,6 @@ def recession_stage(
 def recession_calibration(inp: Inputs) -> AR1Calibration:
     """The recession calibration of the reported country: the scenario's own ``[recession]``
     parameters, else the shipped one; a clear error when there is neither."""
-    from ..inputs.calibration import load_calibration
 
     sc = inp.scenario
     return load_calibration(sc.country, sc.recession_override() or None, source=sc.source)

@@ -24,6 +24,8 @@ import numpy as np
 
 from ..errors import DataError
 from ..inputs.elasticities import ElasticitySet
+from ..models.ge import GEParams, build_baseline, calibrate_nu_two_region, solve_ge
+from ..models.pe import solve_pe
 from ..solvers import SolverInfo
 
 if TYPE_CHECKING:
@@ -100,7 +102,6 @@ def pe_trade(
     data: TradeData, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, horizon: str, *, method: str = "exact"
 ) -> TradeOutcome:
     """The PE model on ``data`` with the set's elasticities at ``horizon`` ('one-year' or 'long-run')."""
-    from ..models.pe import solve_pe
 
     el = es.arrays(data.sectors, horizon)
     o = solve_pe(data.values, t0, t1, method=method, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
@@ -134,7 +135,6 @@ def ge_long_run_params(nu: np.ndarray, eps: float) -> GEParams:
     section 4 with perfect competition and no scale economies (ψ = 0, φ = 1: the Armington model
     of the PE block) and fixed factor supplies (κ = 0: labour and capital are re-employed), at the
     set's long-run trade elasticity ε = σ − 1; ν calibrated as in ILMS (2025)."""
-    from ..models.ge import GEParams
 
     return GEParams(eps=float(eps), kappa=0.0, psi=0.0, phi=1.0, nu=nu)
 
@@ -151,7 +151,6 @@ def ge_trade(
     """The long-run one-sector GE on ``data`` (tariffs aggregated with baseline trade weights; ν
     calibrated with ``market``, the tariff-setting economy, as the home region of ILMS's
     two-region conditions). Flows inside a region such as EU27 count as its domestic sales."""
-    from ..models.ge import build_baseline, calibrate_nu_two_region, solve_ge
 
     if data.gdp is None:
         raise DataError(f"dataset {data.name!r} has no GDP; the GE model needs it", source=data.source)

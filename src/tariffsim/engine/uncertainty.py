@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from ..errors import ScenarioError
-from ..inputs.scenario import ASSUMPTIONS, Range, Scenario, load_scenario
+from ..inputs.assumptions import ASSUMPTIONS, Range
+from ..inputs.elasticities import shipped_distributions
+from ..inputs.scenario import Scenario, load_scenario
+from .simulation import resolve, run_case, simulate
 
 if TYPE_CHECKING:
     from ..inputs.datasets import TradeData
@@ -46,7 +50,6 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
 
     Rates must be finite shares in [0, 10]; a grid of more than
     :data:`tariffsim.limits.MAX_GRID_POINTS` points is refused before it is built."""
-    from .. import limits
 
     usage = f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list"
     if not isinstance(text, str):
@@ -117,7 +120,6 @@ SWEEP_KEYS = (
 
 
 def _sweep_point(args: tuple[Scenario, TradeData, float, tuple[str, ...], bool, int]) -> list[dict[str, Any]]:
-    from .simulation import simulate
 
     sc, data, rate, sets, recession, n_paths = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=list(sets), draws=0, recession=recession, n_paths=n_paths)
@@ -143,7 +145,6 @@ def sweep(
     scenario's seed and number of paths (``n_paths`` overrides it), so rates are compared on
     common random numbers and the point at the scenario's own rate equals ``simulate``'s numbers.
     """
-    from .. import limits
 
     sc = load_scenario(scenario)
     n_paths = sc.n_paths if n_paths is None else n_paths
@@ -171,7 +172,6 @@ def _rates(rates: Iterable[float]) -> np.ndarray:
 
 
 def _grid_point(args: tuple[Scenario, TradeData, float, ElasticitySet, float]) -> dict[str, float]:
-    from .simulation import simulate
 
     sc, data, rate, es, s = args
     r = simulate(sc.with_rate(rate), data=data, elasticities=[es], draws=0, recession=False)
@@ -203,7 +203,6 @@ def elasticity_grid(
     so the long run moves with it (``sigma_long_run``). Columns: rate, sigma (one year),
     sigma_long_run, gdp_impact_pct (after four quarters), gdp_impact_pct_first_year_avg,
     gdp_impact_pct_long_run, exports_change_pct (long run)."""
-    from .. import limits
 
     sc = load_scenario(scenario)
     base = sc.elasticity_set(base_set or sc.central_set)
@@ -242,7 +241,6 @@ VALUE_ADDED_RANGE = (0.45, 0.671)
 def _elasticity_factors(sc: Scenario) -> tuple[float, float]:
     """Low/high factors on the elasticities: the one-year sigma distribution's low and high over
     its mode (the shipped one spans the low, central and high sets)."""
-    from ..inputs.elasticities import shipped_distributions
 
     d = sc.distributions.get("sigma") or shipped_distributions()["sigma"]
     mode = d.params.get("mode") or d.params.get("median") or d.ppf(0.5)
@@ -259,7 +257,6 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
     and to 0.85 (when the scenario fixes it). Columns: parameter, low_value, high_value,
     gdp_at_low, gdp_at_high, gdp_central, swing (|high - low|), description, sorted by swing.
     """
-    from .simulation import resolve, run_case
 
     inp = resolve(scenario, data)
     sc, a = inp.scenario, inp.assumptions

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+import pycountry
+
 from ..errors import CountryCodeError
+from .datasets import load_dataset
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -29,7 +32,6 @@ log = logging.getLogger(__name__)
 
 @functools.cache
 def _iso3_set() -> frozenset[str]:
-    import pycountry
 
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
@@ -42,7 +44,6 @@ def is_iso3(code: str) -> bool:
 @functools.cache
 def _lookup(name: str) -> tuple[str, ...]:
     """Candidate ISO3 codes for one name: () unknown, (x,) resolved, (x, y, ...) ambiguous."""
-    import pycountry
 
     text = name.strip()
     if not text:
@@ -114,7 +115,6 @@ def to_iso3(
 
 def country_name(code: str) -> str:
     """English short name of an ISO3 code; the code itself for regions such as ``EU27``."""
-    import pycountry
 
     c = pycountry.countries.get(alpha_3=code.upper())
     if c is None:
@@ -157,7 +157,6 @@ def _facts_table(data: TradeData) -> tuple[dict[str, Any], str]:
     """The dataset's ``country_facts`` metadata, else the embedded default dataset's."""
     if "country_facts" in data.meta:
         return dict(cast(Mapping[str, Any], data.meta["country_facts"])), data.name
-    from .datasets import load_dataset
 
     d = load_dataset("default")
     return dict(cast(Mapping[str, Any], d.meta.get("country_facts", {}))), d.name

@@ -21,13 +21,17 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ScenarioError
+from .datasets import data_file
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -67,7 +71,6 @@ Value = float | Mapping[str, float]
 
 
 def _file(name: str) -> Traversable:
-    from .datasets import data_file
 
     return data_file("elasticities", name)
 
@@ -79,7 +82,6 @@ def _shipped() -> dict[str, Any]:
 
 @functools.cache
 def _sector_table() -> dict[str, dict[str, float]]:
-    import pandas as pd
 
     with _file("sector_elasticities.csv").open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh)
@@ -315,8 +317,6 @@ def current_set_name(name: str, *, source: str = "elasticities", field: str = "s
             f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
         )
     if name in RENAMED_SETS:
-        import warnings
-
         warnings.warn(
             f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
             DeprecationWarning,
@@ -393,8 +393,6 @@ class Distribution:
         if self.dist == "uniform":
             return p["low"] + q * (p["high"] - p["low"])
         if self.dist == "lognormal":
-            from statistics import NormalDist
-
             return p["median"] * math.exp(p["sd_log"] * NormalDist().inv_cdf(q))
         a, c, b = p["low"], p["mode"], p["high"]
         if b == a:

@@ -28,12 +28,16 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import tomli_w
 
 from .. import limits
 from ..errors import ScenarioError
+from .assumptions import ASSUMPTIONS, Range, parse_assumption
+from .calibrations import calibration_from_parameters
+from .datasets import data_file
 from .elasticities import (
     DEFAULT_SETS,
     Distribution,
@@ -42,327 +46,27 @@ from .elasticities import (
     current_set_name,
     get_set,
 )
+from .loaders import load_data_spec
+from .measures import TariffMeasure, measure_label
+from .periods import QUARTER_RE
 
 if TYPE_CHECKING:
     from .datasets import TradeData
 
 __all__ = [
     "Scenario",
-    "TariffMeasure",
-    "Range",
-    "ASSUMPTIONS",
     "load_scenario",
     "builtin_scenarios",
     "validate_file",
 ]
 
 MODELS = ("pe", "ge", "ge-io")
-MODES = ("add", "set")
-QUARTER_RE = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------- assumptions
 
 
-@dataclass(frozen=True)
-class Range:
-    """A low / central / high assumption (low <= central <= high is not required: "low" is the
-    value of the low case, which for a cost parameter may be the larger number)."""
-
-    low: float
-    central: float
-    high: float
-
-    @classmethod
-    def of(cls, v: Range | Mapping[str, float] | float) -> Range:
-        if isinstance(v, Range):
-            return v
-        if isinstance(v, Mapping):
-            return cls(float(v["low"]), float(v["central"]), float(v["high"]))
-        return cls(float(v), float(v), float(v))
-
-    def to_dict(self) -> dict[str, float] | float:
-        if self.low == self.central == self.high:
-            return self.central
-        return {"low": self.low, "central": self.central, "high": self.high}
-
-
-@dataclass(frozen=True)
-class AssumptionSpec:
-    default: object
-    lo: float
-    hi: float
-    ranged: bool
-    description: str
-    source: str
-    allow_data: bool = False
-
-
-#: Every assumption a scenario may set: default, bounds, whether low/central/high is allowed,
-#: what it means and where the default comes from. ``macro`` reads these.
-ASSUMPTIONS: dict[str, AssumptionSpec] = {
-    "export_dependence": AssumptionSpec(
-        "data",
-        0.0,
-        1.0,
-        False,
-        "share of the country's goods exports that go to the US (simple macro form)",
-        "data: CEPII BACI 2023 (0.771 for Mexico); the design card's seed case uses 0.80",
-        allow_data=True,
-    ),
-    "macro_form": AssumptionSpec(
-        "simple",
-        math.nan,
-        math.nan,
-        False,
-        "'simple': exports to the US = export dependence x total exports; 'sectoral': export changes by sector "
-        "and market from the trade model",
-        "design card (simple form for the seed case)",
-    ),
-    "value_added_share": AssumptionSpec(
-        "data",
-        0.0,
-        1.0,
-        True,
-        "domestic value added per dollar of gross exports to the US",
-        "data: WIOD 2016 release, Mexico to US 2014, 0.65",
-        allow_data=True,
-    ),
-    "multiplier": AssumptionSpec(
-        {"low": 0.7, "central": 1.0, "high": 1.3},
-        0.0,
-        5.0,
-        True,
-        "domestic multiplier on the direct value-added loss",
-        "assumption: the value-added loss passes one for one into GDP (central); second-round demand effects are "
-        "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
-    ),
-    "uncertainty_drag_pct": AssumptionSpec(
-        {"low": 0.0, "central": 0.3, "high": 0.6},
-        0.0,
-        10.0,
-        True,
-        "investment/uncertainty drag, percent of GDP at its peak (a loss, entered as a positive number)",
-        "assumption; trade-policy uncertainty effects on investment (Caldara et al. 2020, JME, about 1-2 % of "
-        "investment, investment about 22 % of Mexico's GDP)",
-    ),
-    "drag_half_life_quarters": AssumptionSpec(
-        6.0,
-        0.5,
-        100.0,
-        False,
-        "half-life of the uncertainty drag after its peak in the first year, quarters",
-        "assumption",
-    ),
-    "exchange_rate_offset": AssumptionSpec(
-        {"low": 0.0, "central": 0.0, "high": 0.3},
-        0.0,
-        1.0,
-        True,
-        "share of the tariff absorbed by a depreciation of the exporter's currency (0 = none)",
-        "assumption; docs/models/macro.md default 0",
-    ),
-    "baseline_growth_annual_pct": AssumptionSpec(
-        1.2,
-        -20.0,
-        20.0,
-        False,
-        "baseline real GDP growth forecast before the tariff, percent a year",
-        "OECD Economic Outlook interim report, March 2025: Mexico 2025 growth forecast before the tariff, 1.2 %",
-    ),
-    "us_input_share_of_imports": AssumptionSpec(
-        {"low": 0.3, "central": 0.45, "high": 0.6},
-        0.0,
-        1.0,
-        True,
-        "share of the retaliator's imports from the US that are inputs into its exports (retaliation channel)",
-        "assumption; maquiladora/IMMEX trade: a large part of Mexico's imports from the US are intermediate "
-        "inputs re-exported (INEGI IMMEX statistics)",
-    ),
-    "input_cost_passthrough": AssumptionSpec(
-        {"low": 0.5, "central": 0.75, "high": 1.0},
-        0.0,
-        1.0,
-        True,
-        "share of a retaliatory tariff on US inputs passed into the retaliator's export prices",
-        "assumption",
-    ),
-    "blend_start_quarter": AssumptionSpec(
-        4.0,
-        0.0,
-        80.0,
-        False,
-        "last quarter of the pure near-term (demand-side) path; the blend to the GE long run starts after it",
-        "docs/models/macro.md: the near term is the first year (quarters 1-4)",
-    ),
-    "blend_end_quarter": AssumptionSpec(
-        16.0,
-        1.0,
-        200.0,
-        False,
-        "quarter at which the GDP path reaches the GE long run (linear blend from blend_start_quarter)",
-        "Yale Budget Lab (2025, State of U.S. Tariffs reports) blends its near-term macro path into its GTAP "
-        "long run over 16 quarters; linear weights are an assumption",
-    ),
-    "adjustment_speed": AssumptionSpec(
-        "data",
-        0.0,
-        1.0,
-        False,
-        "partial-adjustment speed of trade: share of the remaining gap to the long-run response closed each quarter",
-        "Boehm, Levchenko and Pandalai-Nayar (2023): 0.76 after one year, about 2 after 7-10 years; default "
-        "1 - 0.62^(1/4) = 0.113, the partial-adjustment speed with 38 % of the response after four quarters",
-        allow_data=True,
-    ),
-}
-
-
-def _assumption(key: str, v: Any, *, source: str, where: str) -> str | float | Range:
-    spec = ASSUMPTIONS[key]
-    if key == "macro_form":
-        if v not in ("simple", "sectoral"):
-            raise ScenarioError(f"expected 'simple' or 'sectoral', got {v!r}", source=source, field=where)
-        return v
-    if isinstance(v, str) and v == "data" and spec.allow_data:
-        return v
-
-    def num(x: Any, w: str) -> float:
-        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-            raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=w)
-        if not (spec.lo <= x <= spec.hi):
-            raise ScenarioError(f"{x} outside [{spec.lo:g}, {spec.hi:g}] ({spec.description})", source=source, field=w)
-        return float(x)
-
-    if isinstance(v, Mapping):
-        if not spec.ranged:
-            raise ScenarioError(
-                "expected one number (no low/central/high for this assumption)", source=source, field=where
-            )
-        extra = set(v) - {"low", "central", "high"}
-        if extra or not {"low", "central", "high"} <= set(v):
-            raise ScenarioError("expected a table with exactly low, central, high", source=source, field=where)
-        return Range(
-            num(v["low"], f"{where}.low"), num(v["central"], f"{where}.central"), num(v["high"], f"{where}.high")
-        )
-    x = num(v, where)
-    return Range.of(x) if spec.ranged else x
-
-
 # ----------------------------------------------------------------------------- tariff measures
-
-
-@dataclass(frozen=True)
-class TariffMeasure:
-    """An ad valorem tariff applied by ``importer`` on ``exporters`` in ``sectors``.
-
-    ``rate`` is a share (0.25 = 25 %). ``mode="add"`` adds it to the baseline tariff, ``"set"``
-    replaces the baseline. ``exempt_share`` of the trade is exempt (e.g. USMCA-compliant goods),
-    so the effective rate is (1 - exempt_share) x rate.
-    """
-
-    importer: str
-    exporters: tuple[str, ...] | str = "all"
-    rate: float = 0.0
-    sectors: tuple[str, ...] | str = "all"
-    exclude_sectors: tuple[str, ...] = ()
-    exempt_share: float = 0.0
-    mode: str = "add"
-    label: str = ""
-    source: str = ""
-
-    KEYS = ("importer", "exporters", "rate", "sectors", "exclude_sectors", "exempt_share", "mode", "label", "source")
-
-    @classmethod
-    def from_dict(cls, d: object, *, source: str, where: str) -> TariffMeasure:
-        if not isinstance(d, Mapping):
-            raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source, field=where)
-        for k in d:
-            if k not in cls.KEYS:
-                raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source, field=f"{where}.{k}"
-                )
-        for k in ("importer", "rate"):
-            if k not in d:
-                raise ScenarioError(f"missing {k!r}", source=source, field=where)
-        imp = d["importer"]
-        if not isinstance(imp, str) or not imp.strip():
-            raise ScenarioError("expected a country code", source=source, field=f"{where}.importer")
-
-        def codes(v: Any, w: str, upper: bool) -> tuple[str, ...] | str:
-            if v == "all":
-                return "all"
-            if isinstance(v, str):
-                v = [v]
-            if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) and x.strip() for x in v):
-                raise ScenarioError('expected "all" or a non-empty list of codes', source=source, field=w)
-            return tuple(x.strip().upper() if upper else x.strip() for x in v)
-
-        rate = d["rate"]
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
-            raise ScenarioError(f"expected a number, got {rate!r}", source=source, field=f"{where}.rate")
-        if rate < 0:
-            raise ScenarioError(
-                f"rate {rate} is negative; expected a tariff share in [0, 10] (0.25 = 25 %)",
-                source=source,
-                field=f"{where}.rate",
-            )
-        if rate > 10:
-            raise ScenarioError(
-                f"rate {rate} outside [0, 10]; rates are shares (0.25 = 25 %), not percent",
-                source=source,
-                field=f"{where}.rate",
-            )
-        if 1 < rate <= 10 and float(rate).is_integer():
-            # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
-            raise ScenarioError(
-                f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
-                source=source,
-                field=f"{where}.rate",
-            )
-        ex = d.get("exempt_share", 0.0)
-        if isinstance(ex, bool) or not isinstance(ex, int | float) or not (0 <= ex <= 1):
-            raise ScenarioError(f"expected a share in [0, 1], got {ex!r}", source=source, field=f"{where}.exempt_share")
-        mode = d.get("mode", "add")
-        if mode not in MODES:
-            raise ScenarioError(f"expected one of {MODES}, got {mode!r}", source=source, field=f"{where}.mode")
-        excl = d.get("exclude_sectors", ())
-        excl = () if not excl else codes(excl, f"{where}.exclude_sectors", False)
-        if excl == "all":
-            raise ScenarioError("expected a list of sectors", source=source, field=f"{where}.exclude_sectors")
-        return cls(
-            importer=imp.strip().upper(),
-            exporters=codes(d.get("exporters", "all"), f"{where}.exporters", True),
-            rate=float(rate),
-            sectors=codes(d.get("sectors", "all"), f"{where}.sectors", False),
-            exclude_sectors=cast(tuple[str, ...], excl),  # 'all' was rejected above
-            exempt_share=float(ex),
-            mode=mode,
-            label=str(d.get("label", "")),
-            source=str(d.get("source", "")),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "importer": self.importer,
-            "exporters": self.exporters if self.exporters == "all" else list(self.exporters),
-            "rate": self.rate,
-            "sectors": self.sectors if self.sectors == "all" else list(self.sectors),
-        }
-        if self.exclude_sectors:
-            d["exclude_sectors"] = list(self.exclude_sectors)
-        if self.exempt_share:
-            d["exempt_share"] = self.exempt_share
-        if self.mode != "add":
-            d["mode"] = self.mode
-        if self.label:
-            d["label"] = self.label
-        if self.source:
-            d["source"] = self.source
-        return d
-
-    @property
-    def effective_rate(self) -> float:
-        return (1.0 - self.exempt_share) * self.rate
 
 
 # ----------------------------------------------------------------------------- the scenario
@@ -501,7 +205,7 @@ class Scenario:
                     source=source,
                     field=f"assumptions.{k}",
                 )
-            assumptions[k] = _assumption(k, v, source=source, where=f"assumptions.{k}")
+            assumptions[k] = parse_assumption(k, v, source=source, where=f"assumptions.{k}")
 
         e = d.get("elasticities", {})
         if not isinstance(e, Mapping):
@@ -586,8 +290,6 @@ class Scenario:
 
         rec = d.get("recession", {})
         if rec:
-            from .calibration import calibration_from_parameters
-
             rec = dict(rec) if isinstance(rec, Mapping) else rec
             calibration_from_parameters(_resolve_file(rec, base_dir), country=country.strip().upper(), source=source)
         return cls(
@@ -615,7 +317,6 @@ class Scenario:
 
     @classmethod
     def builtin(cls, name: str) -> Scenario:
-        from .datasets import data_file
 
         f = data_file("scenarios", f"{name}.toml")
         if not f.is_file():
@@ -666,7 +367,6 @@ class Scenario:
         return _resolve_file(self.recession, self.base_dir)
 
     def to_toml(self) -> str:
-        import tomli_w
 
         return tomli_w.dumps(self.to_dict())
 
@@ -728,7 +428,7 @@ class Scenario:
             for m in ms:
                 m.update({k: changes[k] for k in ("rate", "exempt_share") if k in changes})
                 m.pop("source", None)
-                m["label"] = _measure_label(m)
+                m["label"] = measure_label(m)
         if "retaliation_rate" in changes:
             r = changes["retaliation_rate"]
             if r == 0:
@@ -737,7 +437,7 @@ class Scenario:
                 for m in d["retaliation"]:
                     m["rate"] = r
                     m.pop("source", None)
-                    m["label"] = _measure_label(m)
+                    m["label"] = measure_label(m)
             else:
                 mirror = [
                     m
@@ -752,7 +452,7 @@ class Scenario:
                     )
                 d["retaliation"] = [{"importer": self.country, "exporters": [m["importer"]], "rate": r} for m in mirror]
                 for m in d["retaliation"]:
-                    m["label"] = _measure_label(m)
+                    m["label"] = measure_label(m)
             if not d.get("tariffs") and not d.get("retaliation"):
                 raise ScenarioError(
                     "removing retaliation leaves no tariff measure", source=self.source, field="retaliation_rate"
@@ -793,7 +493,6 @@ class Scenario:
         return get_set(name)
 
     def load_data(self) -> TradeData:
-        from .loaders import load_data_spec
 
         return load_data_spec(self.dataset, base_dir=self.base_dir, source=f"{self.source}: dataset")
 
@@ -881,24 +580,14 @@ def _fmt_change(v: object) -> str:
     return str(v)
 
 
-def _measure_label(m: Mapping[str, Any]) -> str:
-    """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
-    who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
-    what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
-    ex = m.get("exempt_share", 0.0)
-    tail = f" ({100 * ex:g} % exempt)" if ex else ""
-    return f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}{tail}"
-
-
 def _describe(d: Mapping[str, Any]) -> str:
-    parts = [_measure_label(m) for m in d.get("tariffs", [])]
-    parts += [f"retaliation {_measure_label(m)}" for m in d.get("retaliation", [])]
+    parts = [measure_label(m) for m in d.get("tariffs", [])]
+    parts += [f"retaliation {measure_label(m)}" for m in d.get("retaliation", [])]
     return "; ".join(parts)
 
 
 def builtin_scenarios() -> list[tuple[str, str]]:
     """(name, description) of the scenarios shipped with the package."""
-    from .datasets import data_file
 
     out = []
     for f in sorted(data_file("scenarios").iterdir(), key=lambda p: p.name):
@@ -988,21 +677,3 @@ def validate_file(path: str | Path, *, check_data: bool = True) -> Scenario:
     if check_data:
         sc.validate_against(sc.load_data())
     return sc
-
-
-def _quarter_index(q: str) -> tuple[int, int]:
-    m = QUARTER_RE.match(q)
-    assert m is not None
-    return int(m.group(1)), int(m.group(2))
-
-
-def quarter_labels(start: str, n: int) -> list[str]:
-    """n quarter labels from ``start`` ('2025Q2' -> '2025Q2', '2025Q3', ...)."""
-    y, q = _quarter_index(start)
-    out = []
-    for _ in range(n):
-        out.append(f"{y}Q{q}")
-        q += 1
-        if q == 5:
-            y, q = y + 1, 1
-    return out

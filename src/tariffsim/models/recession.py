@@ -1,7 +1,7 @@
 """Recession risk: a vectorised, seeded Monte Carlo of quarterly growth with and without the tariff.
 
-The quarterly GDP loaders, the AR(1) calibration, its innovation draws and its predictive check
-are in :mod:`tariffsim.inputs.calibration`.
+The AR(1) model, its innovation draws and its predictive check are in :mod:`tariffsim.models.ar1`;
+the calibration files in :mod:`tariffsim.inputs.calibrations`.
 
 docs/models/recession.md. Quarterly real GDP growth follows
 
@@ -41,7 +41,7 @@ The headline
     for the horizon (``change_horizon``) and the annual contraction (``change_annual``).
 
 Predictive check
-    :func:`tariffsim.inputs.calibration.predictive_check` simulates samples of the historical length from a calibration and
+    :func:`tariffsim.models.ar1.predictive_check` simulates samples of the historical length from a calibration and
     compares the share of negative quarters and the share of four-quarter windows with a technical
     recession with the observed ones (two-sided p-values). The Gaussian AR(1) fails it on Mexico
     (docs/models/recession.md); the shipped Student t calibrations pass (see data/SOURCES.md).
@@ -59,10 +59,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .._util import moved_name, readonly
+from .._util import readonly
 from ..errors import DataError
-from ..inputs import calibration
-from ..inputs.calibration import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
+from .ar1 import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
 
 __all__ = [
     "QUANTILES",
@@ -77,17 +76,6 @@ __all__ = [
     "RecessionRisk",
     "simulate_recession_risk",
 ]
-
-#: Names that :mod:`tariffsim.inputs.calibration` defines and this module re-exported until 0.2.
-_MOVED_TO_CALIBRATION = frozenset(calibration.__all__)
-
-
-def __getattr__(name: str) -> object:
-    """``tariffsim.models.recession.<name>`` for a name now in :mod:`tariffsim.inputs.calibration`: deprecated."""
-    if name in _MOVED_TO_CALIBRATION:
-        return moved_name(__name__, name, calibration)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 log = logging.getLogger(__name__)
 

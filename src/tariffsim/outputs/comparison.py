@@ -36,8 +36,13 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from .._util import json_default, json_safe
+from .._version import __version__
+from ..engine.simulation import simulate
 from ..errors import ScenarioError
+from ..inputs.scenario import MODELS, load_scenario
 from ..limits import MAX_COMPARE_RUNS, check_int
+from .figures import compare as compare_figures
+from .figures import style
 from .files import (
     atomic_folder,
     check_formats,
@@ -47,6 +52,8 @@ from .files import (
     say_step,
     write_provenance,
 )
+from .report_html import compare_html
+from .tables import check_table_formats, provenance_rows, write_table, write_workbook
 
 if TYPE_CHECKING:
     from collections.abc import Sized
@@ -259,15 +266,14 @@ class Comparison:
 
     def figures(self) -> dict:
         """name -> (Figure, caption): the GDP paths and the dot-and-range chart."""
-        from .figures import plots
 
         return {
             "compare_gdp_paths": (
-                plots.compare_gdp_paths(self),
+                compare_figures.compare_gdp_paths(self),
                 "Quarterly real GDP level, deviation from baseline, of every scenario (central elasticity set).",
             ),
             "compare_headline": (
-                plots.compare_headline(self),
+                compare_figures.compare_headline(self),
                 "Headline measures by scenario: the dot is the central elasticity set, the line the range over "
                 "the elasticity sets run.",
             ),
@@ -294,7 +300,6 @@ def _notes(runs: Mapping[tuple[str, str], Mapping]) -> str:
 def check_models(models: Sequence[str] | str | None) -> list[str] | None:
     """``models`` as a list of model names ('pe', 'ge', 'ge-io'; a comma list is accepted), or
     None (each scenario's own); an unknown name is a :class:`~tariffsim.errors.ScenarioError`."""
-    from ..inputs.scenario import MODELS
 
     if models is None:
         return None
@@ -320,7 +325,6 @@ def check_runs(scenarios: object, models: Sequence[str] | None) -> int:
 
 
 def _scenarios(items: _Scenarios) -> list[Scenario]:
-    from ..inputs.scenario import load_scenario
 
     if isinstance(items, str | os.PathLike) or isinstance(items, Mapping):
         items = [items]
@@ -357,7 +361,6 @@ def compare(
     Returns a :class:`Comparison`; ``.table`` is the tidy scenario x model x measure table built
     from each run's ``to_json()``.
     """
-    from ..engine.simulation import simulate
 
     models = check_models(models)
     scs = _scenarios(scenarios)
@@ -434,10 +437,6 @@ def write_compare(
     ``table_formats`` (csv, md, tex, html) are checked (:class:`~tariffsim.errors.UsageError`),
     ``models`` (:func:`check_models`) and the number of runs (:func:`check_runs`,
     :class:`~tariffsim.errors.LimitError`)."""
-    from .. import __version__
-    from .figures import plots
-    from .report_html import compare_html
-    from .tables import check_table_formats, write_table, write_workbook
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -466,7 +465,7 @@ def write_compare(
         say_step(progress, "figures")
         figs = cmp.figures()
         for name, (fig, _cap) in figs.items():
-            plots.save_figure(fig, root / "figures" / name, fmts)
+            style.save_figure(fig, root / "figures" / name, fmts)
         say_step(progress, "tables")
         wide = cmp.wide()
         write_table(wide, root / "tables" / "comparison", tfmt)
@@ -525,7 +524,6 @@ def write_compare(
 
 
 def _sources_rows(cmp: Comparison) -> list[tuple[str, str]]:
-    from .tables import provenance_rows
 
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()

@@ -35,7 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import OutputExistsError, OutputPathError
+from .._util import json_default, json_safe
+from ..errors import OutputExistsError, OutputPathError, UsageError
 
 __all__ = [
     "check_output_file",
@@ -331,7 +332,6 @@ def _sha256(path: Path) -> str:
 def write_provenance(root: str | os.PathLike, base: Mapping, extra: Mapping) -> Path:
     """``root/provenance.json``: ``base`` and ``extra`` merged, the time written, the list of files
     and the SHA-256 of each (UTF-8, NaN as null). Returns its path."""
-    from .._util import json_default, json_safe
 
     root = Path(root)
     files = list_files(root)
@@ -363,7 +363,6 @@ def check_formats(
     """``formats`` (names or a comma list) as lower-case names without a leading dot, each one of
     ``allowed``, duplicates dropped, order kept; an unknown, non-text or missing format is a
     :class:`~tariffsim.errors.UsageError` naming ``field``."""
-    from ..errors import UsageError
 
     items = formats.split(",") if isinstance(formats, str) else list(formats)
     out: list[str] = []

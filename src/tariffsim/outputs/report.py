@@ -14,7 +14,7 @@ only with ``force=True`` (after success). Files in the report folder::
     report.html                 the briefing (figures referenced relatively)
     scenario.toml               the scenario used (Scenario.to_toml())
     provenance.json             result.provenance, the run --json summary, settings, files, SHA-256
-    figures/NAME.{png,svg,pdf}  see tariffsim.outputs.figures.plots
+    figures/NAME.{png,svg,pdf}  see tariffsim.outputs.figures.catalog
     tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners; with model 'ge-io'
                                 also ge_io_welfare and ge_io_output (figures ge_io_welfare and
                                 ge_io_output_by_sector), the multi-sector GE on the 1993 structure
@@ -24,25 +24,28 @@ only with ``force=True`` (after success). Files in the report folder::
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import os
-import sys
 import time
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from .._util import moved_name
+from .._version import __version__
+from ..engine.simulation import simulate
+from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 from ..errors import TariffSimError
 from ..inputs.countries import display_name
+from ..inputs.scenario import load_scenario
 from . import tables
+from .figures import gdp, sensitivity, style, trade
+from .figures import ge_io as plots_ge_io
 from .files import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
 from .report_html import report_html
 
@@ -54,19 +57,10 @@ if TYPE_CHECKING:
     from ..inputs.datasets import TradeData
     from ..inputs.scenario import Scenario
 
-    class _Stream(Protocol):
-        """What the progress bar writes to: a text stream (or a null sink)."""
-
-        def write(self, s: str, /) -> int: ...
-
-        def flush(self) -> None: ...
-
 
 __all__ = [
     "write_report",
     "write_sweep",
-    "dask_client",
-    "ProgressBar",
     "ReportRecord",
     "REPORT_STEPS",
     "SWEEP_STEPS",
@@ -109,96 +103,7 @@ SWEEP_STEPS: tuple[str, ...] = ("tariff sweep", "elasticity grid", "figures", "f
 # ============================================================================= progress
 
 
-class ProgressBar:
-    """A small text progress bar for :func:`write_report` / :func:`write_sweep` (no tqdm).
-
-    ``ProgressBar(len(REPORT_STEPS))`` and pass it as ``progress=``: each call ``bar(step)``
-    announces the step that starts (the bar shows the steps finished before it; the last step
-    fills it). On a terminal the bar redraws one line; on a pipe or a
-    file it writes one line a step. Call :meth:`close` (or use it as a context manager) to end
-    the line.
-    """
-
-    def __init__(self, total: int, stream: _Stream | None = None, *, width: int = 24, label: str = "tariffsim"):
-        self.total = max(1, int(total))
-        self.stream = sys.stderr if stream is None else stream
-        self.width = int(width)
-        self.label = label
-        self.count = 0
-        self._open = False
-        self._t0 = time.perf_counter()
-        isatty = getattr(self.stream, "isatty", None)
-        self._tty = bool(isatty()) if callable(isatty) else False
-
-    def __call__(self, step: str) -> None:
-        self.count = min(self.count + 1, self.total)
-        done = self.count if self.count >= self.total else self.count - 1  # the named step is starting
-        filled = int(round(self.width * done / self.total))
-        bar = "#" * filled + "." * (self.width - filled)
-        text = f"{self.label} [{bar}] {self.count}/{self.total} {step}"
-        if self._tty:
-            self.stream.write("\r" + text.ljust(self.width + 60)[: self.width + 60])
-            self._open = True
-            if self.count >= self.total:
-                self.close()
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self._open:
-            self.stream.write(f"  ({time.perf_counter() - self._t0:.1f} s)\n")
-            self.stream.flush()
-            self._open = False
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 # ============================================================================= dask
-
-
-@contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[object | None]:
-    """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
-    connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
-    cluster of ``workers`` single-threaded worker processes started here and closed on exit;
-    None (run in this process) when neither is given."""
-    if scheduler is None and not workers:
-        yield None
-        return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - dask is an optional dependency
-        raise TariffSimError("--scheduler/--workers need dask.distributed: pip install 'tariffsim[dask]'") from None
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise TariffSimError(f"cannot connect to the dask scheduler {scheduler}: {exc}") from None
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    n = int(workers or 0)
-    if n < 1:
-        raise TariffSimError(f"--workers must be at least 1, got {workers}")
-    with warnings.catch_warnings():
-        # dask's port probing leaves a socket for the garbage collector: not ours to report
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            with (
-                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-                Client(cluster) as client,
-            ):
-                log.info("local dask cluster with %d workers", n)
-                yield client
-        finally:
-            gc.collect()
 
 
 # ============================================================================= atomic folders
@@ -293,7 +198,7 @@ def write_report(
     formats : figure formats (png at 200 dpi, svg, pdf). table_formats : csv, md, tex, html.
     data : a :class:`~tariffsim.inputs.datasets.TradeData` (default: the scenario's dataset).
     progress : callable receiving the name of each step (:data:`REPORT_STEPS`), e.g. a
-        :class:`ProgressBar`.
+        :class:`tariffsim.cli.report.ProgressBar`.
     sweep_rates : tariff rates (shares) for the recession curve and the heatmap: 'START:STOP:STEP',
         a comma list or numbers (default 0 to 50 % by 5 points).
     sweep_sets : elasticity sets of the recession curve.
@@ -313,10 +218,6 @@ def write_report(
 
     Returns a :class:`ReportRecord` with the files written.
     """
-    from ..engine.simulation import simulate
-    from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
-    from ..inputs.scenario import load_scenario
-    from .figures import plots
 
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -357,7 +258,7 @@ def write_report(
         figs = _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe)
         fig_dir = root / "figures"
         for name, (fig, _caption) in figs.items():
-            plots.save_figure(fig, fig_dir / name, figure_formats)
+            style.save_figure(fig, fig_dir / name, figure_formats)
 
         say_step(progress, "tables")
         tabs = _report_tables(result, dataset_view)
@@ -447,7 +348,6 @@ def _report_figures(
     sc_pe: Scenario,
 ) -> dict:
     """name -> (Figure, one-sentence caption for the HTML)."""
-    from .figures import plots
 
     pe_twin = sc_pe is not sc
     rate = _scenario_rate(sc)
@@ -457,32 +357,32 @@ def _report_figures(
     view_note = " (PE model)" if dataset_view is not result else ""
     figs = {
         "gdp_by_set": (
-            plots.gdp_by_set(result),
+            gdp.gdp_by_set(result),
             f"Real GDP of {c}, deviation from baseline after four quarters (bars) and in the long run "
             "(diamonds), by elasticity set; the whisker is the 5–95 % range of the Monte Carlo parameter "
             "draws.",
         ),
         "fan_chart": (
-            plots.fan_chart(result),
+            gdp.fan_chart(result),
             "Quarterly growth (q/q, % per quarter) with and without the tariff: medians and 25–75 % and "
             "5–95 % bands of the simulated paths.",
         ),
         "recession_curve": (
-            plots.recession_curve(sw, mark_rate=rate, sources=result),
+            sensitivity.recession_curve(sw, mark_rate=rate, sources=result),
             "Probability of a technical recession within four quarters against the tariff rate, for "
             "the low, central and high elasticity sets; the dashed line is the probability without "
             "the tariff.",
         ),
         "gdp_path_chart": (
-            plots.gdp_path_chart(result),
+            gdp.gdp_path_chart(result),
             "Quarterly GDP level deviation from baseline by channel (bars) and in total (line).",
         ),
         "export_losses_by_sector": (
-            plots.export_losses_by_sector(dataset_view, title=f"Exports by sector{view_note}" if view_note else None),
+            trade.export_losses_by_sector(dataset_view, title=f"Exports by sector{view_note}" if view_note else None),
             f"Change in {c}'s exports by sector, after one year and in the long run (USD bn a year){view_note}.",
         ),
         "diversion_by_source": (
-            plots.diversion_by_source(
+            trade.diversion_by_source(
                 dataset_view,
                 importer=result.market or tables.US,
                 title=f"Trade diversion in the market{view_note}" if view_note else None,
@@ -491,7 +391,7 @@ def _report_figures(
             f"sources lose, third countries gain (trade diversion){view_note}.",
         ),
         "gdp_heatmap": (
-            plots.gdp_heatmap(
+            sensitivity.gdp_heatmap(
                 grid,
                 mark=(rate, cs) if rate is not None and cs is not None else None,
                 sources=result if not pe_twin else sc_pe,
@@ -501,7 +401,7 @@ def _report_figures(
             "parameters central)" + pe_note + ".",
         ),
         "tornado_chart": (
-            plots.tornado_chart(
+            sensitivity.tornado_chart(
                 tor, sources=result if not pe_twin else sc_pe, title="Sensitivity of the GDP impact" + pe_note
             ),
             "One-at-a-time sensitivity of GDP after four quarters: each parameter at its low and high "
@@ -510,7 +410,7 @@ def _report_figures(
     }
     if result.outcome().gdp_long_run.model == "ge" and hasattr(result.ge, "by_country"):
         figs["ge_welfare"] = (
-            plots.ge_welfare(result.ge.by_country(), sources=result),
+            trade.ge_welfare(result.ge.by_country(), sources=result),
             "General-equilibrium welfare change by economy (percent).",
         )
     figs.update(_ge_io_figures(result))
@@ -520,9 +420,6 @@ def _report_figures(
 def _ge_io_figures(result: Result) -> dict:
     """The multi-sector GE's figures (none for other models), drawn from the ``ge`` block of
     ``result.to_json()``, the numbers of the tables ge_io_welfare and ge_io_output."""
-    import pandas as pd
-
-    from .figures import ge_io as plots_ge_io
 
     ge = tables.ge_io_block(result)
     if not ge:
@@ -593,15 +490,11 @@ def write_sweep(
     sweep. ``sigmas``: Armington elasticities of the grid (default :data:`DEFAULT_SIGMAS` plus the
     central set's). ``n_paths``: recession Monte Carlo paths per point (default the scenario's).
     Same overwrite and atomicity rules as :func:`write_report`; steps :data:`SWEEP_STEPS`.
-    ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`dask_client`).
+    ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`tariffsim.cli.report.dask_client`).
     ``model``: 'pe', 'ge' or 'ge-io' for the sweep (default: the scenario's); the grid over σ is
     always the PE model's. The tables are also written as ``sweep.xlsx`` (sheets sweep,
     elasticity_grid, Sources).
     """
-    from .. import __version__
-    from ..engine.uncertainty import elasticity_grid, parse_grid, sweep
-    from ..inputs.scenario import load_scenario
-    from .figures import plots
 
     t_start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -637,10 +530,10 @@ def write_sweep(
         say_step(progress, "figures")
         rate = _scenario_rate(sc)
         cs = _central_sigma(sc)
-        plots.save_figure(plots.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
+        style.save_figure(sensitivity.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
         pe_note = " (PE model)" if sc_pe is not sc else ""
-        plots.save_figure(
-            plots.gdp_heatmap(
+        style.save_figure(
+            sensitivity.gdp_heatmap(
                 grid,
                 mark=(rate, cs) if rate is not None and cs is not None else None,
                 sources=sc_pe,

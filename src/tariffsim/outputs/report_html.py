@@ -17,13 +17,15 @@ import numpy as np
 import pandas as pd
 
 from .._util import fmt_signed
+from .._version import __version__
+from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from .files import safe_filename
 from .tables import US, format_cell, ge_io_block, ge_io_economies, table_html
 
 if TYPE_CHECKING:
     from ..engine.results import Result
-    from ..inputs.scenario import TariffMeasure
+    from ..inputs.measures import TariffMeasure
 
 _CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #222; max-width: 52rem; margin: 2rem auto;
@@ -104,7 +106,6 @@ def _measure_text(m: TariffMeasure) -> str:
 
 
 def _value_text(v: object) -> str:
-    from ..inputs.scenario import Range
 
     if isinstance(v, Range):
         if v.low == v.central == v.high:
@@ -177,8 +178,6 @@ def report_html(
     """The page ``report.html`` of :func:`tariffsim.outputs.report.write_report` for ``result`` (of the
     scenario ``sc``): ``figs`` name -> (Figure, caption), ``tables`` name -> table; every number
     is read from ``result.to_json()`` or from those tables."""
-    from .. import __version__
-    from ..inputs.scenario import ASSUMPTIONS
 
     j = result.to_json()
     c = display_name(result.country)
@@ -581,7 +580,6 @@ def compare_html(
 ) -> str:
     """``compare.html``: the scenarios, the comparison table, the two figures, the runs' files and
     the sources (see :func:`tariffsim.outputs.comparison.write_compare`)."""
-    from .. import __version__
 
     P: list[str] = []
     add = P.append

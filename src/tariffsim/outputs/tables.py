@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from ..errors import UsageError
 from ..inputs.countries import REGION_NAMES, display_name
@@ -558,9 +561,6 @@ def write_workbook(
     values are empty cells), and a last sheet ``Sources`` with two columns (Item, Value): each
     table's title and notes, then ``sources`` (provenance: scenario, hash, version, data and
     elasticity sources). Written with openpyxl to ``path`` (the caller makes it atomic)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

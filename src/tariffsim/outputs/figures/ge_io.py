@@ -25,6 +25,7 @@ from matplotlib.patches import Patch
 
 from ..._util import fmt_signed
 from ...engine.results import traded_sectors
+from ...models.ge_io import region_index
 from .style import BLUE, BLUE_DARK, BLUE_LIGHT, GREY, INK, LIGHT, STYLE
 from .style import finish as _finish
 from .style import new_figure as _new_figure
@@ -91,7 +92,6 @@ def welfare_decomposition(
 
     ``regions``: names or ISO3 codes to show (``None``: all regions, ordered by welfare).
     """
-    from ...models.ge_io import region_index
 
     df = _by_region(obj)
     if regions is None:
@@ -168,7 +168,6 @@ def welfare_decomposition(
 
 
 def _output_table(obj: _IOInput, regions: Sequence[str], value: str) -> tuple[pd.DataFrame, list[str]]:
-    from ...models.ge_io import region_index
 
     if hasattr(obj, "by_sector") and callable(obj.by_sector):  # IOChanges
         bs = obj.by_sector()

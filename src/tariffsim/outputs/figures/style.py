@@ -1,4 +1,4 @@
-"""The house style of tariffsim's figures (used by :mod:`tariffsim.outputs.figures.plots`).
+"""The house style of tariffsim's figures (used by every module of :mod:`tariffsim.outputs.figures`).
 
 :data:`STYLE` (rcParams applied as a context by every figure function, never globally), the
 palette and the line and bar styles that keep series apart in greyscale, figure creation with room
@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
@@ -26,9 +27,10 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from ..._version import __version__
+from ...inputs.scenario import load_scenario
 
+if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
     from ...inputs.scenario import Scenario
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STYLE",
     "style",
+    "save_figure",
     "sources_caption",
     "sources_caption_runs",
     "figure_caption",
@@ -336,7 +339,6 @@ def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, ex
     (data sources from its dataset), or None (the package only). ``sets`` limits the elasticity
     sets cited; ``extra`` is appended (what the marks mean, the sample size).
     """
-    from ... import __version__
 
     parts: list[str] = []
     prov = getattr(obj, "provenance", None)
@@ -358,8 +360,6 @@ def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, ex
         )
     elif obj is not None:
         try:
-            from ...inputs.scenario import load_scenario
-
             sc = load_scenario(cast("Scenario | str | Path | Mapping[str, Any]", obj))
             data = sc.load_data()
             ds = _dataset_sources(data.sources)
@@ -392,7 +392,6 @@ def figure_caption(
 def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
     """The 'Sources:' caption of a figure that shows several runs (a comparison): the data sources
     and elasticity-set citations of all of them, the models, and each scenario with its hash."""
-    from ... import __version__
 
     ds: list[str] = []
     cites: list[str] = []
@@ -427,3 +426,25 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
     parts.append("Scenarios: " + ", ".join(scen) + ".")
     text = "Sources: " + " ".join(parts)
     return f"{extra.rstrip('.')}. {text}" if extra else text
+
+
+def save_figure(
+    fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *, dpi: int = 200
+) -> list[Path]:
+    """Write ``fig`` as ``stem.png`` (``dpi``, default 200), ``stem.svg`` and ``stem.pdf`` (or the
+    ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
+    SVG/PDF bytes. The parent folder is created when missing."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in formats:
+        f = f.lower().lstrip(".")
+        if f not in ("png", "svg", "pdf"):
+            raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
+        path = stem.with_name(f"{stem.name}.{f}")
+        meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]
+        with mpl.rc_context(STYLE):
+            fig.savefig(path, format=f, dpi=dpi if f == "png" else "figure", metadata=meta)
+        out.append(path)
+        log.debug("wrote %s", path)
+    return out

@@ -1,4 +1,7 @@
-"""Quarterly GDP loaders and the AR(1) calibration behind the recession-risk model.
+"""The AR(1) model of quarterly growth behind the recession-risk model: the fit, the simulation of
+innovations and paths, and the predictive check. Pure maths on series and arrays; the files that
+hold calibrations (GDP CSVs, the shipped JSON) are read and written by
+:mod:`tariffsim.inputs.calibrations`.
 
 Growth definition
     Everywhere q/q growth is the log difference ``g_t = 100 * ln(Y_t / Y_{t-1})`` (percent per
@@ -38,48 +41,35 @@ Why Student t, not bootstrapped residuals
 
 The shipped calibrations (``data/recession/<ISO3>.json``) record the command that produced them,
 the input file and its SHA-256, the sample, the treatment of crisis quarters and the predictive
-check; :func:`load_calibration` reads them (or builds one from a scenario's own parameters) and
-:func:`default_calibration` is Mexico's. The Monte Carlo that uses them is :mod:`tariffsim.models.recession`.
+check; :func:`tariffsim.inputs.calibrations.load_calibration` reads them (or builds one from a
+scenario's own parameters). The Monte Carlo that uses them is :mod:`tariffsim.models.recession`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
-import os
 import re
-import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import optimize, special  # type: ignore[import-untyped]
 
-from ..errors import ConvergenceError, DataError, ScenarioError
-from .datasets import data_file
+from ..errors import ConvergenceError, DataError
 
 __all__ = [
     "GROWTH_DEFINITION",
     "INNOVATIONS",
-    "OVERRIDE_KEYS",
-    "read_quarterly_gdp",
     "AR1Calibration",
+    "as_period",
+    "parse_quarter",
+    "quarter_ordinals",
     "growth_statistics",
     "calibrate_ar1",
-    "calibrate_file",
-    "run_calibration",
-    "write_calibration",
-    "read_calibration",
-    "load_calibration",
-    "calibration_from_parameters",
-    "shipped_calibrations",
-    "default_calibration",
     "draw_innovations",
     "ar1_from_innovations",
     "CHECK_STATISTICS",
@@ -89,222 +79,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 GROWTH_DEFINITION = "100*ln(Y_t/Y_{t-1}), percent per quarter"
 
-_DATE_COLUMNS = (
-    "Periodos",
-    "Quarter",
-    "quarter",
-    "Period",
-    "period",
-    "Date",
-    "date",
-    "DATE",
-    "observation_date",
-    "time",
-)
-_LEVEL_COLUMNS = ("PIB", "GDP", "gdp", "GDPC1", "level", "value")
-_QOQ_COLUMNS = ("PIB VT",)
-_MISSING = {"", "na", "nan", "n/a", "null", "none", ".", "-"}
-
-# --------------------------------------------------------------------------------------------
-# Loading quarterly GDP
-# --------------------------------------------------------------------------------------------
-
-_RE_QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$")
-_RE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_RE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_RE_DECIMAL = re.compile(r"^(\d{4})(?:\.(\d+))?$")
-
-
-def _parse_quarter(text: str) -> pd.Period | None:
-    """A quarter from '1996Q1', '1996-Q1', '1996.25' (decimal year), '1996-04-01' or '30/03/1996'.
-
-    Slash dates are day/month/year (INEGI's convention). A date maps to the quarter that contains
-    it, so quarter-start (Haver, FRED) and quarter-end (INEGI) stamps both work. None if unparseable.
-    """
-    s = text.strip().strip('"')
-    try:
-        if m := _RE_QUARTER.match(s):
-            return pd.Period(year=int(m[1]), quarter=int(m[2]), freq="Q")
-        if m := _RE_DECIMAL.match(s):
-            frac = float("0." + m[2]) if m[2] else 0.0
-            q4 = frac * 4.0
-            if abs(q4 - round(q4)) > 1e-6:
-                return None
-            return pd.Period(year=int(m[1]), quarter=int(round(q4)) + 1, freq="Q")
-        if m := _RE_ISO.match(s):
-            ts = pd.Timestamp(year=int(m[1]), month=int(m[2]), day=int(m[3]))
-            return ts.to_period("Q")
-        if m := _RE_DMY.match(s):
-            ts = pd.Timestamp(year=int(m[3]), month=int(m[2]), day=int(m[1]))
-            return ts.to_period("Q")
-    except ValueError:
-        return None
-    return None
-
-
-def _ordinals(index: pd.Index) -> np.ndarray:
-    """Integer ordinals of a quarterly PeriodIndex (consecutive quarters differ by 1)."""
-    return np.asarray(pd.PeriodIndex(index).asi8)
-
-
-def _read_text_csv(path: Path) -> pd.DataFrame:
-    src = str(path)
-    if not path.is_file():
-        raise DataError("file not found", source=src)
-    last: Exception | None = None
-    for enc in ("utf-8-sig", "latin-1"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"not a readable CSV file ({exc})", source=src) from exc
-    raise DataError(f"cannot decode the file ({last})", source=src)
-
-
-def _pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, src: str) -> str:
-    cols = [str(c) for c in frame.columns]
-    if given is not None:
-        if given not in cols:
-            raise DataError(f"{what} column {given!r} not found; columns are {cols}", source=src, location=given)
-        return given
-    for c in candidates:
-        if c in cols:
-            return c
-    raise DataError(
-        f"no {what} column found (looked for {list(candidates)}); name it with the "
-        f"{'date_column' if what == 'date' else 'column'} argument; columns are {cols}",
-        source=src,
-    )
-
-
-def read_quarterly_gdp(
-    path: str | Path, *, column: str | None = None, kind: str = "level", date_column: str | None = None
-) -> pd.Series:
-    """Quarterly real GDP growth, q/q, in percent per quarter (``100 * Δ ln Y``), from a CSV file.
-
-    Parameters
-    ----------
-    path : the CSV file, e.g. ``../shared/data/mexico_gdp/inegi_gdp_sa_1981q1_2021q4.csv`` (INEGI:
-        dates ``30/03/1981`` in ``Periodos``, level ``PIB``) or ``mex_quarterly_1993q1_2023q4.csv``
-        (Haver: decimal years in ``Quarter``, level ``GDP``).
-    column : the value column; by default the first of PIB, GDP, gdp, GDPC1, level, value
-        (``kind="level"``) or PIB VT (``kind="qoq_pct"``).
-    kind : ``"level"`` (real GDP, any currency unit, must be > 0; growth is computed from it, which
-        is preferred) or ``"qoq_pct"`` (published simple q/q percent changes, converted to log growth
-        with ``100 * ln(1 + g/100)``).
-    date_column : column with the dates; by default the first of Periodos, Quarter, Date, ...
-        Accepted dates: ``1996Q1``, decimal years ``1996.25``, ISO ``1996-04-01``, day-first
-        ``30/03/1996``; each maps to the quarter containing it.
-
-    Rows with an empty value at the start or end of the file are dropped (INEGI appends quarters
-    whose level is not yet published); an empty value between two values is an error, as are
-    unparseable dates, non-numeric or non-positive values, duplicated and missing quarters. Every
-    :class:`~tariffsim.errors.DataError` names the file, the row (line number, header = line 1) and
-    the column.
-
-    Returns
-    -------
-    pandas Series of float named ``gdp_growth_qoq_pct``, indexed by a quarterly ``PeriodIndex``
-    named ``quarter``, sorted; ``attrs`` holds ``source``, ``column``, ``kind`` and ``definition``.
-    """
-    path = Path(path)
-    src = str(path)
-    if kind not in ("level", "qoq_pct"):
-        raise DataError(f"kind must be 'level' or 'qoq_pct', not {kind!r}")
-    frame = _read_text_csv(path)
-    dcol = _pick_column(frame, date_column, _DATE_COLUMNS, "date", src)
-    vcol = _pick_column(frame, column, _LEVEL_COLUMNS if kind == "level" else _QOQ_COLUMNS, "value", src)
-
-    raw_dates = frame[dcol].tolist()
-    raw_vals = frame[vcol].tolist()
-    present = [str(v).strip().lower() not in _MISSING for v in raw_vals]
-    if not any(present):
-        raise DataError("the value column is empty", source=src, location=f"column {vcol!r}")
-    first = present.index(True)
-    last = len(present) - 1 - present[::-1].index(True)
-    if first > 0 or last < len(present) - 1:
-        log.info("%s: dropped %d leading and %d trailing rows with no %s", src, first, len(present) - 1 - last, vcol)
-
-    quarters: list[pd.Period] = []
-    values: list[float] = []
-    seen: dict[pd.Period, int] = {}
-    for i in range(first, last + 1):
-        line = i + 2  # header is line 1
-        q = _parse_quarter(str(raw_dates[i]))
-        if q is None:
-            raise DataError(
-                f"cannot read the date {raw_dates[i]!r} as a quarter",
-                source=src,
-                location=f"row {line}, column {dcol!r}",
-            )
-        if q in seen:
-            raise DataError(
-                f"quarter {q} appears twice (also in row {seen[q]})",
-                source=src,
-                location=f"row {line}, column {dcol!r}",
-            )
-        seen[q] = line
-        text = str(raw_vals[i]).strip()
-        if text.lower() in _MISSING:
-            raise DataError(
-                f"missing value for {q} inside the series", source=src, location=f"row {line}, column {vcol!r}"
-            )
-        try:
-            x = float(text.replace(",", ""))
-        except ValueError:
-            raise DataError(f"not a number: {text!r}", source=src, location=f"row {line}, column {vcol!r}") from None
-        if not math.isfinite(x):
-            raise DataError(f"not a finite number: {text!r}", source=src, location=f"row {line}, column {vcol!r}")
-        if kind == "level" and x <= 0:
-            raise DataError(f"GDP level must be positive, got {x}", source=src, location=f"row {line}, column {vcol!r}")
-        if kind == "qoq_pct" and x <= -100:
-            raise DataError(
-                f"q/q change must exceed -100 %, got {x}", source=src, location=f"row {line}, column {vcol!r}"
-            )
-        quarters.append(q)
-        values.append(x)
-
-    s = pd.Series(values, index=pd.PeriodIndex(quarters, freq="Q"), dtype=float).sort_index()
-    ordinals = np.asarray(_ordinals(s.index))
-    gaps = np.flatnonzero(np.diff(ordinals) != 1)
-    if gaps.size:
-        after = s.index[gaps[0] + 1]
-        raise DataError(
-            f"quarters missing between {s.index[gaps[0]]} and {after}",
-            source=src,
-            location=f"row {seen[after]}, column {dcol!r}",
-        )
-    if len(s) < 2 + (kind == "level"):
-        raise DataError("fewer than two quarters of growth", source=src, location=f"column {vcol!r}")
-
-    if kind == "level":
-        growth = 100.0 * pd.Series(np.log(s.to_numpy()), index=s.index).diff().iloc[1:]
-    else:
-        growth = 100.0 * pd.Series(np.log1p(s.to_numpy() / 100.0), index=s.index)
-    growth.name = "gdp_growth_qoq_pct"
-    growth.index.name = "quarter"
-    growth.attrs.update(source=src, column=vcol, kind=kind, definition=GROWTH_DEFINITION)
-    log.debug(
-        "%s: %d quarters of growth %s-%s from %s (%s)", src, len(growth), growth.index[0], growth.index[-1], vcol, kind
-    )
-    return growth
-
-
-# --------------------------------------------------------------------------------------------
-# Calibration
-# --------------------------------------------------------------------------------------------
 
 #: Innovation laws :func:`calibrate_ar1` can fit.
 INNOVATIONS: tuple[str, ...] = ("student_t", "gaussian")
 
-#: Keys a scenario's ``[recession]`` table may give (see :func:`calibration_from_parameters`).
-OVERRIDE_KEYS: tuple[str, ...] = ("rho", "sigma", "scale", "df", "mu", "file")
 
 _MIN_OBS = 20  # regression rows; four parameters need more than a handful
+
+
 _DF_BOUNDS = (2.01, 1000.0)  # df > 2: finite variance; 1000: indistinguishable from Gaussian
+
 
 _FLOAT_FIELDS = (
     "mu",
@@ -415,7 +202,7 @@ class AR1Calibration:
 def as_period(x: str | pd.Period, what: str, source: str = "<input>") -> pd.Period:
     """A quarter from user input; a :class:`DataError` naming ``source`` and the field ``what``."""
     try:
-        p = x if isinstance(x, pd.Period) else _parse_quarter(str(x))
+        p = x if isinstance(x, pd.Period) else parse_quarter(str(x))
     except (TypeError, ValueError):
         p = None
     if p is None:
@@ -682,7 +469,7 @@ def calibrate_ar1(
             source=src,
             location="start/end (--start/--end)",
         )
-    if np.any(np.diff(_ordinals(g.index)) != 1):
+    if np.any(np.diff(quarter_ordinals(g.index)) != 1):
         raise DataError("the growth series has missing quarters inside the sample", source=src)
     if not np.all(np.isfinite(g.to_numpy())):
         bad = g.index[~np.isfinite(g.to_numpy())][0]
@@ -821,352 +608,6 @@ def calibrate_ar1(
     return cal
 
 
-def calibrate_file(
-    path: str | Path,
-    *,
-    start: str | pd.Period = "1996Q1",
-    end: str | pd.Period = "2019Q4",
-    exclude: Iterable[str | pd.Period] = (),
-    column: str | None = None,
-    kind: str = "level",
-    date_column: str | None = None,
-    source: str | None = None,
-    innovations: str = "student_t",
-    country: str | None = None,
-) -> AR1Calibration:
-    """Read a quarterly GDP CSV (:func:`read_quarterly_gdp`) and calibrate (:func:`calibrate_ar1`).
-
-    ``source`` is the label recorded for the input; by default the path relative to the current
-    directory (so run from the project root it reads ``../shared/data/mexico_gdp/<file>``).
-    """
-    growth = read_quarterly_gdp(path, column=column, kind=kind, date_column=date_column)
-    return calibrate_ar1(
-        growth,
-        start=start,
-        end=end,
-        exclude=exclude,
-        source=source or _path_label(path),
-        innovations=innovations,
-        country=country,
-    )
-
-
-def _path_label(path: str | Path) -> str:
-    """A path as the user would write it from the current directory, with '/' separators."""
-    p = Path(path)
-    try:
-        rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
-    except ValueError:  # another drive on Windows
-        return p.name
-    return Path(rel).as_posix()
-
-
-def _crisis_note(cal: AR1Calibration) -> str:
-    p0, p1 = pd.Period(cal.start, "Q"), pd.Period(cal.end, "Q")
-    excl = set(cal.excluded)
-    notes = []
-    gfc = [str(q) for q in pd.period_range("2008Q4", "2009Q2", freq="Q") if p0 <= q <= p1]
-    if not gfc:
-        notes.append("2008-09 recession outside the sample")
-    elif excl.intersection(gfc):
-        notes.append(f"2008-09 recession quarters excluded: {sorted(excl.intersection(gfc))}")
-    else:
-        notes.append(
-            "2008-09 recession kept: it is a real recession of the kind "
-            "whose probability is estimated; dropping it would understate sigma and recession risk"
-        )
-    covid = [str(q) for q in pd.period_range("2020Q2", "2020Q3", freq="Q") if p0 <= q <= p1]
-    if not covid:
-        notes.append("2020 COVID-19 lockdown quarters (2020Q2-Q3) outside the sample")
-    elif excl.issuperset(covid):
-        covid_all = [str(q) for q in pd.period_range("2020Q1", "2021Q4", freq="Q")]
-        notes.append(f"COVID-19 quarters excluded: {sorted(excl.intersection(covid_all))}")
-    else:
-        notes.append("COVID-19 quarters in the sample and not excluded: sigma is inflated by the 2020 lockdown")
-    if cal.excluded:
-        notes.append("an excluded quarter removes both regression rows it enters (as g_t and as g_{t-1})")
-    return "; ".join(notes)
-
-
-#: Samples and seed of the predictive check recorded in a calibration file.
-CHECK_SAMPLES = 20_000
-CHECK_SEED = 20250201
-
-
-def write_calibration(
-    cal: AR1Calibration,
-    path: str | Path,
-    *,
-    command: str | None = None,
-    input_file: str | Path | None = None,
-    description: str = "",
-    sample_note: str = "",
-) -> Path:
-    """Write ``cal`` as JSON with its provenance: command, input file (and SHA-256), sample,
-    crisis treatment, estimator, fitted values and standard errors, and the predictive check of
-    the fitted model and of the Gaussian AR(1) (:func:`predictive_check`,
-    20,000 samples, fixed seed). Written atomically."""
-    path = Path(path)
-    doc: dict = {
-        "format": "tariffsim.ar1_calibration/2",
-        "description": description
-        or (
-            "AR(1) of quarterly real GDP growth (q/q, percent per quarter)"
-            + (f" for {cal.country}" if cal.country else "")
-            + f", {cal.innovation}"
-        ),
-        "country": cal.country,
-        "command": command or "",
-        "input": cal.source,
-    }
-    if input_file is not None:
-        doc["input_sha256"] = hashlib.sha256(Path(input_file).read_bytes()).hexdigest()
-    doc.update(
-        sample=f"{cal.start}-{cal.end}: growth quarters used; the likelihood conditions on the first "
-        f"({cal.n_obs} rows of g_t given g_{{t-1}})" + (f". {sample_note}" if sample_note else ""),
-        excluded=list(cal.excluded),
-        crisis_treatment=_crisis_note(cal),
-        estimator=cal.method,
-        innovations=cal.innovation,
-        growth_definition=cal.growth_definition,
-        units={"mu": "percent per quarter", "sigma": "percent per quarter", "scale": "percent per quarter", "rho": "1"},
-        calibration=cal.to_dict(),
-    )
-    checks = {}
-    for name, gaussian in (("fitted", False), ("gaussian", True)):
-        if gaussian or cal.innovations != "gaussian":
-            checks[name] = predictive_check(cal, n_samples=CHECK_SAMPLES, seed=CHECK_SEED, gaussian=gaussian).to_dict()
-    doc["predictive_check"] = checks
-    try:
-        from importlib.metadata import version
-
-        doc["tariffsim_version"] = version("tariffsim")
-    except Exception:  # noqa: BLE001 - metadata is optional provenance
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    log.info("wrote calibration to %s", path)
-    return path
-
-
-def run_calibration(
-    gdp_csv: str | Path,
-    *,
-    start: str | pd.Period = "1996Q1",
-    end: str | pd.Period = "2019Q4",
-    exclude: Iterable[str | pd.Period] = (),
-    out: str | Path | None = None,
-    column: str | None = None,
-    kind: str = "level",
-    date_column: str | None = None,
-    command: str | None = None,
-    innovations: str = "student_t",
-    country: str | None = None,
-) -> AR1Calibration:
-    """The whole calibration command: read ``gdp_csv``, fit the AR(1), write JSON to ``out`` if given.
-
-    ``command`` is recorded in the file as the command that produced it (the CLI passes its own
-    command line); by default the equivalent Python call is recorded. ``country`` (ISO3) is
-    recorded in the file; :func:`load_calibration` finds ``data/recession/<ISO3>.json``.
-    """
-    exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
-    if country is not None:
-        country = _iso3(country, source=str(gdp_csv))
-    cal = calibrate_file(
-        gdp_csv,
-        start=start,
-        end=end,
-        exclude=exclude,
-        column=column,
-        kind=kind,
-        date_column=date_column,
-        innovations=innovations,
-        country=country,
-    )
-    if out is not None:
-        if command is None:
-            args = [repr(cal.source), f"start={start!r}", f"end={end!r}"]
-            if exclude:
-                args.append(f"exclude={exclude!r}")
-            for k, v in (("column", column), ("date_column", date_column), ("country", country)):
-                if v is not None:
-                    args.append(f"{k}={v!r}")
-            if kind != "level":
-                args.append(f"kind={kind!r}")
-            if innovations != "student_t":
-                args.append(f"innovations={innovations!r}")
-            args.append(f"out={_path_label(out)!r}")
-            code = "from tariffsim.inputs.calibration import run_calibration; run_calibration(" + ", ".join(args) + ")"
-            command = f'python -c "{code}"' if '"' not in code and "$" not in code else "python -c " + shlex.quote(code)
-        write_calibration(cal, out, command=command, input_file=gdp_csv)
-    return cal
-
-
-def read_calibration(path: str | Path) -> AR1Calibration:
-    """Read a calibration JSON written by :func:`write_calibration` (format 1, Gaussian, or 2)."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"cannot read calibration ({exc})", source=str(path)) from exc
-    if not isinstance(doc, Mapping):
-        raise DataError("a calibration file holds a JSON object", source=str(path))
-    return AR1Calibration.from_dict(doc, source=str(path))
-
-
-def _iso3(country: str, source: str) -> str:
-    from .countries import to_iso3
-
-    return to_iso3([country], source=source, field="country")[0]
-
-
-def shipped_calibrations() -> tuple[str, ...]:
-    """ISO3 codes of the countries with a calibration shipped in ``data/recession``."""
-    folder = data_file("recession")
-    return tuple(
-        sorted(
-            p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and re.fullmatch(r"[A-Z]{3}", p.name[:-5])
-        )
-    )
-
-
-def _number(value: object, key: str, source: str | None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"must be a number, not {value!r}", source=source, field=f"recession.{key}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ScenarioError(f"must be finite, not {value!r}", source=source, field=f"recession.{key}")
-    return v
-
-
-def calibration_from_parameters(
-    params: Mapping[str, Any], *, country: str | None = None, source: str | None = None
-) -> AR1Calibration:
-    """A calibration from a scenario's own AR(1) parameters (its ``[recession]`` table).
-
-    Keys (all growth figures in percent per quarter, q/q log growth, the units of
-    :func:`calibrate_ar1`):
-
-    * ``rho`` (required): persistence, ``|rho| < 1``;
-    * innovations, one of: ``sigma`` alone (Gaussian with sd ``sigma > 0``); ``scale`` and ``df``
-      (Student t ``scale * t_df``, ``scale > 0``, ``df > 2``); ``sigma`` and ``df`` (Student t with
-      standard deviation ``sigma``);
-    * ``mu`` (optional): the historical mean growth; the Monte Carlo takes its mean from the
-      scenario's baseline forecast, so ``mu`` only serves the predictive check;
-    * or ``file`` alone: a calibration JSON written by ``tariffsim calibrate``.
-
-    Raises :class:`ScenarioError` naming ``source`` and the field ``recession.<key>``.
-    """
-    if not isinstance(params, Mapping):
-        raise ScenarioError(f"must be a table of AR(1) parameters, not {params!r}", source=source, field="recession")
-    unknown = sorted(set(map(str, params)) - set(OVERRIDE_KEYS))
-    if unknown:
-        raise ScenarioError(
-            f"unknown key(s) {unknown}; the recession table takes {list(OVERRIDE_KEYS)}",
-            source=source,
-            field=f"recession.{unknown[0]}",
-        )
-    if "file" in params:
-        if len(params) > 1:
-            raise ScenarioError("give either file or the parameters, not both", source=source, field="recession.file")
-        cal = read_calibration(params["file"])
-        return cal if country is None or cal.country == country else _replace(cal, country=country)
-    if "rho" not in params:
-        raise ScenarioError(
-            "rho is required (with sigma for Gaussian innovations, or scale and df for Student t)",
-            source=source,
-            field="recession.rho",
-        )
-    v = {k: _number(params[k], k, source) for k in params}
-    if not abs(v["rho"]) < 1:
-        raise ScenarioError(f"|rho| must be below 1 (stationary), got {v['rho']}", source=source, field="recession.rho")
-    for k in ("sigma", "scale"):
-        if k in v and not v[k] > 0:
-            raise ScenarioError(f"must be positive, got {v[k]}", source=source, field=f"recession.{k}")
-    if "df" in v and not v["df"] > 2:
-        raise ScenarioError(
-            f"degrees of freedom must exceed 2 (finite variance), got {v['df']}", source=source, field="recession.df"
-        )
-    if "sigma" in v and "scale" in v:
-        raise ScenarioError("give sigma or scale, not both", source=source, field="recession.scale")
-    if "scale" in v and "df" not in v:
-        raise ScenarioError("scale needs df (Student t)", source=source, field="recession.df")
-    if "sigma" not in v and "scale" not in v:
-        raise ScenarioError(
-            "give the innovations: sigma (Gaussian) or scale and df (Student t)", source=source, field="recession.sigma"
-        )
-    nan = float("nan")
-    label = source or "<scenario>"
-    if "df" in v:
-        df = v["df"]
-        ratio = math.sqrt(df / (df - 2.0))
-        scale = v["scale"] if "scale" in v else v["sigma"] / ratio
-        innov: dict = dict(innovations="student_t", scale=scale, df=df, sigma=scale * ratio)
-    else:
-        innov = dict(innovations="gaussian", sigma=v["sigma"])
-    return AR1Calibration(
-        mu=v.get("mu", nan),
-        rho=v["rho"],
-        se_mu=nan,
-        se_rho=nan,
-        se_sigma=nan,
-        n_obs=0,
-        start="",
-        end="",
-        method="given by the scenario",
-        source=label,
-        country=country,
-        **innov,
-    )
-
-
-def _replace(cal: AR1Calibration, **changes: Any) -> AR1Calibration:
-    from dataclasses import replace
-
-    return replace(cal, **changes)
-
-
-def load_calibration(
-    country: str, override: Mapping[str, Any] | None = None, *, source: str | None = None
-) -> AR1Calibration:
-    """The AR(1) calibration of ``country`` (ISO3 code or name) for the recession Monte Carlo.
-
-    ``override``: the scenario's own parameters (its ``[recession]`` table, see
-    :func:`calibration_from_parameters`); when given and non-empty it replaces the shipped
-    calibration entirely, and it is the only way to run a country without one. ``source`` names
-    the scenario in errors. Otherwise the shipped ``data/recession/<ISO3>.json`` is read
-    (:func:`shipped_calibrations` lists them).
-
-    Raises :class:`ScenarioError` naming the country when there is no calibration and no override,
-    :class:`~tariffsim.errors.CountryCodeError` for an unknown country.
-    """
-    code = _iso3(country, source=source or "<scenario>")
-    if override:
-        return calibration_from_parameters(override, country=code, source=source)
-    path = data_file("recession", f"{code}.json")
-    if not path.is_file():
-        shipped = ", ".join(shipped_calibrations()) or "none"
-        raise ScenarioError(
-            f"no recession calibration for {code} (shipped: {shipped}); the scenario may supply the AR(1) "
-            "parameters in a [recession] table (rho with sigma, or rho with scale and df; optional mu), "
-            f"or fit them with `tariffsim calibrate GDP.csv --country {code} --out FILE` and give file = FILE",
-            source=source,
-            field="country",
-        )
-    return read_calibration(cast(Path, path))  # files() of a regular package is a pathlib.Path
-
-
-def default_calibration() -> AR1Calibration:
-    """The shipped calibration for Mexico (``data/recession/MEX.json``)."""
-    return load_calibration("MEX")
-
-
-# --------------------------------------------------------------------------------------------
-# The AR(1) process and the predictive check of a calibration
-# --------------------------------------------------------------------------------------------
-
-
 def draw_innovations(
     rng: np.random.Generator,
     size: int | tuple[int, ...],
@@ -1201,7 +642,7 @@ def ar1_from_innovations(mu: float, rho: float, g0: ArrayLike, u: np.ndarray) ->
     return u
 
 
-#: The statistics of the predictive check, in the order of :func:`~tariffsim.inputs.calibration.growth_statistics`.
+#: The statistics of the predictive check, in the order of :func:`~tariffsim.models.ar1.growth_statistics`.
 CHECK_STATISTICS: tuple[str, ...] = ("share_negative", "share_technical_4q")
 
 
@@ -1236,7 +677,7 @@ def predictive_check(
     fitted model, with the historical mean ``mu``, the first quarter fixed at its observed value
     (the likelihood conditions on it) and parameters at their estimates (plug-in), and compares the
     share of negative quarters and the share of four-quarter windows with a technical recession
-    (:func:`~tariffsim.inputs.calibration.growth_statistics`, excluded quarters dropped as in the data)
+    (:func:`~tariffsim.models.ar1.growth_statistics`, excluded quarters dropped as in the data)
     with the observed ones. ``gaussian=True`` checks the Gaussian AR(1) of the same sample
     (``gaussian_mu``, ``gaussian_rho``, ``gaussian_sigma``) instead.
     """
@@ -1282,3 +723,47 @@ def predictive_check(
         n_quarters=T,
         seed=int(seed),
     )
+
+
+_RE_QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$")
+
+
+_RE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+
+
+_RE_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+_RE_DECIMAL = re.compile(r"^(\d{4})(?:\.(\d+))?$")
+
+
+def parse_quarter(text: str) -> pd.Period | None:
+    """A quarter from '1996Q1', '1996-Q1', '1996.25' (decimal year), '1996-04-01' or '30/03/1996'.
+
+    Slash dates are day/month/year (INEGI's convention). A date maps to the quarter that contains
+    it, so quarter-start (Haver, FRED) and quarter-end (INEGI) stamps both work. None if unparseable.
+    """
+    s = text.strip().strip('"')
+    try:
+        if m := _RE_QUARTER.match(s):
+            return pd.Period(year=int(m[1]), quarter=int(m[2]), freq="Q")
+        if m := _RE_DECIMAL.match(s):
+            frac = float("0." + m[2]) if m[2] else 0.0
+            q4 = frac * 4.0
+            if abs(q4 - round(q4)) > 1e-6:
+                return None
+            return pd.Period(year=int(m[1]), quarter=int(round(q4)) + 1, freq="Q")
+        if m := _RE_ISO.match(s):
+            ts = pd.Timestamp(year=int(m[1]), month=int(m[2]), day=int(m[3]))
+            return ts.to_period("Q")
+        if m := _RE_DMY.match(s):
+            ts = pd.Timestamp(year=int(m[3]), month=int(m[2]), day=int(m[1]))
+            return ts.to_period("Q")
+    except ValueError:
+        return None
+    return None
+
+
+def quarter_ordinals(index: pd.Index) -> np.ndarray:
+    """Integer ordinals of a quarterly PeriodIndex (consecutive quarters differ by 1)."""
+    return np.asarray(pd.PeriodIndex(index).asi8)

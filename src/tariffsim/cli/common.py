@@ -1,0 +1,135 @@
+"""Helpers the command modules share: JSON on stdout, usage errors, the scenario and data a
+command's flags name, quarter arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .. import limits
+from .._util import json_default
+from ..errors import TariffSimError, UsageError
+from ..outputs.files import check_output_file
+
+if TYPE_CHECKING:
+    from ..inputs.datasets import TradeData
+    from ..inputs.scenario import Scenario
+
+
+__all__ = [
+    "EXIT_USER_ERROR",
+    "print_json",
+    "usage_error",
+    "split_sets",
+    "scenario_from_args",
+    "data_from_args",
+    "quarter_key",
+    "check_calibrate_args",
+]
+EXIT_USER_ERROR = 2
+
+
+def print_json(obj: Any) -> None:  # JSON-able data
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False, default=json_default) + "\n")
+
+
+def data_from_args(args: argparse.Namespace) -> TradeData:
+    """The dataset named by --dataset or by user files (--matrix/--labels/--gdp, --long, --baci)."""
+    from ..inputs.loaders import load_data_spec
+
+    units = args.units
+    extra = {"gdp_units": args.gdp_units} if args.gdp and args.gdp_units else {}
+    if args.matrix or args.labels:
+        if not (args.matrix and args.labels):
+            raise usage_error("--matrix and --labels go together")
+        spec = {
+            "format": "matrix",
+            "matrix": args.matrix,
+            "labels": args.labels,
+            "gdp": args.gdp,
+            "units": units or "thousand USD",
+        }
+    elif args.long:
+        spec = {"format": "long", "path": args.long, "gdp": args.gdp, "units": units or "USD"}
+    elif args.baci:
+        if not args.country_codes:
+            raise usage_error("--baci needs --country-codes")
+        spec = {
+            "format": "baci",
+            "path": args.baci,
+            "country_codes": args.country_codes,
+            "gdp": args.gdp,
+            "units": units or "thousand USD",
+        }
+    else:
+        return load_data_spec(args.dataset)
+    spec = {k: v for k, v in {**spec, **extra}.items() if v is not None}
+    return load_data_spec(spec)
+
+
+def usage_error(msg: str) -> TariffSimError:
+    return UsageError(f"usage: {msg}")
+
+
+_QUARTER_ARG = re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]([1-4])$")
+
+
+_DATE_ARG = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def quarter_key(text: str, flag: str) -> tuple[int, int]:
+    """(year, quarter) of '1996Q1', '1996-Q1' or an ISO date '1996-02-15'; UsageError otherwise."""
+    s = text.strip()
+    if m := _QUARTER_ARG.match(s):
+        y, q = int(m[1]), int(m[2])
+    elif m := _DATE_ARG.match(s):
+        import datetime
+
+        try:
+            d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise UsageError(f"{flag}: {text!r} is not a valid date") from None
+        y, q = d.year, (d.month - 1) // 3 + 1
+    else:
+        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {text!r}")
+    if not 1800 <= y <= 2200:
+        raise UsageError(f"{flag}: year {y} outside 1800-2200")
+    return y, q
+
+
+def check_calibrate_args(args: argparse.Namespace) -> None:
+    """calibrate: the sample is not empty and the input and output paths are usable."""
+    if quarter_key(args.start, "--start") > quarter_key(args.end, "--end"):
+        raise UsageError(f"--start {args.start} comes after --end {args.end}; the sample is empty")
+    limits.check_input_file(args.gdp_csv, kind="GDP CSV file")
+    if args.out:
+        check_output_file(args.out, field="--out")
+
+
+def split_sets(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    sets = [x.strip() for x in text.split(",") if x.strip()]
+    if not sets:
+        raise usage_error("--elasticities needs at least one set name")
+    return sets
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, derived with the experiment flags (renamed
+    NAME@rate=0.1 etc., relabelled and validated by Scenario.derive); --model is passed to the
+    run, not baked into the name."""
+    from ..inputs.scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    changes = {k: getattr(args, k, None) for k in ("rate", "exempt_share", "retaliation_rate", "horizon")}
+    changes = {k: v for k, v in changes.items() if v is not None}
+    sc = sc.derive(**changes) if changes else sc
+    limits.check_monte_carlo(  # paths x quarters within the limit, before any work
+        getattr(args, "paths", None), None, sc.horizon, fields=("--paths", "--draws", "--horizon")
+    )
+    return sc

@@ -1,0 +1,225 @@
+"""Commands that write folders: ``report``, ``sweep``, ``compare``; the progress bar and the Dask
+client they share (Dask is optional and imported only here, when asked for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from .. import limits
+from ..errors import TariffSimError
+from ..outputs.files import check_output_dir
+from .common import scenario_from_args, split_sets
+
+log = logging.getLogger(__name__)
+
+
+class _Stream(Protocol):
+    """What the progress bar writes to: a text stream (or a null sink)."""
+
+    def write(self, s: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+__all__ = ["ProgressBar", "dask_client", "cmd_report", "cmd_sweep", "cmd_compare"]
+
+
+def progress_bar(args: argparse.Namespace, total: int) -> ProgressBar:
+    """A progress bar on stderr when it is a terminal (never with --quiet; nothing when piped:
+    -v logs each step instead)."""
+
+    tty = getattr(sys.stderr, "isatty", None)
+    show = not getattr(args, "quiet", False) and callable(tty) and tty()
+    return ProgressBar(total, stream=sys.stderr if show else NullProgress())
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..outputs.report import REPORT_STEPS, write_report
+
+    check_output_dir(args.out, field="--out")  # before any work
+    formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
+    sc = scenario_from_args(args)
+    with dask_client(args.scheduler, args.workers) as client, progress_bar(args, len(REPORT_STEPS)) as bar:
+        rec = write_report(
+            sc,
+            args.out,
+            force=args.force,
+            formats=formats,
+            progress=bar,
+            sweep_rates=args.tariff,
+            draws=args.draws,
+            n_paths=args.paths,
+            model=args.model,
+            elasticities=split_sets(args.elasticities),
+            scheduler=client,
+        )
+    print(
+        f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
+        f"open {rec.out_dir}/report.html (tables also in report.xlsx)",
+    )
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from ..outputs.report import SWEEP_STEPS, write_sweep
+
+    check_output_dir(args.out, field="--out")  # before any work
+    sets = split_sets(args.elasticities) or ["low", "central", "high"]
+    sc = scenario_from_args(args)
+    with dask_client(args.scheduler, args.workers) as client, progress_bar(args, len(SWEEP_STEPS)) as bar:
+        rec = write_sweep(
+            sc,
+            args.tariff,
+            args.out,
+            elasticities=sets,
+            force=args.force,
+            progress=bar,
+            n_paths=args.paths,
+            scheduler=client,
+            model=args.model,
+        )
+    print(
+        f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s): "
+        f"{rec.out_dir}/sweep.csv, sweep.xlsx and the figures",
+    )
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ..outputs.comparison import COMPARE_STEPS, write_compare
+
+    check_output_dir(args.out, field="--out")  # before any work
+    models = [m.strip() for m in (args.model or "").split(",") if m.strip()] or None
+    limits.check_int(
+        len(args.scenarios) * len(models or [None]),
+        field="scenarios x --model",
+        high=limits.MAX_COMPARE_RUNS,
+        what="runs in one comparison",
+    )
+    scenarios = [scenario_from_args(argparse.Namespace(**{**vars(args), "scenario": s})) for s in args.scenarios]
+    with dask_client(args.scheduler, args.workers) as client:
+        n = len(scenarios) * len(models or [None])
+        with progress_bar(args, n + len(COMPARE_STEPS)) as bar:
+            rec = write_compare(
+                scenarios,
+                args.out,
+                models=models,
+                elasticities=split_sets(args.elasticities),
+                force=args.force,
+                formats=tuple(x.strip() for x in args.formats.split(",") if x.strip()),
+                progress=bar,
+                draws=args.draws,
+                n_paths=args.paths,
+                scheduler=client,
+            )
+    print(
+        f"comparison of {', '.join(rec.scenarios)} written to {rec.out_dir} ({len(rec.files)} files, "
+        f"{rec.seconds:.1f} s); open {rec.out_dir}/compare.html (table in tables/comparison.csv and compare.xlsx)",
+    )
+    return 0
+
+
+class NullProgress:
+    def write(self, s: str) -> int:
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+class ProgressBar:
+    """A small text progress bar for :func:`write_report` / :func:`write_sweep` (no tqdm).
+
+    ``ProgressBar(len(REPORT_STEPS))`` and pass it as ``progress=``: each call ``bar(step)``
+    announces the step that starts (the bar shows the steps finished before it; the last step
+    fills it). On a terminal the bar redraws one line; on a pipe or a
+    file it writes one line a step. Call :meth:`close` (or use it as a context manager) to end
+    the line.
+    """
+
+    def __init__(self, total: int, stream: _Stream | None = None, *, width: int = 24, label: str = "tariffsim"):
+        self.total = max(1, int(total))
+        self.stream = sys.stderr if stream is None else stream
+        self.width = int(width)
+        self.label = label
+        self.count = 0
+        self._open = False
+        self._t0 = time.perf_counter()
+        isatty = getattr(self.stream, "isatty", None)
+        self._tty = bool(isatty()) if callable(isatty) else False
+
+    def __call__(self, step: str) -> None:
+        self.count = min(self.count + 1, self.total)
+        done = self.count if self.count >= self.total else self.count - 1  # the named step is starting
+        filled = int(round(self.width * done / self.total))
+        bar = "#" * filled + "." * (self.width - filled)
+        text = f"{self.label} [{bar}] {self.count}/{self.total} {step}"
+        if self._tty:
+            self.stream.write("\r" + text.ljust(self.width + 60)[: self.width + 60])
+            self._open = True
+            if self.count >= self.total:
+                self.close()
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self.stream.write(f"  ({time.perf_counter() - self._t0:.1f} s)\n")
+            self.stream.flush()
+            self._open = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[object | None]:
+    """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
+    connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
+    cluster of ``workers`` single-threaded worker processes started here and closed on exit;
+    None (run in this process) when neither is given."""
+    if scheduler is None and not workers:
+        yield None
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is an optional dependency
+        raise TariffSimError("--scheduler/--workers need dask.distributed: pip install 'tariffsim[dask]'") from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise TariffSimError(f"cannot connect to the dask scheduler {scheduler}: {exc}") from None
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = int(workers or 0)
+    if n < 1:
+        raise TariffSimError(f"--workers must be at least 1, got {workers}")
+    with warnings.catch_warnings():
+        # dask's port probing leaves a socket for the garbage collector: not ours to report
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            with (
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+                Client(cluster) as client,
+            ):
+                log.info("local dask cluster with %d workers", n)
+                yield client
+        finally:
+            gc.collect()

@@ -1,0 +1,91 @@
+"""Commands that read and run: ``data info``, ``scenarios``, ``validate``, ``run``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from .common import data_from_args, print_json, scenario_from_args, split_sets
+
+if TYPE_CHECKING:
+    pass
+
+
+__all__ = ["cmd_data_info", "cmd_scenarios", "cmd_validate", "cmd_run"]
+
+
+def cmd_data_info(args: argparse.Namespace) -> int:
+    data = data_from_args(args)
+    info = data.info()
+    if args.json:
+        print_json(info)
+        return 0
+    print(f"dataset   {info['name']} ({info['year'] or 'year not stated'})")
+    if info.get("description"):
+        print(f"          {info['description']}")
+    print(f"countries {', '.join(info['countries'])}")
+    print(f"sectors   {', '.join(info['sectors'])}")
+    print(f"flows     {info['n_flows']} non-zero, total {info['total_trade_usd'] / 1e9:,.1f} bn USD")
+    print(f"{'':10}{'exports bn USD':>16}{'imports bn USD':>16}{'GDP bn USD':>14}")
+    for c in info["countries"]:
+        gdp = info["gdp_usd"][c] / 1e9 if info["gdp_usd"] else float("nan")
+        print(f"{c:10}{info['exports_usd'][c] / 1e9:16,.1f}{info['imports_usd'][c] / 1e9:16,.1f}{gdp:14,.1f}")
+    print("sources:")
+    for s in info["sources"]:
+        print(
+            f"  - {s.get('figure', '')}: {s.get('publisher', '')}, {s.get('table', '')}, {s.get('year', '')}, {s.get('units', '')}"
+        )
+    if info.get("assumptions"):
+        print("assumptions:")
+        for a in info["assumptions"]:
+            print(f"  - {a}")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from ..inputs.scenario import builtin_scenarios
+
+    items = builtin_scenarios()
+    if args.json:
+        print_json([{"name": n, "description": d} for n, d in items])
+        return 0
+    width = max(len(n) for n, _ in items)
+    for n, d in items:
+        print(f"{n:{width}}  {d}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..inputs.scenario import load_scenario, validate_file
+
+    if args.file.endswith(".toml") or "/" in args.file:
+        sc = validate_file(args.file, check_data=not args.no_data)
+    else:  # a built-in name, as `run` accepts
+        sc = load_scenario(args.file)
+        if not args.no_data:
+            sc.validate_against(sc.load_data())
+    print(
+        f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
+        f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ..engine.simulation import simulate
+
+    sc = scenario_from_args(args)
+    res = simulate(
+        sc,
+        elasticities=split_sets(args.elasticities),
+        model=args.model,
+        draws=args.draws,
+        n_paths=args.paths,
+        seed=args.seed,
+        method=args.method,
+    )
+    if args.json:
+        print_json(res.to_json())
+    else:
+        print(res.summary_text())
+    return 0

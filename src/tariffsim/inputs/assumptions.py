@@ -1,0 +1,201 @@
+"""Scenario assumptions: the registry of every assumption a scenario may set (default, bounds,
+whether a low/central/high range is allowed, meaning and source) and the parser of one value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ScenarioError
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["Range", "AssumptionSpec", "ASSUMPTIONS", "parse_assumption"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """A low / central / high assumption (low <= central <= high is not required: "low" is the
+    value of the low case, which for a cost parameter may be the larger number)."""
+
+    low: float
+    central: float
+    high: float
+
+    @classmethod
+    def of(cls, v: Range | Mapping[str, float] | float) -> Range:
+        if isinstance(v, Range):
+            return v
+        if isinstance(v, Mapping):
+            return cls(float(v["low"]), float(v["central"]), float(v["high"]))
+        return cls(float(v), float(v), float(v))
+
+    def to_dict(self) -> dict[str, float] | float:
+        if self.low == self.central == self.high:
+            return self.central
+        return {"low": self.low, "central": self.central, "high": self.high}
+
+
+@dataclass(frozen=True)
+class AssumptionSpec:
+    default: object
+    lo: float
+    hi: float
+    ranged: bool
+    description: str
+    source: str
+    allow_data: bool = False
+
+
+#: Every assumption a scenario may set: default, bounds, whether low/central/high is allowed,
+#: what it means and where the default comes from. ``macro`` reads these.
+ASSUMPTIONS: dict[str, AssumptionSpec] = {
+    "export_dependence": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        False,
+        "share of the country's goods exports that go to the US (simple macro form)",
+        "data: CEPII BACI 2023 (0.771 for Mexico); the design card's seed case uses 0.80",
+        allow_data=True,
+    ),
+    "macro_form": AssumptionSpec(
+        "simple",
+        math.nan,
+        math.nan,
+        False,
+        "'simple': exports to the US = export dependence x total exports; 'sectoral': export changes by sector "
+        "and market from the trade model",
+        "design card (simple form for the seed case)",
+    ),
+    "value_added_share": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        True,
+        "domestic value added per dollar of gross exports to the US",
+        "data: WIOD 2016 release, Mexico to US 2014, 0.65",
+        allow_data=True,
+    ),
+    "multiplier": AssumptionSpec(
+        {"low": 0.7, "central": 1.0, "high": 1.3},
+        0.0,
+        5.0,
+        True,
+        "domestic multiplier on the direct value-added loss",
+        "assumption: the value-added loss passes one for one into GDP (central); second-round demand effects are "
+        "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
+    ),
+    "uncertainty_drag_pct": AssumptionSpec(
+        {"low": 0.0, "central": 0.3, "high": 0.6},
+        0.0,
+        10.0,
+        True,
+        "investment/uncertainty drag, percent of GDP at its peak (a loss, entered as a positive number)",
+        "assumption; trade-policy uncertainty effects on investment (Caldara et al. 2020, JME, about 1-2 % of "
+        "investment, investment about 22 % of Mexico's GDP)",
+    ),
+    "drag_half_life_quarters": AssumptionSpec(
+        6.0,
+        0.5,
+        100.0,
+        False,
+        "half-life of the uncertainty drag after its peak in the first year, quarters",
+        "assumption",
+    ),
+    "exchange_rate_offset": AssumptionSpec(
+        {"low": 0.0, "central": 0.0, "high": 0.3},
+        0.0,
+        1.0,
+        True,
+        "share of the tariff absorbed by a depreciation of the exporter's currency (0 = none)",
+        "assumption; docs/models/macro.md default 0",
+    ),
+    "baseline_growth_annual_pct": AssumptionSpec(
+        1.2,
+        -20.0,
+        20.0,
+        False,
+        "baseline real GDP growth forecast before the tariff, percent a year",
+        "OECD Economic Outlook interim report, March 2025: Mexico 2025 growth forecast before the tariff, 1.2 %",
+    ),
+    "us_input_share_of_imports": AssumptionSpec(
+        {"low": 0.3, "central": 0.45, "high": 0.6},
+        0.0,
+        1.0,
+        True,
+        "share of the retaliator's imports from the US that are inputs into its exports (retaliation channel)",
+        "assumption; maquiladora/IMMEX trade: a large part of Mexico's imports from the US are intermediate "
+        "inputs re-exported (INEGI IMMEX statistics)",
+    ),
+    "input_cost_passthrough": AssumptionSpec(
+        {"low": 0.5, "central": 0.75, "high": 1.0},
+        0.0,
+        1.0,
+        True,
+        "share of a retaliatory tariff on US inputs passed into the retaliator's export prices",
+        "assumption",
+    ),
+    "blend_start_quarter": AssumptionSpec(
+        4.0,
+        0.0,
+        80.0,
+        False,
+        "last quarter of the pure near-term (demand-side) path; the blend to the GE long run starts after it",
+        "docs/models/macro.md: the near term is the first year (quarters 1-4)",
+    ),
+    "blend_end_quarter": AssumptionSpec(
+        16.0,
+        1.0,
+        200.0,
+        False,
+        "quarter at which the GDP path reaches the GE long run (linear blend from blend_start_quarter)",
+        "Yale Budget Lab (2025, State of U.S. Tariffs reports) blends its near-term macro path into its GTAP "
+        "long run over 16 quarters; linear weights are an assumption",
+    ),
+    "adjustment_speed": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        False,
+        "partial-adjustment speed of trade: share of the remaining gap to the long-run response closed each quarter",
+        "Boehm, Levchenko and Pandalai-Nayar (2023): 0.76 after one year, about 2 after 7-10 years; default "
+        "1 - 0.62^(1/4) = 0.113, the partial-adjustment speed with 38 % of the response after four quarters",
+        allow_data=True,
+    ),
+}
+
+
+def parse_assumption(key: str, v: Any, *, source: str, where: str) -> str | float | Range:
+    spec = ASSUMPTIONS[key]
+    if key == "macro_form":
+        if v not in ("simple", "sectoral"):
+            raise ScenarioError(f"expected 'simple' or 'sectoral', got {v!r}", source=source, field=where)
+        return v
+    if isinstance(v, str) and v == "data" and spec.allow_data:
+        return v
+
+    def num(x: Any, w: str) -> float:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=w)
+        if not (spec.lo <= x <= spec.hi):
+            raise ScenarioError(f"{x} outside [{spec.lo:g}, {spec.hi:g}] ({spec.description})", source=source, field=w)
+        return float(x)
+
+    if isinstance(v, Mapping):
+        if not spec.ranged:
+            raise ScenarioError(
+                "expected one number (no low/central/high for this assumption)", source=source, field=where
+            )
+        extra = set(v) - {"low", "central", "high"}
+        if extra or not {"low", "central", "high"} <= set(v):
+            raise ScenarioError("expected a table with exactly low, central, high", source=source, field=where)
+        return Range(
+            num(v["low"], f"{where}.low"), num(v["central"], f"{where}.central"), num(v["high"], f"{where}.high")
+        )
+    x = num(v, where)
+    return Range.of(x) if spec.ranged else x
