@@ -37,29 +37,6 @@ __all__ = [
     "data_file",
 ]
 
-#: Readers that moved to :mod:`tariffsim.inputs.loaders` (until 0.2 also reachable from here).
-_MOVED_TO_LOADERS = frozenset(
-    {
-        "read_matrix_csv",
-        "read_baci",
-        "read_long_csv",
-        "read_gdp_csv",
-        "read_mapping_csv",
-        "load_data_spec",
-        "DATA_FORMATS",
-    }
-)
-
-
-def __getattr__(name: str) -> object:
-    # loaders imports this module, so forwarding would make an import cycle: say where it went
-    if name in _MOVED_TO_LOADERS:
-        also = "" if name in ("load_data_spec", "DATA_FORMATS") else f" (also tariffsim.{name})"
-        raise AttributeError(
-            f"tariffsim.inputs.datasets.{name} moved to tariffsim.inputs.loaders.{name}{also} in 0.2; see CHANGELOG.md"
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 log = logging.getLogger(__name__)
 

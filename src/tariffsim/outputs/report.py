@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import moved_name
 from .._version import __version__
 from ..engine.simulation import simulate
 from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
@@ -67,15 +66,6 @@ __all__ = [
     "DEFAULT_SIGMAS",
     "FIGURE_FORMATS",
 ]
-
-#: Names that moved to :mod:`tariffsim.outputs.tables` (importing them from here warns).
-_MOVED_TO_TABLES = frozenset(tables.__all__) | {"US"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_TABLES:
-        return moved_name(__name__, name, tables)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 log = logging.getLogger(__name__)

@@ -71,16 +71,6 @@ def _pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0) if old > 0 else math.nan
 
 
-def _median_value(v: Any) -> float:  # an elasticity value (number or by-sector mapping); else nan
-    if isinstance(v, Mapping):
-        vals = [float(x) for x in v.values()]
-        return float(np.median(vals)) if vals else math.nan
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
-
-
 #: summary_table's columns: (header with the unit, Result.summary() / to_json() key, factor, decimals).
 SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("σ, one year", "sigma_one_year", 1.0, 2),
