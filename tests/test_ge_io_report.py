@@ -313,7 +313,8 @@ def test_sweep_cli_accepts_ge_io(tmp_path, capsys):
 
 @pytest.mark.parametrize("cmd", ["run", "report", "sweep"])
 def test_cli_model_choices(cmd, capsys):
-    from tariffsim.cli.parser import MODELS, build_parser
+    from tariffsim.cli.parser import build_parser
+    from tariffsim.constants import MODELS
     from tariffsim.inputs.scenario import MODELS as SCENARIO_MODELS
 
     assert MODELS == SCENARIO_MODELS

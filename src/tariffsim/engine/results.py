@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_safe
+from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.periods import quarter_labels
 from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
@@ -258,7 +259,7 @@ class Result:
     def diversion_by_source(self, importer: str | None = None, set_name: str | None = None) -> pd.DataFrame:
         """Change of each source's sales in ``importer``'s market (default: the tariff-setting
         market; USD, exporter prices)."""
-        importer = importer or self.market or "USA"
+        importer = importer or self.market or DEFAULT_MARKET
         f = self.by_flow(set_name)
         f = f[f.importer == importer]
         cols = [

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from .._util import readonly
 from ..errors import CountryCodeError, DataError
 
@@ -130,10 +131,10 @@ class TradeData:
         else:
             tariffs = np.broadcast_to(np.asarray(self.tariffs, dtype=float), values.shape)
         _check_values(tariffs, src, countries, sectors, what="tariff")
-        if np.any(tariffs > 10):
-            i = np.argwhere(tariffs > 10)[0]
+        if np.any(tariffs > limits.MAX_TARIFF):
+            i = np.argwhere(tariffs > limits.MAX_TARIFF)[0]
             raise DataError(
-                f"tariff {tariffs[tuple(i)]} outside [0, 10]; tariffs are shares (0.25 = 25 %)",
+                f"tariff {tariffs[tuple(i)]} outside {limits.TARIFF_BOUNDS}; tariffs are shares (0.25 = 25 %)",
                 source=src,
                 location=f"exporter {countries[i[0]]}, importer {countries[i[1]]}, sector {sectors[i[2]]}",
             )

@@ -34,6 +34,7 @@ import numpy as np
 import tomli_w
 
 from .. import limits
+from ..constants import DEFAULT_COUNTRY, MODELS
 from ..errors import ScenarioError
 from .assumptions import ASSUMPTIONS, Range, parse_assumption
 from .calibrations import calibration_from_parameters
@@ -58,8 +59,6 @@ __all__ = [
     "builtin_scenarios",
     "validate_file",
 ]
-
-MODELS = ("pe", "ge", "ge-io")
 
 
 # ----------------------------------------------------------------------------- assumptions
@@ -107,7 +106,7 @@ class Scenario:
     description: str = ""
     dataset: str | Mapping[str, Any] = "default"
     model: str = "pe"
-    country: str = "MEX"
+    country: str = DEFAULT_COUNTRY
     horizon: int = 12
     seed: int = 20250304
     phase_in: str = "2025Q2"
@@ -151,7 +150,7 @@ class Scenario:
         model = d.get("model", "pe")
         if model not in MODELS:
             raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
-        country = d.get("country", "MEX")
+        country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
         horizon = d.get("horizon", 12)

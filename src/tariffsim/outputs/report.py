@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..constants import FIGURE_FORMATS
 from ..engine.simulation import simulate
 from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 from ..errors import TariffSimError
@@ -70,7 +71,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Armington elasticities of the heatmap (the central set's sigma is added when missing).
 #: One-year sigma (elasticity of tariff-exclusive flows) of the heatmap: from below Boehm et al.'s
 #: 0.76 to the 2018-19 China evidence (2.53, Fajgelbaum et al. 2020).

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..constants import DEFAULT_MARKET
 from ..errors import UsageError
 from ..inputs.countries import REGION_NAMES, display_name
 from .files import check_formats
@@ -48,7 +49,7 @@ __all__ = [
     "TABLE_FORMATS",
 ]
 
-US = "USA"
+US = DEFAULT_MARKET
 TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "tex", "html")
 
 

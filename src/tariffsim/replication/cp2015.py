@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
+from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..inputs.io_tables import load_shipped, read_cp2015
 from ..inputs.published import published_values
@@ -263,7 +264,7 @@ class SeedResult:
             "nominal_income_pct": float(self.nominal_income_pct[k]),
         }
 
-    def output_by_sector(self, codes: Sequence[str] = ("MEX", "USA")) -> pd.DataFrame:
+    def output_by_sector(self, codes: Sequence[str] = (DEFAULT_COUNTRY, DEFAULT_MARKET)) -> pd.DataFrame:
         """sector x region table of gross output change (percent, value at exporter prices)."""
 
         cols = {}
@@ -296,8 +297,8 @@ def _finite_or_none(v: float) -> float | None:
 def tariff_on_nafta(
     data: IOData | None = None,
     rate: float = 0.25,
-    importer: str = "USA",
-    exporters: Sequence[str] = ("MEX",),
+    importer: str = DEFAULT_MARKET,
+    exporters: Sequence[str] = (DEFAULT_COUNTRY,),
     retaliation_rate: float | None = None,
     *,
     zero_deficit: bool = True,

@@ -42,6 +42,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from ..constants import DEFAULT_MARKET
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
 from ..inputs.published import published_values
@@ -97,7 +98,7 @@ ILMS_EPS = 4.0
 ILMS_KAPPA = 0.5
 ILMS_NU_TARGETS = (0.12, 0.26)
 ILMS_MIN_TARIFF = 0.10
-HOME = "USA"
+HOME = DEFAULT_MARKET
 
 
 @dataclass(frozen=True, eq=False)
