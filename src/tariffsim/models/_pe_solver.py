@@ -269,20 +269,27 @@ def _continuation(mk: Market, run: _Run) -> tuple[np.ndarray, np.ndarray]:
     return x, res
 
 
-def solve_supply_prices(mk: Market, *, tol: float, max_iter: int) -> tuple[np.ndarray, SolverInfo]:
+def solve_supply_prices(mk: Market, *, tol: float, max_iter: int) -> tuple[np.ndarray, SolverInfo, np.ndarray]:
     """Solve ``F(x) = 0`` for ``x = ln ŵ`` (S, K, 1) by Newton's method in logs.
 
     Sectors with ε_x = ∞ have ŵ = 1 in closed form and are not iterated. Sectors whose residual
     is already below ``tol`` are left alone (so an unchanged tariff gives ŵ = 1 exactly).
     Converged when ``max |F| <= tol`` (log units); ``max_iter`` bounds the Newton iterations,
     continuation steps included. Raises :class:`ConvergenceError` otherwise.
+
+    The blocks of the leading axis are independent (one sector each): the batched solve of
+    several cases (:func:`tariffsim.models.pe.solve_pe_batch`) stacks the cases' sectors on that
+    axis, so each block takes exactly the steps it would take alone. Returns ``x``, the solver
+    facts (iterations: Newton sweeps over the blocks still active) and the max-abs residual of
+    each block (0 where ε_x = ∞).
     """
     run = _Run(tol=tol, max_iter=max_iter, start=time.perf_counter())
     n_s, n_k = mk.theta.shape[0], mk.theta.shape[1]
     x = np.zeros((n_s, n_k, 1))
+    block_res = np.zeros(n_s)
     finite = np.flatnonzero(np.isfinite(mk.eps[:, 0, 0]))
     if finite.size == 0:
-        return x, SolverInfo(CLOSED_FORM, True, 0, 0.0, time.perf_counter() - run.start)
+        return x, SolverInfo(CLOSED_FORM, True, 0, 0.0, time.perf_counter() - run.start), block_res
     sub = mk.take(finite)
     xs, res, stalled = _newton(sub, x[finite], run)
     if stalled.any():
@@ -294,5 +301,6 @@ def solve_supply_prices(mk: Market, *, tol: float, max_iter: int) -> tuple[np.nd
     if not worst <= tol:
         raise run.fail(f"PE export-supply prices did not converge to tol={tol:g}", worst)
     x[finite] = xs
+    block_res[finite] = res
     log.debug("PE Newton converged: %d iterations, residual %.3e, %.3f s", run.iterations, worst, seconds)
-    return x, SolverInfo(NEWTON, True, run.iterations, worst, seconds)
+    return x, SolverInfo(NEWTON, True, run.iterations, worst, seconds), block_res

@@ -64,7 +64,7 @@ from .. import limits
 from .._util import readonly
 from ..errors import DataError
 from ..solvers import SolverInfo
-from . import _ge_solver
+from . import _ge_batch, _ge_solver
 
 __all__ = [
     "GEParams",
@@ -75,6 +75,7 @@ __all__ = [
     "two_region_shares",
     "ilms_phi",
     "solve_ge",
+    "solve_ge_batch",
     "ge_residual",
     "RECYCLING",
     "DEFICITS",
@@ -616,52 +617,157 @@ def solve_ge(
     return _solution(baseline, params, st, info)
 
 
+def solve_ge_batch(
+    baseline: GEBaseline,
+    new_tariffs: ArrayLike,
+    params: GEParams | Sequence[GEParams],
+    *,
+    tol: float = 1e-10,
+    max_iter: int = 50,
+) -> list[GESolution]:
+    """Solve D counterfactuals on one baseline at once (parameter draws, elasticity sets, tariff
+    rates): one :class:`GESolution` per case, each equal to :func:`solve_ge`'s for that case.
+
+    new_tariffs : (N, N), common to every case, or (D, N, N), one matrix per case.
+    params : one :class:`GEParams` for every case, or a sequence of D (all with the baseline's ν).
+
+    The cases are one Newton–Broyden iteration with a leading case axis
+    (:mod:`tariffsim.models._ge_batch`): each case takes the steps :func:`solve_ge` takes from the
+    same (cold) start, so the solutions agree to rounding (tested to 1e-10). Systems of more than
+    ``_ge_batch.DENSE_LIMIT`` countries are solved one case after the other with :func:`solve_ge`'s
+    solver (its 2N Schur complement is then cheaper than the batch's dense 3N blocks). Raises as
+    :func:`solve_ge` does; a ConvergenceError names the case.
+    """
+    n = baseline.n
+    t = np.asarray(new_tariffs, dtype=float)
+    plist = [params] if isinstance(params, GEParams) else list(params)
+    sizes = {len(plist)} if not isinstance(params, GEParams) else set()
+    if t.ndim == 3:
+        sizes.add(t.shape[0])
+    if len(sizes) > 1:
+        raise DataError(
+            f"{t.shape[0]} tariff matrices but {len(plist)} parameter sets; expected one of each per case (or one "
+            "for all)",
+            source="solve_ge_batch",
+            location="params",
+        )
+    cases = next(iter(sizes), 1)
+    if cases < 1:
+        raise DataError("no cases to solve", source="solve_ge_batch", location="params")
+    if not all(isinstance(p, GEParams) for p in plist):
+        raise DataError("params must be GEParams", source="solve_ge_batch", location="params")
+    plist = plist * cases if len(plist) == 1 else plist
+    if n > _ge_batch.DENSE_LIMIT:
+        out = []
+        for d, p in enumerate(plist):
+            sysm = _system(baseline, t[d] if t.ndim == 3 else t, p)
+            _, st, info = _ge_solver.newton_solve(sysm, None, tol=tol, max_iter=max_iter)
+            out.append(_solution(baseline, p, st, info))
+        return out
+    b = _batch_system(baseline, t, plist)
+    _, final, infos = _ge_batch.newton_solve_batch(b, tol=tol, max_iter=max_iter)
+    return _solutions(baseline, plist, final, final.X_new(b), final.lam_new(b), infos)
+
+
+def _batch_system(baseline: GEBaseline, tariffs: np.ndarray, plist: list[GEParams]) -> _ge_batch.BatchSystem:
+    """The stacked systems of D cases (what :func:`_system` builds for one, with a leading case axis);
+    ``tariffs`` (N, N) for every case or (D, N, N)."""
+    n, cases = baseline.n, len(plist)
+    t1 = (
+        np.stack([_check_tariffs(t, n) for t in tariffs])
+        if tariffs.ndim == 3
+        else np.broadcast_to(_check_tariffs(tariffs, n), (cases, n, n))
+    )
+    for p in plist:
+        if not np.all(np.abs(p.nu_vector(n) - baseline.nu) <= 1e-12):
+            raise DataError(
+                "params.nu differs from the nu the baseline was built with; rebuild the baseline "
+                "(build_baseline(trade, gdp, params.nu)) or pass the same nu",
+                source="solve_ge_batch",
+                location="nu",
+            )
+    rho0 = baseline.R0 / baseline.Y
+    if np.any(rho0 >= 1):
+        raise DataError("baseline tariff revenue exceeds income for some country", source="solve_ge")
+    return _ge_batch.build(
+        lam=baseline.lam,
+        tariffs0=baseline.tariffs0,
+        tariffs=t1,
+        E=baseline.E,
+        Y=baseline.Y,
+        T=baseline.T,
+        nu=baseline.nu,
+        log_tau0=np.log1p(-rho0),
+        phi=np.stack([p.phi_vector(n) for p in plist]),
+        eps=np.array([float(p.eps) for p in plist]),
+        psi=np.array([float(p.psi) for p in plist]),
+        kappa=np.array([float(p.kappa) for p in plist]),
+        income_tax=np.array([p.recycling == "income-tax" for p in plist]),
+        held_deficits=np.array([p.deficits == "world-income-share" for p in plist]),
+    )
+
+
 def _pct_change(new: np.ndarray, old: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(old != 0, 100.0 * (new / np.where(old != 0, old, 1.0) - 1.0), np.nan)
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """``a`` itself made read-only: for the solver's final arrays, which nothing else holds (no copy)."""
-    a.setflags(write=False)
-    return a
-
-
 def _solution(baseline: GEBaseline, params: GEParams, st: _ge_solver.GEState, info: SolverInfo) -> GESolution:
-    kappa = float(params.kappa)
+    arrays = {k: getattr(st, k)[None] for k in _ge_batch.SOLUTION_FIELDS}
+    one = _ge_batch.BatchState(np.zeros(1, dtype=int), **arrays, walras=np.array([st.walras]))
+    return _solutions(baseline, [params], one, st.X_new[None], st.lam_new[None], [info])[0]
+
+
+def _solutions(
+    baseline: GEBaseline,
+    plist: Sequence[GEParams],
+    st: _ge_batch.BatchState,
+    X1: np.ndarray,
+    lam1: np.ndarray,
+    infos: Sequence[SolverInfo],
+) -> list[GESolution]:
+    """The solution records of D cases from their final states (arrays with a leading case axis)."""
+    kappa = np.array([float(p.kappa) for p in plist])[:, None]
     one_minus_tau = np.exp(-st.log_tau)  # 1 − τ_i = 1/τ̂_i (see the module docstring)
     delta = baseline.E / (baseline.E - kappa * one_minus_tau * baseline.Y / (1.0 + kappa))
     real_inc = st.w * st.l / st.P
     W = delta * st.e / st.P + (1.0 - delta) * real_inc
     off = ~np.eye(baseline.n, dtype=bool)  # trade only (domestic sales excluded)
-    X0, X1 = baseline.X, st.X_new
+    X0 = baseline.X
     exp0, imp0 = X0.sum(axis=1, where=off), X0.sum(axis=0, where=off)
-    exp1, imp1 = X1.sum(axis=1, where=off), X1.sum(axis=0, where=off)
+    exp1, imp1 = X1.sum(axis=2, where=off), X1.sum(axis=1, where=off)
     D0, D1 = imp0 - exp0, imp1 - exp1
     with np.errstate(invalid="ignore", divide="ignore"):
         dd = np.where(D0 != 0, 100.0 * (D1 - D0) / np.abs(np.where(D0 != 0, D0, 1.0)), np.nan)
     Yhat = st.Y_new / baseline.Y
-    return GESolution(
-        countries=baseline.countries,
-        w_hat=readonly(st.w),
-        E_hat=readonly(st.e),
-        L_hat=readonly(st.l),
-        P_hat=readonly(st.P),
-        welfare_hat=readonly(W),
-        welfare_pct=readonly(100.0 * (W - 1.0)),
-        real_income_pct=readonly(100.0 * (real_inc - 1.0)),
-        employment_pct=readonly(100.0 * (st.l - 1.0)),
-        price_index_pct=readonly(100.0 * (st.P - 1.0)),
-        deficit_change_pct=readonly(dd),
-        exports_gdp_change_pct=readonly(_pct_change(exp1 / Yhat, exp0)),
-        imports_gdp_change_pct=readonly(_pct_change(imp1 / Yhat, imp0)),
-        tariff_revenue=readonly(st.R),
-        tariff_revenue_share=readonly(100.0 * st.R / baseline.E),
-        tariff_revenue_share_new=readonly(100.0 * st.R / st.E_new),
-        X_new=_frozen(st.X_new),
-        lam_new=_frozen(st.lam_new),
-        walras_residual=float(st.walras),
-        solver=info,
-        params=params,
-        baseline=baseline,
-    )
+    arrays = {
+        "w_hat": st.w,
+        "E_hat": st.e,
+        "L_hat": st.l,
+        "P_hat": st.P,
+        "welfare_hat": W,
+        "welfare_pct": 100.0 * (W - 1.0),
+        "real_income_pct": 100.0 * (real_inc - 1.0),
+        "employment_pct": 100.0 * (st.l - 1.0),
+        "price_index_pct": 100.0 * (st.P - 1.0),
+        "deficit_change_pct": dd,
+        "exports_gdp_change_pct": _pct_change(exp1 / Yhat, exp0),
+        "imports_gdp_change_pct": _pct_change(imp1 / Yhat, imp0),
+        "tariff_revenue": st.R,
+        "tariff_revenue_share": 100.0 * st.R / baseline.E,
+        "tariff_revenue_share_new": 100.0 * st.R / st.E_new,
+        "X_new": X1,
+        "lam_new": lam1,
+    }
+    frozen = {k: readonly(a) for k, a in arrays.items()}  # one read-only copy; each case gets its rows
+    return [
+        GESolution(
+            countries=baseline.countries,
+            **{k: a[d] for k, a in frozen.items()},
+            walras_residual=float(st.walras[d]),
+            solver=infos[d],
+            params=plist[d],
+            baseline=baseline,
+        )
+        for d in range(len(plist))
+    ]

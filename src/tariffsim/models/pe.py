@@ -69,7 +69,7 @@ from ..solvers import SolverInfo
 from ._pe_solver import Market, safe_div, shares, solve_supply_prices
 from ._pe_solver import prices as _prices
 
-__all__ = ["PEOutcome", "solve_pe", "METHODS"]
+__all__ = ["PEOutcome", "solve_pe", "solve_pe_batch", "METHODS"]
 
 log = logging.getLogger(__name__)
 
@@ -205,39 +205,57 @@ def _check_tariff(t: ArrayLike, shape: tuple[int, ...], name: str) -> np.ndarray
         ) from None
     bad = ~np.isfinite(t) | (t <= -1)
     if bad.any():
-        k, m, s = (int(i) for i in np.argwhere(bad)[0])
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise DataError(
-            f"tariff {t[k, m, s]} is not finite or <= -1; expected an ad valorem share (0.25 = 25 %)",
+            f"tariff {t[where]} is not finite or <= -1; expected an ad valorem share (0.25 = 25 %)",
             source=_SOURCE,
-            location=f"{name}[{k}, {m}, {s}]",
+            location=f"{name}[{', '.join(map(str, where))}]",
         )
     return np.array(t, dtype=float)
 
 
-def _check_elasticity(value: ArrayLike, n_sectors: int, name: str, what: str, *, allow_inf: bool = False) -> np.ndarray:
+def _check_elasticity(
+    value: ArrayLike, n_sectors: int, name: str, what: str, *, allow_inf: bool = False, n_cases: int | None = None
+) -> np.ndarray:
+    """One value per sector (S,), or with ``n_cases`` one row per case (D, S); a scalar or an (S,)
+    array is then common to every case."""
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         a = np.full(n_sectors, float(a))
-    if a.shape != (n_sectors,):
+    shape = (n_sectors,) if n_cases is None else (n_cases, n_sectors)
+    if n_cases is not None and a.shape == (n_sectors,):
+        a = np.broadcast_to(a, shape)
+    if a.shape != shape:
+        per = "one value per sector" if n_cases is None else "one value per sector, or one row per case"
         raise DataError(
-            f"{name} has shape {a.shape}; expected a scalar or one value per sector ({n_sectors},)",
+            f"{name} has shape {a.shape}; expected a scalar or {per} {shape}",
             source=_SOURCE,
             location=name,
         )
     ok = (a > 0) & (np.isfinite(a) | (allow_inf & (a == np.inf)))
     if not ok.all():
-        s = int(np.argmin(ok))
+        where = tuple(int(i) for i in np.argwhere(~ok)[0])
         expected = "a positive number or inf" if allow_inf else "a positive, finite number"
+        label = f"{name}[{', '.join(map(str, where))}]"
         raise DataError(
-            f"{name}[{s}] = {a[s]}: the {what} must be {expected}",
+            f"{label} = {a[where]}: the {what} must be {expected}",
             source=_SOURCE,
-            location=f"{name}[{s}] (sector index {s})",
+            location=f"{label} (sector index {where[-1]})",
         )
-    return a
+    return np.array(a, dtype=float)
+
+
+def _check_options(method: str, tol: float, max_iter: int) -> None:
+    if method not in METHODS:
+        raise DataError(f"unknown PE method {method!r}; expected one of {', '.join(METHODS)}", location="method")
+    if not (np.isfinite(tol) and tol > 0):
+        raise DataError(f"tol = {tol}: expected a positive number", location="tol")
+    if int(max_iter) != max_iter or max_iter < 0:
+        raise DataError(f"max_iter = {max_iter}: expected an integer >= 0", location="max_iter")
 
 
 # --------------------------------------------------------------------------------------------
-# The entry point
+# The entry points
 # --------------------------------------------------------------------------------------------
 
 
@@ -285,12 +303,7 @@ def solve_pe(
         The solver did not reach ``tol`` within ``max_iter`` iterations; carries iterations,
         residual, seconds and method. An unconverged answer is never returned.
     """
-    if method not in METHODS:
-        raise DataError(f"unknown PE method {method!r}; expected one of {', '.join(METHODS)}", location="method")
-    if not (np.isfinite(tol) and tol > 0):
-        raise DataError(f"tol = {tol}: expected a positive number", location="tol")
-    if int(max_iter) != max_iter or max_iter < 0:
-        raise DataError(f"max_iter = {max_iter}: expected an integer >= 0", location="max_iter")
+    _check_options(method, tol, max_iter)
     V = _check_trade(V)
     t0 = _check_tariff(t0, V.shape, "t0")
     t1 = _check_tariff(t1, V.shape, "t1")
@@ -298,9 +311,97 @@ def solve_pe(
     eta = _check_elasticity(eta, n_s, "eta", "composite import-demand elasticity")
     sigma = _check_elasticity(sigma, n_s, "sigma", "Armington substitution elasticity")
     eps_x = _check_elasticity(eps_x, n_s, "eps_x", "export-supply elasticity", allow_inf=True)
+    cases = _Cases(V, t0, t1[None], eta[None], sigma[None], eps_x[None])
     if method == SMART:
-        return _smart_linear(V, t0, t1, eta, sigma, eps_x)
-    return _exact(V, t0, t1, eta, sigma, eps_x, tol=tol, max_iter=int(max_iter))
+        return _smart_linear(cases)[0]
+    return _exact(cases, tol=tol, max_iter=int(max_iter))[0]
+
+
+def solve_pe_batch(
+    V: ArrayLike,
+    t0: ArrayLike,
+    t1: ArrayLike,
+    *,
+    eta: ArrayLike,
+    sigma: ArrayLike,
+    eps_x: ArrayLike,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+    method: str = "exact",
+) -> list[PEOutcome]:
+    """Solve D cases of the partial-equilibrium model on one trade array at once (parameter draws,
+    elasticity sets, tariff rates): one :class:`PEOutcome` per case.
+
+    The cases share the baseline trade ``V`` (K, M, S) and the baseline tariffs ``t0``
+    (broadcastable to V). Each case may have its own scenario tariffs (``t1`` of shape
+    (D, K, M, S)) and its own elasticities (``eta``, ``sigma``, ``eps_x`` of shape (D, S)); a
+    parameter given without the leading case axis (``t1`` broadcastable to (K, M, S), a scalar or
+    an (S,) elasticity) is common to every case. D is the length of the case axis (1 when no
+    parameter has one).
+
+    The cases are one Newton solve: the sectors of every case are the blocks of one
+    block-diagonal system (the case axis is folded into the sector axis of the solver), so each
+    block takes the steps it would take alone and every outcome equals :func:`solve_pe`'s for
+    that case (to rounding; tested to 1e-10); the outputs are computed for all cases at once.
+    ``solver`` of each outcome: the batch's method, Newton iterations and seconds, and the case's
+    own residual. Errors name the case and sector (``eta[d, s]``) or flow (``t1[d, k, m, s]``).
+    """
+    _check_options(method, tol, max_iter)
+    V = _check_trade(V)
+    t0 = _check_tariff(t0, V.shape, "t0")
+    t1_in = np.asarray(t1, dtype=float)
+    leads = {"t1": t1_in.shape[0] if t1_in.ndim == 4 else None}
+    raw = {"eta": np.asarray(eta, dtype=float), "sigma": np.asarray(sigma, dtype=float)}
+    raw["eps_x"] = np.asarray(eps_x, dtype=float)
+    leads.update({k: a.shape[0] if a.ndim == 2 else None for k, a in raw.items()})
+    sizes = {k: n for k, n in leads.items() if n is not None}
+    if len(set(sizes.values())) > 1:
+        raise DataError(
+            "the case axis has different lengths: " + ", ".join(f"{k} {n}" for k, n in sizes.items()),
+            source=_SOURCE,
+            location=", ".join(sizes),
+        )
+    n = next(iter(sizes.values()), 1)
+    if n < 1:
+        raise DataError("no cases: the case axis is empty", source=_SOURCE, location=", ".join(sizes))
+    t1 = _check_tariff(t1_in, (n, *V.shape), "t1")
+    n_s = V.shape[2]
+    cases = _Cases(
+        V,
+        t0,
+        t1,
+        _check_elasticity(raw["eta"], n_s, "eta", "composite import-demand elasticity", n_cases=n),
+        _check_elasticity(raw["sigma"], n_s, "sigma", "Armington substitution elasticity", n_cases=n),
+        _check_elasticity(raw["eps_x"], n_s, "eps_x", "export-supply elasticity", allow_inf=True, n_cases=n),
+    )
+    if method == SMART:
+        return _smart_linear(cases)
+    return _exact(cases, tol=tol, max_iter=int(max_iter))
+
+
+@dataclass(frozen=True, eq=False)
+class _Cases:
+    """Checked inputs of D cases: ``V``, ``t0`` (K, M, S) shared; ``t1`` (D, K, M, S); ``eta``,
+    ``sigma``, ``eps_x`` (D, S)."""
+
+    V: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+    eta: np.ndarray
+    sigma: np.ndarray
+    eps_x: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.t1.shape[0])
+
+    def flows(self, a: np.ndarray) -> np.ndarray:
+        """A (D, S) parameter shaped (D, 1, 1, S) against (D, K, M, S) flows."""
+        return a[:, None, None, :]
+
+    def rows(self, a: np.ndarray) -> np.ndarray:
+        """A (D, S) parameter shaped (D, 1, S) against (D, M, S) or (D, K, S) arrays."""
+        return a[:, None, :]
 
 
 def _phi(z: np.ndarray) -> np.ndarray:
@@ -310,87 +411,101 @@ def _phi(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def _exact(
-    V: np.ndarray,
-    t0: np.ndarray,
-    t1: np.ndarray,
-    eta: np.ndarray,
-    sigma: np.ndarray,
-    eps_x: np.ndarray,
-    *,
-    tol: float,
-    max_iter: int,
-) -> PEOutcome:
+def _outcomes(c: _Cases, method: str, info: list[SolverInfo], **arrays: np.ndarray) -> list[PEOutcome]:
+    """One :class:`PEOutcome` per case from arrays with the case axis first (shared ones without)."""
+    shared = {"V0": c.V.copy(), "shares0": shares(c.V * (1.0 + c.t0), axis=0)}
+    return [
+        PEOutcome(
+            method=method,
+            **{k: a[d] for k, a in arrays.items()},
+            **shared,
+            eta=c.eta[d].copy(),
+            sigma=c.sigma[d].copy(),
+            eps_x=c.eps_x[d].copy(),
+            solver=info[d],
+        )
+        for d in range(c.n)
+    ]
+
+
+def _exact(c: _Cases, *, tol: float, max_iter: int) -> list[PEOutcome]:
     start = time.perf_counter()
+    V, t0, t1, n = c.V, c.t0, c.t1, c.n
+    n_k, n_m, n_s = V.shape
     ln_tau = np.log1p(t1) - np.log1p(t0)  # exactly 0 where t1 == t0
     Vc0 = V * (1.0 + t0)
     E0 = Vc0.sum(axis=0)  # (M, S) baseline spending at consumer prices
     X0 = V.sum(axis=1)  # (K, S) baseline exports
 
-    def to_solver(a: np.ndarray) -> np.ndarray:  # (K, M, S) -> (S, K, M)
-        return np.ascontiguousarray(np.moveaxis(a, 2, 0))
+    def to_solver(a: np.ndarray) -> np.ndarray:  # (D, K, M, S) -> (D·S, K, M): case d, sector s is block d·S + s
+        return np.ascontiguousarray(np.moveaxis(a, 3, 1)).reshape(n * n_s, n_k, n_m)
 
-    def col(a: np.ndarray) -> np.ndarray:  # (S,) -> (S, 1, 1)
-        return a[:, None, None]
+    def col(a: np.ndarray) -> np.ndarray:  # (D, S) -> (D·S, 1, 1)
+        return a.reshape(n * n_s, 1, 1)
 
     mk = Market(
-        theta=to_solver(shares(Vc0, axis=0)),
-        omega=to_solver(shares(V, axis=1)),
+        theta=to_solver(np.broadcast_to(shares(Vc0, axis=0), t1.shape)),
+        omega=to_solver(np.broadcast_to(shares(V, axis=1), t1.shape)),
         ln_tau=to_solver(ln_tau),
-        sigma=col(sigma),
-        eta=col(eta),
-        eps=col(eps_x),
+        sigma=col(c.sigma),
+        eta=col(c.eta),
+        eps=col(c.eps_x),
     )
-    x, info = solve_supply_prices(mk, tol=tol, max_iter=max_iter)
+    x, info, block_res = solve_supply_prices(mk, tol=tol, max_iter=max_iter)
     ln_p, ln_P, ln_q = _prices(x, mk)
 
-    def from_solver(a: np.ndarray) -> np.ndarray:  # (S, K, M) -> (K, M, S)
-        return np.moveaxis(a, 0, 2)
+    def from_solver(a: np.ndarray) -> np.ndarray:  # (D·S, K, M) -> (D, K, M, S)
+        return np.moveaxis(a.reshape(n, n_s, *a.shape[1:]), 1, 3)
 
-    lx = x[:, :, 0].T  # (K, S)
-    lp = from_solver(ln_p)  # (K, M, S)
-    lP = ln_P[:, 0, :].T  # (M, S)
+    eta, eps_x, sigma = c.rows(c.eta), c.rows(c.eps_x), c.flows(c.sigma)
+    lx = np.moveaxis(x[:, :, 0].reshape(n, n_s, n_k), 1, 2)  # (D, K, S)
+    lp = from_solver(ln_p)  # (D, K, M, S)
+    lP = np.moveaxis(ln_P[:, 0, :].reshape(n, n_s, n_m), 1, 2)  # (D, M, S)
     lq = from_solver(ln_q)
     lQ = -eta * lP
     w_hat = np.exp(lx)
-    wk = w_hat[:, None, :]
+    wk = w_hat[:, :, None, :]
 
     # Zero flows stay exactly zero: their (notional) log changes are masked before exponentiating.
     pos = V > 0
-    lv = np.where(pos, lx[:, None, :] + lq, 0.0)  # ln(ŵ q̂)
+    lv = np.where(pos, lx[:, :, None, :] + lq, 0.0)  # ln(ŵ q̂)
     dV = V * np.expm1(lv)
-    price_effect = V * np.expm1(lx)[:, None, :]
-    trade_creation = V * wk * np.expm1(lQ)[None]
-    trade_diversion = V * wk * np.exp(lQ)[None] * np.expm1(np.where(pos, -sigma * (lp - lP[None]), 0.0))
+    price_effect = V * np.expm1(lx)[:, :, None, :]
+    trade_creation = V * wk * np.expm1(lQ)[:, None]
+    trade_diversion = V * wk * np.exp(lQ)[:, None] * np.expm1(np.where(pos, -sigma * (lp - lP[:, None]), 0.0))
     V1 = V * np.exp(lv)
     V1c = V1 * (1.0 + t1)
-    revenue0, revenue1 = t0 * V, t1 * V1
+    revenue0, revenue1 = np.broadcast_to(t0 * V, t1.shape), t1 * V1
 
     consumer_surplus = -E0 * lP * _phi((1.0 - eta) * lP)
     with np.errstate(invalid="ignore"):  # inf * 0 where ε_x = ∞ (then ŵ = 1 and ΔPS = 0)
         ps = X0 * lx * _phi((1.0 + eps_x) * lx)
     producer_surplus = np.where(np.isinf(eps_x), 0.0, ps)
-    importer_welfare = consumer_surplus + (revenue1 - revenue0).sum(axis=0)
+    importer_welfare = consumer_surplus + (revenue1 - revenue0).sum(axis=1)
 
     with np.errstate(over="ignore"):  # a notional hat of a zero flow may be astronomically large
         q_hat = np.exp(lq)
-    info = SolverInfo(info.method, info.converged, info.iterations, info.residual, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    case_res = block_res.reshape(n, n_s).max(axis=1)
+    infos = [SolverInfo(info.method, info.converged, info.iterations, float(r), seconds) for r in case_res]
     log.debug(
-        "PE exact solved %s flows: %s, %d iterations, residual %.2e, %.3f s",
+        "PE exact solved %d case(s) of %s flows: %s, %d iterations, residual %.2e, %.3f s",
+        n,
         "x".join(map(str, V.shape)),
         info.method,
         info.iterations,
         info.residual,
-        info.seconds,
+        seconds,
     )
-    return PEOutcome(
-        method="exact",
+    return _outcomes(
+        c,
+        "exact",
+        infos,
         w_hat=w_hat,
         P_hat=np.exp(lP),
         Q_hat=np.exp(lQ),
         q_hat=q_hat,
         p_hat=np.exp(lp),
-        V0=V.copy(),
         V1=V1,
         V1_consumer=V1c,
         dV=dV,
@@ -402,12 +517,7 @@ def _exact(
         consumer_surplus=consumer_surplus,
         producer_surplus=producer_surplus,
         importer_welfare=importer_welfare,
-        shares0=shares(Vc0, axis=0),
-        shares1=shares(V1c, axis=0),
-        eta=eta,
-        sigma=sigma,
-        eps_x=eps_x,
-        solver=info,
+        shares1=shares(V1c, axis=1),
     )
 
 
@@ -417,23 +527,22 @@ def _exact(
 
 
 def _smart_diversion(V: np.ndarray, pi_c: np.ndarray, changed: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """WITS SMART trade diversion (K, M, S) with its ceiling; see :func:`_smart_linear`."""
+    """WITS SMART trade diversion (D, K, M, S) with its ceiling (``V`` (K, M, S), ``pi_c`` and
+    ``changed`` (D, K, M, S), ``sigma`` (D, 1, 1, S)); see :func:`_smart_linear`."""
     total = V.sum(axis=0, keepdims=True)
     V_R = total - V
-    pi_R = safe_div((V * pi_c).sum(axis=0, keepdims=True) - V * pi_c, V_R)
+    pi_R = safe_div((V * pi_c).sum(axis=1, keepdims=True) - V * pi_c, V_R)
     delta = (1.0 + pi_c) / (1.0 + pi_R) - 1.0
-    sd = sigma[None, None, :] * delta
+    sd = sigma * delta
     den = V + V_R - sd * V
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where(den > 0, -sd * V * V_R / np.where(den > 0, den, 1.0), -V)  # den <= 0: past the ceiling
     own = np.where(changed & (V > 0) & (V_R > 0), np.clip(raw, -V, V_R), 0.0)
     share_of_rest = safe_div(own, V_R)  # what each source k takes from every other source, per dollar
-    return own - V * (share_of_rest.sum(axis=0, keepdims=True) - share_of_rest)
+    return own - V * (share_of_rest.sum(axis=1, keepdims=True) - share_of_rest)
 
 
-def _smart_linear(
-    V: np.ndarray, t0: np.ndarray, t1: np.ndarray, eta: np.ndarray, sigma: np.ndarray, eps_x: np.ndarray
-) -> PEOutcome:
+def _smart_linear(c: _Cases) -> list[PEOutcome]:
     """SMART's first-order formulas (Jammes and Olarreaga 2005, "Explaining SMART and GSIM", World Bank).
 
     A first-order (linear) approximation, as in the World Bank's WITS/SMART tool; it overstates
@@ -471,6 +580,8 @@ def _smart_linear(
     "smart-linear", zero iterations and zero residual (nothing is solved).
     """
     start = time.perf_counter()
+    V, t0, t1 = c.V, c.t0, c.t1
+    eta, eps_x = c.flows(c.eta), c.flows(c.eps_x)
     pi_t = (t1 - t0) / (1.0 + t0)
     tau_hat = 1.0 + pi_t
     eta_over_eps = eta / eps_x  # 0 when ε_x = ∞
@@ -478,7 +589,7 @@ def _smart_linear(
     create = -eta * pi_t / (1.0 + eta_over_eps)
     p_hat = (1.0 + pi_w) * tau_hat
     pi_c = p_hat - 1.0
-    trade_diversion = _smart_diversion(V, pi_c, pi_t != 0, sigma)
+    trade_diversion = _smart_diversion(V, pi_c, pi_t != 0, c.flows(c.sigma))
     divert = safe_div(trade_diversion, V)
 
     price_effect = V * pi_w
@@ -486,30 +597,32 @@ def _smart_linear(
     dV = price_effect + trade_creation + trade_diversion
     V1 = V + dV
     V1c = V1 * (1.0 + t1)
-    revenue0, revenue1 = t0 * V, t1 * V1
+    revenue0, revenue1 = np.broadcast_to(t0 * V, t1.shape), t1 * V1
 
     Vc0 = V * (1.0 + t0)
     E0 = Vc0.sum(axis=0)
-    pi_P = (shares(Vc0, axis=0) * pi_c).sum(axis=0)
+    pi_P = (shares(Vc0, axis=0) * pi_c).sum(axis=1)  # (D, M, S)
     X0 = V.sum(axis=1)
-    w_hat = 1.0 + (shares(V, axis=1) * pi_w).sum(axis=1)
+    w_hat = 1.0 + (shares(V, axis=1) * pi_w).sum(axis=2)  # (D, K, S)
     w_hat = np.where(X0 > 0, w_hat, 1.0)
-    Q_hat = 1.0 + safe_div(trade_creation.sum(axis=0), V.sum(axis=0))
+    Q_hat = 1.0 + safe_div(trade_creation.sum(axis=1), V.sum(axis=0))
 
-    consumer_surplus = -E0 * (pi_P - 0.5 * eta * pi_P**2)
+    eta_r, eps_r = c.rows(c.eta), c.rows(c.eps_x)
+    consumer_surplus = -E0 * (pi_P - 0.5 * eta_r * pi_P**2)
     with np.errstate(invalid="ignore"):
-        ps = (V * (pi_w + 0.5 * eps_x * pi_w**2)).sum(axis=1)
-    producer_surplus = np.where(np.isinf(eps_x), 0.0, ps)
-    importer_welfare = consumer_surplus + (revenue1 - revenue0).sum(axis=0)
+        ps = (V * (pi_w + 0.5 * eps_x * pi_w**2)).sum(axis=2)
+    producer_surplus = np.where(np.isinf(eps_r), 0.0, ps)
+    importer_welfare = consumer_surplus + (revenue1 - revenue0).sum(axis=1)
     info = SolverInfo(SMART, True, 0, 0.0, time.perf_counter() - start)
-    return PEOutcome(
-        method=SMART,
+    return _outcomes(
+        c,
+        SMART,
+        [info] * c.n,
         w_hat=w_hat,
         P_hat=1.0 + pi_P,
         Q_hat=Q_hat,
         q_hat=1.0 + create + divert,
         p_hat=p_hat,
-        V0=V.copy(),
         V1=V1,
         V1_consumer=V1c,
         dV=dV,
@@ -521,10 +634,5 @@ def _smart_linear(
         consumer_surplus=consumer_surplus,
         producer_surplus=producer_surplus,
         importer_welfare=importer_welfare,
-        shares0=shares(Vc0, axis=0),
-        shares1=shares(V1c, axis=0),
-        eta=eta,
-        sigma=sigma,
-        eps_x=eps_x,
-        solver=info,
+        shares1=shares(V1c, axis=1),
     )
