@@ -76,6 +76,9 @@ log = logging.getLogger(__name__)
 #: Methods :func:`solve_pe` accepts.
 METHODS = ("exact", "smart-linear")
 SMART = "smart-linear"
+#: Flows (cases x K x M x S) solved together by :func:`solve_pe_batch`: 2^17 keeps each of its
+#: arrays about 1 MB (measured in benchmarks/bench_speed.py; larger batches fall out of the cache).
+BATCH_CELLS = 1 << 17
 _SOURCE = "<pe arrays>"
 
 
@@ -343,8 +346,10 @@ def solve_pe_batch(
     block-diagonal system (the case axis is folded into the sector axis of the solver), so each
     block takes the steps it would take alone and every outcome equals :func:`solve_pe`'s for
     that case (to rounding; tested to 1e-10); the outputs are computed for all cases at once.
-    ``solver`` of each outcome: the batch's method, Newton iterations and seconds, and the case's
-    own residual. Errors name the case and sector (``eta[d, s]``) or flow (``t1[d, k, m, s]``).
+    Cases are taken :data:`BATCH_CELLS` flows at a time (a batch larger than the cache is slower
+    than a loop). ``solver`` of each outcome: the method, Newton iterations and seconds of its
+    batch, and the case's own residual. Errors name the case and sector (``eta[d, s]``) or flow
+    (``t1[d, k, m, s]``).
     """
     _check_options(method, tol, max_iter)
     V = _check_trade(V)
@@ -366,17 +371,16 @@ def solve_pe_batch(
         raise DataError("no cases: the case axis is empty", source=_SOURCE, location=", ".join(sizes))
     t1 = _check_tariff(t1_in, (n, *V.shape), "t1")
     n_s = V.shape[2]
-    cases = _Cases(
-        V,
-        t0,
-        t1,
-        _check_elasticity(raw["eta"], n_s, "eta", "composite import-demand elasticity", n_cases=n),
-        _check_elasticity(raw["sigma"], n_s, "sigma", "Armington substitution elasticity", n_cases=n),
-        _check_elasticity(raw["eps_x"], n_s, "eps_x", "export-supply elasticity", allow_inf=True, n_cases=n),
-    )
-    if method == SMART:
-        return _smart_linear(cases)
-    return _exact(cases, tol=tol, max_iter=int(max_iter))
+    eta = _check_elasticity(raw["eta"], n_s, "eta", "composite import-demand elasticity", n_cases=n)
+    sigma = _check_elasticity(raw["sigma"], n_s, "sigma", "Armington substitution elasticity", n_cases=n)
+    eps_x = _check_elasticity(raw["eps_x"], n_s, "eps_x", "export-supply elasticity", allow_inf=True, n_cases=n)
+    step = max(1, BATCH_CELLS // V.size)
+    out: list[PEOutcome] = []
+    for lo in range(0, n, step):
+        part = slice(lo, lo + step)
+        cases = _Cases(V, t0, t1[part], eta[part], sigma[part], eps_x[part])
+        out += _smart_linear(cases) if method == SMART else _exact(cases, tol=tol, max_iter=int(max_iter))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
