@@ -443,7 +443,10 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     assert j["gdp_impact_pct_long_run"] < veh["gdp_impact_pct_long_run"] < 0
 
 
-def test_short_run_is_a_deprecated_name_of_near_term():
-    so = ts.simulate("mex25", recession=False, elasticities=["central"]).outcome()
-    with pytest.warns(DeprecationWarning, match="near_term"):
-        assert so.short_run is so.near_term
+def test_removed_spellings_are_gone():
+    res = ts.simulate("mex25", recession=False, elasticities=["central"])
+    so = res.outcome()
+    assert not hasattr(so, "short_run") and not hasattr(res, "set_names")
+    assert not hasattr(res.scenario, "rate_label")
+    with pytest.raises(ts.TariffSimError, match="near_term"):
+        res.by_flow(horizon="short_run")

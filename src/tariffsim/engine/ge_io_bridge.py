@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
+from ..constants import DEFAULT_MARKET
 from ..errors import ConvergenceError, ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 #: Importer whose import data give the weights, and the row of all its partners.
-WEIGHTS_IMPORTER = "USA"
+WEIGHTS_IMPORTER = DEFAULT_MARKET
 WEIGHTS_ALL = "WLD"
 MAPPING_NOTE = (
     "sector measures on ge-io: HS-based sectors carried to the 20 Caliendo-Parro goods sectors by "

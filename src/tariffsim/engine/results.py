@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import html
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_safe
+from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.periods import quarter_labels
 from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
@@ -61,17 +61,6 @@ class SetOutcome:
     def trade(self) -> TradeOutcome:
         """The long-run trade outcome (the headline export changes)."""
         return self.long_run
-
-    @property
-    def short_run(self) -> TradeOutcome:
-        """Deprecated name of :attr:`near_term` (CHANGELOG.md, 0.2)."""
-
-        warnings.warn(
-            "SetOutcome.short_run is deprecated; use SetOutcome.near_term (the PE outcome at one-year elasticities)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.near_term
 
     def with_recession(self, risk: RecessionRisk) -> SetOutcome:
         return replace(self, recession=risk)
@@ -123,10 +112,6 @@ class Result:
         return self.assumptions.market if self.assumptions is not None else None
 
     @property
-    def set_names(self) -> list[str]:
-        return list(self.sets)
-
-    @property
     def ge(self) -> Any:
         """The central set's GE solution record (long run), for any model."""
         return self.outcome().gdp_long_run.detail
@@ -147,9 +132,9 @@ class Result:
 
     def _trade(self, name: str, horizon: str) -> TradeOutcome:
         so = self.outcome(name)
-        if horizon in ("trade", "long_run", "long-run"):
+        if horizon == "long_run":
             return so.long_run
-        if horizon in ("short_run", "near_term", "one_year", "one-year"):
+        if horizon == "near_term":
             return so.near_term
         raise TariffSimError(f"horizon must be 'near_term' or 'long_run', got {horizon!r}")
 
@@ -274,7 +259,7 @@ class Result:
     def diversion_by_source(self, importer: str | None = None, set_name: str | None = None) -> pd.DataFrame:
         """Change of each source's sales in ``importer``'s market (default: the tariff-setting
         market; USD, exporter prices)."""
-        importer = importer or self.market or "USA"
+        importer = importer or self.market or DEFAULT_MARKET
         f = self.by_flow(set_name)
         f = f[f.importer == importer]
         cols = [

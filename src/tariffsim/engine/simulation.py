@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import limits
 from .._version import __version__
+from ..constants import MODELS
 from ..errors import ScenarioError
 from ..inputs.assumptions import Range
 from ..inputs.calibrations import load_calibration
@@ -36,7 +37,7 @@ from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .ge_io_bridge import ge_io_trade
 from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
 from .results import Result, SetOutcome
-from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
+from .trade import TradeOutcome, ge_trade, pe_trade
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -39,11 +39,7 @@ __all__ = [
     "ge_long_run_params",
     "aggregate_tariffs",
     "implied_elasticity",
-    "MODELS",
 ]
-
-#: Trade models a scenario may run.
-MODELS = ("pe", "ge", "ge-io")
 
 
 @dataclass(frozen=True, eq=False)

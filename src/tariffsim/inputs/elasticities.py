@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -43,13 +42,11 @@ __all__ = [
     "get_set",
     "shipped_distributions",
     "one_year_ratio",
-    "short_run_ratio",
     "DEFAULT_SETS",
     "QUANTITIES",
     "HORIZONS",
 ]
 
-PARAMS = ("sigma", "eta", "eps_x")
 #: The two ends of the adjustment path a set describes.
 HORIZONS = ("one-year", "long-run")
 #: The sets a scenario runs when it names none (no two give the same model).
@@ -91,11 +88,6 @@ def _sector_table() -> dict[str, dict[str, float]]:
 def one_year_ratio() -> float:
     """One-year / long-run elasticity of tariff-exclusive flows (0.76 / 2.0, Boehm et al. 2023)."""
     return float(_shipped()["one_year_ratio"])
-
-
-def short_run_ratio() -> float:
-    """Deprecated name of :func:`one_year_ratio`."""
-    return one_year_ratio()
 
 
 def _parse_value(v: object, *, where: str, source: str, param: str) -> float | dict[str, float]:
@@ -299,37 +291,9 @@ def available_sets() -> list[str]:
     return list(_shipped()["sets"])
 
 
-#: Sets renamed in 0.2 (old name -> new name); the old names still work, with a DeprecationWarning.
-RENAMED_SETS: dict[str, str] = {"smart-defaults": "smart", "gsim-example": "gsim"}
-
-#: Sets removed in 0.2, with what replaces them (CHANGELOG.md).
-REMOVED_SETS: dict[str, str] = {
-    "short-run": "merged into 'central', whose sigma_one_year (0.76, Boehm et al. 2023) is the one-year response",
-    "long-run": "merged into 'central', whose sigma (2.0, Boehm et al. 2023) is the long-run response",
-}
-
-
-def current_set_name(name: str, *, source: str = "elasticities", field: str = "sets", stacklevel: int = 2) -> str:
-    """A shipped set's name as of 0.2: a renamed set maps to its new name (DeprecationWarning), a
-    removed one is a :class:`ScenarioError` naming ``source`` and ``field``; others pass."""
-    if name in REMOVED_SETS:
-        raise ScenarioError(
-            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
-        )
-    if name in RENAMED_SETS:
-        warnings.warn(
-            f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
-            DeprecationWarning,
-            stacklevel=stacklevel + 1,
-        )
-        return RENAMED_SETS[name]
-    return name
-
-
 def get_set(name: str) -> ElasticitySet:
-    """A shipped elasticity set by name (``available_sets()``); renamed sets resolve with a warning."""
+    """A shipped elasticity set by name (``available_sets()``)."""
     sets = _shipped()["sets"]
-    name = current_set_name(name)
     if name not in sets:
         raise ScenarioError(
             f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}", source="elasticities", field="sets"

@@ -34,6 +34,7 @@ import numpy as np
 import tomli_w
 
 from .. import limits
+from ..constants import DEFAULT_COUNTRY, MODELS
 from ..errors import ScenarioError
 from .assumptions import ASSUMPTIONS, Range, parse_assumption
 from .calibrations import calibration_from_parameters
@@ -43,7 +44,6 @@ from .elasticities import (
     Distribution,
     ElasticitySet,
     available_sets,
-    current_set_name,
     get_set,
 )
 from .loaders import load_data_spec
@@ -59,8 +59,6 @@ __all__ = [
     "builtin_scenarios",
     "validate_file",
 ]
-
-MODELS = ("pe", "ge", "ge-io")
 
 
 # ----------------------------------------------------------------------------- assumptions
@@ -100,13 +98,6 @@ DIST_PARAMS = (
 )
 
 
-def _current_set_name(name: object, custom: Mapping[str, Any], source: str, field: str) -> object:
-    """A set name as of 0.2 (:func:`~tariffsim.inputs.elasticities.current_set_name`); custom sets keep their names."""
-    if not isinstance(name, str) or name in custom:
-        return name
-    return current_set_name(name, source=source, field=field, stacklevel=3)
-
-
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario. Build with :meth:`from_file`, :meth:`from_dict` or :func:`load_scenario`."""
@@ -115,7 +106,7 @@ class Scenario:
     description: str = ""
     dataset: str | Mapping[str, Any] = "default"
     model: str = "pe"
-    country: str = "MEX"
+    country: str = DEFAULT_COUNTRY
     horizon: int = 12
     seed: int = 20250304
     phase_in: str = "2025Q2"
@@ -159,7 +150,7 @@ class Scenario:
         model = d.get("model", "pe")
         if model not in MODELS:
             raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
-        country = d.get("country", "MEX")
+        country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
         horizon = d.get("horizon", 12)
@@ -231,9 +222,6 @@ class Scenario:
         if not isinstance(sets, list) or not sets:
             raise ScenarioError("expected a non-empty list of set names", source=source, field="elasticities.sets")
         known = set(available_sets()) | set(custom)
-        sets = [_current_set_name(s, custom, source, f"elasticities.sets[{i}]") for i, s in enumerate(sets)]
-        if isinstance(e.get("central"), str):
-            e = {**e, "central": _current_set_name(e["central"], custom, source, "elasticities.central")}
         for i, s in enumerate(sets):
             if s not in known:
                 raise ScenarioError(
@@ -468,16 +456,6 @@ class Scenario:
         d["name"] = f"{base}@" + ",".join(f"{k}={v}" for k, v in merged.items())
         d["description"] = f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
         return Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
-
-    @property
-    def rate_label(self) -> str:
-        """The tariff rate(s) in words for figure labels: '25 %' or 'mixed 10-25 %'."""
-        rates = sorted({round(100 * m.effective_rate, 2) for m in self.tariffs})
-        if not rates:
-            return "no new tariff"
-        if len(rates) == 1:
-            return f"{rates[0]:g} %"
-        return f"mixed {rates[0]:g}-{rates[-1]:g} %"
 
     # -- resolution against data --------------------------------------------------------------
     def assumption(self, key: str) -> Any:

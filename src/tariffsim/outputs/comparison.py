@@ -37,9 +37,10 @@ import pandas as pd
 
 from .._util import json_default, json_safe
 from .._version import __version__
+from ..constants import FIGURE_FORMATS, MODELS
 from ..engine.simulation import simulate
 from ..errors import ScenarioError
-from ..inputs.scenario import MODELS, load_scenario
+from ..inputs.scenario import load_scenario
 from ..limits import MAX_COMPARE_RUNS, check_int
 from .figures import compare as compare_figures
 from .figures import style
@@ -84,8 +85,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 
 @dataclass(frozen=True)

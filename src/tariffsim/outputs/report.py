@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import moved_name
 from .._version import __version__
+from ..constants import FIGURE_FORMATS
 from ..engine.simulation import simulate
 from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 from ..errors import TariffSimError
@@ -68,19 +68,9 @@ __all__ = [
     "FIGURE_FORMATS",
 ]
 
-#: Names that moved to :mod:`tariffsim.outputs.tables` (importing them from here warns).
-_MOVED_TO_TABLES = frozenset(tables.__all__) | {"US"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_TABLES:
-        return moved_name(__name__, name, tables)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 log = logging.getLogger(__name__)
 
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Armington elasticities of the heatmap (the central set's sigma is added when missing).
 #: One-year sigma (elasticity of tariff-exclusive flows) of the heatmap: from below Boehm et al.'s
 #: 0.76 to the 2018-19 China evidence (2.53, Fajgelbaum et al. 2020).

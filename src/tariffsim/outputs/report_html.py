@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._util import fmt_signed
 from .._version import __version__
+from ..constants import DEFAULT_COUNTRY
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from .files import safe_filename
@@ -132,8 +133,8 @@ def _download_links(stem: str, formats: Sequence[str]) -> str:
 def _published_comparison(result: Result, j: Mapping) -> str | None:
     """The seed case only: how the central GDP number compares with published estimates."""
     sc = result.scenario
-    on_mex = any(m.importer == US and (m.exporters == "all" or "MEX" in m.exporters) for m in sc.tariffs)
-    if result.country != "MEX" or not on_mex:
+    on_mex = any(m.importer == US and (m.exporters == "all" or DEFAULT_COUNTRY in m.exporters) for m in sc.tariffs)
+    if result.country != DEFAULT_COUNTRY or not on_mex:
         return None
     g = j.get("gdp_impact_pct")
     if g is None:

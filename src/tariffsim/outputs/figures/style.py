@@ -28,6 +28,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter
 
 from ..._version import __version__
+from ...constants import FIGURE_FORMATS
 from ...inputs.scenario import load_scenario
 
 if TYPE_CHECKING:
@@ -429,7 +430,7 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
 
 
 def save_figure(
-    fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *, dpi: int = 200
+    fig: Figure, stem: str | Path, formats: Sequence[str] = FIGURE_FORMATS, *, dpi: int = 200
 ) -> list[Path]:
     """Write ``fig`` as ``stem.png`` (``dpi``, default 200), ``stem.svg`` and ``stem.pdf`` (or the
     ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
@@ -439,7 +440,7 @@ def save_figure(
     out = []
     for f in formats:
         f = f.lower().lstrip(".")
-        if f not in ("png", "svg", "pdf"):
+        if f not in FIGURE_FORMATS:
             raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
         path = stem.with_name(f"{stem.name}.{f}")
         meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]
