@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.engine.trade import implied_elasticity, pe_trade
+from tariffsim.engine.adapters import pe_trade
+from tariffsim.engine.trade import TradeContext, implied_elasticity
 from tariffsim.inputs.elasticities import QUANTITIES, one_year_ratio
 from tariffsim.inputs.scenario import Scenario
 
@@ -53,7 +54,7 @@ def test_implied_one_year_elasticity_of_a_small_bilateral_tariff_is_the_stated_s
     assert math.isinf(es.eps_x)
     sc = Scenario.from_dict({"name": "small", "tariffs": [{"importer": "USA", "exporters": ["VNM"], "rate": 0.01}]})
     t0, t1 = sc.tariff_arrays(data)
-    o = pe_trade(data, t0, t1, es, "one-year")
+    o = pe_trade(TradeContext(sc, data, t0, t1, "USA"), es, "one-year")
     v, u = data.index("VNM"), data.index("USA")
     arr = es.arrays(data.sectors, "one-year")
     w = o.V0[v, u]

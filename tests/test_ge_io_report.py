@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
+from tariffsim._util import fmt_signed
 from tariffsim.cli.main import main as cli_main
 from tariffsim.engine.results import GE_IO_ROW_KEYS
 from tariffsim.errors import LimitError, ScenarioError, UsageError
@@ -121,7 +122,10 @@ def test_summary_text_states_the_ge_io_numbers(geio):
     text = geio.summary_text()
     row = geio.to_json()["ge"]["country"]
     assert "structure of 1993" in text
-    assert f"MEX welfare {row['welfare_pct']:+.2f} %" in text and f"real wage {row['realwage_pct']:+.2f} %" in text
+    assert f"welfare {fmt_signed(row['welfare_pct'], 2)} % of income" in text
+    assert f"real wage {fmt_signed(row['realwage_pct'], 2)} %" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("MEX real income, multi-sector GE, long run"))
+    assert f" {fmt_signed(row['real_income_pct'], 2)} %" in line
 
 
 # ----------------------------------------------------------------------------- the report

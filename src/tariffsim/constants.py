@@ -13,13 +13,32 @@ Tariff bounds are resource and validity limits and live in :mod:`tariffsim.limit
 
 from __future__ import annotations
 
-__all__ = ["MODELS", "MODEL_LABELS", "FIGURE_FORMATS", "DEFAULT_COUNTRY", "DEFAULT_MARKET"]
+__all__ = [
+    "PE_MODEL",
+    "GE_MODEL",
+    "GE_IO_MODEL",
+    "MODELS",
+    "DEFAULT_MODEL",
+    "MODEL_LABELS",
+    "FIGURE_FORMATS",
+    "DEFAULT_COUNTRY",
+    "DEFAULT_MARKET",
+]
+
+#: The trade models' names: partial equilibrium, one-sector general equilibrium, multi-sector general
+#: equilibrium with input-output linkages.
+PE_MODEL = "pe"
+GE_MODEL = "ge"
+GE_IO_MODEL = "ge-io"
 
 #: Trade models, in the order help texts list them.
-MODELS: tuple[str, ...] = ("pe", "ge", "ge-io")
+MODELS: tuple[str, ...] = (PE_MODEL, GE_MODEL, GE_IO_MODEL)
+
+#: The model a scenario runs when it names none.
+DEFAULT_MODEL = MODELS[0]
 
 #: Short labels of the models for tables and figures.
-MODEL_LABELS: dict[str, str] = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}
+MODEL_LABELS: dict[str, str] = {PE_MODEL: "PE", GE_MODEL: "GE", GE_IO_MODEL: "GE-IO"}
 
 #: Figure formats, in the order they are written.
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")

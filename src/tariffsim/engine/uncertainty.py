@@ -264,7 +264,7 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
     gdp_at_low, gdp_at_high, gdp_central, swing (|high - low|), description, sorted by swing.
     """
 
-    inp = resolve(scenario, data)
+    inp = resolve(scenario, data, recession=False)
     sc, a = inp.scenario, inp.assumptions
     es = sc.elasticity_set(set_name or sc.central_set)
 
@@ -287,7 +287,7 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
                 continue
             lo, hi = a.export_dependence_data, 0.85
         else:
-            v = sc.assumption(p)
+            v = sc.assumptions.get(p)
             if p == "value_added_share" and v == "data":
                 v = Range(VALUE_ADDED_RANGE[0], a.value_added_share, VALUE_ADDED_RANGE[1])
             if not isinstance(v, Range) or v.low == v.high:

@@ -44,6 +44,7 @@ __all__ = [
     "one_year_ratio",
     "DEFAULT_SETS",
     "QUANTITIES",
+    "IO_THETA",
     "HORIZONS",
 ]
 
@@ -62,7 +63,10 @@ QUANTITIES = {
     "ge_trade_elasticity": "epsilon of the one-sector GE model (elasticity of expenditure shares to trade costs; "
     "sigma - 1 in the long run)",
 }
-KEYS = (*QUANTITIES, "description", "sources")
+#: The key naming the sector trade elasticities (theta = sigma - 1, long run) of the multi-sector model: a set
+#: of the input-output table's own (e.g. 'CP', Caliendo and Parro 2015); a set without it does not run there.
+IO_THETA = "io_theta"
+KEYS = (*QUANTITIES, IO_THETA, "description", "sources")
 
 Value = float | Mapping[str, float]
 
@@ -161,6 +165,7 @@ class ElasticitySet:
     eta_one_year: Value
     eps_x: Value = math.inf
     ge_trade_elasticity: float = 1.0
+    io_theta: str | None = None
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -197,18 +202,26 @@ class ElasticitySet:
                     source=source,
                     field=f"{where}.ge_trade_elasticity",
                 )
-        ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge")
+        ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge_trade_elasticity")
         if isinstance(ge, dict):
             raise ScenarioError(
                 "ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity"
             )
         _check_sign("ge_trade_elasticity", ge, where=f"{where}.ge_trade_elasticity", source=source)
+        io_theta = d.get(IO_THETA)
+        if io_theta is not None and (not isinstance(io_theta, str) or not io_theta.strip()):
+            raise ScenarioError(
+                "expected the name of a sector trade-elasticity set of the input-output table (e.g. 'CP')",
+                source=source,
+                field=f"{where}.{IO_THETA}",
+            )
         srcs = d.get("sources", {})
         if not isinstance(srcs, Mapping):
             raise ScenarioError("expected a table of strings", source=source, field=f"{where}.sources")
         return cls(
             name=name,
             ge_trade_elasticity=float(ge),
+            io_theta=io_theta.strip() if isinstance(io_theta, str) else None,
             description=str(d.get("description", "")),
             sources={str(k): str(v) for k, v in srcs.items()},
             **vals,
@@ -272,10 +285,12 @@ class ElasticitySet:
 
     def model_key(self) -> tuple[str, ...]:
         """The values that define the model (two sets with equal keys give the same results)."""
-        return tuple(repr(_encode(getattr(self, k))) for k in QUANTITIES)
+        return (*(repr(_encode(getattr(self, k))) for k in QUANTITIES), repr(self.io_theta))
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: _encode(getattr(self, k)) for k in QUANTITIES}
+        if self.io_theta is not None:
+            d[IO_THETA] = self.io_theta
         d["description"] = self.description
         d["sources"] = dict(self.sources)
         return d

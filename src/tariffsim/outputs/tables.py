@@ -268,7 +268,7 @@ def ge_io_block(result: Any) -> dict:
     """The ``ge`` block of ``result.to_json()`` when the long run is the multi-sector GE, else {}:
     the one source of the multi-sector GE's numbers in tables, figures and the report page."""
     ge = result.to_json().get("ge") or {}
-    return ge if ge.get("model") == "ge-io" else {}
+    return ge if ge.get("multi_sector") else {}
 
 
 def ge_io_economies(ge: Mapping) -> list[Mapping]:

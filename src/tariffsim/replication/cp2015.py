@@ -49,7 +49,8 @@ def _intra_bloc_published() -> dict[str, float]:
     return published_values("cp2015")["intra_bloc"]
 
 
-NAFTA = ("Mexico", "Canada", "USA")
+#: The NAFTA members, as the published experiment names them (the regions of ``data/published/cp2015.toml``).
+NAFTA: tuple[str, ...] = tuple(published_values("cp2015")["zero_deficit"])
 
 
 # ----------------------------------------------------------------------------- reading
