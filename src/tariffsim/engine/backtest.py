@@ -37,20 +37,19 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_safe
+from ..constants import DEFAULT_MARKET
 from ..inputs.datasets import data_file, hs2_sector_map, load_dataset
 from ..inputs.elasticities import ElasticitySet, available_sets, get_set
 from ..inputs.episodes import Episode, find_episode, shipped_episodes
 from ..inputs.policy import load_tariff_panel
-from ..models.pe import solve_pe
+from ..models.pe import PEOutcome, solve_pe
 from .simulation import simulate
-from .trade import implied_elasticity, pe_trade
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..inputs.datasets import TradeData
     from .results import Result
-    from .trade import TradeOutcome
 
 __all__ = ["Prediction", "BacktestResult", "backtest", "predict", "gdp_scenario", "PREDICTORS"]
 
@@ -147,12 +146,14 @@ def _key(kind: str, what: Mapping[str, Any], es: ElasticitySet) -> tuple[str, st
 
 def _bilateral_outcome(
     ep: Episode, es: ElasticitySet, cache: Cache
-) -> tuple[TradeOutcome, np.ndarray, np.ndarray, int, list[int], TradeData]:
+) -> tuple[PEOutcome, np.ndarray, np.ndarray, int, list[int], TradeData]:
+    """The PE model on the episode's dataset for its shock, at the episode's horizon."""
     key = _key("bilateral", ep.shock, es)
     if key not in cache:
         data = load_dataset(str(ep.shock.get("dataset", "default")))
         t0, t1, imp, exps = _bilateral_shock(ep, data)
-        o = pe_trade(data, t0, t1, es, str(ep.shock.get("horizon", "one-year")))
+        el = es.arrays(data.sectors, str(ep.shock.get("horizon", "one-year")))
+        o = solve_pe(data.values, t0, t1, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
         cache[key] = (o, t0, t1, imp, exps, data)
     return cache[key]  # type: ignore[no-any-return]
 
@@ -178,7 +179,7 @@ def predict_targeted_imports(ep: Episode, es: ElasticitySet, cache: Cache) -> tu
     dl = float(np.log1p(float(ep.shock["tariff_after"])) - np.log1p(float(ep.shock["tariff_before"])))
     detail: dict[str, Any] = {"dlog_one_plus_tariff": dl}
     if dl != 0:
-        detail["implied_one_year_elasticity"] = implied_elasticity(o, t0, t1, k, imp)
+        detail["implied_elasticity"] = -rel / dl
     return 100.0 * float(np.expm1(rel)), detail
 
 
@@ -186,7 +187,7 @@ def predict_exporter_prices(ep: Episode, es: ElasticitySet, cache: Cache) -> tup
     o, t0, t1, imp, exps, _ = _bilateral_outcome(ep, es, cache)
     k = exps[0]
     v0 = np.asarray(o.V0)[:, imp]
-    w = np.log(np.asarray(o.detail.w_hat))  # (K, S): every exporter's supply price, common to its markets
+    w = np.log(np.asarray(o.w_hat))  # (K, S): every exporter's supply price, common to its markets
     rel = _relative_to_untouched(w, v0, t0, t1, k, imp)
     own = float(np.average(w[k], weights=v0[k])) if v0[k].sum() > 0 else 0.0
     return 100.0 * float(np.expm1(rel)), {"own_price_pct": 100.0 * float(np.expm1(own))}
@@ -195,7 +196,7 @@ def predict_exporter_prices(ep: Episode, es: ElasticitySet, cache: Cache) -> tup
 def predict_diversion(ep: Episode, es: ElasticitySet, cache: Cache) -> tuple[float, dict[str, Any]]:
     o, _, _, imp, _, data = _bilateral_outcome(ep, es, cache)
     c = data.index(str(ep.shock["reported"]))
-    return o.exports_change_pct(c, imp), {}
+    return 100.0 * (float(o.V1[c, imp].sum()) / float(o.V0[c, imp].sum()) - 1.0), {}
 
 
 # ----------------------------------------------------------------------------- Mexico 2025: GDP and recession
@@ -218,7 +219,12 @@ def gdp_scenario(ep: Episode) -> dict[str, Any]:
         "phase_in": quarter,
         "horizon": 12,
         "tariffs": [
-            {"importer": "USA", "exporters": [r], "rate": round(float(v), 6), "label": f"panel mean on {r}"}
+            {
+                "importer": str(s.get("importer", DEFAULT_MARKET)),
+                "exporters": [r],
+                "rate": round(float(v), 6),
+                "label": f"panel mean on {r}",
+            }
             for r, v in rates.items()
             if v > 0
         ],
