@@ -49,9 +49,9 @@ def _groups(hs2, value, claimed, **flags):
 
 def test_uniform_rate_without_claims_is_the_statutory_rate():
     g = P.load_product_groups("MEX", "2024")
-    r = P.sector_effective_rates(g, 0.25, SECTORS, claims=False)
+    r = P.sector_effective_rates(g, 0.25, SECTORS, claims=None)
     assert np.allclose(r, 0.25)
-    assert P.mean_effective_rate(g, 0.25, claims=False) == pytest.approx(0.25)
+    assert P.mean_effective_rate(g, 0.25, claims=None) == pytest.approx(0.25)
 
 
 def test_no_tariff_no_effective_rate():
@@ -64,8 +64,20 @@ def test_full_claims_exempt_everything():
     r = P.sector_effective_rates(g, 0.25, SECTORS)
     traded = [SECTORS.index("vehicles"), SECTORS.index("machinery")]
     assert np.all(r[traded] == 0.0)
-    # a sector without imports from the exporter keeps the statutory rate of a measure on all goods (weight 0)
-    assert r[SECTORS.index("fuels")] == 0.25
+    # a sector without imports: 0 (its weight is 0); a measure without claims keeps the statutory rate there
+    assert r[SECTORS.index("fuels")] == 0.0
+    assert P.sector_effective_rates(g, 0.25, SECTORS, claims=None)[SECTORS.index("fuels")] == 0.25
+
+
+def test_claims_only_puts_the_rate_on_the_claimed_trade():
+    """The preference withdrawn: the rate on the claimed share; with the exempt measure it adds up to the full rate."""
+    g = P.load_product_groups("MEX", "latest")
+    only = P.sector_effective_rates(g, 0.25, SECTORS, claims="only")
+    exempt = P.sector_effective_rates(g, 0.25, SECTORS, claims="exempt")
+    sec = g.sectors()
+    traded = np.array([g.value[sec == s].sum() > 0 for s in SECTORS])
+    assert np.allclose((only + exempt)[traded], 0.25)
+    assert P.mean_effective_rate(g, 0.25, claims="only") == pytest.approx(0.25 * g.claim_share)
 
 
 def test_quarter_half_covered_pays_half_the_rate():

@@ -318,7 +318,7 @@ def sector_effective_rates(
     rate: float,
     sectors: Sequence[str],
     *,
-    claims: bool = True,
+    claims: str | None = "exempt",
     only: Sequence[str] = (),
     exclude: Sequence[str] = (),
     chapter_sector: Mapping[str, str] | None = None,
@@ -326,12 +326,13 @@ def sector_effective_rates(
     field: str = "products",
 ) -> np.ndarray:
     """The effective rate of a measure on each of ``sectors``: the import-weighted mean over the
-    exporter's products in the sector of ``rate x covered x (1 - claimed share)`` (``claims``
-    False: no claim exempts). A sector without imports from the exporter in the period gets the
-    statutory rate if the measure covers every product, else 0 (its weight in the model is 0)."""
+    exporter's products in the sector of ``rate x covered x (1 - exempt share)``, the exempt share
+    the claimed share (``claims="exempt"``), the unclaimed share (``"only"``: the rate hits the
+    claimed trade alone, the preference withdrawn) or 0 (``None``). A sector without imports from
+    the exporter in the period gets the statutory rate if the measure covers every product and
+    exempts nothing, else 0 (its weight in the model is 0)."""
     covered = select_products(groups, only=only, exclude=exclude, source=source, field=field)
-    exempt = groups.claimed_shares() if claims else np.zeros_like(groups.value)
-    eff = effective_rates(rate, exempt) * covered
+    eff = effective_rates(rate, _exempt(groups, claims)) * covered
     sec = groups.sectors(chapter_sector)
     index = {s: i for i, s in enumerate(sectors)}
     pos = np.array([index.get(s, -1) for s in sec], dtype=int)
@@ -339,22 +340,32 @@ def sector_effective_rates(
     n = len(sectors)
     v = np.bincount(pos[ok], weights=groups.value[ok], minlength=n)
     paid = np.bincount(pos[ok], weights=(groups.value * eff)[ok], minlength=n)
-    empty_rate = float(rate) if not len(only) else 0.0
+    empty_rate = float(rate) if not len(only) and claims is None else 0.0
     return np.divide(paid, v, out=np.full(n, empty_rate), where=v > 0)
+
+
+def _exempt(groups: ProductGroups, claims: str | None) -> np.ndarray:
+    if claims is None:
+        return np.zeros_like(groups.value)
+    if claims == "exempt":
+        return groups.claimed_shares()
+    if claims == "only":
+        return 1.0 - groups.claimed_shares()
+    raise ScenarioError(f"claims must be 'exempt', 'only' or None, got {claims!r}", field="claims")
 
 
 def mean_effective_rate(
     groups: ProductGroups,
     rate: float,
     *,
-    claims: bool = True,
+    claims: str | None = "exempt",
     only: Sequence[str] = (),
     exclude: Sequence[str] = (),
 ) -> float:
     """Import-weighted mean effective rate of a measure over all the exporter's products."""
     covered = select_products(groups, only=only, exclude=exclude)
-    exempt = groups.claimed_shares() if claims else np.zeros_like(groups.value)
-    return float(np.sum(groups.value * effective_rates(rate, exempt) * covered) / groups.value.sum())
+    eff = effective_rates(rate, _exempt(groups, claims)) * covered
+    return float(np.sum(groups.value * eff) / groups.value.sum())
 
 
 # ----------------------------------------------------------------------------- every partner, from the panel
