@@ -17,6 +17,7 @@ import pytest
 
 from tariffsim.engine import backtest as B
 from tariffsim.errors import ScenarioError
+from tariffsim.inputs.datasets import load_dataset
 from tariffsim.inputs.elasticities import ElasticitySet, available_sets, get_set
 from tariffsim.inputs.episodes import (
     PREDICTIONS,
@@ -167,13 +168,25 @@ def test_claim_contrast_with_no_tariff_is_zero():
     assert B.predict(ep, get_set("gsim")).value == pytest.approx(0.0, abs=1e-10)
 
 
-def test_gdp_scenario_is_every_partner_from_the_panel():
+def test_gdp_episode_runs_us_2025_over_calendar_2025():
     sc = B.gdp_scenario(find_episode("mexico2025-gdp"))
-    rates = {m["exporters"][0]: m["rate"] for m in sc["tariffs"]}
-    mean = load_tariff_panel().mean_rate("2025-01-01", "2026-01-01")
-    assert rates == pytest.approx({k: v for k, v in mean.items() if v > 0}, abs=1e-6)
-    assert 0.02 < rates["MEX"] < 0.10 < rates["CHN"]
-    assert sc["phase_in"] == "2025Q1" and sc["country"] == "MEX"
+    assert sc.name == "us-2025" and sc.quarters[:4] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    assert sc.assumptions.baseline_growth_annual_pct == 1.12
+    data = load_dataset()
+    t0, path = sc.tariff_path(data)
+    pan = load_tariff_panel()
+    q = pan.quarterly(sc.quarters[:8])
+    us = data.index("USA")
+    for r, c in enumerate(pan.regions):
+        # every partner's tariff increase is the panel's day-weighted rate of the quarter, on every sector
+        assert np.allclose(path[:8, data.index(c), us, :] - t0[data.index(c), us], q[:, r][:, None])
+
+
+def test_gdp_episode_must_match_its_scenario():
+    ep = _ep("mexico2025-gdp", start="2025-04-01", end="2026-04-01")
+    with pytest.raises(ScenarioError, match="first year") as e:
+        B.predict(ep, get_set("central"))
+    assert e.value.field == "shock.scenario"
 
 
 # ----------------------------------------------------------------------------- the whole run

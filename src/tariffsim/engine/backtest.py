@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_safe
-from ..constants import DEFAULT_MARKET
+from ..errors import ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map, load_dataset
 from ..inputs.elasticities import ElasticitySet, available_sets, get_set
 from ..inputs.episodes import Episode, find_episode, shipped_episodes
-from ..inputs.policy import load_tariff_panel
+from ..inputs.policy import parse_date, quarter_bounds
+from ..inputs.scenario import Scenario, load_scenario
 from ..models.pe import PEOutcome, solve_pe
 from .simulation import simulate
 
@@ -202,40 +203,37 @@ def predict_diversion(ep: Episode, es: ElasticitySet, cache: Cache) -> tuple[flo
 # ----------------------------------------------------------------------------- Mexico 2025: GDP and recession
 
 
-def gdp_scenario(ep: Episode) -> dict[str, Any]:
-    """The scenario of the tariffs as levied on every partner of the market over the episode's
-    range: each region's day-weighted mean rate from the effective-tariff panel (an estimate), on
-    all goods, from the first quarter of the range; reported for the episode's country."""
+def gdp_scenario(ep: Episode) -> Scenario:
+    """The scenario the episode names (``shock.scenario``: the built-in ``us-2025``, the US tariffs as
+    levied on every partner from the effective-tariff panel, dated), checked against the episode:
+    its first four quarters are the episode's range and its baseline growth the episode's."""
     s = ep.shock
-    pan = load_tariff_panel()
-    rates = pan.mean_rate(s["start"], s["end"], source=ep.file, field="shock")
-    start = str(s["start"])
-    quarter = f"{start[:4]}Q{(int(start[5:7]) - 1) // 3 + 1}"
-    return {
-        "name": f"backtest-{ep.id}",
-        "description": f"{s.get('scenario', 'panel')}: US tariff increases on every partner, "
-        f"mean over {s['start']} .. {s['end']} (effective-tariff panel, an estimate)",
-        "country": str(s["country"]),
-        "phase_in": quarter,
-        "horizon": 12,
-        "tariffs": [
-            {
-                "importer": str(s.get("importer", DEFAULT_MARKET)),
-                "exporters": [r],
-                "rate": round(float(v), 6),
-                "label": f"panel mean on {r}",
-            }
-            for r, v in rates.items()
-            if v > 0
-        ],
-        "assumptions": {"baseline_growth_annual_pct": float(s.get("baseline_growth_annual_pct", 1.2))},
-        "uncertainty": {"draws": 0},
-    }
+    sc = load_scenario(str(s.get("scenario", "us-2025")))
+    start, end = (
+        parse_date(s["start"], source=ep.file, field="shock.start"),
+        parse_date(s["end"], source=ep.file, field="shock.end"),
+    )
+    first, last = quarter_bounds(sc.quarters[0]), quarter_bounds(sc.quarters[3])
+    if (first[0], last[1]) != (start, end) or sc.country != str(s["country"]):
+        raise ScenarioError(
+            f"scenario {sc.name!r} reports {sc.country} from {first[0]} to {last[1]} in its first year; the episode "
+            f"asks for {s['country']} from {start} to {end}",
+            source=ep.file,
+            field="shock.scenario",
+        )
+    g = s.get("baseline_growth_annual_pct")
+    if g is not None and abs(float(g) - sc.assumptions.baseline_growth_annual_pct) > 1e-12:
+        raise ScenarioError(
+            f"scenario {sc.name!r} has baseline growth {sc.assumptions.baseline_growth_annual_pct:g} %, the episode {g}",
+            source=ep.file,
+            field="shock.baseline_growth_annual_pct",
+        )
+    return sc
 
 
 def _gdp_run(ep: Episode, es: ElasticitySet, cache: Cache) -> Result:
     sc = gdp_scenario(ep)
-    key = _key("gdp", {**sc, "name": ""}, es)
+    key = _key("gdp", {"hash": sc.hash}, es)
     if key not in cache:
         cache[key] = simulate(sc, elasticities=[es], draws=0)
     return cache[key]  # type: ignore[no-any-return]

@@ -40,7 +40,7 @@ from .policy import (
 if TYPE_CHECKING:
     from .datasets import TradeData
 
-__all__ = ["tariff_path", "first_year", "measure_quarter_shares"]
+__all__ = ["tariff_path", "first_year", "measure_quarter_shares", "taxed_shares"]
 
 _EARLIEST = dt.date(1, 1, 1)
 
@@ -80,10 +80,13 @@ def _sectors(m: TariffMeasure, data: TradeData, source: str, where: str) -> np.n
     return np.array(sorted(sec), dtype=int)
 
 
-def _taxed_share(m: TariffMeasure, exporters: Sequence[str], data: TradeData, source: str, where: str) -> np.ndarray:
-    """(E, S): the share of each exporter's trade in each sector the measure taxes."""
+def taxed_shares(
+    m: TariffMeasure, exporters: Sequence[str], sectors: Sequence[str], *, source: str = "<scenario>", where: str = ""
+) -> np.ndarray:
+    """(E, S): the share of each exporter's trade in each of ``sectors`` that the measure taxes
+    (covered by its products and not exempt; sector coverage aside)."""
     if m.claims_period is None and not m.products and not m.exclude_products:
-        return np.full((len(exporters), data.n_sectors), 1.0 - m.exempt_share)
+        return np.full((len(exporters), len(sectors)), 1.0 - m.exempt_share)
     out = []
     for c in exporters:
         g = load_product_groups(c, m.claims_period or "2024", source=source, field=f"{where}.claims_period")
@@ -91,7 +94,7 @@ def _taxed_share(m: TariffMeasure, exporters: Sequence[str], data: TradeData, so
             sector_effective_rates(
                 g,
                 1.0,
-                data.sectors,
+                sectors,
                 claims=m.claims if m.claims_period is not None else None,
                 only=m.products,
                 exclude=m.exclude_products,
@@ -166,7 +169,7 @@ def _apply(
         f = measure_quarter_shares(m, quarters)
         base = np.array([m.rates[c] for c in exporters]) if m.rates else np.full(len(exporters), m.rate)
         r = np.broadcast_to(base, (len(quarters), len(exporters)))
-        u = _taxed_share(m, exporters, data, source, where)
+        u = taxed_shares(m, exporters, data.sectors, source=source, where=where)
     u = u[:, sec]  # (E, S')
     ix = np.ix_(np.arange(len(quarters)), exp, np.array([imp]), sec)
     cur = path[ix]  # (H, E, 1, S')
