@@ -51,7 +51,16 @@ from tariffsim.models.ge import (  # noqa: E402
 )
 from tariffsim.models.pe import solve_pe, solve_pe_batch  # noqa: E402
 
-PE_OUT = ("V1", "w_hat", "P_hat", "q_hat", "importer_welfare", "consumer_surplus", "producer_surplus", "trade_diversion")
+PE_OUT = (
+    "V1",
+    "w_hat",
+    "P_hat",
+    "q_hat",
+    "importer_welfare",
+    "consumer_surplus",
+    "producer_surplus",
+    "trade_diversion",
+)
 GE_OUT = ("w_hat", "E_hat", "P_hat", "real_income_pct", "welfare_pct", "X_new")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tariffsim.engine.simulation import apply_draw, draw_parameters, resolve, run_case, run_cases
 from tariffsim.errors import ConvergenceError, DataError
 from tariffsim.models import _ge_batch
 from tariffsim.models.ge import GEParams, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
@@ -245,3 +246,42 @@ def test_ge_batch_errors():
     with pytest.raises(ConvergenceError, match="case 0") as e:
         solve_ge_batch(base, t1, p, max_iter=1)
     assert e.value.iterations == 1
+
+
+# ------------------------------------------------------------------------------------ engine
+
+
+def _draw_cases(inp, n: int):
+    rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
+    df = draw_parameters(inp.scenario, n, rng)
+    return [apply_draw(inp.central_set, inp.assumptions, row) for _, row in df.iterrows()]
+
+
+def _same_case(a, b, tol: float = 1e-10) -> None:
+    np.testing.assert_allclose(b.macro.path, a.macro.path, rtol=0, atol=tol)
+    for k, v in a.macro.components.items():
+        np.testing.assert_allclose(b.macro.components[k], v, rtol=0, atol=tol, err_msg=k)
+    for f in ("near_term", "at_risk", "gdp_long_run", "long_run"):
+        x, y = getattr(a, f), getattr(b, f)
+        scale = max(1.0, float(np.max(np.abs(x.V1))))
+        np.testing.assert_allclose(y.V1, x.V1, rtol=0, atol=tol * scale, err_msg=f)
+        if x.real_income_pct is not None:
+            np.testing.assert_allclose(y.real_income_pct, x.real_income_pct, rtol=0, atol=tol, err_msg=f)
+    assert (a.near_term_with_input_costs is None) == (b.near_term_with_input_costs is None)
+    if a.near_term_with_input_costs is not None:
+        np.testing.assert_allclose(b.near_term_with_input_costs.V1, a.near_term_with_input_costs.V1, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "model"),
+    [("mex25", None), ("mex25-retaliation", "ge"), ("us-2025", None)],
+)
+def test_run_cases_equals_one_run_case_per_draw(scenario, model):
+    """The parameter draws of simulate, batched (run_cases: every model's solves of all draws at
+    once), against one run_case per draw (the code before issue 21): the retaliation wedge, the GE
+    long run and a dated run (trade stages per tariff level) included."""
+    inp = resolve(scenario, model=model, recession=False)
+    cases = _draw_cases(inp, 12)
+    batched = run_cases(inp, cases)
+    for (es, a), b in zip(cases, batched, strict=True):
+        _same_case(run_case(inp, es, a), b)

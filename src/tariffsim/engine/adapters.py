@@ -18,7 +18,7 @@ adapter and one line in :data:`ADAPTERS` (and its name in :data:`tariffsim.const
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -27,8 +27,8 @@ import numpy as np
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
 from ..errors import DataError, ScenarioError
 from ..inputs.elasticities import ElasticitySet
-from ..models.ge import GESolution, build_baseline, calibrate_nu_two_region, solve_ge
-from ..models.pe import PEOutcome, solve_pe
+from ..models.ge import GEBaseline, GESolution, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
+from ..models.pe import PEOutcome, solve_pe, solve_pe_batch
 from .ge_io_bridge import ge_io_refuses, ge_io_trade
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
@@ -40,10 +40,15 @@ __all__ = [
     "long_run_adapter",
     "pe_trade",
     "ge_trade",
+    "pe_trade_many",
+    "ge_trade_many",
 ]
 
 #: The signature every model is run through.
 Solve = Callable[[TradeContext, ElasticitySet, Horizon], TradeOutcome]
+#: Many cases (a context and a set each) at one horizon in one batched solve; every case's outcome
+#: equals ``solve``'s for it.
+SolveMany = Callable[[Sequence[tuple[TradeContext, ElasticitySet]], Horizon], list[TradeOutcome]]
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,9 @@ class Adapter:
     general_equilibrium: bool
     own_tables: bool
     refuse_set: Callable[[ElasticitySet], str | None]
+    solve_many: SolveMany | None = None
 
-    def run(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome:
-        """``solve`` after checking the horizon and the elasticity set."""
+    def _check(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> None:
         if horizon not in self.horizons:
             raise ScenarioError(
                 f"the {self.description} model solves the {' and '.join(self.horizons)} only, not {horizon!r}",
@@ -71,7 +76,41 @@ class Adapter:
         why = self.refuse_set(es)
         if why:
             raise ScenarioError(why, source=ctx.scenario.source, field="elasticities")
+
+    def run(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome:
+        """``solve`` after checking the horizon and the elasticity set."""
+        self._check(ctx, es, horizon)
         return self.solve(ctx, es, horizon)
+
+    def run_many(self, cases: Sequence[tuple[TradeContext, ElasticitySet]], horizon: Horizon) -> list[TradeOutcome]:
+        """:meth:`run` for many cases (parameter draws, sets, rates): one batched solve when the model
+        has one and the cases share a dataset, its baseline tariffs, the market and the method (else
+        one solve per case); the same outcomes either way."""
+        for ctx, es in cases:
+            self._check(ctx, es, horizon)
+        if self.solve_many is None or len(cases) < 2 or not _one_baseline([c for c, _ in cases]):
+            return [self.solve(ctx, es, horizon) for ctx, es in cases]
+        return self.solve_many(cases, horizon)
+
+
+def _one_baseline(contexts: Sequence[TradeContext]) -> bool:
+    """The contexts share the dataset, the baseline tariffs, the market and the PE method."""
+    c0 = contexts[0]
+    return all(
+        c.data is c0.data
+        and c.market == c0.market
+        and c.method == c0.method
+        and (c.t0 is c0.t0 or np.array_equal(c.t0, c0.t0))
+        for c in contexts[1:]
+    )
+
+
+def _stacked_tariffs(contexts: Sequence[TradeContext]) -> np.ndarray:
+    """The cases' scenario tariffs: one array when every case has the same, else one per case."""
+    t1 = contexts[0].t1
+    if all(c.t1 is t1 or np.array_equal(c.t1, t1) for c in contexts[1:]):
+        return np.asarray(t1)
+    return np.stack([np.asarray(c.t1) for c in contexts])
 
 
 def pe_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome[PEOutcome]:
@@ -79,11 +118,27 @@ def pe_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOut
     data = ctx.data
     el = es.arrays(data.sectors, horizon)
     o = solve_pe(data.values, ctx.t0, ctx.t1, method=ctx.method, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
+    return _pe_outcome(ctx, o, horizon)
+
+
+def pe_trade_many(cases: Sequence[tuple[TradeContext, ElasticitySet]], horizon: Horizon) -> list[TradeOutcome]:
+    """:func:`pe_trade` for many cases on one dataset and baseline, in one batched solve
+    (:func:`tariffsim.models.pe.solve_pe_batch`)."""
+    ctx0 = cases[0][0]
+    data = ctx0.data
+    els = [es.arrays(data.sectors, horizon) for _, es in cases]
+    eta, sigma, eps_x = (np.stack([e[k] for e in els]) for k in ("eta", "sigma", "eps_x"))
+    t1 = _stacked_tariffs([c for c, _ in cases])
+    out = solve_pe_batch(data.values, ctx0.t0, t1, method=ctx0.method, eta=eta, sigma=sigma, eps_x=eps_x)
+    return [_pe_outcome(ctx, o, horizon) for (ctx, _), o in zip(cases, out, strict=True)]
+
+
+def _pe_outcome(ctx: TradeContext, o: PEOutcome, horizon: Horizon) -> TradeOutcome[PEOutcome]:
     return TradeOutcome(
         model=PE_MODEL,
         horizon=horizon,
-        countries=tuple(data.countries),
-        sectors=tuple(data.sectors),
+        countries=tuple(ctx.data.countries),
+        sectors=tuple(ctx.data.sectors),
         V0=o.V0,
         V1=o.V1,
         revenue0=o.revenue0,
@@ -102,20 +157,48 @@ def _home(ctx: TradeContext) -> int | None:
     return None
 
 
-def ge_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[GESolution]:
-    """The long-run one-sector GE on the context's dataset (tariffs aggregated with baseline trade
-    weights; ν calibrated with the tariff-setting market as the home region of ILMS's two-region
-    conditions). Flows inside a region such as EU27 count as its domestic sales."""
-    data, t0, t1 = ctx.data, ctx.t0, ctx.t1
+def _ge_baseline(ctx: TradeContext) -> tuple[np.ndarray, np.ndarray, GEBaseline]:
+    """The dataset's trade, its aggregated baseline tariffs and the GE baseline (ν calibrated with the
+    tariff-setting market as the home region of ILMS's two-region conditions)."""
+    data = ctx.data
     if data.gdp is None:
         raise DataError(f"dataset {data.name!r} has no GDP; the GE model needs it", source=data.source)
     V0 = np.asarray(data.values, dtype=float)
     X = V0.sum(axis=2)
     home = _home(ctx)
     nu = calibrate_nu_two_region(X, data.gdp, home) if home is not None else np.zeros(data.n_countries)
-    T0, T1 = aggregate_tariffs(V0, t0), aggregate_tariffs(V0, t1)
-    base = build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=T0)
-    sol = solve_ge(base, T1, ge_long_run_params(nu, es.ge_trade_elasticity))
+    T0 = aggregate_tariffs(V0, ctx.t0)
+    return V0, T0, build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=T0)
+
+
+def ge_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[GESolution]:
+    """The long-run one-sector GE on the context's dataset (tariffs aggregated with baseline trade
+    weights; ν calibrated with the tariff-setting market as the home region of ILMS's two-region
+    conditions). Flows inside a region such as EU27 count as its domestic sales."""
+    V0, T0, base = _ge_baseline(ctx)
+    T1 = aggregate_tariffs(V0, ctx.t1)
+    sol = solve_ge(base, T1, ge_long_run_params(base.nu, es.ge_trade_elasticity))
+    return _ge_outcome(ctx, es, V0, T0, T1, sol)
+
+
+def ge_trade_many(cases: Sequence[tuple[TradeContext, ElasticitySet]], horizon: Horizon) -> list[TradeOutcome]:
+    """:func:`ge_trade` for many cases on one dataset and baseline: the baseline built once and the
+    cases in one batched solve (:func:`tariffsim.models.ge.solve_ge_batch`)."""
+    V0, T0, base = _ge_baseline(cases[0][0])
+    t1 = _stacked_tariffs([c for c, _ in cases])
+    T1 = aggregate_tariffs(V0, t1) if t1.ndim == 3 else np.stack([aggregate_tariffs(V0, t) for t in t1])
+    params = [ge_long_run_params(base.nu, es.ge_trade_elasticity) for _, es in cases]
+    sols = solve_ge_batch(base, T1, params)
+    return [
+        _ge_outcome(ctx, es, V0, T0, T1 if T1.ndim == 2 else T1[d], sol)
+        for d, ((ctx, es), sol) in enumerate(zip(cases, sols, strict=True))
+    ]
+
+
+def _ge_outcome(
+    ctx: TradeContext, es: ElasticitySet, V0: np.ndarray, T0: np.ndarray, T1: np.ndarray, sol: GESolution
+) -> TradeOutcome[GESolution]:
+    data, t0, t1 = ctx.data, ctx.t0, ctx.t1
     unchanged = np.array_equal(T0, T1)  # the model's answer is the identity; the solver's 1e-15 is noise
     X0, X1 = sol.baseline.X, sol.X_new
     safe = np.where(X0 > 0, X0, 1.0)
@@ -168,6 +251,7 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 general_equilibrium=False,
                 own_tables=False,
                 refuse_set=_accepts_every_set,
+                solve_many=pe_trade_many,
             ),
             Adapter(
                 name=GE_MODEL,
@@ -180,6 +264,7 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 general_equilibrium=True,
                 own_tables=False,
                 refuse_set=_accepts_every_set,
+                solve_many=ge_trade_many,
             ),
             Adapter(
                 name=GE_IO_MODEL,

@@ -59,6 +59,8 @@ __all__ = [
     "recession_stage",
     "assemble",
     "run_case",
+    "run_cases",
+    "trade_stages",
     "dated_macro",
     "draw_parameters",
     "apply_draw",
@@ -240,30 +242,46 @@ def trade_stage(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = Non
     """Stage 2: the trade outcomes of one elasticity set (``a``: assumptions of a draw): the
     near-term model at one year (with the retaliation cost wedge when there is one) and at the long
     run (value added at risk), and the long-run model of the run (:mod:`tariffsim.engine.adapters`)."""
-    a = inp.assumptions if a is None else a
+    return trade_stages(inp, [(es, inp.assumptions if a is None else a)])[0]
+
+
+def trade_stages(inp: Inputs, cases: Sequence[tuple[ElasticitySet, MacroAssumptions]]) -> list[TradeSet]:
+    """:func:`trade_stage` for many cases (parameter draws, elasticity sets), each model's solves of
+    all cases batched (:meth:`tariffsim.engine.adapters.Adapter.run_many`): the same outcomes as one
+    :func:`trade_stage` per case."""
     d, ctx = inp.data, inp.context
     near_model, long_model = near_term_adapter(), long_run_adapter(inp.model)
-    near = near_model.run(ctx, es, "one-year")
-    at_risk = near_model.run(ctx, es, "long-run")
-    c = d.index(a.country)
-    m = d.index(a.market) if a.market in d.countries else None
-    wedge = retaliation_wedge(
-        d.values,
-        inp.t0,
-        inp.t1,
-        c,
-        m,
-        input_share=a.input_share_of_imports,
-        passthrough=a.input_cost_passthrough,
-        exports_usd=a.exports_usd,
+    near = near_model.run_many([(ctx, es) for es, _ in cases], "one-year")
+    at_risk = near_model.run_many([(ctx, es) for es, _ in cases], "long-run")
+    wedges = []
+    for _, a in cases:
+        c = d.index(a.country)
+        m = d.index(a.market) if a.market in d.countries else None
+        w = retaliation_wedge(
+            d.values,
+            inp.t0,
+            inp.t1,
+            c,
+            m,
+            input_share=a.input_share_of_imports,
+            passthrough=a.input_cost_passthrough,
+            exports_usd=a.exports_usd,
+        )
+        wedges.append((w, c))
+    hit = [k for k, (w, _) in enumerate(wedges) if w > 0]
+    with_wedge = near_model.run_many(
+        [(dataclasses.replace(ctx, t1=wedge_tariffs(inp.t1, wedges[k][1], wedges[k][0])), cases[k][0]) for k in hit],
+        "one-year",
     )
-    near_wedge = None
-    if wedge > 0:
-        wctx = dataclasses.replace(ctx, t1=wedge_tariffs(inp.t1, c, wedge))
-        near_wedge = near_model.run(wctx, es, "one-year")
-    gdp_lr = long_model.run(ctx, es, "long-run")
+    near_wedge: list[TradeOutcome | None] = [None] * len(cases)
+    for k, o in zip(hit, with_wedge, strict=True):
+        near_wedge[k] = o
+    gdp_lr = long_model.run_many([(ctx, es) for es, _ in cases], "long-run")
     own = adapter(inp.model)
-    return TradeSet(near, near_wedge, at_risk, gdp_lr, gdp_lr if own.general_equilibrium else at_risk, wedge)
+    return [
+        TradeSet(near[k], near_wedge[k], at_risk[k], gdp_lr[k], gdp_lr[k] if own.general_equilibrium else at_risk[k], w)
+        for k, (w, _) in enumerate(wedges)
+    ]
 
 
 def macro_stage(inp: Inputs, ts: TradeSet, a: MacroAssumptions | None = None) -> MacroOutcome:
@@ -285,35 +303,54 @@ def dated_macro(
 ) -> MacroOutcome:
     """The GDP path of a dated run: each tariff level's path (stages 2 and 3 at that level), superposed
     from the quarter it starts (:func:`tariffsim.engine.macro.dated_outcome`)."""
-    levels: list[MacroOutcome | None] = []
+    return _dated_macros(inp, [(es, inp.assumptions if a is None else a)], [static])[0]
+
+
+def _dated_macros(
+    inp: Inputs, cases: Sequence[tuple[ElasticitySet, MacroAssumptions]], statics: Sequence[MacroOutcome]
+) -> list[MacroOutcome]:
+    """:func:`dated_macro` for many cases: each level's trade stage batched over the cases."""
+    per_level: list[list[MacroOutcome] | None] = []
     starts: list[int] = []
     for q, t in inp.levels:
         starts.append(q)
         if np.array_equal(t, inp.t0):
-            levels.append(None)
+            per_level.append(None)
             continue
         at = dataclasses.replace(inp, t1=t, t_path=None)
-        levels.append(macro_stage(at, trade_stage(at, es, a), a))
-    return dated_outcome(static, levels, starts)
+        per_level.append([macro_stage(at, ts, a) for ts, (_, a) in zip(trade_stages(at, cases), cases, strict=True)])
+    return [
+        dated_outcome(static, [None if lv is None else lv[k] for lv in per_level], starts)
+        for k, static in enumerate(statics)
+    ]
 
 
 def run_case(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) -> SetOutcome:
     """Stages 2 and 3 for one elasticity set: a :class:`SetOutcome` without recession risk (a dated
     run: the trade at the first-year mean tariffs, the GDP path quarter by quarter)."""
-    ts = trade_stage(inp, es, a)
-    mac = macro_stage(inp, ts, a)
+    return run_cases(inp, [(es, inp.assumptions if a is None else a)])[0]
+
+
+def run_cases(inp: Inputs, cases: Sequence[tuple[ElasticitySet, MacroAssumptions]]) -> list[SetOutcome]:
+    """:func:`run_case` for many cases (elasticity sets, parameter draws), the trade models' solves
+    batched over the cases (:func:`trade_stages`); the same outcomes as one call per case."""
+    tss = trade_stages(inp, cases)
+    macs = [macro_stage(inp, ts, a) for ts, (_, a) in zip(tss, cases, strict=True)]
     if inp.t_path is not None:
-        mac = dated_macro(inp, es, mac, a)
-    return SetOutcome(
-        name=es.name,
-        elasticities=es,
-        near_term=ts.near,
-        long_run=ts.long_run,
-        gdp_long_run=ts.gdp_long_run,
-        macro=mac,
-        at_risk=ts.at_risk,
-        near_term_with_input_costs=ts.near_wedge,
-    )
+        macs = _dated_macros(inp, cases, macs)
+    return [
+        SetOutcome(
+            name=es.name,
+            elasticities=es,
+            near_term=ts.near,
+            long_run=ts.long_run,
+            gdp_long_run=ts.gdp_long_run,
+            macro=mac,
+            at_risk=ts.at_risk,
+            near_term_with_input_costs=ts.near_wedge,
+        )
+        for (es, _), ts, mac in zip(cases, tss, macs, strict=True)
+    ]
 
 
 def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -363,8 +400,8 @@ def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd
     say(f"parameter draws ({inp.draws})")
     rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
     df = draw_parameters(inp.scenario, inp.draws, rng)
-    rows = [run_case(inp, *apply_draw(inp.central_set, inp.assumptions, r)).macro.path for _, r in df.iterrows()]
-    paths = np.vstack(rows)
+    cases = [apply_draw(inp.central_set, inp.assumptions, r) for _, r in df.iterrows()]
+    paths = np.vstack([so.macro.path for so in run_cases(inp, cases)])
     return paths, df.assign(
         gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
         gdp_impact_pct_first_year_avg=paths[:, :4].mean(axis=1),
@@ -493,10 +530,10 @@ def simulate(
         method=method,
         recession=recession,
     )
-    outcomes = {}
-    for es in inp.sets:
-        say(f"trade and macro, elasticity set '{es.name}'")
-        outcomes[es.name] = run_case(inp, es)
+    say(
+        f"trade and macro, elasticity set{'s' if len(inp.sets) > 1 else ''} {', '.join(repr(e.name) for e in inp.sets)}"
+    )
+    outcomes = {so.name: so for so in run_cases(inp, [(es, inp.assumptions) for es in inp.sets])}
     if not recession:
         return assemble(inp, outcomes)
     risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say)
