@@ -100,6 +100,9 @@ FRESH = 3
 #: Inner accuracy relative to the outer residual, and its cap (see :func:`_inner_tol`).
 ITOL_REL = 1e-4
 ITOL_CAP = 1e-3
+#: Largest inner accuracy relative to the outer residual it perturbs; a state evaluated more loosely
+#: (after a step that contracted by more than ITOL_RES / ITOL_REL) is re-evaluated before the next step.
+ITOL_RES = 1e-2
 #: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
 JAC_TOL = 0.1
 #: The Jacobian is rebuilt at the new point when a Broyden step shrank the residual norm by less
@@ -651,7 +654,9 @@ def solve(
     need_jac = Jm is None  # build the analytic Jacobian at the current point before the next step
     fresh = False  # Jm is the analytic Jacobian at the current point (no Broyden update since)
     while True:
-        if st.inner_tol > max(res, 1e-2 * tol):  # inner error may dominate this residual: tighten it here
+        # the inner error must stay well below the residual it perturbs (a step that contracted by more
+        # than 1/ITOL_REL was evaluated too loosely to steer the next one): tighten it here
+        if st.inner_tol > max(ITOL_RES * res, 1e-2 * tol):
             st = evaluate(lw, sysm, st, inner_tol=_inner_tol(res, tol))
             res = float(np.max(np.abs(st.F)))
             continue
