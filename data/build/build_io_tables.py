@@ -34,12 +34,8 @@ import pandas as pd
 
 from tariffsim.inputs.io_calibration import (
     Calibration,
-    FlowCube,
-    ShareTable,
-    WorldIOTable,
     calibrate_flows_shares,
     calibrate_world_table,
-    flow_cube_from_long,
     io_facts,
     map_elasticities,
 )
@@ -51,6 +47,7 @@ from tariffsim.inputs.io_shipped import (
     share_sectors,
     write_cp_layout,
 )
+from tariffsim.inputs.io_sources import FlowCube, ShareTable, WorldIOTable, flow_cube_from_long
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "data" / "datasets"

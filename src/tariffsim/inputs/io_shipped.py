@@ -42,7 +42,7 @@ from .._util import json_default
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..models.ge_io import STRUCTURE_NOTE, IOData
 from .datasets import data_file
-from .io_calibration import Aggregation
+from .io_sources import Aggregation
 from .io_tables import CP2015_FILES, read_cp2015, shipped_dir
 
 __all__ = [
