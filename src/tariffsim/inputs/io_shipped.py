@@ -57,6 +57,7 @@ __all__ = [
     "load_io_table",
     "io_table_meta",
     "io_table_note",
+    "folder_note",
     "goods_mask",
     "io_elasticities",
     "io_elasticity_sets",
@@ -178,11 +179,22 @@ def io_table_meta(name: str) -> dict[str, Any]:
 
 def io_table_note(name: str) -> str:
     """One line naming the table and the year of each piece (every output built on it says it)."""
-    meta = io_table_meta(name)
-    if meta["name"] == "cp1993":
+    if _check_name(name) == "cp1993":
         return STRUCTURE_NOTE
-    pieces = "; ".join(f"{k}: {v}" for k, v in meta["pieces"].items())
-    return f"input-output table {meta['name']} ({meta['table']}): {pieces}"
+    note = folder_note(io_table_dir(name))
+    assert note is not None, name
+    return note
+
+
+def folder_note(folder: str | os.PathLike) -> str | None:
+    """The table note of a folder written with a ``meta.json`` (:func:`write_cp_layout`), else None."""
+    path = Path(folder) / "meta.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        pieces = "; ".join(f"{k}: {v}" for k, v in meta["pieces"].items())
+        return f"input-output table {meta['name']} ({meta['table']}): {pieces}"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def goods_mask(data: IOData) -> np.ndarray:
