@@ -1,4 +1,4 @@
-"""The multi-sector model calibrated from world input-output tables (issue 19; MODELS §7;
+"""The multi-sector model calibrated from world input-output tables (issue 19;
 docs/models/ge_io.md): the shipped calibrations icio2022 and wiod2011, the pipeline on small
 synthetic tables, facts the calibrations were not built from, bad input, the Caliendo-Parro layout
 writer, and the seed question (a 25 % US tariff on Mexico) on today's structure."""
@@ -174,10 +174,10 @@ def test_every_calibration_names_the_year_of_each_piece(name):
 
 
 def test_corrections_are_reported_with_their_size():
-    """MODELS §7: negative final use in the shares route, inventory draw-downs in WIOT, sized."""
+    """Negative final use in the shares route, inventory draw-downs in WIOT, sized."""
     icio = io_table_meta("icio2022")["corrections"]
     neg = next(c for c in icio if c["kind"].startswith("negative final use set to zero"))
-    # MODELS §7 on 38 x 14 found 28 cells, 0.2 % of world absorption (none for Mexico)
+    # the method on 38 x 14 (the shares table's own regions) found 28 cells, 0.2 % of world absorption (none for Mexico)
     assert 0 < neg["cells"] <= 28 and "MEX" not in neg["note"]
     share = float(neg["note"].split("% of world final use, ")[1].split(" %")[0])
     assert 0.05 < share < 0.4
@@ -193,7 +193,7 @@ def test_corrections_are_reported_with_their_size():
 
 def test_icio2022_facts():
     f = io_facts(load_io_table("icio2022"))
-    # Mexico's exports to the US about 28 % of its value added today (issue 19; MODELS §7)
+    # Mexico's exports to the US about 28 % of its value added today (issue 19)
     assert f["exports_to_partner_over_va"] == pytest.approx(0.28, abs=0.02)
     # Mexico's GDP relative to the US's, 2022: about 1.47 / 25.7 trillion USD = 0.057 (World Bank WDI,
     # NY.GDP.MKTP.CD); value added at basic prices here, so within 10 %
@@ -605,3 +605,13 @@ def test_sector_table_flags_small_bases():
     moved = (va * ch.value_added_pct / 100.0).sum(axis=1) / va.sum(axis=1)
     np.testing.assert_allclose(moved, 0.0, atol=1e-8)
     assert dataclasses.is_dataclass(ch)
+
+
+def test_docs_hold_the_generated_seed_tables():
+    """docs/models/ge_io.md shows exactly what scripts/ge_io_seed.py computes (one source of truth)."""
+    spec = importlib.util.spec_from_file_location("ge_io_seed", ROOT / "scripts" / "ge_io_seed.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    doc = (ROOT / "docs" / "models" / "ge_io.md").read_text(encoding="utf-8")
+    shown = doc.split(mod.START, 1)[1].split(mod.END, 1)[0]
+    assert shown == "\n" + mod.block(), "run python scripts/ge_io_seed.py --write"

@@ -510,8 +510,8 @@ def balance(data: IOData, *, tol: float = 1e-11) -> tuple[IOData, dict[str, Any]
 
 
 def check_io(data: IOData, *, tol: float = CHECK_TOL) -> CalibrationChecks:
-    """The checks of a calibration (MODELS §7): shares in [0, 1] summing to one, gross output from
-    trade equal to input use plus value added, goods markets clearing at the data, deficits
+    """The checks of a calibration (docs/models/ge_io.md): shares in [0, 1] summing to one, gross
+    output from trade equal to input use plus value added, goods markets clearing at the data, deficits
     summing to zero, and a solve at unchanged tariffs returning every hat at one."""
     m = calibrate(data)
     shares = (m.pi0, m.gamma, m.gamma_va, m.alpha)
@@ -555,7 +555,7 @@ def check_io(data: IOData, *, tol: float = CHECK_TOL) -> CalibrationChecks:
 
 
 def io_facts(data: IOData, region: str = "MEX", partner: str = "USA") -> dict[str, float]:
-    """Facts of a calibration that it was not built to match (MODELS §7):
+    """Facts of a calibration that it was not built to match (docs/models/ge_io.md):
 
     * ``exports_to_partner_over_va``: ``region``'s exports to ``partner`` (all sectors, net of
       tariffs) over its value added;
