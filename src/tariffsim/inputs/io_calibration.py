@@ -28,9 +28,9 @@ report every correction (:class:`Correction`): negative final use (inventory dra
 complete table; goods-market residuals in the shares route) set to zero and the rest rescaled;
 negative value added set to zero; sectors with gross output below :data:`FLOOR_SHARE` of their
 region's output floored. Corrected data no longer clear the goods markets exactly, so they are
-*balanced*: the model is solved once at the data's tariffs and the equilibrium (trade, output,
-intermediate use, value added, final use) replaces the data; the size of that step is a
-correction too. Deficits are imports − exports of all goods and services (net of tariffs) and
+*balanced* (:func:`balance`): expenditures are solved from the goods-market conditions at the
+data's expenditure shares (linear given the shares), and trade, output, intermediate use, value
+added and final use follow; the size of that step is a correction too. Deficits are imports − exports of all goods and services (net of tariffs) and
 sum to zero. :func:`check_io` then verifies the calibration: shares in [0, 1] summing to one,
 market clearing, and a baseline solve at unchanged tariffs returning every hat at one.
 """
@@ -446,14 +446,14 @@ def finish_calibration(
         data, moved = balance(data)
         corrections.append(
             Correction(
-                "balancing: the corrected data replaced by the model's equilibrium at the data's tariffs",
+                "balancing: expenditures that clear every market at the data's expenditure shares (trade shares "
+                "unchanged; value added follows output)",
                 N * J,
                 moved["output_max_pct"],
                 "% (largest change of a sector's gross output)",
                 f"largest in {moved['output_max_cell']}; gross output moved {moved['output_mean_pct']:.4f} % on average "
-                f"(output-weighted); largest trade-flow "
-                f"change {moved['trade_max_pct']:.3f} % (flows above 0.1 % of the importer's absorption); wages "
-                f"{moved['wage_max_pct']:.4f} % at most; before balancing the baseline solve moved a hat by "
+                f"(output-weighted); a region's value added {moved['value_added_max_pct']:.3f} % at most "
+                f"({moved['value_added_max_region']}); before balancing a solve at the data's tariffs moved a hat by "
                 f"{pre.hat_gap:.2e}",
             )
         )
@@ -471,37 +471,62 @@ def finish_calibration(
     )
 
 
-def balance(data: IOData, *, tol: float = 1e-11) -> tuple[IOData, dict[str, Any]]:
-    """The equilibrium of ``data`` at its own tariffs and deficits, as data: trade, intermediate
-    use (γ Y'), value added (γ_va Y') and final use (α I') of the solve. Its calibration has the
-    same shares γ, γ_va, α, and a solve at unchanged tariffs returns every hat at one. Returns
-    the new data and how far they moved (percent)."""
-    model = calibrate(data)
-    sol = solve_io(model, data.tariff, None, data.deficit, tol=tol)
-    out0 = data.trade.sum(axis=0)
-    out1 = np.asarray(sol.output)
-    big = data.trade > 1e-3 * (data.trade * (1.0 + data.tariff)).sum(axis=1, keepdims=True)
+def balance(data: IOData) -> tuple[IOData, dict[str, Any]]:
+    """Data that clear every market at the data's expenditure shares: the goods-market conditions
+    X_nj = Σ_k γ_njk Y_nk + α_nj I_n, with Y = Σ_n π X / (1 + τ) and I_n = Σ_k γ_nk Y_nk + R_n + D_n,
+    are linear in the expenditures X given the shares (π, γ, γ_va, α) and the deficits; one of them
+    is redundant (deficits sum to zero) and is replaced by the numéraire, world value added as in
+    the data. Prices are unchanged, so every trade share π is the data's; value added (labour
+    income) follows gross output. The result is an equilibrium of itself: a solve at unchanged
+    tariffs returns every hat at one. One dense linear solve (N J unknowns): the same data give
+    the same bytes whatever the nonlinear solver does. Returns the new data and how far they
+    moved (percent)."""
+    m = calibrate(data)
+    N, J = data.N, data.J
+    pi = np.transpose(m.pi0, (1, 2, 0))  # [n, i, j]
+    pit = pi / (1.0 + data.tariff)
+    eye_n, eye_j = np.eye(N), np.eye(J)
+    # Y[i, j] = Σ_n pit[n, i, j] X[n, j]:  Mx[(i, j), (n, j')] = pit[n, i, j] δ_jj'
+    Mx = np.einsum("nij,jk->ijnk", pit, eye_j).reshape(N * J, N * J)
+    G = np.einsum("njk,nm->njmk", m.gamma, eye_n).reshape(N * J, N * J)  # Σ_k γ[n, j, k] Y[n, k]
+    V = np.einsum("kn,nm->nmk", m.gamma_va, eye_n).reshape(N, N * J)  # value added of each region
+    r = (pi * data.tariff / (1.0 + data.tariff)).sum(axis=1)  # (N, J) revenue share of expenditure
+    Rm = np.einsum("nj,nm->nmj", r, eye_n).reshape(N, N * J)
+    A = np.einsum("jn,nm->njm", m.alpha, eye_n).reshape(N * J, N)
+    system = np.eye(N * J) - G @ Mx - A @ (V @ Mx + Rm)
+    rhs = A @ data.deficit
+    system[-1] = (V @ Mx).sum(axis=0)  # numéraire: world value added as in the data
+    rhs[-1] = data.value_added.sum()
+    X = np.linalg.solve(system, rhs).reshape(N, J)
+    if not np.all(np.isfinite(X)) or (X <= 0).any():
+        raise DataError(
+            "balancing at the data's shares gives a non-positive expenditure", source=data.source, location="balancing"
+        )
+    trade = pit * X[:, None, :]
+    out0, out1 = data.trade.sum(axis=0), trade.sum(axis=0)
+    income = (m.gamma_va.T * out1).sum(axis=1) + (r * X).sum(axis=1) + data.deficit
     rel = np.abs(out1 / out0 - 1.0)
     n, j = np.unravel_index(int(np.argmax(rel)), rel.shape)
+    va0, va1 = data.value_added.sum(axis=1), (m.gamma_va.T * out1).sum(axis=1)
     moved = {
         "output_max_pct": float(100.0 * rel[n, j]),
         "output_max_cell": f"{data.regions[n]} {data.sectors[j]}",
         "output_mean_pct": float(100.0 * np.abs(out1 - out0).sum() / out0.sum()),
-        "trade_max_pct": float(100.0 * np.max(np.abs(np.asarray(sol.trade)[big] / data.trade[big] - 1.0))),
-        "wage_max_pct": float(100.0 * np.max(np.abs(np.asarray(sol.w_hat) - 1.0))),
+        "value_added_max_pct": float(100.0 * np.max(np.abs(va1 / va0 - 1.0))),
+        "value_added_max_region": data.regions[int(np.argmax(np.abs(va1 / va0 - 1.0)))],
     }
     new = IOData(
         regions=data.regions,
         sectors=data.sectors,
-        trade=np.asarray(sol.trade),
+        trade=trade,
         tariff=data.tariff,
         tariff_bln=data.tariff_bln,
         tariff_cfl=data.tariff_cfl,
         d_bln=data.d_bln,
         d_cfl=data.d_cfl,
-        intermediate=model.gamma * out1[:, None, :],
-        value_added=model.gamma_va.T * out1,
-        final=model.alpha.T * np.asarray(sol.income)[:, None],
+        intermediate=m.gamma * out1[:, None, :],
+        value_added=m.gamma_va.T * out1,
+        final=m.alpha.T * income[:, None],
         deficit=data.deficit,
         theta=data.theta,
         source=data.source,

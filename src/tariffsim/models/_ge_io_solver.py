@@ -102,7 +102,7 @@ ITOL_REL = 1e-4
 ITOL_CAP = 1e-3
 #: Largest inner accuracy relative to the outer residual it perturbs; a state evaluated more loosely
 #: (after a step that contracted by more than ITOL_RES / ITOL_REL) is re-evaluated before the next step.
-ITOL_RES = 1e-2
+ITOL_RES = 0.1
 #: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
 JAC_TOL = 0.1
 #: The Jacobian is rebuilt at the new point when a Broyden step shrank the residual norm by less
