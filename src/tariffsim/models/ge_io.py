@@ -283,7 +283,7 @@ class IOSolution:
     solver: SolverInfo
     residuals: dict
     walras: float
-    jacobian: np.ndarray = field(repr=False)
+    jacobian: np.ndarray | None = field(repr=False)
     state: _solver.IOState = field(repr=False)
 
     @property
@@ -334,7 +334,8 @@ def solve_io(
         D,
     )
     if start is None:
-        st, info, jac = _solver.solve(sysm, tol=tol, max_iter=max_iter)
+        X_data = (d.trade * (1.0 + d.tariff)).sum(axis=1).T  # (J, N): the data's expenditures start the solve
+        st, info, jac = _solver.solve(sysm, tol=tol, max_iter=max_iter, X0=X_data)
     else:
         st, info, jac = _solver.solve(
             sysm, start.state.lw, tol=tol, max_iter=max_iter, jac=start.jacobian, prev=start.state
