@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import DataError
 from ..models.ge_io import IOData, calibrate, solve_io
 from ..solvers import SolverInfo
@@ -579,7 +580,7 @@ def check_io(data: IOData, *, tol: float = CHECK_TOL) -> CalibrationChecks:
 # ----------------------------------------------------------------------------- facts and elasticities
 
 
-def io_facts(data: IOData, region: str = "MEX", partner: str = "USA") -> dict[str, float]:
+def io_facts(data: IOData, region: str = DEFAULT_COUNTRY, partner: str = DEFAULT_MARKET) -> dict[str, float]:
     """Facts of a calibration that it was not built to match (docs/models/ge_io.md):
 
     * ``exports_to_partner_over_va``: ``region``'s exports to ``partner`` (all sectors, net of
