@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .. import limits
 from .._version import __version__
-from ..constants import FIGURE_FORMATS, MODELS
+from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep
@@ -183,6 +183,19 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")
+    g.add_argument(
+        "--io-table",
+        type=_flag(_io_table_value, "--io-table"),
+        help=f"input-output table of the multi-sector model ({', '.join(IO_TABLES)}; default {DEFAULT_IO_TABLE}; "
+        "cp1993 is Caliendo and Parro's, for the replication)",
+    )
+
+
+def _io_table_value(text: str, flag: str) -> str:
+    key = text.strip().lower()
+    if key not in IO_TABLES:
+        raise UsageError(f"{flag}: unknown input-output table {text!r}; expected one of {', '.join(IO_TABLES)}")
+    return key
 
 
 def _add_scale_args(p: argparse.ArgumentParser) -> None:

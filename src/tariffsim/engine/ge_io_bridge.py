@@ -1,27 +1,31 @@
 """Scenarios on the multi-sector GE with input-output linkages (:data:`tariffsim.constants.GE_IO_MODEL`):
-the scenario's measures on the Caliendo-Parro (2015) tables, as a :class:`TradeOutcome`
-(docs/models/ge_io.md).
+the scenario's measures on an input-output table, as a :class:`TradeOutcome` (docs/models/ge_io.md).
 
-The reference equilibrium is the NAFTA one: the 1993 tables solved at the post-NAFTA tariffs
-(``tariff_cfl``), with zero aggregate deficits as in the published experiment. Each tariff and
-retaliation measure adds its effective rate ((1 - exempt share) x rate) to the reference tariffs
-of its importer on its exporters (``mode = "set"`` sets the tariff to it); the counterfactual is
-solved from the reference and changes are counterfactual / reference. The economies must be among
-the tables' 31 regions.
+The table is the scenario's ``io_table`` (:attr:`Scenario.effective_io_table`: ``icio2022`` unless it
+says ``wiod2011`` or ``cp1993``; :mod:`tariffsim.inputs.io_shipped`). The reference equilibrium is the
+table itself for the calibrations on today's tables (their applied tariffs, deficits held) and the
+NAFTA equilibrium for ``cp1993`` (the 1993 tables at the post-NAFTA tariffs, zero aggregate
+deficits, as in the published experiment): :func:`tariffsim.inputs.io_shipped.reference_policy`.
+Each tariff and retaliation measure adds its effective rate ((1 - exempt share) x rate) to the
+reference tariffs of its importer on its exporters (``mode = "set"`` sets the tariff to it); the
+counterfactual is solved from the reference and changes are counterfactual / reference. The
+economies must be among the table's regions.
 
-A measure on all goods (``sectors = "all"``, nothing excluded) applies to every one of the 40
-sectors. A measure on some sectors (``sectors = [...]`` or ``exclude_sectors``) is carried to the
-tables' 20 goods sectors (ISIC rev.3) through ``data/mappings/hs_cp2015.csv`` (HS product ->
-CP sector) and ``data/mappings/cp2015_sector_weights.csv`` (HS content of each CP sector in US
-imports 2024 by exporter, split by the dataset's HS-based sectors): the tariff change on CP
-sector j of the flow exporter -> importer is the trade-weighted average of the measure's change
-over that sector's HS content, i.e. coverage_j x effective rate, coverage_j = the share of j's
-content in the covered dataset sectors. Services carry no tariff. Weights are US import weights;
-for flows into other importers the exporter's composition in US imports stands in, and for US
-exports the composition of all US imports (stated in the outcome's notes when used).
+A measure on all goods (``sectors = "all"``, nothing excluded) applies to every goods sector of the
+table (services carry no tariff). A measure on some sectors (``sectors = [...]`` or
+``exclude_sectors``) names the dataset's HS-based sectors; it is carried to the table's sectors
+through an HS concordance and US import weights: the tariff change on sector j of the flow
+exporter -> importer is the trade-weighted average of the measure's change over j's HS content,
+coverage_j x effective rate, coverage_j = the share of j's content in the covered dataset
+sectors. ``cp1993``: ``data/mappings/hs_cp2015.csv`` (HS -> ISIC rev.3) and
+``cp2015_sector_weights.csv``; today's tables: ``hs_io_sectors.csv`` (HS -> ISIC rev.3 -> the
+WIOD industries or the ICIO sectors of ISIC rev.4) and ``io_sector_weights.csv``. Weights are US
+imports 2024 by exporter; for flows into other importers the exporter's composition in US imports
+stands in, and for US exports the composition of all US imports (stated in the notes when used).
 
-The model's own sector trade elasticities (Caliendo-Parro's θ) apply: the elasticity set does not
-enter. The structure is 1993's; every outcome says so in its notes.
+The sector trade elasticities are the elasticity set's ``io_theta`` (one of the table's sets:
+tariffwar's eight on today's tables, Caliendo-Parro's on ``cp1993``). Every outcome names the table
+and the year of each piece in its notes.
 """
 
 from __future__ import annotations
@@ -38,8 +42,18 @@ from ..constants import DEFAULT_MARKET, GE_IO_MODEL
 from ..errors import ConvergenceError, ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
-from ..inputs.io_tables import load_shipped
-from ..models.ge_io import STRUCTURE_NOTE, IOChanges, calibrate, changes, iso3_codes, solve_io
+from ..inputs.io_shipped import (
+    ELASTICITY_SETS,
+    goods_mask,
+    io_elasticities,
+    io_sector_weights,
+    io_table_note,
+    load_io_table,
+    reference_policy,
+    theta_for,
+    with_theta,
+)
+from ..models.ge_io import IOChanges, IOModel, IOSolution, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
 
 if TYPE_CHECKING:
@@ -50,7 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ge_io_trade",
     "ge_io_refuses",
-    "TABLE_THETA_SETS",
+    "ge_io_default_sets",
     "path_changes",
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
@@ -68,15 +82,25 @@ MAPPING_NOTE = (
     "its tariff change is the trade-weighted average over its HS content (weights: US Census 2024 imports "
     "from the exporter, data/mappings/cp2015_sector_weights.csv)"
 )
+IO_MAPPING_NOTE = (
+    "sector measures on ge-io: HS-based sectors carried to the {n} goods sectors of {table} by "
+    "data/mappings/hs_io_sectors.csv (HS -> ISIC rev.3 -> {classes}); where a sector holds several dataset sectors "
+    "its tariff change is the trade-weighted average over its HS content (weights: US Census 2024 imports from "
+    "the exporter, data/mappings/io_sector_weights.csv)"
+)
 
 
 @functools.cache
-def _reference() -> tuple[Any, Any, Any]:
-
-    io = load_shipped()
+def _reference(table: str, theta_set: str) -> tuple[IOData, IOModel, IOSolution, str]:
+    """The table with the sector trade elasticities of ``theta_set``, its calibration, its reference
+    equilibrium and the reference's description (cached: one per table and set)."""
+    io = load_io_table(table)
+    if theta_set != "CP" or table != "cp1993":
+        io = with_theta(io, theta_for(table, theta_set))
     model = calibrate(io)
-    ref = solve_io(model, io.tariff_cfl, io.d_cfl, np.zeros(io.N))
-    return io, model, ref
+    tariffs, d_hat, deficit, text = reference_policy(table, io)
+    ref = solve_io(model, tariffs, d_hat, deficit)
+    return io, model, ref, text
 
 
 @functools.cache
@@ -98,43 +122,47 @@ def cp2015_sector_weights() -> pd.DataFrame:
 
 
 @functools.cache
-def _weight_cube(cp_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
-    """exporter -> (J, S) shares of each CP sector's content by dataset sector (rows of CP sectors
+def _weight_cube(table: str, io_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """exporter -> (J, S) shares of each table sector's HS content by dataset sector (rows of sectors
     without content are zero), and the dataset sectors S in the order of hs2_sectors.csv."""
 
     sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
-    w = cp2015_sector_weights()
-    jx = {c: k for k, c in enumerate(cp_sectors)}
+    if table == "cp1993":
+        w = cp2015_sector_weights().rename(columns={"cp_sector": "io_sector"})
+    else:
+        w = io_sector_weights()
+        w = w[w["calibration"] == table]
+    jx = {c: k for k, c in enumerate(io_sectors)}
     sx = {c: k for k, c in enumerate(sectors)}
     out: dict[str, np.ndarray] = {}
     for e, g in w.groupby("exporter", sort=False):
-        a = np.zeros((len(cp_sectors), len(sectors)))
-        a[g["cp_sector"].map(jx).to_numpy(int), g["sector"].map(sx).to_numpy(int)] = g["value_usd"].to_numpy(float)
+        a = np.zeros((len(io_sectors), len(sectors)))
+        a[g["io_sector"].map(jx).to_numpy(int), g["sector"].map(sx).to_numpy(int)] = g["value_usd"].to_numpy(float)
         tot = a.sum(axis=1, keepdims=True)
         out[str(e)] = np.divide(a, tot, out=np.zeros_like(a), where=tot > 0)  # shares from the values
     return out, sectors
 
 
 def sector_coverage(
-    sectors: set[str], exporter: str, importer: str, cp_sectors: tuple[str, ...]
+    sectors: set[str], exporter: str, importer: str, cp_sectors: tuple[str, ...], table: str = "cp1993"
 ) -> tuple[np.ndarray, list[str]]:
-    """Share of each CP sector's HS content (flow ``exporter`` -> ``importer``) that lies in the dataset
-    ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
-    cube, order = _weight_cube(tuple(cp_sectors))
+    """Share of each table sector's HS content (flow ``exporter`` -> ``importer``) that lies in the
+    dataset ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
+    cube, order = _weight_cube(table, tuple(cp_sectors))
     pick = np.array([s in sectors for s in order], dtype=float)
     notes: list[str] = []
     wld = cube[WEIGHTS_ALL]
     if exporter == WEIGHTS_IMPORTER or exporter not in cube:
         a = wld
         notes.append(
-            f"{exporter} -> {importer}: no import data for this flow by HS product; assumption: within each CP sector "
+            f"{exporter} -> {importer}: no import data for this flow by HS product; assumption: within each sector "
             f"its HS composition is that of all US imports (Census 2024)"
         )
     else:
         a = cube[exporter].copy()
         if importer != WEIGHTS_IMPORTER:
             notes.append(
-                f"{exporter} -> {importer}: no import data by HS product for {importer}; assumption: within each CP "
+                f"{exporter} -> {importer}: no import data by HS product for {importer}; assumption: within each "
                 f"sector the HS composition is that of {exporter}'s exports to the US (Census 2024)"
             )
         empty = (a.sum(axis=1) == 0) & (wld.sum(axis=1) > 0)
@@ -148,7 +176,7 @@ def sector_coverage(
     return a @ pick, notes
 
 
-def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | None:
+def _covered(m: TariffMeasure, where: str, source: str | None, table: str = "cp1993") -> set[str] | None:
     """Dataset sectors a measure covers (None: all goods, the whole table as before)."""
 
     if m.sectors == "all" and not m.exclude_sectors:
@@ -158,7 +186,8 @@ def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | Non
     def check(s: str, w: str) -> str:
         if s not in known:
             raise ScenarioError(
-                f"sector {s!r} cannot be mapped to the Caliendo-Parro sectors: the ge-io model maps the HS-based "
+                f"sector {s!r} cannot be mapped to the sectors of input-output table {table}: the ge-io model maps the "
+                "HS-based "
                 f"sectors of data/mappings/hs2_sectors.csv ({', '.join(known)})",
                 source=source,
                 field=w,
@@ -171,23 +200,37 @@ def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | Non
     return cov
 
 
-def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
-    on how sector measures were mapped (empty when every measure is on all goods)."""
+def ge_io_tariffs_and_notes(
+    scenario: Scenario, io: IOData, table: str | None = None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The scenario's tariffs on input-output table ``table`` (default: the scenario's; ``io`` its
+    data), (importer, exporter, sector), and the notes on how sector measures were mapped (empty
+    when every measure is on all goods)."""
 
+    table = scenario.effective_io_table if table is None else table
     codes = list(iso3_codes(io.regions))
-    t = np.array(io.tariff_cfl, dtype=float, copy=True)
+    t = np.array(reference_policy(table, io)[0], dtype=float, copy=True)
+    # all goods: the table's goods sectors; on cp1993 every sector, as the replication always did (its
+    # 20 services sectors are not traded, so a tariff on them changes nothing)
+    goods = np.ones(io.J, dtype=bool) if table == "cp1993" else goods_mask(io)
     notes: list[str] = []
+    if table == "cp1993":
+        mapping = MAPPING_NOTE
+    else:
+        classes = (
+            "WIOD industries c1-c35" if table.startswith("wiod") else "ISIC rev.4 ICIO sectors (UNSD correspondence)"
+        )
+        mapping = IO_MAPPING_NOTE.format(n=int(goods_mask(io).sum()), table=table, classes=classes)
     groups = (("tariffs", scenario.tariffs), ("retaliation", scenario.retaliation))
     for key, ms in groups:
         for i, m in enumerate(ms):
             where = f"{key}[{i}]"
-            cov = _covered(m, where, scenario.source)
+            cov = _covered(m, where, scenario.source, table)
 
             def idx(code: str, w: str) -> int:
                 if code not in codes:
                     raise ScenarioError(
-                        f"{code} is not among the Caliendo-Parro regions ({', '.join(codes)})",
+                        f"{code} is not among the regions of input-output table {table} ({', '.join(codes)})",
                         source=scenario.source,
                         field=w,
                     )
@@ -198,16 +241,17 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
                 ex = [j for j in range(len(codes)) if j != h]
             else:
                 ex = [idx(c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)]
-            if cov is None:  # all goods: every sector of the table, exactly as before
+            if cov is None:  # all goods: every goods sector of the table
+                rows = np.ix_(np.array([h]), np.array(ex, dtype=int), np.flatnonzero(goods))
                 if m.mode == "add":
-                    t[h, ex, :] += m.effective_rate
+                    t[rows] += m.effective_rate
                 else:
-                    t[h, ex, :] = m.exempt_share * t[h, ex, :] + m.effective_rate
+                    t[rows] = m.exempt_share * t[rows] + m.effective_rate
                 continue
-            if MAPPING_NOTE not in notes:
-                notes.append(MAPPING_NOTE)
+            if mapping not in notes:
+                notes.append(mapping)
             for e in ex:
-                c, why = sector_coverage(cov, codes[e], codes[h], tuple(io.sectors))
+                c, why = sector_coverage(cov, codes[e], codes[h], tuple(io.sectors), table)
                 notes.extend(f"{where}: {n}" for n in why if f"{where}: {n}" not in notes)
                 if m.mode == "add":
                     t[h, e, :] += c * m.effective_rate
@@ -216,16 +260,18 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
     return t, tuple(notes)
 
 
-def ge_io_tariffs(scenario: Scenario, io: IOData) -> np.ndarray:
-    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector)."""
-    return ge_io_tariffs_and_notes(scenario, io)[0]
+def ge_io_tariffs(scenario: Scenario, io: IOData, table: str | None = None) -> np.ndarray:
+    """The scenario's tariffs on input-output table ``table``, (importer, exporter, sector)."""
+    return ge_io_tariffs_and_notes(scenario, io, table)[0]
 
 
-@functools.lru_cache(maxsize=32)
-def _solve(key: bytes, shape: tuple[int, ...]) -> Any:
-    io, model, ref = _reference()
+@functools.lru_cache(maxsize=64)
+def _solve(table: str, theta_set: str, key: bytes, shape: tuple[int, ...]) -> Any:
+    io, model, ref, _ = _reference(table, theta_set)
     tariffs = np.frombuffer(key).reshape(shape)
-    return path_changes(model, ref, tariffs, io.d_cfl, np.zeros(io.N))
+    _, d_hat, deficit, _ = reference_policy(table, io)
+    final, ch = path_changes(model, ref, tariffs, d_hat, deficit)
+    return final, dataclasses.replace(ch, model=model)
 
 
 #: Tolerance (percentage points of real income, every region) of the path-integrated decomposition.
@@ -296,39 +342,54 @@ def path_changes(
     return final, path
 
 
-#: The sector trade-elasticity sets of the input-output table: the table's own θ (Caliendo and Parro 2015).
-TABLE_THETA_SETS = ("CP",)
+def _table_sets(table: str) -> tuple[str, ...]:
+    return tuple(io_elasticities(table).columns)
 
 
-def ge_io_refuses(es: ElasticitySet) -> str | None:
-    """Why an elasticity set cannot run in the multi-sector model (None when it can): the model's
-    long run needs sector trade elasticities of its input-output table (the set's ``io_theta``)."""
+def ge_io_refuses(es: ElasticitySet, scenario: Scenario) -> str | None:
+    """Why an elasticity set cannot run in the multi-sector model on the scenario's input-output
+    table (None when it can): the model's long run needs one of the table's sector trade-elasticity
+    sets (the set's ``io_theta``)."""
+    table = scenario.effective_io_table
+    have = _table_sets(table)
     if es.io_theta is None:
         return (
             f"elasticity set {es.name!r} has no sector trade elasticities for the multi-sector model (its io_theta "
-            f"names none); the input-output table has: {', '.join(TABLE_THETA_SETS)} (e.g. set 'central')"
+            f"names none); input-output table {table} has: {', '.join(have)} (elasticity sets of these names, or "
+            "'central' for CP)"
         )
-    if es.io_theta not in TABLE_THETA_SETS:
+    if es.io_theta not in have:
         return (
-            f"elasticity set {es.name!r}: io_theta {es.io_theta!r} is not a sector trade-elasticity set of the "
-            f"input-output table; it has: {', '.join(TABLE_THETA_SETS)}"
+            f"elasticity set {es.name!r}: io_theta {es.io_theta!r} is not a sector trade-elasticity set of input-output "
+            f"table {table}; it has: {', '.join(have)}"
         )
     return None
 
 
-def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[IOChanges]:
-    """The long run of the multi-sector GE for the context's scenario: trade exporter x importer x
-    sector (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
-    income change. The model runs on its own tables with the sector trade elasticities the set names
-    (``io_theta``; :func:`ge_io_refuses` says which it has)."""
+def ge_io_default_sets(scenario: Scenario) -> tuple[str, ...] | None:
+    """The elasticity sets a scenario that names none runs in the multi-sector model: every sector
+    trade-elasticity set of its input-output table (the spread is the answer's uncertainty); on
+    ``cp1993``, which has Caliendo and Parro's only, the scenario's own defaults (those with it run)."""
+    have = _table_sets(scenario.effective_io_table)
+    return tuple(s for s in ELASTICITY_SETS if s in have) if len(have) > 1 else None
 
-    io, _model, ref = _reference()
-    t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io)
-    shock, ch = _solve(np.ascontiguousarray(t).tobytes(), t.shape)
+
+def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[IOChanges]:
+    """The long run of the multi-sector GE for the context's scenario on its input-output table: trade
+    exporter x importer x sector (US dollars of the table's year, at exporter prices, net of
+    tariffs) before and after, and each region's real income change. The sector trade elasticities
+    are the set's ``io_theta`` (:func:`ge_io_refuses` says which the table has)."""
+
+    table = ctx.scenario.effective_io_table
+    theta_set = str(es.io_theta)
+    io, _model, ref, ref_text = _reference(table, theta_set)
+    t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io, table)
+    shock, ch = _solve(table, theta_set, np.ascontiguousarray(t).tobytes(), t.shape)
     V0 = np.transpose(ref.trade, (1, 0, 2))
     V1 = np.transpose(shock.trade, (1, 0, 2))
-    tx0 = np.transpose(io.tariff_cfl, (1, 0, 2))
+    tx0 = np.transpose(ref.tariffs, (1, 0, 2))
     tx1 = np.transpose(t, (1, 0, 2))
+    cite = "Caliendo and Parro 2015" if theta_set == "CP" else "tariffwar compilation, data/elasticities/io_sets.toml"
     return TradeOutcome(
         model=GE_IO_MODEL,
         horizon="long-run",
@@ -344,10 +405,9 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
         real_income_pct=np.asarray(ch.real_income_pct, dtype=float),
         on_dataset=False,
         notes=(
-            STRUCTURE_NOTE,
-            "multi-sector GE (Caliendo-Parro 2015): reference = the NAFTA equilibrium (1993 tables at post-NAFTA "
-            f"tariffs, zero aggregate deficits); sector trade elasticities: {es.io_theta} (Caliendo and Parro 2015); "
-            "trade in USD of 1993",
+            io_table_note(table),
+            f"multi-sector GE (Caliendo-Parro 2015) on input-output table {table}: {ref_text}; sector trade "
+            f"elasticities: {theta_set} ({cite}); trade in US dollars of the table's year",
             f"welfare decomposition (terms of trade, volume of trade, technical efficiency) integrated along the "
             f"path of tariffs from the reference ({ch.path_steps} steps, trapezoid rule) and adding up to the exact "
             "real income change; Caliendo and Parro's one-step formula is first-order, and off for shocks this large",

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import json_default
+from ..constants import DEFAULT_IO_TABLE, IO_TABLES
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..models.ge_io import STRUCTURE_NOTE, IOData
 from .datasets import data_file
@@ -47,6 +48,10 @@ from .io_tables import CP2015_FILES, read_cp2015, shipped_dir
 
 __all__ = [
     "IO_TABLES",
+    "resolve_io_table",
+    "reference_policy",
+    "io_sector_weights",
+    "hs_io_sectors",
     "DEFAULT_IO_TABLE",
     "ELASTICITY_SETS",
     "DEFAULT_SET",
@@ -67,9 +72,6 @@ __all__ = [
     "trade_frame",
 ]
 
-#: Shipped calibrations, most recent first (``cp1993`` is the replication's).
-IO_TABLES = ("icio2022", "wiod2011", "cp1993")
-DEFAULT_IO_TABLE = "icio2022"
 #: The tariffwar sets of sector trade elasticities, in the order of issue 19.
 ELASTICITY_SETS = ("CP", "BSY", "GYY", "Shap", "FGO", "LL", "IS", "U4")
 #: The set in each calibration's ``theta.csv.gz``: Caliendo and Parro's own estimates, the
@@ -81,6 +83,40 @@ SERVICES = "Services"
 DIGITS = 10
 #: Money unit of the written tables (the calibrations compute in millions of US dollars).
 USD_PER_UNIT = 1e6
+
+
+def resolve_io_table(name: str | None, *, source: str | None = None, field: str = "io_table") -> str:
+    """The calibration a multi-sector run uses: ``name`` (any case) or, when None,
+    :data:`DEFAULT_IO_TABLE`; an unknown name is a ScenarioError naming ``field``."""
+    if name is None:
+        return DEFAULT_IO_TABLE
+    key = str(name).strip().lower()
+    if key not in IO_TABLES:
+        raise ScenarioError(
+            f"unknown input-output table {name!r}; choose one of {', '.join(IO_TABLES)}", source=source, field=field
+        )
+    return key
+
+
+def reference_policy(name: str, data: IOData) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The reference equilibrium a scenario is solved from: (tariffs, iceberg changes, deficits,
+    description). ``cp1993``: the NAFTA equilibrium (the 1993 tables at the post-NAFTA tariffs,
+    zero aggregate deficits, as in the published experiment); a calibration on today's tables: the
+    table itself (its applied tariffs and its deficits; the tables are balanced, so this is the
+    data)."""
+    if _check_name(name) == "cp1993":
+        return (
+            np.asarray(data.tariff_cfl),
+            np.asarray(data.d_cfl),
+            np.zeros(data.N),
+            "reference = the NAFTA equilibrium (1993 tables at post-NAFTA tariffs, zero aggregate deficits)",
+        )
+    return (
+        np.asarray(data.tariff),
+        np.ones_like(data.tariff),
+        np.asarray(data.deficit),
+        f"reference = the {name} table as calibrated (its applied tariffs; deficits held at the table's values)",
+    )
 
 
 def _unknown(name: str) -> ScenarioError:
@@ -128,6 +164,24 @@ def aggregation(name: str) -> Aggregation:
         ),
         source="data/mappings/io_regions.csv, io_sectors.csv",
     )
+
+
+@functools.cache
+def io_sector_weights() -> pd.DataFrame:
+    """HS content of each calibration sector in US imports 2024 by exporter and dataset sector
+    (``data/mappings/io_sector_weights.csv``, built by data/build/build_io_weights.py)."""
+    with data_file("mappings", "io_sector_weights.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(
+            fh, dtype={"calibration": str, "exporter": str, "io_sector": str, "sector": str}, comment="#"
+        )
+
+
+@functools.cache
+def hs_io_sectors() -> pd.DataFrame:
+    """The HS -> calibration-sector concordance (``data/mappings/hs_io_sectors.csv``): columns hs,
+    cp_sector, isic3, wiod2011, icio2022, note (the most specific code that prefixes a product wins)."""
+    with data_file("mappings", "hs_io_sectors.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False, comment="#")
 
 
 def share_sectors(name: str) -> dict[str, str]:

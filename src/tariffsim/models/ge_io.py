@@ -380,6 +380,8 @@ class IOChanges:
         (:func:`changes`); for a decomposition integrated along a path of tariffs
         (:func:`tariffsim.engine.ge_io_bridge.path_changes`), its number of steps and its largest
         distance (pp) from the exact log change of real income before the terms were scaled to it.
+    model : the calibrated model the solutions belong to, when known (value-added and input shares
+        for :meth:`value_added_group_pct` and :attr:`real_gdp_pct`).
     """
 
     baseline: IOSolution
@@ -393,6 +395,7 @@ class IOChanges:
     tech_bilateral: np.ndarray
     path_steps: int = 1
     path_gap_pp: float | None = None
+    model: IOModel | None = field(default=None, repr=False)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -463,13 +466,33 @@ class IOChanges:
         after = _exports(self.counterfactual.trade)[:, mask].sum(axis=1)
         return _pct(after, before)
 
-    def value_added_group_pct(self, sectors: np.ndarray, va_share: np.ndarray) -> np.ndarray:
+    def value_added_group_pct(self, sectors: np.ndarray, va_share: np.ndarray | None = None) -> np.ndarray:
         """(N,) change of value added at baseline prices (labour employed) in a group of sectors:
-        ``sectors`` a (J,) mask, ``va_share`` (N, J) the value-added shares γ_nj (``IOModel.gamma_va.T``)."""
+        ``sectors`` a (J,) mask, ``va_share`` (N, J) the value-added shares γ_nj (default: the
+        model's, ``IOModel.gamma_va.T``)."""
         mask = np.asarray(sectors, dtype=bool)
+        if va_share is None:
+            if self.model is None:
+                raise ValueError("value_added_group_pct needs va_share or changes that carry their model")
+            va_share = self.model.gamma_va.T
         va0 = np.asarray(va_share) * self.baseline.output
         va1 = np.asarray(va_share) * self.counterfactual.output / self.w_hat[:, None]
         return _pct(va1[:, mask].sum(axis=1), va0[:, mask].sum(axis=1))
+
+    @property
+    def real_gdp_pct(self) -> np.ndarray:
+        """(N,) change of real GDP at baseline prices, by double deflation: each sector's gross output
+        deflated by its producer price (Ŷ/ĉ) minus its intermediate inputs deflated by their
+        purchase prices (γ_nkj Y'_nj / P̂_nk), summed over sectors, over baseline value added. With
+        labour fixed and the only factor, it moves only through the reallocation of labour and
+        inputs between sectors (docs/models/ge_io.md). Needs the changes' ``model``; NaN without it."""
+        if self.model is None:
+            return np.full(len(self.regions), np.nan)
+        y0, y1 = self.baseline.output, self.counterfactual.output
+        gamma = self.model.gamma  # (N, K, J)
+        rva1 = y1 / self.c_hat - np.einsum("nkj,nj,nk->nj", gamma, y1, 1.0 / self.P_hat)
+        va0 = self.model.gamma_va.T * y0
+        return 100.0 * (rva1.sum(axis=1) / va0.sum(axis=1) - 1.0)
 
     def sector_table(self, *, flag_share: float = 0.01) -> pd.DataFrame:
         """One row per region and sector: ``output_share`` (of the region's baseline gross output),

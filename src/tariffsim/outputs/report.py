@@ -149,7 +149,7 @@ def _sweep_sets(sc: Scenario, wanted: Sequence[str]) -> list[str]:
         except TariffSimError:
             log.warning("elasticity set %r is not available; left out of the sweep", s)
             continue
-        why = long_run.refuse_set(es)
+        why = long_run.refuse_set(es, sc)
         if why:
             log.info("left out of the sweep: %s", why)
             continue
