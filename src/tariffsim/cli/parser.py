@@ -16,7 +16,7 @@ from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep
-from .run import cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
+from .run import cmd_data_export_io, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
 if TYPE_CHECKING:
@@ -235,6 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(di)
     di.add_argument("--json", action="store_true", help="one JSON object on stdout")
     di.set_defaults(func=cmd_data_info)
+
+    ex = dsub.add_parser(
+        "export-io",
+        help="write an input-output table in the Caliendo-Parro layout with a scenario's tariffs (for replicate cp2015)",
+    )
+    ex.add_argument("name", type=_flag(_io_table_value, "NAME"), help=f"input-output table: {', '.join(IO_TABLES)}")
+    ex.add_argument("--scenario", required=True, help="built-in name or a TOML file: its tariffs are tariff_cfl")
+    ex.add_argument("--out", required=True, help="output folder (new, or existing with --force)")
+    ex.add_argument(
+        "--elasticities", default="CP", help="sector trade-elasticity set written to theta.csv (default: CP)"
+    )
+    ex.add_argument("--force", action="store_true", help="replace the files of an existing folder")
+    ex.set_defaults(func=cmd_data_export_io)
 
     def _data_help(a: argparse.Namespace) -> int:
         d.print_help()

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,11 +49,13 @@ from ..inputs.io_shipped import (
     goods_mask,
     io_elasticities,
     io_sector_weights,
+    io_table_meta,
     io_table_note,
     load_io_table,
     reference_policy,
     theta_for,
     with_theta,
+    write_cp_layout,
 )
 from ..models.ge_io import IOChanges, IOModel, IOSolution, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
@@ -62,6 +66,7 @@ if TYPE_CHECKING:
     from ..models.ge_io import IOData
 
 __all__ = [
+    "export_io",
     "ge_io_trade",
     "ge_io_refuses",
     "ge_io_default_sets",
@@ -414,3 +419,59 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
             *mapping_notes,
         ),
     )
+
+
+def export_io(
+    table: str,
+    scenario: Scenario,
+    out_dir: str | os.PathLike,
+    *,
+    theta_set: str = "CP",
+    overwrite: bool = False,
+) -> Path:
+    """Write input-output table ``table`` in the Caliendo-Parro layout with the scenario's tariffs as
+    the counterfactual (``tariffsim data export-io``), so that ``tariffsim replicate cp2015 --data-dir
+    DIR`` and any independent implementation of the model solve the same experiment.
+
+    ``trade.csv``: ``tariff`` = the tariffs the table's trade was observed under (they give the
+    shares), ``tariff_bln`` = the reference tariffs the model runs the scenario from
+    (:func:`tariffsim.inputs.io_shipped.reference_policy`), ``tariff_cfl`` = the scenario's tariffs on
+    the table (:func:`ge_io_tariffs_and_notes`), ``d_bln`` = ``d_cfl`` = 1; ``theta.csv``: the sector
+    trade elasticities of ``theta_set``. The reference's deficits: the table's own on today's tables
+    (solve with ``replicate cp2015 --with-deficits``), zero on cp1993 (the default). ``meta.json``
+    says all of this, with the table's pieces and years and the scenario's name and hash."""
+    data, _model, _ref, ref_text = _reference(table, theta_set)
+    shock, notes = ge_io_tariffs_and_notes(scenario, data, table)
+    tariff_bln, d_hat, deficit, _ = reference_policy(table, data)
+    out = dataclasses.replace(
+        data,
+        tariff_bln=np.asarray(tariff_bln),
+        tariff_cfl=shock,
+        d_bln=np.asarray(d_hat),
+        d_cfl=np.asarray(d_hat),
+    )
+    meta_in = io_table_meta(table)
+    held = bool(np.any(deficit != 0))
+    meta = {
+        "name": f"{table}+{scenario.name}",
+        "table": meta_in.get("table"),
+        "io_table": table,
+        "pieces": meta_in.get("pieces"),
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash,
+        "experiment": {
+            "tariff": "the tariffs the table's trade was observed under (they give the expenditure shares)",
+            "tariff_bln": f"the reference tariffs ({ref_text})",
+            "tariff_cfl": f"the reference tariffs plus the measures of scenario {scenario.name}",
+            "d_bln, d_cfl": "1 (no change in iceberg costs)",
+            "deficits": "held at the table's values: solve with `tariffsim replicate cp2015 --with-deficits`"
+            if held
+            else "zero in both solves: `tariffsim replicate cp2015` (its default)",
+        },
+        "theta": f"sector trade elasticities of set {theta_set}",
+        "units": "US dollars; tariffs as shares",
+        "notes": list(notes),
+    }
+    path = Path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_cp_layout(out, path, meta=meta, overwrite=overwrite)

@@ -20,7 +20,7 @@ import pandas as pd
 from .._util import json_safe
 from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
-from ..inputs.io_shipped import io_table_note
+from ..inputs.io_shipped import io_table_label, io_table_note
 from ..inputs.periods import quarter_labels
 from ..models.ge import GESolution
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
@@ -614,6 +614,7 @@ def _ge_io_rows(
     ks = [region_index(regions, str(r["iso3"])) for r in rows.values() if r]
     extra = {
         "io_table": table,
+        "io_table_label": io_table_label(table),
         "io_table_note": note,
         "by_sector": _by_sector_rows(g, list(dict.fromkeys(ks)), across),
         "by_sector_units": "output_share: share of the region's baseline gross output; output_change_pct: gross output "

@@ -62,6 +62,7 @@ __all__ = [
     "load_io_table",
     "io_table_meta",
     "io_table_note",
+    "io_table_label",
     "folder_note",
     "goods_mask",
     "io_elasticities",
@@ -238,6 +239,19 @@ def io_table_note(name: str) -> str:
     note = folder_note(io_table_dir(name))
     assert note is not None, name
     return note
+
+
+#: A short name of each table's structure for titles and captions (the notes give every piece).
+IO_TABLE_LABELS = {
+    "icio2022": "ICIO 2022 flows and tariffs, input-output shares of 2015",
+    "wiod2011": "WIOT 2011",
+    "cp1993": "structure of 1993",
+}
+
+
+def io_table_label(name: str | None) -> str:
+    """Short label of a table's structure (``None``: the 1993 tables, the model's old default)."""
+    return IO_TABLE_LABELS["cp1993" if name is None else _check_name(name)]
 
 
 def folder_note(folder: str | os.PathLike) -> str | None:
