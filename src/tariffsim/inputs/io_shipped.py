@@ -232,6 +232,7 @@ def io_table_meta(name: str) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+@functools.cache
 def io_table_note(name: str) -> str:
     """One line naming the table and the year of each piece (every output built on it says it)."""
     if _check_name(name) == "cp1993":
