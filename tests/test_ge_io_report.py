@@ -193,9 +193,9 @@ def _num(text: str) -> float:
 def test_report_has_the_ge_io_figures_tables_and_sheets(report):
     rec, _j = report
     files = set(rec.files)
-    for fig in ("ge_io_welfare", "ge_io_output_by_sector"):
+    for fig in ("ge_io_welfare", "ge_io_sectors", "ge_io_output_by_sector"):
         assert {f"figures/{fig}.{ext}" for ext in ("png", "svg", "pdf")} <= files
-    for tab in ("ge_io_welfare", "ge_io_output"):
+    for tab in ("ge_io_welfare", "ge_io_sectors", "ge_io_output"):
         assert {f"tables/{tab}.{ext}" for ext in ("csv", "md", "tex", "html")} <= files
     sheets = pd.read_excel(rec.out_dir / "report.xlsx", sheet_name=None)
     for tab in ("ge_io_welfare", "ge_io_output"):
@@ -207,7 +207,7 @@ def test_report_has_the_ge_io_figures_tables_and_sheets(report):
     page.feed((rec.out_dir / "report.html").read_text(encoding="utf-8"))
     assert {"figures/ge_io_welfare.png", "figures/ge_io_output_by_sector.png"} <= set(page.images)
     geio_caps = [c for c in page.captions if "multi-sector general equilibrium" in c]
-    assert len(geio_caps) == 2 and all("1993" in c for c in geio_caps)
+    assert len(geio_caps) == 3 and all("1993" in c for c in geio_caps)  # welfare, sectors with the set range, output
     # every table's footnote states the 1993 structure
     for tab in ("ge_io_welfare", "ge_io_output"):
         assert "Structure of 1993" in (rec.out_dir / "tables" / f"{tab}.md").read_text(encoding="utf-8")
