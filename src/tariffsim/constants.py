@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_MARKET",
     "IO_TABLES",
     "DEFAULT_IO_TABLE",
+    "DIVERSION_COMPETITORS",
 ]
 
 #: The trade models' names: partial equilibrium, one-sector general equilibrium, multi-sector general
@@ -61,3 +62,6 @@ IO_TABLES: tuple[str, ...] = ("icio2022", "wiod2011", "cp1993")
 
 #: The table the multi-sector model uses when a scenario names none.
 DEFAULT_IO_TABLE = IO_TABLES[0]
+#: The competitors the headline's diversion line names beside the reported country (issue 20:
+#: Mexico against China, Canada and the rest of the market's suppliers).
+DIVERSION_COMPETITORS: tuple[str, ...] = ("CHN", "CAN")
