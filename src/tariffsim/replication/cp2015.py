@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
-from ..errors import DataError, OutputExistsError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_tables import load_shipped, read_cp2015
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, IOData, calibrate, changes, iso3_codes, region_index, solve_io
 from ..solvers import SolverInfo
@@ -149,7 +149,9 @@ class CP2015Result:
         df = self.by_region.copy()
         for m in ("welfare_pct", "tot_pct", "vot_pct", "tech_pct", "realwage_pct"):
             df[m + "_published"] = [self.published.get(r, {}).get(m, np.nan) for r in df["region"]]
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        num = df.select_dtypes("number").columns
+        df[num] = df[num].round(6) + 0.0  # no '-0.000000'
+        fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 df.to_csv(fh, index=False, float_format="%.6f")
@@ -203,7 +205,13 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     """
     t0 = time.perf_counter()
     data = read_cp2015(data_dir)
-    ch = run_experiment(data, zero_deficit, tol=tol)
+    try:
+        ch = run_experiment(data, zero_deficit, tol=tol)
+    except (ConvergenceError, NumericalError, FloatingPointError, RuntimeWarning) as exc:
+        raise NumericalError(
+            f"{data_dir}: the Caliendo-Parro equilibrium could not be computed from these tables ({exc}); "
+            f"{extreme_inputs(data)}"
+        ) from None
     by_region = ch.by_region()
     result = CP2015Result(
         zero_deficit=bool(zero_deficit),
@@ -223,6 +231,20 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     )
     log.info("CP2015: Mexico welfare %.4f %%", float(ch.welfare_pct[region_index(data.regions, "Mexico")]))
     return result
+
+
+def extreme_inputs(data: IOData) -> str:
+    """The inputs of ``data`` most likely to break a solve, in words naming their file: the
+    smallest trade elasticity θ (next to its special value 0, trade no longer responds to costs
+    and the model's cost powers 1/θ overflow), the largest tariff and iceberg change."""
+    j = int(np.argmin(data.theta))
+    theta = float(data.theta[j])
+    near = " (next to its special value 0)" if theta < 0.01 else ""
+    parts = [f"theta.csv: the smallest θ is {theta:.3g}{near}, sector {data.sectors[j]!r} (row {j + 2})"]
+    t = max(float(data.tariff_bln.max()), float(data.tariff_cfl.max()))
+    d = max(float(data.d_bln.max()), float(data.d_cfl.max()), 1.0 / float(min(data.d_bln.min(), data.d_cfl.min())))
+    parts.append(f"trade.csv: the largest tariff is {t:.3g} and the largest iceberg change (or its inverse) {d:.3g}")
+    return "; ".join(parts)
 
 
 # ----------------------------------------------------------------------------- the seed question

@@ -42,8 +42,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, OutputExistsError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
+from ..limits import shown
 from ..models.ge import (
     ILMS_SCALE,
     GEBaseline,
@@ -185,13 +186,16 @@ class ReplicationResult:
         """
         path = Path(path)
         if not overwrite and path.exists():
-            raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
+            raise OutputExistsError(f"{path} exists; pass overwrite=True to replace it")
         if not path.parent.is_dir():
             raise DataError("output folder does not exist", source=str(path.parent))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        df = self.by_country.copy()
+        num = df.select_dtypes("number").columns
+        df[num] = df[num].round(6) + 0.0  # no '-0.000000'
+        fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                self.by_country.to_csv(fh, index=False, float_format="%.6f")
+                df.to_csv(fh, index=False, float_format="%.6f")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -264,10 +268,16 @@ def replicate_ilms2025(data_dir: str | os.PathLike, case: str = "baseline", *, t
     missing or malformed files (naming the file), ConvergenceError if the solver fails.
     """
     if case not in ILMS_CASES:
-        raise ScenarioError(f"unknown case {case!r}; valid cases: {', '.join(ILMS_CASES)}", field="case")
+        raise ScenarioError(f"unknown case {shown(case)}; valid cases: {', '.join(ILMS_CASES)}", field="case")
     inp = ilms_inputs(data_dir)
     baseline, t, params = _case_setup(inp, case)
-    sol = solve_ge(baseline, t, params, tol=tol)
+    try:
+        sol = solve_ge(baseline, t, params, tol=tol)
+    except (ConvergenceError, NumericalError, FloatingPointError, RuntimeWarning) as exc:
+        raise NumericalError(
+            f"{data_dir}: the ILMS equilibrium ({case}) could not be computed from these inputs ({exc}); check "
+            "trade_cepii.csv, gdp.csv and tariffs.csv for values far outside those of the published files"
+        ) from None
     # the by_country() columns listed in COLUMNS, built directly (no wider frame to select from)
     df = pd.DataFrame({"iso3": list(sol.countries), **{c: getattr(sol, c) for c in COLUMNS[1:]}})
     df.attrs["units"] = {c: "percent" for c in COLUMNS if c != "iso3"}
