@@ -307,8 +307,8 @@ def _path_label(path: str | Path) -> str:
     p = Path(path)
     try:
         rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
-    except ValueError:  # another drive on Windows
-        return p.name
+    except (ValueError, OSError, RuntimeError):  # another drive on Windows, a link loop, no working directory
+        return p.as_posix()
     return Path(rel).as_posix()
 
 

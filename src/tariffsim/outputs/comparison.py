@@ -428,6 +428,7 @@ def write_compare(
     n_paths: int | None = None,
     scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     progress: Callable[[str], None] | None = None,
+    out_field: str = "out_dir",
 ) -> CompareRecord:
     """Compare scenarios (or write an existing :class:`Comparison`) into the folder ``out_dir``
     (see the module docstring). A non-empty ``out_dir`` raises
@@ -436,13 +437,14 @@ def write_compare(
     :data:`COMPARE_STEPS`. Before any run or write: ``formats`` (png, svg, pdf) and
     ``table_formats`` (csv, md, tex, html) are checked (:class:`~tariffsim.errors.UsageError`),
     ``models`` (:func:`check_models`) and the number of runs (:func:`check_runs`,
-    :class:`~tariffsim.errors.LimitError`)."""
+    :class:`~tariffsim.errors.LimitError`). ``out_field``: how errors about ``out_dir`` name it
+    (the CLI passes ``--out``)."""
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # fail before any work
     tfmt = check_table_formats(table_formats)
-    check_target_dir(out_dir, force)
+    check_target_dir(out_dir, force, field=out_field)
     if isinstance(scenarios, Comparison):
         cmp = scenarios
     else:
@@ -511,7 +513,7 @@ def write_compare(
         write_provenance(root, base, {"compare": json_safe(settings)})
         say_step(progress, "finish")
 
-    atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill, field=out_field)
     rec = CompareRecord(
         out_dir=out_dir,
         files=tuple(list_files(out_dir)),
