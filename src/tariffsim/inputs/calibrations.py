@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from .. import limits
+from ..constants import DEFAULT_COUNTRY
 from ..errors import DataError, OutputPathError, ScenarioError, TariffSimError
 from ..limits import shown
 from ..models.ar1 import (
@@ -703,7 +704,7 @@ def load_calibration(
 
 def default_calibration() -> AR1Calibration:
     """The shipped calibration for Mexico (``data/recession/MEX.json``)."""
-    return load_calibration("MEX")
+    return load_calibration(DEFAULT_COUNTRY)
 
 
 # --------------------------------------------------------------------------------------------

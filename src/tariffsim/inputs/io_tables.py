@@ -123,10 +123,10 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) 
             source=str(path),
             location=f"row {r + 2}, column {col!r}",
         )
-    if col.startswith("tariff") and (vals > 10).any():
-        r = int(np.argmax(vals > 10))
+    if col.startswith("tariff") and (vals > limits.MAX_TARIFF).any():
+        r = int(np.argmax(vals > limits.MAX_TARIFF))
         raise DataError(
-            f"tariff {vals[r]:g} above 10 (1,000 %); expected a share (0.25 = 25 %)",
+            f"tariff {vals[r]:g} above {limits.MAX_TARIFF:g}; expected a share (0.25 = 25 %)",
             source=str(path),
             location=f"row {r + 2}, column {col!r}",
         )

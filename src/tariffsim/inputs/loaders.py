@@ -141,14 +141,14 @@ def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int
 
 
 def _tariff_column(cells: pd.Series, source: str, column: str) -> np.ndarray:
-    """Baseline tariffs: shares in [0, 10], an empty cell is zero."""
+    """Baseline tariffs: shares in :data:`~tariffsim.limits.TARIFF_BOUNDS`, an empty cell is zero."""
     where = lambda r: f"row {r + 2}, column {shown(column)}"  # noqa: E731
     tv = number_column(cells, source=source, where=where, empty="zero", negative=True, what="tariff")
-    bad = (tv < 0) | (tv > 10)
+    bad = (tv < limits.MIN_TARIFF) | (tv > limits.MAX_TARIFF)
     if bad.any():
         r = int(np.argmax(bad))
         raise DataError(
-            f"tariff {shown(str(cells.iloc[r]).strip())} outside [0, 10]; expected a share (0.25 = 25 %)",
+            f"tariff {shown(str(cells.iloc[r]).strip())} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
             source=source,
             location=where(r),
         )
