@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import operator
 import os
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_TEXT_CELLS",
     "MAX_JSON_BYTES",
     "MAX_SHOWN_CHARS",
+    "NUMBER_RE",
     "shown",
     "check_int",
     "check_paths",
@@ -130,6 +132,11 @@ MAX_TEXT_CELLS = 60_000_000
 MAX_JSON_BYTES = 1 << 20
 #: Characters of a bad value quoted in an error message (longer values are cut, with their length).
 MAX_SHOWN_CHARS = 40
+#: The one syntax of a decimal number, in every reader and flag: a sign, digits with a decimal
+#: point, an exponent (``-0.25``, ``.5``, ``1.2e6``); ASCII digits only; no thousands separators,
+#: decimal commas, underscores, ``nan`` or ``inf``. (The CSV readers apply it with pandas'
+#: exact conversion, :func:`tariffsim.inputs.textfiles.parse_numbers`, which accepts the same.)
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:

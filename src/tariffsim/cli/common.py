@@ -110,12 +110,29 @@ def check_calibrate_args(args: argparse.Namespace) -> None:
         check_output_file(args.out, field="--out")
 
 
-def split_sets(text: str | None) -> list[str] | None:
+def split_sets(text: str | None, *scenarios: Scenario) -> list[str] | None:
+    """The set names of ``--elasticities`` (a comma list), in Unicode normalisation form C as a
+    scenario's names are; a name given twice, or (with ``scenarios``) one that is neither shipped
+    nor a custom set of a scenario, is a :class:`UsageError` naming the flag."""
+    import unicodedata
+
+    from ..inputs.elasticities import available_sets
+
     if text is None:
         return None
-    sets = [x.strip() for x in text.split(",") if x.strip()]
+    sets = [unicodedata.normalize("NFC", x.strip()) for x in text.split(",") if x.strip()]
     if not sets:
         raise usage_error("--elasticities needs at least one set name")
+    for i, s in enumerate(sets):
+        if s in sets[:i]:
+            raise UsageError(f"--elasticities: set {limits.shown(s)} is listed twice")
+    if scenarios:
+        known = set(available_sets()).union(*(sc.custom_sets for sc in scenarios))
+        for s in sets:
+            if s not in known:
+                raise UsageError(
+                    f"--elasticities: unknown elasticity set {limits.shown(s)}; known: {', '.join(sorted(known))}"
+                )
     return sets
 
 

@@ -15,7 +15,7 @@ from .._version import __version__
 from ..constants import FIGURE_FORMATS, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
-from .report import cmd_compare, cmd_report, cmd_sweep
+from .report import cmd_compare, cmd_report, cmd_sweep, scheduler_address
 from .run import cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
@@ -50,12 +50,14 @@ def _flag(check: Callable[[str, str], object], flag: str) -> Callable[[str], obj
 
 
 def _whole(text: str, flag: str) -> int:
-    t = text.strip().replace("_", "")
-    if re.fullmatch(r"[+-]?\d{1,40}", t):
-        return int(t)
-    if re.fullmatch(r"[+]?\d+(\.\d*)?[eE][+]?\d{1,2}", t) and float(t).is_integer():
+    """A whole number as TOML writes one (digits, a sign, ``_`` between digits) or an exponent
+    form with an integral value (``1e6``): the same values a scenario file accepts; ASCII only."""
+    t = text.strip()
+    if re.fullmatch(r"[+-]?[0-9](?:_?[0-9]){0,39}", t):
+        return int(t.replace("_", ""))
+    if re.fullmatch(r"[+]?[0-9]+(\.[0-9]*)?[eE][+]?[0-9]{1,2}", t) and float(t).is_integer():
         return int(float(t))  # 1e6
-    raise UsageError(f"{flag}: expected a whole number, got {text!r}")
+    raise UsageError(f"{flag}: expected a whole number, got {limits.shown(text)}")
 
 
 def _paths_value(text: str, flag: str) -> int:
@@ -78,19 +80,38 @@ def _workers_value(text: str, flag: str) -> int:
     return limits.check_int(_whole(text, flag), field=flag, low=1, high=limits.MAX_WORKERS, what="workers")
 
 
+def _number(text: str, flag: str) -> float:
+    """A decimal number in the syntax of every reader (:data:`tariffsim.limits.NUMBER_RE`:
+    ``0.25``, ``2.5e-1``; no ``nan``, ``inf``, thousands separators or non-ASCII digits)."""
+    t = text.strip()
+    if not limits.NUMBER_RE.fullmatch(t):
+        raise UsageError(f"{flag}: expected a number like 0.25, got {limits.shown(text)}")
+    v = float(t)
+    if not math.isfinite(v):
+        raise UsageError(f"{flag}: expected a finite number, got {limits.shown(text)}")
+    return v + 0.0  # no negative zero in a name or label
+
+
 def _share_value(low: float, high: float) -> Callable[[str, str], float]:
     def check(text: str, flag: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise UsageError(f"{flag}: expected a number, got {text!r}") from None
-        if not math.isfinite(v):
-            raise UsageError(f"{flag}: expected a finite number, got {text!r}")
+        v = _number(text, flag)
         if not low <= v <= high:
             raise UsageError(f"{flag}: expected a share in [{low:g}, {high:g}] (0.25 = 25 %), got {v:g}")
         return v
 
     return check
+
+
+def _rate_value(text: str, flag: str) -> float:
+    """A tariff rate by the scenario file's rule (:func:`tariffsim.inputs.measures.check_rate`)."""
+    from ..errors import ScenarioError
+    from ..inputs.measures import check_rate
+
+    v = _number(text, flag)
+    try:
+        return check_rate(v, source=None, field=flag)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _grid_value(text: str, flag: str) -> str:
@@ -146,10 +167,7 @@ def _exclude_value(text: str, flag: str) -> str:
 
 
 def _scheduler_value(text: str, flag: str) -> str:
-    s = text.strip()
-    if not re.fullmatch(r"(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}", s):
-        raise UsageError(f"{flag}: expected a scheduler address like tcp://10.0.0.5:8786, got {text!r}")
-    return s
+    return scheduler_address(text, flag)
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -169,7 +187,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("experiment (change the scenario without editing its TOML)")
     g.add_argument(
         "--rate",
-        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--rate"),
+        type=_flag(_rate_value, "--rate"),
         help="every tariff measure at this rate (a share: 0.10 = 10 %%)",
     )
     g.add_argument(
@@ -179,7 +197,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--retaliation-rate",
-        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--retaliation-rate"),
+        type=_flag(_rate_value, "--retaliation-rate"),
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")

@@ -62,7 +62,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             draws=args.draws,
             n_paths=args.paths,
             model=args.model,
-            elasticities=split_sets(args.elasticities),
+            elasticities=split_sets(args.elasticities, sc),
             scheduler=client,
             out_field="--out",
         )
@@ -77,8 +77,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..outputs.report import SWEEP_STEPS, write_sweep
 
     check_output_dir(args.out, field="--out")  # before any work
-    sets = split_sets(args.elasticities) or ["low", "central", "high"]
     sc = scenario_from_args(args)
+    sets = split_sets(args.elasticities, sc) or ["low", "central", "high"]
     with dask_client(args.scheduler, args.workers) as client, progress_bar(args, len(SWEEP_STEPS)) as bar:
         rec = write_sweep(
             sc,
@@ -118,7 +118,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 scenarios,
                 args.out,
                 models=models,
-                elasticities=split_sets(args.elasticities),
+                elasticities=split_sets(args.elasticities, *scenarios),
                 force=args.force,
                 formats=tuple(x.strip() for x in args.formats.split(",") if x.strip()),
                 progress=bar,

@@ -77,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = scenario_from_args(args)
     res = simulate(
         sc,
-        elasticities=split_sets(args.elasticities),
+        elasticities=split_sets(args.elasticities, sc),
         model=args.model,
         draws=args.draws,
         n_paths=args.paths,

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import limits
 from ..errors import ScenarioError
+from ..limits import shown
+from .textfiles import nfc, unique_names
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["TariffMeasure", "MODES", "measure_label"]
+__all__ = ["TariffMeasure", "MODES", "check_rate", "measure_label"]
 
 
 MODES = ("add", "set")
@@ -47,7 +49,9 @@ class TariffMeasure:
         for k in d:
             if k not in cls.KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source, field=f"{where}.{k}"
+                    f"unknown key {shown(k)}; expected one of {', '.join(cls.KEYS)}",
+                    source=source,
+                    field=f"{where}.{k}",
                 )
         for k in ("importer", "rate"):
             if k not in d:
@@ -63,50 +67,34 @@ class TariffMeasure:
                 v = [v]
             if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) and x.strip() for x in v):
                 raise ScenarioError('expected "all" or a non-empty list of codes', source=source, field=w)
-            return tuple(x.strip().upper() if upper else x.strip() for x in v)
+            out = [nfc(x.strip()) for x in v]
+            out = [x.upper() for x in out] if upper else out
+            unique_names(out, source=source, what="entry", error=ScenarioError, field=w)
+            return tuple(out)
 
-        rate = d["rate"]
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
-            raise ScenarioError(f"expected a number, got {rate!r}", source=source, field=f"{where}.rate")
-        if rate < 0:
-            raise ScenarioError(
-                f"rate {rate} is negative; expected a tariff share in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
-                source=source,
-                field=f"{where}.rate",
-            )
-        if rate > limits.MAX_TARIFF:
-            raise ScenarioError(
-                f"rate {rate} outside {limits.TARIFF_BOUNDS}; rates are shares (0.25 = 25 %), not percent",
-                source=source,
-                field=f"{where}.rate",
-            )
-        if 1 < rate <= limits.MAX_TARIFF and float(rate).is_integer():
-            # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
-            raise ScenarioError(
-                f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
-                source=source,
-                field=f"{where}.rate",
-            )
+        rate = check_rate(d["rate"], source=source, field=f"{where}.rate")
         ex = d.get("exempt_share", 0.0)
         if isinstance(ex, bool) or not isinstance(ex, int | float) or not (0 <= ex <= 1):
-            raise ScenarioError(f"expected a share in [0, 1], got {ex!r}", source=source, field=f"{where}.exempt_share")
+            raise ScenarioError(
+                f"expected a share in [0, 1], got {shown(ex)}", source=source, field=f"{where}.exempt_share"
+            )
         mode = d.get("mode", "add")
         if mode not in MODES:
-            raise ScenarioError(f"expected one of {MODES}, got {mode!r}", source=source, field=f"{where}.mode")
+            raise ScenarioError(f"expected one of {MODES}, got {shown(mode)}", source=source, field=f"{where}.mode")
         excl = d.get("exclude_sectors", ())
         excl = () if not excl else codes(excl, f"{where}.exclude_sectors", False)
         if excl == "all":
             raise ScenarioError("expected a list of sectors", source=source, field=f"{where}.exclude_sectors")
         return cls(
-            importer=imp.strip().upper(),
+            importer=nfc(imp.strip()).upper(),
             exporters=codes(d.get("exporters", "all"), f"{where}.exporters", True),
-            rate=float(rate),
+            rate=rate,
             sectors=codes(d.get("sectors", "all"), f"{where}.sectors", False),
             exclude_sectors=cast(tuple[str, ...], excl),  # 'all' was rejected above
-            exempt_share=float(ex),
+            exempt_share=float(ex) + 0.0,  # + 0.0: a negative zero is zero
             mode=mode,
-            label=str(d.get("label", "")),
-            source=str(d.get("source", "")),
+            label=nfc(str(d.get("label", ""))),
+            source=nfc(str(d.get("source", ""))),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,10 +121,38 @@ class TariffMeasure:
         return (1.0 - self.exempt_share) * self.rate
 
 
+def check_rate(rate: object, *, source: str | None, field: str) -> float:
+    """A tariff rate as a scenario file and the CLI take it (one rule): a finite share in
+    :data:`~tariffsim.limits.TARIFF_BOUNDS`, not a whole number above 1 (25 for 25 % is the classic
+    slip: a 2,500 % tariff is allowed by the bounds but almost never meant). Returns a float, never
+    a negative zero; a :class:`ScenarioError` naming ``field`` otherwise."""
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+        raise ScenarioError(f"expected a finite number, got {shown(rate)}", source=source, field=field)
+    if rate < 0:
+        raise ScenarioError(
+            f"rate {rate:g} is negative; expected a tariff share in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
+            source=source,
+            field=field,
+        )
+    if rate > limits.MAX_TARIFF:
+        raise ScenarioError(
+            f"rate {rate:g} outside {limits.TARIFF_BOUNDS}; rates are shares (0.25 = 25 %), not percent",
+            source=source,
+            field=field,
+        )
+    if 1 < rate <= limits.MAX_TARIFF and float(rate).is_integer():
+        raise ScenarioError(
+            f"rate {rate:g} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
+            source=source,
+            field=field,
+        )
+    return float(rate) + 0.0
+
+
 def measure_label(m: Mapping[str, Any]) -> str:
     """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
     who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
     what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
     ex = m.get("exempt_share", 0.0)
-    tail = f" ({100 * ex:g} % exempt)" if ex else ""
-    return f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}{tail}"
+    tail = f" ({100 * ex + 0.0:g} % exempt)" if ex else ""
+    return f"{m['importer']}: {100 * m['rate'] + 0.0:g} % on {what} from {who}{tail}"

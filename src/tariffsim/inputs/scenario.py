@@ -37,7 +37,8 @@ import tomli_w
 
 from .. import limits
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MODEL, MODELS
-from ..errors import ScenarioError
+from ..errors import LimitError, ScenarioError, UsageError
+from ..limits import shown
 from ..models.ar1 import AR1Calibration
 from .assumptions import Assumptions
 from .calibrations import calibration_from_parameters
@@ -52,6 +53,7 @@ from .elasticities import (
 from .loaders import load_data_spec
 from .measures import TariffMeasure, measure_label
 from .periods import QUARTER_RE
+from .textfiles import nfc
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -153,36 +155,34 @@ class Scenario:
     def from_dict(cls, d: Mapping[str, Any], *, source: str = "<dict>", base_dir: str | None = None) -> Scenario:
         if not isinstance(d, Mapping):
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source)
+        d = _normalise(d, source)  # NFC text and keys, no negative zero, no two keys equal after NFC
         for k in d:
             if k not in TOP_KEYS:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(TOP_KEYS)}", source=source, field=k)
+                raise ScenarioError(
+                    f"unknown key {shown(k)}; expected one of {', '.join(TOP_KEYS)}", source=source, field=str(k)[:40]
+                )
         if "name" not in d:
             raise ScenarioError("missing 'name'", source=source, field="name")
         name = d["name"]
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name):
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name, flags=re.ASCII):
             raise ScenarioError(
-                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {name!r}",
+                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {shown(name)}",
                 source=source,
                 field="name",
             )
         model = d.get("model", DEFAULT_MODEL)
         if model not in MODELS:
-            raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
+            raise ScenarioError(f"expected one of {MODELS}, got {shown(model)}", source=source, field="model")
         country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
-        horizon = d.get("horizon", 12)
-        if isinstance(horizon, bool) or not isinstance(horizon, int) or not 4 <= horizon <= 80:
-            raise ScenarioError(
-                f"expected a whole number of quarters in [4, 80], got {horizon!r}", source=source, field="horizon"
-            )
-        seed = d.get("seed", 20250304)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ScenarioError(f"expected a non-negative integer, got {seed!r}", source=source, field="seed")
+        # the same rules (and messages, with their bounds) as the CLI's --horizon and --seed
+        horizon = _limited(limits.check_horizon, d.get("horizon", 12), "horizon", source)
+        seed = _limited(limits.check_seed, d.get("seed", 20250304), "seed", source)
         phase_in = str(d.get("phase_in", "2025Q2")).upper().replace(" ", "")
         if not QUARTER_RE.match(phase_in):
             raise ScenarioError(
-                f"expected a quarter like '2025Q2', got {d.get('phase_in')!r}", source=source, field="phase_in"
+                f"expected a quarter like '2025Q2', got {shown(d.get('phase_in'))}", source=source, field="phase_in"
             )
         dataset = d.get("dataset", "default")
         if not isinstance(dataset, str | Mapping):
@@ -211,7 +211,7 @@ class Scenario:
         for k in e:
             if k not in ELAST_KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(ELAST_KEYS)}",
+                    f"unknown key {shown(k)}; expected one of {', '.join(ELAST_KEYS)}",
                     source=source,
                     field=f"elasticities.{k}",
                 )
@@ -232,14 +232,20 @@ class Scenario:
         for i, s in enumerate(sets):
             if s not in known:
                 raise ScenarioError(
-                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}",
+                    f"unknown elasticity set {shown(s)}; known: {', '.join(sorted(known))}",
+                    source=source,
+                    field=f"elasticities.sets[{i}]",
+                )
+            if s in sets[:i]:
+                raise ScenarioError(
+                    f"set {shown(s)} is listed twice (positions {sets.index(s) + 1} and {i + 1})",
                     source=source,
                     field=f"elasticities.sets[{i}]",
                 )
         central = e.get("central", "central" if "central" in sets else sets[0])
         if central not in sets:
             raise ScenarioError(
-                f"central set {central!r} is not among the sets run ({', '.join(sets)})",
+                f"central set {shown(central)} is not among the sets run ({', '.join(sets)})",
                 source=source,
                 field="elasticities.central",
             )
@@ -250,20 +256,20 @@ class Scenario:
         for k in u:
             if k not in UNC_KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source, field=f"uncertainty.{k}"
+                    f"unknown key {shown(k)}; expected one of {', '.join(UNC_KEYS)}",
+                    source=source,
+                    field=f"uncertainty.{str(k)[:40]}",
                 )
-        draws = u.get("draws", 200)
-        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= limits.MAX_DRAWS:
-            raise ScenarioError(
-                f"expected an integer in [0, {limits.MAX_DRAWS}], got {draws!r}",
-                source=source,
-                field="uncertainty.draws",
+        draws = _limited(limits.check_draws, u.get("draws", 200), "uncertainty.draws", source)
+        n_paths = _limited(limits.check_paths, u.get("n_paths", 100_000), "uncertainty.n_paths", source)
+        try:  # paths x quarters of the Monte Carlo, as the CLI checks --paths with --horizon
+            limits.check_monte_carlo(
+                n_paths, draws, horizon, fields=("uncertainty.n_paths", "uncertainty.draws", "horizon")
             )
-        n_paths = u.get("n_paths", 100_000)
-        if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 10_000_000:
+        except LimitError as exc:
             raise ScenarioError(
-                f"expected an integer in [100, 10000000], got {n_paths!r}", source=source, field="uncertainty.n_paths"
-            )
+                str(exc).removeprefix("uncertainty.n_paths: "), source=source, field="uncertainty.n_paths"
+            ) from None
         dists = {}
         dd = u.get("distributions", {})
         if not isinstance(dd, Mapping):
@@ -271,7 +277,7 @@ class Scenario:
         for k, v in dd.items():
             if k not in DIST_PARAMS:
                 raise ScenarioError(
-                    f"no distribution for {k!r}; expected one of {', '.join(DIST_PARAMS)}",
+                    f"no distribution for {shown(k)}; expected one of {', '.join(DIST_PARAMS)}",
                     source=source,
                     field=f"uncertainty.distributions.{k}",
                 )
@@ -510,11 +516,42 @@ class Scenario:
                 if sec_ix.size == 0 or exp.size == 0:
                     continue
                 ix = np.ix_(exp, np.array([imp]), sec_ix)
+                before = t1[ix]
                 if m.mode == "add":
-                    t1[ix] = t1[ix] + m.effective_rate
+                    t1[ix] = before + m.effective_rate
                 else:
                     t1[ix] = m.exempt_share * t0[ix] + m.effective_rate
+                if (t1[ix] > limits.MAX_TARIFF).any():
+                    self._over_limit(data, m, where, ix, t0, before, t1)
         return t0, t1
+
+    def _over_limit(
+        self,
+        data: TradeData,
+        m: TariffMeasure,
+        where: str,
+        ix: tuple[np.ndarray, ...],
+        t0: np.ndarray,
+        before: np.ndarray,
+        t1: np.ndarray,
+    ) -> None:
+        """A measure whose rate is within its bounds but lands above the tariff limit because it is
+        added to the duty already there (the baseline, and earlier measures on the same flows)."""
+        sub = t1[ix]
+        k = np.unravel_index(int(np.argmax(sub)), sub.shape)
+        e, i, s = (int(np.asarray(a).reshape(-1)[j]) for a, j in zip(ix, k, strict=True))
+        base, prior = float(t0[e, i, s]), float(before[k])
+        already = f"the baseline duty {base:.4g}" + (
+            f" and earlier measures ({prior:.4g} in all)" if not math.isclose(prior, base, abs_tol=1e-12) else ""
+        )
+        raise ScenarioError(
+            f"rate {m.rate:g} is within {limits.TARIFF_BOUNDS}, but this measure adds it to {already} on "
+            f"{data.countries[e]} to {data.countries[i]}, sector {data.sectors[s]!r}: {float(sub[k]):.6g}, above the "
+            f'limit of {limits.MAX_TARIFF:g} for a tariff; lower the rate, or give mode = "set" to replace the '
+            "duty already there",
+            source=self.source,
+            field=f"{where}.rate",
+        )
 
     def _index(self, data: TradeData, code: str, where: str) -> int:
         try:
@@ -542,6 +579,53 @@ class Scenario:
         self.tariff_arrays(data)
 
 
+#: Values that are paths to files: kept byte for byte (a file system need not normalise names).
+_PATH_FIELDS = frozenset(
+    (
+        "dataset",
+        "recession.file",
+        *(f"dataset.{k}" for k in ("path", "matrix", "labels", "gdp", "tariffs", "country_codes")),
+    )
+)
+
+
+def _normalise(obj: Any, source: str, where: str = "") -> Any:
+    """A copy of a scenario's tree with every key and text in Unicode normalisation form C (paths
+    excepted: :data:`_PATH_FIELDS`) and every float negative zero as zero; two keys of one table
+    that are equal after normalisation (they print the same) are a :class:`ScenarioError`."""
+    if isinstance(obj, Mapping):
+        out: dict[Any, Any] = {}
+        written: dict[Any, Any] = {}
+        for k, v in obj.items():
+            key = nfc(k) if isinstance(k, str) else k
+            sub = f"{where}.{key}" if where else str(key)
+            if key in out:
+                raise ScenarioError(
+                    f"keys {shown(written[key])} and {shown(k)} are the same after Unicode normalisation; give it once",
+                    source=source,
+                    field=sub[:80],
+                )
+            written[key] = k
+            out[key] = v if sub in _PATH_FIELDS and not isinstance(v, Mapping) else _normalise(v, source, sub)
+        return out
+    if isinstance(obj, list | tuple):
+        return [_normalise(v, source, f"{where}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, str):
+        return nfc(obj)
+    if isinstance(obj, float):
+        return obj + 0.0
+    return obj
+
+
+def _limited(check: Any, value: object, field: str, source: str) -> int:
+    """``check(value)`` (a :mod:`tariffsim.limits` check: the CLI's rule for the same quantity)
+    with its error as a :class:`ScenarioError` naming the file and ``field``."""
+    try:
+        return int(check(value, field=field))
+    except (LimitError, UsageError) as exc:
+        raise ScenarioError(str(exc).removeprefix(f"{field}: "), source=source, field=field) from None
+
+
 def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, Any]:
     if isinstance(rec, Mapping) and "file" in rec and base_dir and isinstance(rec["file"], str):
         p = Path(rec["file"])
@@ -551,8 +635,8 @@ def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, 
 
 def _number_arg(v: object, key: str, source: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ScenarioError(f"expected a finite number, got {v!r}", source=source, field=key)
-    return float(v)
+        raise ScenarioError(f"expected a finite number, got {shown(v)}", source=source, field=key)
+    return float(v) + 0.0  # no negative zero in a name or label
 
 
 def _fmt_change(v: object) -> str:
