@@ -51,6 +51,8 @@ def suspects(ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> str:
     values["ge_trade_elasticity"] = np.array([es.ge_trade_elasticity], dtype=float)
     near: list[str] = []
     for key, arr in values.items():
+        if key == "ge_trade_elasticity" and any(x.startswith(_set_field(ctx, es, "sigma")) for x in near):
+            continue  # epsilon is sigma - 1 unless the set gives it: the sigma above says it
         special, what = SPECIAL_VALUES[key]
         dist = np.where(np.isfinite(arr), np.abs(arr - special), np.inf)
         if dist.size and float(dist.min()) < NEAR_SPECIAL:

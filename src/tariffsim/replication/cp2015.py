@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._util import readonly
+from .._util import clean_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_tables import load_shipped, read_cp2015
@@ -106,11 +106,11 @@ class CP2015Result:
         for r in NAFTA:
             cells = []
             for m, w in (("welfare_pct", 16), ("tot_pct", 18), ("vot_pct", 18), ("realwage_pct", 16)):
-                cells.append(f"{float(ours[r][m]):+.2f} ({self.published[r][m]:+.2f})".rjust(w))
+                cells.append(f"{clean_zero(ours[r][m], 2):+.2f} ({clean_zero(self.published[r][m], 2):+.2f})".rjust(w))
             lines.append(f"{r:8}" + "".join(cells))
         ib = ", ".join(
-            f"{r} {self.intra_bloc_pct[r]:+.0f} %"
-            + (f" ({_intra_bloc_published()[r]:+.0f} %)" if self.zero_deficit else "")
+            f"{r} {clean_zero(self.intra_bloc_pct[r], 0):+.0f} %"
+            + (f" ({clean_zero(_intra_bloc_published()[r], 0):+.0f} %)" if self.zero_deficit else "")
             for r in NAFTA
         )
         lines.append(f"intra-bloc imports: {ib}")

@@ -42,6 +42,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from .._util import clean_zero
 from ..constants import DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
@@ -195,8 +196,8 @@ class ReplicationResult:
     def summary(self) -> str:
         """The case, the headline numbers and the solver facts; a second line with the published
         values beside ours when the paper reports this case."""
-        h = self.headline
-        pub = self.published
+        h = {k: clean_zero(v, 2) for k, v in self.headline.items()}  # never '-0.00'
+        pub = {k: clean_zero(v, 2) for k, v in self.published.items()}
         line = (
             f"ILMS 2025 {self.case}: US welfare {h['us_welfare_pct']:+.2f} %, non-US {h['non_us_welfare_pct']:+.2f} %, "
             f"US employment {h['us_employment_pct']:+.2f} %, US prices {h['us_price_index_pct']:+.1f} %, "
