@@ -83,7 +83,7 @@ def _workers_value(text: str, flag: str) -> int:
 def _number(text: str, flag: str) -> float:
     """A decimal number in the syntax of every reader (:data:`tariffsim.limits.NUMBER_RE`:
     ``0.25``, ``2.5e-1``; no ``nan``, ``inf``, thousands separators or non-ASCII digits)."""
-    t = text.strip()
+    t = text.strip(" \t\r\n\x0b\x0c")  # ASCII spaces only, as the readers
     if not limits.NUMBER_RE.fullmatch(t):
         raise UsageError(f"{flag}: expected a number like 0.25, got {limits.shown(text)}")
     v = float(t)

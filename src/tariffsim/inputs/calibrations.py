@@ -494,7 +494,9 @@ def read_calibration(path: str | os.PathLike[str]) -> AR1Calibration:
             "written by `tariffsim calibrate --out`",
             source=src,
         ) from None
-    except (RecursionError, ValueError) as exc:  # nested too deeply, a number of thousands of digits
+    except RecursionError:
+        raise DataError("not a usable JSON file (arrays or objects nested too deeply)", source=src) from None
+    except ValueError as exc:  # a number of thousands of digits
         raise DataError(f"not a usable JSON file ({shown(str(exc) or type(exc).__name__, 80)})", source=src) from None
     if not isinstance(doc, Mapping):
         raise DataError(f"holds a JSON {type(doc).__name__}; a calibration file holds a JSON object", source=src)

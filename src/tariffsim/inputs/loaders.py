@@ -335,8 +335,9 @@ def _parse_matrix(path: Path, n: int) -> np.ndarray:
         raise DataError(f"cannot parse as CSV ({shown(str(exc), 120)})", source=src) from None
 
 
-#: The bytes a plain numeric matrix body consists of (anything else goes to the careful reader).
-_PLAIN = b"0123456789.,eE+-\r\n \t"
+#: The bytes a plain numeric matrix body consists of (anything else, spaces included: pandas' C
+#: parser would read '+2E 2', goes to the careful reader).
+_PLAIN = b"0123456789.,eE+-\r\n"
 _ONE_CELL_PER_LINE = bytes.maketrans(b",", b"\n")
 
 
@@ -347,7 +348,7 @@ def _parse_matrix_fast(raw: bytes, n: int) -> np.ndarray | None:
     head, sep, body = raw.partition(b"\n")
     if not sep or head.rstrip(b"\r").count(b",") != n - 1 or body.translate(None, _PLAIN):
         return None
-    lines = body.rstrip(b"\r\n \t").split(b"\n") if body.strip() else []
+    lines = body.rstrip(b"\r\n").split(b"\n") if body.strip() else []
     if len(lines) != n or any(line.count(b",") != n - 1 for line in lines):
         return None
     # one cell per line (commas become line breaks): pandas then converts a single column, which

@@ -53,7 +53,7 @@ from .elasticities import (
 from .loaders import load_data_spec
 from .measures import TariffMeasure, measure_label
 from .periods import QUARTER_RE
-from .textfiles import nfc
+from .textfiles import nfc, sniff_compression
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -684,6 +684,9 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, 
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
+    packed = sniff_compression(raw[:16])
+    if packed is not None:
+        raise ScenarioError(f"{packed}-compressed; expected a TOML text file (decompress it first)", source=src)
     if b"\x00" in raw:
         raise ScenarioError("binary file (NUL bytes); expected a TOML text file", source=src)
     try:
@@ -696,6 +699,8 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, 
         d = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except ValueError as exc:  # a whole number of thousands of digits
+        raise ScenarioError(f"not a usable TOML value ({limits.shown(str(exc), 80)})", source=src) from None
     except RecursionError:
         raise ScenarioError(
             f"tables and arrays nested more than {limits.MAX_TOML_DEPTH} levels deep", source=src

@@ -339,9 +339,13 @@ def parse_numbers(cells: pd.Series | Sequence[str]) -> np.ndarray:
     empty cell or anything else; a negative zero becomes zero. Vectorised (pandas' exact
     decimal conversion, the one ``read_csv`` uses)."""
     s = cells if isinstance(cells, pd.Series) else pd.Series(list(cells), dtype=object)
-    vals = pd.to_numeric(s.astype(object), errors="coerce")
+    obj = s.astype(object)
+    vals = pd.to_numeric(obj, errors="coerce")
     out = np.array(pd.Series(vals).to_numpy(dtype=float, na_value=np.nan), dtype=float)  # a copy
     out[~np.isfinite(out)] = np.nan  # 'inf', 'nan' are words, not numbers; 1e999 overflows
+    if out.size and not np.isnan(out).all():  # pandas also reads '+2E 2' (a space inside): not a number
+        inner = obj.astype(str).str.contains(r"\S[ \t\r\n\x0b\x0c]+\S", regex=True).to_numpy(dtype=bool)
+        out[inner] = np.nan
     return out + 0.0
 
 

@@ -121,13 +121,20 @@ def ilms_inputs(data_dir: str | os.PathLike) -> ILMSInputs:
     d = Path(data_dir)
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(ILMS_FILES)}", source=str(d))
-    for name in ILMS_FILES:
-        if not (d / name).is_file():
+    found = {}
+    for name in ILMS_FILES:  # each may be gzipped (NAME.gz), as the Caliendo-Parro tables may
+        cands = [c for c in (d / name, d / (name + ".gz")) if c.is_file()]
+        if not cands:
             raise DataError(
                 f"missing input file {name} (the ILMS inputs are {', '.join(ILMS_FILES)})", source=str(d / name)
             )
+        found[name] = cands[0]
     td = read_matrix_csv(
-        d / "trade_cepii.csv", d / "country_labels.csv", d / "gdp.csv", units="thousand USD", tariffs=d / "tariffs.csv"
+        found["trade_cepii.csv"],
+        found["country_labels.csv"],
+        found["gdp.csv"],
+        units="thousand USD",
+        tariffs=found["tariffs.csv"],
     )
     home = td.index(HOME)
     ann = cast(Mapping[str, float], td.meta["tariffs_announced"])
