@@ -54,6 +54,7 @@ __all__ = [
     "MAX_TEXT_CELLS",
     "MAX_JSON_BYTES",
     "MAX_SHOWN_CHARS",
+    "MAX_NAME_CHARS",
     "NUMBER_RE",
     "shown",
     "check_int",
@@ -132,6 +133,8 @@ MAX_TEXT_CELLS = 60_000_000
 MAX_JSON_BYTES = 1 << 20
 #: Characters of a bad value quoted in an error message (longer values are cut, with their length).
 MAX_SHOWN_CHARS = 40
+#: Characters of a scenario's name (a short identifier; a derived name adds ``@rate=0.10,...``).
+MAX_NAME_CHARS = 200
 #: The one syntax of a decimal number, in every reader and flag: a sign, digits with a decimal
 #: point, an exponent (``-0.25``, ``.5``, ``1.2e6``); ASCII digits only; no thousands separators,
 #: decimal commas, underscores, ``nan`` or ``inf``. (The CSV readers apply it with pandas'
@@ -285,16 +288,18 @@ def check_toml_depth(obj: object, *, source: str | None = None) -> None:
 def check_input_file(
     path: str | os.PathLike[str],
     *,
-    max_bytes: int = MAX_DATA_FILE_BYTES,
+    max_bytes: int | None = None,
     kind: str = "CSV file",
     error: type[TariffSimError] = DataError,
     source: str | None = None,
 ) -> Path:
-    """``path`` is an existing regular file of at most ``max_bytes``; else ``error`` naming it.
+    """``path`` is an existing regular file of at most ``max_bytes`` (default
+    :data:`MAX_DATA_FILE_BYTES`); else ``error`` naming it.
 
     A folder says it is a folder; a device, pipe or socket is refused (reading ``/dev/zero`` or a
     FIFO would never end).
     """
+    max_bytes = MAX_DATA_FILE_BYTES if max_bytes is None else max_bytes
     p = Path(path)
     src = source or str(p)
 

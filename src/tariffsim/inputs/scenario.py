@@ -164,9 +164,14 @@ class Scenario:
         if "name" not in d:
             raise ScenarioError("missing 'name'", source=source, field="name")
         name = d["name"]
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name, flags=re.ASCII):
+        if (
+            not isinstance(name, str)
+            or len(name) > limits.MAX_NAME_CHARS
+            or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name, flags=re.ASCII)
+        ):
             raise ScenarioError(
-                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {shown(name)}",
+                f"expected a short identifier of at most {limits.MAX_NAME_CHARS} characters (letters, digits, "
+                f"- _ . and @ = , in derived names), got {shown(name)}",
                 source=source,
                 field="name",
             )

@@ -87,9 +87,11 @@ def sniff_compression(head: bytes) -> str | None:
     ``"bzip2"``, ``"xz"``, ``"zip"``, ``"zstd"``, ``"7z"``), None for anything else."""
     for name, (magics, _) in COMPRESSIONS.items():
         if head.startswith(magics):
-            if name == "bzip2" and not (head[3:4] in b"123456789" and head[4:10] in _BZ2_BLOCKS and head[3:4]):
-                continue
+            if name == "bzip2" and len(head) >= 10 and not (head[3:4] in b"123456789" and head[4:10] in _BZ2_BLOCKS):
+                continue  # a text that happens to start with 'BZh'
             return name
+        if head and len(head) < max(map(len, magics)) and any(m.startswith(head) for m in magics):
+            return name  # a file cut short inside its signature
     for name, (magics, _, _) in _REFUSED.items():
         if head.startswith(magics):
             return name
@@ -154,12 +156,14 @@ def read_bytes(
     kind: str = "CSV file",
     error: type[TariffSimError] = DataError,
     source: str | None = None,
-    max_bytes: int = limits.MAX_DATA_FILE_BYTES,
+    max_bytes: int | None = None,
     compressed: bool = True,
 ) -> bytes:
     """The content of the text file ``path`` (decompressed when it is gzip, bzip2 or xz and
     ``compressed``), checked as the module docstring says; every problem is ``error`` naming
-    ``source`` (default: the path)."""
+    ``source`` (default: the path); ``max_bytes`` defaults to
+    :data:`~tariffsim.limits.MAX_DATA_FILE_BYTES` (as stored and as decompressed)."""
+    max_bytes = limits.MAX_DATA_FILE_BYTES if max_bytes is None else max_bytes
     p = limits.check_input_file(path, max_bytes=max_bytes, kind=kind, error=error, source=source)
     src = source or str(p)
     try:

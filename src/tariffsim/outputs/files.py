@@ -60,9 +60,19 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def output_error(exc: OSError, path: str | os.PathLike, *, field: str = "--out") -> OutputPathError:
-    """An :class:`OutputPathError` for ``exc`` met while writing ``path`` (names the flag and the file)."""
-    where = getattr(exc, "filename", None) or path
+def output_error(
+    exc: OSError, path: str | os.PathLike, *, field: str = "--out", staging: Path | None = None
+) -> OutputPathError:
+    """An :class:`OutputPathError` for ``exc`` met while writing ``path`` (names the flag and the
+    file). A file inside ``staging`` (the temporary folder an output folder is built in) is named
+    as the file it would have become inside ``path``."""
+    where: str | os.PathLike = getattr(exc, "filename", None) or path
+    if staging is not None:
+        try:
+            inner = Path(os.fsdecode(where)).absolute().relative_to(staging.absolute())
+            where = Path(path) / inner if inner.parts else Path(path)
+        except ValueError:
+            pass
     reason = exc.strerror or str(exc) or type(exc).__name__
     return OutputPathError(f"{field}: cannot write {os.fspath(where)}: {reason}")
 
@@ -125,7 +135,9 @@ def _check_path(p: Path, field: str, what: str) -> Path | None:
             if exc.errno == errno.ELOOP:
                 raise OutputPathError(f"{field}: cannot write {p}: the path goes through a link loop") from None
             if exc.errno == errno.ENAMETOOLONG:
-                raise OutputPathError(f"{field}: cannot write {p}: the name is too long for the file system") from None
+                raise OutputPathError(
+                    f"{field}: cannot write {p}: the path or a name in it is too long for the file system"
+                ) from None
             raise output_error(exc, p, field=field) from None
         if stat.S_ISLNK(st.st_mode):
             try:
@@ -396,7 +408,7 @@ def atomic_folder(out_dir: str | os.PathLike, force: bool, fill: Callable[[Path]
         _remove(tmp)
         _remove_created(created)
         if isinstance(exc, OSError) and _writes_to(exc.filename, tmp, out_dir):
-            raise output_error(exc, out_dir, field=field) from None  # writing failed (disk full, ...)
+            raise output_error(exc, out_dir, field=field, staging=tmp) from None  # writing failed (disk full, ...)
         raise
     return value
 
