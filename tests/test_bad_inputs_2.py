@@ -756,6 +756,22 @@ def test_a_numerical_failure_names_the_elasticity_next_to_its_special_value(box,
         simulate(Scenario.from_file(f), draws=0, n_paths=100)
 
 
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ("[recession]\nrho = 0.5\nsigma = 1e300\n", ("r.toml: recession", "sigma 1e+300")),
+        (
+            '[uncertainty.distributions.sigma]\ndist = "lognormal"\nmedian = 1e300\nsd_log = 100\n',
+            ("r.toml", "uncertainty.distributions.sigma", "narrow the distribution"),
+        ),
+    ],
+)
+def test_a_monte_carlo_failure_names_the_table_that_set_it(tmp_path, extra, named):
+    f = tmp_path / "r.toml"
+    f.write_text(GOOD_TOML + extra)
+    _one_line_error(["run", str(f), "--draws", "5", "--paths", "100"], tmp_path, *named)
+
+
 def test_a_theta_near_zero_is_named_with_its_file_and_sector(tmp_path, monkeypatch):
     monkeypatch.setenv("TARIFFSIM_CACHE_DIR", "off")
     d = _cp_copy(tmp_path, "cp")
