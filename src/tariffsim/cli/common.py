@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import limits
 from .._util import json_default
 from ..errors import TariffSimError, UsageError
+from ..limits import shown
 from ..outputs.files import check_output_file
 
 if TYPE_CHECKING:
@@ -92,10 +93,10 @@ def quarter_key(text: str, flag: str) -> tuple[int, int]:
         try:
             d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            raise UsageError(f"{flag}: {text!r} is not a valid date") from None
+            raise UsageError(f"{flag}: {shown(text)} is not a valid date") from None
         y, q = d.year, (d.month - 1) // 3 + 1
     else:
-        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {text!r}")
+        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {shown(text)}")
     if not 1800 <= y <= 2200:
         raise UsageError(f"{flag}: year {y} outside 1800-2200")
     return y, q

@@ -14,6 +14,7 @@ from .. import limits
 from .._version import __version__
 from ..constants import FIGURE_FORMATS, MODELS
 from ..errors import TariffSimError, UsageError
+from ..limits import shown
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep, scheduler_address
 from .run import cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
@@ -136,10 +137,10 @@ def _choice_list(text: str, flag: str, allowed: Sequence[str], what: str, *, low
     if lower:
         items = [x.lower().lstrip(".") for x in items]
     if not items:
-        raise UsageError(f"{flag}: expected a comma list of {', '.join(allowed)}, got {text!r}")
+        raise UsageError(f"{flag}: expected a comma list of {', '.join(allowed)}, got {shown(text)}")
     bad = [x for x in items if x not in allowed]
     if bad:
-        raise UsageError(f"{flag}: unknown {what} {bad[0]!r}; expected a comma list of {', '.join(allowed)}")
+        raise UsageError(f"{flag}: unknown {what} {shown(bad[0])}; expected a comma list of {', '.join(allowed)}")
     return ",".join(dict.fromkeys(items))
 
 
@@ -159,10 +160,10 @@ def _quarter_value(text: str, flag: str) -> str:
 def _exclude_value(text: str, flag: str) -> str:
     parts = text.split(":")
     if len(parts) > 2:
-        raise UsageError(f"{flag}: expected a quarter or a range FIRST:LAST like 2020Q2:2020Q3, got {text!r}")
+        raise UsageError(f"{flag}: expected a quarter or a range FIRST:LAST like 2020Q2:2020Q3, got {shown(text)}")
     keys = [quarter_key(p, flag) for p in parts]
     if len(keys) == 2 and keys[0] > keys[1]:
-        raise UsageError(f"{flag}: empty range {text!r}; the first quarter comes after the last")
+        raise UsageError(f"{flag}: empty range {shown(text)}; the first quarter comes after the last")
     return text.strip()
 
 

@@ -7,6 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
+from ..limits import shown
 from ..outputs.files import check_output_file
 from .common import check_calibrate_args, print_json, usage_error
 
@@ -93,7 +94,7 @@ def cmd_replicate(args: argparse.Namespace) -> int:
     if args.study == "cp2015":
         return _replicate_cp2015(args)
     if args.study != "ilms2025":
-        raise usage_error(f"unknown study {args.study!r}; available: ilms2025, cp2015")
+        raise usage_error(f"unknown study {shown(args.study)}; available: ilms2025, cp2015")
     check_data_dir(args.data_dir)
     if args.out:
         check_output_file(args.out, field="--out")  # before the solve

@@ -658,6 +658,15 @@ def read_baci(
 
 
 DATA_FORMATS = ("matrix", "long", "baci")
+#: The type each non-path key of a dataset table must have (the readers' arguments).
+_SPEC_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    **{k: ((str,), "a name (text)") for k in ("units", "gdp_units", "label_column", "exporter", "importer", "name")},
+    **{k: ((str, type(None)), "a column name (text)") for k in ("sector", "value", "tariff", "column")},
+    "year": ((int, str, type(None)), "a year"),
+    "check_units": ((bool,), "true or false"),
+    "extra_codes": ((list, tuple), "a list of codes"),
+    "sector_map": ((Mapping,), "a table of HS2 chapter -> sector"),
+}
 #: What a dataset path may end with (a CSV file, plain or compressed).
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz")
 
@@ -726,6 +735,12 @@ def load_data_spec(
     for k in path_keys:
         if k in kw and not (k == "gdp" and (kw[k] is None or (fmt == "long" and isinstance(kw[k], Mapping)))):
             kw[k] = rel(kw[k], k)
+    for k, v in kw.items():  # the other keys are names, flags or a year: of their type, or one error
+        want = _SPEC_TYPES.get(k)
+        if want is not None and not (isinstance(v, want[0]) and not (isinstance(v, bool) and bool not in want[0])):
+            raise DataError(f"expected {want[1]}, got {shown(v)}", source=source, location=str(k))
+        if k in ("extra_codes",) and not all(isinstance(x, str) for x in v):
+            raise DataError(f"expected a list of codes, got {shown(v)}", source=source, location=k)
     if fmt == "matrix":
         return loader(kw.pop("matrix"), kw.pop("labels"), kw.pop("gdp", None), **kw)
     if fmt == "baci":

@@ -333,7 +333,7 @@ class Scenario:
         f = data_file("scenarios", f"{name}.toml")
         if not f.is_file():
             raise ScenarioError(
-                f"unknown scenario {name!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+                f"unknown scenario {shown(name)}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
                 source="scenarios",
             )
         d = tomllib.loads(f.read_text(encoding="utf-8"))
@@ -420,7 +420,9 @@ class Scenario:
             return self
         d = self.to_dict()
         if "model" in changes and not isinstance(changes["model"], str):
-            raise ScenarioError(f"expected a model name, got {changes['model']!r}", source=self.source, field="model")
+            raise ScenarioError(
+                f"expected a model name, got {shown(changes['model'])}", source=self.source, field="model"
+            )
         where = "derived scenario"
         for k in ("rate", "exempt_share", "retaliation_rate"):
             if k in changes:
@@ -551,7 +553,7 @@ class Scenario:
         )
         raise ScenarioError(
             f"rate {m.rate:g} is within {limits.TARIFF_BOUNDS}, but this measure adds it to {already} on "
-            f"{data.countries[e]} to {data.countries[i]}, sector {data.sectors[s]!r}: {float(sub[k]):.6g}, above the "
+            f"{data.countries[e]} to {data.countries[i]}, sector {shown(data.sectors[s])}: {float(sub[k]):.6g}, above the "
             f'limit of {limits.MAX_TARIFF:g} for a tariff; lower the rate, or give mode = "set" to replace the '
             "duty already there",
             source=self.source,
@@ -563,7 +565,7 @@ class Scenario:
             return data.countries.index(code)
         except ValueError:
             raise ScenarioError(
-                f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
+                f"country {shown(code)} is not in dataset {shown(data.name)}; it has {', '.join(data.countries)}",
                 source=self.source,
                 field=where,
             ) from None
@@ -573,7 +575,7 @@ class Scenario:
             return data.sectors.index(s)
         except ValueError:
             raise ScenarioError(
-                f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
+                f"sector {shown(s)} is not in dataset {shown(data.name)}; it has {', '.join(data.sectors)}",
                 source=self.source,
                 field=where,
             ) from None
@@ -723,7 +725,7 @@ def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenar
     if isinstance(scenario, str) and not scenario.strip():
         raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
     if isinstance(scenario, str) and "\x00" in scenario:
-        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
+        raise ScenarioError(f"{shown(scenario)}: not a scenario name or path (NUL character)")
     if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
         return Scenario.from_file(scenario)
     if isinstance(scenario, str):
@@ -741,7 +743,7 @@ def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenar
                 source=scenario,
             )
         raise ScenarioError(
-            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+            f"unknown scenario {shown(scenario)}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
             source="scenarios",
         )
     raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")

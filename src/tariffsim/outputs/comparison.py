@@ -42,7 +42,7 @@ from ..engine.adapters import adapter
 from ..engine.simulation import simulate
 from ..errors import ScenarioError
 from ..inputs.scenario import load_scenario
-from ..limits import MAX_COMPARE_RUNS, check_int
+from ..limits import MAX_COMPARE_RUNS, check_int, shown
 from .figures import compare as compare_figures
 from .figures import style
 from .files import (
@@ -305,7 +305,7 @@ def check_models(models: Sequence[str] | str | None) -> list[str] | None:
     out = [str(m).strip() for m in items if str(m).strip()]
     for m in out:
         if m not in MODELS:
-            raise ScenarioError(f"models are {', '.join(map(repr, MODELS))}, got {m!r}", field="models")
+            raise ScenarioError(f"models are {', '.join(map(repr, MODELS))}, got {shown(m)}", field="models")
     return out or None
 
 
@@ -368,7 +368,7 @@ def compare(
         for m in models or [sc.model]:
             key = (sc.name, m)
             if any(key == k for _s, k in keys):
-                raise ScenarioError(f"scenario {sc.name!r} is listed twice", field="scenarios")
+                raise ScenarioError(f"scenario {shown(sc.name)} is listed twice", field="scenarios")
             keys.append((sc, key))
     kw: dict[str, Any] = {
         "data": data,

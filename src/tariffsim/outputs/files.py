@@ -39,6 +39,7 @@ from typing import TypeVar
 from .. import limits
 from .._util import json_default, json_safe
 from ..errors import OutputExistsError, OutputPathError, UsageError
+from ..limits import shown
 
 __all__ = [
     "check_output_file",
@@ -466,10 +467,10 @@ def check_formats(
     out: list[str] = []
     for f in items:
         if not isinstance(f, str):
-            raise UsageError(f"{field}: expected {kind} format names, got {f!r}")
+            raise UsageError(f"{field}: expected {kind} format names, got {shown(f)}")
         name = f.strip().lower().lstrip(".")
         if name not in allowed:
-            raise UsageError(f"{field}: unknown {kind} format {f!r}; expected {', '.join(allowed)}")
+            raise UsageError(f"{field}: unknown {kind} format {shown(f)}; expected {', '.join(allowed)}")
         if name not in out:
             out.append(name)
     if not out:
