@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
@@ -62,9 +63,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def check_data_dir(path: str) -> None:
-    if not os.path.isdir(path):
-        what = "is a file, not a folder" if os.path.exists(path) else "folder not found"
-        raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        what = "a link to nowhere" if os.path.islink(path) else "folder not found"
+        raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}") from None
+    except (OSError, ValueError) as exc:  # a link loop, a name too long, a NUL character
+        reason = getattr(exc, "strerror", None) or "not a usable path"
+        raise DataError(f"cannot read ({reason})", source=f"--data-dir {path}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise DataError(
+            "is a file, not a folder; expected the folder with the study's inputs", source=f"--data-dir {path}"
+        )
 
 
 def _replicate_cp2015(args: argparse.Namespace) -> int:
