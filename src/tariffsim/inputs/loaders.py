@@ -204,6 +204,8 @@ def read_gdp_csv(
     src = str(path)
     df = _read_csv(path, keep_default_na=False, na_values=[""], dtype=str, skip_blank_lines=False)
     factor = unit_factor(units, source=src)
+    if df.shape[1] == 0 or (df.shape[1] == 1 and not str(df.columns[0]).strip()):
+        raise DataError("no header on line 1; expected a GDP column (or country, GDP)", source=src, location="line 1")
     if df.shape[1] == 1:
         col = str(df.columns[0])
         if countries is None:
