@@ -218,6 +218,14 @@ def test_a_file_written_through_a_linked_folder_lands_in_its_target(box, tmp_pat
     assert sorted(os.listdir(tmp_path / "real")) == ["c.json"]
 
 
+@pytest.mark.parametrize(("data_dir", "expect"), [("out/loop1", "symbolic links"), ("out/dangling", "link to nowhere")])
+def test_input_folders_through_links_are_one_line_errors(box, data_dir, expect):
+    for study in ("ilms2025", "cp2015"):
+        _one_line_error(["replicate", study, "--data-dir", data_dir], box, "--data-dir", expect)
+    _one_line_error(["data", "info", "--long", data_dir], box, data_dir)
+    _one_line_error(["calibrate", data_dir], box, data_dir)
+
+
 # ============================================================================= 2. damaged compressed inputs
 
 
@@ -460,6 +468,30 @@ def test_the_cli_bounds_and_escapes_an_error_line(box, monkeypatch):
     rc, out, err = _run(["scenarios"], box)
     assert rc == 2 and err.count("\n") == 1 and "\x1b" not in err and "\\x1b" in err
     assert len(err) < limits.MAX_SHOWN_CHARS * 100
+
+
+@pytest.mark.parametrize(
+    ("table", "expect"),
+    [
+        ('{format = "long", path = 5}', "path"),
+        ('{format = "long", path = "x.csv", exporter = 5}', "exporter"),
+        ('{format = "long", path = "x.csv", check_units = "no"}', "check_units"),
+        ('{format = "matrix", matrix = "m.csv", labels = "l.csv", year = 2023.5}', "year"),
+        ('{format = "long", path = "x.csv", colour = 1}', "colour"),
+        ('{format = "long", path = "~nosuchuser/x.csv"}', "nosuchuser"),
+    ],
+)
+def test_dataset_tables_of_the_wrong_shape_are_one_error_naming_the_key(tmp_path, table, expect):
+    f = tmp_path / "d.toml"
+    f.write_text(GOOD_TOML.replace('country = "MEX"\n', f'country = "MEX"\ndataset = {table}\n'))
+    _one_line_error(["validate", str(f)], tmp_path, "d.toml", "dataset", expect)
+
+
+def test_a_gdp_file_without_a_header_is_one_error(tmp_path):
+    f = tmp_path / "gdp.csv"
+    f.write_text("\n1\n2\n3\n")
+    with pytest.raises(DataError, match="no header"):
+        read_gdp_csv(f, countries=["USA", "MEX", "CAN"])
 
 
 # ============================================================================= 4. cleanup
