@@ -143,8 +143,9 @@ WRITERS = {
     "compare": ["compare", "mex25", "--formats", "png", "--paths", "100", "--draws", "0"],
     "calibrate": ["calibrate", "in/qgdp.csv"],
     "replicate": ["replicate", "ilms2025", "--data-dir", "in/emptydir"],
+    "backtest": ["backtest", "nosuch-episode"],
 }
-FOLDER_WRITERS = ("report", "sweep", "compare")
+FOLDER_WRITERS = ("report", "sweep", "compare", "backtest")
 LONG = "x" * 300
 
 
@@ -951,7 +952,7 @@ def test_number_column_says_why_a_cell_is_not_a_number():
     ],
 )
 def test_dask_scheduler_addresses_are_checked_when_parsed(box, address, expect):
-    for cmd in FOLDER_WRITERS:
+    for cmd in ("report", "sweep", "compare"):
         _one_line_error([*WRITERS[cmd], "--out", "out/x", "--scheduler", address], box, "--scheduler", expect)
 
 
