@@ -32,10 +32,12 @@ def block() -> str:
     runs: dict[tuple[str, str], dict] = {}
     for n in SCENARIOS:
         for m in ("pe", "ge", "ge-io"):
-            # ge-io carries sector measures (na-feb2025: energy at 10 %) to its 1993 ISIC sectors
+            # ge-io runs on ICIO 2022 (its default table) with the eight tariffwar sector-elasticity sets;
+            # sector measures (na-feb2025: energy at 10 %) reach its ICIO sectors
             runs[(n, m)] = ts.simulate(n, model=m).to_json()
     j, g, io = runs[("mex25", "pe")], runs[("mex25", "ge")], runs[("mex25", "ge-io")]
     fy = [h["gdp_impact_pct_first_year_avg"] for h in j["by_elasticity_set"].values()]
+    io_lr = [h["gdp_impact_pct_long_run"] for h in io["by_elasticity_set"].values()]
     rows = [
         "| `mex25`, central elasticities | |",
         "| --- | ---: |",
@@ -46,7 +48,8 @@ def block() -> str:
         f"| range over the {len(fy)} shipped elasticity sets | {_p(max(fy), 2)} to {_p(min(fy), 2)} |",
         f"| Mexico's GDP after four quarters | {_p(j['gdp_impact_pct'], 2)} |",
         f"| Mexico's GDP, long run: one-sector GE (2023 data) | {_p(j['gdp_impact_pct_long_run'], 2)} |",
-        f"| Mexico's GDP, long run: multi-sector GE (`--model ge-io`, 1993 tables) | "
+        f"| Mexico's real income, long run: multi-sector GE (`--model ge-io`, ICIO 2022; range over its "
+        f"{len(io_lr)} sector-elasticity sets {_p(max(io_lr), 2)} to {_p(min(io_lr), 2)}) | "
         f"{_p(io['gdp_impact_pct_long_run'], 2)} |",
         f"| value added at risk (PE, long-run elasticities; not a GDP effect) | {_p(j['value_added_at_risk_pct'], 2)} |",
         f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct'])} / {_p(g['exports_change_pct'])} |",
@@ -54,7 +57,7 @@ def block() -> str:
         f"| {_pp(j['recession_probability_change'])} (MC s.e. {100 * j['recession_probability_change_se']:.2f} pp) |",
         f"| US tariff revenue, change (long run, PE) | {j['us_tariff_revenue_usd'] / 1e9:+.1f} bn USD a year |",
         "",
-        "| scenario | GDP, first-year average | after four quarters | long run (GE) | long run (GE-IO, 1993) "
+        "| scenario | GDP, first-year average | after four quarters | long run (GE) | long run (GE-IO, ICIO 2022) "
         "| recession, change |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]

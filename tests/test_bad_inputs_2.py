@@ -178,6 +178,20 @@ def test_output_paths_through_links_are_one_line_errors(box, cmd, out, expect):
     _one_line_error([*WRITERS[cmd], "--out", out], box, *expect)
 
 
+@pytest.mark.parametrize(
+    ("out", "expect"),
+    [
+        ("out/loop1", "link loop"),
+        ("out/dangling/x", "link to nowhere"),
+        ("out/new1/new2/" + LONG + "/x", "300 bytes"),
+        ("out/dirlink", "--force"),
+    ],
+)
+def test_export_io_output_paths(box, out, expect):
+    _one_line_error(["data", "export-io", "cp1993", "--scenario", "mex25", "--out", out], box, "--out", expect)
+    assert not (box / "out" / "new1").exists()
+
+
 def test_output_checks_handle_links_in_the_library(box):
     out = box / "out"
     for check in (check_output_file, check_output_dir):

@@ -49,6 +49,8 @@ __all__ = [
     "output_error",
     "check_target_dir",
     "atomic_folder",
+    "missing_folders",
+    "remove_created",
     "list_files",
     "write_provenance",
     "say_step",
@@ -254,7 +256,14 @@ def check_output_dir(path: str | os.PathLike, *, field: str = "--out") -> Path:
     return p
 
 
-def _remove_created(folders: Sequence[Path]) -> None:
+def missing_folders(path: str | os.PathLike) -> list[Path]:
+    """The folders above ``path`` that do not exist yet, deepest first: what writing ``path``
+    creates, and :func:`remove_created` removes again when the write fails."""
+    parent = Path(path).parent
+    return [q for q in (parent, *parent.parents) if not q.exists()]
+
+
+def remove_created(folders: Sequence[Path]) -> None:
     """Remove the folders this call created (deepest first), each only if still empty: a folder
     that is already gone or that someone else filled meanwhile is left as it is, and its parents
     are still tried."""
@@ -295,7 +304,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], T], *, field: 
                     leftover.unlink()
                 except OSError:
                     pass
-        _remove_created(created)
+        remove_created(created)
         raise
     return value
 
@@ -379,7 +388,7 @@ def atomic_folder(out_dir: str | os.PathLike, force: bool, fill: Callable[[Path]
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tariffsim-tmp-", dir=parent))
     except BaseException as exc:
-        _remove_created(created)
+        remove_created(created)
         if isinstance(exc, OSError):
             raise output_error(exc, out_dir, field=field) from None
         raise
@@ -407,7 +416,7 @@ def atomic_folder(out_dir: str | os.PathLike, force: bool, fill: Callable[[Path]
             tmp.rename(out_dir)
     except BaseException as exc:
         _remove(tmp)
-        _remove_created(created)
+        remove_created(created)
         if isinstance(exc, OSError) and _writes_to(exc.filename, tmp, out_dir):
             raise output_error(exc, out_dir, field=field, staging=tmp) from None  # writing failed (disk full, ...)
         raise
