@@ -117,22 +117,26 @@ def split_sets(text: str | None, *scenarios: Scenario) -> list[str] | None:
     nor a custom set of a scenario, is a :class:`UsageError` naming the flag."""
     import unicodedata
 
-    from ..inputs.elasticities import available_sets
+    from ..inputs.elasticities import available_sets, io_set, io_set_names
 
     if text is None:
         return None
     sets = [unicodedata.normalize("NFC", x.strip()) for x in text.split(",") if x.strip()]
     if not sets:
         raise usage_error("--elasticities needs at least one set name")
+    known = set(available_sets()).union(*(sc.custom_sets for sc in scenarios))
+    # a sector trade-elasticity set of the multi-sector model in its own spelling ('bsy' is 'BSY')
+    own = {s: es.name for s in sets if s not in known and (es := io_set(s)) is not None}
+    sets = [own.get(s, s) for s in sets]
     for i, s in enumerate(sets):
         if s in sets[:i]:
             raise UsageError(f"--elasticities: set {limits.shown(s)} is listed twice")
     if scenarios:
-        known = set(available_sets()).union(*(sc.custom_sets for sc in scenarios))
         for s in sets:
-            if s not in known:
+            if s not in known and io_set(s) is None:
                 raise UsageError(
-                    f"--elasticities: unknown elasticity set {limits.shown(s)}; known: {', '.join(sorted(known))}"
+                    f"--elasticities: unknown elasticity set {limits.shown(s)}; known: {', '.join(sorted(known))}; "
+                    f"for the multi-sector model also {', '.join(io_set_names())}"
                 )
     return sets
 
