@@ -27,11 +27,12 @@ from types import MappingProxyType
 import numpy as np
 
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
-from ..errors import DataError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, ScenarioError
 from ..inputs.elasticities import ElasticitySet
 from ..inputs.scenario import Scenario
 from ..models.ge import GEBaseline, GESolution, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
 from ..models.pe import PEOutcome, solve_pe, solve_pe_batch
+from .diagnostics import suspects
 from .ge_io_bridge import ge_io_default_sets, ge_io_refuses, ge_io_trade
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
@@ -84,7 +85,21 @@ class Adapter:
     def run(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome:
         """``solve`` after checking the horizon and the elasticity set."""
         self._check(ctx, es, horizon)
-        return self.solve(ctx, es, horizon)
+        try:
+            return self.solve(ctx, es, horizon)
+        except ConvergenceError as exc:  # the same error, saying which inputs the user wrote caused it
+            raise ConvergenceError(
+                f"the {self.description} model did not converge ({str(exc).rpartition(' (method=')[0] or exc}); "
+                f"{suspects(ctx, es, horizon)}",
+                iterations=exc.iterations,
+                residual=exc.residual,
+                seconds=exc.seconds,
+                method=exc.method,
+            ) from None
+        except (NumericalError, FloatingPointError, RuntimeWarning) as exc:  # RuntimeWarning: the CLI's numpy errors
+            raise NumericalError(
+                f"the {self.description} model could not be computed ({exc}); {suspects(ctx, es, horizon)}"
+            ) from None
 
     def run_many(self, cases: Sequence[tuple[TradeContext, ElasticitySet]], horizon: Horizon) -> list[TradeOutcome]:
         """:meth:`run` for many cases (parameter draws, sets, rates): one batched solve when the model
@@ -93,8 +108,12 @@ class Adapter:
         for ctx, es in cases:
             self._check(ctx, es, horizon)
         if self.solve_many is None or len(cases) < 2 or not _one_baseline([c for c, _ in cases]):
-            return [self.solve(ctx, es, horizon) for ctx, es in cases]
-        return self.solve_many(cases, horizon)
+            return [self.run(ctx, es, horizon) for ctx, es in cases]
+        try:
+            return self.solve_many(cases, horizon)
+        except (ConvergenceError, NumericalError, FloatingPointError, RuntimeWarning):
+            # some case cannot be solved: one at a time, so that the error names that case's inputs
+            return [self.run(ctx, es, horizon) for ctx, es in cases]
 
 
 def _one_baseline(contexts: Sequence[TradeContext]) -> bool:
