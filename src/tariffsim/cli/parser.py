@@ -302,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_experiment_args(r)
+    _add_scale_args(r)
     r.set_defaults(func=cmd_run)
 
     bt = sub.add_parser(

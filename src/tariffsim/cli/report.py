@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from .. import limits
 from ..errors import TariffSimError, UsageError
@@ -232,7 +232,7 @@ def scheduler_address(text: str, flag: str = "--scheduler") -> str:
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[object | None]:
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
     connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
     cluster of ``workers`` single-threaded worker processes started here and closed on exit;

@@ -11,7 +11,11 @@ registered once with what the rest of the package needs to know about it:
 * ``refuse_set``: the reason an elasticity set cannot run in this model for a scenario (None when
   it can): every model honours the set it is given or refuses it with this reason;
 * ``default_sets``: the elasticity sets a scenario that names none runs in this model (None: the
-  scenario's own defaults).
+  scenario's own defaults);
+* ``solve_many``: many cases (parameter draws, sets, rates) at once, the same outcomes as ``solve``
+  case by case (None: one at a time); ``model_draws``: the model's own parameter draws around a set
+  (the multi-sector model's sector trade elasticities), columns that :func:`tariffsim.engine.simulation.apply_draw`
+  applies (None: the model has none beyond the elasticity set's).
 
 The partial-equilibrium model is the near-term model of every run (its one-year elasticities give
 the first year, whatever the long-run model): :func:`near_term_adapter`. Adding a model is one
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+import pandas as pd
 
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
 from ..errors import ConvergenceError, DataError, NumericalError, ScenarioError
@@ -33,7 +38,7 @@ from ..inputs.scenario import Scenario
 from ..models.ge import GEBaseline, GESolution, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
 from ..models.pe import PEOutcome, solve_pe, solve_pe_batch
 from .diagnostics import suspects
-from .ge_io_bridge import ge_io_default_sets, ge_io_refuses, ge_io_trade
+from .ge_io_bridge import ge_io_default_sets, ge_io_model_draws, ge_io_refuses, ge_io_trade, ge_io_trade_many
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
 __all__ = [
@@ -70,6 +75,7 @@ class Adapter:
     refuse_set: Callable[[ElasticitySet, Scenario], str | None]
     default_sets: Callable[[Scenario], tuple[str, ...] | None]
     solve_many: SolveMany | None = None
+    model_draws: Callable[[Scenario, ElasticitySet, int, np.random.Generator], pd.DataFrame] | None = None
 
     def _check(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> None:
         if horizon not in self.horizons:
@@ -307,6 +313,8 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 own_tables=True,
                 refuse_set=ge_io_refuses,
                 default_sets=ge_io_default_sets,
+                solve_many=ge_io_trade_many,
+                model_draws=ge_io_model_draws,
             ),
         )
     }

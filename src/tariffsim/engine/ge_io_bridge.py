@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,7 @@ from ..inputs.io_shipped import (
     write_cp_layout,
 )
 from ..inputs.schedule import taxed_shares
+from ..inputs.theta_draws import theta_distribution
 from ..models.ge_io import IOChanges, IOModel, IOSolution, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
 
@@ -69,6 +71,8 @@ if TYPE_CHECKING:
 __all__ = [
     "export_io",
     "ge_io_trade",
+    "ge_io_trade_many",
+    "ge_io_model_draws",
     "ge_io_refuses",
     "ge_io_default_sets",
     "path_changes",
@@ -410,13 +414,80 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
     """The long run of the multi-sector GE for the context's scenario on its input-output table: trade
     exporter x importer x sector (US dollars of the table's year, at exporter prices, net of
     tariffs) before and after, and each region's real income change. The sector trade elasticities
-    are the set's ``io_theta`` (:func:`ge_io_refuses` says which the table has)."""
+    are the set's ``io_theta`` (:func:`ge_io_refuses` says which the table has), times its
+    ``io_theta_factors`` for a parameter draw (:func:`ge_io_trade_many`)."""
 
+    if es.io_theta_factors is not None:
+        return ge_io_trade_many([(ctx, es)], horizon)[0]
     table = ctx.scenario.effective_io_table
     theta_set = str(es.io_theta)
     io, _model, ref, ref_text = _reference(table, theta_set)
     t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io, table)
     shock, ch = _solve(table, theta_set, np.ascontiguousarray(t).tobytes(), t.shape)
+    notes = (
+        f"welfare decomposition (terms of trade, volume of trade, technical efficiency) integrated along the "
+        f"path of tariffs from the reference ({ch.path_steps} steps, trapezoid rule) and adding up to the exact "
+        "real income change; Caliendo and Parro's one-step formula is first-order, and off for shocks this large",
+        *mapping_notes,
+    )
+    return _io_outcome(table, theta_set, io, ref, ref_text, shock, ch, t, notes)
+
+
+def ge_io_trade_many(cases: Sequence[tuple[TradeContext, ElasticitySet]], horizon: Horizon) -> list[TradeOutcome]:
+    """:func:`ge_io_trade` for many cases. A parameter draw (a set with ``io_theta_factors``) is its
+    table with the drawn sector trade elasticities: its own reference equilibrium (on today's
+    tables the data themselves, found at the first evaluation) and the counterfactual solved from it,
+    each draw independently of the others (so any split of the draws, e.g. over Dask workers, gives
+    the same numbers; starting from the previous draw or from the central counterfactual took no
+    fewer steps, the elasticities differ too much between draws). A draw's welfare decomposition is
+    Caliendo and Parro's one-step formula (draws report real income and output, not the
+    decomposition). The table, its calibration and the scenario's tariffs on it are built once."""
+    out: list[TradeOutcome] = []
+    tariffs: dict[tuple[int, str], tuple[np.ndarray, tuple[str, ...]]] = {}
+    for ctx, es in cases:
+        if es.io_theta_factors is None:
+            out.append(ge_io_trade(ctx, es, horizon))
+            continue
+        table = ctx.scenario.effective_io_table
+        theta_set = str(es.io_theta)
+        io, model, _ref, ref_text = _reference(table, theta_set)
+        key = (id(ctx.scenario), table)
+        if key not in tariffs:
+            tariffs[key] = ge_io_tariffs_and_notes(ctx.scenario, io, table)
+        t, mapping_notes = tariffs[key]
+        factors = np.asarray(es.io_theta_factors, dtype=float)
+        if factors.shape != (io.J,):
+            raise ScenarioError(
+                f"{factors.size} sector trade-elasticity factors for input-output table {table}, which has {io.J} "
+                "sectors",
+                source=ctx.scenario.source,
+                field="elasticities",
+            )
+        drawn = dataclasses.replace(model, data=with_theta(model.data, io.theta * factors))
+        t_ref, d_hat, deficit, _ = reference_policy(table, io)
+        ref = solve_io(drawn, t_ref, d_hat, deficit)
+        shock = solve_io(drawn, t, d_hat, deficit, start=ref)
+        ch = dataclasses.replace(changes(ref, shock), model=drawn)
+        notes = (
+            "parameter draw: sector trade elasticities of the set times drawn factors (tariffsim.inputs.theta_draws); "
+            "welfare decomposition by Caliendo and Parro's one-step formula",
+            *mapping_notes,
+        )
+        out.append(_io_outcome(table, theta_set, io, ref, ref_text, shock, ch, t, notes))
+    return out
+
+
+def _io_outcome(
+    table: str,
+    theta_set: str,
+    io: IOData,
+    ref: IOSolution,
+    ref_text: str,
+    shock: IOSolution,
+    ch: IOChanges,
+    t: np.ndarray,
+    notes: tuple[str, ...],
+) -> TradeOutcome[IOChanges]:
     V0 = np.transpose(ref.trade, (1, 0, 2))
     V1 = np.transpose(shock.trade, (1, 0, 2))
     tx0 = np.transpose(ref.tariffs, (1, 0, 2))
@@ -440,12 +511,16 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
             io_table_note(table),
             f"multi-sector GE (Caliendo-Parro 2015) on input-output table {table}: {ref_text}; sector trade "
             f"elasticities: {theta_set} ({cite}); trade in US dollars of the table's year",
-            f"welfare decomposition (terms of trade, volume of trade, technical efficiency) integrated along the "
-            f"path of tariffs from the reference ({ch.path_steps} steps, trapezoid rule) and adding up to the exact "
-            "real income change; Caliendo and Parro's one-step formula is first-order, and off for shocks this large",
-            *mapping_notes,
+            *notes,
         ),
     )
+
+
+def ge_io_model_draws(scenario: Scenario, central: ElasticitySet, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """The multi-sector model's own parameter draws for a run of ``scenario`` around set ``central``:
+    factors on its sector trade elasticities (:func:`tariffsim.inputs.theta_draws.theta_distribution`),
+    one column per sector of the input-output table (:data:`tariffsim.inputs.theta_draws.THETA_FACTOR`)."""
+    return theta_distribution(scenario.effective_io_table, str(central.io_theta)).frame(rng, n)
 
 
 def export_io(

@@ -29,6 +29,10 @@ from .adapters import adapter
 from .summary import Summary, summary_from_json
 from .trade import implied_elasticity
 
+#: Prefix of the parameter draws' columns holding the reported country's output change by sector
+#: (percent, at baseline prices) in a long run with sectors of its own (the multi-sector model).
+OUTPUT_CHANGE = "output_change_pct:"
+
 if TYPE_CHECKING:
     from ..inputs.elasticities import ElasticitySet
     from ..inputs.scenario import Scenario
@@ -36,7 +40,7 @@ if TYPE_CHECKING:
     from .macro import MacroAssumptions, MacroOutcome
     from .trade import TradeOutcome
 
-__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS"]
+__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS", "OUTPUT_CHANGE"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -452,13 +456,12 @@ class Result:
         if self.recession_with_draws is not None:
             out["recession_with_parameter_draws"] = _risk_keys(self.recession_with_draws)
         if self.draws is not None and len(self.draws):
-            q = self.draws["gdp_impact_pct"].quantile([0.05, 0.5, 0.95])
-            out["gdp_impact_pct_draws"] = {
-                "p05": float(q.loc[0.05]),
-                "p50": float(q.loc[0.5]),
-                "p95": float(q.loc[0.95]),
-                "n": int(len(self.draws)),
-            }
+            out["gdp_impact_pct_draws"] = _band(self.draws["gdp_impact_pct"])
+            if "real_income_pct_long_run" in self.draws:
+                out["real_income_pct_long_run_draws"] = _band(self.draws["real_income_pct_long_run"])
+            by_sector = [c for c in self.draws.columns if str(c).startswith(OUTPUT_CHANGE)]
+            if by_sector:
+                out["output_change_pct_draws"] = {str(c)[len(OUTPUT_CHANGE) :]: _band(self.draws[c]) for c in by_sector}
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
         out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
@@ -758,3 +761,9 @@ def _risk_keys(r: RecessionRisk) -> dict[str, float]:
 
 def fmt(x: Any, nd: int = 2) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{clean_zero(x, nd):+.{nd}f}"
+
+
+def _band(values: pd.Series) -> dict[str, float | int]:
+    """The 5-95 % band and median of a column of parameter draws: p05, p50, p95 and n."""
+    q = values.quantile([0.05, 0.5, 0.95])
+    return {"p05": float(q.loc[0.05]), "p50": float(q.loc[0.5]), "p95": float(q.loc[0.95]), "n": int(len(values))}

@@ -21,7 +21,7 @@ import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -33,10 +33,11 @@ from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
 from ..inputs.schedule import first_year
+from ..inputs.theta_draws import factors_of
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .adapters import adapter, long_run_adapter, near_term_adapter
 from .macro import MacroAssumptions, MacroOutcome, dated_outcome, gdp_outcome, resolve_assumptions
-from .results import Result, SetOutcome
+from .results import OUTPUT_CHANGE, Result, SetOutcome
 from .trade import TradeContext, TradeOutcome, retaliation_wedge, wedge_tariffs
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ if TYPE_CHECKING:
     ScenarioLike: TypeAlias = Scenario | str | Path | Mapping[str, Any]
     #: What they accept as elasticity sets: a name, a set, or several.
     SetsLike: TypeAlias = str | ElasticitySet | Sequence[str | ElasticitySet]
+
+
+class Scheduler(Protocol):
+    """What ``scheduler=`` must offer: a ``dask.distributed.Client``'s ``map`` and ``gather``."""
+
+    def map(self, func: Callable[..., Any], *iterables: Any, pure: bool = ...) -> Any: ...
+
+    def gather(self, futures: Any) -> Any: ...
+
 
 __all__ = [
     "simulate",
@@ -66,6 +76,8 @@ __all__ = [
     "apply_draw",
     "Inputs",
     "TradeSet",
+    "Scheduler",
+    "DRAW_BLOCK",
 ]
 
 log = logging.getLogger(__name__)
@@ -388,8 +400,12 @@ def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.
 
 
 def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
-    """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`)."""
+    """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`, with the
+    long-run model's own draws: factors on the sector trade elasticities, :func:`factors_of`)."""
     es = central.scaled(float(row["sigma_factor"]), name=f"{central.name} (draw)") if "sigma_factor" in row else central
+    theta = factors_of(row)
+    if theta is not None:
+        es = es.with_io_theta_factors(theta, name=f"{central.name} (draw)")
     akw = {
         p: float(row[p])
         for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
@@ -400,17 +416,60 @@ def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> t
     return es, a.replace(**akw)
 
 
-def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd.DataFrame]:
+#: Parameter draws solved together (a block is also one task when the draws are sent to a Dask
+#: scheduler): every split of the draws gives the same numbers.
+DRAW_BLOCK = 50
+
+
+def _draw_paths(
+    inp: Inputs, say: Callable[[str], None], scheduler: Scheduler | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The GDP path of every parameter draw, and the draws' table: the parameters (with the long-run
+    model's own draws, e.g. the multi-sector model's sector trade elasticities), the GDP impacts, the
+    long-run real income and, for a long run with sectors, the reported country's output by sector.
+    Blocks of :data:`DRAW_BLOCK` draws are solved in this process or on ``scheduler``."""
     say(f"parameter draws ({inp.draws})")
     rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
     df = draw_parameters(inp.scenario, inp.draws, rng)
+    own = long_run_adapter(inp.model)
+    if own.model_draws is not None:
+        model_rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(4)[3])
+        df = pd.concat([df, own.model_draws(inp.scenario, inp.central_set, inp.draws, model_rng)], axis=1)
     cases = [_drawn(inp, r) for _, r in df.iterrows()]
-    paths = np.vstack([so.macro.path for so in run_cases(inp, cases)])
+    blocks = [(inp, cases[lo : lo + DRAW_BLOCK]) for lo in range(0, len(cases), DRAW_BLOCK)]
+    if scheduler is not None:
+        parts = scheduler.gather(scheduler.map(_draw_block, blocks, pure=False))
+    else:
+        parts = [_draw_block(b) for b in blocks]
+    paths = np.vstack([p[0] for p in parts])
+    extra: dict[str, np.ndarray] = {"real_income_pct_long_run": np.concatenate([p[1] for p in parts])}
+    if parts and parts[0][2] is not None:
+        sectors, outputs = parts[0][2][0], np.vstack([p[2][1] for p in parts if p[2] is not None])
+        extra.update({f"{OUTPUT_CHANGE}{s}": outputs[:, j] for j, s in enumerate(sectors)})
     return paths, df.assign(
         gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
         gdp_impact_pct_first_year_avg=paths[:, :4].mean(axis=1),
         gdp_impact_pct_end_of_horizon=paths[:, -1],
+        **extra,
     )
+
+
+def _draw_block(
+    args: tuple[Inputs, list[tuple[ElasticitySet, MacroAssumptions]]],
+) -> tuple[np.ndarray, np.ndarray, tuple[tuple[str, ...], np.ndarray] | None]:
+    """One block of draws (a top-level function: a Dask task): the GDP paths (B, H), the reported
+    country's long-run real income (B,) and, when the long run has sectors of its own, (sectors,
+    the country's output change by sector (B, J))."""
+    inp, cases = args
+    outs = run_cases(inp, cases)
+    country = inp.assumptions.country
+    lr = [so.gdp_long_run for so in outs]
+    income = np.array([float(np.asarray(o.real_income_pct)[o.countries.index(country)]) for o in lr])
+    by_sector = None
+    if lr and not lr[0].on_dataset and hasattr(lr[0].detail, "real_output_pct"):
+        k = lr[0].countries.index(country)
+        by_sector = (tuple(lr[0].sectors), np.vstack([np.asarray(o.detail.real_output_pct)[k] for o in lr]))
+    return np.vstack([so.macro.path for so in outs]), income, by_sector
 
 
 def _drawn(inp: Inputs, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
@@ -432,7 +491,10 @@ def _drawn(inp: Inputs, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions
 
 
 def recession_stage(
-    inp: Inputs, outcomes: dict[str, SetOutcome], say: Callable[[str], None] = lambda s: None
+    inp: Inputs,
+    outcomes: dict[str, SetOutcome],
+    say: Callable[[str], None] = lambda s: None,
+    scheduler: Scheduler | None = None,
 ) -> tuple[RecessionRisk | None, dict[str, SetOutcome], pd.DataFrame | None]:
     """Stage 4: recession risk of each set's own path and, with ``inp.draws`` > 0, of the central
     case with parameter draws, all on the same common random numbers. Returns (risk with draws or
@@ -464,7 +526,7 @@ def recession_stage(
         say(f"recession Monte Carlo, set '{name}' ({inp.n_paths:,} paths)")
         per_set[name] = so.with_recession(risk(np.asarray(so.macro.path)))
     if inp.draws > 0:
-        paths, draws_df = _draw_paths(inp, say)
+        paths, draws_df = _draw_paths(inp, say, scheduler)
         say(f"recession Monte Carlo with {inp.draws} parameter draws")
         return risk(paths), per_set, draws_df
     return None, per_set, None
@@ -538,6 +600,7 @@ def simulate(
     method: str = "exact",
     progress: Callable[[str], None] | None = None,
     io_table: str | None = None,
+    scheduler: Scheduler | None = None,
 ) -> Result:
     """Run a scenario: resolve → trade → macro → recession → result.
 
@@ -552,6 +615,8 @@ def simulate(
     progress : optional callback receiving a short description of each step.
     io_table : the multi-sector model's input-output table, 'icio2022', 'wiod2011' or 'cp1993'
         (default: the scenario's, else icio2022); the result's scenario records it.
+    scheduler : a ``dask.distributed.Client``: the parameter draws are solved on its workers in
+        blocks (the numbers are those of the run in this process).
     """
     say = progress or (lambda s: None)
     inp = resolve(
@@ -572,5 +637,5 @@ def simulate(
     outcomes = {so.name: so for so in run_cases(inp, [(es, inp.assumptions) for es in inp.sets])}
     if not recession:
         return assemble(inp, outcomes)
-    risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say)
+    risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say, scheduler)
     return assemble(inp, outcomes, risk_draws, draws_df, calibration=inp.calibration)

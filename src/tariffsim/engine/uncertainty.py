@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.elasticities import shipped_distributions
 from ..inputs.scenario import Scenario, load_scenario
 from ..limits import shown
-from .simulation import resolve, run_case, simulate
+from .simulation import Scheduler, resolve, run_case, simulate
 
 if TYPE_CHECKING:
     from ..inputs.datasets import TradeData
@@ -30,13 +30,6 @@ if TYPE_CHECKING:
 
     _P = TypeVar("_P")
     _R = TypeVar("_R")
-
-    class _Scheduler(Protocol):
-        """What a sweep needs of ``scheduler=``: a ``dask.distributed.Client``'s ``map`` and ``gather``."""
-
-        def map(self, func: Callable[..., Any], *iterables: Iterable[Any], pure: bool = ...) -> Any: ...
-
-        def gather(self, futures: Any) -> Any: ...
 
 
 __all__ = ["parse_grid", "sweep", "elasticity_grid", "tornado", "SWEEP_SETS"]
@@ -87,7 +80,7 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
 def _run_points(
     fn: Callable[[_P], _R],
     points: Sequence[_P],
-    scheduler: _Scheduler | None = None,
+    scheduler: Scheduler | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[_R]:
     if scheduler is not None:
@@ -135,7 +128,7 @@ def sweep(
     data: TradeData | None = None,
     recession: bool = True,
     n_paths: int | None = None,
-    scheduler: _Scheduler | None = None,
+    scheduler: Scheduler | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Tidy grid over the tariff rate (every tariff measure of the scenario set to the rate) and
@@ -201,7 +194,7 @@ def elasticity_grid(
     *,
     base_set: str | None = None,
     data: TradeData | None = None,
-    scheduler: _Scheduler | None = None,
+    scheduler: Scheduler | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """GDP impact over a grid of tariff rate x ONE-YEAR sigma (the elasticity of tariff-exclusive

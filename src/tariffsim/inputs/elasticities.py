@@ -18,6 +18,7 @@ One-year values omitted from a set are the long-run values times :func:`one_year
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import tomllib
@@ -159,7 +160,10 @@ class ElasticitySet:
 
     ``sigma``/``eta`` are long-run values, ``sigma_one_year``/``eta_one_year`` the values one year
     after the change (see the module docstring and :data:`QUANTITIES`). Build with
-    :meth:`from_dict` (validates); :meth:`with_values` validates again.
+    :meth:`from_dict` (validates); :meth:`with_values` validates again. ``io_theta_factors``: a
+    parameter draw of the multi-sector model's sector trade elasticities, as factors on the
+    ``io_theta`` set's values in the input-output table's sector order
+    (:meth:`with_io_theta_factors`, :mod:`tariffsim.inputs.theta_draws`); not part of a file's set.
     """
 
     name: str
@@ -172,6 +176,7 @@ class ElasticitySet:
     io_theta: str | None = None
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
+    io_theta_factors: tuple[float, ...] | None = None
 
     @classmethod
     def from_dict(
@@ -289,9 +294,25 @@ class ElasticitySet:
             d[k] = _encode(v)
         return ElasticitySet.from_dict(name or self.name, d, source=f"elasticity set {shown(self.name)} (derived)")
 
+    def with_io_theta_factors(self, factors: Sequence[float], *, name: str | None = None) -> ElasticitySet:
+        """This set with its sector trade elasticities (``io_theta``) times ``factors`` (one per sector of
+        the input-output table, positive): a parameter draw of the multi-sector model."""
+        f = tuple(float(x) for x in factors)
+        if self.io_theta is None or not f or not all(math.isfinite(x) and x > 0 for x in f):
+            raise ScenarioError(
+                "sector trade-elasticity factors need a set with io_theta and positive finite factors",
+                source=f"elasticity set {shown(self.name)}",
+                field="io_theta_factors",
+            )
+        return dataclasses.replace(self, name=name or self.name, io_theta_factors=f)
+
     def model_key(self) -> tuple[str, ...]:
         """The values that define the model (two sets with equal keys give the same results)."""
-        return (*(repr(_encode(getattr(self, k))) for k in QUANTITIES), repr(self.io_theta))
+        return (
+            *(repr(_encode(getattr(self, k))) for k in QUANTITIES),
+            repr(self.io_theta),
+            repr(self.io_theta_factors),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: _encode(getattr(self, k)) for k in QUANTITIES}
