@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import tariffsim as ts
@@ -104,3 +105,20 @@ def test_ge_io_draws_on_dask_workers_are_the_in_process_numbers(capsys):
     a, b = json.loads(local), json.loads(remote)
     for key in ("real_income_pct_long_run_draws", "output_change_pct_draws", "gdp_impact_pct_draws"):
         assert a[key] == b[key], key
+
+
+def test_the_report_sees_a_ge_io_run_on_the_dataset_without_a_second_run():
+    """The sector and partner tables of a ge-io report come from the run's own PE solves at the
+    long-run elasticities: the same tables as a second run of the PE twin (what the report did)."""
+    from tariffsim.outputs import report, tables
+
+    r = ts.simulate("mex25", model="ge-io", elasticities=["CP", "U4"], draws=0, recession=False)
+    sc_pe = report._near_term_twin(r.scenario)
+    twin = ts.simulate(sc_pe, elasticities=list(r.sets), draws=0, recession=False)
+    view = report._dataset_view(r, sc_pe)
+    assert view.model == twin.model and view.scenario.hash == twin.scenario.hash
+    for name in r.sets:
+        for f in (tables.sector_table, tables.partner_table):
+            pd.testing.assert_frame_equal(f(view, name), f(twin, name))
+        for h in ("near_term", "long_run"):
+            pd.testing.assert_frame_equal(view.by_flow(name, horizon=h), twin.by_flow(name, horizon=h))

@@ -25,6 +25,7 @@ only with ``force=True`` (after success). Files in the report folder::
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -242,9 +243,7 @@ def write_report(
         sc_pe = _near_term_twin(sc)
         # a model on its own tables (the multi-sector GE) has other sectors and regions: the figures and tables of
         # the dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
-        dataset_view = result
-        if not result.outcome().long_run.on_dataset:
-            dataset_view = simulate(sc_pe, data=data, elasticities=list(result.sets), draws=0, recession=False)
+        dataset_view = result if result.outcome().long_run.on_dataset else _dataset_view(result, sc_pe)
         say_step(progress, "tariff sweep")
         sig = _sigmas(sc, sigmas)
         sw: pd.DataFrame | None = None
@@ -355,6 +354,21 @@ def _near_term_twin(sc: Scenario) -> Scenario:
     and assumptions, so a GE scenario runs them on this twin (derived, so its provenance says so)."""
     pe = near_term_adapter().name
     return sc if sc.model == pe else sc.derive(model=pe)
+
+
+def _dataset_view(result: Result, sc_pe: Scenario) -> Result:
+    """``result`` seen through its near-term model on the dataset: a run whose long run is on tables of
+    its own (the multi-sector GE) already solved the PE model at the long-run elasticities on the
+    dataset (value added at risk), so its sector and partner views need no second run: the same
+    numbers as running the PE twin ``sc_pe`` (tested; the twin is run only for a result without them)."""
+    pe = near_term_adapter().name
+    sets = {}
+    for n, so in result.sets.items():
+        if so.at_risk is None:
+            return simulate(sc_pe, data=result.data, elasticities=list(result.sets), draws=0, recession=False)
+        sets[n] = dataclasses.replace(so, long_run=so.at_risk)
+    prov = {**result.provenance, "model": pe, "scenario_hash": sc_pe.hash}
+    return dataclasses.replace(result, scenario=sc_pe, model=pe, sets=sets, provenance=prov)
 
 
 def _report_figures(
