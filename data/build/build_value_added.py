@@ -160,7 +160,7 @@ def region_table(countries: Sequence[str], m: np.ndarray, e: np.ndarray) -> pd.D
                         "sector": sector,
                         "gross_exports_usd_mn": round(g, 1),
                         "dva_usd_mn": round(v, 1),
-                        "dva_share": round(v / g, 6) if g > 0 else float("nan"),
+                        "dva_share": round(v / g, 6) if g > 0 else float("nan"),  # none (or net negative: inventories)
                     }
                 )
     return pd.DataFrame(rows)

@@ -622,7 +622,7 @@ def calibrate_ar1(
             se_scale=float(se[2]),
             se_df=None if fit["df_at_bound"] else float(se[3]),
             loglik=float(fit["loglik"]),
-            cov=_as_tuples(cov),
+            cov=_as_tuples(np.nan_to_num(cov, nan=0.0)),  # a parameter held at its bound: no variance
             **common,
         )
     log.info("AR(1) on %s %s-%s (n=%d): mu=%.3f rho=%.3f %s", src, p0, p1, n, cal.mu, cal.rho, cal.innovation)

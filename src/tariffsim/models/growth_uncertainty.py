@@ -112,16 +112,16 @@ def draw_growth_parameters(
     docstring). A calibration without a covariance (given by a scenario) raises :class:`DataError`."""
     if n < 1:
         raise DataError("need at least one parameter draw")
-    w_g = gaussian_weight_bic(cal) if gaussian_weight is None else float(gaussian_weight)
-    if not 0.0 <= w_g <= 1.0:
-        raise DataError(f"gaussian_weight must be in [0, 1], got {w_g}")
     is_t = cal.innovations == "student_t"
-    if is_t and cal.cov is None:
+    if cal.cov is None:
         raise DataError(
             "the calibration records no covariance of its estimates, so its parameters cannot be drawn "
             "(refit it with tariffsim calibrate, or switch growth-parameter draws off)",
             source=cal.source,
         )
+    w_g = gaussian_weight_bic(cal) if gaussian_weight is None else float(gaussian_weight)
+    if not 0.0 <= w_g <= 1.0:
+        raise DataError(f"gaussian_weight must be in [0, 1], got {w_g}")
     gauss = rng.random(n) < w_g if is_t else np.ones(n, dtype=bool)
     mu_dev, rho, scale, df = np.zeros(n), np.empty(n), np.empty(n), np.full(n, np.inf)
     ng = int(gauss.sum())
