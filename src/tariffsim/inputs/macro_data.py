@@ -11,7 +11,7 @@ import functools
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -98,13 +98,10 @@ def capital_facts(country: str) -> CapitalFacts:
             source="data/macro/capital.csv",
             location="country",
         )
-    r = t.loc[country]
+    a = float(cast(float, t.at[country, "capital_share"]))
+    s = float(cast(float, t.at[country, "imported_share_gfcf"]))
     return CapitalFacts(
-        country,
-        float(r["capital_share"]),
-        float(r["imported_share_gfcf"]),
-        f"{CAPITAL_SOURCE}: {country} capital share {float(r['capital_share']):.3f}, imported share of investment "
-        f"{float(r['imported_share_gfcf']):.3f}",
+        country, a, s, f"{CAPITAL_SOURCE}: {country} capital share {a:.3f}, imported share of investment {s:.3f}"
     )
 
 
