@@ -188,15 +188,14 @@ def test_unit_names():
         unit_factor("EUR", source="x.csv")
 
 
-def test_loader_names_moved_to_loaders_say_where_they_went():
-    """The readers moved to tariffsim.inputs.loaders in 0.2 (CHANGELOG.md); forwarding them from datasets
-    would make the only import cycle (loaders imports datasets), so the old path names the new one."""
+def test_loaders_live_in_loaders_only():
+    """The readers live in tariffsim.inputs.loaders (the 0.2 forwarding from datasets was removed before
+    the first release, CHANGELOG.md)."""
     import tariffsim.inputs.datasets as ds
     import tariffsim.inputs.loaders as ld
 
     for name in ("read_matrix_csv", "load_data_spec"):
-        with pytest.raises(AttributeError, match=f"moved to tariffsim.inputs.loaders.{name}"):
-            getattr(ds, name)
+        assert not hasattr(ds, name)
         assert callable(getattr(ld, name))
     assert ts.read_matrix_csv is ld.read_matrix_csv
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import tariffsim as ts
-from tariffsim.engine.trade import implied_elasticity, pe_trade
+from tariffsim.engine.adapters import pe_trade
+from tariffsim.engine.trade import TradeContext, implied_elasticity
 from tariffsim.inputs.elasticities import QUANTITIES, one_year_ratio
 from tariffsim.inputs.scenario import Scenario
 
@@ -53,7 +54,7 @@ def test_implied_one_year_elasticity_of_a_small_bilateral_tariff_is_the_stated_s
     assert math.isinf(es.eps_x)
     sc = Scenario.from_dict({"name": "small", "tariffs": [{"importer": "USA", "exporters": ["VNM"], "rate": 0.01}]})
     t0, t1 = sc.tariff_arrays(data)
-    o = pe_trade(data, t0, t1, es, "one-year")
+    o = pe_trade(TradeContext(sc, data, t0, t1, "USA"), es, "one-year")
     v, u = data.index("VNM"), data.index("USA")
     arr = es.arrays(data.sectors, "one-year")
     w = o.V0[v, u]
@@ -78,20 +79,13 @@ def test_old_horizon_key_is_explained():
         ts.ElasticitySet.from_dict("x", {"sigma": 2.0, "eta": 1.0, "horizon": "short-run"})
 
 
-def test_renamed_sets_resolve_with_a_warning_and_removed_sets_say_what_replaced_them():
-    """0.2 renamed smart-defaults -> smart and gsim-example -> gsim, and merged short-run/long-run
-    into central (CHANGELOG.md)."""
-    from tariffsim.inputs.elasticities import RENAMED_SETS
-
-    for old, new in RENAMED_SETS.items():
-        with pytest.warns(DeprecationWarning, match=new):
-            assert ts.get_set(old) == ts.get_set(new)
-    with pytest.raises(ts.ScenarioError, match="merged into 'central'"):
-        ts.get_set("short-run")
+def test_names_removed_before_the_first_release_are_unknown():
+    """The 0.2 spellings (smart-defaults, gsim-example, short-run, long-run) were removed with their
+    deprecation shims (CHANGELOG.md): they are unknown sets, refused with the list of shipped sets."""
+    for old in ("smart-defaults", "gsim-example", "short-run", "long-run"):
+        with pytest.raises(ts.ScenarioError, match="shipped sets: central"):
+            ts.get_set(old)
     d = {"name": "x", "tariffs": [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25}]}
-    with pytest.warns(DeprecationWarning, match="elasticities.sets"):
-        sc = ts.Scenario.from_dict({**d, "elasticities": {"sets": ["central", "smart-defaults"]}})
-    assert sc.elasticity_sets == ("central", "smart")
     with pytest.raises(ts.ScenarioError) as e:
-        ts.Scenario.from_dict({**d, "elasticities": {"sets": ["central", "long-run"]}})
+        ts.Scenario.from_dict({**d, "elasticities": {"sets": ["central", "smart-defaults"]}})
     assert e.value.field == "elasticities.sets[1]"

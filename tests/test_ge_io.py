@@ -8,18 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from reference import CP2015_INTRA_BLOC_PUBLISHED, CP2015_PUBLISHED, ILMS_PUBLISHED
 
 from tariffsim.errors import ConvergenceError, CountryCodeError, DataError
 from tariffsim.inputs.io_tables import load_shipped, read_cp2015
 from tariffsim.models import _ge_io_solver as S
 from tariffsim.models.ge_io import IOData, _sector_major, calibrate, changes, solve_io
-from tariffsim.replication.cp2015 import (
-    CP2015_INTRA_BLOC_PUBLISHED,
-    CP2015_PUBLISHED,
-    replicate_cp2015,
-    run_experiment,
-    tariff_on_nafta,
-)
+from tariffsim.replication.cp2015 import replicate_cp2015, run_experiment, tariff_on_nafta
 
 
 @pytest.fixture(autouse=True)
@@ -533,7 +528,7 @@ def test_cli_replicate_cp2015_prints_published_beside_ours(cp_dir, tmp_path, cap
 
 @pytest.mark.shared_data
 def test_ilms_summary_prints_published_beside_ours(ilms_dir):
-    from tariffsim.replication.ilms2025 import ILMS_PUBLISHED, replicate_ilms2025
+    from tariffsim.replication.ilms2025 import replicate_ilms2025
 
     res = replicate_ilms2025(ilms_dir, "baseline")
     # ILMS (2025) Table 1 case 1, as listed in ../shared/data/ilms2025/README.md

@@ -19,11 +19,20 @@ from tariffsim.engine.ge_io_bridge import (
     ge_io_trade,
     hs_cp2015,
 )
+from tariffsim.engine.trade import TradeContext
 from tariffsim.errors import ScenarioError
-from tariffsim.inputs.datasets import hs2_sector_map
+from tariffsim.inputs.datasets import hs2_sector_map, load_dataset
+from tariffsim.inputs.elasticities import get_set
 from tariffsim.inputs.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _ctx(sc: Scenario) -> TradeContext:
+    """The adapter's context of a scenario on the default dataset."""
+    data = load_dataset()
+    t0, t1 = sc.tariff_arrays(data)
+    return TradeContext(sc, data, t0, t1, "USA")
 
 
 @pytest.fixture(scope="module")
@@ -210,8 +219,8 @@ def test_na_feb2025_runs_on_ge_io_and_its_economics(io):
     (energy at 10 %), and its loss is smaller than under 25 % on everything."""
     r = list(io.regions)
     mx, us, ca = r.index("Mexico"), r.index("USA"), r.index("Canada")
-    na = ge_io_trade(Scenario.builtin("na-feb2025"), None, None)
-    m25 = ge_io_trade(Scenario.builtin("mex25"), None, None)
+    na = ge_io_trade(_ctx(Scenario.builtin("na-feb2025")), get_set("central"))
+    m25 = ge_io_trade(_ctx(Scenario.builtin("mex25")), get_set("central"))
     assert any(MAPPING_NOTE == n for n in na.notes)
     a, b = na.detail, m25.detail
     assert a.welfare_pct[mx] < 0 and b.welfare_pct[mx] < 0
@@ -226,7 +235,7 @@ def test_na_feb2025_runs_on_ge_io_and_its_economics(io):
     can_all = dict(d["tariffs"][1])
     can_all.pop("exclude_sectors")
     d["tariffs"] = [d["tariffs"][0], can_all, d["tariffs"][3]]
-    full = ge_io_trade(Scenario.from_dict(d, source="<can-all>"), None, None).detail
+    full = ge_io_trade(_ctx(Scenario.from_dict(d, source="<can-all>")), get_set("central")).detail
     assert full.welfare_pct[ca] < a.welfare_pct[ca] < 0
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
+from tariffsim._util import fmt_signed
 from tariffsim.cli.main import main as cli_main
 from tariffsim.engine.results import GE_IO_ROW_KEYS
 from tariffsim.errors import LimitError, ScenarioError, UsageError
@@ -121,7 +122,10 @@ def test_summary_text_states_the_ge_io_numbers(geio):
     text = geio.summary_text()
     row = geio.to_json()["ge"]["country"]
     assert "structure of 1993" in text
-    assert f"MEX welfare {row['welfare_pct']:+.2f} %" in text and f"real wage {row['realwage_pct']:+.2f} %" in text
+    assert f"welfare {fmt_signed(row['welfare_pct'], 2)} % of income" in text
+    assert f"real wage {fmt_signed(row['realwage_pct'], 2)} %" in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("MEX real income, multi-sector GE, long run"))
+    assert f" {fmt_signed(row['real_income_pct'], 2)} %" in line
 
 
 # ----------------------------------------------------------------------------- the report
@@ -313,7 +317,8 @@ def test_sweep_cli_accepts_ge_io(tmp_path, capsys):
 
 @pytest.mark.parametrize("cmd", ["run", "report", "sweep"])
 def test_cli_model_choices(cmd, capsys):
-    from tariffsim.cli.parser import MODELS, build_parser
+    from tariffsim.cli.parser import build_parser
+    from tariffsim.constants import MODELS
     from tariffsim.inputs.scenario import MODELS as SCENARIO_MODELS
 
     assert MODELS == SCENARIO_MODELS
@@ -385,15 +390,11 @@ def test_compare_checks_the_number_of_runs_first(tmp_path, no_runs):
     assert check_runs(names, ["pe", "ge", "ge-io"]) == 9 and check_runs("mex25", None) == 1
 
 
-def test_old_table_import_path_warns():
+def test_table_names_live_only_in_tables():
     import tariffsim.outputs.report as report
-    import tariffsim.outputs.tables as tables
 
-    for name in ("summary_table", "sector_table", "partner_table", "write_table", "tex_escape", "TABLE_FORMATS", "US"):
-        with pytest.warns(DeprecationWarning, match="tariffsim.outputs.tables"):
-            assert getattr(report, name) is getattr(tables, name)
-    with pytest.raises(AttributeError):
-        report.no_such_name  # noqa: B018
+    for name in ("summary_table", "sector_table", "partner_table", "write_table", "tex_escape", "US"):
+        assert not hasattr(report, name), name
 
 
 def test_pe_twin_of_the_report_is_the_results_pe_part(geio):

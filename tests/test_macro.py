@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import variant
 
 import tariffsim as ts
+from tariffsim.engine.adapters import ge_trade, pe_trade
 from tariffsim.engine.macro import (
     CHANNELS,
     DEFAULT_ADJUSTMENT_SPEED,
@@ -16,12 +18,11 @@ from tariffsim.engine.macro import (
     gdp_outcome,
     near_term_ramp,
     resolve_assumptions,
-    retaliation_wedge,
     target_market,
     trade_gdp_pct,
 )
 from tariffsim.engine.simulation import resolve, trade_stage
-from tariffsim.engine.trade import ge_trade, pe_trade
+from tariffsim.engine.trade import retaliation_wedge
 from tariffsim.inputs.scenario import Scenario
 
 
@@ -72,8 +73,8 @@ def test_resolved_assumptions_for_mex25(data):
 
 
 def test_country_facts_come_from_the_dataset_for_other_countries(data):
-    sc = Scenario.builtin("mex25").replace(
-        country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "rate": 0.25}]
+    sc = variant(
+        Scenario.builtin("mex25"), country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "rate": 0.25}]
     )
     a = resolve_assumptions(sc, data)
     assert a.market == "USA"
@@ -85,12 +86,12 @@ def test_country_facts_come_from_the_dataset_for_other_countries(data):
 
 
 def test_country_without_value_added_share_is_a_clear_error(data):
-    sc = Scenario.builtin("mex25").replace(
-        country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}]
+    sc = variant(
+        Scenario.builtin("mex25"), country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}]
     )
     with pytest.raises(ts.DataError, match="assumptions.value_added_share"):
         resolve_assumptions(sc, data)
-    ok = sc.replace(assumptions={"value_added_share": 0.5})
+    ok = variant(sc, assumptions={"value_added_share": 0.5})
     assert resolve_assumptions(ok, data).value_added_share == 0.5
 
 
@@ -117,13 +118,18 @@ def test_retaliation_wedge_by_hand(data):
     a = resolve_assumptions(sc, data)
     t0, t1 = sc.tariff_arrays(data)
     m, u = data.index("MEX"), data.index("USA")
-    w = retaliation_wedge(data, t0, t1, m, u, a)
+    kw = {
+        "input_share": a.input_share_of_imports,
+        "passthrough": a.input_cost_passthrough,
+        "exports_usd": a.exports_usd,
+    }
+    w = retaliation_wedge(data.values, t0, t1, m, u, **kw)
     us_goods = data.exports("USA", to="MEX")  # 292.8 bn USD (BACI 2023)
     expect = a.input_share_of_imports * a.input_cost_passthrough * 0.25 * us_goods / a.exports_usd
     assert w == pytest.approx(expect)
     assert 0 < w < 0.25
     t0n, t1n = Scenario.builtin("mex25").tariff_arrays(data)
-    assert retaliation_wedge(data, t0n, t1n, m, u, a) == 0.0
+    assert retaliation_wedge(data.values, t0n, t1n, m, u, **kw) == 0.0
 
 
 def test_drag_scale_is_relative_to_the_seed_case(data):
@@ -168,7 +174,7 @@ def test_gdp_path_by_hand(data):
 def test_gdp_outcome_needs_a_ge_long_run(data):
     inp = resolve("mex25")
     es = inp.central_set
-    pe = pe_trade(data, inp.t0, inp.t1, es, "one-year")
+    pe = pe_trade(inp.context, es, "one-year")
     with pytest.raises(ts.DataError, match="GE outcome"):
         gdp_outcome(near=pe, long_run=pe, at_risk=pe, t0=inp.t0, t1=inp.t1, a=inp.assumptions)
 
@@ -193,7 +199,7 @@ def test_zero_tariff_change_gives_zero_everywhere(data):
 
 def test_ge_long_run_is_fixed_labour_armington(data):
     inp = resolve("mex25")
-    o = ge_trade(data, inp.t0, inp.t1, inp.central_set, market="USA")
+    o = ge_trade(inp.context, inp.central_set, "long-run")
     sol = o.detail
     np.testing.assert_allclose(sol.L_hat, 1.0)  # kappa = 0: factors re-employed
     assert sol.params.psi == 0.0 and sol.solver.converged
@@ -204,7 +210,7 @@ def test_ge_long_run_is_fixed_labour_armington(data):
 
 
 def test_sectoral_form_uses_the_model_export_changes(data):
-    sc = Scenario.builtin("mex25").replace(assumptions={"macro_form": "sectoral", "value_added_share": 0.65})
+    sc = variant(Scenario.builtin("mex25"), assumptions={"macro_form": "sectoral", "value_added_share": 0.65})
     r = ts.simulate(sc, recession=False, elasticities=["central"])
     so = r.outcome()
     m = data.index("MEX")
@@ -231,11 +237,12 @@ def test_every_model_gets_its_gdp_path_from_the_one_macro_function(model, monkey
         return out
 
     monkeypatch.setattr(sim, "gdp_outcome", spy)
-    r = ts.simulate("mex25", model=model, recession=False, elasticities=["central", "high"])
-    assert len(calls) == 2
+    sets = ["central"] if model == "ge-io" else ["central", "high"]  # ge-io: sets with sector thetas only
+    r = ts.simulate("mex25", model=model, recession=False, elasticities=sets)
+    assert len(calls) == len(sets)
     assert {c[0] for c in calls} == {{"pe": "ge"}.get(model, model)} and {c[1] for c in calls} == {
         "pe"
     }  # near term: PE at one-year values
-    for name, (_, _, out) in zip(("central", "high"), calls, strict=True):
+    for name, (_, _, out) in zip(sets, calls, strict=True):
         assert r.outcome(name).macro is out
         assert r.headline(name)["gdp_impact_pct_long_run"] == pytest.approx(out.long_run_gdp_pct)

@@ -18,17 +18,12 @@ import pandas as pd
 import pytest
 
 from tariffsim.cli.report import ProgressBar
+from tariffsim.constants import FIGURE_FORMATS
 from tariffsim.engine.simulation import simulate
 from tariffsim.errors import OutputExistsError
 from tariffsim.inputs.scenario import Scenario, load_scenario
 from tariffsim.outputs.figures.catalog import FIGURES
-from tariffsim.outputs.report import (
-    FIGURE_FORMATS,
-    REPORT_STEPS,
-    SWEEP_STEPS,
-    write_report,
-    write_sweep,
-)
+from tariffsim.outputs.report import REPORT_STEPS, SWEEP_STEPS, write_report, write_sweep
 from tariffsim.outputs.tables import TABLE_FORMATS, partner_table, sector_table, summary_table, write_table
 
 pytestmark = pytest.mark.slow

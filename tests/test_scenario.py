@@ -35,7 +35,7 @@ def test_mex25_is_the_seed_case():
     assert sc.country == "MEX" and sc.model == "pe" and not sc.retaliation
     (m,) = sc.tariffs
     assert (m.importer, m.exporters, m.sectors, m.rate, m.exempt_share) == ("USA", ("MEX",), "all", 0.25, 0.0)
-    assert sc.assumption("export_dependence") == 0.80
+    assert sc.assumptions.export_dependence == 0.80
 
 
 def test_usmca_exempt_share_is_the_2024_preference_share():

@@ -316,7 +316,7 @@ class ElasticityQuantitiesDirective(SphinxDirective):
         quantities = getattr(el, "QUANTITIES", None)
         if isinstance(quantities, dict):
             out.append(table(("key", "quantity"), quantities.items()))
-        ratio_key = next((k for k in ("one_year_ratio", "short_run_ratio") if k in raw), None)
+        ratio_key = "one_year_ratio" if "one_year_ratio" in raw else None
         if ratio_key:
             para = nodes.paragraph()
             para += nodes.literal(ratio_key, ratio_key)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
@@ -58,15 +56,3 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", ba
     if bare_zero and round(float(v), nd) == 0:
         return f"{0.0:.{nd}f}"
     return f"{float(v):+.{nd}f}".replace("-", "−")
-
-
-def moved_name(module: str, name: str, target: ModuleType, *, changelog: str = "CHANGELOG.md") -> Any:
-    """``target.<name>`` for a name that moved out of ``module``, with a DeprecationWarning that
-    says where it went (for a module's ``__getattr__``)."""
-
-    warnings.warn(
-        f"{module}.{name} is deprecated; import it from {target.__name__} (see {changelog})",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return getattr(target, name)

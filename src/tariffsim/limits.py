@@ -26,6 +26,9 @@ from pathlib import Path
 from .errors import DataError, LimitError, ScenarioError, TariffSimError, UsageError
 
 __all__ = [
+    "MIN_TARIFF",
+    "MAX_TARIFF",
+    "TARIFF_BOUNDS",
     "MIN_PATHS",
     "MAX_PATHS",
     "MAX_DRAWS",
@@ -56,6 +59,14 @@ __all__ = [
     "check_toml_depth",
     "check_input_file",
 ]
+
+#: Bounds of an ad valorem tariff, as a share (0.25 = 25 %): a negative tariff is a subsidy the models do
+#: not take, and above 10 (1,000 %) a number is almost surely percent typed as a share.
+MIN_TARIFF = 0.0
+MAX_TARIFF = 10.0
+#: The bounds as the messages print them.
+TARIFF_BOUNDS = f"[{MIN_TARIFF:g}, {MAX_TARIFF:g}]"
+
 
 #: Monte Carlo growth paths of one recession simulation (the scenario field ``uncertainty.n_paths``
 #: has the same bounds).

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .. import limits
 from .._version import __version__
+from ..constants import FIGURE_FORMATS, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     pass
 
 
-__all__ = ["ArgumentParser", "FIGURE_FORMATS", "MODELS", "build_parser"]
+__all__ = ["ArgumentParser", "build_parser"]
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -93,18 +94,14 @@ def _share_value(low: float, high: float) -> Callable[[str, str], float]:
 
 
 def _grid_value(text: str, flag: str) -> str:
-    """A tariff grid, checked (finite rates in [0, 10], at most limits.MAX_GRID_POINTS) and kept as text."""
+    """A tariff grid, checked (finite rates in limits.TARIFF_BOUNDS, at most limits.MAX_GRID_POINTS) and kept as text."""
     from ..engine.uncertainty import parse_grid
 
     parse_grid(text, field=flag)
     return text
 
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
-
-
 #: The trade models (tariffsim.inputs.scenario.MODELS; spelled out so that the parser needs no model code).
-MODELS = ("pe", "ge", "ge-io")
 
 
 MODEL_HELP = (
@@ -172,7 +169,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("experiment (change the scenario without editing its TOML)")
     g.add_argument(
         "--rate",
-        type=_flag(_share_value(0.0, 10.0), "--rate"),
+        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--rate"),
         help="every tariff measure at this rate (a share: 0.10 = 10 %%)",
     )
     g.add_argument(
@@ -182,7 +179,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--retaliation-rate",
-        type=_flag(_share_value(0.0, 10.0), "--retaliation-rate"),
+        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--retaliation-rate"),
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")

@@ -1,4 +1,4 @@
-"""Scenarios on the multi-sector GE with input-output linkages (``model = "ge-io"``):
+"""Scenarios on the multi-sector GE with input-output linkages (:data:`tariffsim.constants.GE_IO_MODEL`):
 the scenario's measures on the Caliendo-Parro (2015) tables, as a :class:`TradeOutcome`
 (docs/models/ge_io.md).
 
@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
+from ..constants import DEFAULT_MARKET, GE_IO_MODEL
 from ..errors import ConvergenceError, ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
 from ..inputs.io_tables import load_shipped
-from ..models.ge_io import STRUCTURE_NOTE, calibrate, changes, iso3_codes, solve_io
-from .trade import TradeOutcome
+from ..models.ge_io import STRUCTURE_NOTE, IOChanges, calibrate, changes, iso3_codes, solve_io
+from .trade import Horizon, TradeContext, TradeOutcome
 
 if TYPE_CHECKING:
     from ..inputs.measures import TariffMeasure
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ge_io_trade",
+    "ge_io_refuses",
+    "TABLE_THETA_SETS",
     "path_changes",
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
@@ -57,7 +60,7 @@ __all__ = [
 ]
 
 #: Importer whose import data give the weights, and the row of all its partners.
-WEIGHTS_IMPORTER = "USA"
+WEIGHTS_IMPORTER = DEFAULT_MARKET
 WEIGHTS_ALL = "WLD"
 MAPPING_NOTE = (
     "sector measures on ge-io: HS-based sectors carried to the 20 Caliendo-Parro goods sectors by "
@@ -293,21 +296,41 @@ def path_changes(
     return final, path
 
 
-def ge_io_trade(scenario: Scenario, data: Any, es: ElasticitySet, *, market: str | None = None) -> TradeOutcome:
-    """The long run of the multi-sector GE for ``scenario``: trade exporter x importer x sector
-    (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
-    income change. ``data``, ``es`` and ``market`` are accepted for the common signature; the
-    model runs on its own tables and sector elasticities."""
+#: The sector trade-elasticity sets of the input-output table: the table's own θ (Caliendo and Parro 2015).
+TABLE_THETA_SETS = ("CP",)
+
+
+def ge_io_refuses(es: ElasticitySet) -> str | None:
+    """Why an elasticity set cannot run in the multi-sector model (None when it can): the model's
+    long run needs sector trade elasticities of its input-output table (the set's ``io_theta``)."""
+    if es.io_theta is None:
+        return (
+            f"elasticity set {es.name!r} has no sector trade elasticities for the multi-sector model (its io_theta "
+            f"names none); the input-output table has: {', '.join(TABLE_THETA_SETS)} (e.g. set 'central')"
+        )
+    if es.io_theta not in TABLE_THETA_SETS:
+        return (
+            f"elasticity set {es.name!r}: io_theta {es.io_theta!r} is not a sector trade-elasticity set of the "
+            f"input-output table; it has: {', '.join(TABLE_THETA_SETS)}"
+        )
+    return None
+
+
+def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[IOChanges]:
+    """The long run of the multi-sector GE for the context's scenario: trade exporter x importer x
+    sector (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
+    income change. The model runs on its own tables with the sector trade elasticities the set names
+    (``io_theta``; :func:`ge_io_refuses` says which it has)."""
 
     io, _model, ref = _reference()
-    t, mapping_notes = ge_io_tariffs_and_notes(scenario, io)
+    t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io)
     shock, ch = _solve(np.ascontiguousarray(t).tobytes(), t.shape)
     V0 = np.transpose(ref.trade, (1, 0, 2))
     V1 = np.transpose(shock.trade, (1, 0, 2))
     tx0 = np.transpose(io.tariff_cfl, (1, 0, 2))
     tx1 = np.transpose(t, (1, 0, 2))
     return TradeOutcome(
-        model="ge-io",
+        model=GE_IO_MODEL,
         horizon="long-run",
         countries=tuple(iso3_codes(io.regions)),
         sectors=tuple(io.sectors),
@@ -319,10 +342,12 @@ def ge_io_trade(scenario: Scenario, data: Any, es: ElasticitySet, *, market: str
         solver=shock.solver,
         detail=ch,
         real_income_pct=np.asarray(ch.real_income_pct, dtype=float),
+        on_dataset=False,
         notes=(
             STRUCTURE_NOTE,
             "multi-sector GE (Caliendo-Parro 2015): reference = the NAFTA equilibrium (1993 tables at post-NAFTA "
-            "tariffs, zero aggregate deficits); its own sector trade elasticities; trade in USD of 1993",
+            f"tariffs, zero aggregate deficits); sector trade elasticities: {es.io_theta} (Caliendo and Parro 2015); "
+            "trade in USD of 1993",
             f"welfare decomposition (terms of trade, volume of trade, technical efficiency) integrated along the "
             f"path of tariffs from the reference ({ch.path_steps} steps, trapezoid rule) and adding up to the exact "
             "real income change; Caliendo and Parro's one-step formula is first-order, and off for shocks this large",

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DataError, ScenarioError
+from ..errors import DataError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import country_facts
 from .trade import TradeOutcome
@@ -61,8 +61,6 @@ __all__ = [
     "resolve_assumptions",
     "target_market",
     "export_changes",
-    "retaliation_wedge",
-    "wedge_tariffs",
     "near_term_ramp",
     "blend_weight",
     "drag_path",
@@ -154,14 +152,15 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
     market = target_market(scenario, data)
     facts = country_facts(data, c, market)
     sources: dict[str, str] = {}
-    dep = scenario.assumption("export_dependence")
+    sa = scenario.assumptions
+    dep = sa.export_dependence
     if dep == "data":
         dep = facts.export_dependence
         sources["export_dependence"] = facts.export_dependence_source
     else:
         sources["export_dependence"] = f"scenario ({scenario.source})"
-    va = scenario.assumption("value_added_share")
-    if va == "data":
+    va_spec = sa.value_added_share
+    if va_spec == "data":
         if facts.value_added_share is None:
             raise DataError(
                 f"no value-added share of {c}'s exports is shipped with dataset {data.name!r}; "
@@ -173,34 +172,27 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
         va, va_other = facts.value_added_share, facts.value_added_share_other
         sources["value_added_share"] = facts.value_added_source
     else:
-        va = va_other = _pick(va, case)
+        va = va_other = _pick(va_spec, case)
         sources["value_added_share"] = f"scenario ({scenario.source})"
-    speed = scenario.assumption("adjustment_speed")
-    speed = DEFAULT_ADJUSTMENT_SPEED if speed == "data" else float(speed)
-    qs, qe = float(scenario.assumption("blend_start_quarter")), float(scenario.assumption("blend_end_quarter"))
-    if not qe > qs:
-        raise ScenarioError(
-            f"blend_end_quarter ({qe:g}) must come after blend_start_quarter ({qs:g})",
-            source=scenario.source,
-            field="assumptions.blend_end_quarter",
-        )
+    speed = DEFAULT_ADJUSTMENT_SPEED if sa.adjustment_speed == "data" else float(sa.adjustment_speed)
+    qs, qe = float(sa.blend_start_quarter), float(sa.blend_end_quarter)
     sources.update({k: ASSUMPTIONS[k].source for k in ("blend_start_quarter", "blend_end_quarter")})
     return MacroAssumptions(
         country=c,
         market=market,
         gdp_usd=data.gdp_of(c),
         exports_usd=exports,
-        form=scenario.assumption("macro_form"),
+        form=sa.macro_form,
         export_dependence=float(dep),
         export_dependence_data=facts.export_dependence,
         value_added_share=float(va),
         value_added_share_other=float(va_other),
-        multiplier=_pick(scenario.assumption("multiplier"), case),
-        exchange_rate_offset=_pick(scenario.assumption("exchange_rate_offset"), case),
-        uncertainty_drag_pct=_pick(scenario.assumption("uncertainty_drag_pct"), case),
-        drag_half_life_quarters=float(scenario.assumption("drag_half_life_quarters")),
-        input_share_of_imports=_pick(scenario.assumption("us_input_share_of_imports"), case),
-        input_cost_passthrough=_pick(scenario.assumption("input_cost_passthrough"), case),
+        multiplier=_pick(sa.multiplier, case),
+        exchange_rate_offset=_pick(sa.exchange_rate_offset, case),
+        uncertainty_drag_pct=_pick(sa.uncertainty_drag_pct, case),
+        drag_half_life_quarters=float(sa.drag_half_life_quarters),
+        input_share_of_imports=_pick(sa.us_input_share_of_imports, case),
+        input_cost_passthrough=_pick(sa.input_cost_passthrough, case),
         adjustment_speed=speed,
         blend_start_quarter=qs,
         blend_end_quarter=qe,
@@ -247,29 +239,6 @@ def value_added_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> f
 def trade_gdp_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> float:
     """Near-term GDP effect (percent) of an export change: k (1 - o) x value added in it."""
     return a.multiplier * (1.0 - a.exchange_rate_offset) * value_added_pct(dx_market, dx_other, a)
-
-
-def retaliation_wedge(
-    data: TradeData, t0: np.ndarray, t1: np.ndarray, country: int, market: int | None, a: MacroAssumptions
-) -> float:
-    """Cost push on the country's export prices (share) from its own tariffs on the market's goods:
-    ``input share x pass-through x Σ_s M_s (t1 - t0) / total exports``."""
-    if market is None:
-        return 0.0
-    dt = t1[market, country] - t0[market, country]
-    if not np.any(dt > 0):
-        return 0.0
-    duty = float((data.values[market, country] * np.clip(dt, 0.0, None)).sum())
-    return a.input_share_of_imports * a.input_cost_passthrough * duty / a.exports_usd
-
-
-def wedge_tariffs(t1: np.ndarray, country: int, wedge: float) -> np.ndarray:
-    """Scenario tariffs with a cost wedge on every export of ``country``: (1+t)(1+w) - 1."""
-    out = np.array(t1, dtype=float, copy=True)
-    if wedge > 0:
-        out[country] = (1.0 + out[country]) * (1.0 + wedge) - 1.0
-        out[country, country] = t1[country, country]
-    return out
 
 
 def drag_scale(V0: np.ndarray, t0: np.ndarray, t1: np.ndarray, country: int, market: int | None) -> float:
@@ -419,7 +388,7 @@ def gdp_outcome(
         exports_long_run=export_changes(long_run, gc, gm),
         export_loss_usd_near_term=float(loss_nt),
         export_loss_usd_long_run=float(sum(export_loss_usd(long_run, a, gc, gm)))
-        if long_run.model != "ge-io"
+        if long_run.on_dataset
         else float("nan"),
         wedge=float(wedge),
         assumptions=a,

@@ -7,21 +7,25 @@ consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 
 from __future__ import annotations
 
 import copy
-import html
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._util import json_safe
+from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.periods import quarter_labels
-from ..models.ge_io import STRUCTURE_NOTE, iso3_codes, region_index
+from ..models.ge import GESolution
+from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
+from ..models.pe import PEOutcome
+from .adapters import adapter
+from .summary import Summary, summary_from_json
 from .trade import implied_elasticity
 
 if TYPE_CHECKING:
@@ -62,17 +66,6 @@ class SetOutcome:
         """The long-run trade outcome (the headline export changes)."""
         return self.long_run
 
-    @property
-    def short_run(self) -> TradeOutcome:
-        """Deprecated name of :attr:`near_term` (CHANGELOG.md, 0.2)."""
-
-        warnings.warn(
-            "SetOutcome.short_run is deprecated; use SetOutcome.near_term (the PE outcome at one-year elasticities)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.near_term
-
     def with_recession(self, risk: RecessionRisk) -> SetOutcome:
         return replace(self, recession=risk)
 
@@ -112,6 +105,12 @@ class Result:
     assumptions: MacroAssumptions | None = None
     recession_with_draws: RecessionRisk | None = None
 
+    def __post_init__(self) -> None:
+        for a in (self.t0, self.t1):
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)
+        object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+
     # ------------------------------------------------------------------ helpers
     @property
     def country(self) -> str:
@@ -121,10 +120,6 @@ class Result:
     def market(self) -> str | None:
         """The tariff-setting economy whose market the headline export numbers refer to."""
         return self.assumptions.market if self.assumptions is not None else None
-
-    @property
-    def set_names(self) -> list[str]:
-        return list(self.sets)
 
     @property
     def ge(self) -> Any:
@@ -147,9 +142,9 @@ class Result:
 
     def _trade(self, name: str, horizon: str) -> TradeOutcome:
         so = self.outcome(name)
-        if horizon in ("trade", "long_run", "long-run"):
+        if horizon == "long_run":
             return so.long_run
-        if horizon in ("short_run", "near_term", "one_year", "one-year"):
+        if horizon == "near_term":
             return so.near_term
         raise TariffSimError(f"horizon must be 'near_term' or 'long_run', got {horizon!r}")
 
@@ -181,7 +176,7 @@ class Result:
             if o.V0.shape == self.t0.shape:
                 cols["tariff_baseline"] = self.t0.ravel()[mask]
                 cols["tariff_scenario"] = self.t1.ravel()[mask]
-            if o.model == "pe":
+            if isinstance(o.detail, PEOutcome):
                 pe = o.detail
                 for key in ("price_effect", "trade_creation", "trade_diversion"):
                     cols[f"{key}_usd"] = np.asarray(getattr(pe, key)).ravel()[mask]
@@ -239,7 +234,7 @@ class Result:
             o = self._trade(name, horizon)
             rev0 = np.asarray(o.revenue0).sum(axis=(0, 2))
             rev1 = np.asarray(o.revenue1).sum(axis=(0, 2))
-            pe = o.detail if o.model == "pe" else None
+            pe = o.detail if isinstance(o.detail, PEOutcome) else None
             for i, c in enumerate(o.countries):
                 x0, x1 = o.V0[i].sum(), o.V1[i].sum()
                 m0, m1 = o.V0[:, i].sum(), o.V1[:, i].sum()
@@ -274,7 +269,7 @@ class Result:
     def diversion_by_source(self, importer: str | None = None, set_name: str | None = None) -> pd.DataFrame:
         """Change of each source's sales in ``importer``'s market (default: the tariff-setting
         market; USD, exporter prices)."""
-        importer = importer or self.market or "USA"
+        importer = importer or self.market or DEFAULT_MARKET
         f = self.by_flow(set_name)
         f = f[f.importer == importer]
         cols = [
@@ -393,12 +388,13 @@ class Result:
         ]
 
     def to_json(self) -> dict[str, Any]:
-        """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json`` (computed once).
+        """One JSON-ready object: the contract of ``tariffsim run SCENARIO --json`` (computed once;
+        each call returns a fresh copy, so changing it changes nothing else).
 
         Top-level keys hold the central set; ``by_elasticity_set`` the same keys for every set.
         Percent values are in percent (negative for a fall); probabilities are shares 0-1.
         """
-        return self._json
+        return copy.deepcopy(self._json)
 
     @cached_property
     def _json(self) -> dict[str, Any]:
@@ -488,15 +484,21 @@ class Result:
         rows: dict[str, dict[str, Any]] = {"country": {}, "market": {}}
         extra: dict[str, Any] = {}
         codes = {"country": self.country, "market": self.market}
-        if lr.model == "ge-io" and hasattr(g, "by_region"):
+        if isinstance(g, IOChanges):
             rows, extra = _ge_io_rows(g, codes)
-        elif hasattr(g, "by_country"):
+        elif isinstance(g, GESolution):
             df = g.by_country()
             key = "iso3" if "iso3" in df.columns else df.columns[0]
             for role, code in codes.items():
                 if code is not None and (df[key] == code).any():
-                    rows[role] = df[df[key] == code].iloc[0].to_dict()
-        return {"model": lr.model, **rows, "solver": lr.solver.to_dict(), **extra}
+                    rows[role] = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+        return {
+            "model": lr.model,
+            "multi_sector": isinstance(g, IOChanges),
+            **rows,
+            "solver": lr.solver.to_dict(),
+            **extra,
+        }
 
     @cached_property
     def _summary(self) -> pd.DataFrame:
@@ -525,33 +527,27 @@ class Result:
         the same numbers as :meth:`to_json`'s ``by_elasticity_set``."""
         return self._summary.copy()
 
+    def overview(self) -> Summary:
+        """The headline (:class:`~tariffsim.engine.summary.Summary`), rendered as text (``str``),
+        HTML (in a notebook) and a table (``.table()``); the CLI, the report and the tables use it."""
+        return self._overview
+
+    @cached_property
+    def _overview(self) -> Summary:
+        return summary_from_json(self._json, model_label=adapter(self.model).label)
+
     def __repr__(self) -> str:
-        j = self.to_json()
         return (
-            f"<tariffsim.Result scenario={j['scenario']!r} model={self.model} country={self.country} "
-            f"sets={list(self.sets)} central={self.central!r}: GDP {fmt(j['gdp_impact_pct_first_year_avg'])} % "
-            f"first-year average, {fmt(j['gdp_impact_pct'])} % after 4 quarters, "
-            f"{fmt(j['gdp_impact_pct_long_run'])} % long run>"
+            f"<tariffsim.Result scenario={self.scenario.name!r} model={self.model} country={self.country} "
+            f"sets={list(self.sets)} central={self.central!r}: {self._overview.one_line()}>"
         )
 
     def _repr_html_(self) -> str:
-        cols = [
-            "elasticity_set",
-            "exports_change_pct_after_4q",
-            "exports_change_pct",
-            "gdp_impact_pct_first_year_avg",
-            "gdp_impact_pct",
-            "gdp_impact_pct_long_run",
-            "value_added_at_risk_pct",
-            "recession_probability_change",
-        ]
-        df = self._summary[[c for c in cols if c in self._summary.columns]]
-        head = html.escape(f"{self.scenario.name}: {self.scenario.description} ({self.model.upper()} model)")
-        return f"<p><b>{head}</b></p>" + df.to_html(index=False, float_format=lambda x: f"{x:+.2f}", na_rep="n/a")
+        return self._overview.to_html()
 
     def summary_text(self) -> str:
-        """A readable multi-line summary (what ``tariffsim run`` prints)."""
-        return _summary_text(self)
+        """A readable multi-line summary (what ``tariffsim run`` prints): ``str(overview())``."""
+        return self._overview.text()
 
 
 #: Keys of an economy's row in the ``ge`` block of a multi-sector GE ('ge-io') result, in order.
@@ -663,67 +659,3 @@ def _risk_keys(r: RecessionRisk) -> dict[str, float]:
 
 def fmt(x: Any, nd: int = 2) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{nd}f}"
-
-
-def _summary_text(res: Result) -> str:
-    j = res.to_json()
-    c, mk = res.country, res.market or "its main market"
-    lines = [
-        f"scenario {j['scenario']}: {j['description']}",
-        f"model {j['model'].upper()}, reported economy {c}, tariff-setting market {mk}, central set '{res.central}'",
-        "",
-        f"{c} exports, after 4 quarters (one-year elasticities) {fmt(j['exports_change_pct_after_4q'], 1)} %  "
-        f"(to {mk} {fmt(j['exports_to_us_change_pct_after_4q'], 1)} %; implied elasticity "
-        f"{fmt(j['implied_elasticity_one_year'])})",
-        f"{c} exports, long run                          {fmt(j['exports_change_pct'], 1)} %  "
-        f"(to {mk} {fmt(j['exports_to_us_change_pct'], 1)} %)",
-    ]
-    if j.get("us_tariff_revenue_usd") is not None:
-        lines.append(
-            f"{mk} tariff revenue, change                     {j['us_tariff_revenue_usd'] / 1e9:+,.1f} bn USD a year "
-            f"(after 4 quarters {j['us_tariff_revenue_usd_after_4q'] / 1e9:+,.1f} bn)"
-        )
-    lines += [
-        f"{c} GDP, first-year average                   {fmt(j['gdp_impact_pct_first_year_avg'])} %",
-        f"{c} GDP after 4 quarters                      {fmt(j['gdp_impact_pct'])} % "
-        f"(sets {fmt(j['gdp_impact_pct_low'])} to {fmt(j['gdp_impact_pct_high'])} %)",
-        f"{c} GDP, long run (GE real income)            {fmt(j['gdp_impact_pct_long_run'])} %",
-        f"{c} value added at risk (PE, long run; not GDP) {fmt(j['value_added_at_risk_pct'])} %",
-    ]
-    if "recession_probability" in j:
-        lines.append(
-            f"technical recession within 4 quarters       {100 * j['recession_probability']:.1f} % "
-            f"(baseline {100 * j['recession_probability_baseline']:.1f} %; change "
-            f"{100 * j['recession_probability_change']:+.1f} pp, MC s.e. {100 * j['recession_probability_change_se']:.2f} pp)"
-        )
-    ge = j.get("ge") or {}
-    if ge.get("model") == "ge-io":
-        lines.append("multi-sector GE, long run (Caliendo-Parro, structure of 1993):")
-        for role in ("country", "market"):
-            row = ge.get(role) or {}
-            if not row or (role == "market" and row.get("iso3") == (ge.get("country") or {}).get("iso3")):
-                continue
-            lines.append(
-                f"  {row['iso3']} welfare {fmt(row['welfare_pct'])} % of income (terms of trade {fmt(row['tot_pct'])}, "
-                f"volume of trade {fmt(row['vot_pct'])}, technical efficiency {fmt(row['tech_pct'])}); real income "
-                f"{fmt(row['real_income_pct'])} %, real wage {fmt(row['realwage_pct'])} %"
-            )
-        cty = ge.get("country") or {}
-        out = {
-            k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in set(ge.get("traded_sectors") or [])
-        }
-        ranked = sorted((v, k) for k, v in out.items() if v is not None)
-        if ranked:
-            worst = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[:3])
-            best = ", ".join(f"{k} {fmt(v, 1)} %" for v, k in ranked[::-1][:3])
-            lines.append(f"  {cty['iso3']} gross output, largest falls: {worst}; largest rises: {best}")
-    lines += ["", f"{'set':14}{'exp 4q %':>10}{'GDP yr1 %':>11}{'GDP 4q %':>10}{'GDP LR %':>10}{'recession':>11}"]
-    for n, h in j["by_elasticity_set"].items():
-        rc = h.get("recession_probability_change")
-        lines.append(
-            f"{n:14}{fmt(h['exports_change_pct_after_4q'], 1):>10}{fmt(h['gdp_impact_pct_first_year_avg']):>11}"
-            f"{fmt(h['gdp_impact_pct']):>10}{fmt(h['gdp_impact_pct_long_run']):>10}"
-            f"{('n/a' if rc is None else f'{100 * rc:+.1f} pp'):>11}"
-        )
-    lines += [f"note: {note}" for note in j["notes"]]
-    return "\n".join(lines)

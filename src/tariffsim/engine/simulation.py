@@ -16,6 +16,7 @@ Sweeps, grids and the tornado (:mod:`tariffsim.engine.uncertainty`) call the sam
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
@@ -28,15 +29,14 @@ import pandas as pd
 from .. import limits
 from .._version import __version__
 from ..errors import ScenarioError
-from ..inputs.assumptions import Range
 from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
-from .ge_io_bridge import ge_io_trade
-from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions, retaliation_wedge, wedge_tariffs
+from .adapters import adapter, long_run_adapter, near_term_adapter
+from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions
 from .results import Result, SetOutcome
-from .trade import MODELS, TradeOutcome, ge_trade, pe_trade
+from .trade import TradeContext, TradeOutcome, retaliation_wedge, wedge_tariffs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,12 +82,18 @@ class Inputs:
     seed: int
     draws: int
     n_paths: int
+    calibration: AR1Calibration | None
     method: str = "exact"
     notes: tuple[str, ...] = field(default=())
 
     @property
     def central_set(self) -> ElasticitySet:
         return next(es for es in self.sets if es.name == self.central)
+
+    @property
+    def context(self) -> TradeContext:
+        """What every model adapter receives."""
+        return TradeContext(self.scenario, self.data, self.t0, self.t1, self.assumptions.market, self.method)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,13 +111,34 @@ class TradeSet:
     wedge: float
 
 
-def _resolve_sets(scenario: Scenario, elasticities: SetsLike | None) -> tuple[list[ElasticitySet], str, list[str]]:
+def _resolve_sets(
+    scenario: Scenario, elasticities: SetsLike | None, model: str
+) -> tuple[list[ElasticitySet], str, list[str]]:
+    """The sets to run: given, or the scenario's. A set the long-run model refuses is an error when it
+    was asked for (here or in the scenario's file), and left out with a note when it is a default."""
+    chosen = elasticities is not None or scenario.elasticity_sets_given
     if elasticities is None:
         sets = [scenario.elasticity_set(n) for n in scenario.elasticity_sets]
     else:
         if isinstance(elasticities, str | ElasticitySet):
             elasticities = [elasticities]
         sets = [e if isinstance(e, ElasticitySet) else scenario.elasticity_set(str(e)) for e in elasticities]
+    long_run = long_run_adapter(model)
+    kept: list[ElasticitySet] = []
+    skipped: list[str] = []
+    for es in sets:
+        why = long_run.refuse_set(es)
+        if why is None:
+            kept.append(es)
+        elif chosen:
+            raise ScenarioError(why, source=scenario.source, field="elasticities")
+        else:
+            skipped.append(es.name)
+    if not kept:
+        raise ScenarioError(
+            f"none of the elasticity sets can run in the {long_run.description} model", source=scenario.source
+        )
+    sets = kept
     names = [e.name for e in sets]
     if len(set(names)) != len(names):
         raise ScenarioError(f"elasticity sets named twice: {names}", source=scenario.source, field="elasticities")
@@ -123,6 +150,11 @@ def _resolve_sets(scenario: Scenario, elasticities: SetsLike | None) -> tuple[li
             out.append(es)
         else:
             notes.append(f"elasticity set '{es.name}' gives the same model as '{twin.name}' and is not run twice")
+    if skipped:
+        notes.append(
+            f"default elasticity sets without sector trade elasticities for the {long_run.description} model are "
+            f"not run: {', '.join(skipped)}"
+        )
     central = scenario.central_set if scenario.central_set in [e.name for e in out] else out[0].name
     return out, central, notes
 
@@ -137,21 +169,23 @@ def resolve(
     n_paths: int | None = None,
     seed: int | None = None,
     method: str = "exact",
+    recession: bool = True,
 ) -> Inputs:
-    """Stage 1: the scenario (name, path, dict or Scenario), its data and everything derived."""
+    """Stage 1: the scenario (name, path, dict or Scenario), its data and everything derived, each
+    built once: the tariffs on the data, the elasticity sets, the macro assumptions and (with
+    ``recession``) the recession calibration of the reported country (the scenario's own
+    ``[recession]`` table, else the shipped one; a clear error when there is neither)."""
     sc = load_scenario(scenario)
     limits.check_monte_carlo(  # tariffsim.limits: refuse before anything is allocated
         sc.n_paths if n_paths is None else n_paths, sc.draws if draws is None else draws, sc.horizon, seed=seed
     )
-    model = model or sc.model
-    if model not in MODELS:
-        raise ScenarioError(f"model must be one of {', '.join(MODELS)}, got {model!r}", source=sc.source, field="model")
+    model = adapter(model or sc.model, source=sc.source).name
     if model != sc.model:
         sc = sc.derive(model=model)
     data = sc.load_data() if data is None else data
     sc.validate_against(data)
     t0, t1 = sc.tariff_arrays(data)
-    sets, central, notes = _resolve_sets(sc, elasticities)
+    sets, central, notes = _resolve_sets(sc, elasticities, model)
     a = resolve_assumptions(sc, data)
     if a.form == "simple" and a.market and abs(a.export_dependence - a.export_dependence_data) > 1e-9:
         notes.append(
@@ -170,31 +204,40 @@ def resolve(
         seed=sc.seed if seed is None else int(seed),
         draws=sc.draws if draws is None else int(draws),
         n_paths=sc.n_paths if n_paths is None else int(n_paths),
+        calibration=(sc.recession or load_calibration(sc.country, source=sc.source)) if recession else None,
         method=method,
         notes=tuple(notes),
     )
 
 
-def _ge_long_run(inp: Inputs, es: ElasticitySet) -> TradeOutcome:
-    if inp.model == "ge-io":
-        return ge_io_trade(inp.scenario, inp.data, es, market=inp.assumptions.market)
-    return ge_trade(inp.data, inp.t0, inp.t1, es, market=inp.assumptions.market)
-
-
 def trade_stage(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) -> TradeSet:
-    """Stage 2: the trade outcomes of one elasticity set (``a``: assumptions of a draw)."""
+    """Stage 2: the trade outcomes of one elasticity set (``a``: assumptions of a draw): the
+    near-term model at one year (with the retaliation cost wedge when there is one) and at the long
+    run (value added at risk), and the long-run model of the run (:mod:`tariffsim.engine.adapters`)."""
     a = inp.assumptions if a is None else a
-    d = inp.data
-    near = pe_trade(d, inp.t0, inp.t1, es, "one-year", method=inp.method)
-    at_risk = pe_trade(d, inp.t0, inp.t1, es, "long-run", method=inp.method)
+    d, ctx = inp.data, inp.context
+    near_model, long_model = near_term_adapter(), long_run_adapter(inp.model)
+    near = near_model.run(ctx, es, "one-year")
+    at_risk = near_model.run(ctx, es, "long-run")
     c = d.index(a.country)
     m = d.index(a.market) if a.market in d.countries else None
-    wedge = retaliation_wedge(d, inp.t0, inp.t1, c, m, a)
+    wedge = retaliation_wedge(
+        d.values,
+        inp.t0,
+        inp.t1,
+        c,
+        m,
+        input_share=a.input_share_of_imports,
+        passthrough=a.input_cost_passthrough,
+        exports_usd=a.exports_usd,
+    )
     near_wedge = None
     if wedge > 0:
-        near_wedge = pe_trade(d, inp.t0, wedge_tariffs(inp.t1, c, wedge), es, "one-year", method=inp.method)
-    gdp_lr = _ge_long_run(inp, es)
-    return TradeSet(near, near_wedge, at_risk, gdp_lr, at_risk if inp.model == "pe" else gdp_lr, wedge)
+        wctx = dataclasses.replace(ctx, t1=wedge_tariffs(inp.t1, c, wedge))
+        near_wedge = near_model.run(wctx, es, "one-year")
+    gdp_lr = long_model.run(ctx, es, "long-run")
+    own = adapter(inp.model)
+    return TradeSet(near, near_wedge, at_risk, gdp_lr, gdp_lr if own.general_equilibrium else at_risk, wedge)
 
 
 def macro_stage(inp: Inputs, ts: TradeSet, a: MacroAssumptions | None = None) -> MacroOutcome:
@@ -250,8 +293,8 @@ def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.
         if p in scenario.distributions:
             cols[p] = scenario.distributions[p].sample(rng, n)
             continue
-        v = scenario.assumption(p)
-        if isinstance(v, Range) and not (v.low == v.central == v.high):
+        v = scenario.assumptions.ranged(p)
+        if v is not None:
             lo, hi = min(v.low, v.high), max(v.low, v.high)
             cols[p] = rng.triangular(lo, v.central, hi, size=n) if hi > lo else np.full(n, v.central)
     return pd.DataFrame(cols)
@@ -290,8 +333,10 @@ def recession_stage(
     case with parameter draws, all on the same common random numbers. Returns (risk with draws or
     None, outcomes with their risk, the draws or None)."""
 
-    cal = recession_calibration(inp)
-    mu = annual_to_quarterly(float(inp.scenario.assumption("baseline_growth_annual_pct")))
+    cal = inp.calibration
+    if cal is None:
+        raise ScenarioError("the run was resolved without a recession calibration (recession=False)")
+    mu = annual_to_quarterly(float(inp.scenario.assumptions.baseline_growth_annual_pct))
     mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
 
     def risk(shock: np.ndarray) -> RecessionRisk:
@@ -310,14 +355,6 @@ def recession_stage(
     return None, per_set, None
 
 
-def recession_calibration(inp: Inputs) -> AR1Calibration:
-    """The recession calibration of the reported country: the scenario's own ``[recession]``
-    parameters, else the shipped one; a clear error when there is neither."""
-
-    sc = inp.scenario
-    return load_calibration(sc.country, sc.recession_override() or None, source=sc.source)
-
-
 def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
     d = inp.data
     return {
@@ -325,6 +362,8 @@ def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
         "scenario": inp.scenario.name,
         "scenario_hash": inp.scenario.hash,
         "scenario_source": inp.scenario.source,
+        "scenario_base_hash": inp.scenario.base_hash,
+        "scenario_patch": dict(inp.scenario.patch),
         "dataset": d.name,
         "dataset_year": d.year,
         "dataset_source": d.source,
@@ -396,7 +435,17 @@ def simulate(
     progress : optional callback receiving a short description of each step.
     """
     say = progress or (lambda s: None)
-    inp = resolve(scenario, data, elasticities, model=model, draws=draws, n_paths=n_paths, seed=seed, method=method)
+    inp = resolve(
+        scenario,
+        data,
+        elasticities,
+        model=model,
+        draws=draws,
+        n_paths=n_paths,
+        seed=seed,
+        method=method,
+        recession=recession,
+    )
     outcomes = {}
     for es in inp.sets:
         say(f"trade and macro, elasticity set '{es.name}'")
@@ -404,4 +453,4 @@ def simulate(
     if not recession:
         return assemble(inp, outcomes)
     risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say)
-    return assemble(inp, outcomes, risk_draws, draws_df, calibration=recession_calibration(inp))
+    return assemble(inp, outcomes, risk_draws, draws_df, calibration=inp.calibration)

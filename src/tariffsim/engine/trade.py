@@ -8,9 +8,9 @@ importer surplus (consumer surplus + tariff revenue) or the GE real-income chang
 model does not have is ``None``, never a placeholder. The model's own record (``PEOutcome``,
 ``GESolution``, ...) stays available as ``detail``.
 
-The functions here run one model on a dataset and scenario tariffs and return that record:
-:func:`pe_trade` (one horizon of an elasticity set) and :func:`ge_trade` (the long run of the
-one-sector GE). :func:`implied_elasticity` measures the elasticity the model implies for one
+Every model receives the same :class:`TradeContext` (the scenario as run, its data, baseline and
+scenario tariffs, the tariff-setting market) through one adapter signature; the adapters and their
+registry are in :mod:`tariffsim.engine.adapters`. :func:`implied_elasticity` measures the elasticity the model implies for one
 exporter's tariff-exclusive sales in one market, as Boehm, Levchenko and Pandalai-Nayar (2023)
 measure it (relative to the other suppliers of that market, which removes the price index).
 """
@@ -18,50 +18,69 @@ measure it (relative to the other suppliers of that market, which removes the pr
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import Generic, Literal, TypeVar
 
 import numpy as np
 
-from ..errors import DataError
-from ..inputs.elasticities import ElasticitySet
-from ..models.ge import GEParams, build_baseline, calibrate_nu_two_region, solve_ge
-from ..models.pe import solve_pe
+from ..inputs.datasets import TradeData
+from ..inputs.scenario import Scenario
+from ..models.ge import GEParams
 from ..solvers import SolverInfo
-
-if TYPE_CHECKING:
-    from ..inputs.datasets import TradeData
-    from ..models.ge import GEParams
 
 __all__ = [
     "TradeOutcome",
-    "pe_trade",
-    "ge_trade",
+    "TradeContext",
+    "Horizon",
+    "HORIZONS",
     "ge_long_run_params",
+    "retaliation_wedge",
+    "wedge_tariffs",
     "aggregate_tariffs",
     "implied_elasticity",
-    "MODELS",
 ]
 
-#: Trade models a scenario may run.
-MODELS = ("pe", "ge", "ge-io")
+
+#: The horizons of a trade outcome: one year after the tariff change, and the long run.
+Horizon = Literal["one-year", "long-run"]
+HORIZONS: tuple[Horizon, ...] = ("one-year", "long-run")
+
+#: The type of a model's own record (``TradeOutcome.detail``).
+D = TypeVar("D")
 
 
 @dataclass(frozen=True, eq=False)
-class TradeOutcome:
+class TradeContext:
+    """What every model adapter receives: the scenario as run, its dataset, baseline and scenario
+    tariffs on it (exporter x importer x sector, shares), the tariff-setting market whose tariffs
+    hit the reported country (None when there is none), and the PE solution method."""
+
+    scenario: Scenario
+    data: TradeData
+    t0: np.ndarray
+    t1: np.ndarray
+    market: str | None
+    method: str = "exact"
+
+
+@dataclass(frozen=True, eq=False)
+class TradeOutcome(Generic[D]):
     """What a trade model hands the macro layer (arrays read-only).
 
-    model : 'pe', 'ge' or 'ge-io'. horizon : 'one-year' or 'long-run'.
-    countries, sectors : labels of the array axes.
+    model : the name of the model's adapter (:mod:`tariffsim.engine.adapters`). horizon :
+    'one-year' or 'long-run'. countries, sectors : labels of the array axes. ``on_dataset``: the
+    arrays are on the scenario's dataset (its countries and sectors); a model with its own tables
+    (the multi-sector GE) has False.
     V0, V1 : (N, N, S) trade exporter x importer x sector at exporter prices, before and after.
     revenue0, revenue1 : (N, N, S) tariff revenue t V before and after.
     import_price_hat : (N, S) change of the composite consumer price of imports by market and sector.
     importer_welfare_usd : (N,) PE only: consumer surplus + tariff revenue change of each market.
     real_income_pct : (N,) GE only: real income change (factor income over the consumer price index), %.
-    solver : convergence facts. detail : the model's own record. notes : what a reader must know.
+    solver : convergence facts. detail : the model's own record (typed per model: ``PEOutcome``,
+    ``GESolution``, ...). notes : what a reader must know.
     """
 
     model: str
-    horizon: str
+    horizon: Horizon
     countries: tuple[str, ...]
     sectors: tuple[str, ...]
     V0: np.ndarray
@@ -70,10 +89,11 @@ class TradeOutcome:
     revenue1: np.ndarray
     import_price_hat: np.ndarray
     solver: SolverInfo
-    detail: Any
+    detail: D
     importer_welfare_usd: np.ndarray | None = None
     real_income_pct: np.ndarray | None = None
     notes: tuple[str, ...] = ()
+    on_dataset: bool = True
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -98,29 +118,6 @@ class TradeOutcome:
         return 100.0 * (float(x1.sum()) / s0 - 1.0) if s0 > 0 else 0.0
 
 
-def pe_trade(
-    data: TradeData, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, horizon: str, *, method: str = "exact"
-) -> TradeOutcome:
-    """The PE model on ``data`` with the set's elasticities at ``horizon`` ('one-year' or 'long-run')."""
-
-    el = es.arrays(data.sectors, horizon)
-    o = solve_pe(data.values, t0, t1, method=method, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
-    return TradeOutcome(
-        model="pe",
-        horizon=horizon,
-        countries=tuple(data.countries),
-        sectors=tuple(data.sectors),
-        V0=o.V0,
-        V1=o.V1,
-        revenue0=o.revenue0,
-        revenue1=o.revenue1,
-        import_price_hat=o.P_hat,
-        solver=o.solver,
-        detail=o,
-        importer_welfare_usd=np.asarray(o.importer_welfare).sum(axis=1),
-    )
-
-
 def aggregate_tariffs(values: np.ndarray, t: np.ndarray) -> np.ndarray:
     """(N, N, S) tariffs -> (N, N) with baseline trade weights; zero diagonal; simple mean where no trade."""
     v = values.sum(axis=2)
@@ -139,58 +136,36 @@ def ge_long_run_params(nu: np.ndarray, eps: float) -> GEParams:
     return GEParams(eps=float(eps), kappa=0.0, psi=0.0, phi=1.0, nu=nu)
 
 
-def _home(data: TradeData, market: str | None) -> int | None:
-    if market is not None and market in data.countries:
-        return int(data.countries.index(market))
-    return None
+def retaliation_wedge(
+    values: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    country: int,
+    market: int | None,
+    *,
+    input_share: float,
+    passthrough: float,
+    exports_usd: float,
+) -> float:
+    """Cost push on the country's export prices (share) from its own tariffs on the market's goods:
+    ``input share x pass-through x Σ_s M_s (t1 - t0) / total exports`` (``values``: baseline trade
+    exporter x importer x sector; the retaliation channel of docs/models/macro.md)."""
+    if market is None:
+        return 0.0
+    dt = t1[market, country] - t0[market, country]
+    if not np.any(dt > 0):
+        return 0.0
+    duty = float((values[market, country] * np.clip(dt, 0.0, None)).sum())
+    return input_share * passthrough * duty / exports_usd
 
 
-def ge_trade(
-    data: TradeData, t0: np.ndarray, t1: np.ndarray, es: ElasticitySet, *, market: str | None = None
-) -> TradeOutcome:
-    """The long-run one-sector GE on ``data`` (tariffs aggregated with baseline trade weights; ν
-    calibrated with ``market``, the tariff-setting economy, as the home region of ILMS's
-    two-region conditions). Flows inside a region such as EU27 count as its domestic sales."""
-
-    if data.gdp is None:
-        raise DataError(f"dataset {data.name!r} has no GDP; the GE model needs it", source=data.source)
-    V0 = np.asarray(data.values, dtype=float)
-    X = V0.sum(axis=2)
-    home = _home(data, market)
-    nu = calibrate_nu_two_region(X, data.gdp, home) if home is not None else np.zeros(data.n_countries)
-    T0, T1 = aggregate_tariffs(V0, t0), aggregate_tariffs(V0, t1)
-    base = build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=T0)
-    sol = solve_ge(base, T1, ge_long_run_params(nu, es.ge_trade_elasticity))
-    unchanged = np.array_equal(T0, T1)  # the model's answer is the identity; the solver's 1e-15 is noise
-    X0, X1 = sol.baseline.X, sol.X_new
-    safe = np.where(X0 > 0, X0, 1.0)
-    ratio = np.where((X0 > 0) & ~unchanged, X1 / safe, 1.0)  # domestic sales carry intra-regional flows
-    V1 = V0 * ratio[:, :, None]
-    n = X0.shape[0]
-    off = ~np.eye(n, dtype=bool)
-    tau_hat = (1.0 + aggregate_tariffs(V0, t1)) / (1.0 + aggregate_tariffs(V0, t0))
-    p = (1.0 if unchanged else sol.w_hat[:, None]) * tau_hat  # φ = 1, ψ = 0: consumer price of j's good in i
-    lam = sol.baseline.lam * off
-    tot = lam.sum(axis=0)
-    imp_price = np.where(tot > 0, (lam * p).sum(axis=0) / np.where(tot > 0, tot, 1.0), 1.0)
-    return TradeOutcome(
-        model="ge",
-        horizon="long-run",
-        countries=tuple(data.countries),
-        sectors=tuple(data.sectors),
-        V0=V0,
-        V1=V1,
-        revenue0=t0 * V0,
-        revenue1=t1 * V1,
-        import_price_hat=np.repeat(imp_price[:, None], V0.shape[2], axis=1),
-        solver=sol.solver,
-        detail=sol,
-        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.real_income_pct, dtype=float),
-        notes=(
-            "one-sector GE: bilateral changes applied to every sector of a pair (no sector detail); "
-            f"Armington configuration, fixed factor supplies, trade elasticity {es.ge_trade_elasticity:g}",
-        ),
-    )
+def wedge_tariffs(t1: np.ndarray, country: int, wedge: float) -> np.ndarray:
+    """Scenario tariffs with a cost wedge on every export of ``country``: (1+t)(1+w) - 1."""
+    out = np.array(t1, dtype=float, copy=True)
+    if wedge > 0:
+        out[country] = (1.0 + out[country]) * (1.0 + wedge) - 1.0
+        out[country, country] = t1[country, country]
+    return out
 
 
 def implied_elasticity(o: TradeOutcome, t0: np.ndarray, t1: np.ndarray, exporter: int, market: int) -> float:

@@ -48,7 +48,7 @@ SWEEP_SETS = ("low", "central", "high")
 def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
     """'0:0.5:0.05' -> 0, 0.05, ..., 0.5 (inclusive); '0.1,0.25' -> those values.
 
-    Rates must be finite shares in [0, 10]; a grid of more than
+    Rates must be finite shares in limits.TARIFF_BOUNDS; a grid of more than
     :data:`tariffsim.limits.MAX_GRID_POINTS` points is refused before it is built."""
 
     usage = f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list"
@@ -66,8 +66,8 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
         lo, hi, step = parts
         if step <= 0 or hi < lo:
             raise ScenarioError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP >= START", field=field)
-        if lo < 0 or hi > 10:
-            raise ScenarioError(f"{text!r}: rates are shares in [0, 10] (0.25 = 25 %)", field=field)
+        if lo < limits.MIN_TARIFF or hi > limits.MAX_TARIFF:
+            raise ScenarioError(f"{text!r}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
         span = (hi - lo) / step  # may overflow to inf for a tiny step
         limits.check_grid_points(span + 1, field=field)
         n = round(span) + 1
@@ -78,8 +78,8 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
         vals = np.array(parts, dtype=float)
     if vals.size == 0:
         raise ScenarioError(f"{text!r}: empty grid", field=field)
-    if np.any(vals < 0) or np.any(vals > 10):
-        raise ScenarioError(f"{text!r}: rates are shares in [0, 10] (0.25 = 25 %)", field=field)
+    if np.any(vals < limits.MIN_TARIFF) or np.any(vals > limits.MAX_TARIFF):
+        raise ScenarioError(f"{text!r}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
     return np.round(vals, 10)
 
 
@@ -162,11 +162,17 @@ def sweep(
 
 
 def _rates(rates: Iterable[float]) -> np.ndarray:
-    """A list of rates checked like a TOML file's (finite shares in [0, 10])."""
+    """A list of rates checked like a TOML file's (finite shares in limits.TARIFF_BOUNDS)."""
     vals = np.asarray(list(rates), dtype=float)
-    if vals.size == 0 or not np.all(np.isfinite(vals)) or np.any(vals < 0) or np.any(vals > 10):
+    if (
+        vals.size == 0
+        or not np.all(np.isfinite(vals))
+        or np.any(vals < limits.MIN_TARIFF)
+        or np.any(vals > limits.MAX_TARIFF)
+    ):
         raise ScenarioError(
-            f"rates {list(rates)!r}: expected finite tariff shares in [0, 10] (0.25 = 25 %)", field="rates"
+            f"rates {list(rates)!r}: expected finite tariff shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
+            field="rates",
         )
     return vals
 
@@ -258,7 +264,7 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
     gdp_at_low, gdp_at_high, gdp_central, swing (|high - low|), description, sorted by swing.
     """
 
-    inp = resolve(scenario, data)
+    inp = resolve(scenario, data, recession=False)
     sc, a = inp.scenario, inp.assumptions
     es = sc.elasticity_set(set_name or sc.central_set)
 
@@ -281,7 +287,7 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
                 continue
             lo, hi = a.export_dependence_data, 0.85
         else:
-            v = sc.assumption(p)
+            v = sc.assumptions.get(p)
             if p == "value_added_share" and v == "data":
                 v = Range(VALUE_ADDED_RANGE[0], a.value_added_share, VALUE_ADDED_RANGE[1])
             if not isinstance(v, Range) or v.low == v.high:

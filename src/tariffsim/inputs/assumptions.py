@@ -1,20 +1,18 @@
 """Scenario assumptions: the registry of every assumption a scenario may set (default, bounds,
-whether a low/central/high range is allowed, meaning and source) and the parser of one value.
+whether a low/central/high range is allowed, meaning and source), the parser of one value, and
+:class:`Assumptions`, the typed, frozen record a scenario holds (parsed once, at the boundary).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 from ..errors import ScenarioError
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["Range", "AssumptionSpec", "ASSUMPTIONS", "parse_assumption"]
+__all__ = ["Range", "AssumptionSpec", "ASSUMPTIONS", "parse_assumption", "Assumptions", "AssumptionValue"]
 
 
 @dataclass(frozen=True)
@@ -199,3 +197,85 @@ def parse_assumption(key: str, v: Any, *, source: str, where: str) -> str | floa
         )
     x = num(v, where)
     return Range.of(x) if spec.ranged else x
+
+
+#: What one assumption holds: a number, a low/central/high range, or a keyword ('data', 'simple', 'sectoral').
+AssumptionValue = float | Range | str
+
+
+def _default(key: str) -> Any:
+    d = ASSUMPTIONS[key].default
+    if isinstance(d, Mapping):
+        return Range.of(d)
+    if ASSUMPTIONS[key].ranged and isinstance(d, int | float):
+        return Range.of(float(d))
+    return d
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The macro assumptions of a scenario, typed (see :data:`ASSUMPTIONS` for meaning, bounds and
+    sources). A field is a number, a :class:`Range` (low/central/high) or the keyword ``"data"``
+    (resolved against the dataset by :func:`tariffsim.engine.macro.resolve_assumptions`).
+    ``explicit`` names the fields the scenario set (the others hold the registry's defaults)."""
+
+    export_dependence: float | Literal["data"] = field(default_factory=lambda: _default("export_dependence"))
+    macro_form: Literal["simple", "sectoral"] = field(default_factory=lambda: _default("macro_form"))
+    value_added_share: Range | Literal["data"] = field(default_factory=lambda: _default("value_added_share"))
+    multiplier: Range = field(default_factory=lambda: _default("multiplier"))
+    uncertainty_drag_pct: Range = field(default_factory=lambda: _default("uncertainty_drag_pct"))
+    drag_half_life_quarters: float = field(default_factory=lambda: _default("drag_half_life_quarters"))
+    exchange_rate_offset: Range = field(default_factory=lambda: _default("exchange_rate_offset"))
+    baseline_growth_annual_pct: float = field(default_factory=lambda: _default("baseline_growth_annual_pct"))
+    us_input_share_of_imports: Range = field(default_factory=lambda: _default("us_input_share_of_imports"))
+    input_cost_passthrough: Range = field(default_factory=lambda: _default("input_cost_passthrough"))
+    blend_start_quarter: float = field(default_factory=lambda: _default("blend_start_quarter"))
+    blend_end_quarter: float = field(default_factory=lambda: _default("blend_end_quarter"))
+    adjustment_speed: float | Literal["data"] = field(default_factory=lambda: _default("adjustment_speed"))
+    explicit: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, d: object, *, source: str, where: str = "assumptions") -> Assumptions:
+        """Validate a scenario's ``[assumptions]`` table (unknown keys, types, bounds, ranges)."""
+        if not isinstance(d, Mapping):
+            raise ScenarioError("expected a table", source=source, field=where)
+        vals: dict[str, Any] = {}
+        for k, v in d.items():
+            if k not in ASSUMPTIONS:
+                raise ScenarioError(
+                    f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}",
+                    source=source,
+                    field=f"{where}.{k}",
+                )
+            vals[k] = parse_assumption(k, v, source=source, where=f"{where}.{k}")
+        out = cls(**vals, explicit=frozenset(vals))
+        if not out.blend_end_quarter > out.blend_start_quarter:
+            key = "blend_end_quarter" if "blend_end_quarter" in vals else "blend_start_quarter"
+            raise ScenarioError(
+                f"blend_end_quarter ({out.blend_end_quarter:g}) must come after blend_start_quarter "
+                f"({out.blend_start_quarter:g})",
+                source=source,
+                field=f"{where}.{key}",
+            )
+        return out
+
+    def get(self, key: str) -> AssumptionValue:
+        """The value of assumption ``key`` (a name of :data:`ASSUMPTIONS`)."""
+        if key not in ASSUMPTIONS:
+            raise ScenarioError(f"unknown assumption {key!r}; expected one of {', '.join(ASSUMPTIONS)}")
+        v: AssumptionValue = getattr(self, key)
+        return v
+
+    def ranged(self, key: str) -> Range | None:
+        """The low/central/high range of ``key`` when it is one with low != high, else None."""
+        v = self.get(key)
+        return v if isinstance(v, Range) and not (v.low == v.central == v.high) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assumptions the scenario set, as a scenario file writes them."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in self.explicit:
+                v = getattr(self, f.name)
+                out[f.name] = v.to_dict() if isinstance(v, Range) else v
+        return out

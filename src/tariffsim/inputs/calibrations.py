@@ -61,6 +61,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from ..constants import DEFAULT_COUNTRY
 from ..errors import DataError, ScenarioError
 from ..models.ar1 import (
     GROWTH_DEFINITION,
@@ -597,7 +598,7 @@ def load_calibration(
 
 def default_calibration() -> AR1Calibration:
     """The shipped calibration for Mexico (``data/recession/MEX.json``)."""
-    return load_calibration("MEX")
+    return load_calibration(DEFAULT_COUNTRY)
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from .._util import readonly
 from ..errors import CountryCodeError, DataError
 
@@ -36,29 +37,6 @@ __all__ = [
     "sector_labels",
     "data_file",
 ]
-
-#: Readers that moved to :mod:`tariffsim.inputs.loaders` (until 0.2 also reachable from here).
-_MOVED_TO_LOADERS = frozenset(
-    {
-        "read_matrix_csv",
-        "read_baci",
-        "read_long_csv",
-        "read_gdp_csv",
-        "read_mapping_csv",
-        "load_data_spec",
-        "DATA_FORMATS",
-    }
-)
-
-
-def __getattr__(name: str) -> object:
-    # loaders imports this module, so forwarding would make an import cycle: say where it went
-    if name in _MOVED_TO_LOADERS:
-        also = "" if name in ("load_data_spec", "DATA_FORMATS") else f" (also tariffsim.{name})"
-        raise AttributeError(
-            f"tariffsim.inputs.datasets.{name} moved to tariffsim.inputs.loaders.{name}{also} in 0.2; see CHANGELOG.md"
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 log = logging.getLogger(__name__)
@@ -153,10 +131,10 @@ class TradeData:
         else:
             tariffs = np.broadcast_to(np.asarray(self.tariffs, dtype=float), values.shape)
         _check_values(tariffs, src, countries, sectors, what="tariff")
-        if np.any(tariffs > 10):
-            i = np.argwhere(tariffs > 10)[0]
+        if np.any(tariffs > limits.MAX_TARIFF):
+            i = np.argwhere(tariffs > limits.MAX_TARIFF)[0]
             raise DataError(
-                f"tariff {tariffs[tuple(i)]} outside [0, 10]; tariffs are shares (0.25 = 25 %)",
+                f"tariff {tariffs[tuple(i)]} outside {limits.TARIFF_BOUNDS}; tariffs are shares (0.25 = 25 %)",
                 source=src,
                 location=f"exporter {countries[i[0]]}, importer {countries[i[1]]}, sector {sectors[i[2]]}",
             )

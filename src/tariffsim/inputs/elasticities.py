@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -43,13 +42,12 @@ __all__ = [
     "get_set",
     "shipped_distributions",
     "one_year_ratio",
-    "short_run_ratio",
     "DEFAULT_SETS",
     "QUANTITIES",
+    "IO_THETA",
     "HORIZONS",
 ]
 
-PARAMS = ("sigma", "eta", "eps_x")
 #: The two ends of the adjustment path a set describes.
 HORIZONS = ("one-year", "long-run")
 #: The sets a scenario runs when it names none (no two give the same model).
@@ -65,7 +63,10 @@ QUANTITIES = {
     "ge_trade_elasticity": "epsilon of the one-sector GE model (elasticity of expenditure shares to trade costs; "
     "sigma - 1 in the long run)",
 }
-KEYS = (*QUANTITIES, "description", "sources")
+#: The key naming the sector trade elasticities (theta = sigma - 1, long run) of the multi-sector model: a set
+#: of the input-output table's own (e.g. 'CP', Caliendo and Parro 2015); a set without it does not run there.
+IO_THETA = "io_theta"
+KEYS = (*QUANTITIES, IO_THETA, "description", "sources")
 
 Value = float | Mapping[str, float]
 
@@ -91,11 +92,6 @@ def _sector_table() -> dict[str, dict[str, float]]:
 def one_year_ratio() -> float:
     """One-year / long-run elasticity of tariff-exclusive flows (0.76 / 2.0, Boehm et al. 2023)."""
     return float(_shipped()["one_year_ratio"])
-
-
-def short_run_ratio() -> float:
-    """Deprecated name of :func:`one_year_ratio`."""
-    return one_year_ratio()
 
 
 def _parse_value(v: object, *, where: str, source: str, param: str) -> float | dict[str, float]:
@@ -169,6 +165,7 @@ class ElasticitySet:
     eta_one_year: Value
     eps_x: Value = math.inf
     ge_trade_elasticity: float = 1.0
+    io_theta: str | None = None
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict)
 
@@ -205,18 +202,26 @@ class ElasticitySet:
                     source=source,
                     field=f"{where}.ge_trade_elasticity",
                 )
-        ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge")
+        ge = _parse_value(ge, where=f"{where}.ge_trade_elasticity", source=source, param="ge_trade_elasticity")
         if isinstance(ge, dict):
             raise ScenarioError(
                 "ge_trade_elasticity must be one number", source=source, field=f"{where}.ge_trade_elasticity"
             )
         _check_sign("ge_trade_elasticity", ge, where=f"{where}.ge_trade_elasticity", source=source)
+        io_theta = d.get(IO_THETA)
+        if io_theta is not None and (not isinstance(io_theta, str) or not io_theta.strip()):
+            raise ScenarioError(
+                "expected the name of a sector trade-elasticity set of the input-output table (e.g. 'CP')",
+                source=source,
+                field=f"{where}.{IO_THETA}",
+            )
         srcs = d.get("sources", {})
         if not isinstance(srcs, Mapping):
             raise ScenarioError("expected a table of strings", source=source, field=f"{where}.sources")
         return cls(
             name=name,
             ge_trade_elasticity=float(ge),
+            io_theta=io_theta.strip() if isinstance(io_theta, str) else None,
             description=str(d.get("description", "")),
             sources={str(k): str(v) for k, v in srcs.items()},
             **vals,
@@ -280,10 +285,12 @@ class ElasticitySet:
 
     def model_key(self) -> tuple[str, ...]:
         """The values that define the model (two sets with equal keys give the same results)."""
-        return tuple(repr(_encode(getattr(self, k))) for k in QUANTITIES)
+        return (*(repr(_encode(getattr(self, k))) for k in QUANTITIES), repr(self.io_theta))
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: _encode(getattr(self, k)) for k in QUANTITIES}
+        if self.io_theta is not None:
+            d[IO_THETA] = self.io_theta
         d["description"] = self.description
         d["sources"] = dict(self.sources)
         return d
@@ -299,37 +306,9 @@ def available_sets() -> list[str]:
     return list(_shipped()["sets"])
 
 
-#: Sets renamed in 0.2 (old name -> new name); the old names still work, with a DeprecationWarning.
-RENAMED_SETS: dict[str, str] = {"smart-defaults": "smart", "gsim-example": "gsim"}
-
-#: Sets removed in 0.2, with what replaces them (CHANGELOG.md).
-REMOVED_SETS: dict[str, str] = {
-    "short-run": "merged into 'central', whose sigma_one_year (0.76, Boehm et al. 2023) is the one-year response",
-    "long-run": "merged into 'central', whose sigma (2.0, Boehm et al. 2023) is the long-run response",
-}
-
-
-def current_set_name(name: str, *, source: str = "elasticities", field: str = "sets", stacklevel: int = 2) -> str:
-    """A shipped set's name as of 0.2: a renamed set maps to its new name (DeprecationWarning), a
-    removed one is a :class:`ScenarioError` naming ``source`` and ``field``; others pass."""
-    if name in REMOVED_SETS:
-        raise ScenarioError(
-            f"elasticity set {name!r} was removed in 0.2: {REMOVED_SETS[name]}", source=source, field=field
-        )
-    if name in RENAMED_SETS:
-        warnings.warn(
-            f"{source}: {field}: elasticity set {name!r} was renamed {RENAMED_SETS[name]!r} in 0.2 (see CHANGELOG.md)",
-            DeprecationWarning,
-            stacklevel=stacklevel + 1,
-        )
-        return RENAMED_SETS[name]
-    return name
-
-
 def get_set(name: str) -> ElasticitySet:
-    """A shipped elasticity set by name (``available_sets()``); renamed sets resolve with a warning."""
+    """A shipped elasticity set by name (``available_sets()``)."""
     sets = _shipped()["sets"]
-    name = current_set_name(name)
     if name not in sets:
         raise ScenarioError(
             f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}", source="elasticities", field="sets"

@@ -298,11 +298,11 @@ def read_matrix_csv(
             raise DataError(f"{len(tdf)} tariff rows for {n} countries; expected one per country", source=str(tpath))
         col = tdf.columns[0]
         tv = pd.to_numeric(tdf[col].replace("", "0"), errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(tv) | (tv < 0) | (tv > 10)
+        bad = ~np.isfinite(tv) | (tv < limits.MIN_TARIFF) | (tv > limits.MAX_TARIFF)
         if bad.any():
             r = int(np.argmax(bad))
             raise DataError(
-                f"tariff {tdf[col].iloc[r]!r} outside [0, 10]; expected a share (0.25 = 25 %)",
+                f"tariff {tdf[col].iloc[r]!r} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
                 source=str(tpath),
                 location=f"row {r + 2}, column {col!r}",
             )
@@ -489,11 +489,11 @@ def read_long_csv(
     if tariff and tariff in df.columns:
         tcol = df[tariff].replace("", "0")
         tar = pd.to_numeric(tcol, errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(tar) | (tar < 0) | (tar > 10)
+        bad = ~np.isfinite(tar) | (tar < limits.MIN_TARIFF) | (tar > limits.MAX_TARIFF)
         if bad.any():
             r = int(np.argmax(bad))
             raise DataError(
-                f"tariff {df[tariff].iloc[r]!r} outside [0, 10]; expected a share (0.25 = 25 %)",
+                f"tariff {df[tariff].iloc[r]!r} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
                 source=src,
                 location=f"row {r + 2}, column {tariff!r}",
             )

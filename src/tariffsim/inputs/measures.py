@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from .. import limits
 from ..errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -69,17 +70,17 @@ class TariffMeasure:
             raise ScenarioError(f"expected a number, got {rate!r}", source=source, field=f"{where}.rate")
         if rate < 0:
             raise ScenarioError(
-                f"rate {rate} is negative; expected a tariff share in [0, 10] (0.25 = 25 %)",
+                f"rate {rate} is negative; expected a tariff share in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
                 source=source,
                 field=f"{where}.rate",
             )
-        if rate > 10:
+        if rate > limits.MAX_TARIFF:
             raise ScenarioError(
-                f"rate {rate} outside [0, 10]; rates are shares (0.25 = 25 %), not percent",
+                f"rate {rate} outside {limits.TARIFF_BOUNDS}; rates are shares (0.25 = 25 %), not percent",
                 source=source,
                 field=f"{where}.rate",
             )
-        if 1 < rate <= 10 and float(rate).is_integer():
+        if 1 < rate <= limits.MAX_TARIFF and float(rate).is_integer():
             # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
             raise ScenarioError(
                 f"rate {rate} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",

@@ -19,6 +19,7 @@ Example (the built-in ``mex25``)::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -28,14 +29,17 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tomli_w
 
 from .. import limits
+from ..constants import DEFAULT_COUNTRY, DEFAULT_MODEL, MODELS
 from ..errors import ScenarioError
-from .assumptions import ASSUMPTIONS, Range, parse_assumption
+from ..models.ar1 import AR1Calibration
+from .assumptions import Assumptions
 from .calibrations import calibration_from_parameters
 from .datasets import data_file
 from .elasticities import (
@@ -43,7 +47,6 @@ from .elasticities import (
     Distribution,
     ElasticitySet,
     available_sets,
-    current_set_name,
     get_set,
 )
 from .loaders import load_data_spec
@@ -60,16 +63,6 @@ __all__ = [
     "validate_file",
 ]
 
-MODELS = ("pe", "ge", "ge-io")
-
-
-# ----------------------------------------------------------------------------- assumptions
-
-
-# ----------------------------------------------------------------------------- tariff measures
-
-
-# ----------------------------------------------------------------------------- the scenario
 
 TOP_KEYS = (
     "name",
@@ -100,37 +93,53 @@ DIST_PARAMS = (
 )
 
 
-def _current_set_name(name: object, custom: Mapping[str, Any], source: str, field: str) -> object:
-    """A set name as of 0.2 (:func:`~tariffsim.inputs.elasticities.current_set_name`); custom sets keep their names."""
-    if not isinstance(name, str) or name in custom:
-        return name
-    return current_set_name(name, source=source, field=field, stacklevel=3)
+def _frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only view of a copy of ``d`` (nested tables too)."""
+    return MappingProxyType({k: _frozen(v) if isinstance(v, Mapping) else v for k, v in d.items()})
+
+
+def _thaw(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain, mutable copy of a (read-only) mapping, nested tables too."""
+    return {k: _thaw(v) if isinstance(v, Mapping) else (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario. Build with :meth:`from_file`, :meth:`from_dict` or :func:`load_scenario`."""
+    """A validated scenario, parsed once into typed, frozen fields. Build with :meth:`from_file`,
+    :meth:`from_dict` or :func:`load_scenario`; vary it only with :meth:`derive`.
+
+    ``assumptions`` is a typed :class:`~tariffsim.inputs.assumptions.Assumptions`;
+    ``elasticity_sets`` the sets to run (``elasticity_sets_given``: whether the scenario named
+    them or they are the defaults); ``recession`` the scenario's own AR(1) calibration, built from
+    its ``[recession]`` table (``recession_spec``) when it has one, else None (the country's
+    shipped calibration applies); ``base_hash`` and ``patch``: for a derived scenario, the hash of
+    the scenario it was derived from and the changes (:meth:`derive`).
+    """
 
     name: str
     description: str = ""
     dataset: str | Mapping[str, Any] = "default"
-    model: str = "pe"
-    country: str = "MEX"
+    model: str = DEFAULT_MODEL
+    country: str = DEFAULT_COUNTRY
     horizon: int = 12
     seed: int = 20250304
     phase_in: str = "2025Q2"
     tariffs: tuple[TariffMeasure, ...] = ()
     retaliation: tuple[TariffMeasure, ...] = ()
-    assumptions: Mapping[str, object] = field(default_factory=dict)
+    assumptions: Assumptions = field(default_factory=Assumptions)
     elasticity_sets: tuple[str, ...] = DEFAULT_SETS
+    elasticity_sets_given: bool = False
     central_set: str = "central"
-    custom_sets: Mapping[str, ElasticitySet] = field(default_factory=dict)
+    custom_sets: Mapping[str, ElasticitySet] = field(default_factory=lambda: MappingProxyType({}))
     draws: int = 200
     n_paths: int = 100_000
-    distributions: Mapping[str, Distribution] = field(default_factory=dict)
-    recession: Mapping[str, object] = field(default_factory=dict)
+    distributions: Mapping[str, Distribution] = field(default_factory=lambda: MappingProxyType({}))
+    recession: AR1Calibration | None = None
+    recession_spec: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "<dict>"
     base_dir: str | None = None
+    base_hash: str | None = None
+    patch: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -156,10 +165,10 @@ class Scenario:
                 source=source,
                 field="name",
             )
-        model = d.get("model", "pe")
+        model = d.get("model", DEFAULT_MODEL)
         if model not in MODELS:
             raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
-        country = d.get("country", "MEX")
+        country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
         horizon = d.get("horizon", 12)
@@ -194,18 +203,7 @@ class Scenario:
                 "a scenario needs at least one tariff measure ([[tariffs]])", source=source, field="tariffs"
             )
 
-        a = d.get("assumptions", {})
-        if not isinstance(a, Mapping):
-            raise ScenarioError("expected a table", source=source, field="assumptions")
-        assumptions = {}
-        for k, v in a.items():
-            if k not in ASSUMPTIONS:
-                raise ScenarioError(
-                    f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}",
-                    source=source,
-                    field=f"assumptions.{k}",
-                )
-            assumptions[k] = parse_assumption(k, v, source=source, where=f"assumptions.{k}")
+        assumptions = Assumptions.parse(d.get("assumptions", {}), source=source)
 
         e = d.get("elasticities", {})
         if not isinstance(e, Mapping):
@@ -231,9 +229,6 @@ class Scenario:
         if not isinstance(sets, list) or not sets:
             raise ScenarioError("expected a non-empty list of set names", source=source, field="elasticities.sets")
         known = set(available_sets()) | set(custom)
-        sets = [_current_set_name(s, custom, source, f"elasticities.sets[{i}]") for i, s in enumerate(sets)]
-        if isinstance(e.get("central"), str):
-            e = {**e, "central": _current_set_name(e["central"], custom, source, "elasticities.central")}
         for i, s in enumerate(sets):
             if s not in known:
                 raise ScenarioError(
@@ -289,14 +284,20 @@ class Scenario:
             dists[k] = Distribution.from_dict(v, source=source, where=f"uncertainty.distributions.{k}")
 
         rec = d.get("recession", {})
-        if rec:
-            rec = dict(rec) if isinstance(rec, Mapping) else rec
+        if not isinstance(rec, Mapping):
+            raise ScenarioError("expected a table of AR(1) parameters", source=source, field="recession")
+        calibration = (
             calibration_from_parameters(_resolve_file(rec, base_dir), country=country.strip().upper(), source=source)
+            if rec
+            else None
+        )
         return cls(
-            recession=dict(rec),
+            recession=calibration,
+            recession_spec=_frozen(rec),
+            elasticity_sets_given="sets" in e,
             name=name,
             description=str(d.get("description", "")),
-            dataset=dict(dataset) if isinstance(dataset, Mapping) else dataset,
+            dataset=_frozen(dataset) if isinstance(dataset, Mapping) else dataset,
             model=model,
             country=country.strip().upper(),
             horizon=int(horizon),
@@ -307,10 +308,10 @@ class Scenario:
             assumptions=assumptions,
             elasticity_sets=tuple(sets),
             central_set=central,
-            custom_sets=custom,
+            custom_sets=MappingProxyType(custom),
             draws=int(draws),
             n_paths=int(n_paths),
-            distributions=dists,
+            distributions=MappingProxyType(dists),
             source=source,
             base_dir=base_dir,
         )
@@ -335,7 +336,7 @@ class Scenario:
             d["description"] = self.description
         d.update(
             {
-                "dataset": self.dataset,
+                "dataset": _thaw(self.dataset) if isinstance(self.dataset, Mapping) else self.dataset,
                 "model": self.model,
                 "country": self.country,
                 "horizon": self.horizon,
@@ -347,9 +348,10 @@ class Scenario:
             d["tariffs"] = [m.to_dict() for m in self.tariffs]
         if self.retaliation:
             d["retaliation"] = [m.to_dict() for m in self.retaliation]
-        if self.assumptions:
-            d["assumptions"] = {k: (v.to_dict() if isinstance(v, Range) else v) for k, v in self.assumptions.items()}
-        e: dict = {"sets": list(self.elasticity_sets), "central": self.central_set}
+        if self.assumptions.explicit:
+            d["assumptions"] = self.assumptions.to_dict()
+        e: dict = {"sets": list(self.elasticity_sets)} if self.elasticity_sets_given else {}
+        e["central"] = self.central_set
         if self.custom_sets:
             e["custom"] = {k: v.to_dict() for k, v in self.custom_sets.items()}
         d["elasticities"] = e
@@ -357,14 +359,9 @@ class Scenario:
         if self.distributions:
             u["distributions"] = {k: v.to_dict() for k, v in self.distributions.items()}
         d["uncertainty"] = u
-        if self.recession:
-            d["recession"] = dict(self.recession)
+        if self.recession_spec:
+            d["recession"] = _thaw(self.recession_spec)
         return d
-
-    def recession_override(self) -> Mapping[str, Any]:
-        """The scenario's own AR(1) parameters (``[recession]``), a ``file`` resolved against the
-        scenario's folder; empty when the shipped calibration of the country is to be used."""
-        return _resolve_file(self.recession, self.base_dir)
 
     def to_toml(self) -> str:
 
@@ -377,12 +374,6 @@ class Scenario:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     # -- variations ---------------------------------------------------------------------------
-    def replace(self, **kw: Any) -> Scenario:
-        """A copy with fields replaced, validated again."""
-        d = self.to_dict()
-        d.update(kw)
-        return Scenario.from_dict(d, source=self.source, base_dir=self.base_dir)
-
     def with_rate(self, rate: float) -> Scenario:
         """The same scenario with every (non-retaliation) tariff measure at ``rate`` (for sweeps):
         :meth:`derive` with ``rate``, so renamed, relabelled and validated like a file."""
@@ -417,6 +408,8 @@ class Scenario:
         if not changes:
             return self
         d = self.to_dict()
+        if "model" in changes and not isinstance(changes["model"], str):
+            raise ScenarioError(f"expected a model name, got {changes['model']!r}", source=self.source, field="model")
         where = "derived scenario"
         for k in ("rate", "exempt_share", "retaliation_rate"):
             if k in changes:
@@ -461,32 +454,21 @@ class Scenario:
             d["horizon"] = changes["horizon"]
         if "model" in changes:
             d["model"] = changes["model"]
+        patch = {**self.patch, **changes}
+        named = {k: v for k, v in changes.items() if k != "model"}  # the model is how it is run, not a variant
         tag = ",".join(f"{k}={_fmt_change(v)}" for k, v in changes.items())
-        base, _, prior = self.name.partition("@")
-        merged = dict(x.split("=", 1) for x in prior.split(",") if "=" in x)
-        merged.update(dict(x.split("=", 1) for x in tag.split(",")))
-        d["name"] = f"{base}@" + ",".join(f"{k}={v}" for k, v in merged.items())
-        d["description"] = f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
-        return Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
-
-    @property
-    def rate_label(self) -> str:
-        """The tariff rate(s) in words for figure labels: '25 %' or 'mixed 10-25 %'."""
-        rates = sorted({round(100 * m.effective_rate, 2) for m in self.tariffs})
-        if not rates:
-            return "no new tariff"
-        if len(rates) == 1:
-            return f"{rates[0]:g} %"
-        return f"mixed {rates[0]:g}-{rates[-1]:g} %"
+        if named:
+            base, _, prior = self.name.partition("@")
+            merged = dict(x.split("=", 1) for x in prior.split(",") if "=" in x)
+            merged.update({k: _fmt_change(v) for k, v in named.items()})
+            d["name"] = f"{base}@" + ",".join(f"{k}={v}" for k, v in merged.items())
+            d["description"] = (
+                f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
+            )
+        out = Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
+        return dataclasses.replace(out, base_hash=self.base_hash or self.hash, patch=MappingProxyType(patch))
 
     # -- resolution against data --------------------------------------------------------------
-    def assumption(self, key: str) -> Any:
-        """The scenario's value for ``key``, or the registry default (may be 'data' or a Range)."""
-        v = self.assumptions.get(key, ASSUMPTIONS[key].default)
-        if isinstance(v, Mapping):
-            return Range.of(v)
-        return v
-
     def elasticity_set(self, name: str) -> ElasticitySet:
         if name in self.custom_sets:
             return self.custom_sets[name]

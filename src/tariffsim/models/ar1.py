@@ -157,11 +157,6 @@ class AR1Calibration:
     negative_after_negative: float | None = None
 
     @property
-    def innovation_scale(self) -> float:
-        """The factor multiplying a standard draw: ``scale`` (Student t) or ``sigma`` (Gaussian)."""
-        return float(self.scale) if self.innovations == "student_t" and self.scale is not None else self.sigma
-
-    @property
     def innovation(self) -> str:
         """One-line description of the innovation law, e.g. 'Student t, df 2.66, scale 0.525 %/q (sd 1.054)'."""
         if self.innovations == "student_t":

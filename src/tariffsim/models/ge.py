@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .. import limits
 from .._util import readonly
 from ..errors import DataError
 from ..solvers import SolverInfo
@@ -274,10 +275,10 @@ def _check_matrix(
 
 def _check_tariffs(t: ArrayLike, n: int, what: str = "tariff matrix") -> np.ndarray:
     arr = _check_matrix(t, n, what)
-    if np.any(arr > 10):
-        j, i = np.argwhere(arr > 10)[0]
+    if np.any(arr > limits.MAX_TARIFF):
+        j, i = np.argwhere(arr > limits.MAX_TARIFF)[0]
         raise DataError(
-            f"{what} value {arr[j, i]} at [{j}, {i}] outside [0, 10]; tariffs are shares (0.25 = 25 %)",
+            f"{what} value {arr[j, i]} at [{j}, {i}] outside {limits.TARIFF_BOUNDS}; tariffs are shares (0.25 = 25 %)",
             source="<array>",
             location=f"[{j}, {i}]",
         )
@@ -591,7 +592,7 @@ def solve_ge(
 ) -> GESolution:
     """Solve the counterfactual equilibrium for new tariffs (and optionally an iceberg shock).
 
-    new_tariffs : (N, N), t[j, i] = tariff importer i applies on exporter j (share, in [0, 10],
+    new_tariffs : (N, N), t[j, i] = tariff importer i applies on exporter j (share, in limits.TARIFF_BOUNDS,
         zero diagonal). Any matrix: unilateral, retaliation, multilateral.
     d_hat : optional (N, N) positive change in iceberg trade costs (1 = no change).
     tol : max-abs scaled residual accepted (equations divided by Y or E). max_iter : Newton steps.

@@ -212,14 +212,6 @@ class MCProbability:
         )
 
     @classmethod
-    def from_indicators(cls, with_tariff: np.ndarray, baseline: np.ndarray) -> MCProbability:
-        """From per-path bool indicators (same length)."""
-        t, b = np.asarray(with_tariff, dtype=bool), np.asarray(baseline, dtype=bool)
-        return cls.from_counts(
-            t.size, int(t.sum()), int(b.sum()), int(np.count_nonzero(t & ~b)), int(np.count_nonzero(b & ~t))
-        )
-
-    @classmethod
     def undefined(cls) -> MCProbability:
         nan = float("nan")
         return cls(nan, nan, nan, nan, nan, nan)

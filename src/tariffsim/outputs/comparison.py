@@ -37,9 +37,11 @@ import pandas as pd
 
 from .._util import json_default, json_safe
 from .._version import __version__
+from ..constants import FIGURE_FORMATS, MODELS
+from ..engine.adapters import adapter
 from ..engine.simulation import simulate
 from ..errors import ScenarioError
-from ..inputs.scenario import MODELS, load_scenario
+from ..inputs.scenario import load_scenario
 from ..limits import MAX_COMPARE_RUNS, check_int
 from .figures import compare as compare_figures
 from .figures import style
@@ -84,8 +86,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,6 @@ MEASURES: tuple[Measure, ...] = (
 #: Steps passed to ``progress`` after one ``"run NAME (MODEL)"`` step per run.
 COMPARE_STEPS: tuple[str, ...] = ("figures", "tables", "compare.html", "finish")
 
-_MODEL_NAMES = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}
-
 
 def _num(v: Any) -> float:  # a value of a run's JSON
     try:
@@ -157,7 +155,7 @@ def _json_value(j: Mapping, key: str) -> tuple[float, bool]:
 
 
 def _run_label(name: str, model: str) -> str:
-    return f"{name} ({_MODEL_NAMES.get(model, model)})"
+    return f"{name} ({adapter(model).label})"
 
 
 def tidy_from_json(runs: Mapping[tuple[str, str], Mapping]) -> pd.DataFrame:
@@ -226,7 +224,7 @@ class Comparison:
         rows = []
         for (name, model), _j in self.runs.items():
             t = self.table[(self.table.scenario == name) & (self.table.model == model)].set_index("json_key")
-            row: dict[str, object] = {"Scenario": name, "Model": _MODEL_NAMES.get(model, model)}
+            row: dict[str, object] = {"Scenario": name, "Model": adapter(model).label}
             for m in MEASURES:
                 row[m.column] = _num(t.loc[m.key, "value"])
                 if m.se_key:
@@ -350,7 +348,7 @@ def compare(
     Parameters
     ----------
     scenarios : built-in names, TOML paths, dicts or :class:`~tariffsim.inputs.scenario.Scenario` objects.
-    models : e.g. ``["pe", "ge", "ge-io"]``: every scenario in each model (default: each scenario's
+    models : names of :data:`tariffsim.constants.MODELS`: every scenario in each model (default: each scenario's
         own); at most :data:`tariffsim.limits.MAX_COMPARE_RUNS` runs (scenarios x models).
     elasticities : elasticity sets of every run (default: each scenario's).
     data : a :class:`~tariffsim.inputs.datasets.TradeData` for every run (default: each scenario's dataset).

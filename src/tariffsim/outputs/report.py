@@ -29,20 +29,22 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .._util import moved_name
 from .._version import __version__
+from ..constants import FIGURE_FORMATS
+from ..engine.adapters import long_run_adapter, near_term_adapter
 from ..engine.simulation import simulate
 from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 from ..errors import TariffSimError
 from ..inputs.countries import display_name
 from ..inputs.scenario import load_scenario
+from ..models.ge import GESolution
 from . import tables
 from .figures import gdp, sensitivity, style, trade
 from .figures import ge_io as plots_ge_io
@@ -68,19 +70,9 @@ __all__ = [
     "FIGURE_FORMATS",
 ]
 
-#: Names that moved to :mod:`tariffsim.outputs.tables` (importing them from here warns).
-_MOVED_TO_TABLES = frozenset(tables.__all__) | {"US"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_TABLES:
-        return moved_name(__name__, name, tables)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 log = logging.getLogger(__name__)
 
-FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Armington elasticities of the heatmap (the central set's sigma is added when missing).
 #: One-year sigma (elasticity of tariff-exclusive flows) of the heatmap: from below Boehm et al.'s
 #: 0.76 to the 2018-19 China evidence (2.53, Fajgelbaum et al. 2020).
@@ -148,12 +140,18 @@ def _sigmas(sc: Scenario, sigmas: Iterable[float] | None) -> list[float]:
 
 
 def _sweep_sets(sc: Scenario, wanted: Sequence[str]) -> list[str]:
+    """The sweep's default sets that exist and that the scenario's long-run model can run."""
     out = []
+    long_run = long_run_adapter(sc.model)
     for s in wanted:
         try:
-            sc.elasticity_set(s)
+            es = sc.elasticity_set(s)
         except TariffSimError:
             log.warning("elasticity set %r is not available; left out of the sweep", s)
+            continue
+        why = long_run.refuse_set(es)
+        if why:
+            log.info("left out of the sweep: %s", why)
             continue
         out.append(s)
     return out
@@ -225,7 +223,7 @@ def write_report(
     tfmt = tables.check_table_formats(table_formats)
     sc = load_scenario(scenario)
     if model is not None and model != sc.model:
-        sc = sc.replace(model=model)
+        sc = sc.derive(model=model)
     rates = parse_grid(sweep_rates) if isinstance(sweep_rates, str) else np.asarray(list(sweep_rates), dtype=float)
     check_target_dir(out_dir, force)  # fail before any work
     data = sc.load_data() if data is None else data
@@ -237,11 +235,11 @@ def write_report(
         )
         sets = _sweep_sets(sc, sweep_sets)
         # heatmap and tornado vary the PE model's sigma and assumptions: for a GE scenario they run its PE twin
-        sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
-        # the multi-sector GE runs on the 1993 Caliendo-Parro sectors and regions: the figures and tables of the
-        # dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
+        sc_pe = _near_term_twin(sc)
+        # a model on its own tables (the multi-sector GE) has other sectors and regions: the figures and tables of
+        # the dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
         dataset_view = result
-        if sc.model == "ge-io":
+        if not result.outcome().long_run.on_dataset:
             dataset_view = simulate(sc_pe, data=data, elasticities=list(result.sets), draws=0, recession=False)
         say_step(progress, "tariff sweep")
         sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
@@ -296,7 +294,7 @@ def write_report(
             "sweep_n_paths": sweep_n_paths or sc.n_paths,
             "figure_formats": list(figure_formats),
             "table_formats": list(tfmt),
-            "heatmap_and_tornado_model": "pe",
+            "heatmap_and_tornado_model": near_term_adapter().name,
             "sectors_and_partners_model": dataset_view.model,
         }
         write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
@@ -336,6 +334,13 @@ def _report_tables(result: Result, dataset_view: Result) -> dict:
         out["ge_io_welfare"] = tables.ge_io_welfare_table(result)
         out["ge_io_output"] = tables.ge_io_output_table(result)
     return out
+
+
+def _near_term_twin(sc: Scenario) -> Scenario:
+    """The scenario in the near-term (PE) model: the heatmap and tornado vary the PE model's sigma
+    and assumptions, so a GE scenario runs them on this twin (derived, so its provenance says so)."""
+    pe = near_term_adapter().name
+    return sc if sc.model == pe else sc.derive(model=pe)
 
 
 def _report_figures(
@@ -408,7 +413,7 @@ def _report_figures(
             "value, the rest central" + pe_note + ".",
         ),
     }
-    if result.outcome().gdp_long_run.model == "ge" and hasattr(result.ge, "by_country"):
+    if isinstance(result.ge, GESolution):
         figs["ge_welfare"] = (
             trade.ge_welfare(result.ge.by_country(), sources=result),
             "General-equilibrium welfare change by economy (percent).",
@@ -501,7 +506,7 @@ def write_sweep(
     fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # before any work
     sc = load_scenario(scenario)
     if model is not None and model != sc.model:
-        sc = sc.replace(model=model)
+        sc = sc.derive(model=model)
     grid_rates = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
     for s in elasticities:
         sc.elasticity_set(s)  # unknown names fail here, before any work
@@ -513,7 +518,7 @@ def write_sweep(
         sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
         say_step(progress, "elasticity grid")
-        sc_pe = sc if sc.model == "pe" else replace(sc, model="pe")
+        sc_pe = _near_term_twin(sc)
         sig = _sigmas(sc, sigmas)
         grid = elasticity_grid(sc_pe, grid_rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name

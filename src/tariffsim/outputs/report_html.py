@@ -18,6 +18,8 @@ import pandas as pd
 
 from .._util import fmt_signed
 from .._version import __version__
+from ..constants import DEFAULT_COUNTRY, GE_MODEL
+from ..engine.adapters import adapter
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from .files import safe_filename
@@ -73,13 +75,6 @@ _ASSUMPTION_LABELS = {
 }
 
 
-_MODEL_TEXT = {
-    "pe": "partial-equilibrium",
-    "ge": "general-equilibrium (one sector)",
-    "ge-io": "multi-sector general-equilibrium (Caliendo-Parro input-output, structure of 1993)",
-}
-
-
 def _e(x: object) -> str:
     return html.escape(str(x))
 
@@ -132,8 +127,8 @@ def _download_links(stem: str, formats: Sequence[str]) -> str:
 def _published_comparison(result: Result, j: Mapping) -> str | None:
     """The seed case only: how the central GDP number compares with published estimates."""
     sc = result.scenario
-    on_mex = any(m.importer == US and (m.exporters == "all" or "MEX" in m.exporters) for m in sc.tariffs)
-    if result.country != "MEX" or not on_mex:
+    on_mex = any(m.importer == US and (m.exporters == "all" or DEFAULT_COUNTRY in m.exporters) for m in sc.tariffs)
+    if result.country != DEFAULT_COUNTRY or not on_mex:
         return None
     g = j.get("gdp_impact_pct")
     if g is None:
@@ -145,7 +140,7 @@ def _published_comparison(result: Result, j: Mapping) -> str | None:
         if g < -3.0
         else "outside it, on the side of smaller losses"
     )
-    model = "this partial-equilibrium result" if result.model == "pe" else "this general-equilibrium result"
+    model = f"this {adapter(result.model).description} result"
     text = (
         "Published estimates of a 25 % US tariff on Mexico put the GDP loss in the first year at about −1 % to −3 % "
         "(PIIE's G-Cubed simulation, McKibbin, Hogan and Noland, February 2025, about −2 % at the peak; bank "
@@ -153,11 +148,11 @@ def _published_comparison(result: Result, j: Mapping) -> str | None:
         f"+1.2 % to −1.3 % assuming the tariffs and retaliation), as collected in the tariffsim README. "
         f"At {fmt_signed(g, 1)} % after four quarters {model} lies {where}."
     )
-    if result.model == "pe" and g < -3.0:
+    if not adapter(result.model).general_equilibrium and g < -3.0:
         text += (
             " The reasons are its assumptions: no exchange-rate or monetary offset in the central case, every lost "
             "dollar of exports costs its domestic value added within the year, micro trade elasticities, and a "
-            'permanent tariff on all goods. The general-equilibrium model (<code>model = "ge"</code>), in '
+            f'permanent tariff on all goods. The general-equilibrium model (<code>model = "{GE_MODEL}"</code>), in '
             "which wages and prices adjust, gives a smaller loss; so do the USMCA exemption and a partial "
             "exchange-rate offset (see the tornado chart)."
         )
@@ -197,7 +192,7 @@ def report_html(
     add(f"<h1>What does this tariff do? {_e(title)}</h1>")
     add(
         f'<p class="meta">Scenario <code>{_e(sc.name)}</code> (hash {_e(sc.hash)}), '
-        f"{_MODEL_TEXT.get(result.model, result.model)} model, tariffsim "
+        f"{_e(adapter(result.model).description)} model, tariffsim "
         f"{_e(__version__)}, data {_e(result.data.name)} ({_e(result.data.year)}). "
         f'Files: <a href="scenario.toml">scenario.toml</a> · <a href="provenance.json">provenance.json</a> · '
         f'<a href="report.xlsx">report.xlsx</a> (the tables as an Excel workbook)</p>'
@@ -217,31 +212,15 @@ def report_html(
     add("<h2>The main numbers</h2>")
     ge = ge_io_block(result)
     lr_note = " in the multi-sector GE, structure of 1993" if ge else ""  # its long run is on the 1993 tables
-    boxes = []
-    boxes.append(
+    # the cards are the headline's (Result.overview): the same numbers as the CLI summary and the notebook
+    boxes = [
         (
-            f"{fmt_signed(j.get('exports_change_pct_after_4q'))} %",
-            f"{c}'s exports after four quarters (long run {fmt_signed(j.get('exports_change_pct'))} %{lr_note})",
+            i.value_text(),
+            f"{i.label}{lr_note if i.key.startswith('exports_change_pct') else ''}"
+            + (f" ({i.detail})" if i.detail else ""),
         )
-    )
-    if j.get("exports_to_us_change_pct") is not None:
-        boxes.append((f"{fmt_signed(j['exports_to_us_change_pct'])} %", f"{c}'s exports to the US, long run{lr_note}"))
-    if j.get("gdp_impact_pct") is not None:
-        boxes.append(
-            (
-                f"{fmt_signed(j['gdp_impact_pct'], 1)} %",
-                f"real GDP after four quarters, central set (range across sets "
-                f"{fmt_signed(j.get('gdp_impact_pct_low'), 1)} to {fmt_signed(j.get('gdp_impact_pct_high'), 1)} %)",
-            )
-        )
-    if j.get("recession_probability") is not None:
-        boxes.append(
-            (
-                _share_pct(j["recession_probability"]),
-                f"probability of a technical recession within four quarters (without the tariff "
-                f"{_share_pct(j['recession_probability_baseline'])})",
-            )
-        )
+        for i in result.overview().cards()
+    ]
     add(
         '<div class="numbers">'
         + "".join(
@@ -380,13 +359,13 @@ def report_html(
         ]
         for key in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset", "baseline_growth_annual_pct"):
             spec = ASSUMPTIONS[key]
-            src = f"scenario ({sc.source})" if key in sc.assumptions else spec.source
-            rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumption(key)), spec.description, src))
+            src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
+            rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
         if sc.retaliation:
             for key in ("us_input_share_of_imports", "input_cost_passthrough"):
                 spec = ASSUMPTIONS[key]
-                src = f"scenario ({sc.source})" if key in sc.assumptions else spec.source
-                rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumption(key)), spec.description, src))
+                src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
+                rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
         rows.append(
             (
                 "Adjustment speed of trade",
@@ -436,7 +415,7 @@ def report_html(
             f"<p>Quarterly growth follows an AR(1) fitted to {_e(c)}'s seasonally adjusted real GDP (INEGI, "
             f"{_e(sample)}): persistence {r.rho:.2f}, innovation sd {r.sigma:.2f} % a quarter, with mean "
             f"{r.mu:.2f} % a quarter from the baseline forecast of "
-            f"{_e(_value_text(sc.assumption('baseline_growth_annual_pct')))} % a year. The tariff's GDP path is added "
+            f"{_e(_value_text(sc.assumptions.get('baseline_growth_annual_pct')))} % a year. The tariff's GDP path is added "
             f"to every simulated path ({r.n_paths:,} paths, {r.n_draws} parameter draws; random numbers from the "
             f"scenario's seed {sc.seed}).</p>"
         )
@@ -452,12 +431,12 @@ def report_html(
     # -- caveats
     add("<h2>Caveats</h2><ul class='caveats'>")
     cav = []
-    if result.model == "pe":
+    if not adapter(result.model).general_equilibrium:
         cav.append(
             "<b>Partial equilibrium.</b> Each import market responds to the tariff through prices and "
             "substitution between sources (Armington), but wages, exchange rates and incomes do not adjust "
             "and resources are not redeployed to other uses within the horizon. The general-equilibrium model "
-            '(<code>model = "ge"</code>) is the check on this.'
+            f'(<code>model = "{GE_MODEL}"</code>) is the check on this.'
         )
     elif ge:
         cav.append(
@@ -490,7 +469,7 @@ def report_html(
             f"{_e(c)}'s exporters absorbed part of it, volumes would fall less."
         )
     if a is not None and a.exchange_rate_offset == 0:
-        hi = sc.assumption("exchange_rate_offset")
+        hi = sc.assumptions.get("exchange_rate_offset")
         hi = getattr(hi, "high", 0.0)
         cav.append(
             "<b>No exchange-rate offset</b> in the central case"
@@ -501,7 +480,7 @@ def report_html(
                 else "."
             )
         )
-    growth = _value_text(sc.assumption("baseline_growth_annual_pct"))
+    growth = _value_text(sc.assumptions.get("baseline_growth_annual_pct"))
     cav.append(
         f"<b>Recession probabilities.</b> The Gaussian AR(1) at a {_e(growth)} % growth forecast makes two "
         "negative quarters in a row common even without the tariff (the baseline probability above; Mexico "

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..constants import DEFAULT_MARKET
 from ..errors import UsageError
 from ..inputs.countries import REGION_NAMES, display_name
 from .files import check_formats
@@ -48,7 +49,7 @@ __all__ = [
     "TABLE_FORMATS",
 ]
 
-US = "USA"
+US = DEFAULT_MARKET
 TABLE_FORMATS: tuple[str, ...] = ("csv", "md", "tex", "html")
 
 
@@ -69,16 +70,6 @@ def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, 
 
 def _pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0) if old > 0 else math.nan
-
-
-def _median_value(v: Any) -> float:  # an elasticity value (number or by-sector mapping); else nan
-    if isinstance(v, Mapping):
-        vals = [float(x) for x in v.values()]
-        return float(np.median(vals)) if vals else math.nan
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 #: summary_table's columns: (header with the unit, Result.summary() / to_json() key, factor, decimals).
@@ -277,7 +268,7 @@ def ge_io_block(result: Any) -> dict:
     """The ``ge`` block of ``result.to_json()`` when the long run is the multi-sector GE, else {}:
     the one source of the multi-sector GE's numbers in tables, figures and the report page."""
     ge = result.to_json().get("ge") or {}
-    return ge if ge.get("model") == "ge-io" else {}
+    return ge if ge.get("multi_sector") else {}
 
 
 def ge_io_economies(ge: Mapping) -> list[Mapping]:

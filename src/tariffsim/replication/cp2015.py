@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 
 from .._util import readonly
+from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..inputs.io_tables import load_shipped, read_cp2015
+from ..inputs.published import published_values
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, IOData, calibrate, changes, iso3_codes, region_index, solve_io
 from ..solvers import SolverInfo
 
 __all__ = [
     "replicate_cp2015",
     "CP2015Result",
-    "CP2015_PUBLISHED",
-    "CP2015_INTRA_BLOC_PUBLISHED",
     "SeedResult",
     "tariff_on_nafta",
 ]
@@ -40,34 +40,17 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-#: Published welfare effects of NAFTA's tariff reductions, percent. Keys: zero_deficit (True/False)
-#: -> region -> measure. Sources:
-#: * zero aggregate deficit (True): Caliendo and Parro (2015, REStud 82(1)), Table 2 "Welfare
-#:   effects from NAFTA's tariff reductions" (total, terms of trade, volume of trade, real wages);
-#:   the totals are also in the paper's abstract (Mexico +1.31 %, US +0.08 %, Canada -0.06 %). The
-#:   decomposition and real-wage figures as printed in the replication README of the R package
-#:   (paulofelipe/cp2015 README.md; pachadotdev/cp2015 README.md, "table 2").
-#: * with the 1993 deficits (False): not a table of the paper that we could find; these are the
-#:   values the R package asserts in its own tests (paulofelipe/cp2015,
-#:   tests/testthat/test-run_cp2015.R, "solution with deficits"), i.e. a published replication.
-CP2015_PUBLISHED: dict[bool, dict[str, dict[str, float]]] = {
-    True: {
-        "Mexico": {"welfare_pct": 1.31, "tot_pct": -0.41, "vot_pct": 1.72, "tech_pct": 0.0, "realwage_pct": 1.72},
-        "Canada": {"welfare_pct": -0.06, "tot_pct": -0.11, "vot_pct": 0.04, "tech_pct": 0.0, "realwage_pct": 0.32},
-        "USA": {"welfare_pct": 0.08, "tot_pct": 0.04, "vot_pct": 0.04, "tech_pct": 0.0, "realwage_pct": 0.11},
-    },
-    False: {
-        "Mexico": {"welfare_pct": 1.17, "tot_pct": -0.41, "vot_pct": 1.59, "tech_pct": 0.0, "realwage_pct": 1.64},
-        "Canada": {"welfare_pct": -0.04, "tot_pct": -0.08, "vot_pct": 0.04, "tech_pct": 0.0, "realwage_pct": 0.33},
-        "USA": {"welfare_pct": 0.08, "tot_pct": 0.05, "vot_pct": 0.04, "tech_pct": 0.0, "realwage_pct": 0.12},
-    },
-}
+def _published(zero_deficit: bool) -> dict[str, dict[str, float]]:
+    """Published values for the NAFTA members (``data/published/cp2015.toml``, with its sources)."""
+    return published_values("cp2015")["zero_deficit" if zero_deficit else "with_deficits"]
 
-#: Intra-bloc trade growth in the paper's abstract (zero-deficit case): each member's imports from
-#: the other two members, percent (Caliendo and Parro 2015, abstract; printed without decimals).
-CP2015_INTRA_BLOC_PUBLISHED: dict[str, float] = {"Mexico": 118.0, "Canada": 11.0, "USA": 41.0}
 
-NAFTA = ("Mexico", "Canada", "USA")
+def _intra_bloc_published() -> dict[str, float]:
+    return published_values("cp2015")["intra_bloc"]
+
+
+#: The NAFTA members, as the published experiment names them (the regions of ``data/published/cp2015.toml``).
+NAFTA: tuple[str, ...] = tuple(published_values("cp2015")["zero_deficit"])
 
 
 # ----------------------------------------------------------------------------- reading
@@ -84,7 +67,7 @@ class CP2015Result:
         wage_pct, consumer_price_pct); percent, welfare terms in percent of baseline income.
     by_sector : region, sector, output, price and export levels and changes (percent).
     bilateral : exporter, importer, trade_bln, trade_cfl (net of tariffs, USD), trade_change_pct.
-    published : the published values for the NAFTA members (:data:`CP2015_PUBLISHED`).
+    published : the published values for the NAFTA members (``data/published/cp2015.toml``).
     intra_bloc_pct : each NAFTA member's imports from the other two, change in percent.
     solver : (baseline, counterfactual) convergence facts; seconds : the whole call.
     """
@@ -110,7 +93,7 @@ class CP2015Result:
                 row[m] = float(ours[r][m])
                 row[m + "_published"] = self.published[r][m]
             row["intra_bloc_imports_pct"] = self.intra_bloc_pct[r]
-            row["intra_bloc_imports_pct_published"] = CP2015_INTRA_BLOC_PUBLISHED[r] if self.zero_deficit else None
+            row["intra_bloc_imports_pct_published"] = _intra_bloc_published()[r] if self.zero_deficit else None
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -127,7 +110,7 @@ class CP2015Result:
             lines.append(f"{r:8}" + "".join(cells))
         ib = ", ".join(
             f"{r} {self.intra_bloc_pct[r]:+.0f} %"
-            + (f" ({CP2015_INTRA_BLOC_PUBLISHED[r]:+.0f} %)" if self.zero_deficit else "")
+            + (f" ({_intra_bloc_published()[r]:+.0f} %)" if self.zero_deficit else "")
             for r in NAFTA
         )
         lines.append(f"intra-bloc imports: {ib}")
@@ -210,7 +193,7 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
         by_region=by_region,
         by_sector=ch.by_sector(),
         bilateral=ch.bilateral(),
-        published=CP2015_PUBLISHED[bool(zero_deficit)],
+        published=_published(bool(zero_deficit)),
         intra_bloc_pct=intra_bloc(ch),
         solver=(ch.baseline.solver, ch.counterfactual.solver),
         seconds=time.perf_counter() - t0,
@@ -282,7 +265,7 @@ class SeedResult:
             "nominal_income_pct": float(self.nominal_income_pct[k]),
         }
 
-    def output_by_sector(self, codes: Sequence[str] = ("MEX", "USA")) -> pd.DataFrame:
+    def output_by_sector(self, codes: Sequence[str] = (DEFAULT_COUNTRY, DEFAULT_MARKET)) -> pd.DataFrame:
         """sector x region table of gross output change (percent, value at exporter prices)."""
 
         cols = {}
@@ -315,8 +298,8 @@ def _finite_or_none(v: float) -> float | None:
 def tariff_on_nafta(
     data: IOData | None = None,
     rate: float = 0.25,
-    importer: str = "USA",
-    exporters: Sequence[str] = ("MEX",),
+    importer: str = DEFAULT_MARKET,
+    exporters: Sequence[str] = (DEFAULT_COUNTRY,),
     retaliation_rate: float | None = None,
     *,
     zero_deficit: bool = True,

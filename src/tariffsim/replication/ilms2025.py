@@ -42,8 +42,10 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from ..constants import DEFAULT_MARKET
 from ..errors import DataError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
+from ..inputs.published import published_values
 from ..models.ge import (
     ILMS_SCALE,
     GEBaseline,
@@ -61,7 +63,6 @@ __all__ = [
     "ReplicationResult",
     "ILMS_CASES",
     "ILMS_FILES",
-    "ILMS_PUBLISHED",
     "ilms_inputs",
     "ILMSInputs",
 ]
@@ -81,22 +82,6 @@ ILMS_CASES: dict[str, str] = {
 
 ILMS_FILES = ("trade_cepii.csv", "country_labels.csv", "gdp.csv", "tariffs.csv")
 
-#: Published headline results (percent), by case, as listed in the README of the paper's inputs
-#: (../shared/data/ilms2025/README.md): Ignatenko, Lashkaripour, Macedoni and Simonovska (2025),
-#: Table 1 case 1 (baseline: US welfare +1.13, non-US -0.58, US employment +0.32, US prices
-#: +12.8, US tariff revenue 1.14 % of expenditure; the paper's Table 3) and case 2 (lump sum: US
-#: welfare -0.01). Other cases: no published number in the inputs' README.
-ILMS_PUBLISHED: dict[str, dict[str, float]] = {
-    "baseline": {
-        "us_welfare_pct": 1.13,
-        "non_us_welfare_pct": -0.58,
-        "us_employment_pct": 0.32,
-        "us_price_index_pct": 12.8,
-        "us_tariff_revenue_pct": 1.14,
-    },
-    "lump-sum": {"us_welfare_pct": -0.01},
-}
-
 #: Columns of ``ReplicationResult.by_country`` and of the CSV.
 COLUMNS = (
     "iso3",
@@ -113,7 +98,7 @@ ILMS_EPS = 4.0
 ILMS_KAPPA = 0.5
 ILMS_NU_TARGETS = (0.12, 0.26)
 ILMS_MIN_TARIFF = 0.10
-HOME = "USA"
+HOME = DEFAULT_MARKET
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,8 +185,8 @@ class ReplicationResult:
 
     @property
     def published(self) -> dict[str, float]:
-        """The published headline values of this case (:data:`ILMS_PUBLISHED`; empty if none)."""
-        return dict(ILMS_PUBLISHED.get(self.case, {}))
+        """The published headline values of this case (``data/published/ilms2025.toml``; empty if none)."""
+        return dict(published_values("ilms2025").get(self.case, {}))
 
     def summary(self) -> str:
         """The case, the headline numbers and the solver facts; a second line with the published

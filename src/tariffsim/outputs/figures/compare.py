@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..._util import fmt_signed
+from ...engine.adapters import ADAPTERS, adapter, long_run_adapter, near_term_adapter
 from .style import (
     BLUE,
     BLUE_DARK,
@@ -41,7 +42,8 @@ _RUN_COLOURS = [BLUE_DARK, BLUE_MID, GREY, "#4d4d4d", "#a0a0a0", BLUE, INK]
 _RUN_MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
-_MODEL_LINES = {"pe": "-", "ge": (0, (5, 2)), "ge-io": (0, (5, 1.5, 1, 1.5))}
+#: Line style of each model, in the registry's order: solid, dashed, dash-dot.
+_MODEL_LINES = dict(zip(ADAPTERS, ["-", (0, (5, 2)), (0, (5, 1.5, 1, 1.5))], strict=False))
 
 
 def _run_styles(runs: Sequence[tuple[str, str]]) -> dict:
@@ -63,13 +65,16 @@ def _compare_caption(comparison: Any, extra: str) -> str:
 
 
 def _coinciding_models(gp: pd.DataFrame, runs: Sequence[tuple[str, str]]) -> list[str]:
-    """Scenarios run with both 'pe' and 'ge' whose GDP paths are equal (to 1e-9 percent)."""
+    """Scenarios run with both the near-term (PE) model and the GE model it borrows its long run from
+    whose GDP paths are equal (to 1e-9 percent)."""
+    near = near_term_adapter().name
+    ge = long_run_adapter(near).name
     out = []
     for name in dict.fromkeys(n for n, _ in runs):
-        if (name, "pe") in runs and (name, "ge") in runs:
+        if (name, near) in runs and (name, ge) in runs:
             a, b = (
                 gp[(gp.scenario == name) & (gp.model == m)].sort_values("quarter").gdp_deviation_pct.to_numpy(float)
-                for m in ("pe", "ge")
+                for m in (near, ge)
             )
             if a.shape == b.shape and a.size and np.allclose(a, b, rtol=0.0, atol=1e-9):
                 out.append(name)
@@ -98,9 +103,9 @@ def compare_gdp_paths(comparison: Any, *, title: str | None = None, sources: obj
                 linestyle=st["linestyle"],
                 marker=st["marker"],
                 markersize=3.5,
-                markerfacecolor=st["color"] if key[1] == "pe" else "white",
+                markerfacecolor="white" if adapter(key[1]).general_equilibrium else st["color"],
                 linewidth=1.4,
-                label=d.run.iloc[0] if len(d) else f"{key[0]} ({_MODEL_NAMES_UP.get(key[1], key[1])})",
+                label=d.run.iloc[0] if len(d) else f"{key[0]} ({adapter(key[1]).label})",
                 zorder=3,
             )
         ax.axhline(0, color=INK, linewidth=0.8, zorder=2)
@@ -130,7 +135,7 @@ def compare_gdp_paths(comparison: Any, *, title: str | None = None, sources: obj
         extra = (
             "Central elasticity set of each scenario; solid, filled markers: partial equilibrium; dashed: one-sector GE"
         )
-        if any(m == "ge-io" for _, m in runs):
+        if any(adapter(m).own_tables for _, m in runs):
             extra += "; dash-dot: multi-sector GE-IO (Caliendo-Parro 1993 tables)"
         same = _coinciding_models(gp, runs)
         if same:
@@ -189,7 +194,7 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
         fig = new_figure(nrow * (0.22 * n + 0.85) + 0.3)
         axes = fig.subplots(nrow, ncol, squeeze=False)
         y = np.arange(n)[::-1]
-        labels = [f"{name} ({_MODEL_NAMES_UP.get(m, m)})" for name, m in runs]
+        labels = [f"{name} ({adapter(m).label})" for name, m in runs]
         for k, ax in enumerate(axes.ravel()):
             if k >= len(keys):
                 ax.set_visible(False)
@@ -212,7 +217,7 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
                     [yi],
                     marker=st["marker"],
                     color=st["color"],
-                    markerfacecolor=st["color"] if run[1] == "pe" else "white",
+                    markerfacecolor="white" if adapter(run[1]).general_equilibrium else st["color"],
                     markersize=5,
                     linestyle="none",
                     zorder=4,
@@ -257,6 +262,3 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
             subtitle=sub,
             caption=_compare_caption(comparison, extra),
         )
-
-
-_MODEL_NAMES_UP = {"pe": "PE", "ge": "GE", "ge-io": "GE-IO"}

@@ -18,8 +18,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..._util import fmt_signed
+from ...engine.adapters import adapter
 from ...inputs.countries import display_name as _country_label
 from ...inputs.periods import quarter_labels
+from ...models.ge import GESolution
 from .style import (
     BLUE,
     BLUE_DARK,
@@ -149,7 +151,7 @@ def gdp_by_set(
             )
         ax.set_xlim(xmin - 0.05 * span, xmax + 0.04 * span if xmax > 0 else 0.02 * span)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
-        if result.model == "ge":
+        if adapter(result.model).general_equilibrium and isinstance(result.ge, GESolution):
             labels = [f"{n}\nε {result.outcome(n).elasticities.ge_trade_elasticity:g}" for n in names]
         else:
             labels = [f"{n}\nσ {summ.loc[n].sigma:g}, η {summ.loc[n].eta:g}" for n in names]
@@ -418,8 +420,8 @@ def gdp_path_chart(
                 f"; after four quarters {fmt_signed(max(ends), 2)} to {fmt_signed(min(ends), 2)} % "
                 f"in the {' and '.join(repr(r) for r in shown)} sets"
             )
-        qs = float(result.scenario.assumption("blend_start_quarter"))
-        qe = float(result.scenario.assumption("blend_end_quarter"))
+        qs = float(result.scenario.assumptions.blend_start_quarter)
+        qe = float(result.scenario.assumptions.blend_end_quarter)
         extra = (
             f"Quarters 1–{qs:g}: the near-term channels build up by partial adjustment to their one-year "
             f"values (one-year elasticities); then a linear blend into the long-run general-equilibrium "

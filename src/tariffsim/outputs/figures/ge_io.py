@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..._util import fmt_signed
+from ...constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ...engine.results import traded_sectors
 from ...models.ge_io import region_index
 from .style import BLUE, BLUE_DARK, BLUE_LIGHT, GREY, INK, LIGHT, STYLE
@@ -81,7 +82,7 @@ def _by_region(obj: _IOInput) -> pd.DataFrame:
 
 def welfare_decomposition(
     obj: _IOInput,
-    regions: Sequence[str] | None = ("Mexico", "Canada", "USA"),
+    regions: Sequence[str] | None = (DEFAULT_COUNTRY, "CAN", DEFAULT_MARKET),
     *,
     title: str | None = None,
     subtitle: str | None = None,
@@ -188,7 +189,7 @@ def _output_table(obj: _IOInput, regions: Sequence[str], value: str) -> tuple[pd
 
 def output_by_sector(
     obj: _IOInput,
-    regions: Sequence[str] = ("Mexico", "USA"),
+    regions: Sequence[str] = (DEFAULT_COUNTRY, DEFAULT_MARKET),
     *,
     value: str = "output_pct",
     traded_only: bool = True,

@@ -28,6 +28,8 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FuncFormatter
 
 from ..._version import __version__
+from ...constants import DEFAULT_MODEL, FIGURE_FORMATS
+from ...engine.adapters import adapter, near_term_adapter
 from ...inputs.scenario import load_scenario
 
 if TYPE_CHECKING:
@@ -311,24 +313,11 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
 
 
 def _model_text(model: str, version: str) -> str:
-    """The model a figure's numbers come from: the first year is always the partial-equilibrium
-    model at one-year elasticities; the long-run GDP is a general-equilibrium real income."""
-    near = "first year: partial-equilibrium Armington model at one-year elasticities"
+    """The model a figure's numbers come from: the first year is always the near-term
+    (partial-equilibrium) model at one-year elasticities; the long run is the model's own."""
+    near = f"first year: {near_term_adapter().description} Armington model at one-year elasticities"
     tail = "macro transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
-    if model == "ge-io":
-        return (
-            f"tariffsim {version}: {near}; long run: multi-sector general equilibrium with input-output "
-            f"linkages (Caliendo and Parro 2015, 1993 structure); {tail}"
-        )
-    if model == "ge":
-        return (
-            f"tariffsim {version}: {near}; long run: general-equilibrium trade model (Ignatenko, Lashkaripour, "
-            f"Macedoni and Simonovska 2025); {tail}"
-        )
-    return (
-        f"tariffsim {version}: {near}, long-run trade at long-run elasticities; long-run GDP: one-sector "
-        f"general-equilibrium real income; {tail}"
-    )
+    return f"tariffsim {version}: {near}; {adapter(model).long_run_text}; {tail}"
 
 
 def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
@@ -355,7 +344,7 @@ def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, ex
             )
         parts.append(
             "Model: "
-            + _model_text(prov.get("model", "pe"), prov.get("tariffsim_version", __version__))
+            + _model_text(prov.get("model", DEFAULT_MODEL), prov.get("tariffsim_version", __version__))
             + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})."
         )
     elif obj is not None:
@@ -411,7 +400,7 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
                 for c in _citations((es[n].get("sources") or {}).values()):
                     if c not in cites:
                         cites.append(c)
-        m = prov.get("model", getattr(r, "model", "pe"))
+        m = prov.get("model", getattr(r, "model", DEFAULT_MODEL))
         if m not in models:
             models.append(m)
         s = f"{prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})"
@@ -429,7 +418,7 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
 
 
 def save_figure(
-    fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"), *, dpi: int = 200
+    fig: Figure, stem: str | Path, formats: Sequence[str] = FIGURE_FORMATS, *, dpi: int = 200
 ) -> list[Path]:
     """Write ``fig`` as ``stem.png`` (``dpi``, default 200), ``stem.svg`` and ``stem.pdf`` (or the
     ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
@@ -439,7 +428,7 @@ def save_figure(
     out = []
     for f in formats:
         f = f.lower().lstrip(".")
-        if f not in ("png", "svg", "pdf"):
+        if f not in FIGURE_FORMATS:
             raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
         path = stem.with_name(f"{stem.name}.{f}")
         meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..._util import fmt_signed
+from ...constants import DEFAULT_MARKET
 from ...inputs.countries import display_name as _country_label
 from .style import (
     GREY,
@@ -150,7 +151,7 @@ def export_losses_by_sector(
 def diversion_by_source(
     result: Result,
     *,
-    importer: str = "USA",
+    importer: str = DEFAULT_MARKET,
     set_name: str | None = None,
     title: str | None = None,
     sources: object = None,

@@ -1,0 +1,220 @@
+"""One adapter per trade model, and the registry: the only place a model's name is compared.
+
+Every model is run through the same signature, ``solve(ctx, es, horizon) -> TradeOutcome``
+(:class:`~tariffsim.engine.trade.TradeContext`, an elasticity set, 'one-year' or 'long-run'), and
+registered once with what the rest of the package needs to know about it:
+
+* ``label`` and ``description``: how tables, figures and captions name it;
+* ``horizons``: the horizons it solves (the GE models are static long-run models);
+* ``general_equilibrium``: it has real income (a GE solution), so its long run is the long-run
+  real income of the macro layer; a model without it (PE) borrows the default GE model's;
+* ``refuse_set``: the reason an elasticity set cannot run in this model (None when it can): every
+  model honours the set it is given or refuses it with this reason.
+
+The partial-equilibrium model is the near-term model of every run (its one-year elasticities give
+the first year, whatever the long-run model): :func:`near_term_adapter`. Adding a model is one
+adapter and one line in :data:`ADAPTERS` (and its name in :data:`tariffsim.constants.MODELS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
+from ..errors import DataError, ScenarioError
+from ..inputs.elasticities import ElasticitySet
+from ..models.ge import GESolution, build_baseline, calibrate_nu_two_region, solve_ge
+from ..models.pe import PEOutcome, solve_pe
+from .ge_io_bridge import ge_io_refuses, ge_io_trade
+from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
+
+__all__ = [
+    "Adapter",
+    "ADAPTERS",
+    "adapter",
+    "near_term_adapter",
+    "long_run_adapter",
+    "pe_trade",
+    "ge_trade",
+]
+
+#: The signature every model is run through.
+Solve = Callable[[TradeContext, ElasticitySet, Horizon], TradeOutcome]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """A trade model as the engine sees it (see the module docstring)."""
+
+    name: str
+    label: str
+    description: str
+    long_run_text: str
+    solve: Solve
+    horizons: tuple[Horizon, ...]
+    general_equilibrium: bool
+    own_tables: bool
+    refuse_set: Callable[[ElasticitySet], str | None]
+
+    def run(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome:
+        """``solve`` after checking the horizon and the elasticity set."""
+        if horizon not in self.horizons:
+            raise ScenarioError(
+                f"the {self.description} model solves the {' and '.join(self.horizons)} only, not {horizon!r}",
+                source=ctx.scenario.source,
+                field="model",
+            )
+        why = self.refuse_set(es)
+        if why:
+            raise ScenarioError(why, source=ctx.scenario.source, field="elasticities")
+        return self.solve(ctx, es, horizon)
+
+
+def pe_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome[PEOutcome]:
+    """The PE model on the context's dataset with the set's elasticities at ``horizon``."""
+    data = ctx.data
+    el = es.arrays(data.sectors, horizon)
+    o = solve_pe(data.values, ctx.t0, ctx.t1, method=ctx.method, eta=el["eta"], sigma=el["sigma"], eps_x=el["eps_x"])
+    return TradeOutcome(
+        model=PE_MODEL,
+        horizon=horizon,
+        countries=tuple(data.countries),
+        sectors=tuple(data.sectors),
+        V0=o.V0,
+        V1=o.V1,
+        revenue0=o.revenue0,
+        revenue1=o.revenue1,
+        import_price_hat=o.P_hat,
+        solver=o.solver,
+        detail=o,
+        importer_welfare_usd=np.asarray(o.importer_welfare).sum(axis=1),
+    )
+
+
+def _home(ctx: TradeContext) -> int | None:
+    market = ctx.market
+    if market is not None and market in ctx.data.countries:
+        return int(ctx.data.countries.index(market))
+    return None
+
+
+def ge_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[GESolution]:
+    """The long-run one-sector GE on the context's dataset (tariffs aggregated with baseline trade
+    weights; ν calibrated with the tariff-setting market as the home region of ILMS's two-region
+    conditions). Flows inside a region such as EU27 count as its domestic sales."""
+    data, t0, t1 = ctx.data, ctx.t0, ctx.t1
+    if data.gdp is None:
+        raise DataError(f"dataset {data.name!r} has no GDP; the GE model needs it", source=data.source)
+    V0 = np.asarray(data.values, dtype=float)
+    X = V0.sum(axis=2)
+    home = _home(ctx)
+    nu = calibrate_nu_two_region(X, data.gdp, home) if home is not None else np.zeros(data.n_countries)
+    T0, T1 = aggregate_tariffs(V0, t0), aggregate_tariffs(V0, t1)
+    base = build_baseline(X, data.gdp, nu, countries=data.countries, tariffs0=T0)
+    sol = solve_ge(base, T1, ge_long_run_params(nu, es.ge_trade_elasticity))
+    unchanged = np.array_equal(T0, T1)  # the model's answer is the identity; the solver's 1e-15 is noise
+    X0, X1 = sol.baseline.X, sol.X_new
+    safe = np.where(X0 > 0, X0, 1.0)
+    ratio = np.where((X0 > 0) & ~unchanged, X1 / safe, 1.0)  # domestic sales carry intra-regional flows
+    V1 = V0 * ratio[:, :, None]
+    n = X0.shape[0]
+    off = ~np.eye(n, dtype=bool)
+    tau_hat = (1.0 + T1) / (1.0 + T0)
+    p = (1.0 if unchanged else sol.w_hat[:, None]) * tau_hat  # φ = 1, ψ = 0: consumer price of j's good in i
+    lam = sol.baseline.lam * off
+    tot = lam.sum(axis=0)
+    imp_price = np.where(tot > 0, (lam * p).sum(axis=0) / np.where(tot > 0, tot, 1.0), 1.0)
+    return TradeOutcome(
+        model=GE_MODEL,
+        horizon="long-run",
+        countries=tuple(data.countries),
+        sectors=tuple(data.sectors),
+        V0=V0,
+        V1=V1,
+        revenue0=t0 * V0,
+        revenue1=t1 * V1,
+        import_price_hat=np.repeat(imp_price[:, None], V0.shape[2], axis=1),
+        solver=sol.solver,
+        detail=sol,
+        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.real_income_pct, dtype=float),
+        notes=(
+            "one-sector GE: bilateral changes applied to every sector of a pair (no sector detail); "
+            f"Armington configuration, fixed factor supplies, trade elasticity {es.ge_trade_elasticity:g}",
+        ),
+    )
+
+
+def _accepts_every_set(es: ElasticitySet) -> str | None:
+    return None
+
+
+#: The registry, in the order of :data:`tariffsim.constants.MODELS` (a test checks it).
+ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
+    {
+        a.name: a
+        for a in (
+            Adapter(
+                name=PE_MODEL,
+                label=MODEL_LABELS[PE_MODEL],
+                description="partial-equilibrium",
+                long_run_text="long-run trade at long-run elasticities; long-run GDP: one-sector general-equilibrium "
+                "real income",
+                solve=pe_trade,
+                horizons=("one-year", "long-run"),
+                general_equilibrium=False,
+                own_tables=False,
+                refuse_set=_accepts_every_set,
+            ),
+            Adapter(
+                name=GE_MODEL,
+                label=MODEL_LABELS[GE_MODEL],
+                description="general-equilibrium (one sector)",
+                long_run_text="long run: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
+                "Simonovska 2025)",
+                solve=ge_trade,
+                horizons=("long-run",),
+                general_equilibrium=True,
+                own_tables=False,
+                refuse_set=_accepts_every_set,
+            ),
+            Adapter(
+                name=GE_IO_MODEL,
+                label=MODEL_LABELS[GE_IO_MODEL],
+                description="multi-sector general-equilibrium (input-output linkages)",
+                long_run_text="long run: multi-sector general equilibrium with input-output linkages (Caliendo and "
+                "Parro 2015, 1993 structure)",
+                solve=ge_io_trade,
+                horizons=("long-run",),
+                general_equilibrium=True,
+                own_tables=True,
+                refuse_set=ge_io_refuses,
+            ),
+        )
+    }
+)
+
+
+def adapter(model: str, *, source: str | None = None, field: str = "model") -> Adapter:
+    """The adapter of ``model``; an unknown name is a :class:`ScenarioError` naming ``field``."""
+    found = ADAPTERS.get(model)
+    if found is None:
+        raise ScenarioError(f"model must be one of {', '.join(ADAPTERS)}, got {model!r}", source=source, field=field)
+    return found
+
+
+def near_term_adapter() -> Adapter:
+    """The model of the near term of every run: the first registered model that solves one year."""
+    return next(a for a in ADAPTERS.values() if "one-year" in a.horizons)
+
+
+def long_run_adapter(model: str) -> Adapter:
+    """The model whose real income is the long run of a run in ``model``: the model itself when it
+    is a general-equilibrium model, else the first registered one that is."""
+    own = adapter(model)
+    if own.general_equilibrium:
+        return own
+    return next(a for a in ADAPTERS.values() if a.general_equilibrium)

@@ -1,0 +1,300 @@
+"""The headline of a result, built once and rendered three ways: text (the CLI's ``run``
+summary), HTML (a notebook's display, ``_repr_html_``) and a table (the report's cards and the
+tables). Every number comes from :meth:`tariffsim.engine.results.Result.to_json`; this module
+only chooses, orders, labels and formats them, so the CLI, notebooks, report and tables cannot
+disagree.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .._util import fmt_signed
+
+__all__ = ["HeadlineItem", "Summary", "summary_from_json"]
+
+
+def _num(x: Any) -> float | None:
+    if x is None or isinstance(x, bool):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+@dataclass(frozen=True)
+class HeadlineItem:
+    """One line of the headline: ``label``, ``value`` in ``unit`` (percent, percentage points or
+    billion USD), the JSON ``key`` it comes from, an optional ``detail`` (a range, a comparison) and
+    whether the report shows it as a card."""
+
+    key: str
+    label: str
+    value: float | None
+    unit: str
+    decimals: int = 2
+    detail: str = ""
+    card: bool = False
+
+    def value_text(self) -> str:
+        """The value with its unit, signed (−0.0 never shown), 'n/a' when missing."""
+        if self.value is None:
+            return "n/a"
+        v = fmt_signed(self.value, self.decimals, bare_zero=True)
+        return {"%": f"{v} %", "pp": f"{v} pp", "USD bn": f"{v} bn USD", "": v}.get(self.unit, f"{v} {self.unit}")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline of one run (see the module docstring). ``items`` in reading order;
+    ``by_set``: per elasticity set, the set name and its (label, value text) cells; ``notes``: what
+    a reader must know."""
+
+    scenario: str
+    description: str
+    model: str
+    country: str
+    market: str | None
+    central_set: str
+    items: tuple[HeadlineItem, ...]
+    set_columns: tuple[str, ...]
+    by_set: tuple[tuple[str, tuple[str, ...]], ...]
+    notes: tuple[str, ...]
+
+    # ------------------------------------------------------------------ renderers
+    def text(self) -> str:
+        """Multi-line text (what ``tariffsim run`` prints)."""
+        mk = self.market or "its main market"
+        lines = [
+            f"scenario {self.scenario}: {self.description}",
+            f"model {self.model}, reported economy {self.country}, tariff-setting market {mk}, "
+            f"central set '{self.central_set}'",
+            "",
+        ]
+        width = max((len(i.label) for i in self.items), default=0)
+        for i in self.items:
+            lines.append(f"{i.label.ljust(width)}  {i.value_text()}" + (f"  ({i.detail})" if i.detail else ""))
+        if self.by_set:
+            lines.append("")
+            head = "set".ljust(14) + "".join(c.rjust(13) for c in self.set_columns)
+            lines.append(head)
+            for name, cells in self.by_set:
+                lines.append(name.ljust(14) + "".join(c.rjust(13) for c in cells))
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def one_line(self) -> str:
+        """The first card items on one line (a result's ``repr``)."""
+        cards = [i for i in self.items if i.card][:3]
+        return "; ".join(f"{i.label} {i.value_text()}" for i in cards)
+
+    def table(self) -> pd.DataFrame:
+        """One row per headline item: label, value (full precision), unit, the value as shown, detail,
+        and the JSON key it comes from."""
+        return pd.DataFrame(
+            [
+                {
+                    "measure": i.label,
+                    "value": i.value,
+                    "unit": i.unit,
+                    "shown": i.value_text(),
+                    "detail": i.detail,
+                    "json_key": i.key,
+                }
+                for i in self.items
+            ],
+            columns=["measure", "value", "unit", "shown", "detail", "json_key"],
+        )
+
+    def cards(self) -> tuple[HeadlineItem, ...]:
+        """The items the report shows as cards, in order."""
+        return tuple(i for i in self.items if i.card)
+
+    def to_html(self) -> str:
+        """An HTML fragment: title, the headline items, the table by elasticity set."""
+        e = html.escape
+        out = [f"<p><b>{e(self.scenario)}</b>: {e(self.description)} ({e(self.model)} model)</p>", "<table>"]
+        for i in self.items:
+            detail = f" <small>({e(i.detail)})</small>" if i.detail else ""
+            out.append(f"<tr><td>{e(i.label)}</td><td style='text-align:right'>{e(i.value_text())}</td>")
+            out.append(f"<td>{detail}</td></tr>")
+        out.append("</table>")
+        if self.by_set:
+            out.append("<table><thead><tr><th>set</th>")
+            out += [f"<th>{e(c)}</th>" for c in self.set_columns]
+            out.append("</tr></thead><tbody>")
+            for name, cells in self.by_set:
+                out.append(f"<tr><td>{e(name)}</td>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+            out.append("</tbody></table>")
+        if self.notes:
+            out.append("<ul>" + "".join(f"<li><small>{e(n)}</small></li>" for n in self.notes) + "</ul>")
+        return "".join(out)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<tariffsim.Summary {self.scenario!r} ({self.model}): {self.one_line()}>"
+
+
+def _pp(share: Any) -> float | None:
+    v = _num(share)
+    return None if v is None else 100.0 * v
+
+
+def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
+    """The headline of a run from its JSON (:meth:`tariffsim.engine.results.Result.to_json`)."""
+    c = str(j.get("country"))
+    mk = j.get("market")
+    mk_txt = mk or "its main market"
+    items: list[HeadlineItem] = [
+        HeadlineItem(
+            "gdp_impact_pct_first_year_avg",
+            f"{c} GDP, first-year average",
+            _num(j.get("gdp_impact_pct_first_year_avg")),
+            "%",
+            card=True,
+        ),
+        HeadlineItem(
+            "gdp_impact_pct",
+            f"{c} GDP after 4 quarters",
+            _num(j.get("gdp_impact_pct")),
+            "%",
+            detail=(
+                f"sets {fmt_signed(_num(j.get('gdp_impact_pct_low')), 2)} to "
+                f"{fmt_signed(_num(j.get('gdp_impact_pct_high')), 2)} %"
+            ),
+            card=True,
+        ),
+        HeadlineItem(
+            "gdp_impact_pct_long_run",
+            f"{c} GDP, long run (GE real income)",
+            _num(j.get("gdp_impact_pct_long_run")),
+            "%",
+        ),
+        HeadlineItem(
+            "value_added_at_risk_pct",
+            f"{c} value added at risk (PE, long run; not GDP)",
+            _num(j.get("value_added_at_risk_pct")),
+            "%",
+        ),
+        HeadlineItem(
+            "exports_change_pct_after_4q",
+            f"{c} exports after 4 quarters (one-year elasticities)",
+            _num(j.get("exports_change_pct_after_4q")),
+            "%",
+            decimals=1,
+            detail=(
+                f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_us_change_pct_after_4q')), 1)} %; implied "
+                f"elasticity {fmt_signed(_num(j.get('implied_elasticity_one_year')), 2)}"
+            ),
+            card=True,
+        ),
+        HeadlineItem(
+            "exports_change_pct",
+            f"{c} exports, long run",
+            _num(j.get("exports_change_pct")),
+            "%",
+            decimals=1,
+            detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_us_change_pct')), 1)} %",
+        ),
+    ]
+    rev = _num(j.get("us_tariff_revenue_usd"))
+    if rev is not None:
+        items.append(
+            HeadlineItem(
+                "us_tariff_revenue_usd",
+                f"{mk_txt} tariff revenue, change",
+                rev / 1e9,
+                "USD bn",
+                decimals=1,
+                detail=f"after 4 quarters {fmt_signed((_num(j.get('us_tariff_revenue_usd_after_4q')) or 0) / 1e9, 1)} bn",
+            )
+        )
+    if j.get("recession_probability") is not None:
+        items.append(
+            HeadlineItem(
+                "recession_probability_change",
+                "technical recession within 4 quarters, change",
+                _pp(j.get("recession_probability_change")),
+                "pp",
+                decimals=1,
+                detail=(
+                    f"{_pp(j.get('recession_probability')):.1f} % against {_pp(j.get('recession_probability_baseline')):.1f} "
+                    f"% without the tariff; MC s.e. {_pp(j.get('recession_probability_change_se')):.2f} pp"
+                ),
+                card=True,
+            )
+        )
+    ge = j.get("ge") or {}
+    notes: list[str] = []
+    if ge.get("multi_sector"):
+        for role in ("country", "market"):
+            row = ge.get(role) or {}
+            if not row or (role == "market" and row.get("iso3") == (ge.get("country") or {}).get("iso3")):
+                continue
+            items.append(
+                HeadlineItem(
+                    f"ge.{role}.real_income_pct",
+                    f"{row['iso3']} real income, multi-sector GE, long run",
+                    _num(row.get("real_income_pct")),
+                    "%",
+                    detail=(
+                        f"welfare {fmt_signed(_num(row.get('welfare_pct')), 2)} % of income = terms of trade "
+                        f"{fmt_signed(_num(row.get('tot_pct')), 2)} + volume of trade "
+                        f"{fmt_signed(_num(row.get('vot_pct')), 2)} + technical efficiency "
+                        f"{fmt_signed(_num(row.get('tech_pct')), 2)}; real wage "
+                        f"{fmt_signed(_num(row.get('realwage_pct')), 2)} %"
+                    ),
+                )
+            )
+        cty = ge.get("country") or {}
+        traded = set(ge.get("traded_sectors") or [])
+        out = {k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in traded}
+        ranked = sorted((v, k) for k, v in out.items() if v is not None)
+        if ranked:
+            worst = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[:3])
+            best = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[::-1][:3])
+            notes.append(
+                f"{cty.get('iso3')} gross output in the multi-sector GE, largest falls: {worst}; rises: {best}"
+            )
+    cols = ("exp 4q %", "GDP yr1 %", "GDP 4q %", "GDP LR %", "recession")
+    by_set = []
+    for n, h in (j.get("by_elasticity_set") or {}).items():
+        rc = _pp(h.get("recession_probability_change"))
+        by_set.append(
+            (
+                str(n),
+                (
+                    fmt_signed(_num(h.get("exports_change_pct_after_4q")), 1),
+                    fmt_signed(_num(h.get("gdp_impact_pct_first_year_avg")), 2),
+                    fmt_signed(_num(h.get("gdp_impact_pct")), 2),
+                    fmt_signed(_num(h.get("gdp_impact_pct_long_run")), 2),
+                    "n/a" if rc is None else f"{fmt_signed(rc, 1)} pp",
+                ),
+            )
+        )
+    notes += [str(n) for n in j.get("notes") or []]
+    return Summary(
+        scenario=str(j.get("scenario")),
+        description=str(j.get("description") or ""),
+        model=model_label,
+        country=c,
+        market=mk,
+        central_set=str(j.get("central_set")),
+        items=tuple(items),
+        set_columns=cols,
+        by_set=tuple(by_set),
+        notes=tuple(notes),
+    )
