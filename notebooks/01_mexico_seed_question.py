@@ -62,11 +62,11 @@ assert abs(j["export_dependence_data"] - 0.771) < 5e-4  # BACI 2023
 # %%
 central = ts.get_set("central")
 print(f"central set: one-year sigma {central.sigma_one_year}, long-run sigma {central.sigma}")
-print(f"Mexico's exports to the US after 4 quarters: {j['exports_to_us_change_pct_after_4q']:+.1f} %")
+print(f"Mexico's exports to the US after 4 quarters: {j['exports_to_market_change_pct_after_4q']:+.1f} %")
 print(f"implied one-year elasticity: {j['implied_elasticity_one_year']:.3f}")
 assert abs(j["implied_elasticity_one_year"] - central.sigma_one_year) < 0.05
 # with fixed exporter prices, sales to the US move with (1.25)^(-sigma) relative to untouched suppliers
-assert j["exports_to_us_change_pct_after_4q"] < j["exports_change_pct_after_4q"] < 0
+assert j["exports_to_market_change_pct_after_4q"] < j["exports_change_pct_after_4q"] < 0
 
 # %% [markdown]
 # ## 3. GDP: near term, long run, and like with like
@@ -100,7 +100,7 @@ fig
 # %%
 runs = {m: ts.simulate("mex25", model=m, recession=False, elasticities=["central"]).to_json() for m in ("pe", "ge", "ge-io")}
 table = pd.DataFrame({m: {k: r[k] for k in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct_long_run",
-                                            "exports_change_pct", "exports_to_us_change_pct")} for m, r in runs.items()})
+                                            "exports_change_pct_long_run", "exports_to_market_change_pct_long_run")} for m, r in runs.items()})
 print(table.round(2).to_string())
 assert runs["pe"]["gdp_impact_pct_first_year_avg"] == runs["ge-io"]["gdp_impact_pct_first_year_avg"]
 assert np.isclose(runs["pe"]["gdp_impact_pct_long_run"], j["gdp_impact_pct_long_run"])

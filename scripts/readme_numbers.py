@@ -40,7 +40,7 @@ def block() -> str:
         "| `mex25`, central elasticities | |",
         "| --- | ---: |",
         f"| Mexico's exports after four quarters (one-year elasticities) | {_p(j['exports_change_pct_after_4q'])} |",
-        f"| … to the US | {_p(j['exports_to_us_change_pct_after_4q'])} |",
+        f"| … to the US | {_p(j['exports_to_market_change_pct_after_4q'])} |",
         f"| implied one-year elasticity of tariff-exclusive exports to the US | {j['implied_elasticity_one_year']:.2f} |",
         f"| **Mexico's GDP, first-year average** | **{_p(j['gdp_impact_pct_first_year_avg'], 2)}** |",
         f"| range over the {len(fy)} shipped elasticity sets | {_p(max(fy), 2)} to {_p(min(fy), 2)} |",
@@ -49,10 +49,10 @@ def block() -> str:
         f"| Mexico's GDP, long run: multi-sector GE (`--model ge-io`, 1993 tables) | "
         f"{_p(io['gdp_impact_pct_long_run'], 2)} |",
         f"| value added at risk (PE, long-run elasticities; not a GDP effect) | {_p(j['value_added_at_risk_pct'], 2)} |",
-        f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct'])} / {_p(g['exports_change_pct'])} |",
+        f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct_long_run'])} / {_p(g['exports_change_pct_long_run'])} |",
         f"| technical recession within four quarters: change (baseline {100 * j['recession_probability_baseline']:.0f} %) "
         f"| {_pp(j['recession_probability_change'])} (MC s.e. {100 * j['recession_probability_change_se']:.2f} pp) |",
-        f"| US tariff revenue, change (long run, PE) | {j['us_tariff_revenue_usd'] / 1e9:+.1f} bn USD a year |",
+        f"| US tariff revenue, change (long run, PE) | {j['market_tariff_revenue_change_usd'] / 1e9:+.1f} bn USD a year |",
         "",
         "| scenario | GDP, first-year average | after four quarters | long run (GE) | long run (GE-IO, 1993) "
         "| recession, change |",

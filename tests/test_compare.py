@@ -87,8 +87,14 @@ def test_exemption_softens_and_retaliation_deepens(cmp):
         for key in ("gdp_impact_pct", "gdp_impact_pct_first_year_avg", "gdp_impact_pct_long_run"):
             base, usmca, ret = (t[(s, model, key)] for s in SCENARIOS)
             assert base < 0 and usmca > base and ret < base, (model, key)
-        assert t[("mex25-usmca", model, "us_tariff_revenue_usd")] < t[("mex25", model, "us_tariff_revenue_usd")]
-        assert t[("mex25-usmca", model, "exports_change_pct")] > t[("mex25", model, "exports_change_pct")]
+        assert (
+            t[("mex25-usmca", model, "market_tariff_revenue_change_usd")]
+            < t[("mex25", model, "market_tariff_revenue_change_usd")]
+        )
+        assert (
+            t[("mex25-usmca", model, "exports_change_pct_long_run")]
+            > t[("mex25", model, "exports_change_pct_long_run")]
+        )
 
 
 def test_gdp_paths_are_the_json_paths(cmp):

@@ -32,7 +32,7 @@ def test_every_row_dated_and_sourced() -> None:
 
 
 def test_unknown_country_fails_clearly() -> None:
-    with pytest.raises(DataError, match=r"BRA.*baseline_growth_pct"):
+    with pytest.raises(DataError, match=r"BRA.*baseline_growth_annual_pct"):
         baseline_forecast("BRA", 2025)
     with pytest.raises(DataError, match="CAN"):
         baseline_forecast("CAN", 2031)

@@ -9,6 +9,9 @@ Columns:
   column 4 of 5 (GFCF) of each member country; imports = rows of other countries. For an aggregate
   (EU27, ROW) an import is a purchase from outside the member country (intra-EU purchases count as
   imports: each member's own capital goods price is what the mechanism needs).
+- ``gfcf_share_gdp``: gross fixed capital formation / value added (output less intermediate use, net
+  product taxes included), WIOT 2011: the investment share that turns the investment response to
+  trade-policy uncertainty into a GDP drag.
 - ``capital_share``: capital income (CAP = value added - labour compensation, the latter including the
   imputed labour income of the self-employed) / value added, all industries except mining and
   quarrying (ISIC rev. 4 B: its capital income is mostly natural-resource rent, not a return to
@@ -40,18 +43,22 @@ REGIONS_SEA = {c: (c,) for c in ("USA", "MEX", "CAN", "CHN", "JPN", "KOR", "IND"
 SEA_YEAR = 2014
 
 
-def imported_share_gfcf(raw: Path) -> dict[str, float]:
+def investment_facts(raw: Path) -> dict[str, tuple[float, float]]:
+    """(imported share of GFCF, GFCF / value added) by region, WIOT 2011."""
     z = np.load(raw / "wiot2011" / "wiot2011.npz", allow_pickle=False)
     final = z["final"].astype(float)
+    inter = z["inter"].astype(float)
+    output = z["output"].astype(float)
     countries = [str(c) for c in z["countries"]]
     C = len(countries)
     gfcf = final[:, GFCF::N_FINAL].reshape(C, N_IND, C).sum(axis=1)  # (supplier country, using country)
+    va = (output - inter.sum(axis=0)).reshape(C, N_IND).sum(axis=1)
     out = {}
     for region, members in REGIONS_WIOT.items():
         idx = [countries.index(c) for c in members]
         total = float(gfcf[:, idx].sum())
         domestic = float(sum(gfcf[i, i] for i in idx))
-        out[region] = (total - domestic) / total
+        out[region] = ((total - domestic) / total, total / float(va[idx].sum()))
     return out
 
 
@@ -69,13 +76,14 @@ def capital_shares(raw: Path) -> dict[str, tuple[float, float]]:
 
 
 def build(raw: Path, out: Path | None = None) -> pd.DataFrame:
-    imp = imported_share_gfcf(raw)
+    inv = investment_facts(raw)
     cap = capital_shares(raw)
     table = pd.DataFrame(
         [
             {
                 "country": c,
-                "imported_share_gfcf": round(imp[c], 6),
+                "imported_share_gfcf": round(inv[c][0], 6),
+                "gfcf_share_gdp": round(inv[c][1], 6),
                 "imported_share_gfcf_year": 2011,
                 "capital_share": round(cap[c][0], 6),
                 "capital_share_incl_mining": round(cap[c][1], 6),

@@ -33,6 +33,8 @@ def json_safe(o: Any) -> Any:
         o = o.item()
     if isinstance(o, float) and not math.isfinite(o):
         return None
+    if isinstance(o, float) and o == 0.0:
+        return 0.0  # never "-0.0"
     return o
 
 

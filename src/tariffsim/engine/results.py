@@ -31,6 +31,7 @@ from .trade import implied_elasticity
 if TYPE_CHECKING:
     from ..inputs.elasticities import ElasticitySet
     from ..inputs.scenario import Scenario
+    from ..models.growth_uncertainty import BaselineCheck
     from ..models.recession import RecessionRisk
     from .macro import MacroAssumptions, MacroOutcome
     from .trade import TradeOutcome
@@ -104,6 +105,8 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     assumptions: MacroAssumptions | None = None
     recession_with_draws: RecessionRisk | None = None
+    recession_gaussian: RecessionRisk | None = None
+    baseline_check: BaselineCheck | None = None
 
     def __post_init__(self) -> None:
         for a in (self.t0, self.t1):
@@ -243,7 +246,7 @@ class Result:
                     "country": c,
                     "exports_baseline_usd": x0,
                     "exports_scenario_usd": x1,
-                    "exports_change_pct": _pct(x1, x0),
+                    "exports_change_pct_long_run": _pct(x1, x0),
                     "imports_baseline_usd": m0,
                     "imports_scenario_usd": m1,
                     "imports_change_pct": _pct(m1, m0),
@@ -330,25 +333,27 @@ class Result:
         lc = lr.countries.index(self.country)
         lu = lr.countries.index(mk) if mk in lr.countries else None
         out: dict[str, Any] = {
-            "exports_change_pct": lr.exports_change_pct(lc),
-            "exports_to_us_change_pct": lr.exports_change_pct(lc, lu) if lu is not None and lu != lc else None,
+            "exports_change_pct_long_run": lr.exports_change_pct(lc),
+            "exports_to_market_change_pct_long_run": lr.exports_change_pct(lc, lu)
+            if lu is not None and lu != lc
+            else None,
             "exports_change_pct_after_4q": nt.exports_change_pct(c),
-            "exports_to_us_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
-            "us_tariff_revenue_usd": None,
-            "us_tariff_revenue_baseline_usd": None,
-            "us_tariff_revenue_usd_after_4q": None,
-            "us_import_price_change_pct": None,
+            "exports_to_market_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
+            "market_tariff_revenue_change_usd": None,
+            "market_tariff_revenue_baseline_usd": None,
+            "market_tariff_revenue_change_usd_after_4q": None,
+            "market_import_price_change_pct": None,
             "implied_elasticity_one_year": None,
         }
         if u is not None:
             r0, r1 = self._revenue(self._revenue_outcome(so), u)
-            out["us_tariff_revenue_usd"] = r1 - r0
-            out["us_tariff_revenue_baseline_usd"] = r0
+            out["market_tariff_revenue_change_usd"] = r1 - r0
+            out["market_tariff_revenue_baseline_usd"] = r0
             n0, n1 = self._revenue(nt, u)
-            out["us_tariff_revenue_usd_after_4q"] = n1 - n0
+            out["market_tariff_revenue_change_usd_after_4q"] = n1 - n0
             E0 = (nt.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
             ro = self._revenue_outcome(so)
-            out["us_import_price_change_pct"] = (
+            out["market_import_price_change_pct"] = (
                 float(100 * (E0 * (ro.import_price_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
             )
             out["implied_elasticity_one_year"] = _nan_none(implied_elasticity(nt, self.t0, self.t1, c, u))
@@ -356,14 +361,17 @@ class Result:
             out["exports_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
                 "total_pct_with_input_costs"
             ]
-            out["exports_to_us_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+            out["exports_to_market_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
                 "market_pct_with_input_costs"
             ]
+        out["market_tariff_revenue_model"] = self._revenue_outcome(so).model if u is not None else None
         out.update(
-            gdp_impact_pct=mac.gdp_impact_pct,
             gdp_impact_pct_first_year_avg=mac.first_year_avg_pct,
+            gdp_impact_pct=mac.gdp_impact_pct,
             gdp_impact_pct_long_run=mac.long_run_gdp_pct,
+            real_income_pct_long_run=mac.real_income_pct_long_run,
             gdp_impact_pct_end_of_horizon=float(mac.path[-1]),
+            domestic_value_added_share=mac.domestic_value_added_share,
             value_added_at_risk_pct=mac.value_added_at_risk_pct,
             gdp_path=self._path_records(mac.path),
         )
@@ -433,6 +441,8 @@ class Result:
             "form": a.form,
             "market": a.market,
             "value_added_share": a.value_added_share,
+            "value_added_share_other": a.value_added_share_other,
+            "investment_share_gdp": a.investment_share_gdp,
             "multiplier": a.multiplier,
             "exchange_rate_offset": a.exchange_rate_offset,
             "uncertainty_drag_pct": a.uncertainty_drag_pct,
@@ -446,16 +456,44 @@ class Result:
             "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
             "sources": dict(a.sources),
         }
+        out["long_run_mechanism"] = {
+            "real_gdp": "steady-state capital deepening: d ln Y = -a/(1-a) s (d ln P_M - d ln P_Y) (Jones 1994; "
+            "Mutreja, Ravikumar and Sposi 2018), at the long-run GE's prices",
+            "capital_share": a.capital_share,
+            "imported_share_gfcf": a.imported_share_gfcf,
+            **{k: float(v) for k, v in mac.long_run_prices.items()},
+            "real_income": f"real income of the long-run GE ({adapter(self.model).long_run_text})",
+            "source": a.sources.get("capital_share"),
+        }
+        out["baseline_growth_forecast"] = dict(a.baseline_forecast) if a.baseline_forecast is not None else None
         if self.recession_with_draws is not None:
-            out["recession_with_parameter_draws"] = _risk_keys(self.recession_with_draws)
+            rd = self.recession_with_draws
+            out["recession_with_parameter_draws"] = _risk_keys(rd)
+            if rd.change_draws is not None:
+                lo, hi = rd.change_band(0.90)
+                out["recession_probability_change_band"] = {
+                    "p05": lo,
+                    "p50": float(np.median(rd.change_draws)),
+                    "p95": hi,
+                    "level": 0.90,
+                    "n_blocks": rd.n_blocks,
+                    "block_mc_se": rd.block_mc_se(),
+                    "draws": "elasticities and macro assumptions (the parameter draws), the growth model's "
+                    "parameters and the shape of its shocks: " + str(rd.growth_draws_method),
+                }
+        if self.recession_gaussian is not None:
+            out["recession_probability_change_gaussian_shocks"] = self.recession_gaussian.change
+        if self.baseline_check is not None:
+            out["recession_frequency_4q"] = self.baseline_check.to_dict()
         if self.draws is not None and len(self.draws):
-            q = self.draws["gdp_impact_pct"].quantile([0.05, 0.5, 0.95])
-            out["gdp_impact_pct_draws"] = {
-                "p05": float(q.loc[0.05]),
-                "p50": float(q.loc[0.5]),
-                "p95": float(q.loc[0.95]),
-                "n": int(len(self.draws)),
-            }
+            for key in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct"):
+                q = self.draws[key].quantile([0.05, 0.5, 0.95])
+                out[f"{key}_draws"] = {
+                    "p05": float(q.loc[0.05]),
+                    "p50": float(q.loc[0.5]),
+                    "p95": float(q.loc[0.95]),
+                    "n": int(len(self.draws)),
+                }
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
         out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
@@ -626,12 +664,12 @@ RISK_KEYS = (
 )
 SUMMARY_KEYS = (
     "exports_change_pct_after_4q",
-    "exports_to_us_change_pct_after_4q",
-    "exports_change_pct",
-    "exports_to_us_change_pct",
+    "exports_to_market_change_pct_after_4q",
+    "exports_change_pct_long_run",
+    "exports_to_market_change_pct_long_run",
     "implied_elasticity_one_year",
-    "us_tariff_revenue_usd",
-    "us_import_price_change_pct",
+    "market_tariff_revenue_change_usd",
+    "market_import_price_change_pct",
     "gdp_impact_pct_first_year_avg",
     "gdp_impact_pct",
     "gdp_impact_pct_long_run",

@@ -85,6 +85,7 @@ class CapitalFacts:
     country: str
     capital_share: float
     imported_share_gfcf: float
+    investment_share_gdp: float
     source: str
 
 
@@ -100,8 +101,9 @@ def capital_facts(country: str) -> CapitalFacts:
         )
     a = float(cast(float, t.at[country, "capital_share"]))
     s = float(cast(float, t.at[country, "imported_share_gfcf"]))
+    i = float(cast(float, t.at[country, "gfcf_share_gdp"]))
     return CapitalFacts(
-        country, a, s, f"{CAPITAL_SOURCE}: {country} capital share {a:.3f}, imported share of investment {s:.3f}"
+        country, a, s, i, f"{CAPITAL_SOURCE}: {country} capital share {a:.3f}, imported share of investment {s:.3f}"
     )
 
 
@@ -144,7 +146,7 @@ def baseline_forecast(country: str, year: int) -> Forecast:
         have = sorted({f"{c} {y}" for c, y in zip(t["country"], t["year"], strict=True)})
         raise DataError(
             f"no pre-tariff growth forecast for {country} in {year} is shipped (have: {', '.join(have)}); "
-            "set assumptions.baseline_growth_pct in the scenario",
+            "set assumptions.baseline_growth_annual_pct in the scenario",
             source="data/macro/forecasts.csv",
             location="country/year",
         )

@@ -113,7 +113,7 @@ class Measure:
 
 #: The measures of the comparison, in order (JSON key -> label, unit shown, factor).
 MEASURES: tuple[Measure, ...] = (
-    Measure("exports_change_pct", "Exports, all markets", "%"),
+    Measure("exports_change_pct_long_run", "Exports, all markets", "%"),
     Measure("exports_change_pct_after_4q", "Exports after four quarters", "%"),
     Measure("gdp_impact_pct_first_year_avg", "GDP, first-year average", "%", decimals=2),
     Measure("gdp_impact_pct", "GDP after four quarters", "%", decimals=2),
@@ -126,7 +126,7 @@ MEASURES: tuple[Measure, ...] = (
         se_key="recession_probability_change_se",
         short="Recession within 4 quarters, change (pp)",
     ),
-    Measure("us_tariff_revenue_usd", "US tariff revenue, change", "USD bn a year", factor=1e-9),
+    Measure("market_tariff_revenue_change_usd", "US tariff revenue, change", "USD bn a year", factor=1e-9),
 )
 
 #: Steps passed to ``progress`` after one ``"run NAME (MODEL)"`` step per run.

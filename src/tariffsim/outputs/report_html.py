@@ -216,7 +216,7 @@ def report_html(
     boxes = [
         (
             i.value_text(),
-            f"{i.label}{lr_note if i.key.startswith('exports_change_pct') else ''}"
+            f"{i.label}{lr_note if i.key.startswith('exports_change_pct_long_run') else ''}"
             + (f" ({i.detail})" if i.detail else ""),
         )
         for i in result.overview().cards()
@@ -249,10 +249,10 @@ def report_html(
     items.append(
         f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
         f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
-        f"{fmt_signed(j.get('exports_change_pct'))} % in the long run{lr_note}"
+        f"{fmt_signed(j.get('exports_change_pct_long_run'))} % in the long run{lr_note}"
         + (
-            f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
-            if j.get("exports_to_us_change_pct") is not None
+            f"; its exports to the US by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
+            if j.get("exports_to_market_change_pct_long_run") is not None
             else ""
         )
         + "."
@@ -269,10 +269,10 @@ def report_html(
             f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
             "in the table use each set's point path without parameter draws."
         )
-    if j.get("us_tariff_revenue_usd") is not None:
+    if j.get("market_tariff_revenue_change_usd") is not None:
         items.append(
-            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
-            f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
+            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn "
+            f"USD a year and import prices by {fmt_signed(j.get('market_import_price_change_pct'), 2)} % (central "
             "set, long run)."
         )
     if ge:

@@ -82,8 +82,8 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("GE trade elasticity ε", "ge_trade_elasticity", 1.0, 2),
     ("Implied one-year elasticity of exports to the market", "implied_elasticity_one_year", 1.0, 2),
     ("Exports after 4 quarters (%)", "exports_change_pct_after_4q", 1.0, 1),
-    ("Exports, long run (%)", "exports_change_pct", 1.0, 1),
-    ("Exports to the US, long run (%)", "exports_to_us_change_pct", 1.0, 1),
+    ("Exports, long run (%)", "exports_change_pct_long_run", 1.0, 1),
+    ("Exports to the US, long run (%)", "exports_to_market_change_pct_long_run", 1.0, 1),
     ("GDP, first-year average (%)", "gdp_impact_pct_first_year_avg", 1.0, 2),
     ("GDP after 4 quarters (%)", "gdp_impact_pct", 1.0, 2),
     ("GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
@@ -91,7 +91,7 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("Recession within 4 quarters (%)", "recession_probability", 100.0, 1),
     ("Recession within 4 quarters, change (pp)", "recession_probability_change", 100.0, 1),
     ("Recession change, s.e. (pp)", "recession_probability_change_se", 100.0, 2),
-    ("US tariff revenue, long run (USD bn a year)", "us_tariff_revenue_usd", 1e-9, 1),
+    ("US tariff revenue, long run (USD bn a year)", "market_tariff_revenue_change_usd", 1e-9, 1),
 )
 
 
@@ -231,7 +231,7 @@ def partner_table(result: Result, set_name: str | None = None, *, importer: str 
         else:
             row[f"{rc} exports to this market, baseline (USD bn a year)"] = math.nan
             row[f"{rc} exports to this market, change (%)"] = math.nan
-        row["Total exports, change (%)"] = float(bc.loc[code, "exports_change_pct"])
+        row["Total exports, change (%)"] = float(bc.loc[code, "exports_change_pct_long_run"])
         rows.append(row)
     df = pd.DataFrame(rows)
     key = f"Sales in the {'US' if importer == US else importer} market, baseline (USD bn a year)"
