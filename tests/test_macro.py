@@ -209,7 +209,9 @@ def test_gdp_path_by_hand(data):
     imp[m] = 0
     w = imp.sum(axis=0)
     p_m = float((ts_.gdp_long_run.import_price_hat[m] * w).sum() / w.sum())
-    lr = float(capital_deepening_gdp_pct(a.capital_share, a.imported_share_gfcf, 100 * (p_m - 1), 100 * (sol.w_hat[m] - 1)))
+    lr = float(
+        capital_deepening_gdp_pct(a.capital_share, a.imported_share_gfcf, 100 * (p_m - 1), 100 * (sol.w_hat[m] - 1))
+    )
     assert mac.long_run_gdp_pct == pytest.approx(lr, rel=1e-6)
     assert mac.real_income_pct_long_run == pytest.approx(float(ts_.gdp_long_run.real_income_pct[m]))
     assert mac.long_run_gdp_pct != pytest.approx(mac.real_income_pct_long_run, abs=0.05)
@@ -327,13 +329,17 @@ def test_long_run_gdp_zero_without_relative_price_change(data):
 
 def test_other_country_gets_its_own_numbers_or_a_clear_error():
     base = Scenario.builtin("mex25")
-    ca = variant(base, country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "sectors": "all", "rate": 0.25}])
+    ca = variant(
+        base, country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "sectors": "all", "rate": 0.25}]
+    )
     r = ts.simulate(ca, recession=False, elasticities=["central"])
     a = r.assumptions
     assert a.capital_share == pytest.approx(0.386, abs=1e-3)  # Canada's SEA share, not Mexico's 0.651
     assert a.uncertainty_drag_pct == pytest.approx(1.5 * 0.219391, rel=1e-6)
     # the growth forecast is looked up only when the recession model runs
     assert r.to_json()["baseline_growth_forecast"] is None
-    vn = variant(base, country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "sectors": "all", "rate": 0.25}])
+    vn = variant(
+        base, country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "sectors": "all", "rate": 0.25}]
+    )
     with pytest.raises(ts.DataError, match="VNM"):
         ts.simulate(vn, recession=False)

@@ -7,6 +7,7 @@ consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ import pandas as pd
 from .._util import json_safe
 from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
+from ..inputs.datasets import data_file
 from ..inputs.periods import quarter_labels
 from ..models.ge import GESolution
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
@@ -676,6 +678,14 @@ SUMMARY_KEYS = (
     "value_added_at_risk_pct",
     *RISK_KEYS,
 )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON contract of :meth:`Result.to_json` (``data/schema/result.schema.json``, JSON Schema
+    2020-12): every top-level key with its type, unit (``x-unit``), horizon (``x-horizon``) and
+    whether it is a level or a change (``x-kind``); rendered in docs/json.md."""
+    doc: dict[str, Any] = json.loads(data_file("schema", "result.schema.json").read_text(encoding="utf-8"))
+    return doc
 
 
 def _risk_keys(r: RecessionRisk) -> dict[str, float]:

@@ -17,6 +17,7 @@ Sweeps, grids and the tornado (:mod:`tariffsim.engine.uncertainty`) call the sam
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ from ..errors import ScenarioError
 from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
-from ..models.growth_uncertainty import baseline_check, draw_growth_parameters
+from ..models.growth_uncertainty import BaselineCheck, baseline_check, draw_growth_parameters
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .adapters import adapter, long_run_adapter, near_term_adapter
 from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions
@@ -446,7 +447,7 @@ def assemble(
         prov["recession_calibration"] = calibration.to_dict()
         gauss = gaussian_sensitivity(inp, np.asarray(outcomes[inp.central].macro.path))
         if calibration.share_technical_4q is not None and calibration.start:
-            check = baseline_check(calibration, n_quarters=200_000, n_samples=2_000)
+            check = _baseline_check(calibration)
     return Result(
         scenario=inp.scenario,
         data=inp.data,
@@ -464,6 +465,12 @@ def assemble(
         recession_gaussian=gauss,
         baseline_check=check,
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _baseline_check(calibration: AR1Calibration) -> BaselineCheck:
+    """The growth model's baseline check, once per calibration (it depends on nothing else)."""
+    return baseline_check(calibration, n_quarters=200_000, n_samples=2_000)
 
 
 def simulate(
