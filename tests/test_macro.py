@@ -24,12 +24,12 @@ from tariffsim.engine.macro import (
     trade_gdp_pct,
     value_added_pct,
 )
-from tariffsim.inputs.macro_data import value_added_shares
-from tariffsim.models.longrun import capital_deepening_gdp_pct
-from tariffsim.models.value_added import weighted_share
 from tariffsim.engine.simulation import resolve, trade_stage
 from tariffsim.engine.trade import retaliation_wedge
+from tariffsim.inputs.macro_data import value_added_shares
 from tariffsim.inputs.scenario import Scenario
+from tariffsim.models.longrun import capital_deepening_gdp_pct
+from tariffsim.models.value_added import weighted_share
 
 
 @pytest.fixture(scope="module")
