@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._util import ShortRepr
 from ..errors import DataError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import country_facts
@@ -414,8 +415,8 @@ def drag_path(drag_pct: float, half_life: float, horizon: int) -> np.ndarray:
     return -drag_pct * np.where(q <= 4, 1.0, 0.5 ** ((q - 4) / half_life))
 
 
-@dataclass(frozen=True, eq=False)
-class MacroOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class MacroOutcome(ShortRepr):
     """GDP effects for one elasticity set and one set of assumptions (percent of baseline GDP).
 
     ``path``: quarterly level deviation from baseline for quarters 1..H after the phase-in

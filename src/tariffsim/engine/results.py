@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import json_safe
+from .._util import ShortRepr, json_safe
 from ..constants import DEFAULT_MARKET
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.datasets import data_file
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS"]
 
 
-@dataclass(frozen=True, eq=False)
-class SetOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class SetOutcome(ShortRepr):
     """Everything computed for one elasticity set.
 
     ``near_term``: the PE trade outcome at the one-year elasticities (what the first year's GDP is

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .._util import readonly
+from .._util import ShortRepr, readonly
 from ..errors import DataError
 from .ar1 import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
 from .growth_uncertainty import GrowthDraws
@@ -222,8 +222,8 @@ class MCProbability:
         return d
 
 
-@dataclass(frozen=True, eq=False)
-class RecessionRisk:
+@dataclass(frozen=True, eq=False, repr=False)
+class RecessionRisk(ShortRepr):
     """Result of :func:`simulate_recession_risk`. Probabilities are shares (0-1); growth in percent
     per quarter (q/q, log). Arrays are read-only.
 

@@ -60,9 +60,13 @@ def check_table_formats(formats: Sequence[str] | str, *, field: str = "table_for
 
 
 def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, notes: str = "") -> pd.DataFrame:
+    full: dict[str, list[float]] = {}
     for col, nd in decimals.items():
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd) + 0.0  # no -0.0
+        v = pd.to_numeric(df[col], errors="coerce").astype(float) + 0.0  # no -0.0
+        full[str(col)] = v.tolist()
+        df[col] = v.round(nd) + 0.0
     df.attrs["decimals"] = dict(decimals)
+    df.attrs["full_precision"] = full  # the workbook stores these; formats show the decimals
     df.attrs["title"] = title
     df.attrs["notes"] = notes
     return df
@@ -538,7 +542,7 @@ def _excel_value(v: object) -> object:
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
-        return None if math.isnan(v) else ("∞" if v > 0 else "−∞")
+        return None  # never text among numbers: an infinite value is an empty cell, explained in Sources
     return v
 
 
@@ -547,9 +551,10 @@ def write_workbook(
     tables: Mapping[str, pd.DataFrame],
     sources: Sequence[tuple[str, str]] = (),
 ) -> Path:
-    """One ``.xlsx`` workbook: a sheet per table (header row with the units, then the rounded
-    numbers of the CSV, so ``pd.read_excel(path, sheet_name=name)`` gives the CSV back; missing
-    values are empty cells), and a last sheet ``Sources`` with two columns (Item, Value): each
+    """One ``.xlsx`` workbook: a sheet per table (header row with the units, then the numbers at
+    full precision, shown with the table's decimals by the cells' number format, so rounding
+    ``pd.read_excel(path, sheet_name=name)`` to those decimals gives the CSV back; missing and
+    infinite values are empty cells, explained in ``Sources``), and a last sheet ``Sources`` with two columns (Item, Value): each
     table's title and notes, then ``sources`` (provenance: scenario, hash, version, data and
     elasticity sources). Written with openpyxl to ``path`` (the caller makes it atomic)."""
 
@@ -570,8 +575,24 @@ def write_workbook(
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         dec = df.attrs.get("decimals", {})
-        for row in df.itertuples(index=False):
-            ws.append([_excel_value(v) for v in row])
+        full = df.attrs.get("full_precision", {})
+        cols = [
+            full.get(str(c)) if full.get(str(c)) is not None and len(full[str(c)]) == len(df) else None
+            for c in df.columns
+        ]
+        has_inf = False
+        for i, row in enumerate(df.itertuples(index=False)):
+            vals = [col[i] if (col := cols[j]) is not None else v for j, v in enumerate(row)]
+            has_inf |= any(isinstance(v, float) and math.isinf(v) for v in vals)
+            ws.append([_excel_value(v) for v in vals])
+        if has_inf:
+            notes.append(
+                (
+                    f"{sheet}: empty cells",
+                    "an empty cell in a numeric column is missing, or infinite where "
+                    "the CSV shows ∞ (an infinite export-supply elasticity: fixed exporter prices)",
+                )
+            )
         for j, col in enumerate(df.columns, start=1):
             letter = get_column_letter(j)
             nd = dec.get(col)
