@@ -7,12 +7,13 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
+
 # %% [markdown]
 # # The seed question: a 25 % US tariff on all imports from Mexico
 #
@@ -24,6 +25,7 @@
 # package. The model documentation is in `docs/models/` (PE, macro, recession, GE, GE-IO).
 
 # %%
+# %matplotlib inline
 import matplotlib
 
 matplotlib.rcParams["font.size"] = 10

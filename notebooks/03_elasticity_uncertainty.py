@@ -7,12 +7,13 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
+
 # %% [markdown]
 # # Elasticity uncertainty
 #
@@ -23,6 +24,7 @@
 # (Boehm et al. 2023: 0.76 / 2.0) times the long-run ones.
 
 # %%
+# %matplotlib inline
 import matplotlib
 
 matplotlib.rcParams["font.size"] = 10
