@@ -249,7 +249,8 @@ def test_cli_run_json(capsys):
 def test_cli_run_text_and_errors(capsys):
     assert cli_main(["run", "mex25-usmca", "--draws", "0", "--paths", "1000"]) == 0
     out = capsys.readouterr().out
-    assert "MEX GDP after 4 quarters" in out and "central" in out
+    assert "MEX GDP, first-year average" in out and "MEX GDP level after 4 quarters" in out and "central" in out
+    assert out.index("first-year average") < out.index("after 4 quarters") < out.index("long run")
     assert cli_main(["run", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tariffsim: error:") and "unknown scenario 'nope'" in err
@@ -283,8 +284,9 @@ def test_ge_model_runs_and_orders(capsys):
     ge = j["mex25"]["ge"]
     assert ge["solver"]["converged"] and ge["solver"]["residual"] < 1e-8
     assert ge["country"]["iso3"] == "MEX" and ge["country"]["real_income_pct"] < 0
-    # the long-run GDP loss equals the GE real income change of Mexico (plus the faded drag)
-    assert j["mex25"]["gdp_impact_pct_long_run"] == pytest.approx(ge["country"]["real_income_pct"], abs=0.05)
+    # the long-run real income is the GE's; long-run real GDP is its own number (capital deepening)
+    assert j["mex25"]["real_income_pct_long_run"] == pytest.approx(ge["country"]["real_income_pct"], abs=1e-9)
+    assert j["mex25"]["gdp_impact_pct_long_run"] < j["mex25"]["real_income_pct_long_run"] < 0
     assert cli_main(["run", "mex25", "--model", "ge", "--json", "--draws", "0", "--paths", "1000"]) == 0
     assert json.loads(capsys.readouterr().out)["model"] == "ge"
 
@@ -427,9 +429,10 @@ def test_other_country_needs_a_recession_calibration():
         Scenario.builtin("mex25"),
         country="VNM",
         tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}],
-        assumptions={"value_added_share": 0.5},
+        # VNM is in neither WIOT 2011 nor the SEA: the scenario gives its own figures
+        assumptions={"value_added_share": 0.5, "capital_share": 0.4, "imported_share_gfcf": 0.3},
     )
-    r = ts.simulate(sc, recession=False)  # trade and macro run for any country
+    r = ts.simulate(sc, recession=False)  # trade and macro run for any country with its own figures
     assert r.to_json()["gdp_impact_pct"] < 0
     with pytest.raises(ts.TariffSimError, match="VNM"):
         ts.simulate(sc, draws=0, n_paths=1000)
@@ -450,7 +453,9 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
     from tariffsim.replication.cp2015 import tariff_on_nafta
 
-    assert j["gdp_impact_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
+    assert j["real_income_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
+    # long-run real GDP: capital deepening at the multi-sector GE's prices, not its real income relabelled
+    assert j["gdp_impact_pct_long_run"] != pytest.approx(j["real_income_pct_long_run"], abs=0.05)
     # same near term as the PE run (one macro layer)
     pe = ts.simulate("mex25", recession=False, elasticities=["central"]).to_json()
     assert j["gdp_impact_pct"] == pe["gdp_impact_pct"]

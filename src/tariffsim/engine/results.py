@@ -675,6 +675,8 @@ SUMMARY_KEYS = (
     "gdp_impact_pct_first_year_avg",
     "gdp_impact_pct",
     "gdp_impact_pct_long_run",
+    "real_income_pct_long_run",
+    "domestic_value_added_share",
     "value_added_at_risk_pct",
     *RISK_KEYS,
 )

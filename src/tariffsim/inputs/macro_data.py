@@ -55,8 +55,9 @@ def value_added_table() -> pd.DataFrame:
 def value_added_shares(exporter: str, destination: str | None, sectors: Sequence[str]) -> tuple[np.ndarray, str]:
     """Domestic value added per dollar of ``exporter``'s gross exports to ``destination`` in each of
     ``sectors`` (shares 0-1), and a source line. ``destination`` None, or one the table lacks, uses
-    all destinations (``WLD``; said in the source line). Raises :class:`DataError` if the exporter or a
-    sector is not in the table."""
+    all destinations (``WLD``; said in the source line); a sector the table does not know (a user
+    dataset's own sectors, e.g. one ``total``) takes the exporter's all-goods share (said too). Raises
+    :class:`DataError` if the exporter is not in the table."""
     t = value_added_table()
     rows = t[t["exporter"] == exporter]
     if rows.empty:
@@ -69,13 +70,11 @@ def value_added_shares(exporter: str, destination: str | None, sectors: Sequence
     dest = destination if destination is not None and destination in set(rows["destination"]) else "WLD"
     sub = rows[rows["destination"] == dest].set_index("sector")["dva_share"]
     missing = [s for s in sectors if s not in sub.index]
-    if missing:
-        raise DataError(
-            f"no value-added share for sectors {missing}", source="data/macro/value_added.csv", location="sector"
-        )
     note = "" if dest == destination else f" (to all destinations: the table has no {destination})"
+    if missing:
+        note += f"; sectors {', '.join(missing)} at the all-goods share"
     src = f"{VALUE_ADDED_SOURCE}; {exporter} to {dest}{note}"
-    return np.array([float(sub[s]) for s in sectors]), src
+    return np.array([float(sub[s if s in sub.index else "goods"]) for s in sectors]), src
 
 
 @dataclass(frozen=True)

@@ -90,12 +90,14 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("Exports to the US, long run (%)", "exports_to_market_change_pct_long_run", 1.0, 1),
     ("GDP, first-year average (%)", "gdp_impact_pct_first_year_avg", 1.0, 2),
     ("GDP after 4 quarters (%)", "gdp_impact_pct", 1.0, 2),
-    ("GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
+    ("Real GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
+    ("Real income, long run (%; not GDP)", "real_income_pct_long_run", 1.0, 2),
+    ("Domestic value added per dollar of lost exports", "domestic_value_added_share", 1.0, 3),
     ("Value added at risk, PE long run (%)", "value_added_at_risk_pct", 1.0, 2),
     ("Recession within 4 quarters (%)", "recession_probability", 100.0, 1),
     ("Recession within 4 quarters, change (pp)", "recession_probability_change", 100.0, 1),
     ("Recession change, s.e. (pp)", "recession_probability_change_se", 100.0, 2),
-    ("US tariff revenue, long run (USD bn a year)", "market_tariff_revenue_change_usd", 1e-9, 1),
+    ("Market's tariff revenue, change, long run (USD bn a year)", "market_tariff_revenue_change_usd", 1e-9, 1),
 )
 
 
