@@ -198,7 +198,13 @@ def test_report_has_the_ge_io_figures_tables_and_sheets(report):
     sheets = pd.read_excel(rec.out_dir / "report.xlsx", sheet_name=None)
     for tab in ("ge_io_welfare", "ge_io_output"):
         csv = pd.read_csv(rec.out_dir / "tables" / f"{tab}.csv")
-        pd.testing.assert_frame_equal(sheets[tab], csv, check_dtype=False)
+        # the workbook holds full precision (the cells' number format shows the CSV's decimals)
+        assert list(sheets[tab].columns) == list(csv.columns)
+        for col in csv.columns:
+            if pd.api.types.is_numeric_dtype(csv[col]):
+                np.testing.assert_allclose(sheets[tab][col].astype(float), csv[col].astype(float), atol=0.051)
+            else:
+                assert sheets[tab][col].tolist() == csv[col].tolist()
     src = sheets["Sources"].set_index("Item")["Value"]
     assert "structure of 1993" in src["ge_io_welfare: notes"].lower()
     page = Page()

@@ -94,7 +94,7 @@ def capital_facts(country: str) -> CapitalFacts:
     if country not in t.index:
         raise DataError(
             f"no capital share or imported share of investment for {country} in the shipped table (it covers "
-            f"{', '.join(t.index)}); set assumptions.capital_share and assumptions.imported_share_gfcf in the scenario",
+            f"{', '.join(t.index)}); set assumptions.capital_share, assumptions.imported_share_gfcf and assumptions.uncertainty_drag_pct in the scenario",
             source="data/macro/capital.csv",
             location="country",
         )

@@ -1,4 +1,4 @@
-"""The growth model's own uncertainty, and its baseline check (MODELS.md section 3, "honest uncertainty").
+"""The growth model's own uncertainty, and its baseline check (docs/models/recession.md, "The uncertainty of the answer").
 
 Parameter draws
     The fitted AR(1) (:mod:`tariffsim.models.ar1`) has a sampling distribution. Draws of its

@@ -1,5 +1,5 @@
 """Long-run real GDP from a stated mechanism: steady-state capital deepening when imported capital
-goods become dearer relative to domestic output (docs/models/macro.md; MODELS.md section 2).
+goods become dearer relative to domestic output (docs/models/macro.md; docs/models/macro.md).
 
 Real income and real GDP are different numbers. Real income (what residents can buy, Ê/P̂ in a GE
 solution) falls mostly through the terms of trade. Real GDP is output at baseline prices: with fixed

@@ -1,4 +1,4 @@
-"""Domestic value added in exports, weighted by the trade a measure hits (MODELS.md section 2).
+"""Domestic value added in exports, weighted by the trade a measure hits (docs/models/macro.md).
 
 The shares themselves (value added of the exporter per dollar of its gross exports, by exporter,
 destination and sector) are derived from a world input-output table by
