@@ -27,7 +27,10 @@ pytest.importorskip("ipykernel")
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 TIME_LIMIT = 60.0
-FIGURE_NOTEBOOKS = {"01_mexico_seed_question", "03_elasticity_uncertainty"}  # they show figures  # seconds a notebook may take (the brief: well under a minute)
+FIGURE_NOTEBOOKS = {
+    "01_mexico_seed_question",
+    "03_elasticity_uncertainty",
+}  # they show figures  # seconds a notebook may take (the brief: well under a minute)
 
 # Run first in the kernel, before the notebook's own cells: show every warning (not only the first
 # per location, and DeprecationWarnings from library code too) so that none goes unnoticed.

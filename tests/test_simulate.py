@@ -430,7 +430,12 @@ def test_other_country_needs_a_recession_calibration():
         country="VNM",
         tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}],
         # VNM is in neither WIOT 2011 nor the SEA: the scenario gives its own figures
-        assumptions={"value_added_share": 0.5, "capital_share": 0.4, "imported_share_gfcf": 0.3, "uncertainty_drag_pct": 0.3},
+        assumptions={
+            "value_added_share": 0.5,
+            "capital_share": 0.4,
+            "imported_share_gfcf": 0.3,
+            "uncertainty_drag_pct": 0.3,
+        },
     )
     r = ts.simulate(sc, recession=False)  # trade and macro run for any country with its own figures
     assert r.to_json()["gdp_impact_pct"] < 0

@@ -267,8 +267,10 @@ def report_html(
             f"quarters is negative against the year before rises from "
             f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
             f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
-            f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
-            "in the table use each set's point path without parameter draws."
+            f"paths of the central path, common random numbers; Monte Carlo s.e. of the change "
+            f"{100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise only)."
+            + _band_text(j)
+            + " The per-set numbers in the table use each set's point path."
         )
     if j.get("market_tariff_revenue_change_usd") is not None:
         items.append(
@@ -652,3 +654,19 @@ def _growth_text(j: Mapping[str, Any]) -> str:
     if g is None:
         return "the scenario's growth forecast"
     return f"{g:g} % a year ({fc.get('label')})"
+
+
+def _band_text(j: Mapping[str, Any]) -> str:
+    """' With every estimated input drawn (...), the change lies between x and y pp (90 %).'"""
+    b = j.get("recession_probability_change_band") or {}
+    if not b or b.get("p05") is None:
+        return ""
+    n = int(b.get("n_blocks") or 0)
+    g = j.get("recession_probability_change_gaussian_shocks")
+    return (
+        f" With every estimated input drawn ({n} joint draw{'s' if n != 1 else ''} of the elasticities, macro "
+        "assumptions, growth-model parameters and shock shape), the change lies between "
+        f"{fmt_signed(100 * b['p05'], 0)} and {fmt_signed(100 * b['p95'], 0)} pp (90 %)"
+        + (f"; with Gaussian instead of Student-t shocks it is {fmt_signed(100 * g, 0)} pp" if g is not None else "")
+        + "."
+    )
