@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
+from tariffsim.outputs.tables import readable_header
 from tariffsim.errors import OutputExistsError, ScenarioError
 from tariffsim.outputs.comparison import COMPARE_STEPS, MEASURES, Comparison, compare, write_compare
 
@@ -148,8 +149,10 @@ def test_csv_and_workbook_round_trip(folder, cmp):
     book = pd.read_excel(rec.out_dir / "compare.xlsx", sheet_name=None)
     assert list(book) == ["comparison", "comparison_tidy", "gdp_paths", "Sources"]
     pd.testing.assert_frame_equal(book["comparison"], wide, check_dtype=False)
-    pd.testing.assert_frame_equal(book["comparison_tidy"], tidy, check_dtype=False)
-    pd.testing.assert_frame_equal(book["gdp_paths"], pd.read_csv(rec.out_dir / "data/gdp_paths.csv"), check_dtype=False)
+    pd.testing.assert_frame_equal(book["comparison_tidy"], tidy.rename(columns=readable_header), check_dtype=False)
+    paths = pd.read_csv(rec.out_dir / "data/gdp_paths.csv").rename(columns=readable_header)
+    pd.testing.assert_frame_equal(book["gdp_paths"], paths, check_dtype=False)
+    assert "GDP deviation from baseline (%)" in book["gdp_paths"].columns
     units = [c for c in wide.columns if c not in ("Scenario", "Model")]
     assert all(c.endswith(")") and "(" in c for c in units), units  # the unit in every header
     src = "\n".join(book["Sources"].Item.astype(str) + " " + book["Sources"].Value.astype(str))

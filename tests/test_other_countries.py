@@ -31,7 +31,9 @@ def _write(tmp_path: Path, text: str, name: str = "can25.toml") -> Path:
     return p
 
 
-def test_validate_and_run_fail_the_same_way_without_a_calibration(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_validate_and_run_fail_the_same_way_without_a_calibration(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     p = _write(tmp_path, CAN_TARIFF)
     assert cli_main(["validate", str(p)]) == 2
     err_validate = capsys.readouterr().err

@@ -548,12 +548,62 @@ def _excel_value(v: object) -> object:
     return v
 
 
+#: Readable workbook headers for the machine names of tidy tables (sweeps, grids, comparisons).
+_HEADERS = {
+    "rate": "Tariff rate (share)",
+    "sigma": "σ, one year",
+    "sigma_long_run": "σ, long run",
+    "elasticity_set": "Elasticity set",
+    "json_key": "JSON key",
+    "se": "Standard error",
+    "low_set": "Set of the low value",
+    "high_set": "Set of the high value",
+    "n_sets": "Number of sets",
+    "central_set": "Central set",
+    "from_key": "From JSON key",
+    "gdp_deviation_pct": "GDP deviation from baseline (%)",
+    "gdp_impact_pct": "GDP after 4 quarters (%)",
+    "gdp_impact_pct_first_year_avg": "GDP, first-year average (%)",
+    "gdp_impact_pct_long_run": "Real GDP, long run (%)",
+    "real_income_pct_long_run": "Real income, long run (%; not GDP)",
+    "value_added_at_risk_pct": "Value added at risk, PE long run (%; not GDP)",
+    "exports_change_pct_long_run": "Exports, long run (%)",
+    "exports_to_market_change_pct_long_run": "Exports to the market, long run (%)",
+    "exports_change_pct_after_4q": "Exports after 4 quarters (%)",
+    "market_tariff_revenue_change_usd": "Market's tariff revenue, change (USD a year)",
+    "market_import_price_change_pct": "Market's import prices, change (%)",
+    "recession_probability": "Recession within 4 quarters (share)",
+    "recession_probability_baseline": "Recession within 4 quarters, baseline (share)",
+    "recession_probability_change": "Recession within 4 quarters, change (share)",
+    "recession_probability_change_se": "Recession change, Monte Carlo s.e. (share)",
+    "annual_contraction_probability": "Annual contraction (share)",
+}
+
+
+def readable_header(name: object) -> str:
+    """A column header a reader understands: a table's own header as it is; a machine name
+    (snake_case) from :data:`_HEADERS`, else in words with its unit from the suffix."""
+    n = str(name)
+    if n in _HEADERS:
+        return _HEADERS[n]
+    if " " in n or n != n.lower():
+        return n
+    unit = ""
+    for suffix, u in (("_pct", " (%)"), ("_usd", " (USD)"), ("_share", " (share)")):
+        if n.endswith(suffix):
+            n, unit = n[: -len(suffix)], u
+            break
+    words = n.replace("_", " ").strip()
+    return (words[:1].upper() + words[1:] + unit) if words else str(name)
+
+
 def write_workbook(
     path: str | os.PathLike,
     tables: Mapping[str, pd.DataFrame],
     sources: Sequence[tuple[str, str]] = (),
 ) -> Path:
-    """One ``.xlsx`` workbook: a sheet per table (header row with the units, then the numbers at
+    """One ``.xlsx`` workbook: a sheet per table (a readable header row with the units,
+    :func:`readable_header`, then the numbers at
     full precision, shown with the table's decimals by the cells' number format, so rounding
     ``pd.read_excel(path, sheet_name=name)`` to those decimals gives the CSV back; missing and
     infinite values are empty cells, explained in ``Sources``), and a last sheet ``Sources`` with two columns (Item, Value): each
@@ -572,7 +622,7 @@ def write_workbook(
     for name, df in tables.items():
         sheet = _sheet_name(name, taken)
         ws = wb.create_sheet(sheet)
-        ws.append([str(c) for c in df.columns])
+        ws.append([readable_header(c) for c in df.columns])
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
