@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import tariffsim as ts
-from tariffsim.outputs.tables import readable_header
 from tariffsim.errors import OutputExistsError, ScenarioError
 from tariffsim.outputs.comparison import COMPARE_STEPS, MEASURES, Comparison, compare, write_compare
+from tariffsim.outputs.tables import readable_header
 
 pytestmark = pytest.mark.slow
 
