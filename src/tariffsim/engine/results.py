@@ -480,7 +480,7 @@ class Result:
                     "level": 0.90,
                     "n_blocks": rd.n_blocks,
                     "block_mc_se": rd.block_mc_se(),
-                    "draws": "elasticities and macro assumptions (the parameter draws), the growth model's "
+                    "draws": "elasticities and macro assumptions (the parameter draws); the growth model's "
                     "parameters and the shape of its shocks: " + str(rd.growth_draws_method),
                 }
         if self.recession_gaussian is not None:

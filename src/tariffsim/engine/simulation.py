@@ -33,7 +33,12 @@ from ..errors import ScenarioError
 from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
-from ..models.growth_uncertainty import BaselineCheck, baseline_check, draw_growth_parameters
+from ..models.growth_uncertainty import (
+    BaselineCheck,
+    baseline_check,
+    draw_growth_parameters,
+    fixed_growth_parameters,
+)
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .adapters import adapter, long_run_adapter, near_term_adapter
 from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions
@@ -367,10 +372,11 @@ def recession_stage(
         per_set[name] = so.with_recession(risk(np.asarray(so.macro.path)))
     if inp.draws > 0:
         paths, draws_df = _draw_paths(inp, say)
-        growth = None
         if cal.cov is not None:  # a calibration fitted on data: its parameters and shock shape are drawn too
             g_rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(3)[2])
             growth = draw_growth_parameters(cal, inp.draws, g_rng)
+        else:  # parameters given by the scenario: blocks of the other draws only
+            growth = fixed_growth_parameters(cal, inp.draws)
         say(f"recession Monte Carlo with {inp.draws} parameter draw{'s' if inp.draws != 1 else ''}")
         with_draws = simulate_recession_risk(
             mu=mu,

@@ -54,7 +54,14 @@ import numpy as np
 from ..errors import DataError
 from .ar1 import AR1Calibration, ar1_from_innovations, draw_innovations, growth_statistics
 
-__all__ = ["GrowthDraws", "gaussian_weight_bic", "draw_growth_parameters", "BaselineCheck", "baseline_check"]
+__all__ = [
+    "GrowthDraws",
+    "gaussian_weight_bic",
+    "draw_growth_parameters",
+    "fixed_growth_parameters",
+    "BaselineCheck",
+    "baseline_check",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +170,24 @@ def draw_growth_parameters(
             + (", overridden" if gaussian_weight is not None else "")
             + ")"
         ),
+    )
+
+
+def fixed_growth_parameters(cal: AR1Calibration, n: int) -> GrowthDraws:
+    """``n`` copies of the calibration's own parameters: blocks for the recession band when the
+    growth model has no sampling distribution (parameters given by a scenario); the band then
+    carries the other draws only."""
+    if n < 1:
+        raise DataError("need at least one parameter draw")
+    t = cal.innovations == "student_t" and cal.df is not None and cal.scale is not None
+    return GrowthDraws(
+        mu_dev=np.zeros(n),
+        rho=np.full(n, cal.rho),
+        scale=np.full(n, float(cal.scale) if t else cal.sigma),  # type: ignore[arg-type]
+        df=np.full(n, float(cal.df) if t else np.inf),  # type: ignore[arg-type]
+        gaussian=np.full(n, not t),
+        gaussian_weight=0.0 if t else 1.0,
+        method="the growth model's parameters fixed at the scenario's values (no sampling distribution)",
     )
 
 
