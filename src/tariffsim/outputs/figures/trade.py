@@ -290,7 +290,7 @@ def ge_welfare(
         ax.set_xlabel(
             {
                 "welfare_pct": "Welfare change (%, real income equivalent)",
-                "real_income_pct": "Real income, long run (%; not GDP)",
+                "real_income_pct": "Real income, long run, not GDP (%)",
             }.get(value, f"{value} (%)")
         )
         ax.legend(handles=[Patch(label="gain", **LR_BAR), Patch(label="loss", **SR_BAR)], loc="lower right")
