@@ -53,6 +53,11 @@ EXPECTED = {
     "simulate_recession_risk",
     "AR1Calibration",
     "RecessionRisk",
+    # back-tests and the policy as it was
+    "backtest",
+    "BacktestResult",
+    "load_product_groups",
+    "load_tariff_panel",
     # sweeps and reports
     "sweep",
     "elasticity_grid",

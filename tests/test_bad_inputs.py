@@ -621,6 +621,8 @@ COMMAND_ARGS = {
     "data": (["info"], ["--dataset", "--matrix", "--labels", "--gdp", "--long", "--baci", "--country-codes",
                         "--units", "--gdp-units", "--json"]),
     "scenarios": ([], ["--json"]),
+    "backtest": (["china2018-prices", "nosuch", "in/good.toml", "in/bom.toml", ""],
+                 ["--json", "--markdown", "--elasticities", "--out", "--force"]),
     "bogus": ([], []),
 }  # fmt: skip
 OTHER_FLAGS = ["--help", "--version", "--nope", "--out", "-vv"]
@@ -657,7 +659,7 @@ def _argv(draw) -> list[str]:
             continue
         if flag == "--out":
             argv += [flag, draw(st.sampled_from(OUTS))]
-        elif flag in ("--json", "--no-data", "--force", "-q", "-v", "-vv", "--help", "--version"):
+        elif flag in ("--json", "--markdown", "--no-data", "--force", "-q", "-v", "-vv", "--help", "--version"):
             argv.append(flag)
         else:
             argv += [flag, draw(_value)]

@@ -60,6 +60,11 @@ _EXPORTS: dict[str, str] = {
     "simulate_recession_risk": "models.recession",
     "AR1Calibration": "inputs.calibrations",
     "RecessionRisk": "models.recession",
+    # back-tests and the policy as it was
+    "backtest": "engine.backtest",
+    "BacktestResult": "engine.backtest",
+    "load_product_groups": "inputs.policy",
+    "load_tariff_panel": "inputs.policy",
     # sweeps and sensitivities
     "sweep": "engine.uncertainty",
     "elasticity_grid": "engine.uncertainty",

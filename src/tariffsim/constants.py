@@ -23,6 +23,7 @@ __all__ = [
     "FIGURE_FORMATS",
     "DEFAULT_COUNTRY",
     "DEFAULT_MARKET",
+    "DIVERSION_COMPETITORS",
 ]
 
 #: The trade models' names: partial equilibrium, one-sector general equilibrium, multi-sector general
@@ -49,3 +50,7 @@ DEFAULT_COUNTRY = "MEX"
 #: ISO3 code of the tariff-setting market of the seed question (the US); used where a scenario
 #: names no market and for the US import data (Census) that weight sectors.
 DEFAULT_MARKET = "USA"
+
+#: The competitors the headline's diversion line names beside the reported country (issue 20:
+#: Mexico against China, Canada and the rest of the market's suppliers).
+DIVERSION_COMPETITORS: tuple[str, ...] = ("CHN", "CAN")

@@ -16,7 +16,7 @@ from ..constants import FIGURE_FORMATS, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep
-from .run import cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
+from .run import cmd_backtest, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
 if TYPE_CHECKING:
@@ -258,6 +258,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object on stdout")
     _add_experiment_args(r)
     r.set_defaults(func=cmd_run)
+
+    bt = sub.add_parser(
+        "backtest", help="predictions against what happened: every back-test episode with every elasticity set"
+    )
+    bt.add_argument(
+        "episode", nargs="*", help="episode ids (see data/episodes/) or episode TOML files (default: every shipped one)"
+    )
+    bt.add_argument("--elasticities", help="comma-separated elasticity sets (default: every shipped set)")
+    out_fmt = bt.add_mutually_exclusive_group()
+    out_fmt.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    out_fmt.add_argument("--markdown", action="store_true", help="the track-record table (the README's)")
+    out_fmt.add_argument("--out", help="write backtests.html, backtests.md and backtests.json into this folder")
+    bt.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    bt.set_defaults(func=cmd_backtest)
 
     rp = sub.add_parser("report", help="write figures, tables and report.html for a scenario")
     rp.add_argument("scenario", help="built-in name or a TOML file")

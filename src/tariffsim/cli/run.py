@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     pass
 
 
-__all__ = ["cmd_data_info", "cmd_scenarios", "cmd_validate", "cmd_run"]
+__all__ = ["cmd_data_info", "cmd_scenarios", "cmd_validate", "cmd_run", "cmd_backtest"]
 
 
 def cmd_data_info(args: argparse.Namespace) -> int:
@@ -93,4 +93,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_json(res.to_json())
     else:
         print(res.summary_text())
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from ..engine.backtest import backtest
+    from ..outputs.backtests import backtest_text, track_record_markdown, write_backtests
+    from ..outputs.files import check_output_dir
+
+    if args.out:
+        check_output_dir(args.out, field="--out")  # before any work
+    res = backtest(args.episode or None, split_sets(args.elasticities))
+    if args.out:
+        files = write_backtests(res, args.out, force=args.force)
+        print(f"back-tests written to {args.out} ({len(files)} files); open {args.out}/backtests.html")
+    elif args.json:
+        print_json(res.to_dict())
+    elif args.markdown:
+        print(track_record_markdown(res))
+    else:
+        print(backtest_text(res))
     return 0

@@ -39,6 +39,7 @@ from ..errors import ConvergenceError, ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
 from ..inputs.io_tables import load_shipped
+from ..inputs.schedule import taxed_shares
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
 
@@ -55,6 +56,7 @@ __all__ = [
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
     "sector_coverage",
+    "sector_shares",
     "hs_cp2015",
     "cp2015_sector_weights",
 ]
@@ -120,8 +122,18 @@ def sector_coverage(
 ) -> tuple[np.ndarray, list[str]]:
     """Share of each CP sector's HS content (flow ``exporter`` -> ``importer``) that lies in the dataset
     ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
+    _, order = _weight_cube(tuple(cp_sectors))
+    return sector_shares(np.array([s in sectors for s in order], dtype=float), exporter, importer, cp_sectors)
+
+
+def sector_shares(
+    shares: np.ndarray, exporter: str, importer: str, cp_sectors: tuple[str, ...]
+) -> tuple[np.ndarray, list[str]]:
+    """A share by dataset sector (S,), in the order of hs2_sectors.csv, carried to the CP sectors (J,):
+    the mean over each CP sector's HS content (flow ``exporter`` -> ``importer``), and the notes on
+    the weights used (fallbacks). Services: 0."""
     cube, order = _weight_cube(tuple(cp_sectors))
-    pick = np.array([s in sectors for s in order], dtype=float)
+    pick = np.asarray(shares, dtype=float)
     notes: list[str] = []
     wld = cube[WEIGHTS_ALL]
     if exporter == WEIGHTS_IMPORTER or exporter not in cube:
@@ -182,6 +194,13 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
     for key, ms in groups:
         for i, m in enumerate(ms):
             where = f"{key}[{i}]"
+            if m.start is not None or m.end is not None or m.panel is not None:
+                raise ScenarioError(
+                    "the multi-sector model is static on the 1993 Caliendo-Parro tables: it takes no dated measures "
+                    "and no panel rates (the panel is on the default dataset's regions); run it with the pe or ge model",
+                    source=scenario.source,
+                    field=where,
+                )
             cov = _covered(m, where, scenario.source)
 
             def idx(code: str, w: str) -> int:
@@ -198,7 +217,7 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
                 ex = [j for j in range(len(codes)) if j != h]
             else:
                 ex = [idx(c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)]
-            if cov is None:  # all goods: every sector of the table, exactly as before
+            if cov is None and m.uniform:  # all goods: every sector of the table, exactly as before
                 if m.mode == "add":
                     t[h, ex, :] += m.effective_rate
                 else:
@@ -206,13 +225,20 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
                 continue
             if MAPPING_NOTE not in notes:
                 notes.append(MAPPING_NOTE)
+            sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
+            covered = set(sectors) if cov is None else cov
             for e in ex:
-                c, why = sector_coverage(cov, codes[e], codes[h], tuple(io.sectors))
+                # the taxed share of each dataset sector (coverage x not exempt, product by product when the
+                # measure has claims or product lists), carried to the CP sectors by their HS content
+                u = taxed_shares(m, [codes[e]], sectors, source=scenario.source, where=where)[0]
+                u = u * np.array([s in covered for s in sectors], dtype=float)
+                c, why = sector_shares(u, codes[e], codes[h], tuple(io.sectors))
                 notes.extend(f"{where}: {n}" for n in why if f"{where}: {n}" not in notes)
+                r = m.rates.get(codes[e], m.rate) if m.rates else m.rate
                 if m.mode == "add":
-                    t[h, e, :] += c * m.effective_rate
+                    t[h, e, :] += c * r
                 else:
-                    t[h, e, :] = (1.0 - c) * t[h, e, :] + c * (m.exempt_share * t[h, e, :] + m.effective_rate)
+                    t[h, e, :] = (1.0 - c) * t[h, e, :] + c * r
     return t, tuple(notes)
 
 

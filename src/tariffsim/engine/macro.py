@@ -41,6 +41,16 @@ Two horizons, two concepts:
   capital share and imported share of investment from data). The PE long-run export loss x value
   added is reported as *value added at risk*, never as GDP.
 
+* **Dates** (:func:`dated_outcome`): a tariff that changes over the horizon is a sequence of
+  levels, level j in force from quarter s_j. Each level's path P_j is the path above for that
+  tariff in force from quarter 1; the dated path is ``sum_j [P_j - P_(j-1)](q - s_j)`` (P_0 = 0):
+  every change of the tariff starts its own adjustment, so a tariff that is lifted unwinds along
+  the same partial-adjustment path it built up on (its near-term channels are back at zero four
+  quarters after the removal; the blend into the long run also starts with each change, so a
+  small remainder (b(q - s) - b(q)) x (near term - long run) fades as the blend completes). The
+  uncertainty drag of each quarter is that of the tariff then in force, on the drag's profile from
+  the start of its spell of tariffs (none once the tariff is lifted).
+
 * **Path**: the near-term path alone up to ``blend_start_quarter`` (4), then a linear blend that
   reaches the long-run real GDP at ``blend_end_quarter`` (16: the Yale Budget Lab blends its
   near-term macro path into its GTAP long run over 16 quarters; capital adjusts over years). With
@@ -52,7 +62,7 @@ Two horizons, two concepts:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,6 +94,8 @@ __all__ = [
     "long_run_real_gdp",
     "effective_value_added",
     "gdp_outcome",
+    "superpose",
+    "dated_outcome",
     "DEFAULT_ADJUSTMENT_SPEED",
     "CHANNELS",
 ]
@@ -543,4 +555,60 @@ def gdp_outcome(
         real_income_pct_long_run=income,
         domestic_value_added_share=dva,
         long_run_prices={"import_price_pct": pm, "output_price_pct": py, "relative_investment_price_pct": rel},
+    )
+
+
+def superpose(paths: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The path of a tariff that changes level: ``paths`` (J, H) the path of each level in force from
+    quarter 1, ``starts`` (J,) the 0-based quarter each level starts (increasing, the first 0);
+    ``sum_j shift(paths[j] - paths[j-1], starts[j])`` with ``paths[-1]`` = 0."""
+    P = np.asarray(paths, dtype=float)
+    J, H = P.shape
+    steps = np.diff(np.vstack([np.zeros((1, H)), P]), axis=0)  # (J, H): each change's own response
+    out = np.zeros(H)
+    for j, s in enumerate(np.asarray(starts, dtype=int)):
+        out[s:] += steps[j, : H - s]
+    return out
+
+
+def dated_outcome(static: MacroOutcome, levels: list[MacroOutcome | None], starts: list[int]) -> MacroOutcome:
+    """``static`` (the outcome at the first-year mean tariffs: its trade and near-term figures
+    stay) with the dated GDP path of :func:`superpose` over ``levels`` (None: the baseline, no
+    change) starting at ``starts``; the long run is the last level's."""
+    H = len(static.path)
+    zeros = np.zeros(H)
+
+    def stack(key: str | None) -> np.ndarray:
+        return np.vstack([zeros if m is None else (m.path if key is None else m.components[key]) for m in levels])
+
+    st = np.asarray(starts)
+    comps = {k: superpose(stack(k), st) for k in static.components if k != "uncertainty"}
+    # the uncertainty drag is not an adjustment: each quarter carries the drag of the tariff then in
+    # force, on the drag's own profile from the start of the spell of tariffs it belongs to (full for
+    # four quarters, then fading); a lifted tariff leaves no drag
+    level_of = np.searchsorted(st, np.arange(H), side="right") - 1
+    drag = np.zeros(H)
+    spell: int | None = None
+    for q in range(H):
+        lv = levels[level_of[q]]
+        if lv is None:
+            spell = None
+            continue
+        spell = q if spell is None else spell
+        drag[q] = lv.components["uncertainty"][q - spell]
+    comps["uncertainty"] = drag
+    for v in comps.values():
+        v.setflags(write=False)
+    path = np.sum([comps[k] for k in CHANNELS], axis=0)
+    last = levels[-1]
+    near = dict(static.near_term)
+    near["uncertainty"] = float(comps["uncertainty"][0])
+    return replace(
+        static,
+        path=path,
+        components=comps,
+        near_term=near,
+        long_run_gdp_pct=0.0 if last is None else last.long_run_gdp_pct,
+        real_income_pct_long_run=0.0 if last is None else last.real_income_pct_long_run,
+        long_run_prices={} if last is None else dict(last.long_run_prices),
     )

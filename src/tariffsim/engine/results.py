@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._util import ShortRepr, json_safe
-from ..constants import DEFAULT_MARKET
+from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.datasets import data_file
 from ..inputs.periods import quarter_labels
@@ -107,11 +107,12 @@ class Result:
     notes: tuple[str, ...] = field(default=())
     assumptions: MacroAssumptions | None = None
     recession_with_draws: RecessionRisk | None = None
+    t_path: np.ndarray | None = None
     recession_gaussian: RecessionRisk | None = None
     baseline_check: BaselineCheck | None = None
 
     def __post_init__(self) -> None:
-        for a in (self.t0, self.t1):
+        for a in (self.t0, self.t1, self.t_path):
             if isinstance(a, np.ndarray):
                 a.setflags(write=False)
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
@@ -418,6 +419,7 @@ class Result:
             "central_set": self.central,
         }
         out.update({k: v for k, v in cen.items() if k not in RISK_KEYS})
+        out.update(self._effective_tariffs())
         impacts = {n: h["gdp_impact_pct"] for n, h in self._headlines.items()}
         out["gdp_impact_pct_low"] = max(impacts.values())  # smallest loss
         out["gdp_impact_pct_high"] = min(impacts.values())  # largest loss
@@ -501,6 +503,55 @@ class Result:
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
         out["provenance"] = dict(self.provenance)
         return json_safe(out)
+
+    def tariff_path(self) -> np.ndarray:
+        """The scenario's tariffs in every quarter of the horizon (H, N, N, S); constant without dates."""
+        if self.t_path is not None:
+            return self.t_path
+        return np.broadcast_to(self.t1, (self.scenario.horizon, *self.t1.shape))
+
+    def _effective_tariffs(self) -> dict[str, Any]:
+        """``effective_tariff_pct``: the import-weighted effective tariff increase on the country's
+        exports to the market (baseline sales as weights), mean over the first year; its quarterly
+        path; the same for every exporter into the market (ISO3 keys); and the change of each
+        exporter's sales to the market after four quarters (diversion, at the first-year mean tariffs)."""
+        mk = self.market
+        if mk is None or mk not in self.data.countries:
+            return {
+                "effective_tariff_pct": None,
+                "effective_tariff_path": [],
+                "effective_tariff_pct_by_partner": {},
+                "exports_to_market_change_pct_after_4q_by_partner": {},
+                "diversion_after_4q_pct": {},
+            }
+        m = self.data.countries.index(mk)
+        V = np.asarray(self.data.values)[:, m, :]  # (N, S) baseline sales into the market
+        inc = self.tariff_path()[:, :, m, :] - np.asarray(self.t0)[None, :, m, :]  # (H, N, S)
+        tot = V.sum(axis=1)
+        path = 100.0 * np.einsum("hks,ks->hk", inc, V) / np.where(tot > 0, tot, 1.0)  # (H, N)
+        first = path[:4].mean(axis=0)
+        c = self.data.countries.index(self.country)
+        labels = quarter_labels(self.scenario.phase_in, len(path))
+        by = {k: float(first[i]) for i, k in enumerate(self.data.countries) if i != m and tot[i] > 0}
+        nt = self.outcome().near_term
+        div = {
+            k: nt.exports_change_pct(i, m) for i, k in enumerate(nt.countries) if i != m and k in by and nt.on_dataset
+        }
+        named = [self.country, *(k for k in DIVERSION_COMPETITORS if k in div and k != self.country)]
+        diversion: dict[str, float | None] = {k: div.get(k) for k in named}
+        if nt.on_dataset:
+            rest = [i for i, k in enumerate(nt.countries) if i != m and k not in named]
+            v0, v1 = float(nt.V0[rest, m].sum()), float(nt.V1[rest, m].sum())
+            diversion["rest"] = 100.0 * (v1 / v0 - 1.0) if v0 > 0 else None
+        return {
+            "effective_tariff_pct": float(first[c]) if c != m and tot[c] > 0 else None,
+            "effective_tariff_path": [
+                {"quarter": q + 1, "period": p, "effective_tariff_pct": float(path[q, c])} for q, p in enumerate(labels)
+            ],
+            "effective_tariff_pct_by_partner": by,
+            "exports_to_market_change_pct_after_4q_by_partner": div,
+            "diversion_after_4q_pct": diversion,
+        }
 
     def ge_summary(self) -> dict[str, Any]:
         """The central set's long-run GE solution (the ``ge`` block of :meth:`to_json`, JSON-ready).

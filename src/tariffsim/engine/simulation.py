@@ -33,6 +33,7 @@ from ..errors import ScenarioError
 from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
+from ..inputs.schedule import first_year
 from ..models.growth_uncertainty import (
     BaselineCheck,
     baseline_check,
@@ -41,7 +42,7 @@ from ..models.growth_uncertainty import (
 )
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .adapters import adapter, long_run_adapter, near_term_adapter
-from .macro import MacroAssumptions, MacroOutcome, gdp_outcome, resolve_assumptions
+from .macro import MacroAssumptions, MacroOutcome, dated_outcome, gdp_outcome, resolve_assumptions
 from .results import Result, SetOutcome
 from .trade import TradeContext, TradeOutcome, retaliation_wedge, wedge_tariffs
 
@@ -65,6 +66,7 @@ __all__ = [
     "recession_stage",
     "assemble",
     "run_case",
+    "dated_macro",
     "draw_parameters",
     "apply_draw",
     "Inputs",
@@ -92,6 +94,18 @@ class Inputs:
     calibration: AR1Calibration | None
     method: str = "exact"
     notes: tuple[str, ...] = field(default=())
+    t_path: np.ndarray | None = None
+
+    @property
+    def levels(self) -> list[tuple[int, np.ndarray]]:
+        """The tariff levels of a dated run: (first quarter, 0-based; tariffs), one per change."""
+        if self.t_path is None:
+            return [(0, self.t1)]
+        out = [(0, self.t_path[0])]
+        for q in range(1, len(self.t_path)):
+            if not np.array_equal(self.t_path[q], out[-1][1]):
+                out.append((q, self.t_path[q]))
+        return out
 
     @property
     def central_set(self) -> ElasticitySet:
@@ -191,8 +205,19 @@ def resolve(
         sc = sc.derive(model=model)
     data = sc.load_data() if data is None else data
     sc.validate_against(data)
-    t0, t1 = sc.tariff_arrays(data)
-    sets, central, notes = _resolve_sets(sc, elasticities, model)
+    t0, path = sc.tariff_path(data)
+    t1 = first_year(path)
+    t_path = None
+    notes: list[str] = []
+    if sc.dated:
+        t_path = path
+        path.setflags(write=False)
+        notes.append(
+            "dated tariffs: the GDP path follows the tariffs quarter by quarter (each change adjusts along the "
+            "same path); the trade figures are at the first-year mean tariffs"
+        )
+    sets, central, set_notes = _resolve_sets(sc, elasticities, model)
+    notes = set_notes + notes
     a = resolve_assumptions(sc, data, growth=recession)
     if a.form == "simple" and a.market and abs(a.export_dependence - a.export_dependence_data) > 1e-9:
         notes.append(
@@ -214,6 +239,7 @@ def resolve(
         calibration=(sc.recession or load_calibration(sc.country, source=sc.source)) if recession else None,
         method=method,
         notes=tuple(notes),
+        t_path=t_path,
     )
 
 
@@ -261,10 +287,30 @@ def macro_stage(inp: Inputs, ts: TradeSet, a: MacroAssumptions | None = None) ->
     )
 
 
+def dated_macro(
+    inp: Inputs, es: ElasticitySet, static: MacroOutcome, a: MacroAssumptions | None = None
+) -> MacroOutcome:
+    """The GDP path of a dated run: each tariff level's path (stages 2 and 3 at that level), superposed
+    from the quarter it starts (:func:`tariffsim.engine.macro.dated_outcome`)."""
+    levels: list[MacroOutcome | None] = []
+    starts: list[int] = []
+    for q, t in inp.levels:
+        starts.append(q)
+        if np.array_equal(t, inp.t0):
+            levels.append(None)
+            continue
+        at = dataclasses.replace(inp, t1=t, t_path=None)
+        levels.append(macro_stage(at, trade_stage(at, es, a), a))
+    return dated_outcome(static, levels, starts)
+
+
 def run_case(inp: Inputs, es: ElasticitySet, a: MacroAssumptions | None = None) -> SetOutcome:
-    """Stages 2 and 3 for one elasticity set: a :class:`SetOutcome` without recession risk."""
+    """Stages 2 and 3 for one elasticity set: a :class:`SetOutcome` without recession risk (a dated
+    run: the trade at the first-year mean tariffs, the GDP path quarter by quarter)."""
     ts = trade_stage(inp, es, a)
     mac = macro_stage(inp, ts, a)
+    if inp.t_path is not None:
+        mac = dated_macro(inp, es, mac, a)
     return SetOutcome(
         name=es.name,
         elasticities=es,
@@ -468,6 +514,7 @@ def assemble(
         provenance=prov,
         notes=inp.notes,
         assumptions=inp.assumptions,
+        t_path=inp.t_path,
         recession_gaussian=gauss,
         baseline_check=check,
     )

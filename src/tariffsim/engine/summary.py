@@ -232,6 +232,34 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_long_run')), 1)} %",
         ),
     ]
+    eff = _num(j.get("effective_tariff_pct"))
+    if eff is not None:
+        by = j.get("effective_tariff_pct_by_partner") or {}
+        others = ", ".join(f"{k} {_num(v):.1f} %" for k, v in by.items() if k != c and _num(v) is not None)
+        items.insert(  # after the GDP numbers: the first-year average leads every headline (issue 18)
+            4,
+            HeadlineItem(
+                "effective_tariff_pct",
+                f"effective tariff increase on {c}'s exports to {mk_txt}, first-year average",
+                eff,
+                "%",
+                decimals=1,
+                detail=f"import-weighted; {others}" if others else "import-weighted",
+                card=True,
+            ),
+        )
+    div = j.get("diversion_after_4q_pct") or {}
+    if len(div) > 1 and _num(div.get(c)) is not None:
+        items.append(
+            HeadlineItem(
+                "diversion_after_4q_pct",
+                f"sales in the {mk_txt} market after 4 quarters: {c}",
+                _num(div.get(c)),
+                "%",
+                decimals=1,
+                detail=", ".join(f"{k} {fmt_signed(_num(v), 1)} %" for k, v in div.items() if k != c),
+            )
+        )
     rev = _num(j.get("market_tariff_revenue_change_usd"))
     if rev is not None:
         rmodel = j.get("market_tariff_revenue_model")

@@ -50,8 +50,9 @@ from .elasticities import (
     get_set,
 )
 from .loaders import load_data_spec
-from .measures import TariffMeasure, measure_label
-from .periods import QUARTER_RE
+from .measures import PANEL_PATH, TariffMeasure, measure_label
+from .periods import QUARTER_RE, quarter_labels
+from .schedule import first_year, tariff_path
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -418,7 +419,13 @@ class Scenario:
             ms = d.get("tariffs", [])
             if not ms:
                 raise ScenarioError("the scenario has no tariff measure to change", source=self.source, field="tariffs")
-            for m in ms:
+            for i, m in enumerate(ms):
+                if "rate" in changes and ("rates" in m or "panel" in m):
+                    raise ScenarioError(
+                        "the measure sets its rates by exporter or from the panel; there is no one rate to change",
+                        source=self.source,
+                        field=f"tariffs[{i}].rate",
+                    )
                 m.update({k: changes[k] for k in ("rate", "exempt_share") if k in changes})
                 m.pop("source", None)
                 m["label"] = measure_label(m)
@@ -479,42 +486,35 @@ class Scenario:
         return load_data_spec(self.dataset, base_dir=self.base_dir, source=f"{self.source}: dataset")
 
     def tariff_arrays(self, data: TradeData, *, include_retaliation: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Baseline and scenario tariffs (exporter, importer, sector) on ``data``.
+        """Baseline and scenario tariffs (exporter, importer, sector) on ``data``; with dated
+        measures, the scenario's tariffs are their mean over the first four quarters
+        (:func:`tariffsim.inputs.schedule.first_year`).
 
-        Unknown countries or sectors raise ScenarioError naming the measure's field.
+        Unknown countries, sectors or products raise ScenarioError naming the measure's field.
         """
-        t0 = np.array(data.tariffs, dtype=float)
-        t1 = t0.copy()
-        groups = [("tariffs", self.tariffs)]
-        if include_retaliation:
-            groups.append(("retaliation", self.retaliation))
-        for key, ms in groups:
-            for i, m in enumerate(ms):
-                where = f"{key}[{i}]"
-                imp = self._index(data, m.importer, f"{where}.importer")
-                if m.exporters == "all":
-                    exp = np.array([j for j in range(data.n_countries) if j != imp])
-                else:
-                    exp = np.array([self._index(data, c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)])
-                    if imp in exp:
-                        raise ScenarioError(
-                            f"{m.importer} cannot tariff its own goods", source=self.source, field=f"{where}.exporters"
-                        )
-                if m.sectors == "all":
-                    sec = set(range(data.n_sectors))
-                else:
-                    sec = {self._sector(data, s, f"{where}.sectors[{k}]") for k, s in enumerate(m.sectors)}
-                for k, s in enumerate(m.exclude_sectors):
-                    sec.discard(self._sector(data, s, f"{where}.exclude_sectors[{k}]"))
-                sec_ix = np.array(sorted(sec), dtype=int)
-                if sec_ix.size == 0 or exp.size == 0:
-                    continue
-                ix = np.ix_(exp, np.array([imp]), sec_ix)
-                if m.mode == "add":
-                    t1[ix] = t1[ix] + m.effective_rate
-                else:
-                    t1[ix] = m.exempt_share * t0[ix] + m.effective_rate
-        return t0, t1
+        t0, path = self.tariff_path(data, include_retaliation=include_retaliation)
+        return t0, first_year(path)
+
+    def tariff_path(self, data: TradeData, *, include_retaliation: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline tariffs and the scenario's tariffs in every quarter of the horizon, (H, N, N, S)
+        (:func:`tariffsim.inputs.schedule.tariff_path`)."""
+        groups = [("tariffs", self.tariffs)] + ([("retaliation", self.retaliation)] if include_retaliation else [])
+        return tariff_path(data, self.quarters, groups, source=self.source)
+
+    @property
+    def quarters(self) -> list[str]:
+        """The quarters of the horizon, from the phase-in quarter."""
+        return quarter_labels(self.phase_in, self.horizon)
+
+    @property
+    def dated(self) -> bool:
+        """Whether any measure has dates or the panel's path (its tariffs change over the horizon)."""
+        return any(m.start is not None or m.end is not None or m.panel == PANEL_PATH for m in self.measures)
+
+    @property
+    def measures(self) -> tuple[TariffMeasure, ...]:
+        """Tariff and retaliation measures."""
+        return self.tariffs + self.retaliation
 
     def _index(self, data: TradeData, code: str, where: str) -> int:
         try:
@@ -522,16 +522,6 @@ class Scenario:
         except ValueError:
             raise ScenarioError(
                 f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
-                source=self.source,
-                field=where,
-            ) from None
-
-    def _sector(self, data: TradeData, s: str, where: str) -> int:
-        try:
-            return data.sectors.index(s)
-        except ValueError:
-            raise ScenarioError(
-                f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
                 source=self.source,
                 field=where,
             ) from None

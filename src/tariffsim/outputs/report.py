@@ -121,8 +121,8 @@ class ReportRecord:
 
 
 def _scenario_rate(sc: Scenario) -> float | None:
-    """The rate of the scenario's tariff measures (their largest) for marking figures."""
-    rates = [m.rate for m in sc.tariffs]
+    """The rate of the scenario's tariff measures with one rate (their largest) for marking figures."""
+    rates = [m.rate for m in sc.tariffs if m.panel is None and not m.rates]
     return max(rates) if rates else None
 
 
@@ -242,12 +242,18 @@ def write_report(
         if not result.outcome().long_run.on_dataset:
             dataset_view = simulate(sc_pe, data=data, elasticities=list(result.sets), draws=0, recession=False)
         say_step(progress, "tariff sweep")
-        sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
-        sw.attrs["scenario"] = sc.name
-        say_step(progress, "elasticity grid")
         sig = _sigmas(sc, sigmas)
-        grid = elasticity_grid(sc_pe, rates, sig, data=data, scheduler=scheduler)
-        grid.attrs["scenario"] = sc.name
+        sw: pd.DataFrame | None = None
+        grid: pd.DataFrame | None = None
+        if _scenario_rate(sc) is not None and all(m.panel is None and not m.rates for m in sc.tariffs):
+            sw = sweep(sc, rates, sets, data=data, n_paths=sweep_n_paths or sc.n_paths, scheduler=scheduler)
+            sw.attrs["scenario"] = sc.name
+        say_step(progress, "elasticity grid")
+        if sw is not None:
+            grid = elasticity_grid(sc_pe, rates, sig, data=data, scheduler=scheduler)
+            grid.attrs["scenario"] = sc.name
+        else:
+            log.info("the scenario sets its rates by exporter or from the panel: no tariff sweep and no heatmap")
         say_step(progress, "tornado")
         tor = tornado(sc_pe, data=data)
         tor.attrs["scenario"] = sc.name
@@ -265,8 +271,9 @@ def write_report(
         tables.write_workbook(root / "report.xlsx", tabs, tables.provenance_rows(result.provenance))
         ddir = root / "data"
         ddir.mkdir()
-        sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
-        grid.to_csv(ddir / "elasticity_grid.csv", index=False, lineterminator="\n")
+        if sw is not None and grid is not None:
+            sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
+            grid.to_csv(ddir / "elasticity_grid.csv", index=False, lineterminator="\n")
         tor.to_csv(ddir / "tornado.csv", index=False, lineterminator="\n")
         result.gdp_path().to_csv(ddir / "gdp_path.csv", index=False, lineterminator="\n")
         if result.recession is not None:
@@ -346,8 +353,8 @@ def _near_term_twin(sc: Scenario) -> Scenario:
 def _report_figures(
     result: Result,
     dataset_view: Result,
-    sw: pd.DataFrame,
-    grid: pd.DataFrame,
+    sw: pd.DataFrame | None,
+    grid: pd.DataFrame | None,
     tor: pd.DataFrame,
     sc: Scenario,
     sc_pe: Scenario,
@@ -373,7 +380,7 @@ def _report_figures(
             "5–95 % bands of the simulated paths.",
         ),
         "recession_curve": (
-            sensitivity.recession_curve(sw, mark_rate=rate, sources=result),
+            sensitivity.recession_curve(sw, mark_rate=rate, sources=result) if sw is not None else None,
             "Probability of a technical recession within four quarters against the tariff rate, for "
             "the low, central and high elasticity sets; the dashed line is the probability without "
             "the tariff.",
@@ -401,7 +408,9 @@ def _report_figures(
                 mark=(rate, cs) if rate is not None and cs is not None else None,
                 sources=result if not pe_twin else sc_pe,
                 title="GDP impact over tariff rate and trade elasticity" + pe_note,
-            ),
+            )
+            if grid is not None
+            else None,
             "GDP after four quarters over a grid of tariff rates and Armington elasticities σ (other "
             "parameters central)" + pe_note + ".",
         ),
@@ -413,6 +422,7 @@ def _report_figures(
             "value, the rest central" + pe_note + ".",
         ),
     }
+    figs = {k: v for k, v in figs.items() if v[0] is not None}  # no sweep for rates by exporter or the panel
     if isinstance(result.ge, GESolution):
         figs["ge_welfare"] = (
             trade.ge_welfare(result.ge.by_country(), value="real_income_pct", sources=result),

@@ -22,6 +22,7 @@ from ..constants import DEFAULT_COUNTRY, GE_MODEL
 from ..engine.adapters import adapter
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
+from ..inputs.measures import measure_label
 from .files import safe_filename
 from .tables import US, format_cell, ge_io_block, ge_io_economies, table_html
 
@@ -86,6 +87,8 @@ def _share_pct(v: float | None, nd: int = 0) -> str:
 
 
 def _measure_text(m: TariffMeasure) -> str:
+    if not m.uniform:  # dates, product-level claims or lists, rates by exporter, the panel
+        return measure_label(m.to_dict()) + (" (replacing the baseline duty)" if m.mode == "set" else "")
     exp = "all partners" if m.exporters == "all" else ", ".join(display_name(c) for c in m.exporters)
     sec = "all goods" if m.sectors == "all" else "sectors " + ", ".join(m.sectors)
     if m.exclude_sectors:
