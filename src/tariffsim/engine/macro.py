@@ -91,6 +91,7 @@ __all__ = [
     "blend_weight",
     "drag_path",
     "threatened",
+    "baseline_growth",
     "long_run_real_gdp",
     "effective_value_added",
     "gdp_outcome",
@@ -238,7 +239,7 @@ def resolve_assumptions(
     else:
         drag = _pick(sa.uncertainty_drag_pct, case)
         sources["uncertainty_drag_pct"] = f"scenario ({scenario.source})"
-    growth_pct, fc = _baseline_growth(scenario, c) if growth else (float("nan"), None)
+    growth_pct, fc = baseline_growth(scenario, c) if growth else (float("nan"), None)
     if fc is not None:
         sources["baseline_growth_annual_pct"] = str(fc["label"])
     speed = DEFAULT_ADJUSTMENT_SPEED if sa.adjustment_speed == "data" else float(sa.adjustment_speed)
@@ -275,7 +276,7 @@ def resolve_assumptions(
     )
 
 
-def _baseline_growth(scenario: Scenario, country: str) -> tuple[float, dict[str, Any]]:
+def baseline_growth(scenario: Scenario, country: str) -> tuple[float, dict[str, Any]]:
     """The baseline growth forecast (percent a year) and its record: the scenario's, else the
     latest pre-tariff forecast for the country and the phase-in year, else a DataError."""
     sa = scenario.assumptions
