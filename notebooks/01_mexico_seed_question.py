@@ -105,7 +105,8 @@ fig
 #
 # The near term is the same for every model (PE at one-year elasticities). The long run comes from
 # the one-sector GE (2023 data) or, with `model="ge-io"`, from the Caliendo-Parro (2015)
-# multi-sector model with input-output linkages, whose structure is 1993's.
+# multi-sector model with input-output linkages, calibrated on the OECD ICIO table of 2022 (its
+# input-output shares are of 2015; `io_table="wiod2011"` or `"cp1993"` choose another table).
 
 # %%
 runs = {m: ts.simulate("mex25", model=m, recession=False, elasticities=["central"]).to_json() for m in ("pe", "ge", "ge-io")}
@@ -114,7 +115,7 @@ table = pd.DataFrame({m: {k: r[k] for k in ("gdp_impact_pct_first_year_avg", "gd
 print(table.round(2).to_string())
 assert runs["pe"]["gdp_impact_pct_first_year_avg"] == runs["ge-io"]["gdp_impact_pct_first_year_avg"]
 assert np.isclose(runs["pe"]["gdp_impact_pct_long_run"], j["gdp_impact_pct_long_run"])
-assert any("1993" in n for n in runs["ge-io"]["notes"])
+assert any(n.startswith("input-output table icio2022") and "2015" in n for n in runs["ge-io"]["notes"])
 
 # %% [markdown]
 # ## 5. Recession risk

@@ -32,13 +32,16 @@ def block() -> str:
     runs: dict[tuple[str, str], dict] = {}
     for n in SCENARIOS:
         for m in ("pe", "ge", "ge-io"):
-            # ge-io carries sector measures (na-feb2025: energy at 10 %) to its 1993 ISIC sectors
+            # ge-io runs on ICIO 2022 (its default table) with the eight tariffwar sector-elasticity sets;
+            # sector measures (na-feb2025: energy at 10 %) reach its ICIO sectors
             runs[(n, m)] = ts.simulate(n, model=m).to_json()
     j, g, io = runs[("mex25", "pe")], runs[("mex25", "ge")], runs[("mex25", "ge-io")]
     fy_sets = {n: h["gdp_impact_pct_first_year_avg"] for n, h in j["by_elasticity_set"].items()}
     fy, q4 = j["gdp_impact_pct_first_year_avg_draws"], j["gdp_impact_pct_draws"]
     band = j["recession_probability_change_band"]
     fq, fc = j["recession_frequency_4q"], j["baseline_growth_forecast"]
+    io_gdp = [h["gdp_impact_pct_long_run"] for h in io["by_elasticity_set"].values()]
+    io_inc = [h["real_income_pct_long_run"] for h in io["by_elasticity_set"].values()]
     rows = [
         "| `mex25`, central elasticities | |",
         "| --- | ---: |",
@@ -51,8 +54,9 @@ def block() -> str:
         f"| Mexico's real GDP, long run (capital deepening at the one-sector GE's prices) | "
         f"{_p(j['gdp_impact_pct_long_run'], 2)} |",
         f"| Mexico's real income, long run (one-sector GE; not GDP) | {_p(j['real_income_pct_long_run'], 2)} |",
-        f"| Mexico's real GDP / real income, long run: multi-sector GE (`--model ge-io`, 1993 tables) | "
-        f"{_p(io['gdp_impact_pct_long_run'], 2)} / {_p(io['real_income_pct_long_run'], 2)} |",
+        f"| Mexico's real GDP / real income, long run: multi-sector GE (`--model ge-io`, ICIO 2022; over its "
+        f"{len(io_gdp)} sector-elasticity sets {_p(max(io_gdp), 2)} to {_p(min(io_gdp), 2)} / {_p(max(io_inc), 2)} "
+        f"to {_p(min(io_inc), 2)}) | {_p(io['gdp_impact_pct_long_run'], 2)} / {_p(io['real_income_pct_long_run'], 2)} |",
         f"| Mexico's exports after four quarters (one-year elasticities) / to the US | "
         f"{_p(j['exports_change_pct_after_4q'])} / {_p(j['exports_to_market_change_pct_after_4q'])} |",
         f"| implied one-year elasticity of tariff-exclusive exports to the US | {j['implied_elasticity_one_year']:.2f} |",
@@ -72,7 +76,7 @@ def block() -> str:
         f"{j['market_tariff_revenue_change_usd'] / 1e9:+.1f} bn USD a year |",
         "",
         "| scenario | GDP, first-year average | after four quarters | real GDP, long run (GE) | real income, long run "
-        "(GE) | real GDP, long run (GE-IO, 1993) | recession, change |",
+        "(GE) | real GDP, long run (GE-IO, ICIO 2022) | recession, change |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in SCENARIOS:

@@ -1,5 +1,6 @@
-"""Scenarios on the multi-sector GE (ge-io): sector measures carried to the Caliendo-Parro sectors
-through the shipped HS -> ISIC rev.3 concordance and US import weights (ge_io_bridge)."""
+"""Scenarios on the multi-sector GE (ge-io) on Caliendo and Parro's 1993 tables (``io_table =
+"cp1993"``): sector measures carried to the Caliendo-Parro sectors through the shipped HS -> ISIC
+rev.3 concordance and US import weights (ge_io_bridge). Today's tables: tests/test_io_bridge.py."""
 
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ from tariffsim.inputs.scenario import Scenario
 ROOT = Path(__file__).resolve().parents[1]
 
 
+TABLE = "cp1993"
+
+
 def _ctx(sc: Scenario) -> TradeContext:
-    """The adapter's context of a scenario on the default dataset."""
+    """The adapter's context of a scenario on the default dataset, on the 1993 tables."""
+    sc = sc if sc.io_table else sc.derive(io_table=TABLE)
     data = load_dataset()
     t0, t1 = sc.tariff_arrays(data)
     return TradeContext(sc, data, t0, t1, "USA")
@@ -37,7 +42,7 @@ def _ctx(sc: Scenario) -> TradeContext:
 
 @pytest.fixture(scope="module")
 def ref():
-    return _reference()
+    return _reference(TABLE, "CP")
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +60,7 @@ def _goods(io) -> list[str]:
 
 def _scenario(tariffs, retaliation=(), name="t"):
     return Scenario.from_dict(
-        {"name": name, "model": "ge-io", "tariffs": list(tariffs), "retaliation": list(retaliation)},
+        {"name": name, "model": "ge-io", "io_table": TABLE, "tariffs": list(tariffs), "retaliation": list(retaliation)},
         source=f"<{name}>",
     )
 
@@ -118,7 +123,7 @@ def test_known_mixed_sectors_in_the_weights():
 def test_measure_on_all_goods_equals_the_old_rule_exactly(io):
     """sectors = "all": the rate on every one of the 40 sectors, bit for bit as before."""
     sc = _scenario([{"importer": "USA", "exporters": ["MEX"], "rate": 0.25}])
-    t, notes = ge_io_tariffs_and_notes(sc, io)
+    t, notes = ge_io_tariffs_and_notes(sc, io, TABLE)
     expected = np.array(io.tariff_cfl, dtype=float, copy=True)
     expected[_region(io, "USA"), [_region(io, "MEX")], :] += 0.25
     assert np.array_equal(t, expected)
@@ -128,14 +133,14 @@ def test_measure_on_all_goods_equals_the_old_rule_exactly(io):
     expected = np.array(io.tariff_cfl, dtype=float, copy=True)
     h, m = _region(io, "USA"), [_region(io, "MEX")]
     expected[h, m, :] = 0.49 * expected[h, m, :] + 0.51 * 0.25
-    assert np.array_equal(ge_io_tariffs(sc, io), expected)
+    assert np.array_equal(ge_io_tariffs(sc, io, TABLE), expected)
 
 
 def test_listing_every_sector_is_all_goods(io):
     """sectors = [all fourteen]: every goods sector gets the full rate; services none (they are not traded)."""
     every = list(dict.fromkeys(hs2_sector_map().values()))
     sc = _scenario([{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "sectors": every}])
-    t = ge_io_tariffs(sc, io)
+    t = ge_io_tariffs(sc, io, TABLE)
     h, m = _region(io, "USA"), _region(io, "MEX")
     d = t[h, m] - io.tariff_cfl[h, m]
     goods = _goods(io)
@@ -152,7 +157,7 @@ def test_excluding_a_sector_that_maps_one_to_one_leaves_its_cp_sector_unchanged(
     sc = _scenario(
         [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "exclude_sectors": ["fuels", "wood_paper"]}]
     )
-    t, notes = ge_io_tariffs_and_notes(sc, io)
+    t, notes = ge_io_tariffs_and_notes(sc, io, TABLE)
     h, m = _region(io, "USA"), _region(io, "MEX")
     d = dict(zip(io.sectors, t[h, m] - io.tariff_cfl[h, m], strict=True))
     assert d["Petroleum"] == 0.0 and d["Wood"] == 0.0
@@ -165,7 +170,7 @@ def test_a_mixed_cp_sector_gets_the_trade_weighted_average(io):
     """na-feb2025: Canada's Mining content is mostly crude oil and gas (fuels, 10 %) with some ores
     (minerals, 25 %): its tariff change is the weighted average of the two rates."""
     w = cp2015_sector_weights().set_index(["exporter", "cp_sector", "sector"])["share"]
-    t = ge_io_tariffs(Scenario.builtin("na-feb2025"), io)
+    t = ge_io_tariffs(Scenario.builtin("na-feb2025"), io, TABLE)
     h, c = _region(io, "USA"), _region(io, "CAN")
     d = dict(zip(io.sectors, t[h, c] - io.tariff_cfl[h, c], strict=True))
     mining = w.loc[("CAN", "Mining")]
@@ -173,7 +178,7 @@ def test_a_mixed_cp_sector_gets_the_trade_weighted_average(io):
     assert 0.10 < d["Mining"] < 0.11
     assert d["Auto"] == pytest.approx(0.25)  # no fuels content
     # Mexico's tariffs are those of mex25 exactly: 25 % on everything
-    t25 = ge_io_tariffs(Scenario.builtin("mex25"), io)
+    t25 = ge_io_tariffs(Scenario.builtin("mex25"), io, TABLE)
     m = _region(io, "MEX")
     assert np.array_equal(t[h, m], t25[h, m])
 
@@ -183,7 +188,7 @@ def test_flows_without_us_import_data_use_stated_assumptions(io):
         [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25}],
         retaliation=[{"importer": "MEX", "exporters": ["USA"], "rate": 0.25, "sectors": ["agrifood", "metals"]}],
     )
-    t, notes = ge_io_tariffs_and_notes(sc, io)
+    t, notes = ge_io_tariffs_and_notes(sc, io, TABLE)
     assert any("USA -> MEX" in n and "all US imports" in n for n in notes)
     h, u = _region(io, "MEX"), _region(io, "USA")
     d = dict(zip(io.sectors, t[h, u] - io.tariff_cfl[h, u], strict=True))
@@ -192,18 +197,18 @@ def test_flows_without_us_import_data_use_stated_assumptions(io):
     assert d["Basic metals"] == pytest.approx(0.25 * wld["metals"], abs=1e-9)  # precious metals are stone_precious
     assert d["Office"] == 0.0
     sc = _scenario([{"importer": "CAN", "exporters": ["MEX"], "rate": 0.1, "sectors": ["vehicles"]}])
-    _, notes = ge_io_tariffs_and_notes(sc, io)
+    _, notes = ge_io_tariffs_and_notes(sc, io, TABLE)
     assert any("MEX -> CAN" in n and "MEX's exports to the US" in n for n in notes)
 
 
 def test_unmappable_sector_names_the_field(io):
     sc = _scenario([{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "sectors": ["vehicles", "cars"]}])
     with pytest.raises(ScenarioError) as e:
-        ge_io_tariffs(sc, io)
+        ge_io_tariffs(sc, io, TABLE)
     assert e.value.field == "tariffs[0].sectors[1]"
     sc = _scenario([{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "exclude_sectors": ["energy"]}])
     with pytest.raises(ScenarioError) as e:
-        ge_io_tariffs(sc, io)
+        ge_io_tariffs(sc, io, TABLE)
     assert e.value.field == "tariffs[0].exclude_sectors[0]"
 
 
@@ -263,8 +268,8 @@ def test_weights_rebuild_from_the_raw_data(shared_data, tmp_path):
 def _ref_and_tariffs(name):
     from tariffsim.engine import ge_io_bridge as B
 
-    io, model, ref = B._reference()
-    return io, model, ref, B.ge_io_tariffs(Scenario.builtin(name), io)
+    io, model, ref, _ = B._reference(TABLE, "CP")
+    return io, model, ref, B.ge_io_tariffs(Scenario.builtin(name), io, TABLE)
 
 
 @pytest.mark.parametrize("name", ["mex25", "mex25-retaliation"])

@@ -1,6 +1,8 @@
 """The multi-sector GE ('ge-io') where economists use it: `run --json`, the report folder, the
 comparison, the sweep; one source of truth for its numbers (JSON = tables = report page); the
-folder writers check their arguments before any work."""
+folder writers check their arguments before any work. These tests run on Caliendo and Parro's 1993
+tables (``--io-table cp1993``), whose numbers are pinned by the replication; today's tables (the
+default, icio2022) are tested in tests/test_io_bridge.py."""
 
 from __future__ import annotations
 
@@ -34,13 +36,13 @@ def _run_json(capsys, *argv: str) -> dict:
 
 @pytest.fixture(scope="module")
 def geio():
-    return ts.simulate("mex25", model="ge-io", draws=0, n_paths=1000)
+    return ts.simulate("mex25", model="ge-io", draws=0, n_paths=1000, io_table="cp1993")
 
 
 def test_run_json_gives_mexico_and_the_us(capsys):
     """The issue's check: `run mex25 --model ge-io --json` gives Mexico's welfare and sector
     outputs, with the 1993 structure stated in the notes."""
-    j = _run_json(capsys, "mex25", "--model", "ge-io")
+    j = _run_json(capsys, "mex25", "--model", "ge-io", "--io-table", "cp1993")
     ge = j["ge"]
     assert j["model"] == "ge-io" and ge["model"] == "ge-io"
     assert STRUCTURE_NOTE in j["notes"] and ge["structure"] == STRUCTURE_NOTE
@@ -99,6 +101,7 @@ def test_ge_block_follows_the_scenario_country():
             "name": "can25",
             "country": "CAN",
             "model": "ge-io",
+            "io_table": "cp1993",
             "tariffs": [{"importer": "USA", "exporters": ["CAN"], "rate": 0.25}],
             "elasticities": {"sets": ["central"]},
         }
@@ -111,8 +114,8 @@ def test_ge_block_follows_the_scenario_country():
 def test_retaliation_changes_the_answer():
     """With Mexican retaliation the US loses what it gained (its exports to Mexico are taxed) and
     Mexico's terms of trade improve against the no-retaliation case."""
-    no = ts.simulate("mex25", model="ge-io", recession=False).to_json()["ge"]
-    yes = ts.simulate("mex25-retaliation", model="ge-io", recession=False).to_json()["ge"]
+    no = ts.simulate("mex25", model="ge-io", recession=False, io_table="cp1993").to_json()["ge"]
+    yes = ts.simulate("mex25-retaliation", model="ge-io", recession=False, io_table="cp1993").to_json()["ge"]
     assert yes["market"]["welfare_pct"] < no["market"]["welfare_pct"]
     assert yes["market"]["realwage_pct"] < no["market"]["realwage_pct"]
     assert yes["country"]["tot_pct"] > no["country"]["tot_pct"]
@@ -135,7 +138,7 @@ def test_summary_text_states_the_ge_io_numbers(geio):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("geio") / "mex25"
-    rec = ts.write_report("mex25", out, model="ge-io", **FAST)
+    rec = ts.write_report(ts.load_scenario("mex25").derive(io_table="cp1993"), out, model="ge-io", **FAST)
     return rec, json.loads((out / "provenance.json").read_text(encoding="utf-8"))["run"]
 
 
@@ -191,9 +194,9 @@ def _num(text: str) -> float:
 def test_report_has_the_ge_io_figures_tables_and_sheets(report):
     rec, _j = report
     files = set(rec.files)
-    for fig in ("ge_io_welfare", "ge_io_output_by_sector"):
+    for fig in ("ge_io_welfare", "ge_io_sectors", "ge_io_output_by_sector"):
         assert {f"figures/{fig}.{ext}" for ext in ("png", "svg", "pdf")} <= files
-    for tab in ("ge_io_welfare", "ge_io_output"):
+    for tab in ("ge_io_welfare", "ge_io_sectors", "ge_io_output"):
         assert {f"tables/{tab}.{ext}" for ext in ("csv", "md", "tex", "html")} <= files
     sheets = pd.read_excel(rec.out_dir / "report.xlsx", sheet_name=None)
     for tab in ("ge_io_welfare", "ge_io_output"):
@@ -211,7 +214,7 @@ def test_report_has_the_ge_io_figures_tables_and_sheets(report):
     page.feed((rec.out_dir / "report.html").read_text(encoding="utf-8"))
     assert {"figures/ge_io_welfare.png", "figures/ge_io_output_by_sector.png"} <= set(page.images)
     geio_caps = [c for c in page.captions if "multi-sector general equilibrium" in c]
-    assert len(geio_caps) == 2 and all("1993" in c for c in geio_caps)
+    assert len(geio_caps) == 3 and all("1993" in c for c in geio_caps)  # welfare, sectors with the set range, output
     # every table's footnote states the 1993 structure
     for tab in ("ge_io_welfare", "ge_io_output"):
         assert "Structure of 1993" in (rec.out_dir / "tables" / f"{tab}.md").read_text(encoding="utf-8")

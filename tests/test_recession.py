@@ -871,3 +871,23 @@ def test_python_api_raises_data_error_not_value_error_for_bad_quarters():
         calibrate_ar1(s, start="tomorrow", end=None, source="series.csv")
     with pytest.raises(DataError, match="reversed"):
         calibrate_ar1(s, start=None, end=None, exclude="1010Q3:1010Q1")
+
+
+def test_the_cached_baseline_half_gives_the_same_numbers():
+    """The no-tariff half of the Monte Carlo is simulated once per seed and process (every set of a
+    run shares it): a result after another shock equals a fresh simulation, bit for bit."""
+    import dataclasses
+
+    from tariffsim.models import recession as R
+
+    kw = {"mu": 0.3, "rho": 0.34, "sigma": 1.0, "df": 4.0, "n_paths": 5001, "seed": 9, "chunk_paths": 2000}
+    R.simulate_recession_risk(shock=-np.linspace(0.1, 3.0, 8), **kw)
+    again = R.simulate_recession_risk(shock=-np.linspace(0.2, 1.0, 8), **kw)
+    R._BASELINE.clear()
+    fresh = R.simulate_recession_risk(shock=-np.linspace(0.2, 1.0, 8), **kw)
+    for f in dataclasses.fields(fresh):
+        a, b = getattr(again, f.name), getattr(fresh, f.name)
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f.name
+        else:
+            assert a == b, f.name

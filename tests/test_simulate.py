@@ -444,7 +444,8 @@ def test_other_country_needs_a_recession_calibration():
 
 
 def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
-    r = ts.simulate("mex25", model="ge-io", recession=False)
+    """On Caliendo and Parro's 1993 tables (``io_table = "cp1993"``); today's tables: test_io_bridge.py."""
+    r = ts.simulate("mex25", model="ge-io", recession=False, io_table="cp1993")
     j = r.to_json()
     assert j["model"] == "ge-io" and r.outcome().gdp_long_run.model == "ge-io"
     # the multi-sector model runs the sets that have its sector trade elasticities (io_theta): of the
@@ -452,7 +453,7 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     # is a clear error naming the set (issue 17: every model honours the set or refuses it)
     assert list(r.sets) == ["central"] and any("not run: low, high, smart, gsim" in n for n in j["notes"])
     with pytest.raises(ts.ScenarioError, match="'high' has no sector trade elasticities") as err:
-        ts.simulate("mex25", model="ge-io", recession=False, elasticities=["central", "high"])
+        ts.simulate("mex25", model="ge-io", recession=False, elasticities=["central", "high"], io_table="cp1993")
     assert err.value.field == "elasticities"
     assert any("1993" in n for n in j["notes"])
     # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
@@ -464,7 +465,9 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     # same near term as the PE run (one macro layer)
     pe = ts.simulate("mex25", recession=False, elasticities=["central"]).to_json()
     assert j["gdp_impact_pct"] == pe["gdp_impact_pct"]
-    ret = ts.simulate("mex25-retaliation", model="ge-io", recession=False, elasticities=["central"]).to_json()
+    ret = ts.simulate(
+        "mex25-retaliation", model="ge-io", recession=False, elasticities=["central"], io_table="cp1993"
+    ).to_json()
     assert ret["gdp_impact_pct_long_run"] < j["gdp_impact_pct_long_run"] < 0
     # a measure on some sectors is carried to the Caliendo-Parro sectors (ge_io_bridge): vehicles only
     # costs Mexico less than all goods
@@ -473,6 +476,7 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
             {
                 "name": "v",
                 "model": "ge-io",
+                "io_table": "cp1993",
                 "tariffs": [{"importer": "USA", "exporters": ["MEX"], "rate": 0.25, "sectors": ["vehicles"]}],
             }
         ),

@@ -4,6 +4,8 @@
   :mod:`tariffsim.engine.trade` (the only place a model name is compared); a test checks that the
   registry and this tuple agree.
 * :data:`FIGURE_FORMATS`: the figure files a report, sweep or comparison can write.
+* :data:`IO_TABLES`, :data:`DEFAULT_IO_TABLE`: the input-output tables the multi-sector model can
+  run on (shipped calibrations, :mod:`tariffsim.inputs.io_shipped`) and the one it uses by default.
 * :data:`DEFAULT_COUNTRY`, :data:`DEFAULT_MARKET`: the economy a scenario reports and the
   tariff-setting market of the seed question (Mexico and the United States) when a scenario does
   not say; everything else takes them from the scenario or the data.
@@ -23,6 +25,8 @@ __all__ = [
     "FIGURE_FORMATS",
     "DEFAULT_COUNTRY",
     "DEFAULT_MARKET",
+    "IO_TABLES",
+    "DEFAULT_IO_TABLE",
     "DIVERSION_COMPETITORS",
 ]
 
@@ -51,6 +55,13 @@ DEFAULT_COUNTRY = "MEX"
 #: names no market and for the US import data (Census) that weight sectors.
 DEFAULT_MARKET = "USA"
 
+#: Input-output tables of the multi-sector model, most recent first: OECD ICIO 2022 (flows and
+#: tariffs 2022, shares 2015/2018), WIOT 2011 (complete), and Caliendo and Parro's 1993 tables (the
+#: replication).
+IO_TABLES: tuple[str, ...] = ("icio2022", "wiod2011", "cp1993")
+
+#: The table the multi-sector model uses when a scenario names none.
+DEFAULT_IO_TABLE = IO_TABLES[0]
 #: The competitors the headline's diversion line names beside the reported country (issue 20:
 #: Mexico against China, Canada and the rest of the market's suppliers).
 DIVERSION_COMPETITORS: tuple[str, ...] = ("CHN", "CAN")

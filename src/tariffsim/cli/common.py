@@ -122,11 +122,11 @@ def split_sets(text: str | None) -> list[str] | None:
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """The scenario named on the command line, derived with the experiment flags (renamed
     NAME@rate=0.1 etc., relabelled and validated by Scenario.derive); --model is passed to the
-    run, not baked into the name."""
+    run, and --io-table (how the multi-sector model runs) is not baked into the name either."""
     from ..inputs.scenario import load_scenario
 
     sc = load_scenario(args.scenario)
-    changes = {k: getattr(args, k, None) for k in ("rate", "exempt_share", "retaliation_rate", "horizon")}
+    changes = {k: getattr(args, k, None) for k in ("rate", "exempt_share", "retaliation_rate", "horizon", "io_table")}
     changes = {k: v for k, v in changes.items() if v is not None}
     sc = sc.derive(**changes) if changes else sc
     limits.check_monte_carlo(  # paths x quarters within the limit, before any work

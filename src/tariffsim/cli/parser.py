@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .. import limits
 from .._version import __version__
-from ..constants import FIGURE_FORMATS, MODELS
+from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
 from ..errors import TariffSimError, UsageError
 from .common import quarter_key
 from .report import cmd_compare, cmd_report, cmd_sweep
-from .run import cmd_backtest, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
+from .run import cmd_backtest, cmd_data_export_io, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
 if TYPE_CHECKING:
@@ -183,6 +183,19 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")
+    g.add_argument(
+        "--io-table",
+        type=_flag(_io_table_value, "--io-table"),
+        help=f"input-output table of the multi-sector model ({', '.join(IO_TABLES)}; default {DEFAULT_IO_TABLE}; "
+        "cp1993 is Caliendo and Parro's, for the replication)",
+    )
+
+
+def _io_table_value(text: str, flag: str) -> str:
+    key = text.strip().lower()
+    if key not in IO_TABLES:
+        raise UsageError(f"{flag}: unknown input-output table {text!r}; expected one of {', '.join(IO_TABLES)}")
+    return key
 
 
 def _add_scale_args(p: argparse.ArgumentParser) -> None:
@@ -222,6 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_args(di)
     di.add_argument("--json", action="store_true", help="one JSON object on stdout")
     di.set_defaults(func=cmd_data_info)
+
+    ex = dsub.add_parser(
+        "export-io",
+        help="write an input-output table in the Caliendo-Parro layout with a scenario's tariffs (for replicate cp2015)",
+    )
+    ex.add_argument("name", type=_flag(_io_table_value, "NAME"), help=f"input-output table: {', '.join(IO_TABLES)}")
+    ex.add_argument("--scenario", required=True, help="built-in name or a TOML file: its tariffs are tariff_cfl")
+    ex.add_argument("--out", required=True, help="output folder (new, or existing with --force)")
+    ex.add_argument(
+        "--elasticities", default="CP", help="sector trade-elasticity set written to theta.csv (default: CP)"
+    )
+    ex.add_argument("--force", action="store_true", help="replace the files of an existing folder")
+    ex.set_defaults(func=cmd_data_export_io)
 
     def _data_help(a: argparse.Namespace) -> int:
         d.print_help()

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     pass
 
 
-__all__ = ["cmd_data_info", "cmd_scenarios", "cmd_validate", "cmd_run", "cmd_backtest"]
+__all__ = ["cmd_data_info", "cmd_data_export_io", "cmd_scenarios", "cmd_validate", "cmd_run", "cmd_backtest"]
 
 
 def cmd_data_info(args: argparse.Namespace) -> int:
@@ -39,6 +39,30 @@ def cmd_data_info(args: argparse.Namespace) -> int:
         print("assumptions:")
         for a in info["assumptions"]:
             print(f"  - {a}")
+    return 0
+
+
+def cmd_data_export_io(args: argparse.Namespace) -> int:
+    """``data export-io NAME --scenario S --out DIR``: the table in the Caliendo-Parro layout with the
+    scenario's tariffs as the counterfactual (:func:`tariffsim.engine.ge_io_bridge.export_io`)."""
+    from ..engine.ge_io_bridge import export_io
+    from ..errors import OutputExistsError, UsageError
+    from ..inputs.elasticities import io_set
+    from ..inputs.scenario import load_scenario
+    from ..outputs.files import check_output_dir
+
+    out = check_output_dir(args.out, field="--out")
+    es = io_set(args.elasticities)
+    if es is None or es.io_theta is None:
+        raise UsageError(f"--elasticities: unknown sector trade-elasticity set {args.elasticities!r}")
+    sc = load_scenario(args.scenario)
+    if out.exists() and not args.force:
+        raise OutputExistsError(f"--out: {out} exists; pass --force to replace its files")
+    path = export_io(args.name, sc, out, theta_set=es.io_theta, overwrite=args.force)
+    print(
+        f"wrote {args.name} with the tariffs of {sc.name} to {path} (Caliendo-Parro layout; solve with "
+        f"`tariffsim replicate cp2015 --data-dir {path}{'' if args.name == 'cp1993' else ' --with-deficits'}`)"
+    )
     return 0
 
 

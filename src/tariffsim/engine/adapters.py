@@ -8,8 +8,10 @@ registered once with what the rest of the package needs to know about it:
 * ``horizons``: the horizons it solves (the GE models are static long-run models);
 * ``general_equilibrium``: it has real income (a GE solution), so its long run is the long-run
   real income of the macro layer; a model without it (PE) borrows the default GE model's;
-* ``refuse_set``: the reason an elasticity set cannot run in this model (None when it can): every
-  model honours the set it is given or refuses it with this reason.
+* ``refuse_set``: the reason an elasticity set cannot run in this model for a scenario (None when
+  it can): every model honours the set it is given or refuses it with this reason;
+* ``default_sets``: the elasticity sets a scenario that names none runs in this model (None: the
+  scenario's own defaults).
 
 The partial-equilibrium model is the near-term model of every run (its one-year elasticities give
 the first year, whatever the long-run model): :func:`near_term_adapter`. Adding a model is one
@@ -27,9 +29,10 @@ import numpy as np
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
 from ..errors import DataError, ScenarioError
 from ..inputs.elasticities import ElasticitySet
+from ..inputs.scenario import Scenario
 from ..models.ge import GESolution, build_baseline, calibrate_nu_two_region, solve_ge
 from ..models.pe import PEOutcome, solve_pe
-from .ge_io_bridge import ge_io_refuses, ge_io_trade
+from .ge_io_bridge import ge_io_default_sets, ge_io_refuses, ge_io_trade
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
 __all__ = [
@@ -58,7 +61,8 @@ class Adapter:
     horizons: tuple[Horizon, ...]
     general_equilibrium: bool
     own_tables: bool
-    refuse_set: Callable[[ElasticitySet], str | None]
+    refuse_set: Callable[[ElasticitySet, Scenario], str | None]
+    default_sets: Callable[[Scenario], tuple[str, ...] | None]
 
     def run(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome:
         """``solve`` after checking the horizon and the elasticity set."""
@@ -68,7 +72,7 @@ class Adapter:
                 source=ctx.scenario.source,
                 field="model",
             )
-        why = self.refuse_set(es)
+        why = self.refuse_set(es, ctx.scenario)
         if why:
             raise ScenarioError(why, source=ctx.scenario.source, field="elasticities")
         return self.solve(ctx, es, horizon)
@@ -148,7 +152,11 @@ def ge_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run"
     )
 
 
-def _accepts_every_set(es: ElasticitySet) -> str | None:
+def _accepts_every_set(es: ElasticitySet, scenario: Scenario) -> str | None:
+    return None
+
+
+def _scenario_defaults(scenario: Scenario) -> tuple[str, ...] | None:
     return None
 
 
@@ -168,6 +176,7 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 general_equilibrium=False,
                 own_tables=False,
                 refuse_set=_accepts_every_set,
+                default_sets=_scenario_defaults,
             ),
             Adapter(
                 name=GE_MODEL,
@@ -180,18 +189,20 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 general_equilibrium=True,
                 own_tables=False,
                 refuse_set=_accepts_every_set,
+                default_sets=_scenario_defaults,
             ),
             Adapter(
                 name=GE_IO_MODEL,
                 label=MODEL_LABELS[GE_IO_MODEL],
                 description="multi-sector general-equilibrium (input-output linkages)",
                 long_run_text="long run: multi-sector general equilibrium with input-output linkages (Caliendo and "
-                "Parro 2015, 1993 structure)",
+                "Parro 2015) on the scenario's input-output table",
                 solve=ge_io_trade,
                 horizons=("long-run",),
                 general_equilibrium=True,
                 own_tables=True,
                 refuse_set=ge_io_refuses,
+                default_sets=ge_io_default_sets,
             ),
         )
     }

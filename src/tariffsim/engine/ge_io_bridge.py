@@ -1,33 +1,39 @@
 """Scenarios on the multi-sector GE with input-output linkages (:data:`tariffsim.constants.GE_IO_MODEL`):
-the scenario's measures on the Caliendo-Parro (2015) tables, as a :class:`TradeOutcome`
-(docs/models/ge_io.md).
+the scenario's measures on an input-output table, as a :class:`TradeOutcome` (docs/models/ge_io.md).
 
-The reference equilibrium is the NAFTA one: the 1993 tables solved at the post-NAFTA tariffs
-(``tariff_cfl``), with zero aggregate deficits as in the published experiment. Each tariff and
-retaliation measure adds its effective rate ((1 - exempt share) x rate) to the reference tariffs
-of its importer on its exporters (``mode = "set"`` sets the tariff to it); the counterfactual is
-solved from the reference and changes are counterfactual / reference. The economies must be among
-the tables' 31 regions.
+The table is the scenario's ``io_table`` (:attr:`Scenario.effective_io_table`: ``icio2022`` unless it
+says ``wiod2011`` or ``cp1993``; :mod:`tariffsim.inputs.io_shipped`). The reference equilibrium is the
+table itself for the calibrations on today's tables (their applied tariffs, deficits held) and the
+NAFTA equilibrium for ``cp1993`` (the 1993 tables at the post-NAFTA tariffs, zero aggregate
+deficits, as in the published experiment): :func:`tariffsim.inputs.io_shipped.reference_policy`.
+Each tariff and retaliation measure adds its effective rate ((1 - exempt share) x rate) to the
+reference tariffs of its importer on its exporters (``mode = "set"`` sets the tariff to it); the
+counterfactual is solved from the reference and changes are counterfactual / reference. The
+economies must be among the table's regions.
 
-A measure on all goods (``sectors = "all"``, nothing excluded) applies to every one of the 40
-sectors. A measure on some sectors (``sectors = [...]`` or ``exclude_sectors``) is carried to the
-tables' 20 goods sectors (ISIC rev.3) through ``data/mappings/hs_cp2015.csv`` (HS product ->
-CP sector) and ``data/mappings/cp2015_sector_weights.csv`` (HS content of each CP sector in US
-imports 2024 by exporter, split by the dataset's HS-based sectors): the tariff change on CP
-sector j of the flow exporter -> importer is the trade-weighted average of the measure's change
-over that sector's HS content, i.e. coverage_j x effective rate, coverage_j = the share of j's
-content in the covered dataset sectors. Services carry no tariff. Weights are US import weights;
-for flows into other importers the exporter's composition in US imports stands in, and for US
-exports the composition of all US imports (stated in the outcome's notes when used).
+A measure on all goods (``sectors = "all"``, nothing excluded) applies to every goods sector of the
+table (services carry no tariff). A measure on some sectors (``sectors = [...]`` or
+``exclude_sectors``) names the dataset's HS-based sectors; it is carried to the table's sectors
+through an HS concordance and US import weights: the tariff change on sector j of the flow
+exporter -> importer is the trade-weighted average of the measure's change over j's HS content,
+coverage_j x effective rate, coverage_j = the share of j's content in the covered dataset
+sectors. ``cp1993``: ``data/mappings/hs_cp2015.csv`` (HS -> ISIC rev.3) and
+``cp2015_sector_weights.csv``; today's tables: ``hs_io_sectors.csv`` (HS -> ISIC rev.3 -> the
+WIOD industries or the ICIO sectors of ISIC rev.4) and ``io_sector_weights.csv``. Weights are US
+imports 2024 by exporter; for flows into other importers the exporter's composition in US imports
+stands in, and for US exports the composition of all US imports (stated in the notes when used).
 
-The model's own sector trade elasticities (Caliendo-Parro's θ) apply: the elasticity set does not
-enter. The structure is 1993's; every outcome says so in its notes.
+The sector trade elasticities are the elasticity set's ``io_theta`` (one of the table's sets:
+tariffwar's eight on today's tables, Caliendo-Parro's on ``cp1993``). Every outcome names the table
+and the year of each piece in its notes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,9 +44,21 @@ from ..constants import DEFAULT_MARKET, GE_IO_MODEL
 from ..errors import ConvergenceError, ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map
 from ..inputs.elasticities import ElasticitySet
-from ..inputs.io_tables import load_shipped
+from ..inputs.io_shipped import (
+    ELASTICITY_SETS,
+    goods_mask,
+    io_elasticities,
+    io_sector_weights,
+    io_table_meta,
+    io_table_note,
+    load_io_table,
+    reference_policy,
+    theta_for,
+    with_theta,
+    write_cp_layout,
+)
 from ..inputs.schedule import taxed_shares
-from ..models.ge_io import STRUCTURE_NOTE, IOChanges, calibrate, changes, iso3_codes, solve_io
+from ..models.ge_io import IOChanges, IOModel, IOSolution, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
 
 if TYPE_CHECKING:
@@ -49,9 +67,10 @@ if TYPE_CHECKING:
     from ..models.ge_io import IOData
 
 __all__ = [
+    "export_io",
     "ge_io_trade",
     "ge_io_refuses",
-    "TABLE_THETA_SETS",
+    "ge_io_default_sets",
     "path_changes",
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
@@ -70,15 +89,25 @@ MAPPING_NOTE = (
     "its tariff change is the trade-weighted average over its HS content (weights: US Census 2024 imports "
     "from the exporter, data/mappings/cp2015_sector_weights.csv)"
 )
+IO_MAPPING_NOTE = (
+    "sector measures on ge-io: HS-based sectors carried to the {n} goods sectors of {table} by "
+    "data/mappings/hs_io_sectors.csv (HS -> ISIC rev.3 -> {classes}); where a sector holds several dataset sectors "
+    "its tariff change is the trade-weighted average over its HS content (weights: US Census 2024 imports from "
+    "the exporter, data/mappings/io_sector_weights.csv)"
+)
 
 
 @functools.cache
-def _reference() -> tuple[Any, Any, Any]:
-
-    io = load_shipped()
+def _reference(table: str, theta_set: str) -> tuple[IOData, IOModel, IOSolution, str]:
+    """The table with the sector trade elasticities of ``theta_set``, its calibration, its reference
+    equilibrium and the reference's description (cached: one per table and set)."""
+    io = load_io_table(table)
+    if theta_set != "CP" or table != "cp1993":
+        io = with_theta(io, theta_for(table, theta_set))
     model = calibrate(io)
-    ref = solve_io(model, io.tariff_cfl, io.d_cfl, np.zeros(io.N))
-    return io, model, ref
+    tariffs, d_hat, deficit, text = reference_policy(table, io)
+    ref = solve_io(model, tariffs, d_hat, deficit)
+    return io, model, ref, text
 
 
 @functools.cache
@@ -100,53 +129,57 @@ def cp2015_sector_weights() -> pd.DataFrame:
 
 
 @functools.cache
-def _weight_cube(cp_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
-    """exporter -> (J, S) shares of each CP sector's content by dataset sector (rows of CP sectors
+def _weight_cube(table: str, io_sectors: tuple[str, ...]) -> tuple[dict[str, np.ndarray], tuple[str, ...]]:
+    """exporter -> (J, S) shares of each table sector's HS content by dataset sector (rows of sectors
     without content are zero), and the dataset sectors S in the order of hs2_sectors.csv."""
 
     sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
-    w = cp2015_sector_weights()
-    jx = {c: k for k, c in enumerate(cp_sectors)}
+    if table == "cp1993":
+        w = cp2015_sector_weights().rename(columns={"cp_sector": "io_sector"})
+    else:
+        w = io_sector_weights()
+        w = w[w["calibration"] == table]
+    jx = {c: k for k, c in enumerate(io_sectors)}
     sx = {c: k for k, c in enumerate(sectors)}
     out: dict[str, np.ndarray] = {}
     for e, g in w.groupby("exporter", sort=False):
-        a = np.zeros((len(cp_sectors), len(sectors)))
-        a[g["cp_sector"].map(jx).to_numpy(int), g["sector"].map(sx).to_numpy(int)] = g["value_usd"].to_numpy(float)
+        a = np.zeros((len(io_sectors), len(sectors)))
+        a[g["io_sector"].map(jx).to_numpy(int), g["sector"].map(sx).to_numpy(int)] = g["value_usd"].to_numpy(float)
         tot = a.sum(axis=1, keepdims=True)
         out[str(e)] = np.divide(a, tot, out=np.zeros_like(a), where=tot > 0)  # shares from the values
     return out, sectors
 
 
 def sector_coverage(
-    sectors: set[str], exporter: str, importer: str, cp_sectors: tuple[str, ...]
+    sectors: set[str], exporter: str, importer: str, cp_sectors: tuple[str, ...], table: str = "cp1993"
 ) -> tuple[np.ndarray, list[str]]:
-    """Share of each CP sector's HS content (flow ``exporter`` -> ``importer``) that lies in the dataset
-    ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
-    _, order = _weight_cube(tuple(cp_sectors))
-    return sector_shares(np.array([s in sectors for s in order], dtype=float), exporter, importer, cp_sectors)
+    """Share of each table sector's HS content (flow ``exporter`` -> ``importer``) that lies in the
+    dataset ``sectors``, shape (J,), and the notes on the weights used (fallbacks). Services: 0."""
+    _, order = _weight_cube(table, tuple(cp_sectors))
+    return sector_shares(np.array([s in sectors for s in order], dtype=float), exporter, importer, cp_sectors, table)
 
 
 def sector_shares(
-    shares: np.ndarray, exporter: str, importer: str, cp_sectors: tuple[str, ...]
+    shares: np.ndarray, exporter: str, importer: str, cp_sectors: tuple[str, ...], table: str = "cp1993"
 ) -> tuple[np.ndarray, list[str]]:
-    """A share by dataset sector (S,), in the order of hs2_sectors.csv, carried to the CP sectors (J,):
-    the mean over each CP sector's HS content (flow ``exporter`` -> ``importer``), and the notes on
+    """A share by dataset sector (S,), in the order of hs2_sectors.csv, carried to the table's sectors
+    (J,): the mean over each sector's HS content (flow ``exporter`` -> ``importer``), and the notes on
     the weights used (fallbacks). Services: 0."""
-    cube, order = _weight_cube(tuple(cp_sectors))
+    cube, order = _weight_cube(table, tuple(cp_sectors))
     pick = np.asarray(shares, dtype=float)
     notes: list[str] = []
     wld = cube[WEIGHTS_ALL]
     if exporter == WEIGHTS_IMPORTER or exporter not in cube:
         a = wld
         notes.append(
-            f"{exporter} -> {importer}: no import data for this flow by HS product; assumption: within each CP sector "
+            f"{exporter} -> {importer}: no import data for this flow by HS product; assumption: within each sector "
             f"its HS composition is that of all US imports (Census 2024)"
         )
     else:
         a = cube[exporter].copy()
         if importer != WEIGHTS_IMPORTER:
             notes.append(
-                f"{exporter} -> {importer}: no import data by HS product for {importer}; assumption: within each CP "
+                f"{exporter} -> {importer}: no import data by HS product for {importer}; assumption: within each "
                 f"sector the HS composition is that of {exporter}'s exports to the US (Census 2024)"
             )
         empty = (a.sum(axis=1) == 0) & (wld.sum(axis=1) > 0)
@@ -160,7 +193,7 @@ def sector_shares(
     return a @ pick, notes
 
 
-def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | None:
+def _covered(m: TariffMeasure, where: str, source: str | None, table: str = "cp1993") -> set[str] | None:
     """Dataset sectors a measure covers (None: all goods, the whole table as before)."""
 
     if m.sectors == "all" and not m.exclude_sectors:
@@ -170,7 +203,8 @@ def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | Non
     def check(s: str, w: str) -> str:
         if s not in known:
             raise ScenarioError(
-                f"sector {s!r} cannot be mapped to the Caliendo-Parro sectors: the ge-io model maps the HS-based "
+                f"sector {s!r} cannot be mapped to the sectors of input-output table {table}: the ge-io model maps the "
+                "HS-based "
                 f"sectors of data/mappings/hs2_sectors.csv ({', '.join(known)})",
                 source=source,
                 field=w,
@@ -183,30 +217,45 @@ def _covered(m: TariffMeasure, where: str, source: str | None) -> set[str] | Non
     return cov
 
 
-def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector), and the notes
-    on how sector measures were mapped (empty when every measure is on all goods)."""
+def ge_io_tariffs_and_notes(
+    scenario: Scenario, io: IOData, table: str | None = None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The scenario's tariffs on input-output table ``table`` (default: the scenario's; ``io`` its
+    data), (importer, exporter, sector), and the notes on how sector measures were mapped (empty
+    when every measure is on all goods)."""
 
+    table = scenario.effective_io_table if table is None else table
     codes = list(iso3_codes(io.regions))
-    t = np.array(io.tariff_cfl, dtype=float, copy=True)
+    t = np.array(reference_policy(table, io)[0], dtype=float, copy=True)
+    # all goods: the table's goods sectors; on cp1993 every sector, as the replication always did (its
+    # 20 services sectors are not traded, so a tariff on them changes nothing)
+    goods = np.ones(io.J, dtype=bool) if table == "cp1993" else goods_mask(io)
     notes: list[str] = []
+    if table == "cp1993":
+        mapping = MAPPING_NOTE
+    else:
+        classes = (
+            "WIOD industries c1-c35" if table.startswith("wiod") else "ISIC rev.4 ICIO sectors (UNSD correspondence)"
+        )
+        mapping = IO_MAPPING_NOTE.format(n=int(goods_mask(io).sum()), table=table, classes=classes)
     groups = (("tariffs", scenario.tariffs), ("retaliation", scenario.retaliation))
     for key, ms in groups:
         for i, m in enumerate(ms):
             where = f"{key}[{i}]"
             if m.start is not None or m.end is not None or m.panel is not None:
                 raise ScenarioError(
-                    "the multi-sector model is static on the 1993 Caliendo-Parro tables: it takes no dated measures "
-                    "and no panel rates (the panel is on the default dataset's regions); run it with the pe or ge model",
+                    f"the multi-sector model is static on its input-output table ({table}): it takes no dated "
+                    "measures and no panel rates (the panel is on the default dataset's regions); run it with the pe "
+                    "or ge model",
                     source=scenario.source,
                     field=where,
                 )
-            cov = _covered(m, where, scenario.source)
+            cov = _covered(m, where, scenario.source, table)
 
             def idx(code: str, w: str) -> int:
                 if code not in codes:
                     raise ScenarioError(
-                        f"{code} is not among the Caliendo-Parro regions ({', '.join(codes)})",
+                        f"{code} is not among the regions of input-output table {table} ({', '.join(codes)})",
                         source=scenario.source,
                         field=w,
                     )
@@ -217,22 +266,23 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
                 ex = [j for j in range(len(codes)) if j != h]
             else:
                 ex = [idx(c, f"{where}.exporters[{k}]") for k, c in enumerate(m.exporters)]
-            if cov is None and m.uniform:  # all goods: every sector of the table, exactly as before
+            if cov is None and m.uniform:  # all goods: every goods sector of the table
+                rows = np.ix_(np.array([h]), np.array(ex, dtype=int), np.flatnonzero(goods))
                 if m.mode == "add":
-                    t[h, ex, :] += m.effective_rate
+                    t[rows] += m.effective_rate
                 else:
-                    t[h, ex, :] = m.exempt_share * t[h, ex, :] + m.effective_rate
+                    t[rows] = m.exempt_share * t[rows] + m.effective_rate
                 continue
-            if MAPPING_NOTE not in notes:
-                notes.append(MAPPING_NOTE)
+            if mapping not in notes:
+                notes.append(mapping)
             sectors = tuple(dict.fromkeys(hs2_sector_map().values()))
             covered = set(sectors) if cov is None else cov
             for e in ex:
                 # the taxed share of each dataset sector (coverage x not exempt, product by product when the
-                # measure has claims or product lists), carried to the CP sectors by their HS content
+                # measure has claims or product lists), carried to the table's sectors by their HS content
                 u = taxed_shares(m, [codes[e]], sectors, source=scenario.source, where=where)[0]
                 u = u * np.array([s in covered for s in sectors], dtype=float)
-                c, why = sector_shares(u, codes[e], codes[h], tuple(io.sectors))
+                c, why = sector_shares(u, codes[e], codes[h], tuple(io.sectors), table)
                 notes.extend(f"{where}: {n}" for n in why if f"{where}: {n}" not in notes)
                 r = m.rates.get(codes[e], m.rate) if m.rates else m.rate
                 if m.mode == "add":
@@ -242,16 +292,18 @@ def ge_io_tariffs_and_notes(scenario: Scenario, io: IOData) -> tuple[np.ndarray,
     return t, tuple(notes)
 
 
-def ge_io_tariffs(scenario: Scenario, io: IOData) -> np.ndarray:
-    """The scenario's tariffs on the Caliendo-Parro tables, (importer, exporter, sector)."""
-    return ge_io_tariffs_and_notes(scenario, io)[0]
+def ge_io_tariffs(scenario: Scenario, io: IOData, table: str | None = None) -> np.ndarray:
+    """The scenario's tariffs on input-output table ``table``, (importer, exporter, sector)."""
+    return ge_io_tariffs_and_notes(scenario, io, table)[0]
 
 
-@functools.lru_cache(maxsize=32)
-def _solve(key: bytes, shape: tuple[int, ...]) -> Any:
-    io, model, ref = _reference()
+@functools.lru_cache(maxsize=64)
+def _solve(table: str, theta_set: str, key: bytes, shape: tuple[int, ...]) -> Any:
+    io, model, ref, _ = _reference(table, theta_set)
     tariffs = np.frombuffer(key).reshape(shape)
-    return path_changes(model, ref, tariffs, io.d_cfl, np.zeros(io.N))
+    _, d_hat, deficit, _ = reference_policy(table, io)
+    final, ch = path_changes(model, ref, tariffs, d_hat, deficit)
+    return final, dataclasses.replace(ch, model=model)
 
 
 #: Tolerance (percentage points of real income, every region) of the path-integrated decomposition.
@@ -322,39 +374,54 @@ def path_changes(
     return final, path
 
 
-#: The sector trade-elasticity sets of the input-output table: the table's own θ (Caliendo and Parro 2015).
-TABLE_THETA_SETS = ("CP",)
+def _table_sets(table: str) -> tuple[str, ...]:
+    return tuple(io_elasticities(table).columns)
 
 
-def ge_io_refuses(es: ElasticitySet) -> str | None:
-    """Why an elasticity set cannot run in the multi-sector model (None when it can): the model's
-    long run needs sector trade elasticities of its input-output table (the set's ``io_theta``)."""
+def ge_io_refuses(es: ElasticitySet, scenario: Scenario) -> str | None:
+    """Why an elasticity set cannot run in the multi-sector model on the scenario's input-output
+    table (None when it can): the model's long run needs one of the table's sector trade-elasticity
+    sets (the set's ``io_theta``)."""
+    table = scenario.effective_io_table
+    have = _table_sets(table)
     if es.io_theta is None:
         return (
             f"elasticity set {es.name!r} has no sector trade elasticities for the multi-sector model (its io_theta "
-            f"names none); the input-output table has: {', '.join(TABLE_THETA_SETS)} (e.g. set 'central')"
+            f"names none); input-output table {table} has: {', '.join(have)} (elasticity sets of these names, or "
+            "'central' for CP)"
         )
-    if es.io_theta not in TABLE_THETA_SETS:
+    if es.io_theta not in have:
         return (
-            f"elasticity set {es.name!r}: io_theta {es.io_theta!r} is not a sector trade-elasticity set of the "
-            f"input-output table; it has: {', '.join(TABLE_THETA_SETS)}"
+            f"elasticity set {es.name!r}: io_theta {es.io_theta!r} is not a sector trade-elasticity set of input-output "
+            f"table {table}; it has: {', '.join(have)}"
         )
     return None
 
 
-def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[IOChanges]:
-    """The long run of the multi-sector GE for the context's scenario: trade exporter x importer x
-    sector (USD of 1993 at exporter prices, net of tariffs) before and after, and each region's real
-    income change. The model runs on its own tables with the sector trade elasticities the set names
-    (``io_theta``; :func:`ge_io_refuses` says which it has)."""
+def ge_io_default_sets(scenario: Scenario) -> tuple[str, ...] | None:
+    """The elasticity sets a scenario that names none runs in the multi-sector model: every sector
+    trade-elasticity set of its input-output table (the spread is the answer's uncertainty); on
+    ``cp1993``, which has Caliendo and Parro's only, the scenario's own defaults (those with it run)."""
+    have = _table_sets(scenario.effective_io_table)
+    return tuple(s for s in ELASTICITY_SETS if s in have) if len(have) > 1 else None
 
-    io, _model, ref = _reference()
-    t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io)
-    shock, ch = _solve(np.ascontiguousarray(t).tobytes(), t.shape)
+
+def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run") -> TradeOutcome[IOChanges]:
+    """The long run of the multi-sector GE for the context's scenario on its input-output table: trade
+    exporter x importer x sector (US dollars of the table's year, at exporter prices, net of
+    tariffs) before and after, and each region's real income change. The sector trade elasticities
+    are the set's ``io_theta`` (:func:`ge_io_refuses` says which the table has)."""
+
+    table = ctx.scenario.effective_io_table
+    theta_set = str(es.io_theta)
+    io, _model, ref, ref_text = _reference(table, theta_set)
+    t, mapping_notes = ge_io_tariffs_and_notes(ctx.scenario, io, table)
+    shock, ch = _solve(table, theta_set, np.ascontiguousarray(t).tobytes(), t.shape)
     V0 = np.transpose(ref.trade, (1, 0, 2))
     V1 = np.transpose(shock.trade, (1, 0, 2))
-    tx0 = np.transpose(io.tariff_cfl, (1, 0, 2))
+    tx0 = np.transpose(ref.tariffs, (1, 0, 2))
     tx1 = np.transpose(t, (1, 0, 2))
+    cite = "Caliendo and Parro 2015" if theta_set == "CP" else "tariffwar compilation, data/elasticities/io_sets.toml"
     return TradeOutcome(
         model=GE_IO_MODEL,
         horizon="long-run",
@@ -370,13 +437,68 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
         real_income_pct=np.asarray(ch.real_income_pct, dtype=float),
         on_dataset=False,
         notes=(
-            STRUCTURE_NOTE,
-            "multi-sector GE (Caliendo-Parro 2015): reference = the NAFTA equilibrium (1993 tables at post-NAFTA "
-            f"tariffs, zero aggregate deficits); sector trade elasticities: {es.io_theta} (Caliendo and Parro 2015); "
-            "trade in USD of 1993",
+            io_table_note(table),
+            f"multi-sector GE (Caliendo-Parro 2015) on input-output table {table}: {ref_text}; sector trade "
+            f"elasticities: {theta_set} ({cite}); trade in US dollars of the table's year",
             f"welfare decomposition (terms of trade, volume of trade, technical efficiency) integrated along the "
             f"path of tariffs from the reference ({ch.path_steps} steps, trapezoid rule) and adding up to the exact "
             "real income change; Caliendo and Parro's one-step formula is first-order, and off for shocks this large",
             *mapping_notes,
         ),
     )
+
+
+def export_io(
+    table: str,
+    scenario: Scenario,
+    out_dir: str | os.PathLike,
+    *,
+    theta_set: str = "CP",
+    overwrite: bool = False,
+) -> Path:
+    """Write input-output table ``table`` in the Caliendo-Parro layout with the scenario's tariffs as
+    the counterfactual (``tariffsim data export-io``), so that ``tariffsim replicate cp2015 --data-dir
+    DIR`` and any independent implementation of the model solve the same experiment.
+
+    ``trade.csv``: ``tariff`` = the tariffs the table's trade was observed under (they give the
+    shares), ``tariff_bln`` = the reference tariffs the model runs the scenario from
+    (:func:`tariffsim.inputs.io_shipped.reference_policy`), ``tariff_cfl`` = the scenario's tariffs on
+    the table (:func:`ge_io_tariffs_and_notes`), ``d_bln`` = ``d_cfl`` = 1; ``theta.csv``: the sector
+    trade elasticities of ``theta_set``. The reference's deficits: the table's own on today's tables
+    (solve with ``replicate cp2015 --with-deficits``), zero on cp1993 (the default). ``meta.json``
+    says all of this, with the table's pieces and years and the scenario's name and hash."""
+    data, _model, _ref, ref_text = _reference(table, theta_set)
+    shock, notes = ge_io_tariffs_and_notes(scenario, data, table)
+    tariff_bln, d_hat, deficit, _ = reference_policy(table, data)
+    out = dataclasses.replace(
+        data,
+        tariff_bln=np.asarray(tariff_bln),
+        tariff_cfl=shock,
+        d_bln=np.asarray(d_hat),
+        d_cfl=np.asarray(d_hat),
+    )
+    meta_in = io_table_meta(table)
+    held = bool(np.any(deficit != 0))
+    meta = {
+        "name": f"{table}+{scenario.name}",
+        "table": meta_in.get("table"),
+        "io_table": table,
+        "pieces": meta_in.get("pieces"),
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash,
+        "experiment": {
+            "tariff": "the tariffs the table's trade was observed under (they give the expenditure shares)",
+            "tariff_bln": f"the reference tariffs ({ref_text})",
+            "tariff_cfl": f"the reference tariffs plus the measures of scenario {scenario.name}",
+            "d_bln, d_cfl": "1 (no change in iceberg costs)",
+            "deficits": "held at the table's values: solve with `tariffsim replicate cp2015 --with-deficits`"
+            if held
+            else "zero in both solves: `tariffsim replicate cp2015` (its default)",
+        },
+        "theta": f"sector trade elasticities of set {theta_set}",
+        "units": "US dollars; tariffs as shares",
+        "notes": list(notes),
+    }
+    path = Path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_cp_layout(out, path, meta=meta, overwrite=overwrite)

@@ -22,6 +22,7 @@ from .._util import ShortRepr, json_safe
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.datasets import data_file
+from ..inputs.io_shipped import io_table_label, io_table_note
 from ..inputs.periods import quarter_labels
 from ..models.ge import GESolution
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
@@ -576,7 +577,8 @@ class Result:
         extra: dict[str, Any] = {}
         codes = {"country": self.country, "market": self.market}
         if isinstance(g, IOChanges):
-            rows, extra = _ge_io_rows(g, codes)
+            across = [d for n in self._headlines if isinstance(d := self.outcome(n).gdp_long_run.detail, IOChanges)]
+            rows, extra = _ge_io_rows(g, codes, across, self.scenario.effective_io_table)
         elif isinstance(g, GESolution):
             df = g.by_country()
             key = "iso3" if "iso3" in df.columns else df.columns[0]
@@ -664,9 +666,13 @@ def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
     return off > rtol * np.abs(trade).sum(axis=(0, 1))
 
 
-def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def _ge_io_rows(
+    g: Any, codes: Mapping[str, str | None], across: Sequence[IOChanges] = (), table: str | None = None
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.models.ge_io.IOChanges`) for
-    the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys."""
+    the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys: the
+    input-output table and its note, and ``by_sector`` (:func:`_by_sector_rows`) with the range of
+    value added across the elasticity sets' solutions ``across``."""
 
     regions = list(g.regions)
     iso = iso3_codes(regions)
@@ -685,6 +691,7 @@ def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict
         rec = by_region.iloc[k]
         row: dict[str, Any] = {"iso3": iso[k], "region": regions[k]}
         row.update({c: float(rec[c]) for c in GE_IO_ROW_KEYS})
+        row["real_gdp_pct"] = float(g.real_gdp_pct[k])
         row["output_by_sector_pct"] = dict(zip(g.sectors, map(float, out_pct[k]), strict=True))
         row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
         rows[role] = row
@@ -694,15 +701,56 @@ def _ge_io_rows(g: Any, codes: Mapping[str, str | None]) -> tuple[dict[str, dict
         if g.path_steps > 1
         else "first-order, one step"
     )
+    note = STRUCTURE_NOTE if table in (None, "cp1993") else io_table_note(str(table))
+    ks = [region_index(regions, str(r["iso3"])) for r in rows.values() if r]
     extra = {
+        "io_table": table,
+        "io_table_label": io_table_label(table),
+        "io_table_note": note,
+        "by_sector": _by_sector_rows(g, list(dict.fromkeys(ks)), across),
+        "by_sector_units": "output_share: share of the region's baseline gross output; output_change_pct: gross output "
+        "at baseline prices (deflated by the sector's producer price); value_added_change_pct: value added at "
+        "baseline prices (the labour the sector employs); exports_change_pct: exports to all other regions in value; "
+        f"_low/_high: range over the elasticity sets run ({len(across)}); flagged: base under 1 % of the region's "
+        "gross output",
         "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
-        "structure": STRUCTURE_NOTE,
+        "structure": note,
         "units": "percent; welfare and its terms (terms of trade, volume of trade, technical efficiency) in percent "
         f"of baseline income (Caliendo and Parro 2015 decomposition, {how}); real_income_pct: the exact change "
         "of real income; output: gross output, value at producer prices (output) or deflated by the sector's "
         "input-bundle cost (real output)",
     }
     return rows, extra
+
+
+def _by_sector_rows(g: IOChanges, regions: Sequence[int], across: Sequence[IOChanges]) -> list[dict[str, Any]]:
+    """``ge.by_sector``: one row per sector of each region in ``regions`` (indices), from
+    :meth:`IOChanges.sector_table`, with the value-added range over ``across``."""
+    t = g.sector_table()
+    lo = hi = None
+    if across:
+        va = np.stack([np.asarray(a.value_added_pct, dtype=float) for a in across])
+        lo, hi = np.nanmin(va, axis=0), np.nanmax(va, axis=0)
+    J = len(g.sectors)
+    out = []
+    for k in regions:
+        for j in range(J):
+            r = t.iloc[k * J + j]
+            row = {
+                "region": str(r["region"]),
+                "sector": str(r["sector"]),
+                "output_share": float(r["output_share"]),
+                "output_change_pct": float(r["output_change_pct"]),
+                "output_value_change_pct": float(r["output_value_change_pct"]),
+                "value_added_change_pct": float(r["value_added_change_pct"]),
+                "exports_change_pct": float(r["exports_change_pct"]),
+                "flagged": bool(r["flagged"]),
+            }
+            if lo is not None and hi is not None:
+                row["value_added_change_pct_low"] = float(lo[k, j])
+                row["value_added_change_pct_high"] = float(hi[k, j])
+            out.append(row)
+    return out
 
 
 RISK_KEYS = (

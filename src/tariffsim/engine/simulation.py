@@ -138,17 +138,18 @@ def _resolve_sets(
     """The sets to run: given, or the scenario's. A set the long-run model refuses is an error when it
     was asked for (here or in the scenario's file), and left out with a note when it is a default."""
     chosen = elasticities is not None or scenario.elasticity_sets_given
+    long_run = long_run_adapter(model)
     if elasticities is None:
-        sets = [scenario.elasticity_set(n) for n in scenario.elasticity_sets]
+        wanted = (None if chosen else long_run.default_sets(scenario)) or scenario.elasticity_sets
+        sets = [scenario.elasticity_set(n) for n in wanted]
     else:
         if isinstance(elasticities, str | ElasticitySet):
             elasticities = [elasticities]
         sets = [e if isinstance(e, ElasticitySet) else scenario.elasticity_set(str(e)) for e in elasticities]
-    long_run = long_run_adapter(model)
     kept: list[ElasticitySet] = []
     skipped: list[str] = []
     for es in sets:
-        why = long_run.refuse_set(es)
+        why = long_run.refuse_set(es, scenario)
         if why is None:
             kept.append(es)
         elif chosen:
@@ -191,6 +192,7 @@ def resolve(
     seed: int | None = None,
     method: str = "exact",
     recession: bool = True,
+    io_table: str | None = None,
 ) -> Inputs:
     """Stage 1: the scenario (name, path, dict or Scenario), its data and everything derived, each
     built once: the tariffs on the data, the elasticity sets, the macro assumptions and (with
@@ -203,6 +205,8 @@ def resolve(
     model = adapter(model or sc.model, source=sc.source).name
     if model != sc.model:
         sc = sc.derive(model=model)
+    if io_table is not None and io_table != sc.io_table:
+        sc = sc.derive(io_table=io_table)
     data = sc.load_data() if data is None else data
     sc.validate_against(data)
     t0, path = sc.tariff_path(data)
@@ -538,6 +542,7 @@ def simulate(
     recession: bool = True,
     method: str = "exact",
     progress: Callable[[str], None] | None = None,
+    io_table: str | None = None,
 ) -> Result:
     """Run a scenario: resolve → trade → macro → recession → result.
 
@@ -550,6 +555,8 @@ def simulate(
     recession : run the recession-risk Monte Carlo (False for fast sweeps).
     method : 'exact' or 'smart-linear' (the PE model).
     progress : optional callback receiving a short description of each step.
+    io_table : the multi-sector model's input-output table, 'icio2022', 'wiod2011' or 'cp1993'
+        (default: the scenario's, else icio2022); the result's scenario records it.
     """
     say = progress or (lambda s: None)
     inp = resolve(
@@ -562,6 +569,7 @@ def simulate(
         seed=seed,
         method=method,
         recession=recession,
+        io_table=io_table,
     )
     outcomes = {}
     for es in inp.sets:

@@ -353,14 +353,18 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             )
         cty = ge.get("country") or {}
         traded = set(ge.get("traded_sectors") or [])
-        out = {k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in traded}
+        rows = [r for r in ge.get("by_sector") or [] if r.get("region") == cty.get("region")]
+        if rows:  # value added at baseline prices, sectors with at least 1 % of the output
+            out = {r["sector"]: r.get("value_added_change_pct") for r in rows if not r.get("flagged")}
+            what = "value added at baseline prices (sectors with at least 1 % of output)"
+        else:
+            out = {k: v for k, v in (cty.get("output_by_sector_pct") or {}).items() if k in traded}
+            what = "gross output"
         ranked = sorted((v, k) for k, v in out.items() if v is not None)
         if ranked:
-            worst = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[:3])
-            best = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[::-1][:3])
-            notes.append(
-                f"{cty.get('iso3')} gross output in the multi-sector GE, largest falls: {worst}; rises: {best}"
-            )
+            worst = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[:3] if v < 0) or "none"
+            best = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[::-1][:3] if v > 0) or "none"
+            notes.append(f"{cty.get('iso3')} {what} in the multi-sector GE, largest falls: {worst}; rises: {best}")
     cols = ("exp 4q %", "GDP yr1 %", "GDP 4q %", "GDP LR %", "income LR %", "recession")
     by_set = []
     for n, h in (j.get("by_elasticity_set") or {}).items():

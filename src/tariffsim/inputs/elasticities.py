@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..errors import ScenarioError
 from .datasets import data_file
+from .io_shipped import ELASTICITY_SETS, io_elasticity_sets
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -40,6 +41,8 @@ __all__ = [
     "Distribution",
     "available_sets",
     "get_set",
+    "io_set",
+    "io_set_names",
     "shipped_distributions",
     "one_year_ratio",
     "DEFAULT_SETS",
@@ -307,13 +310,44 @@ def available_sets() -> list[str]:
 
 
 def get_set(name: str) -> ElasticitySet:
-    """A shipped elasticity set by name (``available_sets()``)."""
+    """A shipped elasticity set by name (``available_sets()``), or a sector trade-elasticity set of
+    the multi-sector model (:func:`io_set_names`: 'CP', 'BSY', ...; :func:`io_set`)."""
     sets = _shipped()["sets"]
     if name not in sets:
+        io = io_set(name)
+        if io is not None:
+            return io
         raise ScenarioError(
-            f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}", source="elasticities", field="sets"
+            f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}; sector trade-elasticity sets of the "
+            f"multi-sector model: {', '.join(io_set_names())}",
+            source="elasticities",
+            field="sets",
         )
     return ElasticitySet.from_dict(name, sets[name], source="tariffsim:data/elasticities/sets.toml")
+
+
+def io_set_names() -> tuple[str, ...]:
+    """The sector trade-elasticity sets of the multi-sector model (tariffwar's eight: CP, BSY, GYY,
+    Shap, FGO, LL, IS, U4; ``data/elasticities/io_sets.toml`` has their citations)."""
+    return ELASTICITY_SETS
+
+
+def io_set(name: str) -> ElasticitySet | None:
+    """The elasticity set named after a sector trade-elasticity set of the multi-sector model (any
+    case: 'bsy' is 'BSY'): its long run is that set's θ_j (``io_theta``); its near term (and every
+    other quantity) is the central set's. None when ``name`` is not one of :func:`io_set_names`."""
+    key = {n.lower(): n for n in ELASTICITY_SETS}.get(str(name).strip().lower())
+    if key is None:
+        return None
+    cite = io_elasticity_sets()[key]
+    d = get_set("central").to_dict()
+    d[IO_THETA] = key
+    d["description"] = (
+        f"multi-sector long run with the sector trade elasticities of {cite['label']}; near term and one-sector "
+        "values as the central set"
+    )
+    d["sources"] = {**d.get("sources", {}), IO_THETA: cite["citation"]}
+    return ElasticitySet.from_dict(key, d, source="tariffsim:data/elasticities/io_sets.toml")
 
 
 DISTS = {"triangular": ("low", "mode", "high"), "uniform": ("low", "high"), "lognormal": ("median", "sd_log")}

@@ -48,7 +48,10 @@ from .elasticities import (
     ElasticitySet,
     available_sets,
     get_set,
+    io_set,
+    io_set_names,
 )
+from .io_shipped import resolve_io_table
 from .loaders import load_data_spec
 from .measures import PANEL_PATH, TariffMeasure, measure_label
 from .periods import QUARTER_RE, quarter_labels
@@ -70,6 +73,7 @@ TOP_KEYS = (
     "description",
     "dataset",
     "model",
+    "io_table",
     "country",
     "horizon",
     "seed",
@@ -94,6 +98,12 @@ DIST_PARAMS = (
 )
 
 
+def _io_name(name: str) -> str:
+    """A sector trade-elasticity set of the multi-sector model in its own spelling ('bsy' -> 'BSY')."""
+    es = io_set(name)
+    return name if es is None else es.name
+
+
 def _frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
     """A read-only view of a copy of ``d`` (nested tables too)."""
     return MappingProxyType({k: _frozen(v) if isinstance(v, Mapping) else v for k, v in d.items()})
@@ -114,13 +124,16 @@ class Scenario:
     them or they are the defaults); ``recession`` the scenario's own AR(1) calibration, built from
     its ``[recession]`` table (``recession_spec``) when it has one, else None (the country's
     shipped calibration applies); ``base_hash`` and ``patch``: for a derived scenario, the hash of
-    the scenario it was derived from and the changes (:meth:`derive`).
+    the scenario it was derived from and the changes (:meth:`derive`). ``io_table``: the
+    input-output table of the multi-sector model (``icio2022``, ``wiod2011``, ``cp1993``; None: the
+    default, :attr:`effective_io_table`).
     """
 
     name: str
     description: str = ""
     dataset: str | Mapping[str, Any] = "default"
     model: str = DEFAULT_MODEL
+    io_table: str | None = None
     country: str = DEFAULT_COUNTRY
     horizon: int = 12
     seed: int = 20250304
@@ -141,6 +154,11 @@ class Scenario:
     base_dir: str | None = None
     base_hash: str | None = None
     patch: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def effective_io_table(self) -> str:
+        """The input-output table a multi-sector run uses (``io_table`` or the default, icio2022)."""
+        return resolve_io_table(self.io_table, source=self.source)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -169,6 +187,11 @@ class Scenario:
         model = d.get("model", DEFAULT_MODEL)
         if model not in MODELS:
             raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
+        io_table = d.get("io_table")
+        if io_table is not None:
+            if not isinstance(io_table, str):
+                raise ScenarioError(f"expected a table name, got {io_table!r}", source=source, field="io_table")
+            io_table = resolve_io_table(io_table, source=source)
         country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
@@ -230,10 +253,13 @@ class Scenario:
         if not isinstance(sets, list) or not sets:
             raise ScenarioError("expected a non-empty list of set names", source=source, field="elasticities.sets")
         known = set(available_sets()) | set(custom)
+        # a sector trade-elasticity set of the multi-sector model, in its own spelling ('bsy' is 'BSY')
+        sets = [_io_name(s) if isinstance(s, str) and s not in known else s for s in sets]
         for i, s in enumerate(sets):
-            if s not in known:
+            if s not in known and io_set(s) is None:
                 raise ScenarioError(
-                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}",
+                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}; for the multi-sector model "
+                    f"also {', '.join(io_set_names())}",
                     source=source,
                     field=f"elasticities.sets[{i}]",
                 )
@@ -300,6 +326,7 @@ class Scenario:
             description=str(d.get("description", "")),
             dataset=_frozen(dataset) if isinstance(dataset, Mapping) else dataset,
             model=model,
+            io_table=io_table,
             country=country.strip().upper(),
             horizon=int(horizon),
             seed=int(seed),
@@ -339,6 +366,7 @@ class Scenario:
             {
                 "dataset": _thaw(self.dataset) if isinstance(self.dataset, Mapping) else self.dataset,
                 "model": self.model,
+                **({"io_table": self.io_table} if self.io_table is not None else {}),
                 "country": self.country,
                 "horizon": self.horizon,
                 "seed": self.seed,
@@ -388,6 +416,7 @@ class Scenario:
         retaliation_rate: float | None = None,
         horizon: int | None = None,
         model: str | None = None,
+        io_table: str | None = None,
     ) -> Scenario:
         """A variant of this scenario, validated exactly as a TOML file is.
 
@@ -396,7 +425,8 @@ class Scenario:
         tariff measure that hits it; 0 removes retaliation), ``horizon`` in quarters. The result
         is renamed ``NAME@key=value,...``, its description says what changed, measure labels are
         rewritten and the legal citations of measures whose rate or coverage changed are dropped
-        (they no longer describe the measure).
+        (they no longer describe the measure). ``model`` and ``io_table`` (the multi-sector model's
+        input-output table) change how the scenario is run: recorded in the patch, not the name.
         """
         changes = {
             "rate": rate,
@@ -404,11 +434,14 @@ class Scenario:
             "retaliation_rate": retaliation_rate,
             "horizon": horizon,
             "model": model,
+            "io_table": io_table,
         }
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             return self
         d = self.to_dict()
+        if "io_table" in changes:
+            changes["io_table"] = resolve_io_table(str(changes["io_table"]), source=self.source)
         if "model" in changes and not isinstance(changes["model"], str):
             raise ScenarioError(f"expected a model name, got {changes['model']!r}", source=self.source, field="model")
         where = "derived scenario"
@@ -461,8 +494,11 @@ class Scenario:
             d["horizon"] = changes["horizon"]
         if "model" in changes:
             d["model"] = changes["model"]
+        if "io_table" in changes:
+            d["io_table"] = changes["io_table"]
         patch = {**self.patch, **changes}
-        named = {k: v for k, v in changes.items() if k != "model"}  # the model is how it is run, not a variant
+        # the model and its input-output table are how it is run, not a variant
+        named = {k: v for k, v in changes.items() if k not in ("model", "io_table")}
         tag = ",".join(f"{k}={_fmt_change(v)}" for k, v in changes.items())
         if named:
             base, _, prior = self.name.partition("@")

@@ -100,6 +100,9 @@ FRESH = 3
 #: Inner accuracy relative to the outer residual, and its cap (see :func:`_inner_tol`).
 ITOL_REL = 1e-4
 ITOL_CAP = 1e-3
+#: Largest inner accuracy relative to the outer residual it perturbs; a state evaluated more loosely
+#: (after a step that contracted by more than ITOL_RES / ITOL_REL) is re-evaluated before the next step.
+ITOL_RES = 0.1
 #: Relative accuracy of the derivative solves behind the analytic wage Jacobian.
 JAC_TOL = 0.1
 #: The Jacobian is rebuilt at the new point when a Broyden step shrank the residual norm by less
@@ -605,7 +608,8 @@ def solve(
     contraction: float | None = None,
     jac: np.ndarray | None = None,
     prev: IOState | None = None,
-) -> tuple[IOState, SolverInfo, np.ndarray]:
+    X0: np.ndarray | None = None,
+) -> tuple[IOState, SolverInfo, np.ndarray | None]:
     """Quasi-Newton on the labour-market residual in log ŵ; returns (state, SolverInfo, Jacobian).
 
     The Jacobian is the analytic one (:func:`wage_jacobian`), computed at the start (or taken
@@ -619,7 +623,10 @@ def solve(
     solved tightly and its residuals checked.
 
     ``jac`` and ``prev`` (an earlier Jacobian and state, e.g. of the baseline solve) make a nearby
-    solve cheap. ``iterations`` counts the outer steps. Raises :class:`ConvergenceError` when the
+    solve cheap; without ``prev``, ``X0`` (J, N) starts the expenditures (e.g. the data's: then a
+    solve of data that are an equilibrium at unchanged tariffs ends at its first evaluation). The
+    returned Jacobian is None when no step was taken (a later solve started from this one builds
+    it where it needs it). ``iterations`` counts the outer steps. Raises :class:`ConvergenceError` when the
     max-abs scaled residual is not below ``tol`` after ``max_iter`` steps, turns non-finite, or
     no step reduces it.
     """
@@ -635,7 +642,10 @@ def solve(
         return ConvergenceError(message, iterations=it, residual=res, seconds=time.perf_counter() - t0, method=METHOD)
 
     try:
-        st = evaluate(lw, sysm, prev, inner_tol=_inner_tol(1.0 if prev is None else 1e-3, tol))
+        # a start without a Jacobian took no step (it is its data, not a nearby solution): solve the
+        # inner blocks loosely first, as from a cold start
+        near = prev is not None and jac is not None
+        st = evaluate(lw, sysm, prev, inner_tol=_inner_tol(1e-3 if near else 1.0, tol), X0=None if prev else X0)
     except (FloatingPointError, np.linalg.LinAlgError, ConvergenceError) as exc:
         raise fail(f"equilibrium blocks could not be evaluated at the start ({exc})") from None
     res = float(np.max(np.abs(st.F)))
@@ -651,7 +661,9 @@ def solve(
     need_jac = Jm is None  # build the analytic Jacobian at the current point before the next step
     fresh = False  # Jm is the analytic Jacobian at the current point (no Broyden update since)
     while True:
-        if st.inner_tol > max(res, 1e-2 * tol):  # inner error may dominate this residual: tighten it here
+        # the inner error must stay well below the residual it perturbs (a step that contracted by more
+        # than 1/ITOL_REL was evaluated too loosely to steer the next one): tighten it here
+        if st.inner_tol > max(ITOL_RES * res, 1e-2 * tol):
             st = evaluate(lw, sysm, st, inner_tol=_inner_tol(res, tol))
             res = float(np.max(np.abs(st.F)))
             continue
@@ -719,4 +731,4 @@ def solve(
     if not res < max(tol, 1e-9):
         raise fail(f"GE-IO blocks not solved to tolerance: {checks}")
     info = SolverInfo(method=METHOD, converged=True, iterations=it, residual=res, seconds=time.perf_counter() - t0)
-    return st, info, (Jm if Jm is not None else wage_jacobian(st, sysm))
+    return st, info, Jm

@@ -109,11 +109,16 @@ def iso3_codes(regions: Sequence[str]) -> list[str]:
     return [REGION_ISO3.get(r, r) for r in regions]
 
 
+_NAME_ISO3 = {name.lower(): iso.lower() for name, iso in REGION_ISO3.items()}
+
+
 def region_index(regions: Sequence[str], code: str) -> int:
-    """Position of ``code`` (a region name of the data or its ISO3 code, any case) in ``regions``."""
+    """Position of ``code`` (a region name of the data or its ISO3 code, any case) in ``regions``;
+    a Caliendo-Parro name (``Mexico``) also finds a region named by its code (``MEX``)."""
     key = str(code).strip().lower()
+    alias = _NAME_ISO3.get(key, key)
     for k, r in enumerate(regions):
-        if r.lower() == key or REGION_ISO3.get(r, "").lower() == key:
+        if r.lower() in (key, alias) or REGION_ISO3.get(r, "").lower() == key:
             return k
     raise CountryCodeError(f"unknown region {code!r}; regions: {', '.join(iso3_codes(regions))}", location="region")
 
@@ -278,7 +283,7 @@ class IOSolution(ShortRepr):
     solver: SolverInfo
     residuals: dict
     walras: float
-    jacobian: np.ndarray = field(repr=False)
+    jacobian: np.ndarray | None = field(repr=False)
     state: _solver.IOState = field(repr=False)
 
     @property
@@ -329,7 +334,8 @@ def solve_io(
         D,
     )
     if start is None:
-        st, info, jac = _solver.solve(sysm, tol=tol, max_iter=max_iter)
+        X_data = (d.trade * (1.0 + d.tariff)).sum(axis=1).T  # (J, N): the data's expenditures start the solve
+        st, info, jac = _solver.solve(sysm, tol=tol, max_iter=max_iter, X0=X_data)
     else:
         st, info, jac = _solver.solve(
             sysm, start.state.lw, tol=tol, max_iter=max_iter, jac=start.jacobian, prev=start.state
@@ -374,6 +380,8 @@ class IOChanges(ShortRepr):
         (:func:`changes`); for a decomposition integrated along a path of tariffs
         (:func:`tariffsim.engine.ge_io_bridge.path_changes`), its number of steps and its largest
         distance (pp) from the exact log change of real income before the terms were scaled to it.
+    model : the calibrated model the solutions belong to, when known (value-added and input shares
+        for :meth:`value_added_group_pct` and :attr:`real_gdp_pct`).
     """
 
     baseline: IOSolution
@@ -387,6 +395,7 @@ class IOChanges(ShortRepr):
     tech_bilateral: np.ndarray
     path_steps: int = 1
     path_gap_pp: float | None = None
+    model: IOModel | None = field(default=None, repr=False)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -436,6 +445,79 @@ class IOChanges(ShortRepr):
     def exports_pct(self) -> np.ndarray:
         """(N, J) change of exports (to all other regions, net of tariffs)."""
         return _pct(_exports(self.counterfactual.trade), _exports(self.baseline.trade))
+
+    @property
+    def value_added_pct(self) -> np.ndarray:
+        """(N, J) change of value added at baseline prices: the labour a sector employs, Ŷ/ŵ − 1
+        (value added is w L with a fixed value-added share, so its value moves like ``output_pct``)."""
+        return _pct(self.counterfactual.output / self.w_hat[:, None], self.baseline.output)
+
+    @property
+    def output_share(self) -> np.ndarray:
+        """(N, J) each sector's share of its region's baseline gross output."""
+        out = self.baseline.output
+        return out / out.sum(axis=1, keepdims=True)
+
+    def total_exports_pct(self, sectors: np.ndarray | None = None) -> np.ndarray:
+        """(N,) change of each region's exports to all others, summed over ``sectors`` (a (J,) mask;
+        default all), in value (net of tariffs)."""
+        mask = np.ones(len(self.sectors), dtype=bool) if sectors is None else np.asarray(sectors, dtype=bool)
+        before = _exports(self.baseline.trade)[:, mask].sum(axis=1)
+        after = _exports(self.counterfactual.trade)[:, mask].sum(axis=1)
+        return _pct(after, before)
+
+    def value_added_group_pct(self, sectors: np.ndarray, va_share: np.ndarray | None = None) -> np.ndarray:
+        """(N,) change of value added at baseline prices (labour employed) in a group of sectors:
+        ``sectors`` a (J,) mask, ``va_share`` (N, J) the value-added shares γ_nj (default: the
+        model's, ``IOModel.gamma_va.T``)."""
+        mask = np.asarray(sectors, dtype=bool)
+        if va_share is None:
+            if self.model is None:
+                raise ValueError("value_added_group_pct needs va_share or changes that carry their model")
+            va_share = self.model.gamma_va.T
+        va0 = np.asarray(va_share) * self.baseline.output
+        va1 = np.asarray(va_share) * self.counterfactual.output / self.w_hat[:, None]
+        return _pct(va1[:, mask].sum(axis=1), va0[:, mask].sum(axis=1))
+
+    @property
+    def real_gdp_pct(self) -> np.ndarray:
+        """(N,) change of real GDP at baseline prices, by double deflation: each sector's gross output
+        deflated by its producer price (Ŷ/ĉ) minus its intermediate inputs deflated by their
+        purchase prices (γ_nkj Y'_nj / P̂_nk), summed over sectors, over baseline value added. With
+        labour fixed and the only factor, it moves only through the reallocation of labour and
+        inputs between sectors (docs/models/ge_io.md). Needs the changes' ``model``; NaN without it."""
+        if self.model is None:
+            return np.full(len(self.regions), np.nan)
+        y0, y1 = self.baseline.output, self.counterfactual.output
+        gamma = self.model.gamma  # (N, K, J)
+        rva1 = y1 / self.c_hat - np.einsum("nkj,nj,nk->nj", gamma, y1, 1.0 / self.P_hat)
+        va0 = self.model.gamma_va.T * y0
+        return 100.0 * (rva1.sum(axis=1) / va0.sum(axis=1) - 1.0)
+
+    def sector_table(self, *, flag_share: float = 0.01) -> pd.DataFrame:
+        """One row per region and sector: ``output_share`` (of the region's baseline gross output),
+        ``output_change_pct`` (gross output at baseline prices, Ŷ/ĉ − 1), ``output_value_change_pct``
+        (in value), ``value_added_change_pct`` (at baseline prices: labour employed),
+        ``exports_change_pct`` (value, net of tariffs, to all other regions), ``flagged`` (a base
+        under ``flag_share`` of the region's output: its percent changes rest on little)."""
+        N, J = len(self.regions), len(self.sectors)
+        share = self.output_share
+        df = pd.DataFrame(
+            {
+                "region": np.repeat(self.regions, J),
+                "sector": np.tile(self.sectors, N),
+                "output_share": share.ravel(),
+                "output_change_pct": self.real_output_pct.ravel(),
+                "output_value_change_pct": self.output_pct.ravel(),
+                "value_added_change_pct": self.value_added_pct.ravel(),
+                "exports_change_pct": self.exports_pct.ravel(),
+                "flagged": (share < flag_share).ravel(),
+            }
+        )
+        df.attrs["units"] = (
+            f"shares; changes in percent; flagged = base under {100 * flag_share:g} % of the region's gross output"
+        )
+        return df
 
     def by_region(self) -> pd.DataFrame:
         """region, welfare_pct, tot_pct, vot_pct, tech_pct, realwage_pct, real_income_pct, w_hat_pct, P_hat_pct."""

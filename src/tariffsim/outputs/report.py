@@ -16,8 +16,9 @@ only with ``force=True`` (after success). Files in the report folder::
     provenance.json             result.provenance, the run --json summary, settings, files, SHA-256
     figures/NAME.{png,svg,pdf}  see tariffsim.outputs.figures.catalog
     tables/NAME.{csv,md,tex,html}   summary (by elasticity set), sectors, partners; with model 'ge-io'
-                                also ge_io_welfare and ge_io_output (figures ge_io_welfare and
-                                ge_io_output_by_sector), the multi-sector GE on the 1993 structure
+                                also ge_io_welfare, ge_io_sectors and ge_io_output (figures
+                                ge_io_welfare, ge_io_sectors, ge_io_output_by_sector), the
+                                multi-sector GE on the scenario's input-output table
     report.xlsx                 the tables, a sheet each (units in the headers), and a Sources sheet
     data/*.csv                  the tidy data behind the figures (sweep, grid, tornado, paths, draws)
 """
@@ -149,7 +150,7 @@ def _sweep_sets(sc: Scenario, wanted: Sequence[str]) -> list[str]:
         except TariffSimError:
             log.warning("elasticity set %r is not available; left out of the sweep", s)
             continue
-        why = long_run.refuse_set(es)
+        why = long_run.refuse_set(es, sc)
         if why:
             log.info("left out of the sweep: %s", why)
             continue
@@ -206,10 +207,11 @@ def write_report(
         scenario's). sweep_n_paths : paths per sweep point (default: the scenario's, so that the
         sweep's no-tariff probability equals the main run's).
     model : 'pe', 'ge' or 'ge-io' (default: the scenario's); the report is of that model. With 'ge-io'
-        the report adds the multi-sector GE's welfare decomposition and output by sector of the
-        reported country and the market (figures ge_io_welfare, ge_io_output_by_sector; tables
-        ge_io_welfare, ge_io_output), and the sector and partner tables and figures of the dataset
-        are those of the PE model (the multi-sector GE runs on the 1993 Caliendo-Parro tables).
+        the report adds the multi-sector GE's welfare decomposition, output, value added and exports by
+        sector of the reported country and the market with the range over the elasticity sets
+        (figures ge_io_welfare, ge_io_sectors, ge_io_output_by_sector; tables ge_io_welfare,
+        ge_io_sectors, ge_io_output), and the sector and partner tables and figures of the dataset are
+        those of the PE model (the multi-sector GE runs on its own input-output table).
     elasticities : the elasticity sets of the main run (default: the scenario's).
     scheduler : a ``dask.distributed.Client`` for the sweep and heatmap grid points (see
         :func:`dask_client`); the numbers are the same as in-process.
@@ -340,6 +342,9 @@ def _report_tables(result: Result, dataset_view: Result) -> dict:
     if tables.ge_io_block(result):
         out["ge_io_welfare"] = tables.ge_io_welfare_table(result)
         out["ge_io_output"] = tables.ge_io_output_table(result)
+        sectors = tables.ge_io_sector_table(result)
+        if not sectors.empty:
+            out["ge_io_sectors"] = sectors
     return out
 
 
@@ -458,26 +463,55 @@ def _ge_io_figures(result: Result) -> dict:
         ]
     )
     output["output_pct"] = pd.to_numeric(output["output_pct"], errors="coerce")
-    structure = "the structure is 1993's (Caliendo-Parro tables: shares, input-output linkages and trade elasticities of 1993, not of today)"
+    label = tables.ge_io_label(ge)
+    old_tables = ge.get("io_table") in (None, "cp1993")
+    structure = (
+        "the structure is 1993's (Caliendo-Parro tables: shares, input-output linkages and trade elasticities of "
+        "1993, not of today)"
+        if old_tables
+        else f"input-output table {ge.get('io_table')} ({label}; every piece and its year in the notes)"
+    )
+    start = "from the NAFTA equilibrium" if old_tables else "from the table's own equilibrium"
+    caption = plots_ge_io.io_caption(None if old_tables else str(ge.get("io_table_note")))
     who = " and ".join(names)
-    return {
+    figs = {
         "ge_io_welfare": (
             plots_ge_io.welfare_decomposition(
                 welfare,
                 names,
-                subtitle=f"{who}, long run, multi-sector GE (structure of 1993); decomposition integrated along the "
+                subtitle=f"{who}, long run, multi-sector GE ({label}); decomposition integrated along the "
                 "tariff path, adding up to the exact real-income change (table ge_io_welfare)",
+                caption=caption,
             ),
             f"Welfare change of {who} in the multi-sector general equilibrium with input-output linkages (long "
-            "run, from the NAFTA equilibrium), as terms of trade + volume of trade + technical efficiency (percent "
+            f"run, {start}), as terms of trade + volume of trade + technical efficiency (percent "
             f"of baseline income); {structure}.",
         ),
         "ge_io_output_by_sector": (
-            plots_ge_io.output_by_sector(output, names),
+            plots_ge_io.output_by_sector(output, names, caption=caption),
             f"Gross output change by traded sector for {who} in the multi-sector general equilibrium (value at "
             f"producer prices, percent; services in the table ge_io_output); {structure}.",
         ),
     }
+    rows_by = ge.get("by_sector") or []
+    country = rows[0] if rows else {}
+    if rows_by and country:
+        region = str(country.get("region"))
+        n_sets = len(result.sets)
+        figs["ge_io_sectors"] = (
+            plots_ge_io.sector_changes_with_range(
+                rows_by,
+                region,
+                title=f"{names[0]}: value added by sector, multi-sector GE",
+                subtitle=f"{label}; value added at baseline prices (labour employed); bar: central set "
+                f"'{result.central}', line: range over the {n_sets} elasticity sets (table ge_io_sectors)",
+                caption=caption,
+            ),
+            f"Value added by sector of {names[0]} in the multi-sector general equilibrium (long run, {start}): the "
+            f"central elasticity set and the range over the {n_sets} sets run; sectors marked * have a base under 1 % "
+            f"of its output; {structure}.",
+        )
+    return figs
 
 
 # ============================================================================= the sweep

@@ -24,7 +24,7 @@ from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from ..inputs.measures import measure_label
 from .files import safe_filename
-from .tables import US, format_cell, ge_io_block, ge_io_economies, table_html
+from .tables import US, format_cell, ge_io_block, ge_io_economies, ge_io_label, table_html
 
 if TYPE_CHECKING:
     from ..engine.results import Result
@@ -215,7 +215,7 @@ def report_html(
     # -- the main numbers
     add("<h2>The main numbers</h2>")
     ge = ge_io_block(result)
-    lr_note = " in the multi-sector GE, structure of 1993" if ge else ""  # its long run is on the 1993 tables
+    lr_note = f" in the multi-sector GE, {ge_io_label(ge)}" if ge else ""  # its long run is on its table
     # the cards are the headline's (Result.overview): the same numbers as the CLI summary and the notebook
     boxes = [
         (
@@ -302,6 +302,7 @@ def report_html(
         "recession_curve",
         "gdp_path_chart",
         "ge_io_welfare",
+        "ge_io_sectors",
         "ge_io_output_by_sector",
         "export_losses_by_sector",
         "diversion_by_source",
@@ -323,8 +324,10 @@ def report_html(
     # -- tables
     add("<h2>Tables</h2>")
     if "ge_io_welfare" in tables:
-        add("<h3>Multi-sector general equilibrium (Caliendo-Parro, structure of 1993)</h3>")
+        add(f"<h3>Multi-sector general equilibrium (Caliendo-Parro, {_e(ge_io_label(ge))})</h3>")
         add(_table_block(tables["ge_io_welfare"], "ge_io_welfare", table_formats))
+        if "ge_io_sectors" in tables:
+            add(_table_block(tables["ge_io_sectors"], "ge_io_sectors", table_formats))
         add(_table_block(tables["ge_io_output"], "ge_io_output", table_formats))
         add("<h3>Exports of the dataset's sectors and partners</h3>")
     add(_table_block(tables["sectors"], "sectors", table_formats))
@@ -537,10 +540,10 @@ def _ge_io_text(ge: Mapping) -> str:
             f"real wage by {fmt_signed(row['realwage_pct'], 2, bare_zero=True)} %"
         )
     return (
-        "<b>Multi-sector general equilibrium, long run (structure of 1993).</b> "
+        f"<b>Multi-sector general equilibrium, long run ({_e(ge_io_label(ge))}).</b> "
         + "; ".join(parts)
-        + ". Output by sector: figure and table below. "
-        + f"<span class='meta'>{_e(_cap(str(ge.get('structure', ''))))}.</span>"
+        + ". Output, value added and exports by sector, with the range over the elasticity sets: figures and "
+        "tables below. " + f"<span class='meta'>{_e(_cap(str(ge.get('structure', ''))))}.</span>"
     )
 
 

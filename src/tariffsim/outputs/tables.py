@@ -46,6 +46,8 @@ __all__ = [
     "ge_io_block",
     "ge_io_economies",
     "ge_io_output_table",
+    "ge_io_sector_table",
+    "ge_io_label",
     "TABLE_FORMATS",
 ]
 
@@ -287,11 +289,64 @@ def ge_io_economies(ge: Mapping) -> list[Mapping]:
     return rows
 
 
+def ge_io_label(ge: Mapping) -> str:
+    """Short label of the structure a multi-sector block rests on ('structure of 1993', 'WIOT 2011' ...)."""
+    return str(ge.get("io_table_label") or "structure of 1993")
+
+
 def _ge_io_notes(ge: Mapping, extra: str) -> str:
     structure = str(ge.get("structure", "")).rstrip(".")
+    start = (
+        "the NAFTA equilibrium"
+        if ge.get("io_table") in (None, "cp1993")
+        else f"the table's own equilibrium (input-output table {ge.get('io_table')})"
+    )
     return (
-        f"Multi-sector general equilibrium with input-output linkages (Caliendo and Parro 2015), long run, from the "
-        f"NAFTA equilibrium. {structure[:1].upper() + structure[1:]}. {extra}"
+        f"Multi-sector general equilibrium with input-output linkages (Caliendo and Parro 2015), long run, from "
+        f"{start}. {structure[:1].upper() + structure[1:]}. {extra}"
+    )
+
+
+#: ge_io_sector_table's columns: (header, by_sector key, decimals).
+GE_IO_SECTOR_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("Output share (%)", "output_share", 1),
+    ("Gross output (%)", "output_change_pct", 1),
+    ("Value added (%)", "value_added_change_pct", 1),
+    ("Value added, lowest set (%)", "value_added_change_pct_low", 1),
+    ("Value added, highest set (%)", "value_added_change_pct_high", 1),
+    ("Exports (%)", "exports_change_pct", 1),
+)
+
+
+def ge_io_sector_table(result: Any) -> pd.DataFrame:
+    """Output, value added and exports by sector of the reported country and of the market in the
+    multi-sector GE: the ``ge.by_sector`` rows of ``result.to_json()`` (one decimal), with the range
+    of value added over the elasticity sets run and the flag of a base under 1 % of the region's
+    output. Empty when the result's long run is not the multi-sector GE."""
+    ge = ge_io_block(result)
+    rows_in = ge.get("by_sector") or []
+    if not rows_in:
+        return pd.DataFrame()
+    rows = []
+    for r in rows_in:
+        rec: dict[str, object] = {"Region": r["region"], "Sector": r["sector"]}
+        for head, key, _nd in GE_IO_SECTOR_COLUMNS:
+            v = r.get(key)
+            rec[head] = math.nan if v is None else float(v) * (100.0 if key == "output_share" else 1.0)
+        rec["Flagged (base under 1 %)"] = "yes" if r.get("flagged") else ""
+        rows.append(rec)
+    df = pd.DataFrame(rows)
+    return _finish_table(
+        df,
+        {head: nd for head, _k, nd in GE_IO_SECTOR_COLUMNS},
+        title=f"Output, value added and exports by sector, multi-sector GE, {ge_io_label(ge)}: {result.scenario.name}",
+        notes=_ge_io_notes(
+            ge,
+            "Gross output at baseline prices (deflated by the sector's producer price); value added at baseline "
+            "prices (the labour the sector employs); exports in value, to every other region; lowest and highest "
+            "set: the range of value added over the elasticity sets run; flagged: the sector's base is under 1 % "
+            "of the region's gross output, so its percent change rests on little.",
+        ),
     )
 
 
@@ -315,7 +370,7 @@ def ge_io_welfare_table(result: Any) -> pd.DataFrame:
     return _finish_table(
         df,
         {head: GE_IO_DECIMALS for head, _k in GE_IO_WELFARE_COLUMNS},
-        title=f"Welfare and its decomposition, multi-sector GE, structure of 1993: {result.scenario.name}",
+        title=f"Welfare and its decomposition, multi-sector GE, {ge_io_label(ge)}: {result.scenario.name}",
         notes=_ge_io_notes(
             ge,
             "Welfare = terms of trade + volume of trade + technical efficiency (percent of baseline income; the "
@@ -352,12 +407,14 @@ def ge_io_output_table(result: Any) -> pd.DataFrame:
     return _finish_table(
         df,
         {c: 1 for c in df.columns if c not in ("Sector", "Sector type")},
-        title=f"Gross output by sector, multi-sector GE, structure of 1993: {result.scenario.name}",
+        title=f"Gross output by sector, multi-sector GE, {ge_io_label(ge)}: {result.scenario.name}",
         notes=_ge_io_notes(
             ge,
             f"{names}. Output: gross output in value at producer prices; real output: deflated by the sector's "
-            "cost of the input bundle; a dash: no baseline output. Services are not traded in the Caliendo-Parro "
-            "data.",
+            "cost of the input bundle; a dash: no baseline output."
+            + (
+                " Services are not traded in the Caliendo-Parro data." if ge.get("io_table") in (None, "cp1993") else ""
+            ),
         ),
     )
 

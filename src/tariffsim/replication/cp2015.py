@@ -25,6 +25,7 @@ import pandas as pd
 from .._util import readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import DataError, OutputExistsError, ScenarioError
+from ..inputs.io_shipped import folder_note
 from ..inputs.io_tables import load_shipped, read_cp2015
 from ..inputs.published import published_values
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, IOData, calibrate, changes, iso3_codes, region_index, solve_io
@@ -86,31 +87,47 @@ class CP2015Result:
     def comparison(self) -> pd.DataFrame:
         """NAFTA members: ours beside the published values (columns ``<measure>`` and ``<measure>_published``)."""
         rows = []
-        ours = {str(rec["region"]): rec for rec in self.by_region.to_dict(orient="records")}
+        recs = self.by_region.to_dict(orient="records")
+        names = [str(rec["region"]) for rec in recs]
         for r in NAFTA:
+            ours = recs[region_index(names, r)]
+            pub = self.published.get(r, {})
             row: dict[str, object] = {"region": r}
             for m in ("welfare_pct", "tot_pct", "vot_pct", "tech_pct", "realwage_pct"):
-                row[m] = float(ours[r][m])
-                row[m + "_published"] = self.published[r][m]
+                row[m] = float(ours[m])
+                row[m + "_published"] = pub.get(m)
             row["intra_bloc_imports_pct"] = self.intra_bloc_pct[r]
-            row["intra_bloc_imports_pct_published"] = _intra_bloc_published()[r] if self.zero_deficit else None
+            row["intra_bloc_imports_pct_published"] = (
+                _intra_bloc_published()[r] if self.zero_deficit and self.published else None
+            )
             rows.append(row)
         return pd.DataFrame(rows)
 
     def summary(self) -> str:
         """A small table: ours and published for Mexico, Canada and the US, and the solver facts."""
-        case = "zero aggregate deficits" if self.zero_deficit else "1993 deficits held"
-        lines = [f"Caliendo-Parro (2015) NAFTA tariff reductions, {case} (percent; published in brackets)"]
+        pub = bool(self.published)
+        if pub:
+            case = "zero aggregate deficits" if self.zero_deficit else "1993 deficits held"
+            lines = [f"Caliendo-Parro (2015) NAFTA tariff reductions, {case} (percent; published in brackets)"]
+        else:
+            case = "zero aggregate deficits" if self.zero_deficit else "the table's deficits held"
+            lines = [
+                f"Caliendo-Parro (2015) two-solve experiment on another table (tariff_bln -> tariff_cfl), {case} "
+                "(percent; no published values for this table)"
+            ]
         lines.append(f"{'':8}{'welfare':>16}{'terms of trade':>18}{'volume of trade':>18}{'real wage':>16}")
-        ours = {str(rec["region"]): rec for rec in self.by_region.to_dict(orient="records")}
+        recs = self.by_region.to_dict(orient="records")
+        names = [str(rec["region"]) for rec in recs]
         for r in NAFTA:
+            ours = recs[region_index(names, r)]
             cells = []
             for m, w in (("welfare_pct", 16), ("tot_pct", 18), ("vot_pct", 18), ("realwage_pct", 16)):
-                cells.append(f"{float(ours[r][m]):+.2f} ({self.published[r][m]:+.2f})".rjust(w))
+                text = f"{float(ours[m]):+.2f}" + (f" ({self.published[r][m]:+.2f})" if pub else "")
+                cells.append(text.rjust(w))
             lines.append(f"{r:8}" + "".join(cells))
         ib = ", ".join(
             f"{r} {self.intra_bloc_pct[r]:+.0f} %"
-            + (f" ({_intra_bloc_published()[r]:+.0f} %)" if self.zero_deficit else "")
+            + (f" ({_intra_bloc_published()[r]:+.0f} %)" if self.zero_deficit and pub else "")
             for r in NAFTA
         )
         lines.append(f"intra-bloc imports: {ib}")
@@ -119,7 +136,7 @@ class CP2015Result:
             f"solver: baseline {b.iterations} steps, residual {b.residual:.1e}; counterfactual {c.iterations} steps, "
             f"residual {c.residual:.1e}; whole call {1e3 * self.seconds:.0f} ms"
         )
-        lines.append(f"note: {STRUCTURE_NOTE}")
+        lines.append(f"note: {self.notes[0] if self.notes else STRUCTURE_NOTE}")
         return "\n".join(lines)
 
     def to_csv(self, path: str | os.PathLike, *, overwrite: bool = True) -> Path:
@@ -188,17 +205,21 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     data = read_cp2015(data_dir)
     ch = run_experiment(data, zero_deficit, tol=tol)
     by_region = ch.by_region()
+    # the published values belong to Caliendo and Parro's own tables (regions named as theirs)
+    own = set(NAFTA) <= set(data.regions) and data.N == 31
     result = CP2015Result(
         zero_deficit=bool(zero_deficit),
         by_region=by_region,
         by_sector=ch.by_sector(),
         bilateral=ch.bilateral(),
-        published=_published(bool(zero_deficit)),
+        published=_published(bool(zero_deficit)) if own else {},
         intra_bloc_pct=intra_bloc(ch),
         solver=(ch.baseline.solver, ch.counterfactual.solver),
         seconds=time.perf_counter() - t0,
         notes=(
-            STRUCTURE_NOTE,
+            STRUCTURE_NOTE
+            if own
+            else (folder_note(data_dir) or f"tables in {Path(data_dir).name}: not the Caliendo-Parro data"),
             "changes are counterfactual over baseline solve (both from the same data)",
             "welfare = terms of trade + volume of trade + technical efficiency, percent of baseline income",
         ),

@@ -6,9 +6,12 @@
   :class:`tariffsim.replication.cp2015.SeedResult` or a ``by_region`` frame.
 * :func:`output_by_sector` — gross output change by sector for two regions side by side (Mexico
   and the US by default), a panel each on its own scale, the change printed at each bar.
+* :func:`sector_changes_with_range` — one region's value added by sector (the central set) with the
+  range over the elasticity sets run, small sectors flagged; from the ``ge.by_sector`` rows of a
+  result's JSON.
 
 Every function returns a matplotlib :class:`~matplotlib.figure.Figure` in the house style of
-:mod:`tariffsim.outputs.figures.style`; the caption names the data and says that the structure is 1993's.
+:mod:`tariffsim.outputs.figures.style`; the caption names the data and the structure it rests on (:func:`io_caption`).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     # what the figures accept: an IOChanges, a replicate_cp2015 result, a SeedResult or the table itself
     _IOInput = IOChanges | CP2015Result | SeedResult | pd.DataFrame
 
-__all__ = ["welfare_decomposition", "output_by_sector", "CP2015_CAPTION"]
+__all__ = ["welfare_decomposition", "output_by_sector", "sector_changes_with_range", "CP2015_CAPTION", "io_caption"]
 
 #: Caption of every figure built on the Caliendo-Parro tables.
 CP2015_CAPTION = (
@@ -48,6 +51,18 @@ CP2015_CAPTION = (
     "use, value added), via the R package cp2015 (MIT). The structure is the 1993 Caliendo-Parro data: shares, "
     "input-output linkages and trade elasticities of 1993, not of today."
 )
+
+
+def io_caption(note: str | None) -> str:
+    """Caption of a figure built on an input-output table: :data:`CP2015_CAPTION` for the 1993
+    tables (``note`` None or theirs), else the model and the table's note (every piece and year)."""
+    if not note or note.startswith("structure of 1993"):
+        return CP2015_CAPTION
+    return (
+        "Sources: model: tariffsim multi-sector general equilibrium with input-output linkages (Caliendo and Parro "
+        f"2015, REStud). Data: {note.rstrip('.')}."
+    )
+
 
 _TERMS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("tot_pct", "terms of trade", {"facecolor": BLUE, "edgecolor": BLUE_DARK, "linewidth": 0.5}),
@@ -257,5 +272,79 @@ def output_by_sector(
             subtitle=subtitle
             if subtitle is not None
             else f"Gross output, {what}; traded sectors, ordered by {picked[0]}'s change; each panel on its own scale",
+            caption=caption if caption is not None else CP2015_CAPTION,
+        )
+
+
+def sector_changes_with_range(
+    rows: Sequence[dict],
+    region: str,
+    *,
+    value: str = "value_added_change_pct",
+    title: str | None = None,
+    subtitle: str | None = None,
+    caption: str | None = None,
+) -> Figure:
+    """One region's change by sector (percent; default value added at baseline prices) from the
+    ``ge.by_sector`` rows of a result's JSON: a bar per sector for the central elasticity set, a line
+    from the lowest to the highest set (``<value>_low`` / ``_high``) where the rows carry it, the
+    sectors under 1 % of the region's output (``flagged``) hatched and marked; ordered by the
+    central change."""
+    picked = [r for r in rows if str(r.get("region")) == region]
+    if not picked:
+        raise ValueError(f"no by_sector rows for region {region!r}")
+    picked.sort(key=lambda r: float(r[value]))
+    n = len(picked)
+    y = np.arange(n)
+    v = np.array([float(r[value]) for r in picked])
+    lo = np.array([float(r.get(f"{value}_low", r[value])) for r in picked])
+    hi = np.array([float(r.get(f"{value}_high", r[value])) for r in picked])
+    flagged = np.array([bool(r.get("flagged")) for r in picked])
+    labels = [f"{r['sector']}{' *' if r.get('flagged') else ''}" for r in picked]
+    with mpl.rc_context(cast(Any, STYLE)):
+        fig = _new_figure(0.22 * n + 1.5)
+        ax = fig.add_subplot(1, 1, 1)
+        ax.barh(y[~flagged], v[~flagged], height=0.6, zorder=2, facecolor=BLUE, edgecolor=BLUE_DARK, linewidth=0.5)
+        ax.barh(
+            y[flagged], v[flagged], height=0.6, zorder=2, facecolor=LIGHT, edgecolor=GREY, hatch="////", linewidth=0.5
+        )
+        ax.hlines(y, lo, hi, color=INK, linewidth=1.0, zorder=3)
+        ax.plot(lo, y, "|", color=INK, markersize=6, zorder=3)
+        ax.plot(hi, y, "|", color=INK, markersize=6, zorder=3)
+        lo_all, hi_all = float(min(0.0, lo.min(), v.min())), float(max(0.0, hi.max(), v.max()))
+        span = hi_all - lo_all or 1.0
+        for yi, vi, h in zip(y, v, hi, strict=True):
+            ax.text(
+                float(max(vi, h, 0.0)) + 0.02 * span,
+                float(yi),
+                fmt_signed(vi, 1, bare_zero=True),
+                va="center",
+                fontsize=6.5,
+                color=INK,
+            )
+        ax.set_xlim(lo_all - 0.05 * span, hi_all + 0.2 * span)
+        ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.tick_params(axis="y", length=0)
+        ax.spines["left"].set_visible(False)
+        ax.xaxis.grid(True)
+        ax.set_ylim(-0.7, n - 0.3)
+        _pct_axis(ax, "x")
+        what = "Value added at baseline prices" if value == "value_added_change_pct" else "Change"
+        ax.set_xlabel(f"{what}, change (%)", fontsize=7)
+        handles = [
+            Patch(facecolor=BLUE, edgecolor=BLUE_DARK, label="central set"),
+            Line2D([0], [0], color=INK, marker="|", label="range over the sets"),
+            Patch(facecolor=LIGHT, edgecolor=GREY, hatch="////", label="* base < 1 % of output"),
+        ]
+        ax.legend(
+            handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, borderaxespad=0.2, fontsize=6.5
+        )
+        return _finish(
+            fig,
+            title=title if title is not None else f"{region}: value added by sector, multi-sector GE",
+            subtitle=subtitle
+            if subtitle is not None
+            else "Labour employed by each sector (value added at baseline prices); bar: central set, line: range",
             caption=caption if caption is not None else CP2015_CAPTION,
         )
