@@ -23,7 +23,7 @@ def render(schema: dict) -> str:
         "",
         "`tariffsim run SCENARIO --json` and `Result.to_json()` return one object. Its keys, with their unit,",
         "horizon and whether each is a level or a change, are below; the machine-readable schema ships in the",
-        "package (`tariffsim.engine.results.json_schema()`, `data/schema/result.schema.json`, JSON Schema",
+        "package (`tariffsim.engine.contract.json_schema()`, `data/schema/result.schema.json`, JSON Schema",
         "2020-12). This page is generated from it by `scripts/render_json_schema.py` (tested).",
         "",
         schema["description"],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tariffsim as ts
-from tariffsim.engine.results import json_schema
+from tariffsim.engine.contract import json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

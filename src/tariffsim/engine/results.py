@@ -7,7 +7,6 @@ consumer), ``_pct`` percent, ``_pp`` percentage points, probabilities as shares 
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,13 +20,13 @@ import pandas as pd
 from .._util import ShortRepr, json_safe
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import CountryCodeError, TariffSimError
-from ..inputs.datasets import data_file
 from ..inputs.io_shipped import io_table_label, io_table_note
 from ..inputs.periods import quarter_labels
 from ..models.ge import GESolution
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
 from ..models.pe import PEOutcome
 from .adapters import adapter
+from .contract import risk_keys, uncertainty_blocks
 from .summary import Summary, summary_from_json
 from .trade import implied_elasticity
 
@@ -380,7 +379,7 @@ class Result:
             gdp_path=self._path_records(mac.path),
         )
         if so.recession is not None:
-            out.update(_risk_keys(so.recession))
+            out.update(risk_keys(so.recession))
         return out
 
     def _revenue_outcome(self, so: SetOutcome) -> TradeOutcome:
@@ -428,7 +427,7 @@ class Result:
         out["gdp_impact_pct_high_set"] = min(impacts, key=lambda k: impacts[k])
         if self.recession is not None:
             r = self.recession
-            out.update(_risk_keys(r))
+            out.update(risk_keys(r))
             out["recession_monte_carlo"] = {
                 "n_paths": r.n_paths,
                 "n_draws": r.n_draws,
@@ -461,44 +460,16 @@ class Result:
             "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
             "sources": dict(a.sources),
         }
-        out["long_run_mechanism"] = {
-            "real_gdp": "steady-state capital deepening: d ln Y = -a/(1-a) s (d ln P_M - d ln P_Y) (Jones 1994; "
-            "Mutreja, Ravikumar and Sposi 2018), at the long-run GE's prices",
-            "capital_share": a.capital_share,
-            "imported_share_gfcf": a.imported_share_gfcf,
-            **{k: float(v) for k, v in mac.long_run_prices.items()},
-            "real_income": f"real income of the long-run GE ({adapter(self.model).long_run_text})",
-            "source": a.sources.get("capital_share"),
-        }
-        out["baseline_growth_forecast"] = dict(a.baseline_forecast) if a.baseline_forecast is not None else None
-        if self.recession_with_draws is not None:
-            rd = self.recession_with_draws
-            out["recession_with_parameter_draws"] = _risk_keys(rd)
-            if rd.change_draws is not None:
-                lo, hi = rd.change_band(0.90)
-                out["recession_probability_change_band"] = {
-                    "p05": lo,
-                    "p50": float(np.median(rd.change_draws)),
-                    "p95": hi,
-                    "level": 0.90,
-                    "n_blocks": rd.n_blocks,
-                    "block_mc_se": rd.block_mc_se(),
-                    "draws": "elasticities and macro assumptions (the parameter draws); the growth model's "
-                    "parameters and the shape of its shocks: " + str(rd.growth_draws_method),
-                }
-        if self.recession_gaussian is not None:
-            out["recession_probability_change_gaussian_shocks"] = self.recession_gaussian.change
-        if self.baseline_check is not None:
-            out["recession_frequency_4q"] = self.baseline_check.to_dict()
-        if self.draws is not None and len(self.draws):
-            for key in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct"):
-                q = self.draws[key].quantile([0.05, 0.5, 0.95])
-                out[f"{key}_draws"] = {
-                    "p05": float(q.loc[0.05]),
-                    "p50": float(q.loc[0.5]),
-                    "p95": float(q.loc[0.95]),
-                    "n": int(len(self.draws)),
-                }
+        out.update(
+            uncertainty_blocks(
+                mac,
+                adapter(self.model).long_run_text,
+                self.recession_with_draws,
+                self.recession_gaussian,
+                self.baseline_check,
+                self.draws,
+            )
+        )
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
         out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
@@ -779,31 +750,6 @@ SUMMARY_KEYS = (
     "value_added_at_risk_pct",
     *RISK_KEYS,
 )
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON contract of :meth:`Result.to_json` (``data/schema/result.schema.json``, JSON Schema
-    2020-12): every top-level key with its type, unit (``x-unit``), horizon (``x-horizon``) and
-    whether it is a level or a change (``x-kind``); rendered in docs/json.md."""
-    doc: dict[str, Any] = json.loads(data_file("schema", "result.schema.json").read_text(encoding="utf-8"))
-    return doc
-
-
-def _risk_keys(r: RecessionRisk) -> dict[str, float]:
-    change = getattr(r, "change", None)
-    se = getattr(r, "se_change", None)
-    return {
-        "recession_probability": r.recession_probability,
-        "recession_probability_baseline": r.recession_probability_baseline,
-        "recession_probability_change": r.recession_probability - r.recession_probability_baseline
-        if change is None
-        else float(change),
-        "recession_probability_change_se": float(se) if se is not None else float("nan"),
-        "annual_contraction_probability": r.annual_contraction_probability,
-        "annual_contraction_probability_baseline": r.annual_contraction.baseline,
-        "recession_probability_horizon": r.technical_horizon.tariff,
-        "recession_probability_horizon_baseline": r.technical_horizon.baseline,
-    }
 
 
 def fmt(x: Any, nd: int = 2) -> str:
