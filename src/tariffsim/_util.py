@@ -25,7 +25,8 @@ def readonly(a: ArrayLike) -> np.ndarray:
 
 
 def json_safe(o: Any) -> Any:
-    """A JSON-ready copy: numpy scalars to Python numbers, NaN and infinities to None."""
+    """A JSON-ready copy: numpy scalars to Python numbers, NaN and infinities to None, a negative
+    zero to zero."""
 
     if isinstance(o, Mapping):
         return {str(k): json_safe(v) for k, v in o.items()}
@@ -36,7 +37,7 @@ def json_safe(o: Any) -> Any:
     if isinstance(o, float) and not math.isfinite(o):
         return None
     if isinstance(o, float) and o == 0.0:
-        return 0.0  # never "-0.0"
+        return 0.0  # never '-0.0'
     return o
 
 
@@ -52,13 +53,18 @@ def json_default(o: object) -> Any:
     return str(o)
 
 
+def clean_zero(v: float, nd: int) -> float:
+    """``v``, or zero when it rounds to zero at ``nd`` decimals: formatted, it never reads '-0.00'."""
+    return 0.0 if round(float(v), nd) == 0 else float(v)
+
+
 def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", bare_zero: bool = False) -> str:
-    """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN. With
-    ``bare_zero`` a value that rounds to zero reads '0.0' (as the tables print it), not '±0.0'."""
+    """'−6.5' with a true minus sign, '+2.4' with a plus; ``missing`` for None or NaN. A value that
+    rounds to zero is zero: '+0.0', or '0.0' with ``bare_zero`` (as the tables print it); never '−0.0'."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return missing
-    if bare_zero and round(float(v), nd) == 0:
-        return f"{0.0:.{nd}f}"
+    if round(float(v), nd) == 0:
+        return f"{0.0:.{nd}f}" if bare_zero else f"{0.0:+.{nd}f}"
     return f"{float(v):+.{nd}f}".replace("-", "−")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import operator
 import os
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,6 +48,15 @@ __all__ = [
     "MAX_TOML_DEPTH",
     "MAX_SCENARIO_BYTES",
     "MAX_DATA_FILE_BYTES",
+    "MAX_CSV_COLUMNS",
+    "MAX_LINE_BYTES",
+    "MAX_CELL_BYTES",
+    "MAX_TEXT_CELLS",
+    "MAX_JSON_BYTES",
+    "MAX_SHOWN_CHARS",
+    "MAX_NAME_CHARS",
+    "NUMBER_RE",
+    "shown",
     "check_int",
     "check_paths",
     "check_draws",
@@ -104,8 +114,52 @@ MAX_VALUE_USD = 1e15
 MAX_TOML_DEPTH = 32
 #: Size of a scenario TOML file.
 MAX_SCENARIO_BYTES = 1 << 20
-#: Size of a data file read into memory (CSV).
+#: Size of a data file read into memory (CSV), and of its content once decompressed (a gzip,
+#: bzip2 or xz file is measured twice: as stored and as read).
 MAX_DATA_FILE_BYTES = 1 << 30
+#: Columns of a CSV file. The widest file a reader takes is a trade matrix (one column per
+#: country, at most :data:`MAX_COUNTRIES`); twice that leaves room for label columns.
+MAX_CSV_COLUMNS = 2 * MAX_COUNTRIES
+#: Length of one line of a text file (a matrix row of 1,000 numbers of 30 characters is 31 kB).
+MAX_LINE_BYTES = 1 << 20
+#: Length of one CSV cell (the longest real ones are country names and descriptions; a number
+#: written with 17 significant digits and an exponent has 24 characters).
+MAX_CELL_BYTES = 4_096
+#: Cells (data lines x columns read) of a CSV file read as text: pandas holds each as a Python
+#: string, about 60 bytes at the peak (3.6 GB for the limit, measured with pandas 3.1); one year
+#: of CEPII BACI (about 11 million rows, five columns read) fits.
+MAX_TEXT_CELLS = 60_000_000
+#: Size of a JSON file read whole (a calibration file of ``tariffsim calibrate`` is about 3 kB).
+MAX_JSON_BYTES = 1 << 20
+#: Characters of a bad value quoted in an error message (longer values are cut, with their length).
+MAX_SHOWN_CHARS = 40
+#: Characters of a scenario's name (a short identifier; a derived name adds ``@rate=0.10,...``).
+MAX_NAME_CHARS = 200
+#: The one syntax of a decimal number, in every reader and flag: a sign, digits with a decimal
+#: point, an exponent (``-0.25``, ``.5``, ``1.2e6``); ASCII digits only; no thousands separators,
+#: decimal commas, underscores, ``nan`` or ``inf``. (The CSV readers apply it with pandas'
+#: exact conversion, :func:`tariffsim.inputs.textfiles.parse_numbers`, which accepts the same.)
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``repr(value)`` for an error message, at most about ``limit`` characters: a longer value is
+    cut and its length said (``'99999...' (10,000,001 characters)``), so a 10 MB cell is never
+    echoed whole. A float negative zero reads ``0.0``."""
+    if isinstance(value, float) and value == 0.0:
+        value = 0.0
+    if isinstance(value, bytes | bytearray):
+        if len(value) <= limit:
+            return repr(bytes(value))
+        return f"{bytes(value[:limit])!r}... ({len(value):,} bytes)"
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    text = repr(value)
+    if len(text) <= limit + 2:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _where(field: str, source: str | None) -> str:
@@ -115,16 +169,17 @@ def _where(field: str, source: str | None) -> str:
 def check_int(value: object, *, field: str, low: int | None = None, high: int | None = None, what: str = "") -> int:
     """``value`` as an int in ``[low, high]``; a non-integer or a value below ``low`` is a
     :class:`UsageError`, a value above ``high`` (a resource limit) a :class:`LimitError`."""
+    bounds = f" in [{low:,}, {high:,}]" if low is not None and high is not None else ""
     if isinstance(value, bool):
-        raise UsageError(f"{field}: expected a whole number, got {value!r}")
+        raise UsageError(f"{field}: expected a whole number{bounds}, got {shown(value)}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     try:
         n = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise UsageError(f"{field}: expected a whole number, got {value!r}") from None
+        raise UsageError(f"{field}: expected a whole number{bounds}, got {shown(value)}") from None
     if low is not None and n < low:
-        raise UsageError(f"{field}: expected a whole number >= {low:,}, got {n:,}")
+        raise UsageError(f"{field}: expected a whole number {bounds.strip() or f'>= {low:,}'}, got {n:,}")
     if high is not None and n > high:
         unit = f" {what}" if what else ""
         raise LimitError(f"{field}: {n:,} is above the limit of {high:,}{unit}", field=field)
@@ -233,16 +288,18 @@ def check_toml_depth(obj: object, *, source: str | None = None) -> None:
 def check_input_file(
     path: str | os.PathLike[str],
     *,
-    max_bytes: int = MAX_DATA_FILE_BYTES,
+    max_bytes: int | None = None,
     kind: str = "CSV file",
     error: type[TariffSimError] = DataError,
     source: str | None = None,
 ) -> Path:
-    """``path`` is an existing regular file of at most ``max_bytes``; else ``error`` naming it.
+    """``path`` is an existing regular file of at most ``max_bytes`` (default
+    :data:`MAX_DATA_FILE_BYTES`); else ``error`` naming it.
 
     A folder says it is a folder; a device, pipe or socket is refused (reading ``/dev/zero`` or a
     FIFO would never end).
     """
+    max_bytes = MAX_DATA_FILE_BYTES if max_bytes is None else max_bytes
     p = Path(path)
     src = source or str(p)
 
@@ -252,11 +309,13 @@ def check_input_file(
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise fail("file not found") from None
+        raise fail("file not found" + (" (a link to nowhere)" if p.is_symlink() else "")) from None
     except NotADirectoryError:
         raise fail("file not found (a part of the path is a file, not a folder)") from None
     except OSError as exc:
         raise fail(f"cannot read ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL character
+        raise fail("not a usable file name (NUL character)") from None
     if stat.S_ISDIR(st.st_mode):
         raise fail(f"is a folder; expected a {kind}")
     if not stat.S_ISREG(st.st_mode):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import limits
 from .._util import json_default
 from ..errors import TariffSimError, UsageError
+from ..limits import shown
 from ..outputs.files import check_output_file
 
 if TYPE_CHECKING:
@@ -92,10 +93,10 @@ def quarter_key(text: str, flag: str) -> tuple[int, int]:
         try:
             d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            raise UsageError(f"{flag}: {text!r} is not a valid date") from None
+            raise UsageError(f"{flag}: {shown(text)} is not a valid date") from None
         y, q = d.year, (d.month - 1) // 3 + 1
     else:
-        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {text!r}")
+        raise UsageError(f"{flag}: expected a quarter like 1996Q1 (or a date like 1996-01-01), got {shown(text)}")
     if not 1800 <= y <= 2200:
         raise UsageError(f"{flag}: year {y} outside 1800-2200")
     return y, q
@@ -110,12 +111,33 @@ def check_calibrate_args(args: argparse.Namespace) -> None:
         check_output_file(args.out, field="--out")
 
 
-def split_sets(text: str | None) -> list[str] | None:
+def split_sets(text: str | None, *scenarios: Scenario) -> list[str] | None:
+    """The set names of ``--elasticities`` (a comma list), in Unicode normalisation form C as a
+    scenario's names are; a name given twice, or (with ``scenarios``) one that is neither shipped
+    nor a custom set of a scenario, is a :class:`UsageError` naming the flag."""
+    import unicodedata
+
+    from ..inputs.elasticities import available_sets, io_set, io_set_names
+
     if text is None:
         return None
-    sets = [x.strip() for x in text.split(",") if x.strip()]
+    sets = [unicodedata.normalize("NFC", x.strip()) for x in text.split(",") if x.strip()]
     if not sets:
         raise usage_error("--elasticities needs at least one set name")
+    known = set(available_sets()).union(*(sc.custom_sets for sc in scenarios))
+    # a sector trade-elasticity set of the multi-sector model in its own spelling ('bsy' is 'BSY')
+    own = {s: es.name for s in sets if s not in known and (es := io_set(s)) is not None}
+    sets = [own.get(s, s) for s in sets]
+    for i, s in enumerate(sets):
+        if s in sets[:i]:
+            raise UsageError(f"--elasticities: set {limits.shown(s)} is listed twice")
+    if scenarios:
+        for s in sets:
+            if s not in known and io_set(s) is None:
+                raise UsageError(
+                    f"--elasticities: unknown elasticity set {limits.shown(s)}; known: {', '.join(sorted(known))}; "
+                    f"for the multi-sector model also {', '.join(io_set_names())}"
+                )
     return sets
 
 

@@ -41,8 +41,26 @@ log = logging.getLogger("tariffsim")
 # ----------------------------------------------------------------------------- parser
 
 
+#: Characters of an error line; longer ones have their longest words cut (a value a user wrote
+#: may be megabytes long) and, if still too long, the line is cut.
+MAX_ERROR_CHARS = 2_000
+_MAX_WORD = 200
+
+
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """``text`` as one printable line: whitespace runs become one space, control and other
+    unprintable characters are escaped (``\\x1b``), and a line longer than
+    :data:`MAX_ERROR_CHARS` has its long words cut."""
+    s = " ".join(str(text).split())
+    if not s.isprintable():
+        s = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
+    if len(s) > MAX_ERROR_CHARS:
+        s = " ".join(
+            w if len(w) <= _MAX_WORD else f"{w[: _MAX_WORD // 2]}...({len(w):,} characters)" for w in s.split(" ")
+        )
+    if len(s) > MAX_ERROR_CHARS:
+        s = s[:MAX_ERROR_CHARS] + "... (message cut)"
+    return s
 
 
 def _error(msg: str) -> int:

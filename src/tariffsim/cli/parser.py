@@ -14,8 +14,9 @@ from .. import limits
 from .._version import __version__
 from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
 from ..errors import TariffSimError, UsageError
+from ..limits import shown
 from .common import quarter_key
-from .report import cmd_compare, cmd_report, cmd_sweep
+from .report import cmd_compare, cmd_report, cmd_sweep, scheduler_address
 from .run import cmd_backtest, cmd_data_export_io, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
@@ -50,12 +51,14 @@ def _flag(check: Callable[[str, str], object], flag: str) -> Callable[[str], obj
 
 
 def _whole(text: str, flag: str) -> int:
-    t = text.strip().replace("_", "")
-    if re.fullmatch(r"[+-]?\d{1,40}", t):
-        return int(t)
-    if re.fullmatch(r"[+]?\d+(\.\d*)?[eE][+]?\d{1,2}", t) and float(t).is_integer():
+    """A whole number as TOML writes one (digits, a sign, ``_`` between digits) or an exponent
+    form with an integral value (``1e6``): the same values a scenario file accepts; ASCII only."""
+    t = text.strip()
+    if re.fullmatch(r"[+-]?[0-9](?:_?[0-9]){0,39}", t):
+        return int(t.replace("_", ""))
+    if re.fullmatch(r"[+]?[0-9]+(\.[0-9]*)?[eE][+]?[0-9]{1,2}", t) and float(t).is_integer():
         return int(float(t))  # 1e6
-    raise UsageError(f"{flag}: expected a whole number, got {text!r}")
+    raise UsageError(f"{flag}: expected a whole number, got {limits.shown(text)}")
 
 
 def _paths_value(text: str, flag: str) -> int:
@@ -78,19 +81,38 @@ def _workers_value(text: str, flag: str) -> int:
     return limits.check_int(_whole(text, flag), field=flag, low=1, high=limits.MAX_WORKERS, what="workers")
 
 
+def _number(text: str, flag: str) -> float:
+    """A decimal number in the syntax of every reader (:data:`tariffsim.limits.NUMBER_RE`:
+    ``0.25``, ``2.5e-1``; no ``nan``, ``inf``, thousands separators or non-ASCII digits)."""
+    t = text.strip(" \t\r\n\x0b\x0c")  # ASCII spaces only, as the readers
+    if not limits.NUMBER_RE.fullmatch(t):
+        raise UsageError(f"{flag}: expected a number like 0.25, got {limits.shown(text)}")
+    v = float(t)
+    if not math.isfinite(v):
+        raise UsageError(f"{flag}: expected a finite number, got {limits.shown(text)}")
+    return v + 0.0  # no negative zero in a name or label
+
+
 def _share_value(low: float, high: float) -> Callable[[str, str], float]:
     def check(text: str, flag: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise UsageError(f"{flag}: expected a number, got {text!r}") from None
-        if not math.isfinite(v):
-            raise UsageError(f"{flag}: expected a finite number, got {text!r}")
+        v = _number(text, flag)
         if not low <= v <= high:
             raise UsageError(f"{flag}: expected a share in [{low:g}, {high:g}] (0.25 = 25 %), got {v:g}")
         return v
 
     return check
+
+
+def _rate_value(text: str, flag: str) -> float:
+    """A tariff rate by the scenario file's rule (:func:`tariffsim.inputs.measures.check_rate`)."""
+    from ..errors import ScenarioError
+    from ..inputs.measures import check_rate
+
+    v = _number(text, flag)
+    try:
+        return check_rate(v, source=None, field=flag)
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _grid_value(text: str, flag: str) -> str:
@@ -115,10 +137,10 @@ def _choice_list(text: str, flag: str, allowed: Sequence[str], what: str, *, low
     if lower:
         items = [x.lower().lstrip(".") for x in items]
     if not items:
-        raise UsageError(f"{flag}: expected a comma list of {', '.join(allowed)}, got {text!r}")
+        raise UsageError(f"{flag}: expected a comma list of {', '.join(allowed)}, got {shown(text)}")
     bad = [x for x in items if x not in allowed]
     if bad:
-        raise UsageError(f"{flag}: unknown {what} {bad[0]!r}; expected a comma list of {', '.join(allowed)}")
+        raise UsageError(f"{flag}: unknown {what} {shown(bad[0])}; expected a comma list of {', '.join(allowed)}")
     return ",".join(dict.fromkeys(items))
 
 
@@ -138,18 +160,15 @@ def _quarter_value(text: str, flag: str) -> str:
 def _exclude_value(text: str, flag: str) -> str:
     parts = text.split(":")
     if len(parts) > 2:
-        raise UsageError(f"{flag}: expected a quarter or a range FIRST:LAST like 2020Q2:2020Q3, got {text!r}")
+        raise UsageError(f"{flag}: expected a quarter or a range FIRST:LAST like 2020Q2:2020Q3, got {shown(text)}")
     keys = [quarter_key(p, flag) for p in parts]
     if len(keys) == 2 and keys[0] > keys[1]:
-        raise UsageError(f"{flag}: empty range {text!r}; the first quarter comes after the last")
+        raise UsageError(f"{flag}: empty range {shown(text)}; the first quarter comes after the last")
     return text.strip()
 
 
 def _scheduler_value(text: str, flag: str) -> str:
-    s = text.strip()
-    if not re.fullmatch(r"(?:(?:tcp|tls|ucx|ws|wss)://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}", s):
-        raise UsageError(f"{flag}: expected a scheduler address like tcp://10.0.0.5:8786, got {text!r}")
-    return s
+    return scheduler_address(text, flag)
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -169,7 +188,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("experiment (change the scenario without editing its TOML)")
     g.add_argument(
         "--rate",
-        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--rate"),
+        type=_flag(_rate_value, "--rate"),
         help="every tariff measure at this rate (a share: 0.10 = 10 %%)",
     )
     g.add_argument(
@@ -179,7 +198,7 @@ def _add_experiment_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--retaliation-rate",
-        type=_flag(_share_value(limits.MIN_TARIFF, limits.MAX_TARIFF), "--retaliation-rate"),
+        type=_flag(_rate_value, "--retaliation-rate"),
         help="retaliation at this rate (a share; 0 removes it; a scenario without retaliation gets a mirror measure)",
     )
     g.add_argument("--horizon", type=_flag(_horizon_value, "--horizon"), help="quarters simulated")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import ipaddress
 import logging
+import re
 import sys
 import time
 import warnings
@@ -15,7 +17,8 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from .. import limits
-from ..errors import TariffSimError
+from ..errors import TariffSimError, UsageError
+from ..limits import shown
 from ..outputs.files import check_output_dir
 from .common import scenario_from_args, split_sets
 
@@ -30,7 +33,7 @@ class _Stream(Protocol):
     def flush(self) -> None: ...
 
 
-__all__ = ["ProgressBar", "dask_client", "cmd_report", "cmd_sweep", "cmd_compare"]
+__all__ = ["ProgressBar", "dask_client", "scheduler_address", "cmd_report", "cmd_sweep", "cmd_compare"]
 
 
 def progress_bar(args: argparse.Namespace, total: int) -> ProgressBar:
@@ -62,8 +65,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             draws=args.draws,
             n_paths=args.paths,
             model=args.model,
-            elasticities=split_sets(args.elasticities),
+            elasticities=split_sets(args.elasticities, sc),
             scheduler=client,
+            out_field="--out",
         )
     print(
         f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
@@ -76,8 +80,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..outputs.report import SWEEP_STEPS, write_sweep
 
     check_output_dir(args.out, field="--out")  # before any work
-    sets = split_sets(args.elasticities) or ["low", "central", "high"]
     sc = scenario_from_args(args)
+    sets = split_sets(args.elasticities, sc) or ["low", "central", "high"]
     with (
         dask_client(args.scheduler, args.workers, quiet=getattr(args, "quiet", False)) as client,
         progress_bar(args, len(SWEEP_STEPS)) as bar,
@@ -92,6 +96,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             n_paths=args.paths,
             scheduler=client,
             model=args.model,
+            out_field="--out",
         )
     print(
         f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s): "
@@ -119,13 +124,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 scenarios,
                 args.out,
                 models=models,
-                elasticities=split_sets(args.elasticities),
+                elasticities=split_sets(args.elasticities, *scenarios),
                 force=args.force,
                 formats=tuple(x.strip() for x in args.formats.split(",") if x.strip()),
                 progress=bar,
                 draws=args.draws,
                 n_paths=args.paths,
                 scheduler=client,
+                out_field="--out",
             )
     print(
         f"comparison of {', '.join(rec.scenarios)} written to {rec.out_dir} ({len(rec.files)} files, "
@@ -191,6 +197,46 @@ class ProgressBar:
         self.close()
 
 
+#: Protocols ``--scheduler`` accepts (TLS needs certificates, UCX an extra package: neither can be
+#: set up from one flag).
+SCHEDULER_PROTOCOLS = ("tcp", "ws", "wss")
+_HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def scheduler_address(text: str, flag: str = "--scheduler") -> str:
+    """A dask scheduler address ``[PROTOCOL://]HOST:PORT`` checked without connecting: protocol
+    tcp, ws or wss; host a name of dot-separated labels (letters, digits, hyphens; at most 253
+    characters), an IPv4 address or a bracketed IPv6 address; port 1-65535. Returns it with the
+    protocol (``tcp://`` by default); a :class:`UsageError` naming ``flag`` otherwise."""
+    s = text.strip()
+    expect = f"expected an address like tcp://10.0.0.5:8786 (protocol {', '.join(SCHEDULER_PROTOCOLS)})"
+    proto, sep, rest = s.partition("://")
+    if not sep:
+        proto, rest = "tcp", s
+    if proto.lower() not in SCHEDULER_PROTOCOLS:
+        raise UsageError(f"{flag}: protocol {shown(proto)} is not supported; {expect}")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not (port.isascii() and port.isdecimal() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        raise UsageError(f"{flag}: {shown(text)} has no port in 1-65535; {expect}")
+    ok = False
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ok = ipaddress.ip_address(host[1:-1]).version == 6
+        except ValueError:
+            ok = False
+    elif re.fullmatch(r"[0-9.]+", host):
+        try:
+            ok = ipaddress.ip_address(host).version == 4
+        except ValueError:
+            ok = False
+    else:
+        labels = host.split(".")
+        ok = 0 < len(host) <= 253 and all(_HOST_LABEL.fullmatch(x) for x in labels)
+    if not ok:
+        raise UsageError(f"{flag}: {shown(host)} is not a host name or IP address; {expect}")
+    return f"{proto.lower()}://{host}:{int(port)}"
+
+
 @contextmanager
 def dask_client(
     scheduler: str | None = None, workers: int | None = None, *, quiet: bool = False
@@ -213,10 +259,12 @@ def dask_client(
         logging.getLogger(name).setLevel(level)
     dask.config.set({"logging.distributed": logging.getLevelName(level).lower()})
     if scheduler is not None:
+        address = scheduler_address(scheduler, "--scheduler")
         try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise TariffSimError(f"cannot connect to the dask scheduler {scheduler}: {exc}") from None
+            client = Client(address, timeout="10s")
+        except (OSError, ValueError, TypeError) as exc:  # refused, timed out, unresolvable, unusable address
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise UsageError(f"--scheduler: cannot connect to the dask scheduler {address}: {reason}") from None
         try:
             yield client
         finally:

@@ -49,16 +49,24 @@ def cmd_data_export_io(args: argparse.Namespace) -> int:
     from ..errors import OutputExistsError, UsageError
     from ..inputs.elasticities import io_set
     from ..inputs.scenario import load_scenario
-    from ..outputs.files import check_output_dir
+    from ..limits import shown
+    from ..outputs.files import check_output_dir, missing_folders, output_error, remove_created
 
     out = check_output_dir(args.out, field="--out")
     es = io_set(args.elasticities)
     if es is None or es.io_theta is None:
-        raise UsageError(f"--elasticities: unknown sector trade-elasticity set {args.elasticities!r}")
+        raise UsageError(f"--elasticities: unknown sector trade-elasticity set {shown(args.elasticities)}")
     sc = load_scenario(args.scenario)
-    if out.exists() and not args.force:
+    if (out.exists() or out.is_symlink()) and not args.force:
         raise OutputExistsError(f"--out: {out} exists; pass --force to replace its files")
-    path = export_io(args.name, sc, out, theta_set=es.io_theta, overwrite=args.force)
+    created = missing_folders(out)  # removed again if the write fails
+    try:
+        path = export_io(args.name, sc, out, theta_set=es.io_theta, overwrite=args.force)
+    except BaseException as exc:
+        remove_created(created)
+        if isinstance(exc, OSError):
+            raise output_error(exc, out, field="--out") from None
+        raise
     print(
         f"wrote {args.name} with the tariffs of {sc.name} to {path} (Caliendo-Parro layout; solve with "
         f"`tariffsim replicate cp2015 --data-dir {path}{'' if args.name == 'cp1993' else ' --with-deficits'}`)"
@@ -106,7 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = scenario_from_args(args)
     res = simulate(
         sc,
-        elasticities=split_sets(args.elasticities),
+        elasticities=split_sets(args.elasticities, sc),
         model=args.model,
         draws=args.draws,
         n_paths=args.paths,
@@ -123,13 +131,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from ..engine.backtest import backtest
     from ..outputs.backtests import backtest_text, track_record_markdown, write_backtests
-    from ..outputs.files import check_output_dir
+    from ..outputs.files import check_target_dir
 
     if args.out:
-        check_output_dir(args.out, field="--out")  # before any work
+        check_target_dir(args.out, args.force, field="--out")  # before any work
     res = backtest(args.episode or None, split_sets(args.elasticities))
     if args.out:
-        files = write_backtests(res, args.out, force=args.force)
+        files = write_backtests(res, args.out, force=args.force, out_field="--out")
         print(f"back-tests written to {args.out} ({len(files)} files); open {args.out}/backtests.html")
     elif args.json:
         print_json(res.to_dict())

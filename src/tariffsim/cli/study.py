@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from ..errors import DataError
+from ..limits import shown
 from ..outputs.files import check_output_file
 from .common import check_calibrate_args, print_json, usage_error
 
@@ -61,9 +63,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def check_data_dir(path: str) -> None:
-    if not os.path.isdir(path):
-        what = "is a file, not a folder" if os.path.exists(path) else "folder not found"
-        raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}")
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        what = "a link to nowhere" if os.path.islink(path) else "folder not found"
+        raise DataError(f"{what}; expected the folder with the study's inputs", source=f"--data-dir {path}") from None
+    except (OSError, ValueError) as exc:  # a link loop, a name too long, a NUL character
+        reason = getattr(exc, "strerror", None) or "not a usable path"
+        raise DataError(f"cannot read ({reason})", source=f"--data-dir {path}") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise DataError(
+            "is a file, not a folder; expected the folder with the study's inputs", source=f"--data-dir {path}"
+        )
 
 
 def _replicate_cp2015(args: argparse.Namespace) -> int:
@@ -93,7 +104,7 @@ def cmd_replicate(args: argparse.Namespace) -> int:
     if args.study == "cp2015":
         return _replicate_cp2015(args)
     if args.study != "ilms2025":
-        raise usage_error(f"unknown study {args.study!r}; available: ilms2025, cp2015")
+        raise usage_error(f"unknown study {shown(args.study)}; available: ilms2025, cp2015")
     check_data_dir(args.data_dir)
     if args.out:
         check_output_file(args.out, field="--out")  # before the solve

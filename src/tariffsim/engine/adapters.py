@@ -27,11 +27,12 @@ from types import MappingProxyType
 import numpy as np
 
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
-from ..errors import DataError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, ScenarioError
 from ..inputs.elasticities import ElasticitySet
 from ..inputs.scenario import Scenario
 from ..models.ge import GESolution, build_baseline, calibrate_nu_two_region, solve_ge
 from ..models.pe import PEOutcome, solve_pe
+from .diagnostics import suspects
 from .ge_io_bridge import ge_io_default_sets, ge_io_refuses, ge_io_trade
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
@@ -75,7 +76,21 @@ class Adapter:
         why = self.refuse_set(es, ctx.scenario)
         if why:
             raise ScenarioError(why, source=ctx.scenario.source, field="elasticities")
-        return self.solve(ctx, es, horizon)
+        try:
+            return self.solve(ctx, es, horizon)
+        except ConvergenceError as exc:  # the same error, saying which inputs the user wrote caused it
+            raise ConvergenceError(
+                f"the {self.description} model did not converge ({str(exc).rpartition(' (method=')[0] or exc}); "
+                f"{suspects(ctx, es, horizon)}",
+                iterations=exc.iterations,
+                residual=exc.residual,
+                seconds=exc.seconds,
+                method=exc.method,
+            ) from None
+        except (NumericalError, FloatingPointError, RuntimeWarning) as exc:  # RuntimeWarning: the CLI's numpy errors
+            raise NumericalError(
+                f"the {self.description} model could not be computed ({exc}); {suspects(ctx, es, horizon)}"
+            ) from None
 
 
 def pe_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> TradeOutcome[PEOutcome]:

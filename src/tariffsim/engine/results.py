@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import ShortRepr, json_safe
+from .._util import ShortRepr, clean_zero, json_safe
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.io_shipped import io_table_label, io_table_note
@@ -753,4 +753,4 @@ SUMMARY_KEYS = (
 
 
 def fmt(x: Any, nd: int = 2) -> str:
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{nd}f}"
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{clean_zero(x, nd):+.{nd}f}"

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .. import limits
 from .._version import __version__
-from ..errors import ScenarioError
+from ..errors import NumericalError, ScenarioError
 from ..inputs.calibrations import load_calibration
 from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
@@ -389,13 +389,31 @@ def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd
     say(f"parameter draws ({inp.draws})")
     rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
     df = draw_parameters(inp.scenario, inp.draws, rng)
-    rows = [run_case(inp, *apply_draw(inp.central_set, inp.assumptions, r)).macro.path for _, r in df.iterrows()]
+    rows = [run_case(inp, *_drawn(inp, r)).macro.path for _, r in df.iterrows()]
     paths = np.vstack(rows)
     return paths, df.assign(
         gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
         gdp_impact_pct_first_year_avg=paths[:, :4].mean(axis=1),
         gdp_impact_pct_end_of_horizon=paths[:, -1],
     )
+
+
+def _drawn(inp: Inputs, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
+    """:func:`apply_draw`, a draw the models cannot take named by the distribution that gave it."""
+    try:
+        return apply_draw(inp.central_set, inp.assumptions, row)
+    except ScenarioError as exc:
+        sc = inp.scenario
+        given = [p for p in row.index if (p if p != "sigma_factor" else "sigma") in sc.distributions]
+        if not given:
+            raise
+        fields = ", ".join(f"uncertainty.distributions.{'sigma' if p == 'sigma_factor' else p}" for p in given)
+        raise ScenarioError(
+            f"a draw of {fields} ({', '.join(f'{p} {float(row[p]):.4g}' for p in given)}) is outside what the model "
+            f"takes: {exc}; narrow the distribution",
+            source=sc.source,
+            field=fields.split(", ")[0],
+        ) from None
 
 
 def recession_stage(
@@ -412,9 +430,19 @@ def recession_stage(
     mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
 
     def risk(shock: np.ndarray) -> RecessionRisk:
-        return simulate_recession_risk(
-            mu=mu, calibration=cal, shock=shock, n_paths=inp.n_paths, seed=mc_seed, start=inp.scenario.phase_in
-        )
+        try:
+            return simulate_recession_risk(
+                mu=mu, calibration=cal, shock=shock, n_paths=inp.n_paths, seed=mc_seed, start=inp.scenario.phase_in
+            )
+        except (NumericalError, FloatingPointError, RuntimeWarning) as exc:  # RuntimeWarning: the CLI's numpy errors
+            sc = inp.scenario
+            where = f"{sc.source}: recession" if sc.recession_spec else f"the calibration {cal.source}"
+            shape = f", scale {cal.scale:.4g}, df {cal.df:.4g}" if cal.innovations == "student_t" else ""
+            raise NumericalError(
+                f"the recession Monte Carlo could not be computed ({exc}) with the AR(1) of {where}: rho {cal.rho:.6g}, "
+                f"sigma {cal.sigma:.4g}{shape} (percent per quarter), and a tariff effect on GDP of at most "
+                f"{float(np.max(np.abs(shock))):.4g} %"
+            ) from None
 
     per_set = {}
     for name, so in outcomes.items():

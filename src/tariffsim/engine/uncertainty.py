@@ -19,6 +19,7 @@ from ..errors import ScenarioError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.elasticities import shipped_distributions
 from ..inputs.scenario import Scenario, load_scenario
+from ..limits import shown
 from .simulation import resolve, run_case, simulate
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
     Rates must be finite shares in limits.TARIFF_BOUNDS; a grid of more than
     :data:`tariffsim.limits.MAX_GRID_POINTS` points is refused before it is built."""
 
-    usage = f"{text!r}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list"
+    usage = f"{shown(text)}: expected START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list"
     if not isinstance(text, str):
         raise ScenarioError(f"{usage}, got {type(text).__name__}", field=field)
     try:
@@ -59,15 +60,15 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
     except ValueError:
         raise ScenarioError(usage, field=field) from None
     if not all(np.isfinite(parts)):
-        raise ScenarioError(f"{text!r}: rates must be finite numbers (no nan or inf)", field=field)
+        raise ScenarioError(f"{shown(text)}: rates must be finite numbers (no nan or inf)", field=field)
     if ":" in text:
         if len(parts) != 3 or len(text.split(":")) != 3:
             raise ScenarioError(usage, field=field)
         lo, hi, step = parts
         if step <= 0 or hi < lo:
-            raise ScenarioError(f"{text!r}: expected START:STOP:STEP with STEP > 0 and STOP >= START", field=field)
+            raise ScenarioError(f"{shown(text)}: expected START:STOP:STEP with STEP > 0 and STOP >= START", field=field)
         if lo < limits.MIN_TARIFF or hi > limits.MAX_TARIFF:
-            raise ScenarioError(f"{text!r}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
+            raise ScenarioError(f"{shown(text)}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
         span = (hi - lo) / step  # may overflow to inf for a tiny step
         limits.check_grid_points(span + 1, field=field)
         n = round(span) + 1
@@ -77,9 +78,9 @@ def parse_grid(text: str, *, field: str = "--tariff") -> np.ndarray:
         limits.check_grid_points(len(parts), field=field)
         vals = np.array(parts, dtype=float)
     if vals.size == 0:
-        raise ScenarioError(f"{text!r}: empty grid", field=field)
+        raise ScenarioError(f"{shown(text)}: empty grid", field=field)
     if np.any(vals < limits.MIN_TARIFF) or np.any(vals > limits.MAX_TARIFF):
-        raise ScenarioError(f"{text!r}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
+        raise ScenarioError(f"{shown(text)}: rates are shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)", field=field)
     return np.round(vals, 10)
 
 
@@ -171,7 +172,7 @@ def _rates(rates: Iterable[float]) -> np.ndarray:
         or np.any(vals > limits.MAX_TARIFF)
     ):
         raise ScenarioError(
-            f"rates {list(rates)!r}: expected finite tariff shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
+            f"rates {shown(list(rates))}: expected finite tariff shares in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
             field="rates",
         )
     return vals
@@ -220,7 +221,7 @@ def elasticity_grid(
     points = []
     for s in sigmas:
         if isinstance(s, bool) or not isinstance(s, int | float) or not (np.isfinite(s) and s > 0):
-            raise ScenarioError(f"sigma must be a positive finite number, got {s!r}", field="sigmas")
+            raise ScenarioError(f"sigma must be a positive finite number, got {shown(s)}", field="sigmas")
         es = base.scaled(float(s) / s1, name=f"sigma={s:g}")
         points += [(sc, data, float(r), es, float(s)) for r in grid]
     df = pd.DataFrame(_run_points(_grid_point, points, scheduler, progress))

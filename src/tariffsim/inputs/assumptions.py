@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from ..errors import ScenarioError
+from ..limits import shown
 
 __all__ = ["Range", "AssumptionSpec", "ASSUMPTIONS", "parse_assumption", "Assumptions", "AssumptionValue"]
 
@@ -206,14 +207,14 @@ def parse_assumption(key: str, v: Any, *, source: str, where: str) -> str | floa
     spec = ASSUMPTIONS[key]
     if key == "macro_form":
         if v not in ("simple", "sectoral"):
-            raise ScenarioError(f"expected 'simple' or 'sectoral', got {v!r}", source=source, field=where)
+            raise ScenarioError(f"expected 'simple' or 'sectoral', got {shown(v)}", source=source, field=where)
         return v
     if isinstance(v, str) and v == "data" and spec.allow_data:
         return v
 
     def num(x: Any, w: str) -> float:
         if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-            raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=w)
+            raise ScenarioError(f"expected a finite number, got {shown(x)}", source=source, field=w)
         if not (spec.lo <= x <= spec.hi):
             raise ScenarioError(f"{x} outside [{spec.lo:g}, {spec.hi:g}] ({spec.description})", source=source, field=w)
         return float(x)
@@ -282,7 +283,7 @@ class Assumptions:
         for k, v in d.items():
             if k not in ASSUMPTIONS:
                 raise ScenarioError(
-                    f"unknown assumption {k!r}; expected one of {', '.join(ASSUMPTIONS)}",
+                    f"unknown assumption {shown(k)}; expected one of {', '.join(ASSUMPTIONS)}",
                     source=source,
                     field=f"{where}.{k}",
                 )
@@ -301,7 +302,7 @@ class Assumptions:
     def get(self, key: str) -> AssumptionValue:
         """The value of assumption ``key`` (a name of :data:`ASSUMPTIONS`)."""
         if key not in ASSUMPTIONS:
-            raise ScenarioError(f"unknown assumption {key!r}; expected one of {', '.join(ASSUMPTIONS)}")
+            raise ScenarioError(f"unknown assumption {shown(key)}; expected one of {', '.join(ASSUMPTIONS)}")
         v: AssumptionValue = getattr(self, key)
         return v
 

@@ -45,6 +45,7 @@ check; :func:`load_calibration` reads them (or builds one from a scenario's own 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -52,6 +53,7 @@ import math
 import os
 import re
 import shlex
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import version
@@ -61,8 +63,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from ..constants import DEFAULT_COUNTRY
-from ..errors import DataError, ScenarioError
+from ..errors import DataError, OutputPathError, ScenarioError, TariffSimError
+from ..limits import shown
 from ..models.ar1 import (
     GROWTH_DEFINITION,
     AR1Calibration,
@@ -73,6 +77,7 @@ from ..models.ar1 import (
 )
 from .countries import to_iso3
 from .datasets import data_file
+from .textfiles import nfc, number_column, parse_numbers, read_bytes, read_csv_frame
 
 __all__ = [
     "OVERRIDE_KEYS",
@@ -112,32 +117,34 @@ _MISSING = {"", "na", "nan", "n/a", "null", "none", ".", "-"}
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:
-    src = str(path)
-    if not path.is_file():
-        raise DataError("file not found", source=src)
-    last: Exception | None = None
-    for enc in ("utf-8-sig", "latin-1"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise DataError(f"not a readable CSV file ({exc})", source=src) from exc
-    raise DataError(f"cannot decode the file ({last})", source=src)
+    """A quarterly GDP CSV (UTF-8, else Latin-1 as INEGI writes it; plain or gzip, bzip2, xz),
+    every reading problem one DataError naming it
+    (:func:`~tariffsim.inputs.textfiles.read_csv_frame`)."""
+    return read_csv_frame(
+        path, kind="quarterly GDP CSV file", encodings=("utf-8-sig", "latin-1"), dtype=str, keep_default_na=False
+    )
+
+
+def _same(text: str, _index: int) -> str:
+    return text
 
 
 def _pick_column(frame: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str, src: str) -> str:
     cols = [str(c) for c in frame.columns]
+    listed = ", ".join(shown(c) for c in cols[:20]) + (f", ... ({len(cols):,} columns)" if len(cols) > 20 else "")
     if given is not None:
+        given = nfc(str(given))
         if given not in cols:
-            raise DataError(f"{what} column {given!r} not found; columns are {cols}", source=src, location=given)
+            raise DataError(
+                f"{what} column {shown(given)} not found; columns are {listed}", source=src, location=shown(given)
+            )
         return given
     for c in candidates:
         if c in cols:
             return c
     raise DataError(
         f"no {what} column found (looked for {list(candidates)}); name it with the "
-        f"{'date_column' if what == 'date' else 'column'} argument; columns are {cols}",
+        f"{'date_column' if what == 'date' else 'column'} argument; columns are {listed}",
         source=src,
     )
 
@@ -175,16 +182,17 @@ def read_quarterly_gdp(
     path = Path(path)
     src = str(path)
     if kind not in ("level", "qoq_pct"):
-        raise DataError(f"kind must be 'level' or 'qoq_pct', not {kind!r}")
+        raise DataError(f"kind must be 'level' or 'qoq_pct', not {shown(kind)}")
     frame = _read_text_csv(path)
     dcol = _pick_column(frame, date_column, _DATE_COLUMNS, "date", src)
     vcol = _pick_column(frame, column, _LEVEL_COLUMNS if kind == "level" else _QOQ_COLUMNS, "value", src)
 
     raw_dates = frame[dcol].tolist()
     raw_vals = frame[vcol].tolist()
+    numbers = parse_numbers([str(v) for v in raw_vals])  # the one number syntax of every reader
     present = [str(v).strip().lower() not in _MISSING for v in raw_vals]
     if not any(present):
-        raise DataError("the value column is empty", source=src, location=f"column {vcol!r}")
+        raise DataError("the value column is empty", source=src, location=f"column {shown(vcol)}")
     first = present.index(True)
     last = len(present) - 1 - present[::-1].index(True)
     if first > 0 or last < len(present) - 1:
@@ -198,33 +206,34 @@ def read_quarterly_gdp(
         q = parse_quarter(str(raw_dates[i]))
         if q is None:
             raise DataError(
-                f"cannot read the date {raw_dates[i]!r} as a quarter",
+                f"cannot read the date {shown(raw_dates[i])} as a quarter",
                 source=src,
-                location=f"row {line}, column {dcol!r}",
+                location=f"row {line}, column {shown(dcol)}",
             )
         if q in seen:
             raise DataError(
                 f"quarter {q} appears twice (also in row {seen[q]})",
                 source=src,
-                location=f"row {line}, column {dcol!r}",
+                location=f"row {line}, column {shown(dcol)}",
             )
         seen[q] = line
         text = str(raw_vals[i]).strip()
         if text.lower() in _MISSING:
             raise DataError(
-                f"missing value for {q} inside the series", source=src, location=f"row {line}, column {vcol!r}"
+                f"missing value for {q} inside the series", source=src, location=f"row {line}, column {shown(vcol)}"
             )
-        try:
-            x = float(text.replace(",", ""))
-        except ValueError:
-            raise DataError(f"not a number: {text!r}", source=src, location=f"row {line}, column {vcol!r}") from None
-        if not math.isfinite(x):
-            raise DataError(f"not a finite number: {text!r}", source=src, location=f"row {line}, column {vcol!r}")
+        x = float(numbers[i])
+        if math.isnan(x):
+            where = f"row {line}, column {shown(vcol)}"
+            number_column([text], source=src, where=functools.partial(_same, where))  # raises, saying why
+            raise DataError(f"not a number: {shown(text)}", source=src, location=f"row {line}, column {shown(vcol)}")
         if kind == "level" and x <= 0:
-            raise DataError(f"GDP level must be positive, got {x}", source=src, location=f"row {line}, column {vcol!r}")
+            raise DataError(
+                f"GDP level must be positive, got {x}", source=src, location=f"row {line}, column {shown(vcol)}"
+            )
         if kind == "qoq_pct" and x <= -100:
             raise DataError(
-                f"q/q change must exceed -100 %, got {x}", source=src, location=f"row {line}, column {vcol!r}"
+                f"q/q change must exceed -100 %, got {x}", source=src, location=f"row {line}, column {shown(vcol)}"
             )
         quarters.append(q)
         values.append(x)
@@ -237,10 +246,10 @@ def read_quarterly_gdp(
         raise DataError(
             f"quarters missing between {s.index[gaps[0]]} and {after}",
             source=src,
-            location=f"row {seen[after]}, column {dcol!r}",
+            location=f"row {seen[after]}, column {shown(dcol)}",
         )
     if len(s) < 2 + (kind == "level"):
-        raise DataError("fewer than two quarters of growth", source=src, location=f"column {vcol!r}")
+        raise DataError("fewer than two quarters of growth", source=src, location=f"column {shown(vcol)}")
 
     if kind == "level":
         growth = 100.0 * pd.Series(np.log(s.to_numpy()), index=s.index).diff().iloc[1:]
@@ -299,8 +308,8 @@ def _path_label(path: str | Path) -> str:
     p = Path(path)
     try:
         rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
-    except ValueError:  # another drive on Windows
-        return p.name
+    except (ValueError, OSError, RuntimeError):  # another drive on Windows, a link loop, no working directory
+        return p.as_posix()
     return Path(rel).as_posix()
 
 
@@ -384,10 +393,29 @@ def write_calibration(
         doc["tariffsim_version"] = version("tariffsim")
     except Exception:  # noqa: BLE001 - metadata is optional provenance
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
+    parent = path.parent
+    created = [q for q in (parent, *parent.parents) if not q.exists()]  # removed again on failure
+    tmp: str | None = None
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        tmp = None
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        for q in created:  # deepest first; a folder someone else filled meanwhile stays
+            try:
+                q.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputPathError(f"out: cannot write {path}: {exc.strerror or exc}") from None
+        raise
     log.info("wrote calibration to %s", path)
     return path
 
@@ -445,15 +473,80 @@ def run_calibration(
     return cal
 
 
-def read_calibration(path: str | Path) -> AR1Calibration:
-    """Read a calibration JSON written by :func:`write_calibration` (format 1, Gaussian, or 2)."""
+def read_calibration(path: str | os.PathLike[str]) -> AR1Calibration:
+    """Read a calibration JSON written by :func:`write_calibration` (format 1, Gaussian, or 2).
+
+    The file is checked before it is trusted: a regular file of at most
+    :data:`~tariffsim.limits.MAX_JSON_BYTES`, UTF-8 JSON holding an object, with the fields of a
+    calibration, each of its type, and the model's bounds (``|rho| < 1``, ``sigma > 0``; Student t:
+    ``scale > 0``, ``df > 2``); anything else is a :class:`DataError` naming the file and field."""
+    src = str(path)
+    raw = read_bytes(path, kind="calibration JSON file", max_bytes=limits.MAX_JSON_BYTES, source=src)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"cannot read calibration ({exc})", source=str(path)) from exc
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"not a UTF-8 text file (byte at offset {exc.start:,}); expected a JSON file", source=src
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); expected a calibration file "
+            "written by `tariffsim calibrate --out`",
+            source=src,
+        ) from None
+    except RecursionError:
+        raise DataError("not a usable JSON file (arrays or objects nested too deeply)", source=src) from None
+    except ValueError as exc:  # a number of thousands of digits
+        raise DataError(f"not a usable JSON file ({shown(str(exc) or type(exc).__name__, 80)})", source=src) from None
     if not isinstance(doc, Mapping):
-        raise DataError("a calibration file holds a JSON object", source=str(path))
-    return AR1Calibration.from_dict(doc, source=str(path))
+        raise DataError(f"holds a JSON {type(doc).__name__}; a calibration file holds a JSON object", source=src)
+    body = doc["calibration"] if isinstance(doc.get("calibration"), Mapping) else doc
+    _check_calibration_fields(body, src)
+    try:
+        return AR1Calibration.from_dict(doc, source=src)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(f"not a usable calibration ({shown(str(exc), 80)})", source=src) from None
+
+
+#: Fields of a calibration that must be numbers (or null where optional) and their bounds.
+_NUMBER_FIELDS = ("mu", "rho", "sigma", "se_mu", "se_rho", "se_sigma", "scale", "df", "se_scale", "se_df")
+
+
+def _check_calibration_fields(d: Mapping[str, Any], src: str) -> None:
+    """Types and bounds of a calibration's fields (the rules :func:`calibration_from_parameters`
+    applies to a scenario's own parameters)."""
+    missing = [k for k in ("mu", "rho", "sigma", "n_obs", "start", "end") if k not in d]
+    if missing:
+        raise DataError(
+            f"not a calibration: no {', '.join(missing)} (expected a file written by `tariffsim calibrate --out`)",
+            source=src,
+        )
+    for k in _NUMBER_FIELDS:
+        v = d.get(k)
+        if v is None and k not in ("rho", "sigma"):
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise DataError(f"expected a number, got {shown(v)}", source=src, location=f"calibration.{k}")
+        if k in ("rho", "sigma", "scale", "df") and not math.isfinite(float(v)):
+            raise DataError(f"expected a finite number, got {shown(v)}", source=src, location=f"calibration.{k}")
+    n_obs = d.get("n_obs")
+    if isinstance(n_obs, bool) or not isinstance(n_obs, int) or n_obs < 0:
+        raise DataError(f"expected a whole number >= 0, got {shown(n_obs)}", source=src, location="calibration.n_obs")
+    for k in ("start", "end", "innovations", "country", "source", "method"):
+        if k in d and d[k] is not None and not isinstance(d[k], str):
+            raise DataError(f"expected text, got {shown(d[k])}", source=src, location=f"calibration.{k}")
+    if not abs(float(d["rho"])) < 1:
+        raise DataError(f"|rho| must be below 1 (stationary), got {d['rho']}", source=src, location="calibration.rho")
+    if not float(d["sigma"]) > 0:
+        raise DataError(f"sigma must be positive, got {d['sigma']}", source=src, location="calibration.sigma")
+    if d.get("innovations", "gaussian") == "student_t":
+        for k, ok, rule in (("scale", lambda x: x > 0, "positive"), ("df", lambda x: x > 2, "above 2")):
+            if d.get(k) is None or not ok(float(d[k])):
+                raise DataError(
+                    f"a Student t calibration needs {k} {rule}, got {shown(d.get(k))}",
+                    source=src,
+                    location=f"calibration.{k}",
+                )
 
 
 def _iso3(country: str, source: str) -> str:
@@ -473,10 +566,10 @@ def shipped_calibrations() -> tuple[str, ...]:
 
 def _number(value: object, key: str, source: str | None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"must be a number, not {value!r}", source=source, field=f"recession.{key}")
+        raise ScenarioError(f"must be a number, not {shown(value)}", source=source, field=f"recession.{key}")
     v = float(value)
     if not math.isfinite(v):
-        raise ScenarioError(f"must be finite, not {value!r}", source=source, field=f"recession.{key}")
+        raise ScenarioError(f"must be finite, not {shown(value)}", source=source, field=f"recession.{key}")
     return v
 
 
@@ -499,7 +592,9 @@ def calibration_from_parameters(
     Raises :class:`ScenarioError` naming ``source`` and the field ``recession.<key>``.
     """
     if not isinstance(params, Mapping):
-        raise ScenarioError(f"must be a table of AR(1) parameters, not {params!r}", source=source, field="recession")
+        raise ScenarioError(
+            f"must be a table of AR(1) parameters, not {shown(params)}", source=source, field="recession"
+        )
     unknown = sorted(set(map(str, params)) - set(OVERRIDE_KEYS))
     if unknown:
         raise ScenarioError(
@@ -510,7 +605,20 @@ def calibration_from_parameters(
     if "file" in params:
         if len(params) > 1:
             raise ScenarioError("give either file or the parameters, not both", source=source, field="recession.file")
-        cal = read_calibration(params["file"])
+        file = params["file"]
+        if not isinstance(file, str | os.PathLike) or not str(file).strip():
+            raise ScenarioError(
+                f"expected the path of a calibration file, got {shown(file)}", source=source, field="recession.file"
+            )
+        try:
+            cal = read_calibration(file)
+        except TariffSimError as exc:  # the file the scenario points at is at fault: say which field named it
+            raise ScenarioError(
+                f"{shown(str(file), 120)} is not a usable calibration file ({exc}); it should be a file written by "
+                "`tariffsim calibrate GDP.csv --out FILE`",
+                source=source,
+                field="recession.file",
+            ) from None
         return cal if country is None or cal.country == country else _replace(cal, country=country)
     if "rho" not in params:
         raise ScenarioError(

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, cast
 import pycountry
 
 from ..errors import CountryCodeError
+from ..limits import shown
 from .datasets import load_dataset
+from .textfiles import nfc
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -88,8 +90,8 @@ def to_iso3(
     for pos, raw in enumerate(names):
         row = pos + row_offset
         if raw is None or (isinstance(raw, float) and raw != raw):
-            raise CountryCodeError(f"empty country code in {field!r}", source=source, location=f"row {row}")
-        text = str(raw).strip()
+            raise CountryCodeError(f"empty country code in {shown(field)}", source=source, location=f"row {row}")
+        text = nfc(str(raw).strip())
         up = text.upper()
         if up in extra_set or up in iso:
             out.append(up)
@@ -97,14 +99,14 @@ def to_iso3(
         cands = _lookup(text)
         if not cands:
             raise CountryCodeError(
-                f"unknown country {text!r} in {field!r}; expected an ISO 3166 code or country name"
+                f"unknown country {shown(text)} in {shown(field)}; expected an ISO 3166 code or country name"
                 + (f" or one of {sorted(extra_set)}" if extra_set else ""),
                 source=source,
                 location=f"row {row}",
             )
         if len(cands) > 1:
             raise CountryCodeError(
-                f"ambiguous country {text!r} in {field!r}: could be {', '.join(cands)}; use an ISO3 code",
+                f"ambiguous country {shown(text)} in {shown(field)}: could be {', '.join(cands)}; use an ISO3 code",
                 source=source,
                 location=f"row {row}",
             )

@@ -26,6 +26,8 @@ import pandas as pd
 from .. import limits
 from .._util import readonly
 from ..errors import CountryCodeError, DataError
+from ..limits import shown
+from .textfiles import unique_names
 
 __all__ = [
     "TradeData",
@@ -63,7 +65,7 @@ def unit_factor(units: str, *, source: str = "<input>") -> float:
     key = " ".join(str(units).lower().replace("_", " ").split())
     if key not in UNITS:
         raise DataError(
-            f"unknown units {units!r}; expected one of 'USD', 'thousand USD', 'million USD', 'billion USD'",
+            f"unknown units {shown(units)}; expected one of 'USD', 'thousand USD', 'million USD', 'billion USD'",
             source=source,
             location="units",
         )
@@ -109,14 +111,13 @@ class TradeData:
 
     def __post_init__(self) -> None:
         src = self.source
-        countries = tuple(str(c) for c in self.countries)
-        sectors = tuple(str(s) for s in self.sectors)
+        # labels in Unicode normalisation form C: two spellings that print the same are one label
+        countries = unique_names([str(c) for c in self.countries], source=src, what="country")
+        sectors = unique_names([str(s) for s in self.sectors], source=src, what="sector")
         object.__setattr__(self, "countries", countries)
         object.__setattr__(self, "sectors", sectors)
-        _check_unique(countries, "country", src)
-        _check_unique(sectors, "sector", src)
         n, s = len(countries), len(sectors)
-        values = np.asarray(self.values, dtype=float)
+        values = np.asarray(self.values, dtype=float) + 0.0  # + 0.0: no negative zero
         if values.ndim == 2 and s == 1:
             values = values[:, :, None]
         if values.shape != (n, n, s):
@@ -129,7 +130,7 @@ class TradeData:
         if self.tariffs is None:
             tariffs = np.zeros_like(values)
         else:
-            tariffs = np.broadcast_to(np.asarray(self.tariffs, dtype=float), values.shape)
+            tariffs = np.broadcast_to(np.asarray(self.tariffs, dtype=float), values.shape) + 0.0
         _check_values(tariffs, src, countries, sectors, what="tariff")
         if np.any(tariffs > limits.MAX_TARIFF):
             i = np.argwhere(tariffs > limits.MAX_TARIFF)[0]
@@ -140,7 +141,7 @@ class TradeData:
             )
         object.__setattr__(self, "tariffs", readonly(tariffs))
         if self.gdp is not None:
-            gdp = np.asarray(self.gdp, dtype=float).reshape(-1)
+            gdp = np.asarray(self.gdp, dtype=float).reshape(-1) + 0.0
             if gdp.shape != (n,):
                 raise DataError(f"GDP has {gdp.size} entries; expected one per country ({n})", source=src)
             bad = ~np.isfinite(gdp) | (gdp <= 0)
@@ -302,14 +303,6 @@ class TradeData:
         return out
 
 
-def _check_unique(labels: Sequence[str], what: str, source: str) -> None:
-    seen: dict[str, int] = {}
-    for i, lab in enumerate(labels):
-        if lab in seen:
-            raise DataError(f"duplicated {what} {lab!r} (positions {seen[lab]} and {i})", source=source)
-        seen[lab] = i
-
-
 def _check_values(a: np.ndarray, source: str, countries: Sequence[str], sectors: Sequence[str], *, what: str) -> None:
     bad = ~np.isfinite(a)
     if bad.any():
@@ -371,7 +364,7 @@ def load_dataset(name: str = "default") -> TradeData:
     """
     names = available_datasets()
     if name not in names:
-        raise DataError(f"unknown dataset {name!r}; shipped datasets: {', '.join(names)}", source="load_dataset")
+        raise DataError(f"unknown dataset {shown(name)}; shipped datasets: {', '.join(names)}", source="load_dataset")
     root = data_file("datasets", name)
     meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     src = f"tariffsim:data/datasets/{name}"

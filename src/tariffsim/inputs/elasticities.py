@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..limits import shown
 from .datasets import data_file
 from .io_shipped import ELASTICITY_SETS, io_elasticity_sets
 
@@ -100,7 +101,7 @@ def one_year_ratio() -> float:
 def _parse_value(v: object, *, where: str, source: str, param: str) -> float | dict[str, float]:
     """Number, 'inf', a sector table {sector: value, default: value}, or 'table:COLUMN'."""
     if isinstance(v, bool):
-        raise ScenarioError(f"expected a number, got {v!r}", source=source, field=where)
+        raise ScenarioError(f"expected a number, got {shown(v)}", source=source, field=where)
     if isinstance(v, int | float):
         return float(v)
     if isinstance(v, str):
@@ -111,12 +112,12 @@ def _parse_value(v: object, *, where: str, source: str, param: str) -> float | d
             tab = _sector_table()
             if col not in tab:
                 raise ScenarioError(
-                    f"unknown sector table column {col!r}; shipped columns: {', '.join(sorted(tab))}",
+                    f"unknown sector table column {shown(col)}; shipped columns: {', '.join(sorted(tab))}",
                     source=source,
                     field=where,
                 )
             return dict(tab[col])
-        raise ScenarioError(f"expected a number, 'inf' or 'table:COLUMN', got {v!r}", source=source, field=where)
+        raise ScenarioError(f"expected a number, 'inf' or 'table:COLUMN', got {shown(v)}", source=source, field=where)
     if isinstance(v, Mapping):
         out: dict[str, Any] = {}
         for k, x in v.items():
@@ -183,11 +184,13 @@ class ElasticitySet:
             if k not in KEYS:
                 hint = " (one-year values are sigma_one_year / eta_one_year)" if k == "horizon" else ""
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(KEYS)}{hint}", source=source, field=f"{where}.{k}"
+                    f"unknown key {shown(k)}; expected one of {', '.join(KEYS)}{hint}",
+                    source=source,
+                    field=f"{where}.{k}",
                 )
         for k in ("sigma", "eta"):
             if k not in d:
-                raise ScenarioError(f"missing {k!r} (the long-run value)", source=source, field=where)
+                raise ScenarioError(f"missing {shown(k)} (the long-run value)", source=source, field=where)
         vals: dict[str, Any] = {}
         for k in ("sigma", "eta", "sigma_one_year", "eta_one_year", "eps_x"):
             if k in d:
@@ -234,7 +237,7 @@ class ElasticitySet:
         """sigma, eta, eps_x as arrays (S,) in the order of ``sectors``, at ``horizon``
         ('one-year' or 'long-run'): the keyword arguments of :func:`tariffsim.models.pe.solve_pe`."""
         if horizon not in HORIZONS:
-            raise ScenarioError(f"horizon must be one of {HORIZONS}, got {horizon!r}", source="elasticities")
+            raise ScenarioError(f"horizon must be one of {HORIZONS}, got {shown(horizon)}", source="elasticities")
         one = horizon == "one-year"
         vals = {
             "sigma": self.sigma_one_year if one else self.sigma,
@@ -249,7 +252,7 @@ class ElasticitySet:
                 if missing:
                     raise ScenarioError(
                         f"no value for sector(s) {', '.join(missing)} and no 'default'",
-                        source=f"elasticity set {self.name!r}",
+                        source=f"elasticity set {shown(self.name)}",
                         field=k,
                     )
                 # a sector without its own value has the default (checked above that there is one)
@@ -279,12 +282,12 @@ class ElasticitySet:
         for k, v in kw.items():
             if k not in QUANTITIES and k not in ("description", "sources"):
                 raise ScenarioError(
-                    f"unknown elasticity {k!r}; expected one of {', '.join(QUANTITIES)}",
-                    source=f"elasticity set {self.name!r}",
+                    f"unknown elasticity {shown(k)}; expected one of {', '.join(QUANTITIES)}",
+                    source=f"elasticity set {shown(self.name)}",
                     field=k,
                 )
             d[k] = _encode(v)
-        return ElasticitySet.from_dict(name or self.name, d, source=f"elasticity set {self.name!r} (derived)")
+        return ElasticitySet.from_dict(name or self.name, d, source=f"elasticity set {shown(self.name)} (derived)")
 
     def model_key(self) -> tuple[str, ...]:
         """The values that define the model (two sets with equal keys give the same results)."""
@@ -318,7 +321,7 @@ def get_set(name: str) -> ElasticitySet:
         if io is not None:
             return io
         raise ScenarioError(
-            f"unknown elasticity set {name!r}; shipped sets: {', '.join(sets)}; sector trade-elasticity sets of the "
+            f"unknown elasticity set {shown(name)}; shipped sets: {', '.join(sets)}; sector trade-elasticity sets of the "
             f"multi-sector model: {', '.join(io_set_names())}",
             source="elasticities",
             field="sets",
@@ -366,7 +369,7 @@ class Distribution:
         dist = d.get("dist")
         if dist not in DISTS:
             raise ScenarioError(
-                f"dist must be one of {', '.join(DISTS)}, got {dist!r}", source=source, field=f"{where}.dist"
+                f"dist must be one of {', '.join(DISTS)}, got {shown(dist)}", source=source, field=f"{where}.dist"
             )
         need = DISTS[dist]
         extra = set(d) - set(need) - {"dist", "source"}
@@ -377,10 +380,10 @@ class Distribution:
         params = {}
         for k in need:
             if k not in d:
-                raise ScenarioError(f"missing {k!r} for a {dist} distribution", source=source, field=where)
+                raise ScenarioError(f"missing {shown(k)} for a {dist} distribution", source=source, field=where)
             x = d[k]
             if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-                raise ScenarioError(f"expected a finite number, got {x!r}", source=source, field=f"{where}.{k}")
+                raise ScenarioError(f"expected a finite number, got {shown(x)}", source=source, field=f"{where}.{k}")
             params[k] = float(x)
         if dist == "triangular" and not (0 < params["low"] <= params["mode"] <= params["high"]):
             raise ScenarioError("triangular needs 0 < low <= mode <= high", source=source, field=where)

@@ -426,7 +426,7 @@ def write_cp_layout(
         if not overwrite:
             raise OutputExistsError(f"{out} exists; pass overwrite=True to replace its files")
         for name, blob in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=out)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(blob)
@@ -438,7 +438,7 @@ def write_cp_layout(
         return out
     if not out.parent.is_dir():
         raise DataError("output folder's parent does not exist", source=str(out.parent))
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmpdir = Path(tempfile.mkdtemp(prefix=".tariffsim-tmp-", dir=out.parent))
     try:
         os.chmod(tmpdir, 0o777 & ~mask)
         for name, blob in files.items():

@@ -19,19 +19,25 @@ data, Canada's use of "Other" in "Basic metals", is -9.5 million USD); gross out
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
+import stat
 import tempfile
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import limits
 from ..errors import DataError
+from ..limits import shown
 from ..models.ge_io import IOData
+from .textfiles import check_csv, nfc, number_column, read_bytes, unique_names
 
 __all__ = ["CP2015_FILES", "read_cp2015", "cache_dir", "shipped_dir", "load_shipped"]
 
@@ -60,37 +66,45 @@ def _find(d: Path, name: str) -> Path:
 def _read(path: Path, names: Sequence[str], numbers: Sequence[str]) -> pd.DataFrame:
     """Read a long table: ``names`` as categories, ``numbers`` as floats (pandas' C parser).
 
-    A cell that is not a number makes the fast parse fail; the file is then read again as text
-    only to locate and name the offending row and column.
+    The file (plain or gzip-compressed; damaged copies are errors naming it) and its shape are
+    checked first (:mod:`~tariffsim.inputs.textfiles`). A cell that is not a number makes the fast
+    parse fail; the content is then read again as text only to locate and name the offending row
+    and column, in the one number syntax of every reader.
     """
+    src = str(path)
     columns = (*names, *numbers)
-    dtype: dict = {c: "category" for c in names} | {c: "float64" for c in numbers}
-    try:
-        df = pd.read_csv(path, dtype=dtype)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(f"cannot parse as CSV ({str(exc).splitlines()[0]})", source=str(path)) from None
-    except (ValueError, TypeError):
-        df = None
-    header = df.columns if df is not None else pd.read_csv(path, nrows=0).columns
+    raw = read_bytes(path, source=src)
+    header = check_csv(raw, source=src, columns_read=len(columns))
     missing = [c for c in columns if c not in header]
     if missing:
         raise DataError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, header))}",
-            source=str(path),
+            f"missing column(s) {', '.join(missing)}; found {', '.join(shown(c) for c in header[:20])}",
+            source=src,
             location="header",
         )
-    if df is None:  # some cell is not a number: find it
-        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    dtype: dict = {c: "category" for c in names} | {c: "float64" for c in numbers}
+    usecols = [header.index(c) for c in columns]
+    try:
+        df = pd.read_csv(io.BytesIO(raw), dtype=dtype, usecols=usecols, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot parse as CSV ({shown(str(exc).splitlines()[0], 120)})", source=src) from None
+    except (ValueError, TypeError):  # some cell is not a number: find it
+        try:
+            text = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, usecols=usecols, encoding="utf-8-sig")
+        except (ValueError, TypeError, pd.errors.ParserError) as exc:
+            raise DataError(f"cannot parse as CSV ({shown(str(exc).splitlines()[0], 120)})", source=src) from None
         for c in numbers:
-            vals = pd.to_numeric(text[c].str.strip(), errors="coerce").to_numpy(dtype=float)
-            bad = np.isnan(vals)
-            if bad.any():
-                r = int(np.argmax(bad))
-                raise DataError(
-                    f"not a finite number: {text[c].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {c!r}"
-                )
-        raise DataError("cannot parse as CSV", source=str(path))  # pragma: no cover - defensive
+            number_column(text[c], source=src, where=_cell(c), negative=True, what="value")
+        raise DataError("cannot parse as CSV", source=src) from None  # pragma: no cover - defensive
+    df.columns = [nfc(str(c)) for c in df.columns]
+    for c in numbers:  # a negative zero is zero
+        df[c] = df[c].to_numpy(dtype=float) + 0.0
     return df
+
+
+def _cell(column: str) -> Callable[[int], str]:
+    """Names cell ``r`` of ``column`` (rows counted from the header, row 1)."""
+    return lambda r: f"row {r + 2}, column {column!r}"
 
 
 def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) -> np.ndarray:
@@ -98,8 +112,23 @@ def _numbers(df: pd.DataFrame, col: str, path: Path, *, negative: bool = False) 
     bad = ~np.isfinite(vals)
     if bad.any():
         r = int(np.argmax(bad))
+        what = "missing value" if np.isnan(vals[r]) else f"non-finite value {vals[r]}"
+        raise DataError(f"{what}; expected a finite number", source=str(path), location=f"row {r + 2}, column {col!r}")
+    big = np.abs(vals) > limits.MAX_VALUE_USD
+    if big.any() and not col.startswith(("tariff", "d_")):
+        r = int(np.argmax(big))
         raise DataError(
-            f"not a finite number: {df[col].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {col!r}"
+            f"value {vals[r]:.3g} is above {limits.MAX_VALUE_USD:.0e} USD in size (ten times world GDP); "
+            "not a value of these tables",
+            source=str(path),
+            location=f"row {r + 2}, column {col!r}",
+        )
+    if col.startswith("tariff") and (vals > limits.MAX_TARIFF).any():
+        r = int(np.argmax(vals > limits.MAX_TARIFF))
+        raise DataError(
+            f"tariff {vals[r]:g} above {limits.MAX_TARIFF:g}; expected a share (0.25 = 25 %)",
+            source=str(path),
+            location=f"row {r + 2}, column {col!r}",
         )
     if not negative and (vals < 0).any():
         r = int(np.argmax(vals < 0))
@@ -115,13 +144,13 @@ def _codes(df: pd.DataFrame, col: str, names: Sequence[str], path: Path, what: s
     column = df[col]
     cat = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column)
     pos = {n: k for k, n in enumerate(names)}
-    lookup = np.array([pos.get(str(c).strip(), -1) for c in cat.categories], dtype=np.intp)
+    lookup = np.array([pos.get(nfc(str(c).strip()), -1) for c in cat.categories], dtype=np.intp)
     raw = np.asarray(cat.codes)
     codes = np.where(raw >= 0, lookup[raw], -1)
     if (codes < 0).any():
         r = int(np.argmax(codes < 0))
         raise DataError(
-            f"unknown {what} {column.iloc[r]!r}; the {what}s are those of "
+            f"unknown {what} {shown(column.iloc[r])}; the {what}s are those of "
             f"{'deficit.csv' if what == 'region' else 'theta.csv'}",
             source=str(path),
             location=f"row {r + 2}, column {col!r}",
@@ -139,7 +168,7 @@ def _no_duplicates(keys: np.ndarray, shape: tuple[int, ...], path: Path, fields:
 
 #: Version of the binary copies written by :func:`read_cp2015` (part of the cache key: bump it
 #: whenever what the reader returns for given files changes).
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: the copy stores its key; checked on load
 
 
 #: Binary copies kept in the cache folder (the oldest are removed beyond this).
@@ -175,30 +204,86 @@ def cache_dir() -> Path | None:
 
 
 def _cache_key(paths: Sequence[Path]) -> str:
-    """SHA-256 of the reader version and every input file's name, size and bytes."""
+    """SHA-256 of the reader version and every input file's name, size and bytes (read in
+    chunks, each file first checked to be a regular file within the size limit)."""
     h = hashlib.sha256(f"cp2015 reader v{_CACHE_VERSION}".encode())
     for path in paths:
-        blob = path.read_bytes()
-        h.update(f"|{path.name}|{len(blob)}|".encode())
-        h.update(blob)
+        limits.check_input_file(path, source=str(path))
+        h.update(f"|{path.name}|{path.stat().st_size}|".encode())
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except OSError as exc:
+            raise DataError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
     return h.hexdigest()
 
 
-def _cache_load(key: str, source: str) -> IOData | None:
+def _shapes(n: int, j: int) -> dict[str, tuple[int, ...]]:
+    """The shape of every array of an IOData with ``n`` regions and ``j`` sectors."""
+    cube = (n, n, j)
+    return {
+        **{k: cube for k in ("trade", "tariff", "tariff_bln", "tariff_cfl", "d_bln", "d_cfl")},
+        "intermediate": (n, j, j),
+        "value_added": (n, j),
+        "final": (n, j),
+        "deficit": (n,),
+        "theta": (j,),
+    }
+
+
+class _Stale(Exception):
+    """A cached copy that does not belong to its key (why, in words)."""
+
+
+def _cache_load(key: str, source: str, regions: tuple[str, ...], sectors: tuple[str, ...]) -> IOData | None:
+    """The cached copy of the tables with this ``key``, if there is one and it is what it claims
+    to be: its stored key, region and sector labels equal the ones expected (read from deficit.csv
+    and theta.csv), every array has its shape (checked in the archive's directory before anything
+    is read, so a forged copy cannot make this allocate more than the real tables), its dtype and
+    finite values. Anything else (absent, truncated, corrupt, forged or another key's copy) returns
+    None and the CSV files are parsed again; a copy that is there but wrong is logged as such."""
     folder = cache_dir()
     if folder is None:
         return None
     path = folder / f"cp2015-{key}.npz"
     try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return None  # absent (or the cache folder is unusable): parse
+    try:
+        if not stat.S_ISREG(st.st_mode):
+            raise _Stale("not a regular file")
+        shapes = _shapes(len(regions), len(sectors))
+        budget = {k: 8 * int(np.prod(v)) + 1024 for k, v in shapes.items()}
+        labels_budget = 4 * (sum(map(len, regions)) + sum(map(len, sectors)) + 64) * 8 + 4096
+        with zipfile.ZipFile(path) as zf:
+            members = {i.filename.removesuffix(".npy"): i for i in zf.infolist()}
+            expected = {*shapes, "regions", "sectors", "key"}
+            if set(members) != expected:
+                raise _Stale(f"holds {sorted(members)[:20]}, not the arrays of the tables")
+            for name, info in members.items():
+                if info.file_size > budget.get(name, labels_budget):
+                    raise _Stale(f"{name} is {info.file_size:,} bytes, larger than the tables' shape allows")
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: np.array(z[k]) for k in _IODATA_ARRAYS}
-            regions = tuple(str(r) for r in z["regions"])
-            sectors = tuple(str(r) for r in z["sectors"])
+            stored_key = str(np.asarray(z["key"]).reshape(-1)[0]) if np.asarray(z["key"]).size == 1 else ""
+            if stored_key != key:
+                raise _Stale("its stored key is another file set's")
+            got_regions = tuple(str(r) for r in z["regions"])
+            got_sectors = tuple(str(r) for r in z["sectors"])
+            if got_regions != regions or got_sectors != sectors:
+                raise _Stale("its regions or sectors differ from those of deficit.csv and theta.csv")
+            arrays = {}
+            for k, shape in shapes.items():
+                a = z[k]
+                if a.dtype != np.float64 or a.shape != shape:
+                    raise _Stale(f"{k} has shape {a.shape} and type {a.dtype}; expected {shape} float64")
+                arrays[k] = np.array(a)
         return IOData(regions=regions, sectors=sectors, **arrays, source=source)
-    # absent, unreadable, truncated (BadZipFile, EOFError) or stale copy: parse
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, ValueError, DataError) as exc:
-        if path.exists():
-            log.debug("ignoring unusable cached copy %s (%s)", path, exc)
+    except (_Stale, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, DataError) as exc:
+        log.warning(
+            "cached copy %s of the tables in %s is unusable (%s); parsing the CSV files again", path, source, exc
+        )
         return None
 
 
@@ -213,6 +298,7 @@ def _cache_store(key: str, data: IOData) -> None:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(
                     fh,
+                    key=np.array([key]),
                     regions=np.array(data.regions),
                     sectors=np.array(data.sectors),
                     **{k: getattr(data, k) for k in _IODATA_ARRAYS},
@@ -223,11 +309,21 @@ def _cache_store(key: str, data: IOData) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        old = sorted(folder.glob("cp2015-*.npz"), key=lambda q: q.stat().st_mtime, reverse=True)[_CACHE_KEEP:]
-        for q in old:
-            q.unlink(missing_ok=True)
+        _cache_prune(folder)
     except OSError as exc:  # read-only or full cache folder: the parse result is still returned
-        log.debug("cannot write the cp2015 cache in %s (%s)", folder, exc)
+        log.debug("cannot write a cached copy of the cp2015 tables in %s (%s)", folder, exc)
+
+
+def _cache_prune(folder: Path) -> None:
+    """Keep the newest :data:`_CACHE_KEEP` copies (another process may remove some meanwhile)."""
+    dated = []
+    for q in folder.glob("cp2015-*.npz"):
+        try:
+            dated.append((q.stat().st_mtime, q))
+        except OSError:
+            continue
+    for _, q in sorted(dated, reverse=True)[_CACHE_KEEP:]:
+        q.unlink(missing_ok=True)
 
 
 def read_cp2015(data_dir: str | os.PathLike) -> IOData:
@@ -235,41 +331,57 @@ def read_cp2015(data_dir: str | os.PathLike) -> IOData:
 
     The first read of given files parses the CSVs and writes a binary copy to :func:`cache_dir`;
     later reads of files with the same bytes (the key is a SHA-256 of every file's content) load
-    that copy instead of parsing. A changed file changes the key, so a copy is never stale; an
-    unwritable cache folder only costs the parse.
+    that copy instead of parsing. A changed file changes the key, so a copy is never stale; a copy
+    is trusted only when it is what it claims to be (:func:`_cache_load`: its stored key, the
+    labels of deficit.csv and theta.csv, every array's shape), and otherwise parsed again and
+    replaced; an unwritable cache folder only costs the parse.
     """
     d = Path(data_dir)
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(CP2015_FILES)}", source=str(d))
     order = ("deficit.csv", "theta.csv", "trade.csv", "intermediate_consumption.csv", "value_added.csv")
     paths = {name: _find(d, name) for name in (*order, "final_consumption.csv")}
+    labels = _parse_labels(paths)
     if cache_dir() is None:
-        return _parse_cp2015(d, paths)
+        return _parse_cp2015(d, paths, labels)
     key = _cache_key(list(paths.values()))
-    cached = _cache_load(key, str(d))
+    cached = _cache_load(key, str(d), labels[0], labels[1])
     if cached is not None:
         return cached
-    data = _parse_cp2015(d, paths)
+    data = _parse_cp2015(d, paths, labels)
     _cache_store(key, data)
     return data
 
 
-def _parse_cp2015(d: Path, paths: dict[str, Path]) -> IOData:
-    """Parse the six CSV files (found by :func:`_find`) into IOData."""
+_Labels = tuple[tuple[str, ...], tuple[str, ...], np.ndarray, np.ndarray]
+
+
+def _parse_labels(paths: dict[str, Path]) -> _Labels:
+    """Regions (deficit.csv) and sectors (theta.csv) in NFC, unique; the deficits and θ."""
     p_def, p_th = paths["deficit.csv"], paths["theta.csv"]
     dfd = _read(p_def, ("region",), ("D",))
     dft = _read(p_th, ("sector",), ("value",))
-    regions = tuple(str(r).strip() for r in dfd["region"])
-    sectors = tuple(str(r).strip() for r in dft["sector"])
-    for names, path, what in ((regions, p_def, "region"), (sectors, p_th, "sector")):
-        if len(set(names)) != len(names) or not names:
-            raise DataError(f"{what} names must be present and unique", source=str(path), location=f"column {what!r}")
-    N, J = len(regions), len(sectors)
+    names = {}
+    for frame, col, path, what in ((dfd, "region", p_def, "region"), (dft, "sector", p_th, "sector")):
+        raw = [str(r).strip() for r in frame[col]]
+        if not raw or not all(raw):
+            raise DataError(f"{what} names must be present", source=str(path), location=f"column {what!r}")
+        names[what] = unique_names(raw, source=str(path), what=what, location=f"column {what!r}")
+    regions, sectors = names["region"], names["sector"]
+    limits.check_matrix(len(regions), len(sectors), source=str(p_def))
     deficit = _numbers(dfd, "D", p_def, negative=True)
     theta = _numbers(dft, "value", p_th)
     if (theta <= 0).any():
         r = int(np.argmax(theta <= 0))
         raise DataError("trade elasticity must be positive", source=str(p_th), location=f"row {r + 2}, column 'value'")
+    return regions, sectors, deficit, theta
+
+
+def _parse_cp2015(d: Path, paths: dict[str, Path], labels: _Labels) -> IOData:
+    """Parse the CSV files (found by :func:`_find`) into IOData, given the labels and the two
+    label tables' values (:func:`_parse_labels`)."""
+    regions, sectors, deficit, theta = labels
+    N, J = len(regions), len(sectors)
 
     p_tr = paths["trade.csv"]
     cols = ("sector", "exporter", "importer", "value", "tariff", "tariff_bln", "tariff_cfl", "d_bln", "d_cfl")

@@ -15,6 +15,7 @@ pycountry. Every reader returns a :class:`~tariffsim.inputs.datasets.TradeData`.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -25,8 +26,10 @@ import pandas as pd
 
 from .. import limits
 from ..errors import CountryCodeError, DataError
+from ..limits import shown
 from .countries import to_iso3
 from .datasets import TOTAL_SECTOR, TradeData, available_datasets, hs2_sector_map, load_dataset, unit_factor
+from .textfiles import check_csv, nfc, number_column, read_bytes, read_csv_frame
 
 __all__ = [
     "read_matrix_csv",
@@ -73,18 +76,28 @@ def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | N
     """A two-column mapping table (e.g. country -> region, HS2 -> sector) as a dict."""
     path = Path(path)
     df = _read_csv(path, dtype=str, keep_default_na=False)
-    key = key or df.columns[0]
-    value = value or df.columns[1]
+    if df.shape[1] < 2 and (key is None or value is None):
+        raise DataError(f"{df.shape[1]} column(s); expected two (key, value)", source=str(path), location="line 1")
+    key = nfc(key) if key else str(df.columns[0])
+    value = nfc(value) if value else str(df.columns[1])
     for col in (key, value):
         if col not in df.columns:
-            raise DataError(f"missing column {col!r}; it has {list(df.columns)}", source=str(path))
-    dup = df[key].duplicated()
+            raise DataError(f"missing column {shown(col)}; it has {_columns(df)}", source=str(path))
+    keys = df[key].astype(str).str.strip()
+    dup = keys.duplicated()
     if dup.any():
         r = int(np.argmax(dup.to_numpy()))
         raise DataError(
-            f"duplicated key {df[key].iloc[r]!r}", source=str(path), location=f"row {r + 2}, column {key!r}"
+            f"duplicated key {shown(keys.iloc[r])}", source=str(path), location=f"row {r + 2}, column {shown(key)}"
         )
-    return dict(zip(df[key].astype(str), df[value].astype(str), strict=False))
+    return dict(zip(keys, df[value].astype(str).str.strip(), strict=False))
+
+
+def _columns(df: pd.DataFrame) -> str:
+    """The columns of ``df`` for a message (at most 20, each cut short)."""
+    names = [shown(str(c)) for c in df.columns[:20]]
+    more = f", ... ({len(df.columns):,} columns)" if len(df.columns) > 20 else ""
+    return "[" + ", ".join(names) + more + "]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,96 +105,71 @@ def read_mapping_csv(path: str | Path, *, key: str | None = None, value: str | N
 # --------------------------------------------------------------------------------------------
 
 
-def _check_text_file(path: Path) -> None:
-    """A readable regular text file (not a folder, device, binary or UTF-16 file, not too large)."""
-    src = str(path)
-    limits.check_input_file(path, source=src)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError as exc:
-        raise DataError(f"cannot read ({exc.strerror or exc})", source=src) from None
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
-    if b"\x00" in head:
-        raise DataError("binary file (NUL bytes); expected a CSV text file", source=src)
-
-
 def _read_csv(path: Path, **kw: Any) -> pd.DataFrame:
-    _check_text_file(path)
-    try:
-        return pd.read_csv(path, **kw)
-    except UnicodeDecodeError as exc:
-        raise DataError(
-            f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
-            source=str(path),
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise DataError(f"cannot parse as CSV ({first})", source=str(path)) from None
-    except OSError as exc:
-        raise DataError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    """A user's CSV (plain, or gzip, bzip2, xz) checked and parsed by
+    :func:`~tariffsim.inputs.textfiles.read_csv_frame`: every problem is a DataError naming it."""
+    return read_csv_frame(path, **kw)
 
 
-def _check_magnitude(raw: np.ndarray, factor: float, source: str, where: Callable[[tuple[np.intp, ...]], str]) -> None:
-    """Trade values (``raw`` in the file's unit, ``factor`` USD each) above
-    :data:`tariffsim.limits.MAX_VALUE_USD` are not trade flows (and would overflow the models'
-    sums); checked before converting; ``where(index)`` names the cell."""
+def _check_magnitude(
+    raw: np.ndarray,
+    factor: float,
+    source: str,
+    where: Callable[[tuple[np.intp, ...]], str],
+    *,
+    what: str = "trade flow",
+) -> None:
+    """Values (``raw`` in the file's unit, ``factor`` USD each) above
+    :data:`tariffsim.limits.MAX_VALUE_USD` are not trade flows or GDPs (and would overflow the
+    models' sums); checked before converting; ``where(index)`` names the cell."""
     big = raw > limits.MAX_VALUE_USD / factor
     if big.any():
         idx = np.unravel_index(int(np.argmax(big)), raw.shape)
         raise DataError(
             f"value {raw[idx]:.3g} (x {factor:g} USD) is above {limits.MAX_VALUE_USD:.0e} USD (ten times "
-            "world GDP); not a trade flow (check the units argument)",
+            f"world GDP); not a {what} (check the units argument)",
             source=source,
             location=where(idx),
         )
 
 
 def _numeric_column(df: pd.DataFrame, col: str, source: str, *, header_rows: int = 1) -> np.ndarray:
-    vals = pd.to_numeric(df[col], errors="coerce")
-    bad = vals.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
-    if bad.any():
-        r = int(np.argmax(bad.to_numpy()))
-        raise DataError(
-            f"not a number: {df[col].iloc[r]!r}; expected a number",
-            source=source,
-            location=f"row {r + 1 + header_rows}, column {col!r}",
-        )
-    arr = vals.to_numpy(dtype=float)
-    missing = np.isnan(arr)
-    if missing.any():
-        r = int(np.argmax(missing))
-        raise DataError(
-            "missing value; expected a number", source=source, location=f"row {r + 1 + header_rows}, column {col!r}"
-        )
-    nonfinite = ~np.isfinite(arr)
-    if nonfinite.any():
-        r = int(np.argmax(nonfinite))
-        raise DataError(
-            f"non-finite value {arr[r]}", source=source, location=f"row {r + 1 + header_rows}, column {col!r}"
-        )
-    neg = arr < 0
-    if neg.any():
-        r = int(np.argmax(neg))
-        raise DataError(
-            f"negative value {arr[r]}; expected a value >= 0",
-            source=source,
-            location=f"row {r + 1 + header_rows}, column {col!r}",
-        )
-    return arr
+    """A column of non-negative numbers (:func:`~tariffsim.inputs.textfiles.number_column`)."""
+    return number_column(
+        df[col], source=source, where=lambda r: f"row {r + 1 + header_rows}, column {shown(col)}", what="value"
+    )
 
 
-def _check_gdp(vals: np.ndarray, raw: pd.Series, source: str, column: str, *, labels: Sequence[str]) -> None:
-    """Every GDP must be a positive finite number; the error names the row, column and country."""
-    bad = ~np.isfinite(vals) | (vals <= 0)
+def _tariff_column(cells: pd.Series, source: str, column: str) -> np.ndarray:
+    """Baseline tariffs: shares in :data:`~tariffsim.limits.TARIFF_BOUNDS`, an empty cell is zero."""
+    where = lambda r: f"row {r + 2}, column {shown(column)}"  # noqa: E731
+    tv = number_column(cells, source=source, where=where, empty="zero", negative=True, what="tariff")
+    bad = (tv < limits.MIN_TARIFF) | (tv > limits.MAX_TARIFF)
     if bad.any():
         r = int(np.argmax(bad))
         raise DataError(
-            f"missing or non-positive GDP for {labels[r]} ({raw.iloc[r]!r}); expected a positive number",
+            f"tariff {shown(str(cells.iloc[r]).strip())} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
             source=source,
-            location=f"row {r + 2}, column {column!r}",
+            location=where(r),
         )
+    return tv
+
+
+def _gdp_column(raw: pd.Series, source: str, column: str, *, labels: Sequence[str]) -> np.ndarray:
+    """Every GDP must be a positive finite number; the error names the row, column and country."""
+    where = lambda r: f"row {r + 2}, column {shown(column)}"  # noqa: E731
+    vals = number_column(raw, source=source, where=where, empty="nan", negative=True, what="GDP")
+    bad = ~np.isfinite(vals) | (vals <= 0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        cell = raw.iloc[r]
+        text = "empty" if pd.isna(cell) or not str(cell).strip() else shown(str(cell).strip())
+        raise DataError(
+            f"missing or non-positive GDP for {shown(labels[r])[1:-1]} ({text}); expected a positive number",
+            source=source,
+            location=where(r),
+        )
+    return vals
 
 
 @overload
@@ -216,35 +204,43 @@ def read_gdp_csv(
     src = str(path)
     df = _read_csv(path, keep_default_na=False, na_values=[""], dtype=str, skip_blank_lines=False)
     factor = unit_factor(units, source=src)
+    if df.shape[1] == 0 or (df.shape[1] == 1 and not str(df.columns[0]).strip()):
+        raise DataError("no header on line 1; expected a GDP column (or country, GDP)", source=src, location="line 1")
     if df.shape[1] == 1:
-        col = df.columns[0]
-        vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        col = str(df.columns[0])
         if countries is None:
             raise DataError("a one-column GDP file needs the country order (labels file)", source=src)
-        if len(vals) != len(countries):
+        if len(df) != len(countries):
             raise DataError(
-                f"{len(vals)} GDP rows for {len(countries)} countries; expected one row per country",
+                f"{len(df)} GDP rows for {len(countries)} countries; expected one row per country",
                 source=src,
             )
-        _check_gdp(vals, df[col], src, col, labels=countries)
-        return vals * factor
-    ccol = df.columns[0]
-    vcol = column or df.columns[1]
+        vals = _gdp_column(df[col], src, col, labels=countries)
+        return _gdp_magnitude(vals, factor, src, col)
+    ccol = str(df.columns[0])
+    vcol = nfc(column) if column else str(df.columns[1])
     if vcol not in df.columns:
-        raise DataError(f"missing column {vcol!r}; it has {list(df.columns)}", source=src)
+        raise DataError(f"missing column {shown(vcol)}; it has {_columns(df)}", source=src)
     codes = to_iso3(df[ccol].tolist(), source=src, field=ccol, extra=extra_codes, row_offset=2)
-    vals = pd.to_numeric(df[vcol], errors="coerce").to_numpy(dtype=float)
-    _check_gdp(vals, df[vcol], src, vcol, labels=codes)
-    s = pd.Series(vals * factor, index=codes, name="gdp_usd")
+    vals = _gdp_magnitude(_gdp_column(df[vcol], src, vcol, labels=codes), factor, src, vcol)
+    s = pd.Series(vals, index=codes, name="gdp_usd")
     if s.index.duplicated().any():
-        dup = s.index[s.index.duplicated()][0]
-        raise DataError(f"duplicated country {dup!r}", source=src, location=f"column {ccol!r}")
+        r = int(np.argmax(s.index.duplicated()))
+        raise DataError(
+            f"duplicated country {shown(codes[r])}", source=src, location=f"row {r + 2}, column {shown(ccol)}"
+        )
     if countries is None:
         return s
     missing = [c for c in countries if c not in s.index]
     if missing:
-        raise DataError(f"missing GDP for {', '.join(missing)}", source=src, location=f"column {vcol!r}")
+        raise DataError(f"missing GDP for {', '.join(missing)}", source=src, location=f"column {shown(vcol)}")
     return s.reindex(list(countries)).to_numpy(dtype=float)
+
+
+def _gdp_magnitude(vals: np.ndarray, factor: float, source: str, column: str) -> np.ndarray:
+    """GDP in USD; a value above :data:`tariffsim.limits.MAX_VALUE_USD` (ten times world GDP) is a unit mistake."""
+    _check_magnitude(vals, factor, source, lambda ix: f"row {ix[0] + 2}, column {shown(column)}", what="GDP")
+    return vals * factor
 
 
 def read_matrix_csv(
@@ -270,16 +266,19 @@ def read_matrix_csv(
     """
     mpath, lpath = Path(matrix), Path(labels)
     lab = _read_csv(lpath, dtype=str, keep_default_na=False)
+    label_column = nfc(label_column)
     if label_column not in lab.columns:
-        raise DataError(f"missing column {label_column!r}; it has {list(lab.columns)}", source=str(lpath))
+        raise DataError(f"missing column {shown(label_column)}; it has {_columns(lab)}", source=str(lpath))
     limits.check_matrix(len(lab), source=str(lpath))
     codes = to_iso3(lab[label_column].tolist(), source=str(lpath), field=label_column, row_offset=2)
     n = len(codes)
+    if n == 0:
+        raise DataError("no countries; expected one row per country", source=str(lpath))
     if len(set(codes)) != n:
         seen = set()
         for r, c in enumerate(codes):
             if c in seen:
-                raise DataError(f"duplicated country {c!r}", source=str(lpath), location=f"row {r + 2}")
+                raise DataError(f"duplicated country {shown(c)}", source=str(lpath), location=f"row {r + 2}")
             seen.add(c)
     mat = _parse_matrix(mpath, n)
     factor = unit_factor(units, source=str(mpath))
@@ -296,16 +295,8 @@ def read_matrix_csv(
         tdf = _read_csv(tpath, dtype=str, keep_default_na=False)
         if len(tdf) != n:
             raise DataError(f"{len(tdf)} tariff rows for {n} countries; expected one per country", source=str(tpath))
-        col = tdf.columns[0]
-        tv = pd.to_numeric(tdf[col].replace("", "0"), errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(tv) | (tv < limits.MIN_TARIFF) | (tv > limits.MAX_TARIFF)
-        if bad.any():
-            r = int(np.argmax(bad))
-            raise DataError(
-                f"tariff {tdf[col].iloc[r]!r} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
-                source=str(tpath),
-                location=f"row {r + 2}, column {col!r}",
-            )
+        col = str(tdf.columns[0])
+        tv = _tariff_column(tdf[col], str(tpath), col)
         meta["tariffs_announced"] = dict(zip(codes, tv.tolist(), strict=False))
     return TradeData(
         countries=tuple(codes),
@@ -320,43 +311,46 @@ def read_matrix_csv(
 
 
 def _parse_matrix(path: Path, n: int) -> np.ndarray:
-    """Parse a square numeric CSV with a header; empty cells are zero; ragged rows are errors."""
+    """Parse a square numeric CSV with a header; empty cells are zero; ragged rows are errors.
+    Read through :func:`~tariffsim.inputs.textfiles.read_bytes` (compressed files, size and shape
+    limits); the numbers follow the one syntax of every reader
+    (:func:`~tariffsim.inputs.textfiles.number_column`)."""
     src = str(path)
-    _check_text_file(path)
     limits.check_matrix(n, source=src)
-    out = np.zeros((n, n))
+    raw = read_bytes(path)
+    check_csv(raw, source=src, unique=False)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    fast = _parse_matrix_fast(raw, n)
+    if fast is not None:
+        return fast
     try:
-        fast = _parse_matrix_fast(path, n)
-        if fast is not None:
-            return fast
-        return _parse_matrix_rows(path, n, out)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            f"not a UTF-8 text file (byte 0x{exc.object[exc.start]:02x} at offset {exc.start:,}); save it as UTF-8",
             source=src,
         ) from None
+    try:
+        return _parse_matrix_rows(text, n, src)
     except csv.Error as exc:
-        raise DataError(f"cannot parse as CSV ({exc})", source=src) from None
-    except OSError as exc:
-        raise DataError(f"cannot read ({exc.strerror or exc})", source=src) from None
+        raise DataError(f"cannot parse as CSV ({shown(str(exc), 120)})", source=src) from None
 
 
-#: The bytes a plain numeric matrix body consists of (anything else goes to the careful reader).
-_PLAIN = b"0123456789.,eE+-\r\n \t"
+#: The bytes a plain numeric matrix body consists of (anything else, spaces included: pandas' C
+#: parser would read '+2E 2', goes to the careful reader).
+_PLAIN = b"0123456789.,eE+-\r\n"
 _ONE_CELL_PER_LINE = bytes.maketrans(b",", b"\n")
 
 
-def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
+def _parse_matrix_fast(raw: bytes, n: int) -> np.ndarray | None:
     """The common case in one pass of pandas' C parser: n data rows of exactly n plain numeric
     cells (empty = 0), all finite and >= 0. Returns None for anything else (quotes, letters,
     ragged or extra rows, negatives), and the row-by-row reader then names the problem exactly."""
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     head, sep, body = raw.partition(b"\n")
     if not sep or head.rstrip(b"\r").count(b",") != n - 1 or body.translate(None, _PLAIN):
         return None
-    lines = body.rstrip(b"\r\n \t").split(b"\n") if body.strip() else []
+    lines = body.rstrip(b"\r\n").split(b"\n") if body.strip() else []
     if len(lines) != n or any(line.count(b",") != n - 1 for line in lines):
         return None
     # one cell per line (commas become line breaks): pandas then converts a single column, which
@@ -380,58 +374,46 @@ def _parse_matrix_fast(path: Path, n: int) -> np.ndarray | None:
     flat = df["v"].to_numpy(dtype=float)
     if flat.shape != (n * n,):
         return None
-    a = np.where(np.isnan(flat), 0.0, flat).reshape(n, n)
+    a = np.where(np.isnan(flat), 0.0, flat).reshape(n, n) + 0.0  # + 0.0: no negative zero
     if not np.all(np.isfinite(a)) or (a < 0).any():
         return None
     return a
 
 
-def _parse_matrix_rows(path: Path, n: int, out: np.ndarray) -> np.ndarray:
-    src = str(path)
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise DataError("empty file; expected a header and one row per exporter", source=src)
-        if len(header) != n:
-            raise DataError(
-                f"header has {len(header)} columns but the labels file lists {n} countries; "
-                "expected a square matrix in the labels' order",
-                source=src,
-                location="row 1",
-            )
-        r = -1
-        for r, row in enumerate(reader):
-            if r >= n:
-                if any(x.strip() for x in row):
-                    raise DataError(
-                        f"more than {n} data rows; expected {n} (one per exporter)", source=src, location=f"row {r + 2}"
-                    )
-                continue
-            if len(row) != n:
+def _parse_matrix_rows(text: str, n: int, src: str) -> np.ndarray:
+    """The careful reader: every row checked for its number of cells, every cell parsed by
+    :func:`~tariffsim.inputs.textfiles.number_column` (empty = 0), errors naming row and column."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        raise DataError("empty file; expected a header and one row per exporter", source=src)
+    if len(header) != n:
+        raise DataError(
+            f"header has {len(header):,} columns but the labels file lists {n} countries; "
+            "expected a square matrix in the labels' order",
+            source=src,
+            location="row 1",
+        )
+    rows: list[list[str]] = []
+    for r, row in enumerate(reader):
+        if r >= n:
+            if any(x.strip() for x in row):
                 raise DataError(
-                    f"row has {len(row)} cells; expected {n} (ragged matrix)", source=src, location=f"row {r + 2}"
+                    f"more than {n} data rows; expected {n} (one per exporter)", source=src, location=f"row {r + 2}"
                 )
-            for c, cell in enumerate(row):
-                cell = cell.strip()
-                if not cell:
-                    continue
-                try:
-                    v = float(cell)
-                except ValueError:
-                    raise DataError(
-                        f"not a number: {cell!r}", source=src, location=f"row {r + 2}, column {c + 1}"
-                    ) from None
-                if not np.isfinite(v):
-                    raise DataError(f"non-finite value {cell!r}", source=src, location=f"row {r + 2}, column {c + 1}")
-                if v < 0:
-                    raise DataError(
-                        f"negative trade value {v}; expected >= 0", source=src, location=f"row {r + 2}, column {c + 1}"
-                    )
-                out[r, c] = v
-        if r + 1 < n:
-            raise DataError(f"{r + 1} data rows; expected {n} (one per exporter)", source=src)
-    return out
+            continue
+        if len(row) != n:
+            raise DataError(
+                f"row has {len(row):,} cells; expected {n} (ragged matrix)", source=src, location=f"row {r + 2}"
+            )
+        rows.append(row)
+    if len(rows) < n:
+        raise DataError(f"{len(rows)} data rows; expected {n} (one per exporter)", source=src)
+    cells = pd.Series([c for row in rows for c in row], dtype=object)
+    vals = number_column(
+        cells, source=src, where=lambda k: f"row {k // n + 2}, column {k % n + 1}", empty="zero", what="trade value"
+    )
+    return vals.reshape(n, n)
 
 
 def read_long_csv(
@@ -458,45 +440,45 @@ def read_long_csv(
     """
     path = Path(path)
     src = str(path)
+    exporter, importer = nfc(exporter), nfc(importer)
+    sector, tariff = (nfc(sector) if sector else None), (nfc(tariff) if tariff else None)
     df = _read_csv(path, dtype=str, keep_default_na=False)
     if value is None:
         value = "value_usd" if "value_usd" in df.columns else "value"
+    value = nfc(value)
     need = [exporter, importer, value]
     for col in need:
         if col not in df.columns:
-            raise DataError(f"missing column {col!r}; it has {list(df.columns)}", source=src)
+            raise DataError(f"missing column {shown(col)}; it has {_columns(df)}", source=src)
     if df.empty:
         raise DataError("no rows; expected one row per flow", source=src)
     factor = unit_factor(units, source=src)
     vals = _numeric_column(df, value, src)
-    _check_magnitude(vals, factor, src, lambda ix: f"row {ix[0] + 2}, column {value!r}")
+    _check_magnitude(vals, factor, src, lambda ix: f"row {ix[0] + 2}, column {shown(value)}")
     vals = vals * factor
     extra = list(extra_codes)
     exp = to_iso3(df[exporter].tolist(), source=src, field=exporter, extra=extra, row_offset=2)
     imp = to_iso3(df[importer].tolist(), source=src, field=importer, extra=extra, row_offset=2)
-    sec = df[sector].astype(str).str.strip().tolist() if (sector and sector in df.columns) else [TOTAL_SECTOR] * len(df)
+    if sector and sector in df.columns:
+        sec_col = df[sector].astype(str).str.strip()
+        blank = (sec_col == "").to_numpy()
+        if blank.any():
+            r = int(np.argmax(blank))
+            raise DataError("missing sector name", source=src, location=f"row {r + 2}, column {shown(sector)}")
+        sec = sec_col.tolist()
+    else:
+        sec = [TOTAL_SECTOR] * len(df)
     key = pd.DataFrame({"e": exp, "i": imp, "s": sec})
     dup = key.duplicated(keep="first").to_numpy()
     if dup.any():
         r = int(np.argmax(dup))
         first = int(np.argmax((key == key.iloc[r]).all(axis=1).to_numpy()))
         raise DataError(
-            f"duplicated flow ({exp[r]}, {imp[r]}, {sec[r]}), first seen in row {first + 2}",
+            f"duplicated flow ({exp[r]}, {imp[r]}, {shown(sec[r])[1:-1]}), first seen in row {first + 2}",
             source=src,
             location=f"row {r + 2}",
         )
-    tar = None
-    if tariff and tariff in df.columns:
-        tcol = df[tariff].replace("", "0")
-        tar = pd.to_numeric(tcol, errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(tar) | (tar < limits.MIN_TARIFF) | (tar > limits.MAX_TARIFF)
-        if bad.any():
-            r = int(np.argmax(bad))
-            raise DataError(
-                f"tariff {df[tariff].iloc[r]!r} outside {limits.TARIFF_BOUNDS}; expected a share (0.25 = 25 %)",
-                source=src,
-                location=f"row {r + 2}, column {tariff!r}",
-            )
+    tar = _tariff_column(df[tariff], src, tariff) if tariff and tariff in df.columns else None
     countries = tuple(dict.fromkeys(exp + imp))
     sectors = tuple(dict.fromkeys(sec))
     limits.check_matrix(len(countries), len(sectors), source=src)
@@ -516,7 +498,7 @@ def read_long_csv(
             missing = [c for c in countries if c not in gdp]
             if missing:
                 raise DataError(f"missing GDP for {', '.join(missing)}", source=src, location="gdp")
-            g = np.array([float(gdp[c]) for c in countries]) * unit_factor(gdp_units, source=src)
+            g = np.array([_gdp_value(gdp[c], c, src) for c in countries]) * unit_factor(gdp_units, source=src)
         else:
             g = read_gdp_csv(gdp, countries=countries, units=gdp_units, extra_codes=extra)
     if check_units:
@@ -532,6 +514,13 @@ def read_long_csv(
         source=src,
         meta={"units_in_file": units},
     )
+
+
+def _gdp_value(v: object, country: str, source: str) -> float:
+    """One GDP given as a number (a mapping of GDPs): positive and finite."""
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or not 0 < float(v) < np.inf:
+        raise DataError(f"GDP of {country} is {shown(v)}; expected a positive number", source=source, location="gdp")
+    return float(v)
 
 
 def read_baci(
@@ -553,78 +542,88 @@ def read_baci(
     """
     path, cpath = Path(path), Path(country_codes)
     src = str(path)
-    df = _read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("t", "i", "j", "k", "v"):
+    baci_columns = ("t", "i", "j", "k", "v")  # q (quantity) is not used
+    df = _read_csv(path, dtype=str, keep_default_na=False, usecols=baci_columns)
+    for col in baci_columns:
         if col not in df.columns:
             raise DataError(f"missing column {col!r}; BACI files have t, i, j, k, v, q", source=src)
     if df.empty:
         raise DataError("no rows", source=src)
     t_col = df["t"].str.strip()
-    bad_t = ~t_col.str.fullmatch(r"\d{4}")
+    bad_t = ~t_col.str.fullmatch(r"[0-9]{4}")
     if bad_t.any():
         r = int(np.argmax(bad_t.to_numpy()))
         raise DataError(
-            f"year {df['t'].iloc[r]!r} is not a four-digit year", source=src, location=f"row {r + 2}, column 't'"
+            f"year {shown(df['t'].iloc[r])} is not a four-digit year", source=src, location=f"row {r + 2}, column 't'"
         )
     df = df.assign(t=t_col)
     years = sorted(df["t"].unique())
     if year is None:
         if len(years) > 1:
-            raise DataError(f"several years {years}; pass year=", source=src, location="column 't'")
+            raise DataError(f"several years {', '.join(years)}; pass year=", source=src, location="column 't'")
         year = int(years[0])
     else:
-        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdigit():
-            raise DataError(f"year must be a whole number, got {year!r}", source=src, location="year")
+        if isinstance(year, bool) or not isinstance(year, int | str) or not str(year).strip().isdecimal():
+            raise DataError(f"year must be a whole number, got {shown(year)}", source=src, location="year")
+        if not str(year).strip().isascii():
+            raise DataError(f"year must be written in ASCII digits, got {shown(year)}", source=src, location="year")
         year = int(year)
         df = df[df["t"] == str(year)]
         if df.empty:
-            raise DataError(f"no rows for year {year}; the file has {years}", source=src, location="column 't'")
+            raise DataError(
+                f"no rows for year {year}; the file has {', '.join(years)}", source=src, location="column 't'"
+            )
+    df = df.assign(i=df["i"].str.strip(), j=df["j"].str.strip(), k=df["k"].str.strip().str.zfill(6))
+    line = df.index.to_numpy() + 2  # the file's row of each kept row (header = row 1)
     cc = _read_csv(cpath, dtype=str, keep_default_na=False)
-    code_col = "country_code" if "country_code" in cc.columns else cc.columns[0]
+    code_col = "country_code" if "country_code" in cc.columns else str(cc.columns[0])
     iso_col = next((c for c in ("country_iso3", "iso_3digit_alpha", "iso3") if c in cc.columns), None)
     if iso_col is None:
-        raise DataError(f"no ISO3 column (country_iso3); it has {list(cc.columns)}", source=str(cpath))
+        raise DataError(f"no ISO3 column (country_iso3); it has {_columns(cc)}", source=str(cpath))
     cc_codes = cc[code_col].str.strip()
     dup_cc = cc_codes.duplicated().to_numpy()
     if dup_cc.any():
         r = int(np.argmax(dup_cc))
         first = int(np.argmax((cc_codes == cc_codes.iloc[r]).to_numpy()))
         raise DataError(
-            f"country code {cc_codes.iloc[r]!r} is listed twice (rows {first + 2} and {r + 2}); "
+            f"country code {shown(cc_codes.iloc[r])} is listed twice (rows {first + 2} and {r + 2}); "
             "expected one row per code",
             source=str(cpath),
-            location=f"row {r + 2}, column {code_col!r}",
+            location=f"row {r + 2}, column {shown(code_col)}",
         )
     iso_map = dict(zip(cc_codes, cc[iso_col].str.strip(), strict=False))
-    vals = _numeric_column(df.reset_index(drop=True), "v", src)
+    vals = number_column(df["v"], source=src, where=lambda r: f"row {line[r]}, column 'v'")
     factor = unit_factor(units, source=src)
-    _check_magnitude(vals, factor, src, lambda ix: f"row {ix[0] + 2}, column 'v'")
+    _check_magnitude(vals, factor, src, lambda ix: f"row {line[ix[0]]}, column 'v'")
     vals = vals * factor
     smap = dict(sector_map) if sector_map is not None else hs2_sector_map()
-    k = df["k"].str.strip().str.zfill(6)
+    k = df["k"]
     hs2 = k.str[:2]
     unknown_hs = ~hs2.isin(list(smap))
     if unknown_hs.any():
         r = int(np.argmax(unknown_hs.to_numpy()))
         raise DataError(
-            f"HS code {k.iloc[r]!r} has no sector in the mapping", source=src, location=f"row {r + 2}, column 'k'"
+            f"HS code {shown(k.iloc[r])} has no sector in the mapping",
+            source=src,
+            location=f"row {line[r]}, column 'k'",
         )
     for col in ("i", "j"):
-        miss = ~df[col].str.strip().isin(list(iso_map))
+        miss = ~df[col].isin(list(iso_map))
         if miss.any():
             r = int(np.argmax(miss.to_numpy()))
             raise CountryCodeError(
-                f"country code {df[col].iloc[r]!r} is not in the country-code file {cpath.name}",
+                f"country code {shown(df[col].iloc[r])} is not in the country-code file {cpath.name}",
                 source=src,
-                location=f"row {r + 2}, column {col!r}",
+                location=f"row {line[r]}, column {col!r}",
             )
     keydf = df[["i", "j", "k"]].reset_index(drop=True)
     dup = keydf.duplicated().to_numpy()
     if dup.any():
         r = int(np.argmax(dup))
-        raise DataError(f"duplicated flow (i, j, k) = {tuple(keydf.iloc[r])}", source=src, location=f"row {r + 2}")
-    exp_codes = df["i"].str.strip().map(iso_map)
-    imp_codes = df["j"].str.strip().map(iso_map)
+        flow = ", ".join(shown(x) for x in keydf.iloc[r])
+        raise DataError(f"duplicated flow (i, j, k) = ({flow})", source=src, location=f"row {line[r]}")
+    exp_codes = df["i"].map(iso_map)
+    imp_codes = df["j"].map(iso_map)
     uniq = sorted(set(exp_codes) | set(imp_codes))
     iso = dict(zip(uniq, to_iso3(uniq, source=str(cpath), field=iso_col), strict=False))
     long = pd.DataFrame(
@@ -661,6 +660,17 @@ def read_baci(
 
 
 DATA_FORMATS = ("matrix", "long", "baci")
+#: The type each non-path key of a dataset table must have (the readers' arguments).
+_SPEC_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    **{k: ((str,), "a name (text)") for k in ("units", "gdp_units", "label_column", "exporter", "importer", "name")},
+    **{k: ((str, type(None)), "a column name (text)") for k in ("sector", "value", "tariff", "column")},
+    "year": ((int, str, type(None)), "a year"),
+    "check_units": ((bool,), "true or false"),
+    "extra_codes": ((list, tuple), "a list of codes"),
+    "sector_map": ((Mapping,), "a table of HS2 chapter -> sector"),
+}
+#: What a dataset path may end with (a CSV file, plain or compressed).
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz")
 
 
 def load_data_spec(
@@ -678,17 +688,22 @@ def load_data_spec(
     if isinstance(spec, TradeData):
         return spec
 
-    def rel(p: str | Path) -> Path:
-        q = Path(str(p)).expanduser()
+    def rel(p: str | Path, key: str) -> Path:
+        if not isinstance(p, str | Path) or not str(p).strip():
+            raise DataError(f"expected a file path, got {shown(p)}", source=source, location=key)
+        try:
+            q = Path(str(p)).expanduser()
+        except RuntimeError:  # ~user of an unknown user, or no home folder
+            raise DataError(f"cannot expand {shown(str(p))} (unknown user or home folder)", source=source) from None
         return q if (q.is_absolute() or base_dir is None) else Path(base_dir) / q
 
     if isinstance(spec, str):
         if spec in available_datasets():
             return load_dataset(spec)
-        if spec.lower().endswith(".csv"):
-            return read_long_csv(rel(spec))
+        if spec.lower().endswith(CSV_SUFFIXES):
+            return read_long_csv(rel(spec, "dataset"))
         raise DataError(
-            f"unknown dataset {spec!r}; expected one of {', '.join(available_datasets())}, a .csv path, "
+            f"unknown dataset {shown(spec)}; expected one of {', '.join(available_datasets())}, a .csv path, "
             "or a table with format = 'matrix' | 'long' | 'baci'",
             source=source,
         )
@@ -698,7 +713,7 @@ def load_data_spec(
     fmt = kw.pop("format", None)
     if fmt not in DATA_FORMATS:
         raise DataError(
-            f"format must be one of {', '.join(DATA_FORMATS)}, got {fmt!r}", source=source, location="format"
+            f"format must be one of {', '.join(DATA_FORMATS)}, got {shown(fmt)}", source=source, location="format"
         )
     path_keys = {
         "matrix": ("matrix", "labels", "gdp", "tariffs"),
@@ -709,16 +724,27 @@ def load_data_spec(
     for k in required:
         if k not in kw:
             raise DataError(f"missing key {k!r} for format {fmt!r}", source=source, location=k)
-    for k in path_keys:
-        if k in kw and isinstance(kw[k], str | Path):
-            kw[k] = rel(kw[k])
     loaders: dict[str, Callable[..., TradeData]] = {"matrix": read_matrix_csv, "long": read_long_csv, "baci": read_baci}
     loader = loaders[fmt]
-    try:
-        if fmt == "matrix":
-            return loader(kw.pop("matrix"), kw.pop("labels"), kw.pop("gdp", None), **kw)
-        if fmt == "baci":
-            return loader(kw.pop("path"), kw.pop("country_codes"), **kw)
-        return loader(kw.pop("path"), **kw)
-    except TypeError as exc:  # an unknown keyword in the table
-        raise DataError(f"bad key for format {fmt!r}: {exc}", source=source) from None
+    known = [p for p in inspect.signature(loader).parameters]
+    for k in kw:
+        if k not in known:
+            raise DataError(
+                f"unknown key {shown(k)} for format {fmt!r}; expected some of {', '.join(known)}",
+                source=source,
+                location=str(k)[:40],
+            )
+    for k in path_keys:
+        if k in kw and not (k == "gdp" and (kw[k] is None or (fmt == "long" and isinstance(kw[k], Mapping)))):
+            kw[k] = rel(kw[k], k)
+    for k, v in kw.items():  # the other keys are names, flags or a year: of their type, or one error
+        want = _SPEC_TYPES.get(k)
+        if want is not None and not (isinstance(v, want[0]) and not (isinstance(v, bool) and bool not in want[0])):
+            raise DataError(f"expected {want[1]}, got {shown(v)}", source=source, location=str(k))
+        if k in ("extra_codes",) and not all(isinstance(x, str) for x in v):
+            raise DataError(f"expected a list of codes, got {shown(v)}", source=source, location=k)
+    if fmt == "matrix":
+        return loader(kw.pop("matrix"), kw.pop("labels"), kw.pop("gdp", None), **kw)
+    if fmt == "baci":
+        return loader(kw.pop("path"), kw.pop("country_codes"), **kw)
+    return loader(kw.pop("path"), **kw)

@@ -28,10 +28,12 @@ from typing import Any, cast
 from .. import limits
 from ..constants import DEFAULT_MARKET
 from ..errors import ScenarioError
+from ..limits import shown
 from .datasets import hs2_sector_map
 from .policy import LISTS, load_tariff_panel, parse_date, product_periods, resolve_period
+from .textfiles import nfc, unique_names
 
-__all__ = ["TariffMeasure", "MODES", "CLAIMS", "PANEL_PATH", "measure_label"]
+__all__ = ["TariffMeasure", "MODES", "CLAIMS", "PANEL_PATH", "check_rate", "measure_label"]
 
 
 MODES = ("add", "set")
@@ -43,26 +45,7 @@ _CHAPTER = re.compile(r"^\d{2}$")
 
 
 def _rate(v: object, *, source: str, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ScenarioError(f"expected a number, got {v!r}", source=source, field=where)
-    if v < 0:
-        raise ScenarioError(
-            f"rate {v} is negative; expected a tariff share in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
-            source=source,
-            field=where,
-        )
-    if v > limits.MAX_TARIFF:
-        raise ScenarioError(
-            f"rate {v} outside {limits.TARIFF_BOUNDS}; rates are shares (0.25 = 25 %), not percent",
-            source=source,
-            field=where,
-        )
-    if 1 < v <= limits.MAX_TARIFF and float(v).is_integer():
-        # 25 for 25 % is the classic slip: a 2,500 % tariff is allowed by the bounds but almost never meant
-        raise ScenarioError(
-            f"rate {v} reads as {v * 100:g} %; write {v / 100:g} for {v:g} %", source=source, field=where
-        )
-    return float(v)
+    return check_rate(v, source=source, field=where)
 
 
 def _product_codes(v: object, *, source: str, where: str) -> tuple[str, ...]:
@@ -162,7 +145,9 @@ class TariffMeasure:
         for k in d:
             if k not in cls.KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(cls.KEYS)}", source=source, field=f"{where}.{k}"
+                    f"unknown key {shown(k)}; expected one of {', '.join(cls.KEYS)}",
+                    source=source,
+                    field=f"{where}.{k}",
                 )
         if "importer" not in d:
             raise ScenarioError("missing 'importer'", source=source, field=where)
@@ -186,7 +171,10 @@ class TariffMeasure:
                 v = [v]
             if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) and x.strip() for x in v):
                 raise ScenarioError('expected "all" or a non-empty list of codes', source=source, field=w)
-            return tuple(x.strip().upper() if upper else x.strip() for x in v)
+            out = [nfc(x.strip()) for x in v]
+            out = [x.upper() for x in out] if upper else out
+            unique_names(out, source=source, what="entry", error=ScenarioError, field=w)
+            return tuple(out)
 
         exporters = codes(d.get("exporters", "all"), f"{where}.exporters", True)
         rate = _rate(d["rate"], source=source, where=f"{where}.rate") if "rate" in d else 0.0
@@ -199,14 +187,18 @@ class TariffMeasure:
                 raise ScenarioError(
                     "'rates' names the exporters; leave 'exporters' out", source=source, field=f"{where}.exporters"
                 )
-            rates = {str(k).strip().upper(): _rate(v, source=source, where=f"{where}.rates.{k}") for k, v in r.items()}
+            rates = {
+                nfc(str(k).strip()).upper(): _rate(v, source=source, where=f"{where}.rates.{k}") for k, v in r.items()
+            }
             exporters = tuple(rates)
         ex = d.get("exempt_share", 0.0)
         if isinstance(ex, bool) or not isinstance(ex, int | float) or not (0 <= ex <= 1):
-            raise ScenarioError(f"expected a share in [0, 1], got {ex!r}", source=source, field=f"{where}.exempt_share")
+            raise ScenarioError(
+                f"expected a share in [0, 1], got {shown(ex)}", source=source, field=f"{where}.exempt_share"
+            )
         mode = d.get("mode", "add")
         if mode not in MODES:
-            raise ScenarioError(f"expected one of {MODES}, got {mode!r}", source=source, field=f"{where}.mode")
+            raise ScenarioError(f"expected one of {MODES}, got {shown(mode)}", source=source, field=f"{where}.mode")
         excl = d.get("exclude_sectors", ())
         excl = () if not excl else codes(excl, f"{where}.exclude_sectors", False)
         if excl == "all":
@@ -273,15 +265,15 @@ class TariffMeasure:
                     )
                 resolve_period(period if period is not None else "2024", c, source=source, field=f"{where}.{key}")
         return cls(
-            importer=imp.strip().upper(),
+            importer=nfc(imp.strip()).upper(),
             exporters=exporters,
             rate=rate,
             sectors=codes(d.get("sectors", "all"), f"{where}.sectors", False),
             exclude_sectors=cast(tuple[str, ...], excl),  # 'all' was rejected above
-            exempt_share=float(ex),
+            exempt_share=float(ex) + 0.0,  # + 0.0: a negative zero is zero
             mode=mode,
-            label=str(d.get("label", "")),
-            source=str(d.get("source", "")),
+            label=nfc(str(d.get("label", ""))),
+            source=nfc(str(d.get("source", ""))),
             start=start,
             end=end,
             claims_period=None if period is None else str(period),
@@ -348,11 +340,39 @@ class TariffMeasure:
         )
 
 
+def check_rate(rate: object, *, source: str | None, field: str) -> float:
+    """A tariff rate as a scenario file and the CLI take it (one rule): a finite share in
+    :data:`~tariffsim.limits.TARIFF_BOUNDS`, not a whole number above 1 (25 for 25 % is the classic
+    slip: a 2,500 % tariff is allowed by the bounds but almost never meant). Returns a float, never
+    a negative zero; a :class:`ScenarioError` naming ``field`` otherwise."""
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate):
+        raise ScenarioError(f"expected a finite number, got {shown(rate)}", source=source, field=field)
+    if rate < 0:
+        raise ScenarioError(
+            f"rate {rate:g} is negative; expected a tariff share in {limits.TARIFF_BOUNDS} (0.25 = 25 %)",
+            source=source,
+            field=field,
+        )
+    if rate > limits.MAX_TARIFF:
+        raise ScenarioError(
+            f"rate {rate:g} outside {limits.TARIFF_BOUNDS}; rates are shares (0.25 = 25 %), not percent",
+            source=source,
+            field=field,
+        )
+    if 1 < rate <= limits.MAX_TARIFF and float(rate).is_integer():
+        raise ScenarioError(
+            f"rate {rate:g} reads as {rate * 100:g} %; write {rate / 100:g} for {rate:g} %",
+            source=source,
+            field=field,
+        )
+    return float(rate) + 0.0
+
+
 def measure_label(m: Mapping[str, Any]) -> str:
     """'10 % on all goods from MEX (49 % exempt)' from a measure's dict."""
     what = "all goods" if m.get("sectors", "all") == "all" else ", ".join(m["sectors"])
     if m.get("rates"):
-        body = "; ".join(f"{100 * v:g} % from {k}" for k, v in m["rates"].items())
+        body = "; ".join(f"{100 * v + 0.0:g} % from {k}" for k, v in m["rates"].items())
         text = f"{m['importer']}: {body} on {what}"
     elif m.get("panel") is not None:
         who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
@@ -365,10 +385,10 @@ def measure_label(m: Mapping[str, Any]) -> str:
         text = f"{m['importer']}: tariff increases on {who} {when}"
     else:
         who = "all partners" if m.get("exporters", "all") == "all" else ", ".join(m["exporters"])
-        text = f"{m['importer']}: {100 * m['rate']:g} % on {what} from {who}"
+        text = f"{m['importer']}: {100 * m['rate'] + 0.0:g} % on {what} from {who}"
     ex = m.get("exempt_share", 0.0)
     if ex:
-        text += f" ({100 * ex:g} % exempt)"
+        text += f" ({100 * ex + 0.0:g} % exempt)"
     if m.get("claims_period") is not None:
         text += (
             f" (claimed trade only, claims of {m['claims_period']})"

@@ -37,7 +37,8 @@ import tomli_w
 
 from .. import limits
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MODEL, MODELS
-from ..errors import ScenarioError
+from ..errors import LimitError, ScenarioError, UsageError
+from ..limits import shown
 from ..models.ar1 import AR1Calibration
 from .assumptions import Assumptions
 from .calibrations import calibration_from_parameters
@@ -56,6 +57,7 @@ from .loaders import load_data_spec
 from .measures import PANEL_PATH, TariffMeasure, measure_label
 from .periods import QUARTER_RE, quarter_labels
 from .schedule import first_year, tariff_path
+from .textfiles import nfc, sniff_compression
 
 if TYPE_CHECKING:
     from .datasets import TradeData
@@ -172,41 +174,44 @@ class Scenario:
     def from_dict(cls, d: Mapping[str, Any], *, source: str = "<dict>", base_dir: str | None = None) -> Scenario:
         if not isinstance(d, Mapping):
             raise ScenarioError(f"expected a table, got {type(d).__name__}", source=source)
+        d = _normalise(d, source)  # NFC text and keys, no negative zero, no two keys equal after NFC
         for k in d:
             if k not in TOP_KEYS:
-                raise ScenarioError(f"unknown key {k!r}; expected one of {', '.join(TOP_KEYS)}", source=source, field=k)
+                raise ScenarioError(
+                    f"unknown key {shown(k)}; expected one of {', '.join(TOP_KEYS)}", source=source, field=str(k)[:40]
+                )
         if "name" not in d:
             raise ScenarioError("missing 'name'", source=source, field="name")
         name = d["name"]
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name):
+        if (
+            not isinstance(name, str)
+            or len(name) > limits.MAX_NAME_CHARS
+            or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-@=,]*", name, flags=re.ASCII)
+        ):
             raise ScenarioError(
-                f"expected a short identifier (letters, digits, - _ . and @ = , in derived names), got {name!r}",
+                f"expected a short identifier of at most {limits.MAX_NAME_CHARS} characters (letters, digits, "
+                f"- _ . and @ = , in derived names), got {shown(name)}",
                 source=source,
                 field="name",
             )
         model = d.get("model", DEFAULT_MODEL)
         if model not in MODELS:
-            raise ScenarioError(f"expected one of {MODELS}, got {model!r}", source=source, field="model")
+            raise ScenarioError(f"expected one of {MODELS}, got {shown(model)}", source=source, field="model")
         io_table = d.get("io_table")
         if io_table is not None:
             if not isinstance(io_table, str):
-                raise ScenarioError(f"expected a table name, got {io_table!r}", source=source, field="io_table")
+                raise ScenarioError(f"expected a table name, got {shown(io_table)}", source=source, field="io_table")
             io_table = resolve_io_table(io_table, source=source)
         country = d.get("country", DEFAULT_COUNTRY)
         if not isinstance(country, str) or not country.strip():
             raise ScenarioError("expected a country code", source=source, field="country")
-        horizon = d.get("horizon", 12)
-        if isinstance(horizon, bool) or not isinstance(horizon, int) or not 4 <= horizon <= 80:
-            raise ScenarioError(
-                f"expected a whole number of quarters in [4, 80], got {horizon!r}", source=source, field="horizon"
-            )
-        seed = d.get("seed", 20250304)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ScenarioError(f"expected a non-negative integer, got {seed!r}", source=source, field="seed")
+        # the same rules (and messages, with their bounds) as the CLI's --horizon and --seed
+        horizon = _limited(limits.check_horizon, d.get("horizon", 12), "horizon", source)
+        seed = _limited(limits.check_seed, d.get("seed", 20250304), "seed", source)
         phase_in = str(d.get("phase_in", "2025Q2")).upper().replace(" ", "")
         if not QUARTER_RE.match(phase_in):
             raise ScenarioError(
-                f"expected a quarter like '2025Q2', got {d.get('phase_in')!r}", source=source, field="phase_in"
+                f"expected a quarter like '2025Q2', got {shown(d.get('phase_in'))}", source=source, field="phase_in"
             )
         dataset = d.get("dataset", "default")
         if not isinstance(dataset, str | Mapping):
@@ -235,7 +240,7 @@ class Scenario:
         for k in e:
             if k not in ELAST_KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(ELAST_KEYS)}",
+                    f"unknown key {shown(k)}; expected one of {', '.join(ELAST_KEYS)}",
                     source=source,
                     field=f"elasticities.{k}",
                 )
@@ -258,15 +263,21 @@ class Scenario:
         for i, s in enumerate(sets):
             if s not in known and io_set(s) is None:
                 raise ScenarioError(
-                    f"unknown elasticity set {s!r}; known: {', '.join(sorted(known))}; for the multi-sector model "
+                    f"unknown elasticity set {shown(s)}; known: {', '.join(sorted(known))}; for the multi-sector model "
                     f"also {', '.join(io_set_names())}",
+                    source=source,
+                    field=f"elasticities.sets[{i}]",
+                )
+            if s in sets[:i]:
+                raise ScenarioError(
+                    f"set {shown(s)} is listed twice (positions {sets.index(s) + 1} and {i + 1})",
                     source=source,
                     field=f"elasticities.sets[{i}]",
                 )
         central = e.get("central", "central" if "central" in sets else sets[0])
         if central not in sets:
             raise ScenarioError(
-                f"central set {central!r} is not among the sets run ({', '.join(sets)})",
+                f"central set {shown(central)} is not among the sets run ({', '.join(sets)})",
                 source=source,
                 field="elasticities.central",
             )
@@ -277,20 +288,20 @@ class Scenario:
         for k in u:
             if k not in UNC_KEYS:
                 raise ScenarioError(
-                    f"unknown key {k!r}; expected one of {', '.join(UNC_KEYS)}", source=source, field=f"uncertainty.{k}"
+                    f"unknown key {shown(k)}; expected one of {', '.join(UNC_KEYS)}",
+                    source=source,
+                    field=f"uncertainty.{str(k)[:40]}",
                 )
-        draws = u.get("draws", 200)
-        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= limits.MAX_DRAWS:
-            raise ScenarioError(
-                f"expected an integer in [0, {limits.MAX_DRAWS}], got {draws!r}",
-                source=source,
-                field="uncertainty.draws",
+        draws = _limited(limits.check_draws, u.get("draws", 200), "uncertainty.draws", source)
+        n_paths = _limited(limits.check_paths, u.get("n_paths", 100_000), "uncertainty.n_paths", source)
+        try:  # paths x quarters of the Monte Carlo, as the CLI checks --paths with --horizon
+            limits.check_monte_carlo(
+                n_paths, draws, horizon, fields=("uncertainty.n_paths", "uncertainty.draws", "horizon")
             )
-        n_paths = u.get("n_paths", 100_000)
-        if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 10_000_000:
+        except LimitError as exc:
             raise ScenarioError(
-                f"expected an integer in [100, 10000000], got {n_paths!r}", source=source, field="uncertainty.n_paths"
-            )
+                str(exc).removeprefix("uncertainty.n_paths: "), source=source, field="uncertainty.n_paths"
+            ) from None
         dists = {}
         dd = u.get("distributions", {})
         if not isinstance(dd, Mapping):
@@ -298,7 +309,7 @@ class Scenario:
         for k, v in dd.items():
             if k not in DIST_PARAMS:
                 raise ScenarioError(
-                    f"no distribution for {k!r}; expected one of {', '.join(DIST_PARAMS)}",
+                    f"no distribution for {shown(k)}; expected one of {', '.join(DIST_PARAMS)}",
                     source=source,
                     field=f"uncertainty.distributions.{k}",
                 )
@@ -350,7 +361,7 @@ class Scenario:
         f = data_file("scenarios", f"{name}.toml")
         if not f.is_file():
             raise ScenarioError(
-                f"unknown scenario {name!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+                f"unknown scenario {shown(name)}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
                 source="scenarios",
             )
         d = tomllib.loads(f.read_text(encoding="utf-8"))
@@ -443,7 +454,9 @@ class Scenario:
         if "io_table" in changes:
             changes["io_table"] = resolve_io_table(str(changes["io_table"]), source=self.source)
         if "model" in changes and not isinstance(changes["model"], str):
-            raise ScenarioError(f"expected a model name, got {changes['model']!r}", source=self.source, field="model")
+            raise ScenarioError(
+                f"expected a model name, got {shown(changes['model'])}", source=self.source, field="model"
+            )
         where = "derived scenario"
         for k in ("rate", "exempt_share", "retaliation_rate"):
             if k in changes:
@@ -557,7 +570,7 @@ class Scenario:
             return data.countries.index(code)
         except ValueError:
             raise ScenarioError(
-                f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
+                f"country {shown(code)} is not in dataset {shown(data.name)}; it has {', '.join(data.countries)}",
                 source=self.source,
                 field=where,
             ) from None
@@ -566,6 +579,53 @@ class Scenario:
         """Check countries and sectors against a dataset (raises ScenarioError)."""
         self._index(data, self.country, "country")
         self.tariff_arrays(data)
+
+
+#: Values that are paths to files: kept byte for byte (a file system need not normalise names).
+_PATH_FIELDS = frozenset(
+    (
+        "dataset",
+        "recession.file",
+        *(f"dataset.{k}" for k in ("path", "matrix", "labels", "gdp", "tariffs", "country_codes")),
+    )
+)
+
+
+def _normalise(obj: Any, source: str, where: str = "") -> Any:
+    """A copy of a scenario's tree with every key and text in Unicode normalisation form C (paths
+    excepted: :data:`_PATH_FIELDS`) and every float negative zero as zero; two keys of one table
+    that are equal after normalisation (they print the same) are a :class:`ScenarioError`."""
+    if isinstance(obj, Mapping):
+        out: dict[Any, Any] = {}
+        written: dict[Any, Any] = {}
+        for k, v in obj.items():
+            key = nfc(k) if isinstance(k, str) else k
+            sub = f"{where}.{key}" if where else str(key)
+            if key in out:
+                raise ScenarioError(
+                    f"keys {shown(written[key])} and {shown(k)} are the same after Unicode normalisation; give it once",
+                    source=source,
+                    field=sub[:80],
+                )
+            written[key] = k
+            out[key] = v if sub in _PATH_FIELDS and not isinstance(v, Mapping) else _normalise(v, source, sub)
+        return out
+    if isinstance(obj, list | tuple):
+        return [_normalise(v, source, f"{where}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, str):
+        return nfc(obj)
+    if isinstance(obj, float):
+        return obj + 0.0
+    return obj
+
+
+def _limited(check: Any, value: object, field: str, source: str) -> int:
+    """``check(value)`` (a :mod:`tariffsim.limits` check: the CLI's rule for the same quantity)
+    with its error as a :class:`ScenarioError` naming the file and ``field``."""
+    try:
+        return int(check(value, field=field))
+    except (LimitError, UsageError) as exc:
+        raise ScenarioError(str(exc).removeprefix(f"{field}: "), source=source, field=field) from None
 
 
 def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, Any]:
@@ -577,8 +637,8 @@ def _resolve_file(rec: Mapping[str, Any], base_dir: str | None) -> Mapping[str, 
 
 def _number_arg(v: object, key: str, source: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise ScenarioError(f"expected a finite number, got {v!r}", source=source, field=key)
-    return float(v)
+        raise ScenarioError(f"expected a finite number, got {shown(v)}", source=source, field=key)
+    return float(v) + 0.0  # no negative zero in a name or label
 
 
 def _fmt_change(v: object) -> str:
@@ -626,6 +686,9 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, 
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScenarioError("the file is UTF-16 (byte-order mark); save it as UTF-8", source=src)
+    packed = sniff_compression(raw[:16])
+    if packed is not None:
+        raise ScenarioError(f"{packed}-compressed; expected a TOML text file (decompress it first)", source=src)
     if b"\x00" in raw:
         raise ScenarioError("binary file (NUL bytes); expected a TOML text file", source=src)
     try:
@@ -638,6 +701,8 @@ def read_toml_file(path: str | Path, *, source: str | None = None) -> dict[str, 
         d = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", source=src) from None
+    except ValueError as exc:  # a whole number of thousands of digits
+        raise ScenarioError(f"not a usable TOML value ({limits.shown(str(exc), 80)})", source=src) from None
     except RecursionError:
         raise ScenarioError(
             f"tables and arrays nested more than {limits.MAX_TOML_DEPTH} levels deep", source=src
@@ -655,7 +720,7 @@ def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenar
     if isinstance(scenario, str) and not scenario.strip():
         raise ScenarioError("empty scenario name; expected a built-in name or a TOML file")
     if isinstance(scenario, str) and "\x00" in scenario:
-        raise ScenarioError(f"{scenario!r}: not a scenario name or path (NUL character)")
+        raise ScenarioError(f"{shown(scenario)}: not a scenario name or path (NUL character)")
     if isinstance(scenario, Path) or (isinstance(scenario, str) and (scenario.endswith(".toml") or "/" in scenario)):
         return Scenario.from_file(scenario)
     if isinstance(scenario, str):
@@ -673,7 +738,7 @@ def load_scenario(scenario: Scenario | str | Path | Mapping[str, Any]) -> Scenar
                 source=scenario,
             )
         raise ScenarioError(
-            f"unknown scenario {scenario!r}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
+            f"unknown scenario {shown(scenario)}; built-in scenarios: {', '.join(n for n, _ in builtin_scenarios())}",
             source="scenarios",
         )
     raise ScenarioError(f"expected a scenario name, path, dict or Scenario, got {type(scenario).__name__}")

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import limits
 from ..errors import ScenarioError
+from ..limits import shown
 from .measures import PANEL_PATH, TariffMeasure
 from .policy import (
     load_product_groups,
@@ -53,7 +55,7 @@ def measure_quarter_shares(m: TariffMeasure, quarters: Sequence[str]) -> np.ndar
 def _index(data: TradeData, code: str, source: str, where: str) -> int:
     if code not in data.countries:
         raise ScenarioError(
-            f"country {code!r} is not in dataset {data.name!r}; it has {', '.join(data.countries)}",
+            f"country {shown(code)} is not in dataset {shown(data.name)}; it has {', '.join(data.countries)}",
             source=source,
             field=where,
         )
@@ -64,7 +66,7 @@ def _sectors(m: TariffMeasure, data: TradeData, source: str, where: str) -> np.n
     def sector(s: str, w: str) -> int:
         if s not in data.sectors:
             raise ScenarioError(
-                f"sector {s!r} is not in dataset {data.name!r}; it has {', '.join(data.sectors)}",
+                f"sector {shown(s)} is not in dataset {shown(data.name)}; it has {', '.join(data.sectors)}",
                 source=source,
                 field=w,
             )
@@ -180,6 +182,42 @@ def _apply(
     else:
         base0 = t0[np.ix_(exp, np.array([imp]), sec)][None] * (1.0 - u[None, :, None, :])
         path[ix] = (1.0 - fq) * cur + fq * (base0 + ru)
+    new = path[ix]
+    if (new > limits.MAX_TARIFF).any():
+        _over_limit(m, data, quarters, source, where, new, cur, t0, (exp, imp, sec))
+
+
+def _over_limit(
+    m: TariffMeasure,
+    data: TradeData,
+    quarters: Sequence[str],
+    source: str,
+    where: str,
+    new: np.ndarray,
+    cur: np.ndarray,
+    t0: np.ndarray,
+    cells: tuple[np.ndarray, int, np.ndarray],
+) -> None:
+    """A measure whose rate is within its bounds but that lands above the tariff limit because it
+    is added to the duty already there (the baseline, and earlier measures on the same flows): one
+    error naming the measure and saying so."""
+    q, e, _, s = (int(x) for x in np.unravel_index(int(np.argmax(new)), new.shape))
+    exp, imp, sec = cells
+    ei, si = int(exp[e]), int(sec[s])
+    base, before = float(t0[ei, imp, si]), float(cur[q, e, 0, s])
+    already = f"the baseline duty {base:.4g}" + (
+        f" and earlier measures ({before:.4g} in all)" if not np.isclose(before, base, rtol=0, atol=1e-12) else ""
+    )
+    field = f"{where}.rates.{data.countries[ei]}" if m.rates else (f"{where}.panel" if m.panel else f"{where}.rate")
+    rate = m.rates.get(data.countries[ei], m.rate) if m.rates else m.rate
+    raise ScenarioError(
+        f"rate {rate:g} is within {limits.TARIFF_BOUNDS}, but this measure adds it to {already} on "
+        f"{data.countries[ei]} to {data.countries[imp]}, sector {shown(data.sectors[si])} in {quarters[q]}: "
+        f"{float(new[q, e, 0, s]):.6g}, above the limit of {limits.MAX_TARIFF:g} for a tariff; lower the rate, or "
+        'give mode = "set" to replace the duty already there',
+        source=source,
+        field=field,
+    )
 
 
 def tariff_path(

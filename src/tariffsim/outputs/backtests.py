@@ -145,9 +145,12 @@ def backtest_html(r: BacktestResult) -> str:
     return "\n".join(out)
 
 
-def write_backtests(r: BacktestResult, out_dir: str | Path, *, force: bool = False) -> list[Path]:
+def write_backtests(
+    r: BacktestResult, out_dir: str | Path, *, force: bool = False, out_field: str = "out_dir"
+) -> list[Path]:
     """Write backtests.html, backtests.md (the track record) and backtests.json into ``out_dir``
-    (all or nothing: a non-empty folder is replaced only with ``force``)."""
+    (all or nothing: a non-empty folder is replaced only with ``force``; errors name ``out_dir``
+    as ``out_field``, the CLI's ``--out``)."""
     files = {
         "backtests.html": backtest_html(r),
         "backtests.md": track_record_markdown(r) + "\n",
@@ -158,5 +161,5 @@ def write_backtests(r: BacktestResult, out_dir: str | Path, *, force: bool = Fal
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
 
-    atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill, field=out_field)
     return [Path(out_dir) / n for n in files]

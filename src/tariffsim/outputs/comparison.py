@@ -43,7 +43,7 @@ from ..engine.results import Result
 from ..engine.simulation import simulate
 from ..errors import ScenarioError
 from ..inputs.scenario import load_scenario
-from ..limits import MAX_COMPARE_RUNS, check_int
+from ..limits import MAX_COMPARE_RUNS, check_int, shown
 from .figures import compare as compare_figures
 from .figures import style
 from .files import (
@@ -319,7 +319,7 @@ def check_models(models: Sequence[str] | str | None) -> list[str] | None:
     out = [str(m).strip() for m in items if str(m).strip()]
     for m in out:
         if m not in MODELS:
-            raise ScenarioError(f"models are {', '.join(map(repr, MODELS))}, got {m!r}", field="models")
+            raise ScenarioError(f"models are {', '.join(map(repr, MODELS))}, got {shown(m)}", field="models")
     return out or None
 
 
@@ -384,7 +384,7 @@ def compare(
         if isinstance(it, Result) and (not models or list(models) == [it.model]):
             key = (it.scenario.name, it.model)
             if key in given:
-                raise ScenarioError(f"scenario {it.scenario.name!r} is listed twice", field="scenarios")
+                raise ScenarioError(f"scenario {shown(it.scenario.name)} is listed twice", field="scenarios")
             given[key] = it
         else:
             scs.append(_scenario_of(it) if isinstance(it, Result) else it)
@@ -394,7 +394,7 @@ def compare(
         for m in models or [sc.model]:
             key = (sc.name, m)
             if key in given or any(key == k for _s, k in keys):
-                raise ScenarioError(f"scenario {sc.name!r} is listed twice", field="scenarios")
+                raise ScenarioError(f"scenario {shown(sc.name)} is listed twice", field="scenarios")
             keys.append((sc, key))
     kw: dict[str, Any] = {
         "data": data,
@@ -452,6 +452,7 @@ def write_compare(
     n_paths: int | None = None,
     scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     progress: Callable[[str], None] | None = None,
+    out_field: str = "out_dir",
 ) -> CompareRecord:
     """Compare scenarios (or write an existing :class:`Comparison`) into the folder ``out_dir``
     (see the module docstring). A non-empty ``out_dir`` raises
@@ -460,13 +461,14 @@ def write_compare(
     :data:`COMPARE_STEPS`. Before any run or write: ``formats`` (png, svg, pdf) and
     ``table_formats`` (csv, md, tex, html) are checked (:class:`~tariffsim.errors.UsageError`),
     ``models`` (:func:`check_models`) and the number of runs (:func:`check_runs`,
-    :class:`~tariffsim.errors.LimitError`)."""
+    :class:`~tariffsim.errors.LimitError`). ``out_field``: how errors about ``out_dir`` name it
+    (the CLI passes ``--out``)."""
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")  # fail before any work
     tfmt = check_table_formats(table_formats)
-    check_target_dir(out_dir, force)
+    check_target_dir(out_dir, force, field=out_field)
     if isinstance(scenarios, Comparison):
         cmp = scenarios
     else:
@@ -535,7 +537,7 @@ def write_compare(
         write_provenance(root, base, {"compare": json_safe(settings)})
         say_step(progress, "finish")
 
-    atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill, field=out_field)
     rec = CompareRecord(
         out_dir=out_dir,
         files=tuple(list_files(out_dir)),

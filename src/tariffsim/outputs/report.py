@@ -185,6 +185,7 @@ def write_report(
     model: str | None = None,
     elasticities: Sequence[str] | None = None,
     scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
+    out_field: str = "out_dir",
 ) -> ReportRecord:
     """Run a scenario and write the report folder ``out_dir`` (see the module docstring).
 
@@ -215,6 +216,7 @@ def write_report(
     elasticities : the elasticity sets of the main run (default: the scenario's).
     scheduler : a ``dask.distributed.Client`` for the sweep and heatmap grid points (see
         :func:`dask_client`); the numbers are the same as in-process.
+    out_field : how errors about ``out_dir`` name it (the CLI passes ``--out``).
 
     Returns a :class:`ReportRecord` with the files written.
     """
@@ -227,7 +229,7 @@ def write_report(
     if model is not None and model != sc.model:
         sc = sc.derive(model=model)
     rates = parse_grid(sweep_rates) if isinstance(sweep_rates, str) else np.asarray(list(sweep_rates), dtype=float)
-    check_target_dir(out_dir, force)  # fail before any work
+    check_target_dir(out_dir, force, field=out_field)  # fail before any work
     data = sc.load_data() if data is None else data
 
     def fill(root: Path) -> dict:
@@ -310,7 +312,7 @@ def write_report(
         say_step(progress, "finish")
         return {"hash": sc.hash}
 
-    info = atomic_folder(out_dir, force, fill)
+    info = atomic_folder(out_dir, force, fill, field=out_field)
     rec = ReportRecord(
         out_dir=out_dir,
         files=tuple(list_files(out_dir)),
@@ -531,6 +533,7 @@ def write_sweep(
     formats: Sequence[str] = FIGURE_FORMATS,
     scheduler: Any = None,  # a dask.distributed.Client (optional dependency)
     model: str | None = None,
+    out_field: str = "out_dir",
 ) -> ReportRecord:
     """The grid behind the recession curve and the heatmap: ``out_dir/sweep.csv`` (tidy: one row
     per rate and elasticity set; rate as a share, ``*_pct`` percent, ``*_usd`` USD, probabilities
@@ -544,7 +547,8 @@ def write_sweep(
     ``scheduler``: a ``dask.distributed.Client`` for the grid points (:func:`tariffsim.cli.report.dask_client`).
     ``model``: 'pe', 'ge' or 'ge-io' for the sweep (default: the scenario's); the grid over σ is
     always the PE model's. The tables are also written as ``sweep.xlsx`` (sheets sweep,
-    elasticity_grid, Sources).
+    elasticity_grid, Sources). ``out_field``: how errors about ``out_dir`` name it (the CLI
+    passes ``--out``).
     """
 
     t_start = time.perf_counter()
@@ -556,7 +560,7 @@ def write_sweep(
     grid_rates = parse_grid(rates) if isinstance(rates, str) else np.asarray(list(rates), dtype=float)
     for s in elasticities:
         sc.elasticity_set(s)  # unknown names fail here, before any work
-    check_target_dir(out_dir, force)
+    check_target_dir(out_dir, force, field=out_field)
     data = sc.load_data() if data is None else data
 
     def fill(root: Path) -> None:
@@ -617,7 +621,7 @@ def write_sweep(
         write_provenance(root, base, {"sweep": settings})
         say_step(progress, "finish")
 
-    atomic_folder(out_dir, force, fill)
+    atomic_folder(out_dir, force, fill, field=out_field)
     rec = ReportRecord(
         out_dir=out_dir,
         files=tuple(list_files(out_dir)),

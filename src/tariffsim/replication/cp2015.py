@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._util import readonly
+from .._util import clean_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
-from ..errors import DataError, OutputExistsError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_shipped import folder_note
 from ..inputs.io_tables import load_shipped, read_cp2015
 from ..inputs.published import published_values
@@ -122,12 +122,14 @@ class CP2015Result:
             ours = recs[region_index(names, r)]
             cells = []
             for m, w in (("welfare_pct", 16), ("tot_pct", 18), ("vot_pct", 18), ("realwage_pct", 16)):
-                text = f"{float(ours[m]):+.2f}" + (f" ({self.published[r][m]:+.2f})" if pub else "")
+                text = f"{clean_zero(ours[m], 2):+.2f}" + (
+                    f" ({clean_zero(self.published[r][m], 2):+.2f})" if pub else ""
+                )
                 cells.append(text.rjust(w))
             lines.append(f"{r:8}" + "".join(cells))
         ib = ", ".join(
-            f"{r} {self.intra_bloc_pct[r]:+.0f} %"
-            + (f" ({_intra_bloc_published()[r]:+.0f} %)" if self.zero_deficit and pub else "")
+            f"{r} {clean_zero(self.intra_bloc_pct[r], 0):+.0f} %"
+            + (f" ({clean_zero(_intra_bloc_published()[r], 0):+.0f} %)" if self.zero_deficit and pub else "")
             for r in NAFTA
         )
         lines.append(f"intra-bloc imports: {ib}")
@@ -149,7 +151,9 @@ class CP2015Result:
         df = self.by_region.copy()
         for m in ("welfare_pct", "tot_pct", "vot_pct", "tech_pct", "realwage_pct"):
             df[m + "_published"] = [self.published.get(r, {}).get(m, np.nan) for r in df["region"]]
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        num = df.select_dtypes("number").columns
+        df[num] = df[num].round(6) + 0.0  # no '-0.000000'
+        fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 df.to_csv(fh, index=False, float_format="%.6f")
@@ -203,7 +207,13 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     """
     t0 = time.perf_counter()
     data = read_cp2015(data_dir)
-    ch = run_experiment(data, zero_deficit, tol=tol)
+    try:
+        ch = run_experiment(data, zero_deficit, tol=tol)
+    except (ConvergenceError, NumericalError, FloatingPointError, RuntimeWarning) as exc:
+        raise NumericalError(
+            f"{data_dir}: the Caliendo-Parro equilibrium could not be computed from these tables ({exc}); "
+            f"{extreme_inputs(data)}"
+        ) from None
     by_region = ch.by_region()
     # the published values belong to Caliendo and Parro's own tables (regions named as theirs)
     own = set(NAFTA) <= set(data.regions) and data.N == 31
@@ -227,6 +237,20 @@ def replicate_cp2015(data_dir: str | os.PathLike, zero_deficit: bool = True, *, 
     )
     log.info("CP2015: Mexico welfare %.4f %%", float(ch.welfare_pct[region_index(data.regions, "Mexico")]))
     return result
+
+
+def extreme_inputs(data: IOData) -> str:
+    """The inputs of ``data`` most likely to break a solve, in words naming their file: the
+    smallest trade elasticity θ (next to its special value 0, trade no longer responds to costs
+    and the model's cost powers 1/θ overflow), the largest tariff and iceberg change."""
+    j = int(np.argmin(data.theta))
+    theta = float(data.theta[j])
+    near = " (next to its special value 0)" if theta < 0.01 else ""
+    parts = [f"theta.csv: the smallest θ is {theta:.3g}{near}, sector {data.sectors[j]!r} (row {j + 2})"]
+    t = max(float(data.tariff_bln.max()), float(data.tariff_cfl.max()))
+    d = max(float(data.d_bln.max()), float(data.d_cfl.max()), 1.0 / float(min(data.d_bln.min(), data.d_cfl.min())))
+    parts.append(f"trade.csv: the largest tariff is {t:.3g} and the largest iceberg change (or its inverse) {d:.3g}")
+    return "; ".join(parts)
 
 
 # ----------------------------------------------------------------------------- the seed question

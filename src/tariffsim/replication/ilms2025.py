@@ -42,10 +42,12 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from .._util import clean_zero
 from ..constants import DEFAULT_MARKET
-from ..errors import DataError, OutputExistsError, ScenarioError
+from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
 from ..inputs.published import published_values
+from ..limits import shown
 from ..models.ge import (
     ILMS_SCALE,
     GEBaseline,
@@ -119,13 +121,20 @@ def ilms_inputs(data_dir: str | os.PathLike) -> ILMSInputs:
     d = Path(data_dir)
     if not d.is_dir():
         raise DataError(f"data folder not found; expected a folder with {', '.join(ILMS_FILES)}", source=str(d))
-    for name in ILMS_FILES:
-        if not (d / name).is_file():
+    found = {}
+    for name in ILMS_FILES:  # each may be gzipped (NAME.gz), as the Caliendo-Parro tables may
+        cands = [c for c in (d / name, d / (name + ".gz")) if c.is_file()]
+        if not cands:
             raise DataError(
                 f"missing input file {name} (the ILMS inputs are {', '.join(ILMS_FILES)})", source=str(d / name)
             )
+        found[name] = cands[0]
     td = read_matrix_csv(
-        d / "trade_cepii.csv", d / "country_labels.csv", d / "gdp.csv", units="thousand USD", tariffs=d / "tariffs.csv"
+        found["trade_cepii.csv"],
+        found["country_labels.csv"],
+        found["gdp.csv"],
+        units="thousand USD",
+        tariffs=found["tariffs.csv"],
     )
     home = td.index(HOME)
     ann = cast(Mapping[str, float], td.meta["tariffs_announced"])
@@ -170,13 +179,16 @@ class ReplicationResult:
         """
         path = Path(path)
         if not overwrite and path.exists():
-            raise OutputExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it")
+            raise OutputExistsError(f"{path} exists; pass overwrite=True to replace it")
         if not path.parent.is_dir():
             raise DataError("output folder does not exist", source=str(path.parent))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        df = self.by_country.copy()
+        num = df.select_dtypes("number").columns
+        df[num] = df[num].round(6) + 0.0  # no '-0.000000'
+        fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                self.by_country.to_csv(fh, index=False, float_format="%.6f")
+                df.to_csv(fh, index=False, float_format="%.6f")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -191,8 +203,8 @@ class ReplicationResult:
     def summary(self) -> str:
         """The case, the headline numbers and the solver facts; a second line with the published
         values beside ours when the paper reports this case."""
-        h = self.headline
-        pub = self.published
+        h = {k: clean_zero(v, 2) for k, v in self.headline.items()}  # never '-0.00'
+        pub = {k: clean_zero(v, 2) for k, v in self.published.items()}
         line = (
             f"ILMS 2025 {self.case}: US welfare {h['us_welfare_pct']:+.2f} %, non-US {h['non_us_welfare_pct']:+.2f} %, "
             f"US employment {h['us_employment_pct']:+.2f} %, US prices {h['us_price_index_pct']:+.1f} %, "
@@ -249,10 +261,16 @@ def replicate_ilms2025(data_dir: str | os.PathLike, case: str = "baseline", *, t
     missing or malformed files (naming the file), ConvergenceError if the solver fails.
     """
     if case not in ILMS_CASES:
-        raise ScenarioError(f"unknown case {case!r}; valid cases: {', '.join(ILMS_CASES)}", field="case")
+        raise ScenarioError(f"unknown case {shown(case)}; valid cases: {', '.join(ILMS_CASES)}", field="case")
     inp = ilms_inputs(data_dir)
     baseline, t, params = _case_setup(inp, case)
-    sol = solve_ge(baseline, t, params, tol=tol)
+    try:
+        sol = solve_ge(baseline, t, params, tol=tol)
+    except (ConvergenceError, NumericalError, FloatingPointError, RuntimeWarning) as exc:
+        raise NumericalError(
+            f"{data_dir}: the ILMS equilibrium ({case}) could not be computed from these inputs ({exc}); check "
+            "trade_cepii.csv, gdp.csv and tariffs.csv for values far outside those of the published files"
+        ) from None
     # the by_country() columns listed in COLUMNS, built directly (no wider frame to select from)
     df = pd.DataFrame({"iso3": list(sol.countries), **{c: getattr(sol, c) for c in COLUMNS[1:]}})
     df.attrs["units"] = {c: "percent" for c in COLUMNS if c != "iso3"}
