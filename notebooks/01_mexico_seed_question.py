@@ -25,6 +25,7 @@
 # package. The model documentation is in `docs/models/` (PE, macro, recession, GE, GE-IO).
 
 # %%
+# %matplotlib inline
 import matplotlib
 
 matplotlib.rcParams["font.size"] = 10
@@ -63,30 +64,38 @@ assert abs(j["export_dependence_data"] - 0.771) < 5e-4  # BACI 2023
 # %%
 central = ts.get_set("central")
 print(f"central set: one-year sigma {central.sigma_one_year}, long-run sigma {central.sigma}")
-print(f"Mexico's exports to the US after 4 quarters: {j['exports_to_us_change_pct_after_4q']:+.1f} %")
+print(f"Mexico's exports to the US after 4 quarters: {j['exports_to_market_change_pct_after_4q']:+.1f} %")
 print(f"implied one-year elasticity: {j['implied_elasticity_one_year']:.3f}")
 assert abs(j["implied_elasticity_one_year"] - central.sigma_one_year) < 0.05
 # with fixed exporter prices, sales to the US move with (1.25)^(-sigma) relative to untouched suppliers
-assert j["exports_to_us_change_pct_after_4q"] < j["exports_change_pct_after_4q"] < 0
+assert j["exports_to_market_change_pct_after_4q"] < j["exports_change_pct_after_4q"] < 0
 
 # %% [markdown]
-# ## 3. GDP: near term, long run, and like with like
+# ## 3. GDP: the first-year average first, then the level after four quarters and the long run
 #
-# The first year is demand-side accounting: lost exports x domestic value added (0.65, WIOD 2014)
-# x a multiplier of 1, plus an uncertainty drag. In the long run labour and capital are
-# re-employed; the long-run GDP change is Mexico's real income in a general-equilibrium solution,
-# reached by a linear blend between quarters 4 and 16. Published first-year estimates (about −1 %
-# to −3 %) are annual averages, so the comparable number is the first-year average.
+# The first year is demand-side accounting: lost exports x domestic value added (by sector and
+# destination from WIOT 2011, weighted by the exports the tariff cuts: 0.58 per dollar) x a
+# multiplier of 1, plus an uncertainty drag that answers the threat. Published first-year estimates
+# (about −1 % to −3 %) are annual averages, so the headline is the first-year average, with its 90 %
+# band over the parameter draws. In the long run labour and capital are re-employed and two numbers
+# differ: real GDP (capital deepening when imported capital goods get dearer, at the GE's prices),
+# which the path reaches by a linear blend between quarters 4 and 16, and real income (what
+# residents can buy), which is not GDP.
 
 # %%
 path = res.gdp_path("central")
-print(path[["period", "gdp_deviation_pct", "trade_pct", "long_run_ge_pct", "uncertainty_pct"]].round(2).to_string())
+print(path[["period", "gdp_deviation_pct", "trade_pct", "long_run_pct", "uncertainty_pct"]].round(2).to_string())
 mac = res.outcome().macro
-print(f"first-year average {j['gdp_impact_pct_first_year_avg']:+.2f} %, after 4 quarters {j['gdp_impact_pct']:+.2f} %, "
-      f"long run {j['gdp_impact_pct_long_run']:+.2f} %; value added at risk (not GDP) {j['value_added_at_risk_pct']:+.2f} %")
+fy = j["gdp_impact_pct_first_year_avg_draws"]
+print(f"first-year average {j['gdp_impact_pct_first_year_avg']:+.2f} % (90 % of draws {fy['p05']:+.2f} to {fy['p95']:+.2f} %), "
+      f"after 4 quarters {j['gdp_impact_pct']:+.2f} %, long-run real GDP {j['gdp_impact_pct_long_run']:+.2f} %, "
+      f"long-run real income (not GDP) {j['real_income_pct_long_run']:+.2f} %; value added at risk {j['value_added_at_risk_pct']:+.2f} %")
+assert fy["p05"] < j["gdp_impact_pct_first_year_avg"] < fy["p95"]
+assert abs(fy["p50"] / j["gdp_impact_pct_first_year_avg"] - 1) < 0.15  # the draws are centred on the central case
 assert np.isclose(j["gdp_impact_pct_first_year_avg"], path.gdp_deviation_pct[:4].mean())
 assert np.isclose(j["gdp_impact_pct"], path.gdp_deviation_pct.iloc[3])
 assert np.isclose(j["gdp_impact_pct_long_run"], mac.long_run_gdp_pct)
+assert np.isclose(j["real_income_pct_long_run"], mac.real_income_pct_long_run)
 assert j["value_added_at_risk_pct"] < j["gdp_impact_pct_long_run"] < 0
 fig = gdp_path_chart(res)
 fig
@@ -101,8 +110,8 @@ fig
 
 # %%
 runs = {m: ts.simulate("mex25", model=m, recession=False, elasticities=["central"]).to_json() for m in ("pe", "ge", "ge-io")}
-table = pd.DataFrame({m: {k: r[k] for k in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct_long_run",
-                                            "exports_change_pct", "exports_to_us_change_pct")} for m, r in runs.items()})
+table = pd.DataFrame({m: {k: r[k] for k in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct_long_run", "real_income_pct_long_run",
+                                            "exports_change_pct_long_run", "exports_to_market_change_pct_long_run")} for m, r in runs.items()})
 print(table.round(2).to_string())
 assert runs["pe"]["gdp_impact_pct_first_year_avg"] == runs["ge-io"]["gdp_impact_pct_first_year_avg"]
 assert np.isclose(runs["pe"]["gdp_impact_pct_long_run"], j["gdp_impact_pct_long_run"])
@@ -111,15 +120,22 @@ assert any(n.startswith("input-output table icio2022") and "2015" in n for n in 
 # %% [markdown]
 # ## 5. Recession risk
 #
-# Growth follows an AR(1) with Student-t innovations fitted to INEGI's series 1996-2019. The
-# headline is the change in the probability of two negative quarters within a year against the
-# baseline, on common random numbers, with its Monte Carlo standard error.
+# Growth follows an AR(1) with Student-t innovations fitted to INEGI's series 1996-2019, with the
+# OECD's pre-tariff growth projection for 2025 (1.2 %, December 2024) as its mean. The headline is
+# the change in the probability of two negative quarters within a year against the baseline, on
+# common random numbers, with a 90 % band from the elasticity, macro, growth-model and shock-shape
+# draws; the Monte Carlo standard error is simulation noise only.
 
 # %%
 print(f"baseline {j['recession_probability_baseline']:.3f}, with the tariff {j['recession_probability']:.3f}, "
       f"change {j['recession_probability_change']:+.3f} (s.e. {j['recession_probability_change_se']:.4f})")
 assert np.isclose(j["recession_probability_change"], j["recession_probability"] - j["recession_probability_baseline"])
 assert 0 < j["recession_probability_change"] and j["recession_probability_change_se"] < 0.01
+band = j["recession_probability_change_band"]
+print(f"90 % band {band['p05']:+.3f} to {band['p95']:+.3f}; with Gaussian shocks {j['recession_probability_change_gaussian_shocks']:+.3f}")
+assert band["p95"] - band["p05"] > 10 * j["recession_probability_change_se"]
+fq = j["recession_frequency_4q"]
+print(f"technical recessions in four-quarter windows at historical growth: model {fq['model']:.3f}, observed {fq['observed']:.3f}")
 
 # %% [markdown]
 # ## 6. How much depends on the elasticities?

@@ -7,13 +7,15 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
+
 # %% [markdown]
+#
 # %% [markdown]
 # # Build your own scenario
 #
@@ -22,6 +24,7 @@
 # validated the same way and renamed, so a 10 % variant is never labelled 25 %.
 
 # %%
+# %matplotlib inline
 import numpy as np
 
 import tariffsim as ts

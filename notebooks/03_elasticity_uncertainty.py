@@ -7,12 +7,13 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
+
 # %% [markdown]
 # # Elasticity uncertainty
 #
@@ -23,6 +24,7 @@
 # (Boehm et al. 2023: 0.76 / 2.0) times the long-run ones.
 
 # %%
+# %matplotlib inline
 import matplotlib
 
 matplotlib.rcParams["font.size"] = 10
@@ -50,8 +52,11 @@ assert len({ts.get_set(n).model_key() for n in ts.available_sets()}) == len(ts.a
 # %% [markdown]
 # ## Parameter draws in the recession Monte Carlo
 #
-# Each draw scales every σ and η of the central set by a draw of the one-year σ distribution
-# (triangular between the low, central and high sets) over its mode.
+# Each draw scales every σ and η of the central set by a draw of the one-year σ distribution over
+# its median. The distribution is centred on the central set: lognormal with median 0.76 (Boehm et
+# al.) and its 95th percentile at the high set's 2.53, so half the draws lie below the central case
+# and the central case is the median draw (a triangular with its mode at 0.76 put 85 % of the draws
+# above it). The recession Monte Carlo draws the growth model's parameters and shock shape too.
 
 # %%
 res = ts.simulate("mex25", draws=50, n_paths=20000)
@@ -61,6 +66,11 @@ assert len(d) == 50 and (d.sigma_factor > 0).all()
 q = res.to_json()["gdp_impact_pct_draws"]
 assert q["p95"] >= q["p50"] >= q["p05"]
 assert np.isclose(q["p50"], d.gdp_impact_pct.median())
+assert abs(np.median(d.sigma_factor) - 1) < 0.2  # centred: the median draw is close to the central set
+j = res.to_json()
+assert abs(j["gdp_impact_pct_first_year_avg_draws"]["p50"] / j["gdp_impact_pct_first_year_avg"] - 1) < 0.15
+band = j["recession_probability_change_band"]
+print(f"recession change {j['recession_probability_change']:+.3f}, 90 % band {band['p05']:+.3f} to {band['p95']:+.3f}")
 
 # %% [markdown]
 # ## One at a time: the tornado (GDP after four quarters)

@@ -36,38 +36,55 @@ def block() -> str:
             # sector measures (na-feb2025: energy at 10 %) reach its ICIO sectors
             runs[(n, m)] = ts.simulate(n, model=m).to_json()
     j, g, io = runs[("mex25", "pe")], runs[("mex25", "ge")], runs[("mex25", "ge-io")]
-    fy = [h["gdp_impact_pct_first_year_avg"] for h in j["by_elasticity_set"].values()]
-    io_lr = [h["gdp_impact_pct_long_run"] for h in io["by_elasticity_set"].values()]
+    fy_sets = {n: h["gdp_impact_pct_first_year_avg"] for n, h in j["by_elasticity_set"].items()}
+    fy, q4 = j["gdp_impact_pct_first_year_avg_draws"], j["gdp_impact_pct_draws"]
+    band = j["recession_probability_change_band"]
+    fq, fc = j["recession_frequency_4q"], j["baseline_growth_forecast"]
+    io_gdp = [h["gdp_impact_pct_long_run"] for h in io["by_elasticity_set"].values()]
+    io_inc = [h["real_income_pct_long_run"] for h in io["by_elasticity_set"].values()]
     rows = [
         "| `mex25`, central elasticities | |",
         "| --- | ---: |",
-        f"| Mexico's exports after four quarters (one-year elasticities) | {_p(j['exports_change_pct_after_4q'])} |",
-        f"| … to the US | {_p(j['exports_to_us_change_pct_after_4q'])} |",
+        f"| **Mexico's GDP, first-year average** (90 % of {fy['n']} parameter draws) | "
+        f"**{_p(j['gdp_impact_pct_first_year_avg'], 2)}** ({_p(fy['p05'], 2)} to {_p(fy['p95'], 2)}) |",
+        f"| Mexico's GDP level after four quarters (90 % of draws) | {_p(j['gdp_impact_pct'], 2)} "
+        f"({_p(q4['p05'], 2)} to {_p(q4['p95'], 2)}) |",
+        f"| first-year average over the scenario's {len(fy_sets)} elasticity sets ({', '.join(fy_sets)}) | "
+        f"{_p(max(fy_sets.values()), 2)} to {_p(min(fy_sets.values()), 2)} |",
+        f"| Mexico's real GDP, long run (capital deepening at the one-sector GE's prices) | "
+        f"{_p(j['gdp_impact_pct_long_run'], 2)} |",
+        f"| Mexico's real income, long run (one-sector GE; not GDP) | {_p(j['real_income_pct_long_run'], 2)} |",
+        f"| Mexico's real GDP / real income, long run: multi-sector GE (`--model ge-io`, ICIO 2022; over its "
+        f"{len(io_gdp)} sector-elasticity sets {_p(max(io_gdp), 2)} to {_p(min(io_gdp), 2)} / {_p(max(io_inc), 2)} "
+        f"to {_p(min(io_inc), 2)}) | {_p(io['gdp_impact_pct_long_run'], 2)} / {_p(io['real_income_pct_long_run'], 2)} |",
+        f"| Mexico's exports after four quarters (one-year elasticities) / to the US | "
+        f"{_p(j['exports_change_pct_after_4q'])} / {_p(j['exports_to_market_change_pct_after_4q'])} |",
         f"| implied one-year elasticity of tariff-exclusive exports to the US | {j['implied_elasticity_one_year']:.2f} |",
-        f"| **Mexico's GDP, first-year average** | **{_p(j['gdp_impact_pct_first_year_avg'], 2)}** |",
-        f"| range over the {len(fy)} shipped elasticity sets | {_p(max(fy), 2)} to {_p(min(fy), 2)} |",
-        f"| Mexico's GDP after four quarters | {_p(j['gdp_impact_pct'], 2)} |",
-        f"| Mexico's GDP, long run: one-sector GE (2023 data) | {_p(j['gdp_impact_pct_long_run'], 2)} |",
-        f"| Mexico's real income, long run: multi-sector GE (`--model ge-io`, ICIO 2022; range over its "
-        f"{len(io_lr)} sector-elasticity sets {_p(max(io_lr), 2)} to {_p(min(io_lr), 2)}) | "
-        f"{_p(io['gdp_impact_pct_long_run'], 2)} |",
+        f"| domestic value added per dollar of the lost exports (WIOT 2011, by sector) | "
+        f"{j['domestic_value_added_share']:.2f} |",
         f"| value added at risk (PE, long-run elasticities; not a GDP effect) | {_p(j['value_added_at_risk_pct'], 2)} |",
-        f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct'])} / {_p(g['exports_change_pct'])} |",
-        f"| technical recession within four quarters: change (baseline {100 * j['recession_probability_baseline']:.0f} %) "
-        f"| {_pp(j['recession_probability_change'])} (MC s.e. {100 * j['recession_probability_change_se']:.2f} pp) |",
-        f"| US tariff revenue, change (long run, PE) | {j['us_tariff_revenue_usd'] / 1e9:+.1f} bn USD a year |",
+        f"| Mexico's exports, long run: PE / one-sector GE | {_p(j['exports_change_pct_long_run'])} / "
+        f"{_p(g['exports_change_pct_long_run'])} |",
+        f"| technical recession within four quarters: change (90 % band; baseline "
+        f"{100 * j['recession_probability_baseline']:.0f} %) | {_pp(j['recession_probability_change'])} "
+        f"({_pp(band['p05'])} to {_pp(band['p95'])}; MC s.e. {100 * j['recession_probability_change_se']:.2f} pp) |",
+        f"| … with Gaussian shocks instead of Student t | {_pp(j['recession_probability_change_gaussian_shocks'])} |",
+        f"| technical recessions in four-quarter windows at historical growth: model / observed ({fq['sample']}) | "
+        f"{100 * fq['model']:.1f} % / {100 * fq['observed']:.1f} % |",
+        f"| baseline growth forecast, 2025 | {fc['growth_pct']:g} % ({fc['publisher']}, {fc['date']}, pre-tariff) |",
+        f"| US tariff revenue, change (long run, {j['market_tariff_revenue_model'].upper()}) | "
+        f"{j['market_tariff_revenue_change_usd'] / 1e9:+.1f} bn USD a year |",
         "",
-        "| scenario | GDP, first-year average | after four quarters | long run (GE) | long run (GE-IO, ICIO 2022) "
-        "| recession, change |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | GDP, first-year average | after four quarters | real GDP, long run (GE) | real income, long run "
+        "(GE) | real GDP, long run (GE-IO, ICIO 2022) | recession, change |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n in SCENARIOS:
         r, rio = runs[(n, "pe")], runs[(n, "ge-io")]
-        lr_io = _p(rio["gdp_impact_pct_long_run"], 2)
         rows.append(
             f"| `{n}` | {_p(r['gdp_impact_pct_first_year_avg'], 2)} | {_p(r['gdp_impact_pct'], 2)} | "
-            f"{_p(r['gdp_impact_pct_long_run'], 2)} | {lr_io} | "
-            f"{_pp(r['recession_probability_change'])} |"
+            f"{_p(r['gdp_impact_pct_long_run'], 2)} | {_p(r['real_income_pct_long_run'], 2)} | "
+            f"{_p(rio['gdp_impact_pct_long_run'], 2)} | {_pp(r['recession_probability_change'])} |"
         )
     return "\n".join([START, *rows, END])
 

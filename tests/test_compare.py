@@ -15,6 +15,7 @@ import pytest
 import tariffsim as ts
 from tariffsim.errors import OutputExistsError, ScenarioError
 from tariffsim.outputs.comparison import COMPARE_STEPS, MEASURES, Comparison, compare, write_compare
+from tariffsim.outputs.tables import readable_header
 
 pytestmark = pytest.mark.slow
 
@@ -87,8 +88,14 @@ def test_exemption_softens_and_retaliation_deepens(cmp):
         for key in ("gdp_impact_pct", "gdp_impact_pct_first_year_avg", "gdp_impact_pct_long_run"):
             base, usmca, ret = (t[(s, model, key)] for s in SCENARIOS)
             assert base < 0 and usmca > base and ret < base, (model, key)
-        assert t[("mex25-usmca", model, "us_tariff_revenue_usd")] < t[("mex25", model, "us_tariff_revenue_usd")]
-        assert t[("mex25-usmca", model, "exports_change_pct")] > t[("mex25", model, "exports_change_pct")]
+        assert (
+            t[("mex25-usmca", model, "market_tariff_revenue_change_usd")]
+            < t[("mex25", model, "market_tariff_revenue_change_usd")]
+        )
+        assert (
+            t[("mex25-usmca", model, "exports_change_pct_long_run")]
+            > t[("mex25", model, "exports_change_pct_long_run")]
+        )
 
 
 def test_gdp_paths_are_the_json_paths(cmp):
@@ -142,8 +149,10 @@ def test_csv_and_workbook_round_trip(folder, cmp):
     book = pd.read_excel(rec.out_dir / "compare.xlsx", sheet_name=None)
     assert list(book) == ["comparison", "comparison_tidy", "gdp_paths", "Sources"]
     pd.testing.assert_frame_equal(book["comparison"], wide, check_dtype=False)
-    pd.testing.assert_frame_equal(book["comparison_tidy"], tidy, check_dtype=False)
-    pd.testing.assert_frame_equal(book["gdp_paths"], pd.read_csv(rec.out_dir / "data/gdp_paths.csv"), check_dtype=False)
+    pd.testing.assert_frame_equal(book["comparison_tidy"], tidy.rename(columns=readable_header), check_dtype=False)
+    paths = pd.read_csv(rec.out_dir / "data/gdp_paths.csv").rename(columns=readable_header)
+    pd.testing.assert_frame_equal(book["gdp_paths"], paths, check_dtype=False)
+    assert "GDP deviation from baseline (%)" in book["gdp_paths"].columns
     units = [c for c in wide.columns if c not in ("Scenario", "Model")]
     assert all(c.endswith(")") and "(" in c for c in units), units  # the unit in every header
     src = "\n".join(book["Sources"].Item.astype(str) + " " + book["Sources"].Value.astype(str))

@@ -74,7 +74,9 @@ def test_a_lifted_tariff_returns_towards_baseline():
     onoff = _path({**_mex25(start="2025Q2", end="2025Q4"), "horizon": 24}, elasticities="central")
     peak = onoff.min()
     assert peak == pytest.approx(on[1])  # the same path while in force
-    assert abs(onoff[5]) < 0.1 * abs(peak)  # four quarters after the removal
+    # four quarters after the removal what is left is the blend's share b(6) = 1/6 of the gap between the
+    # long-run real GDP (capital deepening, -3.9 %) and the near term (-2.4 %): about 0.26 of the peak's 1.66
+    assert abs(onoff[5]) < 0.2 * abs(peak)
     assert np.allclose(onoff[-4:], 0.0, atol=1e-12)  # once the blend is complete: baseline
     assert on[-1] < -1.0  # while the permanent tariff stays on the lower path
 

@@ -14,16 +14,22 @@ from tariffsim.engine.macro import (
     DEFAULT_ADJUSTMENT_SPEED,
     blend_weight,
     drag_path,
-    drag_scale,
+    effective_value_added,
     gdp_outcome,
+    long_run_real_gdp,
     near_term_ramp,
     resolve_assumptions,
     target_market,
+    threatened,
     trade_gdp_pct,
+    value_added_pct,
 )
 from tariffsim.engine.simulation import resolve, trade_stage
 from tariffsim.engine.trade import retaliation_wedge
+from tariffsim.inputs.macro_data import value_added_shares
 from tariffsim.inputs.scenario import Scenario
+from tariffsim.models.longrun import capital_deepening_gdp_pct
+from tariffsim.models.value_added import weighted_share
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +71,11 @@ def test_resolved_assumptions_for_mex25(data):
     assert a.market == "USA"
     assert a.export_dependence == 0.80
     assert a.export_dependence_data == pytest.approx(0.771, abs=5e-4)  # BACI 2023
-    assert a.value_added_share == pytest.approx(0.650, abs=5e-4)  # WIOD 2014, Mexico -> US
+    # WIOT 2011 shares by sector (Leontief), weighted by Mexico's 2024 sales to the US: 0.582, below the
+    # all-goods 0.67 because electrical goods (0.39) and machinery (0.42) weigh heavily
+    assert a.value_added_share == pytest.approx(0.582, abs=5e-4)
+    assert a.baseline_growth_annual_pct == 1.2  # OECD, 4 December 2024 (pre-tariff)
+    assert "2024-12-04" in a.sources["baseline_growth_annual_pct"]
     assert a.gdp_usd == pytest.approx(1789.1e9, rel=1e-3)  # WDI 2023 (ilms2025 README: 1,789 bn USD)
     assert a.exports_usd == pytest.approx(data.exports("MEX"))
     low = resolve_assumptions(Scenario.builtin("mex25"), data, case="low")
@@ -78,7 +88,7 @@ def test_country_facts_come_from_the_dataset_for_other_countries(data):
     )
     a = resolve_assumptions(sc, data)
     assert a.market == "USA"
-    # WIOD 2014, Canada's gross exports to the US: domestic value added share (../shared/data/wiod_dva)
+    # WIOT 2011, Canada's own shares by sector weighted by its sales to the US
     assert 0.6 < a.value_added_share < 0.9
     assert a.export_dependence == 0.80  # the scenario's own value (mex25 sets it)
     assert 0.7 < a.export_dependence_data < 0.8  # BACI 2023: about 3/4 of Canada's exports go to the US
@@ -91,8 +101,17 @@ def test_country_without_value_added_share_is_a_clear_error(data):
     )
     with pytest.raises(ts.DataError, match="assumptions.value_added_share"):
         resolve_assumptions(sc, data)
-    ok = variant(sc, assumptions={"value_added_share": 0.5})
-    assert resolve_assumptions(ok, data).value_added_share == 0.5
+    # VNM is not in WIOT 2011 or the SEA: every figure must come from the scenario, one error at a time
+    va = variant(sc, assumptions={"value_added_share": 0.5})
+    with pytest.raises(ts.DataError, match="capital_share"):
+        resolve_assumptions(va, data)
+    own = {"value_added_share": 0.5, "capital_share": 0.4, "imported_share_gfcf": 0.3, "uncertainty_drag_pct": 0.2}
+    ok = variant(sc, assumptions=own)
+    assert resolve_assumptions(ok, data, growth=False).value_added_share == 0.5
+    with pytest.raises(ts.DataError, match=r"VNM.*baseline_growth_annual_pct"):
+        resolve_assumptions(ok, data)
+    grown = variant(sc, assumptions={**own, "baseline_growth_annual_pct": 6.0})
+    assert resolve_assumptions(grown, data).baseline_growth_annual_pct == 6.0
 
 
 def test_target_market_is_the_tariff_setter(data):
@@ -107,10 +126,16 @@ def test_trade_channel_closed_form(data):
     a = resolve_assumptions(Scenario.builtin("mex25"), data)
     # a 10 % fall of the exports to the US in the simple form: d X 0.10 va k (1 - o) / GDP
     dx_us = -0.10 * a.export_dependence * a.exports_usd
-    expect = 100 * a.multiplier * (1 - a.exchange_rate_offset) * a.value_added_share * dx_us / a.gdp_usd
-    assert trade_gdp_pct(dx_us, 0.0, a) == pytest.approx(expect)
-    half = a.replace(exchange_rate_offset=0.5)
-    assert trade_gdp_pct(dx_us, 0.0, half) == pytest.approx(expect / 2)
+    va = a.value_added_share
+    expect = 100 * va * dx_us / a.gdp_usd
+    assert value_added_pct(dx_us, 0.0, va, a.value_added_share_other, a.gdp_usd) == pytest.approx(expect)
+    # k (1 - o): the multiplier and the exchange-rate offset scale the outcome's value added
+    inp = resolve("mex25", recession=False)
+    near = trade_stage(inp, inp.central_set).near
+    m, u = data.index("MEX"), data.index("USA")
+    base = trade_gdp_pct(near, a, m, u)
+    assert trade_gdp_pct(near, a.replace(exchange_rate_offset=0.5), m, u) == pytest.approx(base / 2)
+    assert trade_gdp_pct(near, a.replace(multiplier=2 * a.multiplier), m, u) == pytest.approx(2 * base)
 
 
 def test_retaliation_wedge_by_hand(data):
@@ -132,21 +157,41 @@ def test_retaliation_wedge_by_hand(data):
     assert retaliation_wedge(data.values, t0n, t1n, m, u, **kw) == 0.0
 
 
-def test_drag_scale_is_relative_to_the_seed_case(data):
-    m, u = data.index("MEX"), data.index("USA")
-    # mex25-usmca: 25 % on the unclaimed trade, product by product with the 2024 claims (0.496 claimed)
-    unclaimed = 1.0 - ts.load_product_groups("MEX", "2024").claim_share
-    for name, expect in (("mex25", 1.0), ("mex25-usmca", unclaimed)):
+def test_drag_answers_the_threat_not_the_duty(data):
+    """The uncertainty drag is the same with the USMCA exemption as without (the threat to market
+    access is the same); zero only when no tariff on the country changes."""
+    m = data.index("MEX")
+    for name in ("mex25", "mex25-usmca"):
         t0, t1 = Scenario.builtin(name).tariff_arrays(data)
-        assert drag_scale(data.values, t0, t1, m, u) == pytest.approx(expect)
+        assert threatened(t0, t1, m)
+    t0, t1 = Scenario.builtin("mex25").derive(rate=0.0).tariff_arrays(data)
+    assert not threatened(t0, t1, m)
+    a = ts.simulate("mex25", recession=False, elasticities=["central"]).outcome().macro
+    b = ts.simulate("mex25-usmca", recession=False, elasticities=["central"]).outcome().macro
+    assert a.near_term["uncertainty"] == b.near_term["uncertainty"] < 0
+    # Caldara et al. (2020): investment 1.5 % lower x Mexico's investment share of GDP 0.208 (WIOT 2011)
+    assert a.assumptions.uncertainty_drag_pct == pytest.approx(1.5 * 0.208324, rel=1e-6)
+    off = ts.simulate(
+        variant(Scenario.builtin("mex25"), assumptions={"uncertainty_drag_pct": 0.0}),
+        recession=False,
+        elasticities=["central"],
+    )
+    np.testing.assert_allclose(off.outcome().macro.components["uncertainty"], 0.0)
 
 
-def _simple_form_value_added(o, a, m, u):
-    """100 x (va_US d X %US + va_other (1 - d) X %other) / GDP, by hand."""
+def _simple_form_value_added(o, a, m, u, data):
+    """100 x (va_US d X %US + va_other (1 - d) X %other) / GDP, by hand, with the WIOT shares by sector
+    weighted by the outcome's export change by sector."""
     us = o.V1[m, u].sum() / o.V0[m, u].sum() - 1
     other = (o.V1[m].sum() - o.V1[m, u].sum()) / (o.V0[m].sum() - o.V0[m, u].sum()) - 1
+    s_us, _ = value_added_shares("MEX", "USA", data.sectors)
+    s_w, _ = value_added_shares("MEX", None, data.sectors)
+    keep = [k for k in range(data.n_countries) if k not in (m, u)]
+    va_us = weighted_share(s_us, o.V1[m, u] - o.V0[m, u])
+    d_o = (o.V1[m, keep] - o.V0[m, keep]).sum(axis=0)
+    va_o = weighted_share(s_w, d_o if np.any(d_o != 0) else o.V0[m, keep].sum(axis=0))  # no change: baseline mix
     d, x = a.export_dependence, a.exports_usd
-    return 100 * (a.value_added_share * d * x * us + a.value_added_share_other * (1 - d) * x * other) / a.gdp_usd
+    return 100 * (va_us * d * x * us + va_o * (1 - d) * x * other) / a.gdp_usd
 
 
 def test_gdp_path_by_hand(data):
@@ -156,10 +201,20 @@ def test_gdp_path_by_hand(data):
     a = inp.assumptions
     mac = gdp_outcome(near=ts_.near, long_run=ts_.gdp_long_run, at_risk=ts_.at_risk, t0=inp.t0, t1=inp.t1, a=a)
     m, u = data.index("MEX"), data.index("USA")
-    nt = a.multiplier * (1 - a.exchange_rate_offset) * _simple_form_value_added(ts_.near, a, m, u)
+    nt = a.multiplier * (1 - a.exchange_rate_offset) * _simple_form_value_added(ts_.near, a, m, u, data)
     assert mac.near_term["trade"] == pytest.approx(nt)
-    lr = float(ts_.gdp_long_run.real_income_pct[m])
-    assert mac.long_run_gdp_pct == pytest.approx(lr)
+    # long-run real GDP: capital deepening at the GE's prices; real income is its own number
+    sol = ts_.gdp_long_run.detail
+    imp = np.array(ts_.gdp_long_run.V0[:, m])  # (exporters, sectors) into Mexico
+    imp[m] = 0
+    w = imp.sum(axis=0)
+    p_m = float((ts_.gdp_long_run.import_price_hat[m] * w).sum() / w.sum())
+    lr = float(
+        capital_deepening_gdp_pct(a.capital_share, a.imported_share_gfcf, 100 * (p_m - 1), 100 * (sol.w_hat[m] - 1))
+    )
+    assert mac.long_run_gdp_pct == pytest.approx(lr, rel=1e-6)
+    assert mac.real_income_pct_long_run == pytest.approx(float(ts_.gdp_long_run.real_income_pct[m]))
+    assert mac.long_run_gdp_pct != pytest.approx(mac.real_income_pct_long_run, abs=0.05)
     H = a.horizon
     b = blend_weight(H, a.blend_start_quarter, a.blend_end_quarter)
     ramp = near_term_ramp(H, a.adjustment_speed)
@@ -169,7 +224,7 @@ def test_gdp_path_by_hand(data):
     assert mac.gdp_impact_pct == pytest.approx(nt - a.uncertainty_drag_pct)  # quarter 4: near term only
     assert mac.first_year_avg_pct == pytest.approx(np.mean(mac.path[:4]))
     # value added at risk: the PE long-run export loss x value added (no multiplier), not GDP
-    assert mac.value_added_at_risk_pct == pytest.approx(_simple_form_value_added(ts_.at_risk, a, m, u))
+    assert mac.value_added_at_risk_pct == pytest.approx(_simple_form_value_added(ts_.at_risk, a, m, u, data))
     assert mac.value_added_at_risk_pct < mac.near_term["trade"] < 0
 
 
@@ -248,3 +303,43 @@ def test_every_model_gets_its_gdp_path_from_the_one_macro_function(model, monkey
     for name, (_, _, out) in zip(sets, calls, strict=True):
         assert r.outcome(name).macro is out
         assert r.headline(name)["gdp_impact_pct_long_run"] == pytest.approx(out.long_run_gdp_pct)
+
+
+def test_value_added_follows_the_sectors_hit(data):
+    """With the WIOT shares, a tariff on electrical goods alone passes less value added per dollar
+    than one on mining (0.39 against 0.94 for Mexico to the US)."""
+    sc = Scenario.builtin("mex25")
+    inp = resolve(sc, recession=False)
+    ts_ = trade_stage(inp, inp.central_set)
+    m, u = data.index("MEX"), data.index("USA")
+    va_m, va_o = effective_value_added(ts_.near, inp.assumptions, m, u)
+    assert va_m == pytest.approx(0.5825, abs=0.002)  # what a uniform US tariff hits
+    assert inp.assumptions.value_added_by_sector[data.sectors.index("electrical")] == pytest.approx(0.391, abs=1e-3)
+    r = ts.simulate(sc, recession=False, elasticities=["central"]).to_json()
+    assert r["domestic_value_added_share"] == pytest.approx(0.58, abs=0.01)
+
+
+def test_long_run_gdp_zero_without_relative_price_change(data):
+    inp = resolve("mex25", recession=False)
+    o = ge_trade(inp.context, inp.central_set, "long-run")
+    a = inp.assumptions.replace(imported_share_gfcf=0.0)
+    gdp, *_ = long_run_real_gdp(o, a)
+    assert gdp == 0.0
+
+
+def test_other_country_gets_its_own_numbers_or_a_clear_error():
+    base = Scenario.builtin("mex25")
+    ca = variant(
+        base, country="CAN", tariffs=[{"importer": "USA", "exporters": ["CAN"], "sectors": "all", "rate": 0.25}]
+    )
+    r = ts.simulate(ca, recession=False, elasticities=["central"])
+    a = r.assumptions
+    assert a.capital_share == pytest.approx(0.386, abs=1e-3)  # Canada's SEA share, not Mexico's 0.651
+    assert a.uncertainty_drag_pct == pytest.approx(1.5 * 0.219391, rel=1e-6)
+    # the growth forecast is looked up only when the recession model runs
+    assert r.to_json()["baseline_growth_forecast"] is None
+    vn = variant(
+        base, country="VNM", tariffs=[{"importer": "USA", "exporters": ["VNM"], "sectors": "all", "rate": 0.25}]
+    )
+    with pytest.raises(ts.DataError, match="VNM"):
+        ts.simulate(vn, recession=False)

@@ -645,6 +645,8 @@ def test_rerunning_the_recorded_command_reproduces_the_shipped_file(shared_data,
     for key, value in shipped_cal.items():
         if isinstance(value, float):
             assert fresh_cal[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+        elif key in ("cov", "gaussian_cov"):  # covariance of the estimates (numerical Hessian)
+            np.testing.assert_allclose(fresh_cal[key], value, rtol=1e-7, atol=1e-12, err_msg=key)
         else:
             assert fresh_cal[key] == value, key
 

@@ -47,7 +47,7 @@ def test_no_tariff_change_no_effect():
             assert np.all(o.revenue1 == o.revenue0)
         assert np.all(so.macro.path == 0)
     j = r.to_json()
-    assert j["exports_change_pct"] == 0 and j["gdp_impact_pct"] == 0
+    assert j["exports_change_pct_long_run"] == 0 and j["gdp_impact_pct"] == 0
     # common random numbers: with no shock the recession probability is exactly the baseline one
     assert j["recession_probability"] == j["recession_probability_baseline"]
     assert j["annual_contraction_probability"] == j["annual_contraction_probability_baseline"]
@@ -70,19 +70,21 @@ def test_decomposition_adds_up_and_shares_sum_to_one(mex25):
 
 def test_signs_and_magnitudes(mex25):
     j = mex25.to_json()
-    assert j["exports_to_us_change_pct"] < j["exports_change_pct"] < 0  # the loss is in the US market
-    assert j["us_tariff_revenue_usd"] > 0
-    assert 0 < j["us_import_price_change_pct"] < 25  # partial pass-through into the composite US import price
+    assert (
+        j["exports_to_market_change_pct_long_run"] < j["exports_change_pct_long_run"] < 0
+    )  # the loss is in the US market
+    assert j["market_tariff_revenue_change_usd"] > 0
+    assert 0 < j["market_import_price_change_pct"] < 25  # partial pass-through into the composite US import price
     # revenue on Mexican goods is (t0 + 0.25) x what is still imported from Mexico
     o, d = mex25.outcome().trade, mex25.data
     m, u = d.index("MEX"), d.index("USA")
     assert o.revenue1[m, u].sum() == pytest.approx(((d.tariffs[m, u] + 0.25) * o.V1[m, u]).sum(), rel=1e-12)
     # the rest of the change comes from trade diverted to other suppliers, who pay their 2024 duties
-    other = j["us_tariff_revenue_usd"] - (o.revenue1[m, u].sum() - o.revenue0[m, u].sum())
+    other = j["market_tariff_revenue_change_usd"] - (o.revenue1[m, u].sum() - o.revenue0[m, u].sum())
     assert other == pytest.approx((d.tariffs[:, u] * o.dV[:, u]).sum() - (d.tariffs[m, u] * o.dV[m, u]).sum(), rel=1e-9)
     assert other > 0
     for h in j["by_elasticity_set"].values():
-        assert h["gdp_impact_pct"] < 0 and h["exports_change_pct"] < 0
+        assert h["gdp_impact_pct"] < 0 and h["exports_change_pct_long_run"] < 0
     # Published first-year estimates for a 25 % tariff on Mexico are annual averages of about
     # -1 % to -3 % (README: PIIE G-Cubed, bank estimates, OECD March 2025). The derived central
     # case (Boehm et al. one-year elasticity 0.76, WIOD value added 0.65, multiplier 1) is compared
@@ -96,7 +98,7 @@ def test_signs_and_magnitudes(mex25):
 def test_orderings_usmca_softens_retaliation_deepens(mex25, usmca, retaliation):
     g = {k: r.to_json()["gdp_impact_pct"] for k, r in (("mex25", mex25), ("usmca", usmca), ("ret", retaliation))}
     assert g["ret"] < g["mex25"] < g["usmca"] < 0
-    assert usmca.to_json()["exports_change_pct"] > mex25.to_json()["exports_change_pct"]
+    assert usmca.to_json()["exports_change_pct_long_run"] > mex25.to_json()["exports_change_pct_long_run"]
     # retaliation costs the retaliator through both stated channels
     ch = retaliation.to_json()["macro"]["channels_after_4q_pct"]
     assert ch["retaliation_inputs"] < 0 and ch["real_income"] < 0
@@ -151,10 +153,17 @@ def test_invariant_to_currency_unit_and_country_order():
     base = ts.simulate("mex25", data=d, recession=False).to_json()
     for other in (scaled, reordered):
         j = ts.simulate("mex25", data=other, recession=False).to_json()
-        for k in ("exports_change_pct", "exports_to_us_change_pct", "us_import_price_change_pct", "gdp_impact_pct"):
+        for k in (
+            "exports_change_pct_long_run",
+            "exports_to_market_change_pct_long_run",
+            "market_import_price_change_pct",
+            "gdp_impact_pct",
+        ):
             assert j[k] == pytest.approx(base[k], rel=1e-9, abs=1e-12), k
     j = ts.simulate("mex25", data=scaled, recession=False).to_json()
-    assert j["us_tariff_revenue_usd"] == pytest.approx(base["us_tariff_revenue_usd"] * 1e-3, rel=1e-9)
+    assert j["market_tariff_revenue_change_usd"] == pytest.approx(
+        base["market_tariff_revenue_change_usd"] * 1e-3, rel=1e-9
+    )
 
 
 def test_result_is_frozen_and_records_provenance(mex25):
@@ -186,10 +195,10 @@ CONTRACT = {
     "scenario",
     "model",
     "country",
-    "exports_change_pct",
-    "exports_to_us_change_pct",
-    "us_tariff_revenue_usd",
-    "us_import_price_change_pct",
+    "exports_change_pct_long_run",
+    "exports_to_market_change_pct_long_run",
+    "market_tariff_revenue_change_usd",
+    "market_import_price_change_pct",
     "by_elasticity_set",
     "gdp_impact_pct",
     "gdp_impact_pct_low",
@@ -202,10 +211,10 @@ CONTRACT = {
     "export_dependence_data",
 }
 PER_SET = {
-    "exports_change_pct",
-    "exports_to_us_change_pct",
-    "us_tariff_revenue_usd",
-    "us_import_price_change_pct",
+    "exports_change_pct_long_run",
+    "exports_to_market_change_pct_long_run",
+    "market_tariff_revenue_change_usd",
+    "market_import_price_change_pct",
     "gdp_impact_pct",
     "gdp_path",
     "recession_probability",
@@ -220,7 +229,7 @@ def test_json_contract(mex25):
     assert set(j["by_elasticity_set"]) == set(DEFAULT_SETS)
     for h in j["by_elasticity_set"].values():
         assert PER_SET <= set(h)
-    assert j["by_elasticity_set"]["central"]["exports_change_pct"] == j["exports_change_pct"]
+    assert j["by_elasticity_set"]["central"]["exports_change_pct_long_run"] == j["exports_change_pct_long_run"]
     impacts = [h["gdp_impact_pct"] for h in j["by_elasticity_set"].values()]
     assert j["gdp_impact_pct_low"] == max(impacts) and j["gdp_impact_pct_high"] == min(impacts)
     assert j["gdp_impact_pct_high"] <= j["gdp_impact_pct"] <= j["gdp_impact_pct_low"]
@@ -240,7 +249,8 @@ def test_cli_run_json(capsys):
 def test_cli_run_text_and_errors(capsys):
     assert cli_main(["run", "mex25-usmca", "--draws", "0", "--paths", "1000"]) == 0
     out = capsys.readouterr().out
-    assert "MEX GDP after 4 quarters" in out and "central" in out
+    assert "MEX GDP, first-year average" in out and "MEX GDP level after 4 quarters" in out and "central" in out
+    assert out.index("first-year average") < out.index("after 4 quarters") < out.index("long run")
     assert cli_main(["run", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tariffsim: error:") and "unknown scenario 'nope'" in err
@@ -252,7 +262,11 @@ def test_smart_linear_method_runs():
     r = ts.simulate("mex25", method="smart-linear", recession=False, elasticities=["smart"])
     exact = ts.simulate("mex25", recession=False, elasticities=["smart"])
     # SMART's first-order formulas overstate the loss of a large tariff (MODELS.md section 1)
-    assert r.to_json()["exports_to_us_change_pct"] < exact.to_json()["exports_to_us_change_pct"] < 0
+    assert (
+        r.to_json()["exports_to_market_change_pct_long_run"]
+        < exact.to_json()["exports_to_market_change_pct_long_run"]
+        < 0
+    )
 
 
 # ----------------------------------------------------------------------------- GE bridge
@@ -270,8 +284,9 @@ def test_ge_model_runs_and_orders(capsys):
     ge = j["mex25"]["ge"]
     assert ge["solver"]["converged"] and ge["solver"]["residual"] < 1e-8
     assert ge["country"]["iso3"] == "MEX" and ge["country"]["real_income_pct"] < 0
-    # the long-run GDP loss equals the GE real income change of Mexico (plus the faded drag)
-    assert j["mex25"]["gdp_impact_pct_long_run"] == pytest.approx(ge["country"]["real_income_pct"], abs=0.05)
+    # the long-run real income is the GE's; long-run real GDP is its own number (capital deepening)
+    assert j["mex25"]["real_income_pct_long_run"] == pytest.approx(ge["country"]["real_income_pct"], abs=1e-9)
+    assert j["mex25"]["gdp_impact_pct_long_run"] < j["mex25"]["real_income_pct_long_run"] < 0
     assert cli_main(["run", "mex25", "--model", "ge", "--json", "--draws", "0", "--paths", "1000"]) == 0
     assert json.loads(capsys.readouterr().out)["model"] == "ge"
 
@@ -341,7 +356,7 @@ def test_summary_shows_exactly_the_json_numbers(mex25):
             "gdp_impact_pct",
             "gdp_impact_pct_first_year_avg",
             "gdp_impact_pct_long_run",
-            "exports_change_pct",
+            "exports_change_pct_long_run",
             "exports_change_pct_after_4q",
             "recession_probability",
             "recession_probability_change",
@@ -353,14 +368,22 @@ def test_summary_shows_exactly_the_json_numbers(mex25):
 
 def test_no_two_shipped_sets_give_the_same_results(mex25):
     rows = {
-        n: (round(h["gdp_impact_pct"], 6), round(h["gdp_impact_pct_long_run"], 6), round(h["exports_change_pct"], 6))
+        n: (
+            round(h["gdp_impact_pct"], 6),
+            round(h["gdp_impact_pct_long_run"], 6),
+            round(h["exports_change_pct_long_run"], 6),
+        )
         for n, h in mex25.to_json()["by_elasticity_set"].items()
     }
     assert len(set(rows.values())) == len(rows)
     for m in ("pe", "ge"):
         r = ts.simulate("mex25", model=m, recession=False, elasticities=list(ts.available_sets()))
         vals = [
-            (round(h["gdp_impact_pct"], 6), round(h["gdp_impact_pct_long_run"], 6), round(h["exports_change_pct"], 6))
+            (
+                round(h["gdp_impact_pct"], 6),
+                round(h["gdp_impact_pct_long_run"], 6),
+                round(h["exports_change_pct_long_run"], 6),
+            )
             for h in r.to_json()["by_elasticity_set"].values()
         ]
         assert len(set(vals)) == len(vals), m
@@ -406,9 +429,15 @@ def test_other_country_needs_a_recession_calibration():
         Scenario.builtin("mex25"),
         country="VNM",
         tariffs=[{"importer": "USA", "exporters": ["VNM"], "rate": 0.25}],
-        assumptions={"value_added_share": 0.5},
+        # VNM is in neither WIOT 2011 nor the SEA: the scenario gives its own figures
+        assumptions={
+            "value_added_share": 0.5,
+            "capital_share": 0.4,
+            "imported_share_gfcf": 0.3,
+            "uncertainty_drag_pct": 0.3,
+        },
     )
-    r = ts.simulate(sc, recession=False)  # trade and macro run for any country
+    r = ts.simulate(sc, recession=False)  # trade and macro run for any country with its own figures
     assert r.to_json()["gdp_impact_pct"] < 0
     with pytest.raises(ts.TariffSimError, match="VNM"):
         ts.simulate(sc, draws=0, n_paths=1000)
@@ -430,7 +459,9 @@ def test_multi_sector_ge_gives_the_long_run_with_the_1993_structure_stated():
     # the long run is the Caliendo-Parro real income change of Mexico (its own sector elasticities)
     from tariffsim.replication.cp2015 import tariff_on_nafta
 
-    assert j["gdp_impact_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
+    assert j["real_income_pct_long_run"] == pytest.approx(tariff_on_nafta().region("MEX")["real_income_pct"], abs=1e-8)
+    # long-run real GDP: capital deepening at the multi-sector GE's prices, not its real income relabelled
+    assert j["gdp_impact_pct_long_run"] != pytest.approx(j["real_income_pct_long_run"], abs=0.05)
     # same near term as the PE run (one macro layer)
     pe = ts.simulate("mex25", recession=False, elasticities=["central"]).to_json()
     assert j["gdp_impact_pct"] == pe["gdp_impact_pct"]

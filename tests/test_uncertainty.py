@@ -94,5 +94,10 @@ def test_sweep_point_at_the_scenario_rate_equals_simulate():
     seed, same number of paths, common random numbers)."""
     sw = sweep("mex25", [0.25], elasticities=["central"]).set_index("elasticity_set")
     h = ts.simulate("mex25", draws=0).to_json()["by_elasticity_set"]["central"]
-    for k in ("gdp_impact_pct", "recession_probability", "recession_probability_baseline", "exports_change_pct"):
+    for k in (
+        "gdp_impact_pct",
+        "recession_probability",
+        "recession_probability_baseline",
+        "exports_change_pct_long_run",
+    ):
         assert sw.loc["central", k] == pytest.approx(h[k], rel=1e-12), k

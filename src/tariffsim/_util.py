@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
@@ -64,3 +66,41 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", ba
     if round(float(v), nd) == 0:
         return f"{0.0:.{nd}f}" if bare_zero else f"{0.0:+.{nd}f}"
     return f"{float(v):+.{nd}f}".replace("-", "−")
+
+
+class ShortRepr:
+    """A bounded ``repr`` and ``_repr_html_`` for result records (frozen dataclasses declared with
+    ``repr=False``): scalar fields as they are, arrays and tables by shape, other records by type.
+    Never longer than :data:`REPR_LIMIT` characters, whatever the arrays hold."""
+
+    def _repr_fields(self) -> list[str]:
+        out = []
+        for f in fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            if isinstance(v, np.ndarray) or (hasattr(v, "shape") and hasattr(v, "columns")):
+                txt = f"{type(v).__name__}{tuple(v.shape)}"
+            elif isinstance(v, float | int | str | bool) or v is None:
+                txt = repr(v) if not isinstance(v, str) or len(v) < 80 else repr(v[:77] + "...")
+            elif isinstance(v, Mapping):
+                txt = f"{{{len(v)} items}}"
+            elif isinstance(v, tuple | list):
+                txt = f"{type(v).__name__}[{len(v)}]"
+            else:
+                txt = f"<{type(v).__name__}>"
+            out.append(f"{f.name}={txt}")
+        return out
+
+    def __repr__(self) -> str:
+        text = f"{type(self).__name__}(" + ", ".join(self._repr_fields()) + ")"
+        return text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 4] + "...)"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(x.split('=', 1)[0])}</td><td>{html.escape(x.split('=', 1)[1])}</td></tr>"
+            for x in self._repr_fields()
+        )
+        return f"<b>{html.escape(type(self).__name__)}</b><table>{rows}</table>"[: 4 * REPR_LIMIT]
+
+
+#: The longest ``repr`` a result record gives.
+REPR_LIMIT = 2_000

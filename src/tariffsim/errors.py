@@ -31,6 +31,7 @@ class DataError(TariffSimError, ValueError):
     """
 
     def __init__(self, message: str, *, source: str | None = None, location: str | None = None):
+        self.message = message
         self.source = source
         self.location = location
         parts = []

@@ -51,7 +51,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     check_output_dir(args.out, field="--out")  # before any work
     formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
     sc = scenario_from_args(args)
-    with dask_client(args.scheduler, args.workers) as client, progress_bar(args, len(REPORT_STEPS)) as bar:
+    with (
+        dask_client(args.scheduler, args.workers, quiet=getattr(args, "quiet", False)) as client,
+        progress_bar(args, len(REPORT_STEPS)) as bar,
+    ):
         rec = write_report(
             sc,
             args.out,
@@ -79,7 +82,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_output_dir(args.out, field="--out")  # before any work
     sc = scenario_from_args(args)
     sets = split_sets(args.elasticities, sc) or ["low", "central", "high"]
-    with dask_client(args.scheduler, args.workers) as client, progress_bar(args, len(SWEEP_STEPS)) as bar:
+    with (
+        dask_client(args.scheduler, args.workers, quiet=getattr(args, "quiet", False)) as client,
+        progress_bar(args, len(SWEEP_STEPS)) as bar,
+    ):
         rec = write_sweep(
             sc,
             args.tariff,
@@ -111,7 +117,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         what="runs in one comparison",
     )
     scenarios = [scenario_from_args(argparse.Namespace(**{**vars(args), "scenario": s})) for s in args.scenarios]
-    with dask_client(args.scheduler, args.workers) as client:
+    with dask_client(args.scheduler, args.workers, quiet=getattr(args, "quiet", False)) as client:
         n = len(scenarios) * len(models or [None])
         with progress_bar(args, n + len(COMPARE_STEPS)) as bar:
             rec = write_compare(
@@ -232,18 +238,24 @@ def scheduler_address(text: str, flag: str = "--scheduler") -> str:
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+def dask_client(scheduler: str | None = None, workers: int | None = None, *, quiet: bool = False) -> Iterator[Any]:
     """A ``dask.distributed.Client`` for the grid points of sweeps, heatmaps and comparisons:
     connected to ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``), or to a local
     cluster of ``workers`` single-threaded worker processes started here and closed on exit;
-    None (run in this process) when neither is given."""
+    None (run in this process) when neither is given. Dask's own logging (scheduler, workers,
+    nannies) is held at WARNING, at ERROR with ``quiet`` (``--quiet`` is quiet)."""
     if scheduler is None and not workers:
         yield None
         return
     try:
+        import dask
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is an optional dependency
         raise TariffSimError("--scheduler/--workers need dask.distributed: pip install 'tariffsim[dask]'") from None
+    level = logging.ERROR if quiet else logging.WARNING
+    for name in ("distributed", "dask", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(level)
+    dask.config.set({"logging.distributed": logging.getLevelName(level).lower()})
     if scheduler is not None:
         address = scheduler_address(scheduler, "--scheduler")
         try:
@@ -264,7 +276,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         warnings.simplefilter("ignore", ResourceWarning)
         try:
             with (
-                LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+                LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=level
+                ) as cluster,
                 Client(cluster) as client,
             ):
                 log.info("local dask cluster with %d workers", n)

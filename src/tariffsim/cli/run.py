@@ -88,6 +88,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..engine.simulation import resolve
     from ..inputs.scenario import load_scenario, validate_file
 
     if args.file.endswith(".toml") or "/" in args.file:
@@ -96,6 +97,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         sc = load_scenario(args.file)
         if not args.no_data:
             sc.validate_against(sc.load_data())
+    if not args.no_data:
+        # the checks `run` makes before it computes anything: the country's value added, capital facts,
+        # uncertainty drag, baseline growth forecast and recession calibration, from the scenario or shipped data
+        resolve(sc)
     print(
         f"{args.file}: valid scenario {sc.name!r} ({len(sc.tariffs)} tariff measure(s), "
         f"{len(sc.retaliation)} retaliation measure(s), sets: {', '.join(sc.elasticity_sets)}; hash {sc.hash})"

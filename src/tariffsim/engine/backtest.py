@@ -44,6 +44,7 @@ from ..inputs.episodes import Episode, find_episode, shipped_episodes
 from ..inputs.policy import parse_date, quarter_bounds
 from ..inputs.scenario import Scenario, load_scenario
 from ..models.pe import PEOutcome, solve_pe
+from .macro import baseline_growth
 from .simulation import simulate
 
 if TYPE_CHECKING:
@@ -222,9 +223,10 @@ def gdp_scenario(ep: Episode) -> Scenario:
             field="shock.scenario",
         )
     g = s.get("baseline_growth_annual_pct")
-    if g is not None and abs(float(g) - sc.assumptions.baseline_growth_annual_pct) > 1e-12:
+    own = baseline_growth(sc, sc.country)[0] if g is not None else None
+    if g is not None and own is not None and abs(float(g) - own) > 1e-12:
         raise ScenarioError(
-            f"scenario {sc.name!r} has baseline growth {sc.assumptions.baseline_growth_annual_pct:g} %, the episode {g}",
+            f"scenario {sc.name!r} has baseline growth {own:g} %, the episode {g}",
             source=ep.file,
             field="shock.baseline_growth_annual_pct",
         )

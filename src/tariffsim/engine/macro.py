@@ -11,24 +11,35 @@ Two horizons, two concepts:
      tariff-setting market m and to other markets. Simple form (the design card's, used by
      ``mex25``): sales to m = export dependence d x total exports, the rest (1 - d), each moved by
      the model's percent change for that destination; sectoral form: the model's changes as
-     they are. Direct effect = value-added share x export change (WIOD 2014: 0.65 for Mexico's
-     exports to the US), times the domestic multiplier k and (1 - o), o the share of the tariff
-     absorbed by a currency depreciation.
+     they are. Direct effect = domestic value added in the export change, ``sum_s dva_s dX_s``:
+     shares by sector and destination from a Leontief inverse on WIOT 2011
+     (:mod:`tariffsim.inputs.macro_data`), weighted by the model's export change by sector (Mexico
+     to the US: 0.39 for electrical goods, 0.64 for vehicles, 0.94 for mining; 0.58 for what a
+     uniform US tariff hits), times the domestic multiplier k and (1 - o), o the share of the
+     tariff absorbed by a currency depreciation.
   2. *Retaliation, input costs* (``retaliation_inputs``): c's own tariff on m's goods raises the
      cost of m's inputs in c's exports by ``input share x pass-through x duty / exports``; entered
      into the PE model as a price wedge on c's exports, its extra export loss passes to GDP as in 1.
   3. *Real income* (``real_income``): c's PE net welfare as an importer (consumer surplus + tariff
      revenue), one for one; zero when c's market is untouched and exporter prices are fixed.
-  4. *Uncertainty* (``uncertainty``): an investment drag, full in the first year, then fading.
+  4. *Uncertainty* (``uncertainty``): an investment drag from trade-policy uncertainty (Caldara et
+     al. 2020: investment 1-2 % lower), times the country's investment share of GDP (WIOT 2011).
+     It answers the threat to the country's market access, not the duty levied: it is the same for
+     a scenario with exemptions as without, full in the first year, then fading; 0 switches it off.
 
   Within a year specialised capacity cannot move, so lost value added is lost output. The
   channels build up by partial adjustment, ``(1 - (1-a)^q) / (1 - (1-a)^4)`` of their one-year
   value in quarter q <= 4.
 
-* **Long run** (``long_run_ge``): labour and capital are re-employed, so the long-run GDP change
-  is the real-income change of a general-equilibrium solution at the long-run elasticities (the
-  one-sector GE, or the multi-sector GE with input-output linkages), not lost exports x value
-  added. The PE long-run export loss x value added is reported as *value added at risk*, never as GDP.
+* **Long run: two numbers.** *Real income* (``real_income_pct_long_run``) is the real-income
+  change of a general-equilibrium solution at the long-run elasticities (the one-sector GE, or the
+  multi-sector GE with input-output linkages): what residents can buy, mostly the terms of trade.
+  *Real GDP* (``long_run_gdp_pct``, the channel ``long_run``) is output at baseline prices: with
+  fixed factors the static GE does not move it, so it comes from a stated mechanism,
+  steady-state capital deepening when imported capital goods get dearer relative to the country's
+  output (:func:`tariffsim.models.longrun.capital_deepening_gdp_pct`; the GE's own prices, the
+  capital share and imported share of investment from data). The PE long-run export loss x value
+  added is reported as *value added at risk*, never as GDP.
 
 * **Dates** (:func:`dated_outcome`): a tariff that changes over the horizon is a sequence of
   levels, level j in force from quarter s_j. Each level's path P_j is the path above for that
@@ -41,10 +52,11 @@ Two horizons, two concepts:
   the start of its spell of tariffs (none once the tariff is lifted).
 
 * **Path**: the near-term path alone up to ``blend_start_quarter`` (4), then a linear blend that
-  reaches the GE long run at ``blend_end_quarter`` (16: the Yale Budget Lab blends its near-term
-  macro path into its GTAP long run over 16 quarters). With weight b(q) = clip((q - qs)/(qe - qs), 0, 1),
-  each near-term channel is ``(1 - b) x near-term`` and the GE channel ``b x long run``; the
-  uncertainty drag is added.
+  reaches the long-run real GDP at ``blend_end_quarter`` (16: the Yale Budget Lab blends its
+  near-term macro path into its GTAP long run over 16 quarters; capital adjusts over years). With
+  weight b(q) = clip((q - qs)/(qe - qs), 0, 1), each near-term channel is ``(1 - b) x near-term``
+  and the long-run channel ``b x long-run real GDP``; the uncertainty drag is added. The path
+  converges to real GDP, never to real income.
 """
 
 from __future__ import annotations
@@ -55,9 +67,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._util import ShortRepr
 from ..errors import DataError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import country_facts
+from ..inputs.macro_data import baseline_forecast, capital_facts, value_added_shares
+from ..models.longrun import capital_deepening_gdp_pct, relative_investment_price_pct
+from ..models.value_added import weighted_share
 from .trade import TradeOutcome
 
 if TYPE_CHECKING:
@@ -74,7 +90,10 @@ __all__ = [
     "near_term_ramp",
     "blend_weight",
     "drag_path",
-    "drag_scale",
+    "threatened",
+    "baseline_growth",
+    "long_run_real_gdp",
+    "effective_value_added",
     "gdp_outcome",
     "superpose",
     "dated_outcome",
@@ -85,7 +104,7 @@ __all__ = [
 #: Partial-adjustment speed with 38 % (= 0.76 / 2, Boehm et al. 2023) of the response after 4 quarters.
 DEFAULT_ADJUSTMENT_SPEED = 1.0 - (1.0 - 0.38) ** 0.25
 #: The components of the GDP path (they add up to it).
-CHANNELS = ("trade", "retaliation_inputs", "real_income", "long_run_ge", "uncertainty")
+CHANNELS = ("trade", "retaliation_inputs", "real_income", "long_run", "uncertainty")
 NEAR_TERM_CHANNELS = ("trade", "retaliation_inputs", "real_income")
 
 
@@ -117,6 +136,13 @@ class MacroAssumptions:
     blend_end_quarter: float
     horizon: int
     sources: Mapping[str, str] = field(default_factory=dict)
+    value_added_by_sector: tuple[float, ...] | None = None
+    value_added_by_sector_other: tuple[float, ...] | None = None
+    investment_share_gdp: float = float("nan")
+    capital_share: float = float("nan")
+    imported_share_gfcf: float = float("nan")
+    baseline_growth_annual_pct: float = float("nan")
+    baseline_forecast: Mapping[str, Any] | None = None
 
     def replace(self, **kw: Any) -> MacroAssumptions:
         d = asdict(self)
@@ -148,12 +174,17 @@ def target_market(scenario: Scenario, data: TradeData) -> str | None:
     return data.countries[max(cand, key=lambda j: x[j])]
 
 
-def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "central") -> MacroAssumptions:
+def resolve_assumptions(
+    scenario: Scenario, data: TradeData, *, case: str = "central", growth: bool = True
+) -> MacroAssumptions:
     """Resolve a scenario's assumptions on a dataset (``case``: low, central or high values).
 
-    Country facts (WIOD value-added shares, export dependence in the data) come from
-    :func:`tariffsim.inputs.countries.country_facts`; a value-added share the dataset does not have for
-    the country must be set in the scenario (``assumptions.value_added_share``).
+    Every figure is the reported country's own, from the scenario or the shipped data, or a
+    :class:`DataError` names what is missing: value added in exports by sector and destination
+    (WIOT 2011), the capital share and imported share of investment (long-run real GDP), the
+    investment share of GDP (uncertainty drag) and, with ``growth``, the pre-tariff baseline growth
+    forecast for the year of the phase-in (``data/macro/forecasts.csv``). Export dependence comes
+    from :func:`tariffsim.inputs.countries.country_facts`.
     """
 
     c = scenario.country
@@ -171,21 +202,46 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
         sources["export_dependence"] = facts.export_dependence_source
     else:
         sources["export_dependence"] = f"scenario ({scenario.source})"
-    va_spec = sa.value_added_share
-    if va_spec == "data":
-        if facts.value_added_share is None:
-            raise DataError(
-                f"no value-added share of {c}'s exports is shipped with dataset {data.name!r}; "
-                "set assumptions.value_added_share in the scenario",
-                source=scenario.source,
-                location="assumptions.value_added_share",
-            )
-        assert facts.value_added_share_other is not None  # country_facts sets both shares or neither
-        va, va_other = facts.value_added_share, facts.value_added_share_other
-        sources["value_added_share"] = facts.value_added_source
+    by_m: tuple[float, ...] | None = None
+    by_o: tuple[float, ...] | None = None
+    if sa.value_added_share == "data":
+        try:
+            sm, src = value_added_shares(c, market, data.sectors)
+            so, _ = value_added_shares(c, None, data.sectors)
+        except DataError as exc:
+            raise DataError(exc.message, source=scenario.source, location="assumptions.value_added_share") from exc
+        by_m, by_o = tuple(float(x) for x in sm), tuple(float(x) for x in so)
+        xw = data.values[ci].sum(axis=0)
+        w = data.values[ci, data.index(market)] if market is not None else xw
+        va = weighted_share(sm, w) if np.any(w > 0) else weighted_share(sm, xw)
+        va_other = weighted_share(so, xw)
+        sources["value_added_share"] = src + "; by sector, weighted by the export change by sector"
     else:
-        va = va_other = _pick(va_spec, case)
+        va = va_other = _pick(sa.value_added_share, case)
         sources["value_added_share"] = f"scenario ({scenario.source})"
+    cap = None
+    if "data" in (sa.capital_share, sa.imported_share_gfcf, sa.uncertainty_drag_pct):
+        try:
+            cap = capital_facts(c)
+        except DataError as exc:
+            raise DataError(exc.message, source=scenario.source, location="assumptions") from exc
+    alpha = cap.capital_share if cap is not None and sa.capital_share == "data" else sa.capital_share
+    s_m = cap.imported_share_gfcf if cap is not None and sa.imported_share_gfcf == "data" else sa.imported_share_gfcf
+    inv = cap.investment_share_gdp if cap is not None else float("nan")
+    sources["capital_share"] = cap.source if cap is not None else f"scenario ({scenario.source})"
+    if sa.uncertainty_drag_pct == "data":
+        assert cap is not None
+        drag = _pick(sa.investment_drop_pct, case) * cap.investment_share_gdp
+        sources["uncertainty_drag_pct"] = (
+            f"{ASSUMPTIONS['investment_drop_pct'].source}; x {c}'s investment share of GDP "
+            f"{cap.investment_share_gdp:.3f} (WIOT 2011); answers the threat, not the duty levied"
+        )
+    else:
+        drag = _pick(sa.uncertainty_drag_pct, case)
+        sources["uncertainty_drag_pct"] = f"scenario ({scenario.source})"
+    growth_pct, fc = baseline_growth(scenario, c) if growth else (float("nan"), None)
+    if fc is not None:
+        sources["baseline_growth_annual_pct"] = str(fc["label"])
     speed = DEFAULT_ADJUSTMENT_SPEED if sa.adjustment_speed == "data" else float(sa.adjustment_speed)
     qs, qe = float(sa.blend_start_quarter), float(sa.blend_end_quarter)
     sources.update({k: ASSUMPTIONS[k].source for k in ("blend_start_quarter", "blend_end_quarter")})
@@ -201,7 +257,7 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
         value_added_share_other=float(va_other),
         multiplier=_pick(sa.multiplier, case),
         exchange_rate_offset=_pick(sa.exchange_rate_offset, case),
-        uncertainty_drag_pct=_pick(sa.uncertainty_drag_pct, case),
+        uncertainty_drag_pct=float(drag),
         drag_half_life_quarters=float(sa.drag_half_life_quarters),
         input_share_of_imports=_pick(sa.us_input_share_of_imports, case),
         input_cost_passthrough=_pick(sa.input_cost_passthrough, case),
@@ -210,7 +266,43 @@ def resolve_assumptions(scenario: Scenario, data: TradeData, *, case: str = "cen
         blend_end_quarter=qe,
         horizon=scenario.horizon,
         sources=sources,
+        value_added_by_sector=by_m,
+        value_added_by_sector_other=by_o,
+        investment_share_gdp=float(inv),
+        capital_share=float(alpha),
+        imported_share_gfcf=float(s_m),
+        baseline_growth_annual_pct=growth_pct,
+        baseline_forecast=fc,
     )
+
+
+def baseline_growth(scenario: Scenario, country: str) -> tuple[float, dict[str, Any]]:
+    """The baseline growth forecast (percent a year) and its record: the scenario's, else the
+    latest pre-tariff forecast for the country and the phase-in year, else a DataError."""
+    sa = scenario.assumptions
+    if sa.baseline_growth_annual_pct != "data":
+        g = float(sa.baseline_growth_annual_pct)
+        return g, {
+            "country": country,
+            "growth_pct": g,
+            "publisher": "scenario",
+            "publication": scenario.source,
+            "date": None,
+            "pre_tariff": None,
+            "label": f"scenario ({scenario.source})",
+        }
+    where = "assumptions.baseline_growth_annual_pct"
+    if not scenario.phase_in:
+        raise DataError(
+            "no phase_in quarter to date the baseline growth forecast; set phase_in or " + where,
+            source=scenario.source,
+            location=where,
+        )
+    try:
+        f = baseline_forecast(country, int(str(scenario.phase_in)[:4]))
+    except DataError as exc:
+        raise DataError(exc.message, source=scenario.source, location=where) from exc
+    return f.growth_pct, {**f.to_dict(), "label": f"{f.publisher}: {f.label}"}
 
 
 # ----------------------------------------------------------------------------- channels
@@ -243,26 +335,74 @@ def export_loss_usd(o: TradeOutcome, a: MacroAssumptions, country: int, market: 
     return to_m, float(d.sum() - d[country].sum()) - to_m
 
 
-def value_added_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> float:
+def effective_value_added(
+    o: TradeOutcome, a: MacroAssumptions, country: int, market: int | None
+) -> tuple[float, float]:
+    """Domestic value added per dollar of the export change to the market and to other markets:
+    the sector shares weighted by the outcome's export change by sector (by baseline sales when
+    the outcome changes nothing there or changes mix signs), or the scenario's single share."""
+    if a.value_added_by_sector is None or a.value_added_by_sector_other is None or not o.on_dataset:
+        return a.value_added_share, a.value_added_share_other
+    d = o.V1[country] - o.V0[country]  # (importers, sectors)
+    x0 = o.V0[country]
+    others = np.ones(d.shape[0], bool)
+    others[country] = False
+    if market is not None:
+        others[market] = False
+
+    def share(shares: tuple[float, ...], dx: np.ndarray, base: np.ndarray, fallback: float) -> float:
+        one_sign = not (np.any(dx > 0) and np.any(dx < 0))
+        w = dx if one_sign and np.any(dx != 0) else base
+        return weighted_share(np.asarray(shares), w) if np.any(w != 0) else fallback
+
+    va_m = (
+        share(a.value_added_by_sector, d[market], x0[market], a.value_added_share)
+        if market is not None
+        else a.value_added_share
+    )
+    va_o = share(
+        a.value_added_by_sector_other, d[others].sum(axis=0), x0[others].sum(axis=0), a.value_added_share_other
+    )
+    return va_m, va_o
+
+
+def value_added_pct(dx_market: float, dx_other: float, va_m: float, va_o: float, gdp_usd: float) -> float:
     """Value added in an export change, percent of GDP: (va_m dX_m + va_other dX_other) / GDP."""
-    return 100.0 * (a.value_added_share * dx_market + a.value_added_share_other * dx_other) / a.gdp_usd
+    return 100.0 * (va_m * dx_market + va_o * dx_other) / gdp_usd
 
 
-def trade_gdp_pct(dx_market: float, dx_other: float, a: MacroAssumptions) -> float:
-    """Near-term GDP effect (percent) of an export change: k (1 - o) x value added in it."""
-    return a.multiplier * (1.0 - a.exchange_rate_offset) * value_added_pct(dx_market, dx_other, a)
+def trade_gdp_pct(o: TradeOutcome, a: MacroAssumptions, country: int, market: int | None) -> float:
+    """Near-term GDP effect (percent) of an outcome's export change: k (1 - o) x value added in it."""
+    dx = export_loss_usd(o, a, country, market)
+    va = effective_value_added(o, a, country, market)
+    return a.multiplier * (1.0 - a.exchange_rate_offset) * value_added_pct(*dx, *va, a.gdp_usd)
 
 
-def drag_scale(V0: np.ndarray, t0: np.ndarray, t1: np.ndarray, country: int, market: int | None) -> float:
-    """New duty on the country's exports relative to a 25 % tariff on all its sales to the market
-    (the shock the drag assumption describes)."""
-    if market is None:
-        return 0.0
-    bench = 0.25 * float(V0[country, market].sum())
-    if bench <= 0:
-        return 0.0
-    dt = np.clip(t1[country] - t0[country], 0.0, None)
-    return float((V0[country] * dt).sum()) / bench
+def threatened(t0: np.ndarray, t1: np.ndarray, country: int) -> bool:
+    """Whether the scenario changes a tariff on the country's exports or imports: the threat the
+    uncertainty drag answers (its size does not depend on the duty)."""
+    return bool(np.any(t1[country] != t0[country]) or np.any(t1[:, country] != t0[:, country]))
+
+
+def long_run_real_gdp(long_run: TradeOutcome, a: MacroAssumptions) -> tuple[float, float, float, float]:
+    """Long-run real GDP (percent) of the reported country by steady-state capital deepening at a GE
+    outcome's prices: (real GDP %, import price %, output price %, relative investment price %).
+    The output price is the country's factor price (wage) in the GE, the import price the
+    import-weighted composite import price; both in the GE's numeraire (only their ratio matters)."""
+    k = long_run.countries.index(a.country)
+    w_hat = getattr(long_run.detail, "w_hat", None)
+    if w_hat is None:
+        raise DataError(f"the long run needs a GE outcome with factor prices; got {long_run.model}", source="macro")
+    p_y = float(np.asarray(w_hat, dtype=float)[k])
+    ip = np.asarray(long_run.import_price_hat, dtype=float)[k]
+    imp = np.array(long_run.V0[:, k], dtype=float)
+    imp[k] = 0.0
+    wts = imp.sum(axis=0)
+    p_m = float((ip * wts).sum() / wts.sum()) if wts.shape == ip.shape and wts.sum() > 0 else float(np.mean(ip))
+    pm_pct, py_pct = 100.0 * (p_m - 1.0), 100.0 * (p_y - 1.0)
+    gdp = float(capital_deepening_gdp_pct(a.capital_share, a.imported_share_gfcf, pm_pct, py_pct))
+    rel = float(relative_investment_price_pct(a.imported_share_gfcf, pm_pct, py_pct))
+    return gdp, pm_pct, py_pct, rel
 
 
 def near_term_ramp(horizon: int, speed: float) -> np.ndarray:
@@ -288,16 +428,19 @@ def drag_path(drag_pct: float, half_life: float, horizon: int) -> np.ndarray:
     return -drag_pct * np.where(q <= 4, 1.0, 0.5 ** ((q - 4) / half_life))
 
 
-@dataclass(frozen=True, eq=False)
-class MacroOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class MacroOutcome(ShortRepr):
     """GDP effects for one elasticity set and one set of assumptions (percent of baseline GDP).
 
     ``path``: quarterly level deviation from baseline for quarters 1..H after the phase-in
     (negative = loss), the sum of ``components`` (by channel, see :data:`CHANNELS`).
-    ``near_term``: the near-term channels at their one-year values. ``long_run_gdp_pct``: the GE
-    long-run real GDP change. ``value_added_at_risk_pct``: value added in the PE long-run export
+    ``near_term``: the near-term channels at their one-year values. ``long_run_gdp_pct``: long-run
+    real GDP (capital deepening at the GE's prices); ``real_income_pct_long_run``: the GE's real
+    income, a different number. ``domestic_value_added_share``: value added per dollar of the
+    near-term export change. ``value_added_at_risk_pct``: value added in the PE long-run export
     loss (not a GDP effect). ``exports_near_term`` / ``exports_long_run``: percent export changes
     (to the market, to others, total; with ``*_with_input_costs`` under retaliation).
+    ``long_run_prices``: the import, output and relative investment price changes (percent).
     """
 
     path: np.ndarray
@@ -311,6 +454,9 @@ class MacroOutcome:
     export_loss_usd_long_run: float
     wedge: float
     assumptions: MacroAssumptions
+    real_income_pct_long_run: float = float("nan")
+    domestic_value_added_share: float = float("nan")
+    long_run_prices: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.path.setflags(write=False)
@@ -332,19 +478,21 @@ class MacroOutcome:
 
 def _near_term_channels(
     near: TradeOutcome, near_wedge: TradeOutcome | None, c: int, m: int | None, a: MacroAssumptions
-) -> tuple[dict[str, float], dict[str, float], float]:
+) -> tuple[dict[str, float], dict[str, float], float, float]:
     dx = export_loss_usd(near, a, c, m)
-    ch = {"trade": trade_gdp_pct(*dx, a), "retaliation_inputs": 0.0}
+    ch = {"trade": trade_gdp_pct(near, a, c, m), "retaliation_inputs": 0.0}
     exports = export_changes(near, c, m)
     loss = sum(dx)
+    va_m, va_o = effective_value_added(near, a, c, m)
+    dva = (va_m * dx[0] + va_o * dx[1]) / loss if loss != 0 else a.value_added_share
     if near_wedge is not None:
         dxw = export_loss_usd(near_wedge, a, c, m)
-        ch["retaliation_inputs"] = trade_gdp_pct(*dxw, a) - ch["trade"]
+        ch["retaliation_inputs"] = trade_gdp_pct(near_wedge, a, c, m) - ch["trade"]
         exports.update({f"{k}_with_input_costs": v for k, v in export_changes(near_wedge, c, m).items()})
         loss = sum(dxw)
     welfare = near.importer_welfare_usd
     ch["real_income"] = 100.0 * float(welfare[c]) / a.gdp_usd if welfare is not None else 0.0
-    return ch, exports, loss
+    return ch, exports, loss, float(dva)
 
 
 def gdp_outcome(
@@ -369,15 +517,16 @@ def gdp_outcome(
         raise DataError(f"the long run needs a GE outcome; got a {long_run.model} outcome", source="macro")
     c = near.countries.index(a.country)
     m = near.countries.index(a.market) if a.market in near.countries else None
-    nt, exports_nt, loss_nt = _near_term_channels(near, near_wedge, c, m, a)
-    lr = float(long_run.real_income_pct[long_run.countries.index(a.country)])
+    nt, exports_nt, loss_nt, dva = _near_term_channels(near, near_wedge, c, m, a)
+    income = float(long_run.real_income_pct[long_run.countries.index(a.country)])
+    lr, pm, py, rel = long_run_real_gdp(long_run, a)
     H = a.horizon
     ramp = near_term_ramp(H, a.adjustment_speed)
     b = blend_weight(H, a.blend_start_quarter, a.blend_end_quarter)
     comps = {k: (1.0 - b) * ramp * nt[k] for k in NEAR_TERM_CHANNELS}
-    comps["long_run_ge"] = b * lr
+    comps["long_run"] = b * lr
     comps["uncertainty"] = drag_path(
-        a.uncertainty_drag_pct * drag_scale(near.V0, t0, t1, c, m), a.drag_half_life_quarters, H
+        a.uncertainty_drag_pct if threatened(t0, t1, c) else 0.0, a.drag_half_life_quarters, H
     )
     nt["uncertainty"] = float(comps["uncertainty"][0])
     path = np.sum([comps[k] for k in CHANNELS], axis=0)
@@ -395,7 +544,7 @@ def gdp_outcome(
         components=comps,
         near_term=nt,
         long_run_gdp_pct=lr,
-        value_added_at_risk_pct=value_added_pct(*ar, a),
+        value_added_at_risk_pct=value_added_pct(*ar, *effective_value_added(at_risk, a, c, m), a.gdp_usd),
         exports_near_term=exports_nt,
         exports_long_run=export_changes(long_run, gc, gm),
         export_loss_usd_near_term=float(loss_nt),
@@ -404,6 +553,9 @@ def gdp_outcome(
         else float("nan"),
         wedge=float(wedge),
         assumptions=a,
+        real_income_pct_long_run=income,
+        domestic_value_added_share=dva,
+        long_run_prices={"import_price_pct": pm, "output_price_pct": py, "relative_investment_price_pct": rel},
     )
 
 
@@ -458,4 +610,6 @@ def dated_outcome(static: MacroOutcome, levels: list[MacroOutcome | None], start
         components=comps,
         near_term=near,
         long_run_gdp_pct=0.0 if last is None else last.long_run_gdp_pct,
+        real_income_pct_long_run=0.0 if last is None else last.real_income_pct_long_run,
+        long_run_prices={} if last is None else dict(last.long_run_prices),
     )

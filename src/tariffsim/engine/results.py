@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import clean_zero, json_safe
+from .._util import ShortRepr, clean_zero, json_safe
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import CountryCodeError, TariffSimError
 from ..inputs.io_shipped import io_table_label, io_table_note
@@ -26,25 +26,23 @@ from ..models.ge import GESolution
 from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
 from ..models.pe import PEOutcome
 from .adapters import adapter
+from .contract import risk_keys, uncertainty_blocks
 from .summary import Summary, summary_from_json
 from .trade import implied_elasticity
-
-#: Prefix of the parameter draws' columns holding the reported country's output change by sector
-#: (percent, at baseline prices) in a long run with sectors of its own (the multi-sector model).
-OUTPUT_CHANGE = "output_change_pct:"
 
 if TYPE_CHECKING:
     from ..inputs.elasticities import ElasticitySet
     from ..inputs.scenario import Scenario
+    from ..models.growth_uncertainty import BaselineCheck
     from ..models.recession import RecessionRisk
     from .macro import MacroAssumptions, MacroOutcome
     from .trade import TradeOutcome
 
-__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS", "OUTPUT_CHANGE"]
+__all__ = ["SetOutcome", "Result", "traded_sectors", "GE_IO_ROW_KEYS"]
 
 
-@dataclass(frozen=True, eq=False)
-class SetOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class SetOutcome(ShortRepr):
     """Everything computed for one elasticity set.
 
     ``near_term``: the PE trade outcome at the one-year elasticities (what the first year's GDP is
@@ -110,6 +108,8 @@ class Result:
     assumptions: MacroAssumptions | None = None
     recession_with_draws: RecessionRisk | None = None
     t_path: np.ndarray | None = None
+    recession_gaussian: RecessionRisk | None = None
+    baseline_check: BaselineCheck | None = None
 
     def __post_init__(self) -> None:
         for a in (self.t0, self.t1, self.t_path):
@@ -249,7 +249,7 @@ class Result:
                     "country": c,
                     "exports_baseline_usd": x0,
                     "exports_scenario_usd": x1,
-                    "exports_change_pct": _pct(x1, x0),
+                    "exports_change_pct_long_run": _pct(x1, x0),
                     "imports_baseline_usd": m0,
                     "imports_scenario_usd": m1,
                     "imports_change_pct": _pct(m1, m0),
@@ -336,25 +336,27 @@ class Result:
         lc = lr.countries.index(self.country)
         lu = lr.countries.index(mk) if mk in lr.countries else None
         out: dict[str, Any] = {
-            "exports_change_pct": lr.exports_change_pct(lc),
-            "exports_to_us_change_pct": lr.exports_change_pct(lc, lu) if lu is not None and lu != lc else None,
+            "exports_change_pct_long_run": lr.exports_change_pct(lc),
+            "exports_to_market_change_pct_long_run": lr.exports_change_pct(lc, lu)
+            if lu is not None and lu != lc
+            else None,
             "exports_change_pct_after_4q": nt.exports_change_pct(c),
-            "exports_to_us_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
-            "us_tariff_revenue_usd": None,
-            "us_tariff_revenue_baseline_usd": None,
-            "us_tariff_revenue_usd_after_4q": None,
-            "us_import_price_change_pct": None,
+            "exports_to_market_change_pct_after_4q": nt.exports_change_pct(c, u) if u is not None else None,
+            "market_tariff_revenue_change_usd": None,
+            "market_tariff_revenue_baseline_usd": None,
+            "market_tariff_revenue_change_usd_after_4q": None,
+            "market_import_price_change_pct": None,
             "implied_elasticity_one_year": None,
         }
         if u is not None:
             r0, r1 = self._revenue(self._revenue_outcome(so), u)
-            out["us_tariff_revenue_usd"] = r1 - r0
-            out["us_tariff_revenue_baseline_usd"] = r0
+            out["market_tariff_revenue_change_usd"] = r1 - r0
+            out["market_tariff_revenue_baseline_usd"] = r0
             n0, n1 = self._revenue(nt, u)
-            out["us_tariff_revenue_usd_after_4q"] = n1 - n0
+            out["market_tariff_revenue_change_usd_after_4q"] = n1 - n0
             E0 = (nt.V0[:, u] * (1 + self.t0[:, u])).sum(axis=0)
             ro = self._revenue_outcome(so)
-            out["us_import_price_change_pct"] = (
+            out["market_import_price_change_pct"] = (
                 float(100 * (E0 * (ro.import_price_hat[u] - 1)).sum() / E0.sum()) if E0.sum() > 0 else 0.0
             )
             out["implied_elasticity_one_year"] = _nan_none(implied_elasticity(nt, self.t0, self.t1, c, u))
@@ -362,19 +364,22 @@ class Result:
             out["exports_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
                 "total_pct_with_input_costs"
             ]
-            out["exports_to_us_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
+            out["exports_to_market_change_pct_after_4q_incl_retaliation_costs"] = mac.exports_near_term[
                 "market_pct_with_input_costs"
             ]
+        out["market_tariff_revenue_model"] = self._revenue_outcome(so).model if u is not None else None
         out.update(
-            gdp_impact_pct=mac.gdp_impact_pct,
             gdp_impact_pct_first_year_avg=mac.first_year_avg_pct,
+            gdp_impact_pct=mac.gdp_impact_pct,
             gdp_impact_pct_long_run=mac.long_run_gdp_pct,
+            real_income_pct_long_run=mac.real_income_pct_long_run,
             gdp_impact_pct_end_of_horizon=float(mac.path[-1]),
+            domestic_value_added_share=mac.domestic_value_added_share,
             value_added_at_risk_pct=mac.value_added_at_risk_pct,
             gdp_path=self._path_records(mac.path),
         )
         if so.recession is not None:
-            out.update(_risk_keys(so.recession))
+            out.update(risk_keys(so.recession))
         return out
 
     def _revenue_outcome(self, so: SetOutcome) -> TradeOutcome:
@@ -422,7 +427,7 @@ class Result:
         out["gdp_impact_pct_high_set"] = min(impacts, key=lambda k: impacts[k])
         if self.recession is not None:
             r = self.recession
-            out.update(_risk_keys(r))
+            out.update(risk_keys(r))
             out["recession_monte_carlo"] = {
                 "n_paths": r.n_paths,
                 "n_draws": r.n_draws,
@@ -440,6 +445,8 @@ class Result:
             "form": a.form,
             "market": a.market,
             "value_added_share": a.value_added_share,
+            "value_added_share_other": a.value_added_share_other,
+            "investment_share_gdp": a.investment_share_gdp,
             "multiplier": a.multiplier,
             "exchange_rate_offset": a.exchange_rate_offset,
             "uncertainty_drag_pct": a.uncertainty_drag_pct,
@@ -453,15 +460,16 @@ class Result:
             "channels_after_4q_pct": {k: float(v[min(4, len(v)) - 1]) for k, v in mac.components.items()},
             "sources": dict(a.sources),
         }
-        if self.recession_with_draws is not None:
-            out["recession_with_parameter_draws"] = _risk_keys(self.recession_with_draws)
-        if self.draws is not None and len(self.draws):
-            out["gdp_impact_pct_draws"] = _band(self.draws["gdp_impact_pct"])
-            if "real_income_pct_long_run" in self.draws:
-                out["real_income_pct_long_run_draws"] = _band(self.draws["real_income_pct_long_run"])
-            by_sector = [c for c in self.draws.columns if str(c).startswith(OUTPUT_CHANGE)]
-            if by_sector:
-                out["output_change_pct_draws"] = {str(c)[len(OUTPUT_CHANGE) :]: _band(self.draws[c]) for c in by_sector}
+        out.update(
+            uncertainty_blocks(
+                mac,
+                adapter(self.model).long_run_text,
+                self.recession_with_draws,
+                self.recession_gaussian,
+                self.baseline_check,
+                self.draws,
+            )
+        )
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
         out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
@@ -728,42 +736,21 @@ RISK_KEYS = (
 )
 SUMMARY_KEYS = (
     "exports_change_pct_after_4q",
-    "exports_to_us_change_pct_after_4q",
-    "exports_change_pct",
-    "exports_to_us_change_pct",
+    "exports_to_market_change_pct_after_4q",
+    "exports_change_pct_long_run",
+    "exports_to_market_change_pct_long_run",
     "implied_elasticity_one_year",
-    "us_tariff_revenue_usd",
-    "us_import_price_change_pct",
+    "market_tariff_revenue_change_usd",
+    "market_import_price_change_pct",
     "gdp_impact_pct_first_year_avg",
     "gdp_impact_pct",
     "gdp_impact_pct_long_run",
+    "real_income_pct_long_run",
+    "domestic_value_added_share",
     "value_added_at_risk_pct",
     *RISK_KEYS,
 )
 
 
-def _risk_keys(r: RecessionRisk) -> dict[str, float]:
-    change = getattr(r, "change", None)
-    se = getattr(r, "se_change", None)
-    return {
-        "recession_probability": r.recession_probability,
-        "recession_probability_baseline": r.recession_probability_baseline,
-        "recession_probability_change": r.recession_probability - r.recession_probability_baseline
-        if change is None
-        else float(change),
-        "recession_probability_change_se": float(se) if se is not None else float("nan"),
-        "annual_contraction_probability": r.annual_contraction_probability,
-        "annual_contraction_probability_baseline": r.annual_contraction.baseline,
-        "recession_probability_horizon": r.technical_horizon.tariff,
-        "recession_probability_horizon_baseline": r.technical_horizon.baseline,
-    }
-
-
 def fmt(x: Any, nd: int = 2) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{clean_zero(x, nd):+.{nd}f}"
-
-
-def _band(values: pd.Series) -> dict[str, float | int]:
-    """The 5-95 % band and median of a column of parameter draws: p05, p50, p95 and n."""
-    q = values.quantile([0.05, 0.5, 0.95])
-    return {"p05": float(q.loc[0.05]), "p50": float(q.loc[0.5]), "p95": float(q.loc[0.95]), "n": int(len(values))}

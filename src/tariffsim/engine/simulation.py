@@ -17,6 +17,7 @@ Sweeps, grids and the tornado (:mod:`tariffsim.engine.uncertainty`) call the sam
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
@@ -34,10 +35,17 @@ from ..inputs.elasticities import ElasticitySet, shipped_distributions
 from ..inputs.scenario import DIST_PARAMS, Scenario, load_scenario
 from ..inputs.schedule import first_year
 from ..inputs.theta_draws import factors_of
+from ..models.growth_uncertainty import (
+    BaselineCheck,
+    baseline_check,
+    draw_growth_parameters,
+    fixed_growth_parameters,
+)
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
 from .adapters import adapter, long_run_adapter, near_term_adapter
+from .contract import OUTPUT_CHANGE
 from .macro import MacroAssumptions, MacroOutcome, dated_outcome, gdp_outcome, resolve_assumptions
-from .results import OUTPUT_CHANGE, Result, SetOutcome
+from .results import Result, SetOutcome
 from .trade import TradeContext, TradeOutcome, retaliation_wedge, wedge_tariffs
 
 if TYPE_CHECKING:
@@ -229,7 +237,7 @@ def resolve(
         )
     sets, central, set_notes = _resolve_sets(sc, elasticities, model)
     notes = set_notes + notes
-    a = resolve_assumptions(sc, data)
+    a = resolve_assumptions(sc, data, growth=recession)
     if a.form == "simple" and a.market and abs(a.export_dependence - a.export_dependence_data) > 1e-9:
         notes.append(
             f"simple macro form: exports to {a.market} taken as {a.export_dependence:.2f} of total exports "
@@ -393,10 +401,22 @@ def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.
             cols[p] = scenario.distributions[p].sample(rng, n)
             continue
         v = scenario.assumptions.ranged(p)
+        if p == "uncertainty_drag_pct" and v is None and scenario.assumptions.uncertainty_drag_pct == "data":
+            v = scenario.assumptions.ranged("investment_drop_pct")
+            p = "investment_drop_pct"
         if v is not None:
-            lo, hi = min(v.low, v.high), max(v.low, v.high)
-            cols[p] = rng.triangular(lo, v.central, hi, size=n) if hi > lo else np.full(n, v.central)
+            cols[p] = centred_draws(rng, v.low, v.central, v.high, n)
     return pd.DataFrame(cols)
+
+
+def centred_draws(rng: np.random.Generator, low: float, central: float, high: float, n: int) -> np.ndarray:
+    """Draws whose median is the central value: half uniform on [low, central], half on [central,
+    high] (a two-piece uniform; a triangular with an off-centre mode puts the central case in a
+    tail). ``low`` may exceed ``high`` (a cost parameter's low case)."""
+    lo, hi = min(low, high), max(low, high)
+    u = rng.random(n)
+    below = u < 0.5
+    return np.where(below, lo + (central - lo) * (2.0 * u), central + (hi - central) * (2.0 * u - 1.0))
 
 
 def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
@@ -406,13 +426,16 @@ def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> t
     theta = factors_of(row)
     if theta is not None:
         es = es.with_io_theta_factors(theta, name=f"{central.name} (draw)")
-    akw = {
+    akw: dict[str, Any] = {
         p: float(row[p])
         for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
         if p in row
     }
     if "value_added_share" in akw:
-        akw["value_added_share_other"] = akw["value_added_share"]
+        akw.update(value_added_share_other=akw["value_added_share"], value_added_by_sector=None)
+        akw["value_added_by_sector_other"] = None
+    if "investment_drop_pct" in row:
+        akw["uncertainty_drag_pct"] = float(row["investment_drop_pct"]) * a.investment_share_gdp
     return es, a.replace(**akw)
 
 
@@ -503,7 +526,7 @@ def recession_stage(
     cal = inp.calibration
     if cal is None:
         raise ScenarioError("the run was resolved without a recession calibration (recession=False)")
-    mu = annual_to_quarterly(float(inp.scenario.assumptions.baseline_growth_annual_pct))
+    mu = annual_to_quarterly(inp.assumptions.baseline_growth_annual_pct)
     mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
 
     def risk(shock: np.ndarray) -> RecessionRisk:
@@ -527,9 +550,44 @@ def recession_stage(
         per_set[name] = so.with_recession(risk(np.asarray(so.macro.path)))
     if inp.draws > 0:
         paths, draws_df = _draw_paths(inp, say, scheduler)
-        say(f"recession Monte Carlo with {inp.draws} parameter draws")
-        return risk(paths), per_set, draws_df
+        if cal.cov is not None:  # a calibration fitted on data: its parameters and shock shape are drawn too
+            g_rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(3)[2])
+            growth = draw_growth_parameters(cal, inp.draws, g_rng)
+        else:  # parameters given by the scenario: blocks of the other draws only
+            growth = fixed_growth_parameters(cal, inp.draws)
+        say(f"recession Monte Carlo with {inp.draws} parameter draw{'s' if inp.draws != 1 else ''}")
+        with_draws = simulate_recession_risk(
+            mu=mu,
+            calibration=cal,
+            shock=paths,
+            n_paths=inp.n_paths,
+            seed=mc_seed,
+            start=inp.scenario.phase_in,
+            growth_draws=growth,
+        )
+        return with_draws, per_set, draws_df
     return None, per_set, None
+
+
+def gaussian_sensitivity(inp: Inputs, path: np.ndarray) -> RecessionRisk | None:
+    """The central path's recession risk with the Gaussian AR(1) fitted to the same sample (the
+    shock-shape sensitivity; None for a calibration without a Gaussian fit)."""
+    cal = inp.calibration
+    if cal is None or cal.gaussian_rho is None or cal.gaussian_sigma is None or cal.innovations == "gaussian":
+        return None
+    mc_seed = int(np.random.SeedSequence(inp.seed).spawn(2)[1].generate_state(1)[0])
+    mu = annual_to_quarterly(inp.assumptions.baseline_growth_annual_pct)
+    if cal.gaussian_mu is not None:
+        mu += cal.gaussian_mu - cal.mu  # the Gaussian fit's own mean, relative to the baseline forecast
+    return simulate_recession_risk(
+        mu=mu,
+        rho=cal.gaussian_rho,
+        sigma=cal.gaussian_sigma,
+        shock=path,
+        n_paths=inp.n_paths,
+        seed=mc_seed,
+        start=inp.scenario.phase_in,
+    )
 
 
 def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
@@ -565,10 +623,15 @@ def assemble(
     *,
     calibration: AR1Calibration | None = None,
 ) -> Result:
-    """Stage 5: the frozen result (headline recession risk = the central set's own path)."""
+    """Stage 5: the frozen result (headline recession risk = the central set's own path; with a
+    calibration, also the Gaussian-shock sensitivity and the baseline check of the growth model)."""
     prov = _provenance(inp, calibration is not None)
+    gauss = check = None
     if calibration is not None:
         prov["recession_calibration"] = calibration.to_dict()
+        gauss = gaussian_sensitivity(inp, np.asarray(outcomes[inp.central].macro.path))
+        if calibration.share_technical_4q is not None and calibration.start:
+            check = _baseline_check(calibration)
     return Result(
         scenario=inp.scenario,
         data=inp.data,
@@ -584,7 +647,15 @@ def assemble(
         notes=inp.notes,
         assumptions=inp.assumptions,
         t_path=inp.t_path,
+        recession_gaussian=gauss,
+        baseline_check=check,
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _baseline_check(calibration: AR1Calibration) -> BaselineCheck:
+    """The growth model's baseline check, once per calibration (it depends on nothing else)."""
+    return baseline_check(calibration, n_quarters=200_000, n_samples=2_000)
 
 
 def simulate(

@@ -43,12 +43,13 @@ class HeadlineItem:
     decimals: int = 2
     detail: str = ""
     card: bool = False
+    signed: bool = True
 
     def value_text(self) -> str:
         """The value with its unit, signed (−0.0 never shown), 'n/a' when missing."""
         if self.value is None:
             return "n/a"
-        v = fmt_signed(self.value, self.decimals, bare_zero=True)
+        v = fmt_signed(self.value, self.decimals, bare_zero=True) if self.signed else f"{self.value:.{self.decimals}f}"
         return {"%": f"{v} %", "pp": f"{v} pp", "USD bn": f"{v} bn USD", "": v}.get(self.unit, f"{v} {self.unit}")
 
 
@@ -158,20 +159,31 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
     c = str(j.get("country"))
     mk = j.get("market")
     mk_txt = mk or "its main market"
+    fy = j.get("gdp_impact_pct_first_year_avg_draws") or {}
+    q4 = j.get("gdp_impact_pct_draws") or {}
+
+    def band(d: Mapping[str, Any], unit: str = "%") -> str:
+        lo, hi = _num(d.get("p05")), _num(d.get("p95"))
+        if lo is None or hi is None:
+            return ""
+        return f"90 % of {d.get('n')} parameter draw{'s' if d.get('n') != 1 else ''}: {fmt_signed(lo, 2)} to {fmt_signed(hi, 2)} {unit}"
+
     items: list[HeadlineItem] = [
         HeadlineItem(
             "gdp_impact_pct_first_year_avg",
             f"{c} GDP, first-year average",
             _num(j.get("gdp_impact_pct_first_year_avg")),
             "%",
+            detail=band(fy),
             card=True,
         ),
         HeadlineItem(
             "gdp_impact_pct",
-            f"{c} GDP after 4 quarters",
+            f"{c} GDP level after 4 quarters",
             _num(j.get("gdp_impact_pct")),
             "%",
-            detail=(
+            detail=band(q4)
+            or (
                 f"sets {fmt_signed(_num(j.get('gdp_impact_pct_low')), 2)} to "
                 f"{fmt_signed(_num(j.get('gdp_impact_pct_high')), 2)} %"
             ),
@@ -179,9 +191,18 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
         ),
         HeadlineItem(
             "gdp_impact_pct_long_run",
-            f"{c} GDP, long run (GE real income)",
+            f"{c} real GDP, long run (capital deepening)",
             _num(j.get("gdp_impact_pct_long_run")),
             "%",
+            detail="output at baseline prices; the GDP path converges to it",
+            card=True,
+        ),
+        HeadlineItem(
+            "real_income_pct_long_run",
+            f"{c} real income, long run (GE; not GDP)",
+            _num(j.get("real_income_pct_long_run")),
+            "%",
+            detail="what residents can buy: mostly the terms of trade",
         ),
         HeadlineItem(
             "value_added_at_risk_pct",
@@ -196,26 +217,27 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             "%",
             decimals=1,
             detail=(
-                f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_us_change_pct_after_4q')), 1)} %; implied "
-                f"elasticity {fmt_signed(_num(j.get('implied_elasticity_one_year')), 2)}"
+                f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_after_4q')), 1)} %; implied "
+                f"elasticity {fmt_signed(_num(j.get('implied_elasticity_one_year')), 2)}; domestic value added "
+                f"{_num(j.get('domestic_value_added_share')) or float('nan'):.2f} per dollar"
             ),
             card=True,
         ),
         HeadlineItem(
-            "exports_change_pct",
+            "exports_change_pct_long_run",
             f"{c} exports, long run",
-            _num(j.get("exports_change_pct")),
+            _num(j.get("exports_change_pct_long_run")),
             "%",
             decimals=1,
-            detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_us_change_pct')), 1)} %",
+            detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_long_run')), 1)} %",
         ),
     ]
     eff = _num(j.get("effective_tariff_pct"))
     if eff is not None:
         by = j.get("effective_tariff_pct_by_partner") or {}
         others = ", ".join(f"{k} {_num(v):.1f} %" for k, v in by.items() if k != c and _num(v) is not None)
-        items.insert(
-            0,
+        items.insert(  # after the GDP numbers: the first-year average leads every headline (issue 18)
+            4,
             HeadlineItem(
                 "effective_tariff_pct",
                 f"effective tariff increase on {c}'s exports to {mk_txt}, first-year average",
@@ -238,19 +260,38 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
                 detail=", ".join(f"{k} {fmt_signed(_num(v), 1)} %" for k, v in div.items() if k != c),
             )
         )
-    rev = _num(j.get("us_tariff_revenue_usd"))
+    rev = _num(j.get("market_tariff_revenue_change_usd"))
     if rev is not None:
+        rmodel = j.get("market_tariff_revenue_model")
         items.append(
             HeadlineItem(
-                "us_tariff_revenue_usd",
-                f"{mk_txt} tariff revenue, change",
+                "market_tariff_revenue_change_usd",
+                f"{mk_txt} tariff revenue, change, long run",
                 rev / 1e9,
                 "USD bn",
                 decimals=1,
-                detail=f"after 4 quarters {fmt_signed((_num(j.get('us_tariff_revenue_usd_after_4q')) or 0) / 1e9, 1)} bn",
+                detail=(
+                    f"after 4 quarters {fmt_signed((_num(j.get('market_tariff_revenue_change_usd_after_4q')) or 0) / 1e9, 1)} bn"
+                    + (f"; from the {rmodel} model" if rmodel and rmodel != j.get("model") else "")
+                ),
             )
         )
     if j.get("recession_probability") is not None:
+        rb = j.get("recession_probability_change_band") or {}
+        gauss = _pp(j.get("recession_probability_change_gaussian_shocks"))
+        parts = []
+        if rb:
+            parts.append(
+                f"90 % band {fmt_signed(_pp(rb.get('p05')), 1)} to {fmt_signed(_pp(rb.get('p95')), 1)} pp "
+                "(elasticity, macro, growth-model and shock-shape draws)"
+            )
+        parts.append(
+            f"{_pp(j.get('recession_probability')):.1f} % against {_pp(j.get('recession_probability_baseline')):.1f} "
+            f"% without the tariff"
+        )
+        if gauss is not None:
+            parts.append(f"Gaussian shocks {fmt_signed(gauss, 1)} pp")
+        parts.append(f"Monte Carlo s.e. {_pp(j.get('recession_probability_change_se')):.2f} pp (simulation noise)")
         items.append(
             HeadlineItem(
                 "recession_probability_change",
@@ -258,11 +299,34 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
                 _pp(j.get("recession_probability_change")),
                 "pp",
                 decimals=1,
-                detail=(
-                    f"{_pp(j.get('recession_probability')):.1f} % against {_pp(j.get('recession_probability_baseline')):.1f} "
-                    f"% without the tariff; MC s.e. {_pp(j.get('recession_probability_change_se')):.2f} pp"
-                ),
+                detail="; ".join(parts),
                 card=True,
+            )
+        )
+        fq = j.get("recession_frequency_4q") or {}
+        if fq:
+            items.append(
+                HeadlineItem(
+                    "recession_frequency_4q.model",
+                    "technical recessions in 4-quarter windows, model at historical growth",
+                    _pp(fq.get("model")),
+                    "%",
+                    decimals=1,
+                    signed=False,
+                    detail=f"observed {_pp(fq.get('observed')):.1f} % ({fq.get('sample')}); {fq.get('explanation')}",
+                )
+            )
+    fc = j.get("baseline_growth_forecast") or {}
+    if fc:
+        items.append(
+            HeadlineItem(
+                "baseline_growth_forecast.growth_pct",
+                f"{c} baseline growth forecast (without the tariff)",
+                _num(fc.get("growth_pct")),
+                "%",
+                decimals=1,
+                signed=False,
+                detail=str(fc.get("label") or ""),
             )
         )
     ge = j.get("ge") or {}
@@ -301,7 +365,7 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             worst = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[:3] if v < 0) or "none"
             best = ", ".join(f"{k} {fmt_signed(v, 1)} %" for v, k in ranked[::-1][:3] if v > 0) or "none"
             notes.append(f"{cty.get('iso3')} {what} in the multi-sector GE, largest falls: {worst}; rises: {best}")
-    cols = ("exp 4q %", "GDP yr1 %", "GDP 4q %", "GDP LR %", "recession")
+    cols = ("exp 4q %", "GDP yr1 %", "GDP 4q %", "GDP LR %", "income LR %", "recession")
     by_set = []
     for n, h in (j.get("by_elasticity_set") or {}).items():
         rc = _pp(h.get("recession_probability_change"))
@@ -313,11 +377,13 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
                     fmt_signed(_num(h.get("gdp_impact_pct_first_year_avg")), 2),
                     fmt_signed(_num(h.get("gdp_impact_pct")), 2),
                     fmt_signed(_num(h.get("gdp_impact_pct_long_run")), 2),
+                    fmt_signed(_num(h.get("real_income_pct_long_run")), 2),
                     "n/a" if rc is None else f"{fmt_signed(rc, 1)} pp",
                 ),
             )
         )
     notes += [str(n) for n in j.get("notes") or []]
+    notes += _model_caveats(j)
     return Summary(
         scenario=str(j.get("scenario")),
         description=str(j.get("description") or ""),
@@ -330,3 +396,25 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
         by_set=tuple(by_set),
         notes=tuple(notes),
     )
+
+
+def _model_caveats(j: Mapping[str, Any]) -> list[str]:
+    """Caveats generated from the model actually run (its innovations, its calibration's sample)."""
+    out: list[str] = []
+    mc = j.get("recession_monte_carlo") or {}
+    cal = (j.get("provenance") or {}).get("recession_calibration") or {}
+    if mc:
+        where = (
+            f"{cal.get('country') or j.get('country')}, {cal.get('start')}-{cal.get('end')}"
+            if cal.get("start")
+            else "given by the scenario"
+        )
+        out.append(f"growth model: AR(1) of quarterly growth with {mc.get('innovations')} innovations ({where})")
+    lr = j.get("long_run_mechanism") or {}
+    if lr:
+        out.append(
+            "long-run real GDP is not real income: it comes from capital deepening (capital share "
+            f"{_num(lr.get('capital_share')) or float('nan'):.2f}, imported share of investment "
+            f"{_num(lr.get('imported_share_gfcf')) or float('nan'):.2f}) at the GE's prices"
+        )
+    return out

@@ -22,6 +22,7 @@ from typing import Generic, Literal, TypeVar
 
 import numpy as np
 
+from .._util import ShortRepr
 from ..inputs.datasets import TradeData
 from ..inputs.scenario import Scenario
 from ..models.ge import GEParams
@@ -62,8 +63,8 @@ class TradeContext:
     method: str = "exact"
 
 
-@dataclass(frozen=True, eq=False)
-class TradeOutcome(Generic[D]):
+@dataclass(frozen=True, eq=False, repr=False)
+class TradeOutcome(Generic[D], ShortRepr):
     """What a trade model hands the macro layer (arrays read-only).
 
     model : the name of the model's adapter (:mod:`tariffsim.engine.adapters`). horizon :

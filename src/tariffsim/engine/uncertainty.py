@@ -96,15 +96,15 @@ def _run_points(
 
 #: The per-set numbers a sweep row carries (the keys of :meth:`tariffsim.Result.headline`).
 SWEEP_KEYS = (
-    "exports_change_pct",
-    "exports_to_us_change_pct",
+    "exports_change_pct_long_run",
+    "exports_to_market_change_pct_long_run",
     "exports_change_pct_after_4q",
     "gdp_impact_pct_first_year_avg",
     "gdp_impact_pct",
     "gdp_impact_pct_long_run",
     "value_added_at_risk_pct",
-    "us_tariff_revenue_usd",
-    "us_import_price_change_pct",
+    "market_tariff_revenue_change_usd",
+    "market_import_price_change_pct",
     "recession_probability",
     "recession_probability_baseline",
     "recession_probability_change",
@@ -183,7 +183,7 @@ def _grid_point(args: tuple[Scenario, TradeData, float, ElasticitySet, float]) -
         "gdp_impact_pct": h["gdp_impact_pct"],
         "gdp_impact_pct_first_year_avg": h["gdp_impact_pct_first_year_avg"],
         "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"],
-        "exports_change_pct": h["exports_change_pct"],
+        "exports_change_pct_long_run": h["exports_change_pct_long_run"],
     }
 
 

@@ -76,8 +76,10 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         0.0,
         1.0,
         True,
-        "domestic value added per dollar of gross exports to the US",
-        "data: WIOD 2016 release, Mexico to US 2014, 0.65",
+        "domestic value added per dollar of gross exports (one number for every sector and market); 'data': by "
+        "sector and destination, weighted by the export change the tariff causes",
+        "data: WIOT 2011, Leontief (data/macro/value_added.csv; Mexico to the US 0.68 all exports, 0.39 electrical, "
+        "0.64 transport equipment)",
         allow_data=True,
     ),
     "multiplier": AssumptionSpec(
@@ -90,13 +92,43 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         "small in open economies with flexible exchange rates (Ilzetzki, Mendoza and Vegh 2013, JME)",
     ),
     "uncertainty_drag_pct": AssumptionSpec(
-        {"low": 0.0, "central": 0.3, "high": 0.6},
+        "data",
         0.0,
         10.0,
         True,
-        "investment/uncertainty drag, percent of GDP at its peak (a loss, entered as a positive number)",
-        "assumption; trade-policy uncertainty effects on investment (Caldara et al. 2020, JME, about 1-2 % of "
-        "investment, investment about 22 % of Mexico's GDP)",
+        "investment drag from trade-policy uncertainty, percent of GDP in the first year (a loss, entered as a "
+        "positive number; 0 switches it off). It answers the threat, not the duty levied: the same for every "
+        "scenario that puts the country's market access in question. 'data': investment_drop_pct x the country's "
+        "investment share of GDP",
+        "data: WIOT 2011 gross fixed capital formation / value added (data/macro/capital.csv; Mexico 0.208)",
+        allow_data=True,
+    ),
+    "investment_drop_pct": AssumptionSpec(
+        {"low": 1.0, "central": 1.5, "high": 2.0},
+        0.0,
+        20.0,
+        True,
+        "fall of investment in the first year from trade-policy uncertainty, percent of investment",
+        "Caldara, Iacoviello, Molligo, Prestipino and Raffo (2020, JME 109), 'The economic effects of trade policy "
+        "uncertainty': the 2018 rise in trade-policy uncertainty lowered US investment by about 1-2 %",
+    ),
+    "capital_share": AssumptionSpec(
+        "data",
+        0.01,
+        0.99,
+        False,
+        "capital share of value added (long-run real GDP: steady-state capital deepening)",
+        "data: WIOD Socio-Economic Accounts 2014, capital income / value added outside mining (data/macro/capital.csv)",
+        allow_data=True,
+    ),
+    "imported_share_gfcf": AssumptionSpec(
+        "data",
+        0.0,
+        1.0,
+        False,
+        "share of imports in gross fixed capital formation (long-run real GDP: steady-state capital deepening)",
+        "data: WIOT 2011 final use (data/macro/capital.csv)",
+        allow_data=True,
     ),
     "drag_half_life_quarters": AssumptionSpec(
         6.0,
@@ -115,12 +147,14 @@ ASSUMPTIONS: dict[str, AssumptionSpec] = {
         "assumption; docs/models/macro.md default 0",
     ),
     "baseline_growth_annual_pct": AssumptionSpec(
-        1.2,
+        "data",
         -20.0,
         20.0,
         False,
-        "baseline real GDP growth forecast before the tariff, percent a year",
-        "OECD Economic Outlook interim report, March 2025: Mexico 2025 growth forecast before the tariff, 1.2 %",
+        "baseline real GDP growth forecast without the tariff, percent a year (the mean of the recession Monte "
+        "Carlo); 'data': the latest pre-tariff forecast for the country and the year of the phase-in",
+        "data: data/macro/forecasts.csv (Mexico 2025: 1.2 %, OECD Economic Outlook, 4 December 2024, pre-tariff)",
+        allow_data=True,
     ),
     "us_input_share_of_imports": AssumptionSpec(
         {"low": 0.3, "central": 0.45, "high": 0.6},
@@ -224,10 +258,15 @@ class Assumptions:
     macro_form: Literal["simple", "sectoral"] = field(default_factory=lambda: _default("macro_form"))
     value_added_share: Range | Literal["data"] = field(default_factory=lambda: _default("value_added_share"))
     multiplier: Range = field(default_factory=lambda: _default("multiplier"))
-    uncertainty_drag_pct: Range = field(default_factory=lambda: _default("uncertainty_drag_pct"))
+    uncertainty_drag_pct: Range | Literal["data"] = field(default_factory=lambda: _default("uncertainty_drag_pct"))
+    investment_drop_pct: Range = field(default_factory=lambda: _default("investment_drop_pct"))
+    capital_share: float | Literal["data"] = field(default_factory=lambda: _default("capital_share"))
+    imported_share_gfcf: float | Literal["data"] = field(default_factory=lambda: _default("imported_share_gfcf"))
     drag_half_life_quarters: float = field(default_factory=lambda: _default("drag_half_life_quarters"))
     exchange_rate_offset: Range = field(default_factory=lambda: _default("exchange_rate_offset"))
-    baseline_growth_annual_pct: float = field(default_factory=lambda: _default("baseline_growth_annual_pct"))
+    baseline_growth_annual_pct: float | Literal["data"] = field(
+        default_factory=lambda: _default("baseline_growth_annual_pct")
+    )
     us_input_share_of_imports: Range = field(default_factory=lambda: _default("us_input_share_of_imports"))
     input_cost_passthrough: Range = field(default_factory=lambda: _default("input_cost_passthrough"))
     blend_start_quarter: float = field(default_factory=lambda: _default("blend_start_quarter"))

@@ -151,6 +151,10 @@ class AR1Calibration:
     gaussian_mu: float | None = None
     gaussian_rho: float | None = None
     gaussian_sigma: float | None = None
+    gaussian_loglik: float | None = None
+    cov: tuple[tuple[float, ...], ...] | None = None
+    gaussian_cov: tuple[tuple[float, ...], ...] | None = None
+    negative_after_negative: float | None = None
 
     @property
     def innovation(self) -> str:
@@ -170,6 +174,8 @@ class AR1Calibration:
         for k, v in d.items():
             if isinstance(v, float) and not math.isfinite(v):
                 d[k] = None
+            elif k in ("cov", "gaussian_cov") and v is not None:
+                d[k] = [[x if math.isfinite(x) else None for x in row] for row in v]
         return d
 
     @classmethod
@@ -183,6 +189,9 @@ class AR1Calibration:
             raise DataError(f"calibration lacks {sorted(missing)}", source=source)
         kw = {k: v for k, v in d.items() if k in names}
         kw["excluded"] = tuple(str(x) for x in kw.get("excluded", ()))
+        for k in ("cov", "gaussian_cov"):
+            if kw.get(k) is not None:
+                kw[k] = tuple(tuple(float("nan") if x is None else float(x) for x in row) for row in kw[k])
         kw["n_obs"] = int(kw["n_obs"])
         for k in _FLOAT_FIELDS:
             kw[k] = float("nan") if kw.get(k) is None else float(kw[k])
@@ -526,6 +535,15 @@ def calibrate_ar1(
 
     kept = y_all[keep]
     share_neg, share_tech = growth_statistics(y_all, keep)
+    neg_x = x < 0
+    # (mu, rho) from (c, rho): the delta method on the OLS covariance; sigma asymptotically independent
+    j_ols = np.array([[1.0 / (1.0 - rho_ols), c / (1.0 - rho_ols) ** 2], [0.0, 1.0]])
+    cov_mr = j_ols @ cov_ols @ j_ols.T
+    se_sig_ols = sig_ols / math.sqrt(2.0 * (n - 2))
+    gcov = np.zeros((3, 3))
+    gcov[:2, :2] = cov_mr
+    gcov[2, 2] = se_sig_ols**2
+    gauss_ll = float(-0.5 * n * math.log(2 * math.pi * ssr / n) - 0.5 * n)
     common: dict = dict(
         n_obs=n,
         start=str(p0),
@@ -543,6 +561,9 @@ def calibrate_ar1(
         gaussian_mu=float(mu_ols),
         gaussian_rho=rho_ols,
         gaussian_sigma=sig_ols,
+        gaussian_loglik=gauss_ll,
+        gaussian_cov=_as_tuples(gcov),
+        negative_after_negative=float(np.mean(y[neg_x] < 0)) if neg_x.any() else None,
     )
     if innovations == "gaussian":
         cal = AR1Calibration(
@@ -551,11 +572,12 @@ def calibrate_ar1(
             sigma=sig_ols,
             se_mu=float(np.sqrt(grad @ cov_ols @ grad)),
             se_rho=float(np.sqrt(cov_ols[1, 1])),
-            se_sigma=sig_ols / math.sqrt(2.0 * (n - 2)),
+            se_sigma=se_sig_ols,
             method="conditional OLS of g_t on (1, g_{t-1}); mu = c/(1-rho) (delta-method se); "
             "sigma^2 = SSR/(n-2), se(sigma) = sigma/sqrt(2(n-2)); homoskedastic se",
             innovations="gaussian",
-            loglik=float(-0.5 * n * math.log(2 * math.pi * ssr / n) - 0.5 * n),
+            loglik=gauss_ll,
+            cov=_as_tuples(gcov),
             **common,
         )
     else:
@@ -595,12 +617,17 @@ def calibrate_ar1(
             se_scale=float(se[2]),
             se_df=None if fit["df_at_bound"] else float(se[3]),
             loglik=float(fit["loglik"]),
+            cov=_as_tuples(np.nan_to_num(cov, nan=0.0)),  # a parameter held at its bound: no variance
             **common,
         )
     log.info("AR(1) on %s %s-%s (n=%d): mu=%.3f rho=%.3f %s", src, p0, p1, n, cal.mu, cal.rho, cal.innovation)
     if innovations == "student_t":
         log.debug("t MLE: %d iterations, max |gradient| %.1e", fit["iterations"], fit["gradient_max_abs"])
     return cal
+
+
+def _as_tuples(a: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    return tuple(tuple(float(x) for x in row) for row in np.asarray(a, dtype=float))
 
 
 def draw_innovations(
@@ -628,9 +655,12 @@ def draw_innovations(
     return rng.standard_t(df, size) * float(scale)
 
 
-def ar1_from_innovations(mu: float, rho: float, g0: ArrayLike, u: np.ndarray) -> np.ndarray:
-    """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``."""
+def ar1_from_innovations(mu: ArrayLike, rho: ArrayLike, g0: ArrayLike, u: np.ndarray) -> np.ndarray:
+    """``g_q = mu + rho (g_{q-1} - mu) + u_q`` along axis 0 of ``u`` (H, n), in place of ``u``;
+    ``mu`` and ``rho`` are scalars or per-path arrays (n,)."""
     prev = np.broadcast_to(np.asarray(g0, dtype=float), u.shape[1:])
+    mu = np.asarray(mu, dtype=float)
+    rho = np.asarray(rho, dtype=float)
     for q in range(u.shape[0]):
         u[q] += mu + rho * (prev - mu)
         prev = u[q]

@@ -61,7 +61,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import limits
-from .._util import readonly
+from .._util import ShortRepr, readonly
 from ..errors import DataError
 from ..solvers import SolverInfo
 from . import _ge_batch, _ge_solver
@@ -513,8 +513,8 @@ def ge_residual(
     return lambda x: _ge_solver.evaluate(np.asarray(x, dtype=float), sysm).F
 
 
-@dataclass(frozen=True, eq=False)
-class GESolution:
+@dataclass(frozen=True, eq=False, repr=False)
+class GESolution(ShortRepr):
     """A solved counterfactual. Hats are new/old ratios; ``*_pct`` are percentage changes.
 
     w_hat, E_hat, L_hat, P_hat : wage, expenditure, employment and price-index hats (numéraire:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._util import readonly
+from .._util import ShortRepr, readonly
 from ..errors import CountryCodeError, DataError
 from ..solvers import SolverInfo
 from . import _ge_io_solver as _solver
@@ -252,8 +252,8 @@ def _sector_major(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.transpose(a, (2, 0, 1)))
 
 
-@dataclass(frozen=True, eq=False)
-class IOSolution:
+@dataclass(frozen=True, eq=False, repr=False)
+class IOSolution(ShortRepr):
     """One equilibrium, relative to the calibrated data (hats are solve/data ratios).
 
     c_hat, P_hat : (N, J) input-bundle cost and sector price index changes.
@@ -369,8 +369,8 @@ def solve_io(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class IOChanges:
+@dataclass(frozen=True, eq=False, repr=False)
+class IOChanges(ShortRepr):
     """Changes from one solve (``baseline``) to another (``counterfactual``), and the welfare
     decomposition (percent of baseline income). Arrays are (N,) unless stated.
 

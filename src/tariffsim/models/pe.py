@@ -64,6 +64,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._util import ShortRepr
 from ..errors import DataError
 from ..solvers import SolverInfo
 from ._pe_solver import Market, safe_div, shares, solve_supply_prices
@@ -87,8 +88,8 @@ _SOURCE = "<pe arrays>"
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class PEOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class PEOutcome(ShortRepr):
     """Result of :func:`solve_pe`. Arrays are read-only; values in the unit of the input ``V``.
 
     Shapes: K exporters, M markets, S sectors.

@@ -49,6 +49,7 @@ Predictive check
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Sequence
@@ -59,9 +60,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .._util import readonly
+from .._util import ShortRepr, readonly
 from ..errors import DataError
 from .ar1 import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
+from .growth_uncertainty import GrowthDraws
 
 __all__ = [
     "QUANTILES",
@@ -221,8 +223,8 @@ class MCProbability:
         return d
 
 
-@dataclass(frozen=True, eq=False)
-class RecessionRisk:
+@dataclass(frozen=True, eq=False, repr=False)
+class RecessionRisk(ShortRepr):
     """Result of :func:`simulate_recession_risk`. Probabilities are shares (0-1); growth in percent
     per quarter (q/q, log). Arrays are read-only.
 
@@ -268,6 +270,31 @@ class RecessionRisk:
     innovations: str = "gaussian"
     scale: float | None = None
     df: float | None = None
+    change_draws: np.ndarray | None = None
+    baseline_draws: np.ndarray | None = None
+    growth_draws_method: str | None = None
+
+    @property
+    def n_blocks(self) -> int:
+        """Parameter blocks (joint draws of the shock and the growth model); 0 without growth draws."""
+        return 0 if self.change_draws is None else int(self.change_draws.size)
+
+    def change_band(self, level: float = 0.90) -> tuple[float, float]:
+        """Central ``level`` band of the change in recession probability (technical, four quarters)
+        across parameter blocks (elasticity, macro, growth-model and shock-shape draws). Each block's
+        change carries its own Monte Carlo noise (:meth:`block_mc_se`), small next to the spread."""
+        if self.change_draws is None:
+            return (float("nan"), float("nan"))
+        a = (1.0 - level) / 2.0
+        lo, hi = np.quantile(self.change_draws, [a, 1.0 - a])
+        return (float(lo), float(hi))
+
+    def block_mc_se(self) -> float:
+        """Typical Monte Carlo standard error of one block's change (paired differences, binomial bound)."""
+        if self.change_draws is None:
+            return float("nan")
+        per_block = self.n_paths / self.n_blocks
+        return float(math.sqrt(max(0.0, float(np.mean(np.abs(self.change_draws)))) / per_block))
 
     @property
     def innovation(self) -> str:
@@ -365,7 +392,14 @@ class RecessionRisk:
                     f"{key}_difference_se": p.se_difference,
                 }
             )
+        lo, hi = self.change_band()
         out.update(
+            recession_probability_change_band=[lo, hi] if self.change_draws is not None else None,
+            recession_probability_change_p50=float(np.median(self.change_draws))
+            if self.change_draws is not None
+            else None,
+            n_blocks=self.n_blocks,
+            growth_draws=self.growth_draws_method,
             mu=self.mu,
             rho=self.rho,
             sigma=self.sigma,
@@ -459,9 +493,12 @@ def _baseline_paths(
     seed: int,
     chunk: int,
     q_levels: tuple[float, ...],
+    growth: GrowthDraws | None = None,
 ) -> _Baseline:
-    """The baseline paths of :func:`simulate_recession_risk` (cached for its last arguments)."""
-    key = (mu, rho, sigma, scale, df, g0, pre, H, n_paths, seed, chunk, q_levels)
+    """The baseline paths of :func:`simulate_recession_risk` (cached for its last arguments; with
+    ``growth``, path i uses growth-parameter draw ``i % B``)."""
+    gkey = None if growth is None else (growth.method, _digest(growth))
+    key = (mu, rho, sigma, scale, df, g0, pre, H, n_paths, seed, chunk, q_levels, gkey)
     if _BASELINE and _BASELINE[0].key == key:
         return _BASELINE[0]
     rng = np.random.default_rng(seed)
@@ -470,8 +507,13 @@ def _baseline_paths(
     chunks = []
     for lo in range(0, n_paths, chunk):
         hi = min(lo + chunk, n_paths)
-        u = draw_innovations(rng, (hi - lo, H), sigma=sigma, scale=scale, df=df)
-        g = ar1_from_innovations(mu, rho, g0, np.ascontiguousarray(u.T))
+        if growth is not None:
+            blk = np.arange(lo, hi) % growth.n
+            u = _block_innovations(rng, growth, blk, H)
+            g = ar1_from_innovations(mu + growth.mu_dev[blk], growth.rho[blk], g0, u)
+        else:
+            u = draw_innovations(rng, (hi - lo, H), sigma=sigma, scale=scale, df=df)
+            g = ar1_from_innovations(mu, rho, g0, np.ascontiguousarray(u.T))
         del u
         hits = {"tech4": technical_recession(g, g0, 4), "techH": technical_recession(g, g0)}
         if H >= 4:
@@ -503,6 +545,7 @@ def simulate_recession_risk(
     quantiles: Sequence[float] = QUANTILES,
     start: str | pd.Period | None = None,
     chunk_paths: int = DEFAULT_CHUNK_PATHS,
+    growth_draws: GrowthDraws | None = None,
 ) -> RecessionRisk:
     """Monte Carlo of quarterly growth with and without the tariff, with common random numbers.
 
@@ -529,6 +572,13 @@ def simulate_recession_risk(
     quantiles : quantile levels (shares) for the fan chart.
     start : label of quarter 1 (e.g. '2025Q1') for the tidy outputs.
     chunk_paths : paths simulated at once (memory bound); the result does not depend on it.
+    growth_draws : B draws of the growth model's parameters
+        (:func:`tariffsim.models.growth_uncertainty.draw_growth_parameters`). Path i belongs to block
+        ``i % B``: it uses growth draw ``i % B`` (mean ``mu + mu_dev``, its rho, scale, df; Gaussian
+        when df is infinite) and, when ``shock`` has D = B rows, shock draw ``i % B`` too, so each
+        block is one joint draw of every uncertain input. The change in recession probability is
+        then estimated block by block (``change_draws``, :meth:`RecessionRisk.change_band`); the
+        pooled probabilities average over the blocks. ``shock`` must then have 1 or B rows.
 
     Probabilities' standard errors are binomial, ``sqrt(p (1 - p) / n_paths)`` (conservative when
     paths are stratified over parameter draws); the changes' from the paired differences.
@@ -579,11 +629,22 @@ def simulate_recession_risk(
     if any(not 0 <= q <= 1 for q in q_levels):
         raise DataError("quantile levels must be shares in [0, 1]")
 
+    B = 0 if growth_draws is None else growth_draws.n
+    if B:
+        if D not in (1, B):
+            raise DataError(f"{D} shock draws cannot be paired with {B} growth-parameter draws (need 1 or {B})")
+        if B > n_paths:
+            raise DataError(f"{B} parameter blocks but only {n_paths} paths")
+    block_counts = np.zeros((3, max(B, 1)), dtype=np.int64)  # paths, up (tariff only), down (baseline only)
+    block_base = np.zeros(max(B, 1), dtype=np.int64)
+
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     effect_t = np.ascontiguousarray(effect.T)  # (H, D)
     pct = np.asarray(q_levels) * 100.0
-    base = _baseline_paths(mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels)
+    base = _baseline_paths(
+        mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels, growth_draws if B else None
+    )
 
     store_t = np.empty((H, n_paths), dtype=np.float32)
     sum_t = np.zeros(H)
@@ -604,7 +665,14 @@ def simulate_recession_risk(
             g_tar = g_base + effect_t[:, :1]
         else:
             g_tar = g_base + effect_t[:, np.arange(lo, hi) % D]
-        tally("tech4", technical_recession(g_tar, g0, 4), hits_b["tech4"])
+        hit4_t, hit4_b = technical_recession(g_tar, g0, 4), hits_b["tech4"]
+        tally("tech4", hit4_t, hit4_b)
+        if B:
+            blk = np.arange(lo, hi) % B
+            block_counts[0] += np.bincount(blk, minlength=B)
+            block_counts[1] += np.bincount(blk[hit4_t & ~hit4_b], minlength=B)
+            block_counts[2] += np.bincount(blk[hit4_b & ~hit4_t], minlength=B)
+            block_base += np.bincount(blk[hit4_b], minlength=B)
         tally("techH", technical_recession(g_tar, g0), hits_b["techH"])
         if H >= 4:
             tally("annual", annual_contraction(g_tar, g0, pre), hits_b["annual"])
@@ -648,4 +716,29 @@ def simulate_recession_risk(
         innovations="gaussian" if df is None else "student_t",
         scale=scale,
         df=df,
+        change_draws=readonly((block_counts[1] - block_counts[2]) / block_counts[0]) if B else None,
+        baseline_draws=readonly(block_base / block_counts[0]) if B else None,
+        growth_draws_method=growth_draws.method if growth_draws is not None else None,
     )
+
+
+def _digest(growth: GrowthDraws) -> str:
+    """A content key of growth-parameter draws (for the baseline cache)."""
+    h = hashlib.sha1()
+    for a in (growth.mu_dev, growth.rho, growth.scale, growth.df, growth.gaussian):
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _block_innovations(rng: np.random.Generator, draws: GrowthDraws, blk: np.ndarray, H: int) -> np.ndarray:
+    """Innovations (H, n) for paths whose growth parameters are ``draws[blk]``: ``scale * z`` for a
+    Gaussian draw, ``scale * z / sqrt(chi2_df / df)`` (Student t) otherwise."""
+    n = blk.size
+    z = rng.standard_normal((H, n))
+    df = draws.df[blk]
+    t = np.isfinite(df)
+    if t.any():
+        chi = rng.chisquare(np.broadcast_to(df[t], (H, int(t.sum()))))
+        z[:, t] /= np.sqrt(chi / df[t])
+    z *= draws.scale[blk]
+    return z

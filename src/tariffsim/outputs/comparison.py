@@ -39,6 +39,7 @@ from .._util import json_default, json_safe
 from .._version import __version__
 from ..constants import FIGURE_FORMATS, MODELS
 from ..engine.adapters import adapter
+from ..engine.results import Result
 from ..engine.simulation import simulate
 from ..errors import ScenarioError
 from ..inputs.scenario import load_scenario
@@ -60,13 +61,16 @@ from .tables import check_table_formats, provenance_rows, write_table, write_wor
 if TYPE_CHECKING:
     from collections.abc import Sized
 
-    from ..engine.results import Result
     from ..engine.simulation import ScenarioLike
     from ..inputs.datasets import TradeData
     from ..inputs.scenario import Scenario
 
     # one scenario given by name, path or dict, or several (a single Scenario object is not iterated)
-    _Scenarios = str | Path | Mapping[str, Any] | Iterable[ScenarioLike]
+    _Scenarios = str | Path | Mapping[str, Any] | Result | Iterable[ScenarioLike | Result]
+
+
+def _as_list(items: Any) -> list[Any]:
+    return [items] if isinstance(items, str | os.PathLike | Mapping | Result) else list(items)
 
 
 def _scenario_of(r: Result) -> Scenario:
@@ -113,11 +117,12 @@ class Measure:
 
 #: The measures of the comparison, in order (JSON key -> label, unit shown, factor).
 MEASURES: tuple[Measure, ...] = (
-    Measure("exports_change_pct", "Exports, all markets", "%"),
+    Measure("exports_change_pct_long_run", "Exports, all markets, long run", "%"),
     Measure("exports_change_pct_after_4q", "Exports after four quarters", "%"),
     Measure("gdp_impact_pct_first_year_avg", "GDP, first-year average", "%", decimals=2),
     Measure("gdp_impact_pct", "GDP after four quarters", "%", decimals=2),
-    Measure("gdp_impact_pct_long_run", "GDP, long run", "%", decimals=2),
+    Measure("gdp_impact_pct_long_run", "Real GDP, long run", "%", decimals=2),
+    Measure("real_income_pct_long_run", "Real income, long run (not GDP)", "%", decimals=2),
     Measure(
         "recession_probability_change",
         "Recession within four quarters, change",
@@ -126,7 +131,7 @@ MEASURES: tuple[Measure, ...] = (
         se_key="recession_probability_change_se",
         short="Recession within 4 quarters, change (pp)",
     ),
-    Measure("us_tariff_revenue_usd", "US tariff revenue, change", "USD bn a year", factor=1e-9),
+    Measure("market_tariff_revenue_change_usd", "Market's tariff revenue, change", "USD bn a year", factor=1e-9),
 )
 
 #: Steps passed to ``progress`` after one ``"run NAME (MODEL)"`` step per run.
@@ -217,6 +222,15 @@ class Comparison:
     @property
     def scenarios(self) -> list[str]:
         return list(dict.fromkeys(k[0] for k in self.results))
+
+    def __repr__(self) -> str:
+        runs = ", ".join(_run_label(*k) for k in self.results)
+        return f"<tariffsim.Comparison of {len(self.results)} run{'s' if len(self.results) != 1 else ''}: {runs}>"[
+            :2000
+        ]
+
+    def _repr_html_(self) -> str:
+        return self.wide().to_html(index=False, na_rep="n/a", float_format=lambda v: f"{v:,.2f}")
 
     def wide(self) -> pd.DataFrame:
         """For reading: one row per scenario and model, a column per measure (unit in the header),
@@ -322,11 +336,11 @@ def check_runs(scenarios: object, models: Sequence[str] | None) -> int:
     )
 
 
-def _scenarios(items: _Scenarios) -> list[Scenario]:
-
-    if isinstance(items, str | os.PathLike) or isinstance(items, Mapping):
+def _scenarios(items: _Scenarios) -> list[Scenario | Result]:
+    """Scenarios as given, each loaded; a :class:`Result` is kept as it is (not run again)."""
+    if isinstance(items, str | os.PathLike | Mapping | Result):
         items = [items]
-    out = [load_scenario(s) for s in items]
+    out: list[Scenario | Result] = [s if isinstance(s, Result) else load_scenario(s) for s in items]
     if not out:
         raise ScenarioError("compare needs at least one scenario", field="scenarios")
     return out
@@ -347,7 +361,9 @@ def compare(
 
     Parameters
     ----------
-    scenarios : built-in names, TOML paths, dicts or :class:`~tariffsim.inputs.scenario.Scenario` objects.
+    scenarios : built-in names, TOML paths, dicts, :class:`~tariffsim.inputs.scenario.Scenario` objects, or
+        :class:`~tariffsim.engine.results.Result` objects (used as they are, not run again, unless
+        ``models`` asks for other models: then their scenario is run in each).
     models : names of :data:`tariffsim.constants.MODELS`: every scenario in each model (default: each scenario's
         own); at most :data:`tariffsim.limits.MAX_COMPARE_RUNS` runs (scenarios x models).
     elasticities : elasticity sets of every run (default: each scenario's).
@@ -361,13 +377,23 @@ def compare(
     """
 
     models = check_models(models)
-    scs = _scenarios(scenarios)
+    items = _scenarios(scenarios)
+    given: dict[tuple[str, str], Result] = {}
+    scs: list[Scenario] = []
+    for it in items:
+        if isinstance(it, Result) and (not models or list(models) == [it.model]):
+            key = (it.scenario.name, it.model)
+            if key in given:
+                raise ScenarioError(f"scenario {shown(it.scenario.name)} is listed twice", field="scenarios")
+            given[key] = it
+        else:
+            scs.append(_scenario_of(it) if isinstance(it, Result) else it)
     check_runs(scs, models)
     keys: list[tuple[Scenario, tuple[str, str]]] = []
     for sc in scs:
         for m in models or [sc.model]:
             key = (sc.name, m)
-            if any(key == k for _s, k in keys):
+            if key in given or any(key == k for _s, k in keys):
                 raise ScenarioError(f"scenario {shown(sc.name)} is listed twice", field="scenarios")
             keys.append((sc, key))
     kw: dict[str, Any] = {
@@ -376,7 +402,7 @@ def compare(
         "draws": draws,
         "n_paths": n_paths,
     }
-    results: dict[tuple[str, str], Result] = {}
+    results: dict[tuple[str, str], Result] = dict(given)
     if scheduler is not None:
         futures = [scheduler.submit(simulate, sc, model=key[1], pure=False, **kw) for sc, key in keys]
         for (_sc, key), fut in zip(keys, futures, strict=True):
@@ -447,9 +473,9 @@ def write_compare(
         cmp = scenarios
     else:
         models = check_models(models)
-        if not isinstance(scenarios, str | os.PathLike | Mapping):
+        if not isinstance(scenarios, str | os.PathLike | Mapping | Result):
             scenarios = list(scenarios)
-        check_runs(scenarios, models)  # before any run
+        check_runs([_scenario_of(s) if isinstance(s, Result) else s for s in _as_list(scenarios)], models)
         cmp = compare(
             scenarios,
             models=models,

@@ -446,8 +446,10 @@ def _report_figures(
     figs = {k: v for k, v in figs.items() if v[0] is not None}  # no sweep for rates by exporter or the panel
     if isinstance(result.ge, GESolution):
         figs["ge_welfare"] = (
-            trade.ge_welfare(result.ge.by_country(), sources=result),
-            "General-equilibrium welfare change by economy (percent).",
+            trade.ge_welfare(result.ge.by_country(), value="real_income_pct", sources=result),
+            "Long-run real income by economy in the one-sector GE (percent; factor income over the price index, "
+            "the headline's real income, not GDP). Welfare in the ILMS sense (expenditure over the price index) "
+            "differs by the change in each economy's deficit.",
         )
     figs.update(_ge_io_figures(result))
     return figs

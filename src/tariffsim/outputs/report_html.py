@@ -133,7 +133,7 @@ def _published_comparison(result: Result, j: Mapping) -> str | None:
     on_mex = any(m.importer == US and (m.exporters == "all" or DEFAULT_COUNTRY in m.exporters) for m in sc.tariffs)
     if result.country != DEFAULT_COUNTRY or not on_mex:
         return None
-    g = j.get("gdp_impact_pct")
+    g = j.get("gdp_impact_pct_first_year_avg")
     if g is None:
         return None
     where = (
@@ -147,9 +147,10 @@ def _published_comparison(result: Result, j: Mapping) -> str | None:
     text = (
         "Published estimates of a 25 % US tariff on Mexico put the GDP loss in the first year at about −1 % to −3 % "
         "(PIIE's G-Cubed simulation, McKibbin, Hogan and Noland, February 2025, about −2 % at the peak; bank "
-        "estimates between about −1 % and −3 %; the OECD's March 2025 Interim Outlook cut Mexico's 2025 growth from "
-        f"+1.2 % to −1.3 % assuming the tariffs and retaliation), as collected in the tariffsim README. "
-        f"At {fmt_signed(g, 1)} % after four quarters {model} lies {where}."
+        "estimates between about −1 % and −3 %; the OECD's March 2025 Interim Outlook cut Mexico's 2025 growth to "
+        "−1.3 % assuming the tariffs and retaliation, from the +1.2 % of its pre-tariff December 2024 Economic "
+        f"Outlook), as collected in the tariffsim README. At {fmt_signed(g, 1)} % on average over the first year, "
+        f"the same measure, {model} lies {where}."
     )
     if not adapter(result.model).general_equilibrium and g < -3.0:
         text += (
@@ -219,7 +220,7 @@ def report_html(
     boxes = [
         (
             i.value_text(),
-            f"{i.label}{lr_note if i.key.startswith('exports_change_pct') else ''}"
+            f"{i.label}{lr_note if i.key.startswith('exports_change_pct_long_run') else ''}"
             + (f" ({i.detail})" if i.detail else ""),
         )
         for i in result.overview().cards()
@@ -252,10 +253,10 @@ def report_html(
     items.append(
         f"<b>Exports.</b> {_e(c)}'s exports (exporter prices) change by "
         f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
-        f"{fmt_signed(j.get('exports_change_pct'))} % in the long run{lr_note}"
+        f"{fmt_signed(j.get('exports_change_pct_long_run'))} % in the long run{lr_note}"
         + (
-            f"; its exports to the US by {fmt_signed(j['exports_to_us_change_pct'])} % in the long run"
-            if j.get("exports_to_us_change_pct") is not None
+            f"; its exports to the US by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
+            if j.get("exports_to_market_change_pct_long_run") is not None
             else ""
         )
         + "."
@@ -269,13 +270,15 @@ def report_html(
             f"quarters is negative against the year before rises from "
             f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
             f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
-            f"paths over {mc.get('n_draws', 1)} parameter draws, common random numbers). The per-set numbers "
-            "in the table use each set's point path without parameter draws."
+            f"paths of the central path, common random numbers; Monte Carlo s.e. of the change "
+            f"{100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise only)."
+            + _band_text(j)
+            + " The per-set numbers in the table use each set's point path."
         )
-    if j.get("us_tariff_revenue_usd") is not None:
+    if j.get("market_tariff_revenue_change_usd") is not None:
         items.append(
-            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['us_tariff_revenue_usd'] / 1e9)} bn "
-            f"USD a year and import prices by {fmt_signed(j.get('us_import_price_change_pct'), 2)} % (central "
+            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn "
+            f"USD a year and import prices by {fmt_signed(j.get('market_import_price_change_pct'), 2)} % (central "
             "set, long run)."
         )
     if ge:
@@ -418,12 +421,12 @@ def report_html(
         sample = f"{cal.get('start')}–{cal.get('end')}, {cal.get('n_obs')} quarters" if cal else ""
         add("<h3>Recession model</h3>")
         add(
-            f"<p>Quarterly growth follows an AR(1) fitted to {_e(c)}'s seasonally adjusted real GDP (INEGI, "
-            f"{_e(sample)}): persistence {r.rho:.2f}, innovation sd {r.sigma:.2f} % a quarter, with mean "
-            f"{r.mu:.2f} % a quarter from the baseline forecast of "
-            f"{_e(_value_text(sc.assumptions.get('baseline_growth_annual_pct')))} % a year. The tariff's GDP path is added "
-            f"to every simulated path ({r.n_paths:,} paths, {r.n_draws} parameter draws; random numbers from the "
-            f"scenario's seed {sc.seed}).</p>"
+            f"<p>Quarterly growth follows an AR(1) with {_e(r.innovation)} innovations fitted to {_e(c)}'s "
+            f"seasonally adjusted real GDP ({_e(_calibration_source(cal))}{', ' + _e(sample) if sample else ''}): "
+            f"persistence {r.rho:.2f}, with mean {r.mu:.2f} % a quarter from the baseline forecast of "
+            f"{_e(_growth_text(j))}. The tariff's GDP path is added to every simulated path ({r.n_paths:,} paths, "
+            f"{r.n_draws} parameter draw{'s' if r.n_draws != 1 else ''}; random numbers from the scenario's seed "
+            f"{sc.seed}).</p>"
         )
     add("<h3>Data</h3><ul>")
     for s in result.data.sources:
@@ -486,13 +489,21 @@ def report_html(
                 else "."
             )
         )
-    growth = _value_text(sc.assumptions.get("baseline_growth_annual_pct"))
-    cav.append(
-        f"<b>Recession probabilities.</b> The Gaussian AR(1) at a {_e(growth)} % growth forecast makes two "
-        "negative quarters in a row common even without the tariff (the baseline probability above; Mexico "
-        "had technical recessions in about 10 % of four-quarter windows in 1996–2019); read the tariff's "
-        "effect as the difference from the baseline, computed on common random numbers."
-    )
+    if result.recession is not None:
+        fq = j.get("recession_frequency_4q") or {}
+        freq = (
+            f" At the sample's own mean growth the model gives a technical recession in "
+            f"{100 * fq['model']:.1f} % of four-quarter windows against {100 * fq['observed']:.1f} % observed "
+            f"({_e(str(fq.get('sample')))}): {_e(str(fq.get('explanation')))}."
+            if fq.get("model") is not None and fq.get("observed") is not None
+            else ""
+        )
+        cav.append(
+            f"<b>Recession probabilities.</b> The AR(1) with {_e(result.recession.innovation)} innovations at "
+            f"{_e(_growth_text(j))} makes two negative quarters in a row common even without the tariff (the "
+            f"baseline probability above).{freq} Read the tariff's effect as the difference from the baseline, "
+            "computed on common random numbers."
+        )
     cmp = _published_comparison(result, j)
     if cmp:
         cav.append("<b>Published estimates.</b> " + cmp)
@@ -629,3 +640,39 @@ def compare_html(
     )
     add("</body></html>")
     return "\n".join(P) + "\n"
+
+
+def _calibration_source(cal: Mapping[str, Any] | None) -> str:
+    """Where the recession calibration comes from, named from the calibration itself (its input file,
+    or the scenario's own parameters): never another country's publisher."""
+    if not cal:
+        return "calibration not recorded"
+    src = str(cal.get("source") or "")
+    if cal.get("n_obs"):
+        return f"{src.rsplit('/', 1)[-1]} ({cal.get('country') or 'the reported country'})"
+    return f"parameters given by the scenario ({src})"
+
+
+def _growth_text(j: Mapping[str, Any]) -> str:
+    """'1.2 % a year (OECD: OECD Economic Outlook ..., 2024-12-04 (pre-tariff))'."""
+    fc = j.get("baseline_growth_forecast") or {}
+    g = fc.get("growth_pct")
+    if g is None:
+        return "the scenario's growth forecast"
+    return f"{g:g} % a year ({fc.get('label')})"
+
+
+def _band_text(j: Mapping[str, Any]) -> str:
+    """' With every estimated input drawn (...), the change lies between x and y pp (90 %).'"""
+    b = j.get("recession_probability_change_band") or {}
+    if not b or b.get("p05") is None:
+        return ""
+    n = int(b.get("n_blocks") or 0)
+    g = j.get("recession_probability_change_gaussian_shocks")
+    return (
+        f" With every estimated input drawn ({n} joint draw{'s' if n != 1 else ''} of the elasticities, macro "
+        "assumptions, growth-model parameters and shock shape), the change lies between "
+        f"{fmt_signed(100 * b['p05'], 0)} and {fmt_signed(100 * b['p95'], 0)} pp (90 %)"
+        + (f"; with Gaussian instead of Student-t shocks it is {fmt_signed(100 * g, 0)} pp" if g is not None else "")
+        + "."
+    )

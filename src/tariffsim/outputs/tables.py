@@ -62,9 +62,13 @@ def check_table_formats(formats: Sequence[str] | str, *, field: str = "table_for
 
 
 def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, notes: str = "") -> pd.DataFrame:
+    full: dict[str, list[float]] = {}
     for col, nd in decimals.items():
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd) + 0.0  # no -0.0
+        v = pd.to_numeric(df[col], errors="coerce").astype(float) + 0.0  # no -0.0
+        full[str(col)] = v.tolist()
+        df[col] = v.round(nd) + 0.0
     df.attrs["decimals"] = dict(decimals)
+    df.attrs["full_precision"] = full  # the workbook stores these; formats show the decimals
     df.attrs["title"] = title
     df.attrs["notes"] = notes
     return df
@@ -84,16 +88,18 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("GE trade elasticity ε", "ge_trade_elasticity", 1.0, 2),
     ("Implied one-year elasticity of exports to the market", "implied_elasticity_one_year", 1.0, 2),
     ("Exports after 4 quarters (%)", "exports_change_pct_after_4q", 1.0, 1),
-    ("Exports, long run (%)", "exports_change_pct", 1.0, 1),
-    ("Exports to the US, long run (%)", "exports_to_us_change_pct", 1.0, 1),
+    ("Exports, long run (%)", "exports_change_pct_long_run", 1.0, 1),
+    ("Exports to the US, long run (%)", "exports_to_market_change_pct_long_run", 1.0, 1),
     ("GDP, first-year average (%)", "gdp_impact_pct_first_year_avg", 1.0, 2),
     ("GDP after 4 quarters (%)", "gdp_impact_pct", 1.0, 2),
-    ("GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
+    ("Real GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
+    ("Real income, long run, not GDP (%)", "real_income_pct_long_run", 1.0, 2),
+    ("Domestic value added in lost exports (USD per USD)", "domestic_value_added_share", 1.0, 3),
     ("Value added at risk, PE long run (%)", "value_added_at_risk_pct", 1.0, 2),
     ("Recession within 4 quarters (%)", "recession_probability", 100.0, 1),
     ("Recession within 4 quarters, change (pp)", "recession_probability_change", 100.0, 1),
     ("Recession change, s.e. (pp)", "recession_probability_change_se", 100.0, 2),
-    ("US tariff revenue, long run (USD bn a year)", "us_tariff_revenue_usd", 1e-9, 1),
+    ("Market's tariff revenue, change, long run (USD bn a year)", "market_tariff_revenue_change_usd", 1e-9, 1),
 )
 
 
@@ -233,7 +239,7 @@ def partner_table(result: Result, set_name: str | None = None, *, importer: str 
         else:
             row[f"{rc} exports to this market, baseline (USD bn a year)"] = math.nan
             row[f"{rc} exports to this market, change (%)"] = math.nan
-        row["Total exports, change (%)"] = float(bc.loc[code, "exports_change_pct"])
+        row["Total exports, change (%)"] = float(bc.loc[code, "exports_change_pct_long_run"])
         rows.append(row)
     df = pd.DataFrame(rows)
     key = f"Sales in the {'US' if importer == US else importer} market, baseline (USD bn a year)"
@@ -595,8 +601,57 @@ def _excel_value(v: object) -> object:
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
-        return None if math.isnan(v) else ("∞" if v > 0 else "−∞")
+        return None  # never text among numbers: an infinite value is an empty cell, explained in Sources
     return v
+
+
+#: Readable workbook headers for the machine names of tidy tables (sweeps, grids, comparisons).
+_HEADERS = {
+    "rate": "Tariff rate (share)",
+    "sigma": "σ, one year",
+    "sigma_long_run": "σ, long run",
+    "elasticity_set": "Elasticity set",
+    "json_key": "JSON key",
+    "se": "Standard error",
+    "low_set": "Set of the low value",
+    "high_set": "Set of the high value",
+    "n_sets": "Number of sets",
+    "central_set": "Central set",
+    "from_key": "From JSON key",
+    "gdp_deviation_pct": "GDP deviation from baseline (%)",
+    "gdp_impact_pct": "GDP after 4 quarters (%)",
+    "gdp_impact_pct_first_year_avg": "GDP, first-year average (%)",
+    "gdp_impact_pct_long_run": "Real GDP, long run (%)",
+    "real_income_pct_long_run": "Real income, long run, not GDP (%)",
+    "value_added_at_risk_pct": "Value added at risk, PE long run, not GDP (%)",
+    "exports_change_pct_long_run": "Exports, long run (%)",
+    "exports_to_market_change_pct_long_run": "Exports to the market, long run (%)",
+    "exports_change_pct_after_4q": "Exports after 4 quarters (%)",
+    "market_tariff_revenue_change_usd": "Market's tariff revenue, change (USD a year)",
+    "market_import_price_change_pct": "Market's import prices, change (%)",
+    "recession_probability": "Recession within 4 quarters (share)",
+    "recession_probability_baseline": "Recession within 4 quarters, baseline (share)",
+    "recession_probability_change": "Recession within 4 quarters, change (share)",
+    "recession_probability_change_se": "Recession change, Monte Carlo s.e. (share)",
+    "annual_contraction_probability": "Annual contraction (share)",
+}
+
+
+def readable_header(name: object) -> str:
+    """A column header a reader understands: a table's own header as it is; a machine name
+    (snake_case) from :data:`_HEADERS`, else in words with its unit from the suffix."""
+    n = str(name)
+    if n in _HEADERS:
+        return _HEADERS[n]
+    if " " in n or n != n.lower():
+        return n
+    unit = ""
+    for suffix, u in (("_pct", " (%)"), ("_usd", " (USD)"), ("_share", " (share)")):
+        if n.endswith(suffix):
+            n, unit = n[: -len(suffix)], u
+            break
+    words = n.replace("_", " ").strip()
+    return (words[:1].upper() + words[1:] + unit) if words else str(name)
 
 
 def write_workbook(
@@ -604,9 +659,11 @@ def write_workbook(
     tables: Mapping[str, pd.DataFrame],
     sources: Sequence[tuple[str, str]] = (),
 ) -> Path:
-    """One ``.xlsx`` workbook: a sheet per table (header row with the units, then the rounded
-    numbers of the CSV, so ``pd.read_excel(path, sheet_name=name)`` gives the CSV back; missing
-    values are empty cells), and a last sheet ``Sources`` with two columns (Item, Value): each
+    """One ``.xlsx`` workbook: a sheet per table (a readable header row with the units,
+    :func:`readable_header`, then the numbers at
+    full precision, shown with the table's decimals by the cells' number format, so rounding
+    ``pd.read_excel(path, sheet_name=name)`` to those decimals gives the CSV back; missing and
+    infinite values are empty cells, explained in ``Sources``), and a last sheet ``Sources`` with two columns (Item, Value): each
     table's title and notes, then ``sources`` (provenance: scenario, hash, version, data and
     elasticity sources). Written with openpyxl to ``path`` (the caller makes it atomic)."""
 
@@ -622,13 +679,29 @@ def write_workbook(
     for name, df in tables.items():
         sheet = _sheet_name(name, taken)
         ws = wb.create_sheet(sheet)
-        ws.append([str(c) for c in df.columns])
+        ws.append([readable_header(c) for c in df.columns])
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         dec = df.attrs.get("decimals", {})
-        for row in df.itertuples(index=False):
-            ws.append([_excel_value(v) for v in row])
+        full = df.attrs.get("full_precision", {})
+        cols = [
+            full.get(str(c)) if full.get(str(c)) is not None and len(full[str(c)]) == len(df) else None
+            for c in df.columns
+        ]
+        has_inf = False
+        for i, row in enumerate(df.itertuples(index=False)):
+            vals = [col[i] if (col := cols[j]) is not None else v for j, v in enumerate(row)]
+            has_inf |= any(isinstance(v, float) and math.isinf(v) for v in vals)
+            ws.append([_excel_value(v) for v in vals])
+        if has_inf:
+            notes.append(
+                (
+                    f"{sheet}: empty cells",
+                    "an empty cell in a numeric column is missing, or infinite where "
+                    "the CSV shows ∞ (an infinite export-supply elasticity: fixed exporter prices)",
+                )
+            )
         for j, col in enumerate(df.columns, start=1):
             letter = get_column_letter(j)
             nd = dec.get(col)

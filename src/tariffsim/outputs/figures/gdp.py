@@ -48,7 +48,7 @@ CHANNEL_LABELS = {
     "trade": "Exports (trade channel)",
     "retaliation_inputs": "Retaliation: dearer US inputs",
     "real_income": "Real income (prices, duty revenue)",
-    "long_run_ge": "Long run (GE real income, blended in)",
+    "long_run": "Long run (real GDP: capital deepening, blended in)",
     "uncertainty": "Uncertainty / investment drag",
 }
 
@@ -57,7 +57,7 @@ CHANNEL_STYLES: dict[str, dict[str, Any]] = {
     "trade": {"facecolor": BLUE, "edgecolor": BLUE_DARK, "hatch": None},
     "retaliation_inputs": {"facecolor": BLUE_LIGHT, "edgecolor": BLUE_DARK, "hatch": "////"},
     "real_income": {"facecolor": "white", "edgecolor": INK, "hatch": "...."},
-    "long_run_ge": {"facecolor": BLUE_MID, "edgecolor": BLUE_DARK, "hatch": "\\\\\\"},
+    "long_run": {"facecolor": BLUE_MID, "edgecolor": BLUE_DARK, "hatch": "\\\\\\"},
     "uncertainty": {"facecolor": LIGHT, "edgecolor": "#555555", "hatch": "xxx"},
 }
 
@@ -80,8 +80,10 @@ def gdp_by_set(
 ) -> Figure:
     """GDP impact by elasticity set with ranges.
 
-    Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: the long run
-    (general-equilibrium real income, ``gdp_impact_pct_long_run``). Whisker under the central bar:
+    Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: long-run real
+    GDP (``gdp_impact_pct_long_run``, capital deepening); circles: long-run real income of the GE
+    (``real_income_pct_long_run``), a different number. Row labels give the one-year elasticities
+    that make the bars. Whisker under the central bar:
     5-95 % range of the Monte Carlo parameter draws (``result.draws['gdp_impact_pct']``) when there
     are draws.
     """
@@ -93,6 +95,7 @@ def gdp_by_set(
     y = np.arange(len(names))[::-1]
     v4 = summ.loc[names, "gdp_impact_pct"].astype(float).to_numpy()
     vL = summ.loc[names, "gdp_impact_pct_long_run"].astype(float).to_numpy()
+    vI = summ.loc[names, "real_income_pct_long_run"].astype(float).to_numpy()
     lo: float | None = None
     hi: float | None = None
     n_draws = 0
@@ -103,8 +106,8 @@ def gdp_by_set(
     with mpl.rc_context(STYLE):
         fig = new_figure(0.42 * len(names) + 1.1)
         ax = fig.add_subplot()
-        xmin = min(float(np.nanmin(v4)), float(np.nanmin(vL)), lo if lo is not None else 0.0)
-        xmax = max(0.0, float(np.nanmax(v4)), float(np.nanmax(vL)))
+        xmin = min(float(np.nanmin(v4)), float(np.nanmin(vL)), float(np.nanmin(vI)), lo if lo is not None else 0.0)
+        xmax = max(0.0, float(np.nanmax(v4)), float(np.nanmax(vL)), float(np.nanmax(vI)))
         span = xmax - xmin or 1.0
         for yi, n, a in zip(y, names, v4, strict=True):
             central = n == result.central
@@ -133,6 +136,7 @@ def gdp_by_set(
                 bbox=None if central else {"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             )
         ax.scatter(vL, y, marker="D", s=26, facecolor="white", edgecolor=INK, linewidth=1.0, zorder=4)
+        ax.scatter(vI, y, marker="o", s=22, facecolor=INK, edgecolor=INK, linewidth=0.8, zorder=4)
         if lo is not None and hi is not None:
             # in the gap just below the central bar, so that it crosses neither the bar's value
             # label nor the long-run diamond (both on the bar's centre line)
@@ -154,7 +158,10 @@ def gdp_by_set(
         if adapter(result.model).general_equilibrium and isinstance(result.ge, GESolution):
             labels = [f"{n}\nε {result.outcome(n).elasticities.ge_trade_elasticity:g}" for n in names]
         else:
-            labels = [f"{n}\nσ {summ.loc[n].sigma:g}, η {summ.loc[n].eta:g}" for n in names]
+            labels = [
+                f"{n}\nσ {_short(summ.loc[n].sigma_one_year)}, η {_short(summ.loc[n].eta_one_year)} (1 yr)"
+                for n in names
+            ]
         ax.set_yticks(y, labels)
         ax.tick_params(axis="y", length=0)
         ax.spines["left"].set_visible(False)
@@ -171,7 +178,16 @@ def gdp_by_set(
                 linestyle="none",
                 markerfacecolor="white",
                 markeredgecolor=INK,
-                label="long run (GE real income)",
+                label="real GDP, long run",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markerfacecolor=INK,
+                markeredgecolor=INK,
+                label="real income, long run (GE; not GDP)",
             ),
         ]
         if lo is not None:
@@ -433,3 +449,11 @@ def gdp_path_chart(
             subtitle=sub,
             caption=figure_caption(sources, result, sets=[name, *range_sets], extra=extra),
         )
+
+
+def _short(v: object) -> str:
+    """A one-year elasticity for a row label: 0.76, 0.475 -> 0.48."""
+    try:
+        return f"{float(v):.3g}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(v)

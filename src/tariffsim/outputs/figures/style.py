@@ -316,7 +316,7 @@ def _model_text(model: str, version: str) -> str:
     """The model a figure's numbers come from: the first year is always the near-term
     (partial-equilibrium) model at one-year elasticities; the long run is the model's own."""
     near = f"first year: {near_term_adapter().description} Armington model at one-year elasticities"
-    tail = "macro transmission, AR(1) recession Monte Carlo on INEGI quarterly GDP"
+    tail = "macro transmission, AR(1) recession Monte Carlo on the reported country's quarterly real GDP"
     return f"tariffsim {version}: {near}; {adapter(model).long_run_text}; {tail}"
 
 

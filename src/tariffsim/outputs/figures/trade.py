@@ -287,7 +287,12 @@ def ge_welfare(
         ax.spines["left"].set_visible(False)
         ax.xaxis.grid(True)
         pct_axis(ax, "x")
-        ax.set_xlabel("Welfare change (%, real income equivalent)" if value == "welfare_pct" else f"{value} (%)")
+        ax.set_xlabel(
+            {
+                "welfare_pct": "Welfare change (%, real income equivalent)",
+                "real_income_pct": "Real income, long run, not GDP (%)",
+            }.get(value, f"{value} (%)")
+        )
         ax.legend(handles=[Patch(label="gain", **LR_BAR), Patch(label="loss", **SR_BAR)], loc="lower right")
         sub = (
             f"Largest {min(n // 2, n_all)} gains and losses of {n_all} economies"

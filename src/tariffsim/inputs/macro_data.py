@@ -1,0 +1,162 @@
+"""Shipped macro facts by country: domestic value added in exports by sector and destination, the
+capital facts of the long-run mechanism, and dated, sourced baseline growth forecasts
+(``data/macro/*.csv``; data/SOURCES.md). Every lookup either returns the country's own figure with
+its source or raises :class:`~tariffsim.errors.DataError` naming what is missing: never another
+country's number.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from .datasets import data_file
+
+__all__ = [
+    "VALUE_ADDED_SOURCE",
+    "CAPITAL_SOURCE",
+    "value_added_table",
+    "value_added_shares",
+    "CapitalFacts",
+    "capital_facts",
+    "Forecast",
+    "forecast_table",
+    "baseline_forecast",
+]
+
+VALUE_ADDED_SOURCE = (
+    "WIOT 2011 (WIOD 2013 release, Timmer et al. 2015): exporter's value added embodied through the domestic "
+    "block of the global Leontief inverse, per dollar of gross exports (data/build/build_value_added.py)"
+)
+CAPITAL_SOURCE = (
+    "imported share of gross fixed capital formation: WIOT 2011 final use; capital share of value added outside "
+    "mining: WIOD Socio-Economic Accounts (2016 release), 2014 (data/build/build_capital.py)"
+)
+
+
+def _read(name: str) -> pd.DataFrame:
+    text = data_file("macro", name).read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, na_values=[""])
+
+
+@functools.cache
+def value_added_table() -> pd.DataFrame:
+    """``data/macro/value_added.csv``: exporter, destination, sector, gross_exports_usd_mn, dva_usd_mn, dva_share."""
+    return _read("value_added.csv")
+
+
+def value_added_shares(exporter: str, destination: str | None, sectors: Sequence[str]) -> tuple[np.ndarray, str]:
+    """Domestic value added per dollar of ``exporter``'s gross exports to ``destination`` in each of
+    ``sectors`` (shares 0-1), and a source line. ``destination`` None, or one the table lacks, uses
+    all destinations (``WLD``; said in the source line); a sector the table does not know (a user
+    dataset's own sectors, e.g. one ``total``) takes the exporter's all-goods share (said too). Raises
+    :class:`DataError` if the exporter is not in the table."""
+    t = value_added_table()
+    rows = t[t["exporter"] == exporter]
+    if rows.empty:
+        raise DataError(
+            f"no domestic value-added shares for {exporter} in the shipped table (WIOT 2011 covers "
+            f"{', '.join(sorted(t['exporter'].unique()))}); set assumptions.value_added_share in the scenario",
+            source="data/macro/value_added.csv",
+            location="exporter",
+        )
+    dest = destination if destination is not None and destination in set(rows["destination"]) else "WLD"
+    sub = rows[rows["destination"] == dest].set_index("sector")["dva_share"]
+    missing = [s for s in sectors if s not in sub.index]
+    note = "" if dest == destination else f" (to all destinations: the table has no {destination})"
+    if missing:
+        note += f"; sectors {', '.join(missing)} at the all-goods share"
+    src = f"{VALUE_ADDED_SOURCE}; {exporter} to {dest}{note}"
+    return np.array([float(sub[s if s in sub.index else "goods"]) for s in sectors]), src
+
+
+@dataclass(frozen=True)
+class CapitalFacts:
+    """The long-run mechanism's parameters for one country (shares 0-1) with their source."""
+
+    country: str
+    capital_share: float
+    imported_share_gfcf: float
+    investment_share_gdp: float
+    source: str
+
+
+def capital_facts(country: str) -> CapitalFacts:
+    """:class:`CapitalFacts` of ``country`` from ``data/macro/capital.csv``, or :class:`DataError`."""
+    t = _read("capital.csv").set_index("country")
+    if country not in t.index:
+        raise DataError(
+            f"no capital share or imported share of investment for {country} in the shipped table (it covers "
+            f"{', '.join(t.index)}); set assumptions.capital_share, assumptions.imported_share_gfcf and assumptions.uncertainty_drag_pct in the scenario",
+            source="data/macro/capital.csv",
+            location="country",
+        )
+    a = float(cast(float, t.at[country, "capital_share"]))
+    s = float(cast(float, t.at[country, "imported_share_gfcf"]))
+    i = float(cast(float, t.at[country, "gfcf_share_gdp"]))
+    return CapitalFacts(
+        country, a, s, i, f"{CAPITAL_SOURCE}: {country} capital share {a:.3f}, imported share of investment {s:.3f}"
+    )
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A dated, sourced annual growth forecast (percent)."""
+
+    country: str
+    year: int
+    growth_pct: float
+    publisher: str
+    publication: str
+    date: str
+    pre_tariff: bool
+    url: str
+
+    @property
+    def label(self) -> str:
+        """'OECD Economic Outlook, Volume 2024 Issue 2 (No. 116), 2024-12-04 (pre-tariff)'."""
+        return f"{self.publication}, {self.date}" + (" (pre-tariff)" if self.pre_tariff else " (assumes the tariffs)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@functools.cache
+def forecast_table() -> pd.DataFrame:
+    """``data/macro/forecasts.csv``."""
+    t = _read("forecasts.csv")
+    t["pre_tariff"] = t["pre_tariff"].astype(str).str.lower() == "true"
+    return t
+
+
+def baseline_forecast(country: str, year: int) -> Forecast:
+    """The latest pre-tariff forecast of ``country``'s growth in ``year`` (a baseline without the
+    tariff), or :class:`DataError` naming what is missing (set ``assumptions.baseline_growth_pct``)."""
+    t = forecast_table()
+    rows = t[(t["country"] == country) & (t["year"] == int(year)) & t["pre_tariff"]]
+    if rows.empty:
+        have = sorted({f"{c} {y}" for c, y in zip(t["country"], t["year"], strict=True)})
+        raise DataError(
+            f"no pre-tariff growth forecast for {country} in {year} is shipped (have: {', '.join(have)}); "
+            "set assumptions.baseline_growth_annual_pct in the scenario",
+            source="data/macro/forecasts.csv",
+            location="country/year",
+        )
+    r = rows.sort_values("date").iloc[-1]
+    return Forecast(
+        country=country,
+        year=int(r["year"]),
+        growth_pct=float(r["growth_pct"]),
+        publisher=str(r["publisher"]),
+        publication=str(r["publication"]),
+        date=str(r["date"]),
+        pre_tariff=bool(r["pre_tariff"]),
+        url=str(r["url"]),
+    )
