@@ -13,8 +13,8 @@ import pytest
 import tariffsim as ts
 from tariffsim.cli.main import main as cli_main
 from tariffsim.engine.adapters import long_run_adapter
-from tariffsim.engine.ge_io_bridge import ge_io_trade
 from tariffsim.engine.contract import OUTPUT_CHANGE
+from tariffsim.engine.ge_io_bridge import ge_io_trade
 from tariffsim.engine.simulation import apply_draw, resolve
 from tariffsim.errors import ScenarioError
 from tariffsim.inputs.io_shipped import io_elasticities

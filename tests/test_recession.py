@@ -22,18 +22,18 @@ from scipy import signal, special, stats
 
 from tariffsim.cli.main import main as cli_main
 from tariffsim.errors import CountryCodeError, DataError, ScenarioError
+from tariffsim.inputs.calibration_fit import calibrate_file, run_calibration
 from tariffsim.inputs.calibrations import (
-    calibrate_file,
     calibration_from_parameters,
     default_calibration,
     load_calibration,
     read_calibration,
     read_quarterly_gdp,
-    run_calibration,
     shipped_calibrations,
 )
 from tariffsim.inputs.datasets import data_file
-from tariffsim.models.ar1 import AR1Calibration, calibrate_ar1, growth_statistics, predictive_check
+from tariffsim.models.ar1 import AR1Calibration, growth_statistics, predictive_check
+from tariffsim.models.ar1_fit import calibrate_ar1
 from tariffsim.models.recession import (
     annual_contraction,
     annual_to_quarterly,

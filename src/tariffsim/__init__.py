@@ -53,9 +53,9 @@ _EXPORTS: dict[str, str] = {
     # macro and recession risk
     "MacroOutcome": "engine.macro",
     "read_quarterly_gdp": "inputs.calibrations",
-    "calibrate_ar1": "inputs.calibrations",
-    "calibrate_file": "inputs.calibrations",
-    "run_calibration": "inputs.calibrations",
+    "calibrate_ar1": "models.ar1_fit",
+    "calibrate_file": "inputs.calibration_fit",
+    "run_calibration": "inputs.calibration_fit",
     "default_calibration": "inputs.calibrations",
     "simulate_recession_risk": "models.recession",
     "AR1Calibration": "inputs.calibrations",

@@ -22,7 +22,7 @@ __all__ = ["cmd_calibrate", "cmd_replicate"]
 def cmd_calibrate(args: argparse.Namespace) -> int:
     import shlex
 
-    from ..inputs.calibrations import run_calibration
+    from ..inputs.calibration_fit import run_calibration
 
     check_calibrate_args(args)
     command = "tariffsim " + " ".join(shlex.quote(a) for a in args.argv)

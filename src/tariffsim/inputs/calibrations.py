@@ -52,9 +52,8 @@ import logging
 import math
 import os
 import re
-import shlex
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -70,7 +69,6 @@ from ..limits import shown
 from ..models.ar1 import (
     GROWTH_DEFINITION,
     AR1Calibration,
-    calibrate_ar1,
     parse_quarter,
     predictive_check,
     quarter_ordinals,
@@ -82,8 +80,6 @@ from .textfiles import nfc, number_column, parse_numbers, read_bytes, read_csv_f
 __all__ = [
     "OVERRIDE_KEYS",
     "read_quarterly_gdp",
-    "calibrate_file",
-    "run_calibration",
     "write_calibration",
     "read_calibration",
     "load_calibration",
@@ -273,46 +269,6 @@ def read_quarterly_gdp(
 OVERRIDE_KEYS: tuple[str, ...] = ("rho", "sigma", "scale", "df", "mu", "file")
 
 
-def calibrate_file(
-    path: str | Path,
-    *,
-    start: str | pd.Period = "1996Q1",
-    end: str | pd.Period = "2019Q4",
-    exclude: Iterable[str | pd.Period] = (),
-    column: str | None = None,
-    kind: str = "level",
-    date_column: str | None = None,
-    source: str | None = None,
-    innovations: str = "student_t",
-    country: str | None = None,
-) -> AR1Calibration:
-    """Read a quarterly GDP CSV (:func:`read_quarterly_gdp`) and calibrate (:func:`calibrate_ar1`).
-
-    ``source`` is the label recorded for the input; by default the path relative to the current
-    directory (so run from the project root it reads ``../shared/data/mexico_gdp/<file>``).
-    """
-    growth = read_quarterly_gdp(path, column=column, kind=kind, date_column=date_column)
-    return calibrate_ar1(
-        growth,
-        start=start,
-        end=end,
-        exclude=exclude,
-        source=source or _path_label(path),
-        innovations=innovations,
-        country=country,
-    )
-
-
-def _path_label(path: str | Path) -> str:
-    """A path as the user would write it from the current directory, with '/' separators."""
-    p = Path(path)
-    try:
-        rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
-    except (ValueError, OSError, RuntimeError):  # another drive on Windows, a link loop, no working directory
-        return p.as_posix()
-    return Path(rel).as_posix()
-
-
 def _crisis_note(cal: AR1Calibration) -> str:
     p0, p1 = pd.Period(cal.start, "Q"), pd.Period(cal.end, "Q")
     excl = set(cal.excluded)
@@ -418,59 +374,6 @@ def write_calibration(
         raise
     log.info("wrote calibration to %s", path)
     return path
-
-
-def run_calibration(
-    gdp_csv: str | Path,
-    *,
-    start: str | pd.Period = "1996Q1",
-    end: str | pd.Period = "2019Q4",
-    exclude: Iterable[str | pd.Period] = (),
-    out: str | Path | None = None,
-    column: str | None = None,
-    kind: str = "level",
-    date_column: str | None = None,
-    command: str | None = None,
-    innovations: str = "student_t",
-    country: str | None = None,
-) -> AR1Calibration:
-    """The whole calibration command: read ``gdp_csv``, fit the AR(1), write JSON to ``out`` if given.
-
-    ``command`` is recorded in the file as the command that produced it (the CLI passes its own
-    command line); by default the equivalent Python call is recorded. ``country`` (ISO3) is
-    recorded in the file; :func:`load_calibration` finds ``data/recession/<ISO3>.json``.
-    """
-    exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
-    if country is not None:
-        country = _iso3(country, source=str(gdp_csv))
-    cal = calibrate_file(
-        gdp_csv,
-        start=start,
-        end=end,
-        exclude=exclude,
-        column=column,
-        kind=kind,
-        date_column=date_column,
-        innovations=innovations,
-        country=country,
-    )
-    if out is not None:
-        if command is None:
-            args = [repr(cal.source), f"start={start!r}", f"end={end!r}"]
-            if exclude:
-                args.append(f"exclude={exclude!r}")
-            for k, v in (("column", column), ("date_column", date_column), ("country", country)):
-                if v is not None:
-                    args.append(f"{k}={v!r}")
-            if kind != "level":
-                args.append(f"kind={kind!r}")
-            if innovations != "student_t":
-                args.append(f"innovations={innovations!r}")
-            args.append(f"out={_path_label(out)!r}")
-            code = "from tariffsim.inputs.calibrations import run_calibration; run_calibration(" + ", ".join(args) + ")"
-            command = f'python -c "{code}"' if '"' not in code and "$" not in code else "python -c " + shlex.quote(code)
-        write_calibration(cal, out, command=command, input_file=gdp_csv)
-    return cal
 
 
 def read_calibration(path: str | os.PathLike[str]) -> AR1Calibration:
@@ -579,7 +482,7 @@ def calibration_from_parameters(
     """A calibration from a scenario's own AR(1) parameters (its ``[recession]`` table).
 
     Keys (all growth figures in percent per quarter, q/q log growth, the units of
-    :func:`calibrate_ar1`):
+    :func:`tariffsim.models.ar1_fit.calibrate_ar1`):
 
     * ``rho`` (required): persistence, ``|rho| < 1``;
     * innovations, one of: ``sigma`` alone (Gaussian with sd ``sigma > 0``); ``scale`` and ``df``
