@@ -285,3 +285,25 @@ def test_run_cases_equals_one_run_case_per_draw(scenario, model):
     batched = run_cases(inp, cases)
     for (es, a), b in zip(cases, batched, strict=True):
         _same_case(run_case(inp, es, a), b)
+
+
+# ------------------------------------------------------------------------------------ AR(1)
+
+
+@pytest.mark.parametrize("rho", [0.34, 0.95, -0.6])
+def test_long_ar1_series_in_blocks_equal_the_quarter_by_quarter_recursion(rho):
+    """The baseline check's 200,000-quarter series: blocked, the same numbers as the plain loop to
+    rounding, and the same recession statistics exactly."""
+    from tariffsim.models.ar1 import LONG_SERIES, ar1_from_innovations, growth_statistics
+
+    u = np.random.default_rng(7).standard_t(3.0, size=(200_003, 1)) * 0.5
+    ref = u.copy()
+    prev = 0.9
+    for q in range(ref.shape[0]):  # the recursion as written, one quarter at a time
+        ref[q] += 0.3 + rho * (prev - 0.3)
+        prev = ref[q]
+    got = ar1_from_innovations(0.3, rho, 0.9, u.copy())
+    assert u.shape[0] > LONG_SERIES
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(ref)))))
+    for a, b in zip(growth_statistics(got[:, 0][None]), growth_statistics(ref[:, 0][None]), strict=True):
+        np.testing.assert_array_equal(a, b)
