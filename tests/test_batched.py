@@ -307,3 +307,25 @@ def test_long_ar1_series_in_blocks_equal_the_quarter_by_quarter_recursion(rho):
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-12 * max(1.0, float(np.max(np.abs(ref)))))
     for a, b in zip(growth_statistics(got[:, 0][None]), growth_statistics(ref[:, 0][None]), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------------------- recession MC
+
+
+@pytest.mark.parametrize("df", [4.0, None])
+def test_quantiles_of_one_shock_by_shifting_the_baseline_equal_the_stored_paths(df):
+    """With one shock path the tariff paths are the baseline's shifted quarter by quarter: their
+    quantiles come from the baseline's order statistics, bit for bit what numpy.percentile gives on
+    the stored paths (the same shock given twice takes the stored-paths route)."""
+    from tariffsim.models import recession as R
+
+    shock = -np.array([0.4, 1.1, 1.9, 2.5, 2.8, 2.9, 3.0, 3.0])
+    kw = {"mu": 0.3, "rho": 0.34, "n_paths": 30_001, "seed": 5, "chunk_paths": 7000}
+    kw.update({"sigma": 1.0, "df": df})
+    R._BASELINE.clear()
+    one = R.simulate_recession_risk(shock=shock, **kw)
+    stored = R.simulate_recession_risk(shock=np.vstack([shock, shock]), **kw)
+    np.testing.assert_array_equal(one.growth_quantiles_tariff, stored.growth_quantiles_tariff)
+    np.testing.assert_array_equal(one.growth_quantiles_baseline, stored.growth_quantiles_baseline)
+    np.testing.assert_array_equal(one.mean_growth_tariff, stored.mean_growth_tariff)
+    assert one.technical_4q == stored.technical_4q and one.annual_contraction == stored.annual_contraction

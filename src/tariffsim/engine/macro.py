@@ -62,7 +62,7 @@ Two horizons, two concepts:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -145,9 +145,8 @@ class MacroAssumptions:
     baseline_forecast: Mapping[str, Any] | None = None
 
     def replace(self, **kw: Any) -> MacroAssumptions:
-        d = asdict(self)
-        d.update(kw)
-        return MacroAssumptions(**d)
+        """A copy with some fields changed (the others shared: the record is frozen)."""
+        return replace(self, **kw)
 
 
 def _pick(v: Range | float, case: str) -> float:

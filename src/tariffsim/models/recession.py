@@ -466,18 +466,47 @@ def _innovation_spec(
 @dataclass(frozen=True, eq=False)
 class _Baseline:
     """The no-tariff half of a Monte Carlo (it does not depend on the shock): each chunk's growth
-    paths (H, n) and recession indicators, the sum of growth by quarter and its quantiles."""
+    paths (H, n) and recession indicators, the sum of growth by quarter and its quantiles; and,
+    once asked for, the order statistics behind the quantiles of the paths shifted by a shock
+    (:func:`_shifted_quantiles`)."""
 
     key: tuple
     chunks: list[tuple[np.ndarray, dict[str, np.ndarray]]]
     sum: np.ndarray
     quantiles: np.ndarray
+    order: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-#: The last baseline simulated (one entry, about 10 MB at 100,000 paths x 12 quarters): the runs of
-#: one scenario (every elasticity set, the parameter draws) share their common random numbers, so
-#: the baseline half is simulated once and the results are those of simulating it each time.
+#: The last baselines simulated (most recent first; about 10 MB each at 100,000 paths x 12
+#: quarters): the runs of one scenario (every elasticity set, the parameter draws, the points of a
+#: sweep) share their common random numbers, so each baseline half is simulated once and the results
+#: are those of simulating it each time. A run uses up to three (the sets', the parameter draws' with
+#: growth-parameter draws, the Gaussian sensitivity's).
 _BASELINE: list[_Baseline] = []
+_BASELINE_KEEP = 4
+
+
+def _shifted_quantiles(base: _Baseline, shift: np.ndarray, q_levels: tuple[float, ...]) -> np.ndarray:
+    """The quantiles (Q, H) of the baseline paths plus ``shift`` (H,) as :func:`numpy.percentile`
+    gives them on the float32 store of ``g + shift`` (linear interpolation), bit for bit, without
+    the store: ``x -> float32(x + c)`` is monotone, so the order statistics of the shifted paths
+    are the shifted order statistics of the baseline's, found once per baseline by one partition."""
+    if q_levels not in base.order:
+        g = np.concatenate([c[0] for c in base.chunks], axis=1)  # (H, n)
+        n = g.shape[1]
+        q = np.true_divide(np.asarray(q_levels) * 100.0, 100)  # as numpy.percentile turns percents into shares
+        v = (n - 1) * q
+        prev = np.clip(np.floor(v), 0, n - 1).astype(np.intp)
+        nxt = np.minimum(prev + 1, n - 1)
+        part = np.partition(g, np.unique(np.concatenate([prev, nxt])), axis=1)
+        base.order[q_levels] = (part[:, prev], part[:, nxt], v - prev)
+    lo, hi, gamma = base.order[q_levels]
+    a = (lo + shift[:, None]).astype(np.float32)
+    b = (hi + shift[:, None]).astype(np.float32)
+    diff = b - a
+    out = np.add(a, diff * gamma)  # numpy's lerp, and its form from the upper point when gamma >= 0.5
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5, casting="unsafe")
+    return np.asarray(out.T, dtype=float)
 
 
 def _baseline_paths(
@@ -499,8 +528,10 @@ def _baseline_paths(
     ``growth``, path i uses growth-parameter draw ``i % B``)."""
     gkey = None if growth is None else (growth.method, _digest(growth))
     key = (mu, rho, sigma, scale, df, g0, pre, H, n_paths, seed, chunk, q_levels, gkey)
-    if _BASELINE and _BASELINE[0].key == key:
-        return _BASELINE[0]
+    for k, cached in enumerate(_BASELINE):
+        if cached.key == key:
+            _BASELINE.insert(0, _BASELINE.pop(k))
+            return cached
     rng = np.random.default_rng(seed)
     store = np.empty((H, n_paths), dtype=np.float32)
     total = np.zeros(H)
@@ -524,7 +555,7 @@ def _baseline_paths(
         chunks.append((g, hits))
     q = np.percentile(store, np.asarray(q_levels) * 100.0, axis=1).astype(float)
     out = _Baseline(key=key, chunks=chunks, sum=total, quantiles=q)
-    _BASELINE[:] = [out]
+    _BASELINE[:] = [out, *_BASELINE[: _BASELINE_KEEP - 1]]
     return out
 
 
@@ -646,7 +677,7 @@ def simulate_recession_risk(
         mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels, growth_draws if B else None
     )
 
-    store_t = np.empty((H, n_paths), dtype=np.float32)
+    store_t = np.empty((H, n_paths), dtype=np.float32) if D > 1 else None  # D = 1: quantiles by shifting
     sum_t = np.zeros(H)
     counts = {k: np.zeros(4, dtype=np.int64) for k in ("tech4", "techH", "annual")}  # tariff, base, up, down
 
@@ -677,7 +708,8 @@ def simulate_recession_risk(
         if H >= 4:
             tally("annual", annual_contraction(g_tar, g0, pre), hits_b["annual"])
         sum_t += g_tar.sum(axis=1)
-        store_t[:, lo:hi] = g_tar
+        if store_t is not None:
+            store_t[:, lo:hi] = g_tar
         del g_tar
     sum_b = base.sum
 
@@ -686,8 +718,11 @@ def simulate_recession_risk(
     annual = MCProbability.from_counts(n_paths, *(int(c) for c in counts["annual"])) if H >= 4 else None
     notes = () if H >= 4 else ("horizon < 4 quarters: annual contraction undefined, '4q' = whole horizon",)
 
-    qt = np.percentile(store_t, pct, axis=1).astype(float)
-    del store_t
+    if store_t is not None:
+        qt = np.percentile(store_t, pct, axis=1).astype(float)
+        del store_t
+    else:
+        qt = _shifted_quantiles(base, effect_t[:, 0], q_levels)
     qb = base.quantiles
     n_per_draw = np.bincount(np.arange(n_paths) % D, minlength=D)
     shock_mean = (effect * n_per_draw[:, None]).sum(axis=0) / n_paths
