@@ -329,3 +329,8 @@ def test_quantiles_of_one_shock_by_shifting_the_baseline_equal_the_stored_paths(
     np.testing.assert_array_equal(one.growth_quantiles_baseline, stored.growth_quantiles_baseline)
     np.testing.assert_array_equal(one.mean_growth_tariff, stored.mean_growth_tariff)
     assert one.technical_4q == stored.technical_4q and one.annual_contraction == stored.annual_contraction
+    # the baseline's own quantiles (also from its order statistics) are numpy's on its float32 store
+    base = R._BASELINE[0]
+    store = np.concatenate([g for g, _ in base.chunks], axis=1).astype(np.float32)
+    pct = np.asarray(R.QUANTILES) * 100.0
+    np.testing.assert_array_equal(one.growth_quantiles_baseline, np.percentile(store, pct, axis=1).astype(float))

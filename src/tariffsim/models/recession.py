@@ -533,7 +533,6 @@ def _baseline_paths(
             _BASELINE.insert(0, _BASELINE.pop(k))
             return cached
     rng = np.random.default_rng(seed)
-    store = np.empty((H, n_paths), dtype=np.float32)
     total = np.zeros(H)
     chunks = []
     for lo in range(0, n_paths, chunk):
@@ -550,11 +549,11 @@ def _baseline_paths(
         if H >= 4:
             hits["annual"] = annual_contraction(g, g0, pre)
         total += g.sum(axis=1)
-        store[:, lo:hi] = g
         g.setflags(write=False)
         chunks.append((g, hits))
-    q = np.percentile(store, np.asarray(q_levels) * 100.0, axis=1).astype(float)
-    out = _Baseline(key=key, chunks=chunks, sum=total, quantiles=q)
+    out = _Baseline(key=key, chunks=chunks, sum=total, quantiles=np.empty(0))
+    # the quantiles numpy.percentile gives on the float32 store of the paths, from their order statistics
+    object.__setattr__(out, "quantiles", _shifted_quantiles(out, np.zeros(H), q_levels))
     _BASELINE[:] = [out, *_BASELINE[: _BASELINE_KEEP - 1]]
     return out
 
