@@ -171,20 +171,26 @@ def _rates(rates: Iterable[float]) -> np.ndarray:
     return vals
 
 
-def _grid_point(args: tuple[Scenario, TradeData, float, ElasticitySet, float]) -> dict[str, float]:
-
-    sc, data, rate, es, s = args
-    r = simulate(sc.with_rate(rate), data=data, elasticities=[es], draws=0, recession=False)
-    h = r.headline(es.name)
-    return {
-        "rate": rate,
-        "sigma": s,
-        "sigma_long_run": float(np.median(es.arrays(data.sectors, "long-run")["sigma"])),
-        "gdp_impact_pct": h["gdp_impact_pct"],
-        "gdp_impact_pct_first_year_avg": h["gdp_impact_pct_first_year_avg"],
-        "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"],
-        "exports_change_pct_long_run": h["exports_change_pct_long_run"],
-    }
+def _grid_rate(args: tuple[Scenario, TradeData, float, list[tuple[ElasticitySet, float]]]) -> list[dict[str, float]]:
+    """The grid's row for every sigma at one rate: one run with every sigma's set (the trade models
+    solve them in one batch; each set's numbers are those of a run with it alone)."""
+    sc, data, rate, cases = args
+    r = simulate(sc.with_rate(rate), data=data, elasticities=[es for es, _ in cases], draws=0, recession=False)
+    rows = []
+    for es, s in cases:
+        h = r.headline(es.name)
+        rows.append(
+            {
+                "rate": rate,
+                "sigma": s,
+                "sigma_long_run": float(np.median(es.arrays(data.sectors, "long-run")["sigma"])),
+                "gdp_impact_pct": h["gdp_impact_pct"],
+                "gdp_impact_pct_first_year_avg": h["gdp_impact_pct_first_year_avg"],
+                "gdp_impact_pct_long_run": h["gdp_impact_pct_long_run"],
+                "exports_change_pct_long_run": h["exports_change_pct_long_run"],
+            }
+        )
+    return rows
 
 
 def elasticity_grid(
@@ -211,13 +217,20 @@ def elasticity_grid(
     limits.check_grid_points(grid.size * len(sigmas), field="rates x sigmas")
     data = sc.load_data() if data is None else data
     s1 = float(np.median(base.arrays(data.sectors, "one-year")["sigma"]))
-    points = []
+    cases: list[tuple[ElasticitySet, float]] = []
     for s in sigmas:
         if isinstance(s, bool) or not isinstance(s, int | float) or not (np.isfinite(s) and s > 0):
             raise ScenarioError(f"sigma must be a positive finite number, got {shown(s)}", field="sigmas")
-        es = base.scaled(float(s) / s1, name=f"sigma={s:g}")
-        points += [(sc, data, float(r), es, float(s)) for r in grid]
-    df = pd.DataFrame(_run_points(_grid_point, points, scheduler, progress))
+        cases.append((base.scaled(float(s) / s1, name=f"sigma={s:g}"), float(s)))
+    # one run per rate with every distinct sigma's set (a sigma given twice gives the same row twice)
+    distinct = list({es.model_key(): (es, s) for es, s in cases}.values())
+    parts = _run_points(_grid_rate, [(sc, data, float(r), distinct) for r in grid], scheduler, progress)
+    found = {
+        (float(r), es.model_key()): row
+        for r, part in zip(grid, parts, strict=True)
+        for (es, _), row in zip(distinct, part, strict=True)
+    }
+    df = pd.DataFrame([{**found[(float(r), es.model_key())], "sigma": s} for es, s in cases for r in grid])
     df.attrs["units"] = "rate: tariff share; sigma: one-year elasticity of tariff-exclusive flows; *_pct: percent"
     df.attrs["scenario"] = sc.name
     return df
