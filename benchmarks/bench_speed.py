@@ -1,10 +1,21 @@
-"""Issue 21: batched parameter draws against the per-draw loop (the code as it was), in one run.
+"""Issue 21: speed of a run, a report, a sweep and the draws, each against its baseline in one run.
 
 Run from the project root::
 
-    .venv/bin/python benchmarks/bench_speed.py                  # every section
-    .venv/bin/python benchmarks/bench_speed.py solvers          # the batched solves alone
+    .venv/bin/python benchmarks/bench_speed.py                  # the in-process sections
+    .venv/bin/python benchmarks/bench_speed.py solvers draws    # some of them
+    .venv/bin/python benchmarks/bench_speed.py cli --baseline-python /path/to/release/venv/bin/python
     .venv/bin/python benchmarks/bench_speed.py --repeat 9       # more repeats (medians)
+
+Sections ``draws`` and ``recession`` compare the run's parameter draws and recession Monte Carlo
+with the code they replaced, kept here as baseline functions (``loop_draws``: one ``run_case`` per
+draw; ``stored_recession``: every shock's tariff paths stored and their quantiles taken by
+``numpy.percentile``, as ``simulate_recession_risk`` did for every shock); ``ge-io`` times 100
+parameter draws of ``mex25 --model ge-io`` on the default input-output table (target: under 20 s);
+``cli`` runs the commands of the issue's targets (``run mex25 --json``, ``report mex25``, a sweep of
+11 rates x 5 sets, ``run mex25 --model ge-io --json``) with this checkout and with
+``--baseline-python`` (a Python whose environment has the release installed), interleaved, and
+checks that both print the same numbers.
 
 Section ``solvers``: the models' batched solves (:func:`tariffsim.models.pe.solve_pe_batch`,
 :func:`tariffsim.models.ge.solve_ge_batch`) against the per-case loop over
@@ -32,16 +43,22 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from tariffsim.engine.simulation import apply_draw, draw_parameters, resolve  # noqa: E402
+import tariffsim as ts  # noqa: E402
+from tariffsim.engine.simulation import apply_draw, draw_parameters, resolve, run_case, run_cases  # noqa: E402
 from tariffsim.engine.trade import aggregate_tariffs, ge_long_run_params  # noqa: E402
+from tariffsim.inputs.calibrations import load_calibration  # noqa: E402
 from tariffsim.models.ge import (  # noqa: E402
     GEParams,
     build_baseline,
@@ -50,6 +67,7 @@ from tariffsim.models.ge import (  # noqa: E402
     solve_ge_batch,
 )
 from tariffsim.models.pe import solve_pe, solve_pe_batch  # noqa: E402
+from tariffsim.models.recession import annual_to_quarterly, simulate_recession_risk  # noqa: E402
 
 PE_OUT = (
     "V1",
@@ -192,20 +210,151 @@ def section_solvers(repeat: int) -> None:
     row("GE 30 regions, synthetic", 100, tl, tb, worst_difference(ref, out, GE_OUT))
 
 
-SECTIONS: dict[str, Callable[[int], None]] = {"solvers": section_solvers}
+def loop_draws(inp: Any, cases: Sequence[Any]) -> list[Any]:
+    """Baseline: one ``run_case`` per parameter draw (simulate before issue 21)."""
+    return [run_case(inp, es, a) for es, a in cases]
+
+
+def stored_recession(shock: np.ndarray, **kw: Any) -> Any:
+    """Baseline: the tariff paths of one shock stored and their quantiles taken by numpy.percentile
+    (what simulate_recession_risk did for every shock before issue 21); the shock given twice takes
+    that route and gives the same numbers."""
+    return simulate_recession_risk(shock=np.vstack([shock, shock]), **kw)
+
+
+def section_draws(repeat: int) -> None:
+    print("\n## The parameter draws of mex25 (trade, macro): batched blocks against one run_case per draw\n")
+    print("| what | draws | loop ms | batch ms | ratio | max abs difference |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for model in ("pe", "ge"):
+        inp = resolve("mex25", model=model, recession=False)
+        rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
+        df = draw_parameters(inp.scenario, inp.draws, rng)
+        cases = [apply_draw(inp.central_set, inp.assumptions, r) for _, r in df.iterrows()]
+        tl, ref = timed(lambda inp=inp, cases=cases: loop_draws(inp, cases), repeat)
+        tb, out = timed(lambda inp=inp, cases=cases: run_cases(inp, cases), repeat)
+        diff = max(float(np.max(np.abs(a.macro.path - b.macro.path))) for a, b in zip(ref, out, strict=True))
+        print(
+            f"| mex25 --model {model}, GDP paths | {len(cases)} | {1e3 * tl:8.1f} | {1e3 * tb:7.1f} | {tl / tb:5.1f}x | {diff:.1e} |"
+        )
+
+
+def section_recession(repeat: int) -> None:
+    print("\n## Recession Monte Carlo, one shock at a time on a shared baseline (100,000 paths x 12 quarters)\n")
+    print("| shocks | stored paths ms | shifted order statistics ms | ratio | quantiles equal |")
+    print("| ---: | ---: | ---: | ---: | --- |")
+    cal = load_calibration("MEX")
+    kw: dict[str, Any] = {"mu": annual_to_quarterly(1.2), "calibration": cal, "n_paths": 100_000, "seed": 7}
+    shocks = [
+        -k * np.array([0.5, 1.2, 2.0, 2.6, 2.9, 3.1, 3.2, 3.2, 3.1, 3.0, 2.9, 2.8]) for k in np.linspace(0.2, 2, 55)
+    ]
+    simulate_recession_risk(shock=shocks[0], **kw)  # the shared baseline half, simulated once
+    tl, ref = timed(lambda: [stored_recession(s, **kw) for s in shocks], max(1, repeat // 3))
+    tb, out = timed(lambda: [simulate_recession_risk(shock=s, **kw) for s in shocks], max(1, repeat // 3))
+    same = all(
+        np.array_equal(a.growth_quantiles_tariff, b.growth_quantiles_tariff) for a, b in zip(ref, out, strict=True)
+    )
+    print(f"| {len(shocks)} | {1e3 * tl:8.0f} | {1e3 * tb:8.0f} | {tl / tb:5.1f}x | {same} |")
+
+
+def section_ge_io(repeat: int) -> None:
+    print("\n## 100 parameter draws of mex25 --model ge-io (sector trade elasticities drawn, default table)\n")
+    print("| what | seconds | per draw | real income p05 / p50 / p95 (%) |")
+    print("| --- | ---: | ---: | --- |")
+    t, r = timed(lambda: ts.simulate("mex25", model="ge-io", draws=100), max(1, repeat // 3))
+    band = r.to_json()["real_income_pct_long_run_draws"]
+    print(
+        f"| simulate (8 sets, 100 draws, recession MC) | {t:.2f} | {1e3 * t / 100:.1f} ms | "
+        f"{band['p05']:.2f} / {band['p50']:.2f} / {band['p95']:.2f} |"
+    )
+
+
+CLI_COMMANDS: dict[str, list[str]] = {
+    "run mex25 --json": ["run", "mex25", "--json"],
+    "run mex25 --model ge-io --json": ["run", "mex25", "--model", "ge-io", "--json"],
+    "run mex25 --model ge-io --json --draws 100": ["run", "mex25", "--model", "ge-io", "--json", "--draws", "100"],
+    "sweep mex25, 11 rates x 5 sets": [
+        "sweep",
+        "mex25",
+        "--tariff",
+        "0:0.5:0.05",
+        "--elasticities",
+        "central,low,high,smart,gsim",
+        "--quiet",
+        "--force",
+        "--out",
+        "{out}",
+    ],
+    "report mex25": ["report", "mex25", "--quiet", "--force", "--out", "{out}"],
+}
+
+
+def _cli_time(python: str, argv: list[str], out: str) -> tuple[float, str]:
+    cmd = [python, "-c", "import sys; from tariffsim.cli.main import main; sys.exit(main(sys.argv[1:]))"]
+    cmd += [a.replace("{out}", out) for a in argv]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir(), check=False)
+    dt = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    return dt, proc.stdout
+
+
+def section_cli(repeat: int, baseline: str | None = None) -> None:
+    if baseline is None:
+        print("\n(section cli: pass --baseline-python, a Python with the release installed)")
+        return
+    print(f"\n## Commands, this checkout against {baseline} (median of {repeat} interleaved runs)\n")
+    print("| command | release s | this s | ratio | same JSON |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, argv in CLI_COMMANDS.items():
+            old_t, new_t, same = [], [], None
+            for k in range(repeat):
+                t_old, out_old = _cli_time(baseline, argv, f"{tmp}/old")
+                t_new, out_new = _cli_time(sys.executable, argv, f"{tmp}/new")
+                old_t.append(t_old)
+                new_t.append(t_new)
+                if k == 0 and "--json" in argv:
+                    same = _same_json(json.loads(out_old), json.loads(out_new))
+            a, b = statistics.median(old_t), statistics.median(new_t)
+            print(f"| {name} | {a:.2f} | {b:.2f} | {a / b:.1f}x | {'' if same is None else same} |", flush=True)
+
+
+def _same_json(a: Any, b: Any, tol: float = 1e-9) -> bool:
+    """The two runs' numbers agree (keys the release has; solver wall times aside)."""
+    if isinstance(a, dict):
+        return all(k == "seconds" or (k in b and _same_json(v, b[k], tol)) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_json(x, y, tol) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, int | float):
+        return abs(a - b) <= tol * max(1.0, abs(a))
+    return bool(a == b)
+
+
+SECTIONS: dict[str, Callable[[int], None]] = {
+    "solvers": section_solvers,
+    "draws": section_draws,
+    "recession": section_recession,
+    "ge-io": section_ge_io,
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("sections", nargs="*", choices=[*SECTIONS, []], help="sections to run (default: all)")
+    ap.add_argument("sections", nargs="*", choices=[*SECTIONS, "cli", []], help="sections to run (default: all)")
     ap.add_argument("--repeat", type=int, default=5, help="calls per timing (median)")
+    ap.add_argument("--baseline-python", help="a Python with the release installed (section cli)")
     args = ap.parse_args()
     print(
         f"# bench_speed: Python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
     )
-    for name in args.sections or SECTIONS:
-        SECTIONS[name](args.repeat)
+    for name in args.sections or [*SECTIONS, "cli"]:
+        if name == "cli":
+            section_cli(args.repeat, args.baseline_python)
+        else:
+            SECTIONS[name](args.repeat)
 
 
 if __name__ == "__main__":

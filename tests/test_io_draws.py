@@ -45,6 +45,9 @@ def test_a_table_with_one_published_set_has_no_spread_to_draw():
     with pytest.raises(ScenarioError, match="no spread") as e:
         theta_distribution("cp1993", "CP")
     assert e.value.field == "io_table"
+    r = ts.simulate("mex25", model="ge-io", io_table="cp1993", elasticities=["central"], draws=12, n_paths=2000)
+    assert not [c for c in r.draws.columns if c.startswith(THETA_FACTOR)]  # the long run is the set's
+    assert r.draws["real_income_pct_long_run"].nunique() == 1
 
 
 def test_a_draw_at_the_centre_is_the_central_case():

@@ -59,7 +59,7 @@ from ..inputs.io_shipped import (
     write_cp_layout,
 )
 from ..inputs.schedule import taxed_shares
-from ..inputs.theta_draws import theta_distribution
+from ..inputs.theta_draws import MIN_SETS, theta_distribution
 from ..models.ge_io import IOChanges, IOModel, IOSolution, calibrate, changes, iso3_codes, solve_io
 from .trade import Horizon, TradeContext, TradeOutcome
 
@@ -519,8 +519,13 @@ def _io_outcome(
 def ge_io_model_draws(scenario: Scenario, central: ElasticitySet, n: int, rng: np.random.Generator) -> pd.DataFrame:
     """The multi-sector model's own parameter draws for a run of ``scenario`` around set ``central``:
     factors on its sector trade elasticities (:func:`tariffsim.inputs.theta_draws.theta_distribution`),
-    one column per sector of the input-output table (:data:`tariffsim.inputs.theta_draws.THETA_FACTOR`)."""
-    return theta_distribution(scenario.effective_io_table, str(central.io_theta)).frame(rng, n)
+    one column per sector of the input-output table (:data:`tariffsim.inputs.theta_draws.THETA_FACTOR`).
+    A table with too few published sets for a spread (``cp1993``) has none: no columns, the long run
+    of every draw is the set's own."""
+    table = scenario.effective_io_table
+    if io_elasticities(table).shape[1] < MIN_SETS:
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    return theta_distribution(table, str(central.io_theta)).frame(rng, n)
 
 
 def export_io(

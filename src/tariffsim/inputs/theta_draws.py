@@ -18,7 +18,7 @@ about 65. The draws carry that spread around the run's own set, centred on it:
 On icio2022 the s_j are 0.26 (services) to 0.74 (electrical equipment) and ρ = 0.09; on wiod2011
 0.26 to 1.28 and ρ = 0.10. A table with fewer than three published sets (``cp1993``: Caliendo and
 Parro's only) has no spread to draw from: :func:`theta_distribution` raises a ScenarioError
-saying so.
+saying so, and a run's draws on it leave the long run's elasticities at the set's.
 """
 
 from __future__ import annotations
