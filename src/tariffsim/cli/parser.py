@@ -16,7 +16,6 @@ from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
 from ..errors import TariffSimError, UsageError
 from ..limits import shown
 from .common import quarter_key
-from .report import cmd_compare, cmd_report, cmd_sweep, scheduler_address
 from .run import cmd_backtest, cmd_data_export_io, cmd_data_info, cmd_run, cmd_scenarios, cmd_validate
 from .study import cmd_calibrate, cmd_replicate
 
@@ -168,7 +167,27 @@ def _exclude_value(text: str, flag: str) -> str:
 
 
 def _scheduler_value(text: str, flag: str) -> str:
+    from .report import scheduler_address  # the commands that write folders load only when used
+
     return scheduler_address(text, flag)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import cmd_report
+
+    return cmd_report(args)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .report import cmd_sweep
+
+    return cmd_sweep(args)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .report import cmd_compare
+
+    return cmd_compare(args)
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -346,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_feedback_args(rp)
     _add_experiment_args(rp)
     _add_scale_args(rp)
-    rp.set_defaults(func=cmd_report)
+    rp.set_defaults(func=_cmd_report)
 
     sw = sub.add_parser("sweep", help="grid over tariff rates and elasticities: CSV, heatmap, recession curve")
     sw.add_argument("scenario", help="built-in name or a TOML file")
@@ -364,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_feedback_args(sw)
     _add_experiment_args(sw)
     _add_scale_args(sw)
-    sw.set_defaults(func=cmd_sweep)
+    sw.set_defaults(func=_cmd_sweep)
 
     cp = sub.add_parser("compare", help="scenarios side by side: one table, GDP paths, headline ranges, compare.html")
     cp.add_argument("scenarios", nargs="+", help="built-in names or TOML files (at least one)")
@@ -391,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_feedback_args(cp)
     _add_experiment_args(cp)
     _add_scale_args(cp)
-    cp.set_defaults(func=cmd_compare)
+    cp.set_defaults(func=_cmd_compare)
 
     c = sub.add_parser("calibrate", help="fit the AR(1) growth process to a quarterly GDP CSV")
     c.add_argument("gdp_csv")

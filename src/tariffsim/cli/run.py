@@ -110,20 +110,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ..engine.simulation import simulate
-    from .report import dask_client
 
     sc = scenario_from_args(args)
-    with dask_client(args.scheduler, args.workers) as client:
-        res = simulate(
-            sc,
-            elasticities=split_sets(args.elasticities, sc),
-            model=args.model,
-            draws=args.draws,
-            n_paths=args.paths,
-            seed=args.seed,
-            method=args.method,
-            scheduler=client,
-        )
+    kw = {
+        "elasticities": split_sets(args.elasticities, sc),
+        "model": args.model,
+        "draws": args.draws,
+        "n_paths": args.paths,
+        "seed": args.seed,
+        "method": args.method,
+    }
+    if args.scheduler is None and not args.workers:  # in this process: no Dask to load
+        res = simulate(sc, **kw)
+    else:
+        from .report import dask_client
+
+        with dask_client(args.scheduler, args.workers) as client:
+            res = simulate(sc, **kw, scheduler=client)
     if args.json:
         print_json(res.to_json())
     else:
