@@ -479,14 +479,17 @@ def _near_term_channels(
     near: TradeOutcome, near_wedge: TradeOutcome | None, c: int, m: int | None, a: MacroAssumptions
 ) -> tuple[dict[str, float], dict[str, float], float, float]:
     dx = export_loss_usd(near, a, c, m)
-    ch = {"trade": trade_gdp_pct(near, a, c, m), "retaliation_inputs": 0.0}
+    va_m, va_o = effective_value_added(near, a, c, m)
+    scale = a.multiplier * (1.0 - a.exchange_rate_offset)  # trade_gdp_pct, from the values computed once
+    ch = {"trade": scale * value_added_pct(*dx, va_m, va_o, a.gdp_usd), "retaliation_inputs": 0.0}
     exports = export_changes(near, c, m)
     loss = sum(dx)
-    va_m, va_o = effective_value_added(near, a, c, m)
     dva = (va_m * dx[0] + va_o * dx[1]) / loss if loss != 0 else a.value_added_share
     if near_wedge is not None:
         dxw = export_loss_usd(near_wedge, a, c, m)
-        ch["retaliation_inputs"] = trade_gdp_pct(near_wedge, a, c, m) - ch["trade"]
+        ch["retaliation_inputs"] = (
+            scale * value_added_pct(*dxw, *effective_value_added(near_wedge, a, c, m), a.gdp_usd) - ch["trade"]
+        )
         exports.update({f"{k}_with_input_costs": v for k, v in export_changes(near_wedge, c, m).items()})
         loss = sum(dxw)
     welfare = near.importer_welfare_usd
