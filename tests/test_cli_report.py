@@ -40,6 +40,8 @@ def test_sweep_writes_the_grid(tmp_path, capsys):
                 "--paths",
                 "2000",
                 "-q",
+                "--formats",
+                "png",
             ]
         )
         == 0
@@ -48,6 +50,7 @@ def test_sweep_writes_the_grid(tmp_path, capsys):
     assert set(df.elasticity_set) == {"low", "central"} and sorted(df.rate.unique()) == [0.0, 0.25, 0.5]
     for stem in ("gdp_heatmap", "recession_curve"):
         assert (out / f"{stem}.png").is_file()
+        assert not (out / f"{stem}.svg").exists() and not (out / f"{stem}.pdf").exists()  # --formats png
 
 
 # ----------------------------------------------------------------------------- experiments from the CLI
@@ -118,7 +121,7 @@ class _TTY:
         return True
 
 
-SWEEP = ["sweep", "mex25", "--tariff", "0,0.25", "--elasticities", "central", "--paths", "500"]
+SWEEP = ["sweep", "mex25", "--tariff", "0,0.25", "--elasticities", "central", "--paths", "500", "--formats", "png"]
 
 
 @pytest.mark.slow

@@ -378,6 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--elasticities", help="comma-separated sets (default: low,central,high)")
     sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")
     sw.add_argument("--force", action="store_true")
+    sw.add_argument(
+        "--formats",
+        type=_flag(_formats_value, "--formats"),
+        default="png,svg,pdf",
+        help="figure formats (default: %(default)s)",
+    )
     sw.add_argument("--paths", type=_flag(_paths_value, "--paths"), help="Monte Carlo growth paths per grid point")
     sw.add_argument("--model", choices=MODELS, help=MODEL_HELP)
     _add_feedback_args(sw)

@@ -94,6 +94,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             force=args.force,
             progress=bar,
             n_paths=args.paths,
+            formats=tuple(x.strip() for x in args.formats.split(",") if x.strip()),
             scheduler=client,
             model=args.model,
             out_field="--out",

@@ -1,8 +1,10 @@
 """Sweeps and sensitivities: tariff-rate grids, tariff x elasticity grids, tornado charts.
 
-Each grid point is an independent :func:`tariffsim.simulate` call. Locally they run one after
-the other (each call is vectorised numpy); pass ``scheduler=`` a ``dask.distributed.Client`` and
-the points are submitted to that cluster instead, with no other change.
+Each tariff rate is one :func:`tariffsim.simulate` call with every elasticity set of the sweep (or
+every sigma of the grid): the trade models solve the sets in one batch and the recession Monte
+Carlo of every set shares the common random numbers' baseline half, simulated once (the numbers are
+those of one call per point). Locally the rates run one after the other; pass ``scheduler=`` a
+``dask.distributed.Client`` and they are submitted to that cluster instead, with no other change.
 """
 
 from __future__ import annotations
