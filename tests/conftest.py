@@ -67,3 +67,11 @@ def ilms_dir(shared_data: Path) -> Path:
 @pytest.fixture()
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def readme_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of computed runs (tariffsim.engine.result_cache) for the session's README tests:
+    the seed-number tables compute their runs once, and the README's blocks, in subprocesses, read
+    back every run they share with them (tests/test_readme.py runs first)."""
+    return tmp_path_factory.mktemp("readme-runs")

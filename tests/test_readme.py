@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tariffsim.engine.result_cache import CACHE_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -21,7 +23,8 @@ def _numbers_module():
 
 
 @pytest.mark.slow
-def test_readme_seed_tables_are_what_the_code_computes():
+def test_readme_seed_tables_are_what_the_code_computes(readme_runs, monkeypatch):
+    monkeypatch.setenv(CACHE_ENV, str(readme_runs))  # the README's blocks read these runs back
     mod = _numbers_module()
     expected = mod.block()
     a, b = README.index(mod.START), README.index(mod.END) + len(mod.END)

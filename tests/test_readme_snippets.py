@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tariffsim.engine.result_cache import CACHE_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SHARED = ROOT.parent / "shared"
@@ -77,25 +79,32 @@ def project(tmp_path_factory) -> Path:
     return proj
 
 
-def _env(home: Path) -> dict:
+def _env(home: Path, runs: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "MPL"))}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["MPLBACKEND"] = "Agg"
     env["HOME"] = str(home)
     env["MPLCONFIGDIR"] = str(home / ".mpl")
+    env[CACHE_ENV] = str(runs)  # the runs test_readme.py computed (tests/conftest.py readme_runs)
     return env
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", RUN, ids=[b["id"] for b in RUN])
-def test_readme_block_runs(block, project, tmp_path):
+def test_readme_block_runs(block, project, tmp_path, readme_runs):
     if "../shared/data" in block["body"] and not (project.parent / "shared" / "data").is_dir():
         pytest.skip("needs ../shared/data beside the project")
     script = tmp_path / ("snippet.py" if block["lang"] == "python" else "snippet.sh")
     script.write_text(block["body"] + "\n", encoding="utf-8")
     cmd = [sys.executable, str(script)] if block["lang"] == "python" else ["bash", "-e", "-o", "pipefail", str(script)]
     proc = subprocess.run(
-        cmd, cwd=project, env=_env(tmp_path), capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL
+        cmd,
+        cwd=project,
+        env=_env(tmp_path, readme_runs),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
     )
     where = f"README.md line {block['line']} ({block['id']})"
     assert proc.returncode == 0, f"{where} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"

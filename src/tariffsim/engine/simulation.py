@@ -42,6 +42,7 @@ from ..models.growth_uncertainty import (
     fixed_growth_parameters,
 )
 from ..models.recession import annual_to_quarterly, simulate_recession_risk
+from . import result_cache
 from .adapters import adapter, long_run_adapter, near_term_adapter
 from .contract import OUTPUT_CHANGE
 from .macro import MacroAssumptions, MacroOutcome, dated_outcome, gdp_outcome, resolve_assumptions
@@ -688,6 +689,9 @@ def simulate(
         (default: the scenario's, else icio2022); the result's scenario records it.
     scheduler : a ``dask.distributed.Client``: the parameter draws are solved on its workers in
         blocks (the numbers are those of the run in this process).
+
+    With the environment variable ``TARIFFSIM_RESULT_CACHE`` naming a folder, runs are kept there and
+    a run with the same inputs is read back (:mod:`tariffsim.engine.result_cache`).
     """
     say = progress or (lambda s: None)
     inp = resolve(
@@ -702,11 +706,20 @@ def simulate(
         recession=recession,
         io_table=io_table,
     )
+    key = None if result_cache.cache_dir() is None else result_cache.run_key(inp, recession)
+    cached = None if key is None else result_cache.load(key)
+    if cached is not None:
+        say("the run, from the folder of computed runs")
+        return cached
     say(
         f"trade and macro, elasticity set{'s' if len(inp.sets) > 1 else ''} {', '.join(repr(e.name) for e in inp.sets)}"
     )
     outcomes = {so.name: so for so in run_cases(inp, [(es, inp.assumptions) for es in inp.sets])}
     if not recession:
-        return assemble(inp, outcomes)
-    risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say, scheduler)
-    return assemble(inp, outcomes, risk_draws, draws_df, calibration=inp.calibration)
+        result = assemble(inp, outcomes)
+    else:
+        risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say, scheduler)
+        result = assemble(inp, outcomes, risk_draws, draws_df, calibration=inp.calibration)
+    if key is not None:
+        result_cache.store(key, result)
+    return result
