@@ -30,7 +30,6 @@ from .._version import __version__
 
 if TYPE_CHECKING:
     from .results import Result
-    from .simulation import Inputs
 
 __all__ = ["CACHE_ENV", "cache_dir", "run_key", "load", "store"]
 
@@ -83,8 +82,9 @@ def _feed(h: Any, value: Any) -> None:
         h.update(repr(value).encode())
 
 
-def run_key(inp: Inputs, recession: bool) -> str:
-    """The key of a run: the package digest and every resolved input (see the module docstring)."""
+def run_key(inp: Any, recession: bool) -> str:
+    """The key of a run: the package digest and every resolved input of ``inp`` (the run's
+    :class:`tariffsim.engine.simulation.Inputs`, which imports this module; see the module docstring)."""
     h = hashlib.sha256(_package_digest().encode())
     for part in (
         inp.scenario.hash,
