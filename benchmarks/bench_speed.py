@@ -321,6 +321,43 @@ def section_cli(repeat: int, baseline: str | None = None) -> None:
             print(f"| {name} | {a:.2f} | {b:.2f} | {a / b:.1f}x | {'' if same is None else same} |", flush=True)
 
 
+#: Library calls timed inside each Python after its imports (the seconds the call itself takes).
+LIBRARY_CALLS: dict[str, tuple[str, str]] = {
+    "ts.sweep mex25, 11 rates x 5 sets": (
+        "sweep",
+        '"mex25", "0:0.5:0.05", ["central", "low", "high", "smart", "gsim"]',
+    ),
+    "ts.simulate mex25": ("simulate", '"mex25"'),
+}
+
+
+def _py_time(python: str, call: tuple[str, str]) -> float:
+    name, args = call
+    code = (  # the function and its modules loaded first: only the call is timed
+        f"import time, tariffsim as ts; f = ts.{name}; t = time.perf_counter(); f({args}); "
+        "print(time.perf_counter() - t)"
+    )
+    proc = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=tempfile.gettempdir(), check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{call} failed with {python}:\n{proc.stderr[-2000:]}")
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def section_library(repeat: int, baseline: str | None = None) -> None:
+    if baseline is None:
+        return
+    print(f"\n## Library calls (seconds inside the call, after imports; median of {repeat} interleaved runs)\n")
+    print("| call | release s | this s | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, call in LIBRARY_CALLS.items():
+        old_t, new_t = [], []
+        for _ in range(repeat):
+            old_t.append(_py_time(baseline, call))
+            new_t.append(_py_time(sys.executable, call))
+        a, b = statistics.median(old_t), statistics.median(new_t)
+        print(f"| {name} | {a:.2f} | {b:.2f} | {a / b:.1f}x |", flush=True)
+
+
 def _same_json(a: Any, b: Any, tol: float = 1e-9) -> bool:
     """The two runs' numbers agree (keys the release has; solver wall times aside)."""
     if isinstance(a, dict):
@@ -353,6 +390,7 @@ def main() -> None:
     for name in args.sections or [*SECTIONS, "cli"]:
         if name == "cli":
             section_cli(args.repeat, args.baseline_python)
+            section_library(args.repeat, args.baseline_python)
         else:
             SECTIONS[name](args.repeat)
 

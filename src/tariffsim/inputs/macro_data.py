@@ -58,6 +58,12 @@ def value_added_shares(exporter: str, destination: str | None, sectors: Sequence
     all destinations (``WLD``; said in the source line); a sector the table does not know (a user
     dataset's own sectors, e.g. one ``total``) takes the exporter's all-goods share (said too). Raises
     :class:`DataError` if the exporter is not in the table."""
+    shares, src = _value_added_shares(exporter, destination, tuple(sectors))
+    return shares.copy(), src
+
+
+@functools.lru_cache(maxsize=64)
+def _value_added_shares(exporter: str, destination: str | None, sectors: tuple[str, ...]) -> tuple[np.ndarray, str]:
     t = value_added_table()
     rows = t[t["exporter"] == exporter]
     if rows.empty:
@@ -88,9 +94,14 @@ class CapitalFacts:
     source: str
 
 
+@functools.cache
+def _capital_table() -> pd.DataFrame:
+    return _read("capital.csv").set_index("country")
+
+
 def capital_facts(country: str) -> CapitalFacts:
     """:class:`CapitalFacts` of ``country`` from ``data/macro/capital.csv``, or :class:`DataError`."""
-    t = _read("capital.csv").set_index("country")
+    t = _capital_table()
     if country not in t.index:
         raise DataError(
             f"no capital share or imported share of investment for {country} in the shipped table (it covers "
