@@ -68,6 +68,25 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", ba
     return f"{float(v):+.{nd}f}".replace("-", "−")
 
 
+#: USD units for reading, largest first: (divisor, name).
+_USD_UNITS = ((1e9, "bn USD"), (1e6, "mn USD"), (1e3, "thousand USD"))
+
+
+def usd_scale(largest: float) -> tuple[float, str]:
+    """The unit in which ``largest`` (USD) reads as at least 1: bn USD for national totals, mn or
+    thousand USD for a small test matrix (so that its numbers never print as 0.0 bn)."""
+    for div, unit in _USD_UNITS:
+        if abs(largest) >= div:
+            return div, unit
+    return 1.0, "USD"
+
+
+def usd_text(v: float, nd: int = 1) -> str:
+    """'22,098.2 bn USD', '4.2 mn USD': ``v`` (USD) in the unit it reads in (:func:`usd_scale`)."""
+    div, unit = usd_scale(v)
+    return f"{v / div:,.{nd}f} {unit}"
+
+
 class ShortRepr:
     """A bounded ``repr`` and ``_repr_html_`` for result records (frozen dataclasses declared with
     ``repr=False``): scalar fields as they are, arrays and tables by shape, other records by type.
