@@ -79,3 +79,56 @@ def test_readme_world_comment_is_what_print_shows(shared_data: Path) -> None:
     )
     assert repr(world).startswith(comment.group(1))
     assert world.n_countries == 194 and world.year == 2023
+
+
+# ----------------------------------------------------------------------------- reprs
+
+
+def _check_repr(name: str, obj: object) -> None:
+    text = repr(obj)
+    assert len(text) < 5_000, f"{name}: repr of {len(text):,} characters"
+    html = getattr(obj, "_repr_html_", None)
+    assert callable(html), f"{name} has no _repr_html_"
+    page = html()
+    assert isinstance(page, str) and 0 < len(page) < 50_000, f"{name}: _repr_html_ of {len(page):,} characters"
+
+
+@pytest.mark.slow
+def test_every_public_result_type_has_a_short_repr_and_an_html_one() -> None:
+    from tariffsim.inputs.calibrations import default_calibration
+
+    res = ts.simulate("mex25", draws=20, n_paths=2_000)
+    io = ts.simulate("mex25", model="ge-io", recession=False, elasticities=["CP"])
+    bt = ts.backtest()
+    objects = {
+        "Result": res,
+        "Summary": res.overview(),
+        "SetOutcome": res.outcome(),
+        "TradeOutcome": res.outcome().near_term,
+        "PEOutcome": res.outcome().near_term.detail,
+        "GESolution": res.ge,
+        "IOChanges": io.ge,
+        "MacroOutcome": res.outcome().macro,
+        "RecessionRisk": res.recession,
+        "SolverInfo": res.outcome().gdp_long_run.solver,
+        "AR1Calibration": default_calibration(),
+        "BacktestResult": bt,
+        "Episode": bt.episodes[0],
+        "Prediction": bt.predictions[0],
+        "Comparison": ts.compare(["mex25", "mex25-usmca"], draws=0, n_paths=1_000),
+        "sweep": ts.sweep("mex25", "0:0.5:0.05", n_paths=1_000),
+        "tornado": ts.tornado("mex25"),
+        "gdp_path": res.gdp_path(),
+    }
+    for name, obj in objects.items():
+        _check_repr(name, obj)
+    # the back-test's repr says what it found; its HTML is the track record
+    assert "episodes passed: central" in repr(bt) and "FAIL" in bt._repr_html_()
+
+
+def test_replication_results_have_short_reprs(shared_data: Path) -> None:
+    if not (shared_data / "cp2015").is_dir():
+        pytest.skip("../shared/data/cp2015 not found")
+    r = ts.replicate_cp2015(shared_data / "cp2015")
+    _check_repr("CP2015Result", r)
+    assert "by_region=DataFrame(" in repr(r)

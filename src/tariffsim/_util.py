@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 from collections.abc import Mapping
@@ -100,6 +101,8 @@ class ShortRepr:
                 txt = f"{type(v).__name__}{tuple(v.shape)}"
             elif isinstance(v, float | int | str | bool) or v is None:
                 txt = repr(v) if not isinstance(v, str) or len(v) < 80 else repr(v[:77] + "...")
+            elif isinstance(v, datetime.date):
+                txt = v.isoformat()
             elif isinstance(v, Mapping):
                 txt = f"{{{len(v)} items}}"
             elif isinstance(v, tuple | list):

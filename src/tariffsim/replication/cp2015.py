@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._util import clean_zero, readonly
+from .._util import ShortRepr, clean_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_shipped import folder_note
@@ -60,8 +60,8 @@ NAFTA: tuple[str, ...] = tuple(published_values("cp2015")["zero_deficit"])
 # ----------------------------------------------------------------------------- replication
 
 
-@dataclass(frozen=True, eq=False)
-class CP2015Result:
+@dataclass(frozen=True, eq=False, repr=False)
+class CP2015Result(ShortRepr):
     """The NAFTA experiment solved.
 
     by_region : region, welfare_pct, tot_pct, vot_pct, tech_pct, realwage_pct (+ real_income_pct,

@@ -42,7 +42,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from .._util import clean_zero
+from .._util import ShortRepr, clean_zero
 from ..constants import DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
@@ -150,8 +150,8 @@ def _us_tariffs(inp: ILMSInputs) -> np.ndarray:
     return t
 
 
-@dataclass(frozen=True, eq=False)
-class ReplicationResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ReplicationResult(ShortRepr):
     """One ILMS case solved.
 
     by_country : one row per economy, columns ``COLUMNS``. ``welfare_pct``, ``employment_pct``,
