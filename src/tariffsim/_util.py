@@ -54,6 +54,20 @@ def json_default(o: object) -> Any:
     return str(o)
 
 
+def no_negative_zero(df: Any, decimals: int | None = None) -> Any:
+    """A copy of ``df`` (a DataFrame) with ``0.0`` for every ``-0.0`` of its float columns and, with
+    ``decimals``, for every value that rounds to zero at that many decimals (written with a fixed
+    format it would read '-0.000000'): CSV and JSON never show a negative zero. Other columns as
+    they are."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            v = out[col] + 0.0
+            out[col] = v.where(v.round(decimals) != 0, 0.0) if decimals is not None else v
+    out.attrs = dict(df.attrs)
+    return out
+
+
 def clean_zero(v: float, nd: int) -> float:
     """``v``, or zero when it rounds to zero at ``nd`` decimals: formatted, it never reads '-0.00'."""
     return 0.0 if round(float(v), nd) == 0 else float(v)

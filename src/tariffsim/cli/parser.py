@@ -224,7 +224,7 @@ def _country_value(text: str, flag: str) -> str:
     from ..inputs.countries import to_iso3
 
     try:
-        return to_iso3([text], source=None, field=flag)[0]
+        return to_iso3([text], source=flag, field=flag)[0]
     except CountryCodeError as exc:  # 'unknown country 'XYZ' in '--country'; ...': the flag, no row
         raise UsageError(f"{flag}: {exc.message.replace(f' in {shown(flag)}', '')}") from None
 
@@ -247,7 +247,12 @@ def _add_scale_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_feedback_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="silent on success: no progress bar, no log output below errors, no closing line")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="silent on success: no progress bar, no log output below errors, no closing line",
+    )
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log each step (-vv for debug)")
 
 

@@ -48,6 +48,7 @@ from ..inputs.io_shipped import (
     ELASTICITY_SETS,
     goods_mask,
     io_elasticities,
+    io_elasticity_sets,
     io_sector_weights,
     io_table_meta,
     io_table_note,
@@ -71,6 +72,7 @@ __all__ = [
     "ge_io_trade",
     "ge_io_refuses",
     "ge_io_default_sets",
+    "theta_summary",
     "path_changes",
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
@@ -421,7 +423,7 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
     V1 = np.transpose(shock.trade, (1, 0, 2))
     tx0 = np.transpose(ref.tariffs, (1, 0, 2))
     tx1 = np.transpose(t, (1, 0, 2))
-    cite = "Caliendo and Parro 2015" if theta_set == "CP" else "tariffwar compilation, data/elasticities/io_sets.toml"
+    cite = theta_summary(table, theta_set)["label"]
     return TradeOutcome(
         model=GE_IO_MODEL,
         horizon="long-run",
@@ -446,6 +448,26 @@ def ge_io_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-r
             *mapping_notes,
         ),
     )
+
+
+@functools.cache
+def theta_summary(table: str, theta_set: str) -> dict[str, Any]:
+    """What sector trade-elasticity set ``theta_set`` is on input-output table ``table``: its
+    ``label`` (short citation), ``citation``, and ``theta_trade_weighted``, the mean of its sector
+    θ weighted by the table's trade between regions (domestic flows left out), the one number that
+    tells the sets apart."""
+    meta = io_elasticity_sets().get(theta_set, {})
+    io = load_io_table(table)
+    th = io_elasticities(table)[theta_set].reindex(list(io.sectors)).to_numpy(float)
+    cross = io.trade.sum(axis=(0, 1)) - np.einsum("nnj->j", io.trade)
+    ok = np.isfinite(th) & (cross > 0)
+    mean = float(np.sum(th[ok] * cross[ok]) / np.sum(cross[ok])) if ok.any() else float("nan")
+    return {
+        "io_theta": theta_set,
+        "label": str(meta.get("label") or theta_set),
+        "citation": str(meta.get("citation") or ""),
+        "theta_trade_weighted": mean,
+    }
 
 
 def export_io(

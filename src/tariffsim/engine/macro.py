@@ -215,7 +215,10 @@ def resolve_assumptions(
         w = data.values[ci, data.index(market)] if market is not None else xw
         va = weighted_share(sm, w) if np.any(w > 0) else weighted_share(sm, xw)
         va_other = weighted_share(so, xw)
-        sources["value_added_share"] = src + "; by sector, weighted by the export change by sector"
+        sources["value_added_share"] = (
+            src + "; by sector, weighted by the baseline exports by sector to each destination (the GDP channel "
+            "re-weights by the export change the tariff causes: domestic_value_added_share)"
+        )
     else:
         va = va_other = _pick(sa.value_added_share, case)
         sources["value_added_share"] = f"scenario ({scenario.source})"
@@ -509,8 +512,8 @@ def gdp_outcome(
     """The quarterly GDP path of one case.
 
     ``near``: the PE outcome at one-year elasticities (``near_wedge``: the same with the
-    retaliation cost wedge, None without retaliation); ``long_run``: a GE outcome (its
-    ``real_income_pct`` is the long-run GDP change); ``at_risk``: the PE outcome at long-run
+    retaliation cost wedge, None without retaliation); ``long_run``: a GE outcome (its prices give
+    long-run real GDP; its ``real_income_pct`` is real income, not GDP); ``at_risk``: the PE outcome at long-run
     elasticities (value added at risk).
     """
     if long_run.real_income_pct is None:

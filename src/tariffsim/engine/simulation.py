@@ -121,7 +121,7 @@ class Inputs:
 class TradeSet:
     """The trade outcomes of one case: ``near`` (PE, one-year elasticities), ``near_wedge`` (the
     same with the retaliation cost wedge, or None), ``at_risk`` (PE, long-run elasticities),
-    ``gdp_long_run`` (the GE outcome whose real income is the long-run GDP) and ``long_run``
+    ``gdp_long_run`` (the GE outcome: long-run real GDP at its prices, its real income beside) and ``long_run``
     (the long-run outcome of the scenario's model: ``at_risk`` for PE, the GE one otherwise)."""
 
     near: TradeOutcome

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import limits
+from .._util import no_negative_zero
 from ..errors import ScenarioError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.elasticities import shipped_distributions
@@ -159,7 +160,7 @@ def sweep(
     df = pd.DataFrame(rows)
     df.attrs["units"] = "rate: tariff share; *_pct: percent; *_usd: US dollars; probabilities: shares 0-1"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)
 
 
 def _rates(rates: Iterable[float]) -> np.ndarray:
@@ -227,7 +228,7 @@ def elasticity_grid(
     df = pd.DataFrame(_run_points(_grid_point, points, scheduler, progress))
     df.attrs["units"] = "rate: tariff share; sigma: one-year elasticity of tariff-exclusive flows; *_pct: percent"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)
 
 
 #: Parameters varied in the tornado and how: elasticities (a factor on every value of the set),
@@ -320,4 +321,4 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
     df = df.sort_values("swing", ascending=False, ignore_index=True)
     df.attrs["units"] = "GDP deviation after four quarters, percent"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)

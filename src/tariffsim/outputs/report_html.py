@@ -20,9 +20,11 @@ from .._util import fmt_signed
 from .._version import __version__
 from ..constants import DEFAULT_COUNTRY, GE_MODEL
 from ..engine.adapters import adapter
+from ..engine.sources import shown_source
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from ..inputs.measures import measure_label
+from ..inputs.published import published_values
 from .files import safe_filename
 from .tables import US, format_cell, ge_io_block, ge_io_economies, ge_io_label, table_html
 
@@ -84,6 +86,18 @@ def _share_pct(v: float | None, nd: int = 0) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
     return f"{100 * float(v):.{nd}f} %"
+
+
+def _with_article(name: str) -> str:
+    """'the United States', 'the EU-27'; other names as they are (Mexico, Canada)."""
+    return f"the {name}" if name.startswith(("United ", "EU", "Rest of", "Netherlands", "Philippines")) else name
+
+
+def _num_text(v: object, nd: int) -> str:
+    """``v`` with ``nd`` decimals, or 'n/a' (None, NaN)."""
+    if not isinstance(v, int | float) or not math.isfinite(float(v)):
+        return "n/a"
+    return f"{float(v):.{nd}f}"
 
 
 def _measure_text(m: TariffMeasure) -> str:
@@ -163,6 +177,35 @@ def _published_comparison(result: Result, j: Mapping) -> str | None:
     return text
 
 
+def published_ge_io_text(result: Result, ge: Mapping[str, Any]) -> str | None:
+    """The multi-sector GE's answer for Mexico beside ifo/EconPol Policy Brief 70 (Baur and Flach
+    2025, the same model family: ``data/published/ifo2025.toml``): manufacturing value added and
+    total exports, with or without retaliation as the scenario has it. None for other countries,
+    other models, or a scenario that does not tax Mexico."""
+    sc = result.scenario
+    on_mex = any(m.importer == US and (m.exporters == "all" or DEFAULT_COUNTRY in m.exporters) for m in sc.tariffs)
+    row = (ge.get("country") or {}) if ge else {}
+    if not ge or result.country != DEFAULT_COUNTRY or not on_mex or row.get("iso3") != DEFAULT_COUNTRY:
+        return None
+    pub = published_values("ifo2025")
+    case = "with_retaliation" if sc.retaliation else "without_retaliation"
+    p = pub[DEFAULT_COUNTRY][case]
+    ours = []
+    if row.get("manufacturing_value_added_pct") is not None:
+        ours.append(f"manufacturing value added {fmt_signed(row['manufacturing_value_added_pct'], 1)} %")
+    if row.get("total_exports_pct") is not None:
+        ours.append(f"total exports {fmt_signed(row['total_exports_pct'], 1)} %")
+    return (
+        f"ifo/EconPol Policy Brief 70 (Baur and Flach 2025; {pub['model']}; {pub['scenario']}) puts Mexico's "
+        f"manufacturing value added at about {fmt_signed(p['manufacturing_value_added_pct'], 0)} % and its total "
+        f"exports at about {fmt_signed(p['total_exports_pct'], 0)} % {case.replace('_', ' ')}. This run "
+        f"({sc.name}, '{result.central}' set, input-output table {ge.get('io_table')}): "
+        + (", ".join(ours) or "not computed for this table")
+        + ". A comparison, not a target: nothing was tuned to it; their scenario also taxes Canada and China, and "
+        "their 65 sectors let trade shift within what is one sector here (docs/models/ge_io.md)."
+    )
+
+
 def report_html(
     result: Any,
     sc: Any,
@@ -234,20 +277,20 @@ def report_html(
         + "</div>"
     )
     items = []
+    market = _with_article(display_name(result.market)) if result.market else "the market"
     if j.get("gdp_impact_pct") is not None:
         txt = (
             f"<b>GDP.</b> In the central elasticity set {_e(c)}'s real GDP deviates from baseline by "
-            f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
-            f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
-            f"Across the {len(result.sets)} elasticity sets the four-quarter figure runs from "
-            f"{fmt_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
-            f"{fmt_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}')."
+            f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and its long-run real GDP by "
+            f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % (real income, not GDP: "
+            f"{fmt_signed(j.get('real_income_pct_long_run'), 2)} %). " + set_range_text(j, len(result.sets))
         )
         dd = j.get("gdp_impact_pct_draws")
         if dd:
             txt += (
                 f" With parameter uncertainty ({dd['n']} Monte Carlo draws of elasticities and macro assumptions) "
-                f"90 % of outcomes lie between {fmt_signed(dd['p95'], 2)} % and {fmt_signed(dd['p05'], 2)} %."
+                f"90 % of outcomes after four quarters lie between {fmt_signed(dd['p95'], 2)} % and "
+                f"{fmt_signed(dd['p05'], 2)} %."
             )
         items.append(txt)
     items.append(
@@ -255,7 +298,7 @@ def report_html(
         f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
         f"{fmt_signed(j.get('exports_change_pct_long_run'))} % in the long run{lr_note}"
         + (
-            f"; its exports to the US by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
+            f"; its exports to {_e(market)} by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
             if j.get("exports_to_market_change_pct_long_run") is not None
             else ""
         )
@@ -270,16 +313,22 @@ def report_html(
             f"quarters is negative against the year before rises from "
             f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
             f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
-            f"paths of the central path, common random numbers; Monte Carlo s.e. of the change "
-            f"{100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise only)."
-            + _band_text(j)
-            + " The per-set numbers in the table use each set's point path."
+            f"paths with the central set's point GDP path, no parameter draws, common random numbers; Monte Carlo "
+            f"s.e. of the change {100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise "
+            "only)." + _band_text(j) + " The per-set numbers in the table use each set's point path."
         )
     if j.get("market_tariff_revenue_change_usd") is not None:
+        rmodel = str(j.get("market_tariff_revenue_model") or result.model)
+        which = (
+            f"central set, long run, {_e(rmodel.upper())} model at long-run elasticities on the dataset's "
+            f"{_e(result.data.year)} trade: the {_e(adapter(result.model).description)} model runs on its own table"
+            if rmodel != result.model
+            else f"central set, long run, {_e(adapter(result.model).description)} model"
+        )
         items.append(
-            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn "
-            f"USD a year and import prices by {fmt_signed(j.get('market_import_price_change_pct'), 2)} % (central "
-            "set, long run)."
+            f"<b>{_e(_cap(market))}.</b> Tariff revenue changes by "
+            f"{fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn USD a year and import prices by "
+            f"{fmt_signed(j.get('market_import_price_change_pct'), 2)} % ({which})."
         )
     if ge:
         items.append(_ge_io_text(ge))
@@ -354,26 +403,38 @@ def report_html(
         rows = [
             ("Model form", a.form, ASSUMPTIONS["macro_form"].description, ""),
             (
-                "Export dependence on the US",
+                f"Export dependence on {market}",
                 f"{a.export_dependence:.3g} (data: {a.export_dependence_data:.3f})",
                 ASSUMPTIONS["export_dependence"].description,
                 a.sources.get("export_dependence", ""),
             ),
             (
-                "Value-added share of exports",
-                f"{a.value_added_share:.3g} to the US, {a.value_added_share_other:.3g} to others",
+                "Value-added share of exports (weights: baseline exports by sector)",
+                f"{a.value_added_share:.3g} per dollar of exports to {market}, "
+                f"{a.value_added_share_other:.3g} to other markets (the GDP channel weights by the export change: "
+                f"{_num_text(j.get('domestic_value_added_share'), 3)} per dollar of it, summary table)",
                 ASSUMPTIONS["value_added_share"].description,
                 a.sources.get("value_added_share", ""),
             ),
         ]
+        resolved = {  # 'data' as the run resolved it for the reported country, with that country's source
+            "uncertainty_drag_pct": f"{a.uncertainty_drag_pct:.3g}",
+            "baseline_growth_annual_pct": f"{a.baseline_growth_annual_pct:g}",
+        }
         for key in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset", "baseline_growth_annual_pct"):
             spec = ASSUMPTIONS[key]
-            src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
-            rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
+            given = sc.assumptions.get(key)
+            value = _value_text(given)
+            if key in resolved and given == "data":
+                value = f"{resolved[key]} (data)"
+            src = a.sources.get(key) or (
+                f"scenario ({shown_source(sc.source)})" if key in sc.assumptions.explicit else spec.source
+            )
+            rows.append((_ASSUMPTION_LABELS[key], value, spec.description, src))
         if sc.retaliation:
             for key in ("us_input_share_of_imports", "input_cost_passthrough"):
                 spec = ASSUMPTIONS[key]
-                src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
+                src = f"scenario ({shown_source(sc.source)})" if key in sc.assumptions.explicit else spec.source
                 rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
         rows.append(
             (
@@ -418,22 +479,23 @@ def report_html(
     cal = result.provenance.get("recession_calibration")
     if result.recession is not None:
         r = result.recession
-        sample = f"{cal.get('start')}–{cal.get('end')}, {cal.get('n_obs')} quarters" if cal else ""
         add("<h3>Recession model</h3>")
         add(
-            f"<p>Quarterly growth follows an AR(1) with {_e(r.innovation)} innovations fitted to {_e(c)}'s "
-            f"seasonally adjusted real GDP ({_e(_calibration_source(cal))}{', ' + _e(sample) if sample else ''}): "
-            f"persistence {r.rho:.2f}, with mean {r.mu:.2f} % a quarter from the baseline forecast of "
-            f"{_e(_growth_text(j))}. The tariff's GDP path is added to every simulated path ({r.n_paths:,} paths, "
-            f"{r.n_draws} parameter draw{'s' if r.n_draws != 1 else ''}; random numbers from the scenario's seed "
-            f"{sc.seed}).</p>"
+            f"<p>Quarterly growth follows an AR(1) with {_e(r.innovation)} innovations "
+            f"{_e(_calibration_text(cal, c))}: persistence {r.rho:.2f}, with mean {r.mu:.2f} % a quarter from the "
+            f"baseline forecast of {_e(_growth_text(j))}. The tariff's GDP path is added to every simulated path. "
+            f"{_e(_draws_text(j, r.n_paths, result.central))} Random numbers from the scenario's seed {sc.seed}.</p>"
         )
     add("<h3>Data</h3><ul>")
-    for s in result.data.sources:
+    for s in result.sources_used():
+        head = ", ".join(str(s[k]) for k in ("publisher", "year", "units") if s.get(k) not in (None, ""))
+        meta = "; ".join(
+            x for x in (str(s.get("table") or ""), f"licence {s['licence']}" if s.get("licence") else "") if x
+        )
         add(
-            f"<li>{_e(s.get('figure', ''))}: {_e(s.get('publisher', ''))}, {_e(s.get('year', ''))}, "
-            f"{_e(s.get('units', ''))} <span class='meta'>({_e(s.get('table', ''))}; licence "
-            f"{_e(s.get('licence', 'n/a'))})</span></li>"
+            f"<li>{_e(s.get('figure', ''))}: {_e(head)}"
+            + (f" <span class='meta'>({_e(meta)})</span>" if meta else "")
+            + "</li>"
         )
     add("</ul>")
 
@@ -448,24 +510,33 @@ def report_html(
             f'(<code>model = "{GE_MODEL}"</code>) is the check on this.'
         )
     elif ge:
+        cp1993 = ge.get("io_table") in (None, "cp1993")
+        start = (
+            "from the NAFTA equilibrium (the 1993 tables at the post-NAFTA tariffs)"
+            if cp1993
+            else "from the table's own equilibrium (its applied tariffs, deficits held)"
+        )
         cav.append(
             f"<b>Multi-sector general equilibrium.</b> {_e(_cap(str(ge.get('structure', ''))))}. "
-            "The long run (long-run GDP, welfare, real wage, output by sector) is the Caliendo-Parro (2015) model "
-            "solved from the NAFTA equilibrium with its own sector trade elasticities (the elasticity sets do not "
-            "enter it); the first year, the export tables by sector and partner and the tariff sweep's near term "
-            f"use the partial-equilibrium model on the dataset {_e(result.data.name)} ({_e(result.data.year)}). The welfare "
-            "decomposition is integrated along the path of tariffs from the reference to the scenario, so its "
-            "terms add up to the exact real-income change, the long-run GDP (Caliendo and Parro's one-step, "
-            "first-order formula is off for a tariff this large)."
+            f"The long run (real income, welfare, real wage, output, value added and exports by sector) is the "
+            f"Caliendo-Parro (2015) model on input-output table {_e(ge.get('io_table') or 'cp1993')} "
+            f"({_e(ge_io_label(ge))}), solved {start} with each elasticity set's sector trade elasticities θ (the "
+            "sets differ only there; summary table); long-run real GDP is capital deepening at its prices. The first "
+            "year, the export tables by sector and partner, tariff revenue and import prices, and the tariff sweep's "
+            f"near term use the partial-equilibrium model on the dataset {_e(result.data.name)} "
+            f"({_e(result.data.year)}). The welfare decomposition is integrated along the path of tariffs from the "
+            "reference to the scenario, so its terms add up to the exact real-income change (real income, not "
+            "GDP; Caliendo and Parro's one-step, first-order formula is off for a tariff this large)."
         )
     else:
         cav.append(
-            "<b>General equilibrium on aggregated economies.</b> One sector, ten economies; the GDP path is "
-            "the country's real-income change reached by partial adjustment."
+            "<b>General equilibrium on aggregated economies.</b> One sector, the dataset's economies; the GDP "
+            "path blends from the near term into long-run real GDP (capital deepening at the equilibrium's prices); "
+            "the equilibrium's real income, a different number, is reported beside it, not as GDP."
         )
     if a is not None and a.form == "simple":
         cav.append(
-            f"<b>Simple macro form.</b> Exports to the US are taken as {a.export_dependence:.2f} of total "
+            f"<b>Simple macro form.</b> Exports to {_e(market)} are taken as {a.export_dependence:.2f} of total "
             f"exports (the data give {a.export_dependence_data:.3f}); every lost dollar of exports costs its "
             f"domestic value added ({a.value_added_share:.2f}) times the multiplier, with no monetary or "
             "fiscal response."
@@ -474,7 +545,7 @@ def report_html(
     if any(isinstance(e, float) and math.isinf(e) for e in eps):
         cav.append(
             "<b>Full pass-through.</b> In the central set exporters' prices do not fall (export-supply "
-            "elasticity infinite): US buyers pay the whole tariff, as measured for the 2018–19 US tariffs. If "
+            f"elasticity infinite): buyers in {_e(market)} pay the whole tariff, as measured for the 2018–19 US tariffs. If "
             f"{_e(c)}'s exporters absorbed part of it, volumes would fall less."
         )
     if a is not None and a.exchange_rate_offset == 0:
@@ -507,6 +578,9 @@ def report_html(
     cmp = _published_comparison(result, j)
     if cmp:
         cav.append("<b>Published estimates.</b> " + cmp)
+    ifo = published_ge_io_text(result, ge)
+    if ifo:
+        cav.append("<b>Published estimates, same model family.</b> " + _e(ifo))
     if pe_twin:
         cav.append(
             "The heatmap and the tornado vary the PE model's σ and macro assumptions, so they are computed "
@@ -520,6 +594,45 @@ def report_html(
     )
     add("</body></html>")
     return "\n".join(P) + "\n"
+
+
+def _set_range(j: Mapping[str, Any], key: str) -> tuple[tuple[float, str], tuple[float, str]] | None:
+    """((smallest loss, its set), (largest loss, its set)) of ``key`` over the run's elasticity sets."""
+    vals = {
+        str(n): float(h[key])
+        for n, h in (j.get("by_elasticity_set") or {}).items()
+        if isinstance(h.get(key), int | float) and math.isfinite(float(h[key]))
+    }
+    if not vals:
+        return None
+    hi, lo = max(vals, key=lambda n: vals[n]), min(vals, key=lambda n: vals[n])
+    return (vals[hi], hi), (vals[lo], lo)
+
+
+def set_range_text(j: Mapping[str, Any], n_sets: int) -> str:
+    """How the GDP numbers differ over the run's elasticity sets, in words: the four-quarter range;
+    or, when the sets differ only in the long run (the multi-sector model's sector trade
+    elasticities), that range for long-run real GDP and real income, never 'from x to x'."""
+    q4 = _set_range(j, "gdp_impact_pct")
+    if n_sets < 2 or q4 is None:
+        return ""
+    (a, sa), (b, sb) = q4
+    if round(a, 2) != round(b, 2):
+        return (
+            f"Across the {n_sets} elasticity sets the four-quarter figure runs from {fmt_signed(a, 2)} % ('{_e(sa)}') "
+            f"to {fmt_signed(b, 2)} % ('{_e(sb)}')."
+        )
+    parts = []
+    for key, what in (("gdp_impact_pct_long_run", "long-run real GDP"), ("real_income_pct_long_run", "real income")):
+        r = _set_range(j, key)
+        if r is not None:
+            (x, sx), (y, sy) = r
+            parts.append(f"{what} from {fmt_signed(x, 2)} % ('{_e(sx)}') to {fmt_signed(y, 2)} % ('{_e(sy)}')")
+    return (
+        f"The first year is the same in all {n_sets} elasticity sets, which differ only in the long run"
+        + (": " + " and ".join(parts) if parts else "")
+        + "."
+    )
 
 
 def _cap(text: str) -> str:
@@ -627,7 +740,7 @@ def compare_html(
     add("<h2>Sources</h2><ul>")
     seen_src: set[str] = set()
     for r in cmp.results.values():
-        for s in r.data.sources:
+        for s in r.sources_used():
             text = f"{s.get('figure', '')}: {s.get('publisher', '')}, {s.get('year', '')}, {s.get('units', '')}"
             if text not in seen_src:
                 seen_src.add(text)
@@ -642,15 +755,35 @@ def compare_html(
     return "\n".join(P) + "\n"
 
 
-def _calibration_source(cal: Mapping[str, Any] | None) -> str:
-    """Where the recession calibration comes from, named from the calibration itself (its input file,
-    or the scenario's own parameters): never another country's publisher."""
+def _calibration_text(cal: Mapping[str, Any] | None, country: str) -> str:
+    """Where the recession calibration comes from, named from the calibration itself (its input file
+    and sample, or the scenario's own parameters): never another country's publisher."""
     if not cal:
-        return "calibration not recorded"
-    src = str(cal.get("source") or "")
+        return "(calibration not recorded)"
     if cal.get("n_obs"):
-        return f"{src.rsplit('/', 1)[-1]} ({cal.get('country') or 'the reported country'})"
-    return f"parameters given by the scenario ({src})"
+        src = str(cal.get("source") or "").rsplit("/", 1)[-1]
+        return (
+            f"fitted to {country}'s seasonally adjusted real GDP ({src}, {cal.get('start')}–{cal.get('end')}, "
+            f"{cal.get('n_obs')} quarters)"
+        )
+    return f"with the parameters the scenario gives ({shown_source(cal.get('source'))}, its [recession] table)"
+
+
+def _draws_text(j: Mapping[str, Any], n_paths: int, central: str) -> str:
+    """The draws behind each recession number: the headline probability and its change from the
+    central set's point GDP path; the 90 % band from the joint parameter draws."""
+    text = (
+        f"The headline probability and its change: {n_paths:,} paths with the central set's ('{central}') point "
+        "GDP path (no parameter draws); the per-set numbers: each set's point path."
+    )
+    b = j.get("recession_probability_change_band") or {}
+    wd = j.get("recession_with_parameter_draws") or {}
+    if b.get("n_blocks"):
+        text += (
+            f" The 90 % band of the change: {int(b['n_blocks'])} joint draws of the elasticities, macro assumptions, "
+            f"growth-model parameters and shock shape ({int(wd.get('n_paths') or n_paths):,} paths in all)."
+        )
+    return text
 
 
 def _growth_text(j: Mapping[str, Any]) -> str:

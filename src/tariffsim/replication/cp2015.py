@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._util import ShortRepr, clean_zero, readonly
+from .._util import ShortRepr, clean_zero, no_negative_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_shipped import folder_note
@@ -156,7 +156,7 @@ class CP2015Result(ShortRepr):
         fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                df.to_csv(fh, index=False, float_format="%.6f")
+                no_negative_zero(df, 6).to_csv(fh, index=False, float_format="%.6f")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
