@@ -233,7 +233,7 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             "%",
             decimals=1,
             detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_long_run')), 1)} %; "
-            + (lr_model if ge.get("multi_sector") else f"{str(j.get('model') or 'pe').upper()} model"),
+            + (lr_model if ge.get("multi_sector") else f"{str(j.get('model')).upper()} model"),
         ),
     ]
     eff = _num(j.get("effective_tariff_pct"))
