@@ -226,7 +226,9 @@ def test_long_run_texts_name_real_income_and_the_table() -> None:
             assert r.io_table is None
     fig = gdp_path_chart(ts.simulate("mex25", recession=False, elasticities=["central"]))
     caption = " ".join(t.get_text() for t in fig.texts)
-    assert "blend into long-run real GDP" in " ".join(caption.split()) and "general-equilibrium real income" not in caption
+    assert (
+        "blend into long-run real GDP" in " ".join(caption.split()) and "general-equilibrium real income" not in caption
+    )
 
 
 def test_ge_io_tables_name_their_table_and_type_services() -> None:
@@ -345,7 +347,11 @@ def test_mexico_report_cites_the_value_added_it_used(mex_report: tuple[Path, dic
 @pytest.mark.slow
 def test_the_draws_behind_each_recession_number_are_stated(mex_report: tuple[Path, dict]) -> None:
     out, j = mex_report
-    mc, wd, band = j["recession_monte_carlo"], j["recession_with_parameter_draws"], j["recession_probability_change_band"]
+    mc, wd, band = (
+        j["recession_monte_carlo"],
+        j["recession_with_parameter_draws"],
+        j["recession_probability_change_band"],
+    )
     assert mc["parameter_draws"] == 0 and "n_draws" not in mc and "no parameter draws" in mc["gdp_path"]
     assert wd["parameter_draws"] == SMALL["draws"] == band["n_blocks"] and wd["n_paths"] == SMALL["n_paths"]
     text = _page_text(out)
