@@ -432,3 +432,21 @@ def test_multi_sector_gdp_by_set_figure_labels_its_sets_by_theta() -> None:
     sub = " ".join(" ".join(t.get_text() for t in fig.texts).split())
     assert "after four quarters in every set; in the long run real GDP" in sub
     assert not re.search(r"(−\d\.\d) to \1 % across sets", sub)
+
+
+def test_tick_labels_never_read_minus_zero() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tariffsim.outputs.figures.style import fmt_num, pct_axis
+
+    fig, ax = plt.subplots()
+    pct_axis(ax, "x")
+    fmt = ax.xaxis.get_major_formatter()
+    assert fmt(-0.0, 0) == "0" and fmt(-2.5, 1) == "−2.5"
+    pct_axis(ax, "y", nd=1)
+    assert ax.yaxis.get_major_formatter()(-0.04, 0) == "0.0"
+    assert fmt_num(-0.04, 1) == "0.0"
+    plt.close(fig)

@@ -303,13 +303,31 @@ class Comparison:
 def _notes(runs: Mapping[tuple[str, str], Mapping]) -> str:
     countries = sorted({str(j.get("country")) for j in runs.values()})
     sets = sorted({str(j.get("central_set")) for j in runs.values()})
+    borrowed = sorted(
+        {
+            f"{adapter(m).label} runs' from the {str(j['market_tariff_revenue_model']).upper()} model"
+            for (_n, m), j in runs.items()
+            if j.get("market_tariff_revenue_model") and j["market_tariff_revenue_model"] != m
+        }
+    )
+    tables = sorted(
+        {
+            f"{adapter(m).label} on input-output table {(j.get('ge') or {}).get('io_table')}"
+            for (_n, m), j in runs.items()
+            if (j.get("ge") or {}).get("multi_sector")
+        }
+    )
     return (
         f"Reported economy {', '.join(countries)}; central elasticity set ({', '.join(sets)}); exports at exporter "
         "prices; GDP: real GDP level, deviation from baseline (first-year average over the first four quarters, "
-        "after four quarters, and long run from the GE solution); recession: change in the probability of two "
-        "consecutive negative quarters within four quarters against the no-tariff baseline, with its Monte Carlo "
-        "standard error; US tariff revenue: change, USD bn a year. Every value is the run's `tariffsim run --json` "
-        "value (runs/*.json)."
+        "after four quarters, and long-run real GDP: capital deepening at the GE solution's prices); real income "
+        "(not GDP) of the GE solution"
+        + (f" ({'; '.join(tables)})" if tables else "")
+        + "; recession: change in the probability of two consecutive negative quarters within four quarters "
+        "against the no-tariff baseline, with its Monte Carlo standard error; tariff revenue of the market: change, "
+        "USD bn a year, and import prices"
+        + (f" ({'; '.join(borrowed)}, at long-run elasticities on the dataset's trade)" if borrowed else "")
+        + ". Every value is the run's `tariffsim run --json` value (runs/*.json)."
     )
 
 

@@ -224,7 +224,9 @@ def gdp_by_set(
                 else ""
             )
         if lo is not None:
-            sub += f"; {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+            sub += (
+                f"; after four quarters {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+            )
         return finish(
             fig,
             title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
