@@ -378,7 +378,7 @@ def test_gdp_path_bars_add_up_to_the_total(results, scenario):
     assert sums == pytest.approx(gp.gdp_deviation_pct.to_numpy(), abs=1e-9)
     assert (gp.long_run_pct.abs() > 0).any()  # the channel that was missing from the bars
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("Long run" in t for t in legend)
+    assert any("long-run real GDP" in t for t in legend)
     others = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == H and ln.get_color() != style.INK]
     assert len(others) == 2  # low and high
     for ln in others:

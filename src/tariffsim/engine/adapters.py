@@ -165,7 +165,9 @@ def ge_trade(ctx: TradeContext, es: ElasticitySet, horizon: Horizon = "long-run"
         import_price_hat=np.repeat(imp_price[:, None], V0.shape[2], axis=1),
         solver=sol.solver,
         detail=sol,
-        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.real_income_pct, dtype=float),
+        # real income: expenditure over the consumer price index, E/P (factor income plus tariff revenue and
+        # transfers; with fixed factors, kappa = 0, this is the model's welfare), not factor income alone
+        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.welfare_pct, dtype=float),
         notes=(
             "one-sector GE: bilateral changes applied to every sector of a pair (no sector detail); "
             f"Armington configuration, fixed factor supplies, trade elasticity {es.ge_trade_elasticity:g}",

@@ -572,7 +572,12 @@ class Result:
             key = "iso3" if "iso3" in df.columns else df.columns[0]
             for role, code in codes.items():
                 if code is not None and (df[key] == code).any():
-                    rows[role] = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+                    row = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+                    # real income is expenditure over prices (the headline's, = welfare with fixed factors);
+                    # the model's factor income over prices keeps its own name
+                    row["real_factor_income_pct"] = row.get("real_income_pct")
+                    row["real_income_pct"] = row.get("welfare_pct")
+                    rows[role] = row
         return {
             "model": lr.model,
             "multi_sector": isinstance(g, IOChanges),

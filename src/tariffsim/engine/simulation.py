@@ -373,16 +373,14 @@ def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> t
     """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`)."""
     es = central.scaled(float(row["sigma_factor"]), name=f"{central.name} (draw)") if "sigma_factor" in row else central
     akw: dict[str, Any] = {
-        p: float(row[p])
-        for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
-        if p in row
+        p: float(row[p]) for p in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset") if p in row
     }
-    if "value_added_share" in akw:
-        akw.update(value_added_share_other=akw["value_added_share"], value_added_by_sector=None)
-        akw["value_added_by_sector_other"] = None
     if "investment_drop_pct" in row:
         akw["uncertainty_drag_pct"] = float(row["investment_drop_pct"]) * a.investment_share_gdp
-    return es, a.replace(**akw)
+    out = a.replace(**akw)
+    if "value_added_share" in row:
+        out = out.with_value_added_share(float(row["value_added_share"]))
+    return es, out
 
 
 def _draw_paths(inp: Inputs, say: Callable[[str], None]) -> tuple[np.ndarray, pd.DataFrame]:

@@ -295,16 +295,17 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
             if not isinstance(v, Range) or v.low == v.high:
                 continue
             lo, hi = v.low, v.high
-        kw_lo, kw_hi = {p: lo}, {p: hi}
-        if p == "value_added_share":
-            kw_lo["value_added_share_other"], kw_hi["value_added_share_other"] = lo, hi
+        if p == "value_added_share":  # sector shares scaled with it (what the near term uses)
+            a_lo, a_hi = a.with_value_added_share(lo), a.with_value_added_share(hi)
+        else:
+            a_lo, a_hi = a.replace(**{p: lo}), a.replace(**{p: hi})
         rows.append(
             {
                 "parameter": p,
                 "low_value": lo,
                 "high_value": hi,
-                "gdp_at_low": gdp(es, a.replace(**kw_lo)),
-                "gdp_at_high": gdp(es, a.replace(**kw_hi)),
+                "gdp_at_low": gdp(es, a_lo),
+                "gdp_at_high": gdp(es, a_hi),
             }
         )
     df = pd.DataFrame(rows)

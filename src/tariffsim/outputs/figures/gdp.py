@@ -48,7 +48,7 @@ CHANNEL_LABELS = {
     "trade": "Exports (trade channel)",
     "retaliation_inputs": "Retaliation: dearer US inputs",
     "real_income": "Real income (prices, duty revenue)",
-    "long_run": "Long run (real GDP: capital deepening, blended in)",
+    "long_run": "Move to long-run real GDP (capital deepening, blended in)",
     "uncertainty": "Uncertainty / investment drag",
 }
 
