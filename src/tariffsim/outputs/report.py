@@ -444,11 +444,20 @@ def _report_figures(
     }
     figs = {k: v for k, v in figs.items() if v[0] is not None}  # no sweep for rates by exporter or the panel
     if isinstance(result.ge, GESolution):
+        # real income as the headline defines it: expenditure over prices (E/P, tariff revenue included),
+        # the model's welfare with fixed factors; its factor income over prices (w/P) is another number
+        by_country = result.ge.by_country()
+        by_country = by_country.assign(real_income_pct=by_country["welfare_pct"])
         figs["ge_welfare"] = (
-            trade.ge_welfare(result.ge.by_country(), value="real_income_pct", sources=result),
-            "Long-run real income by economy in the one-sector GE (percent; factor income over the price index, "
-            "the headline's real income, not GDP). Welfare in the ILMS sense (expenditure over the price index) "
-            "differs by the change in each economy's deficit.",
+            trade.ge_welfare(
+                by_country,
+                value="real_income_pct",
+                sources=result,
+                title="Long-run real income by economy, one-sector GE",
+            ),
+            "Long-run real income by economy in the one-sector GE (percent; expenditure over the consumer price "
+            "index, tariff revenue included: the headline's real income, not GDP; with fixed factors it is the "
+            "model's welfare).",
         )
     figs.update(_ge_io_figures(result))
     return figs
