@@ -136,12 +136,14 @@ def test_progress_on_a_terminal_quiet_when_piped(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stderr", tty)
     assert cli_main([*SWEEP, "--out", str(tmp_path / "b")]) == 0
     assert "\r" in tty.buf.getvalue() and "4/4 finish" in tty.buf.getvalue()
-    # --quiet: nothing on the terminal either
+    # --quiet: silence on success (README: "--quiet for silence"), on the terminal and on stdout
+    capsys.readouterr()
     tty2 = _TTY()
     monkeypatch.setattr("sys.stderr", tty2)
     assert cli_main([*SWEEP, "--out", str(tmp_path / "c"), "--quiet"]) == 0
     assert tty2.buf.getvalue() == ""
-    capsys.readouterr()
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / "c" / "sweep.csv").is_file()
 
 
 @pytest.mark.slow

@@ -65,7 +65,9 @@ def test_contract_keys_are_in_the_json(cmp):
     assert not missing, f"to_json() lacks {missing}"
 
 
-def test_wide_table_rounds_the_tidy_values(cmp):
+def test_wide_table_holds_the_tidy_values_at_full_precision(cmp):
+    """The wide table (comparison.csv, compare.xlsx) stores the runs' values; rounding is the
+    writers' formatting (``attrs['decimals']``), and a value that shows as zero is stored as 0.0."""
     w = cmp.wide()
     assert len(w) == len(cmp.runs)
     for m in MEASURES:
@@ -76,8 +78,11 @@ def test_wide_table_rounds_the_tidy_values(cmp):
             got = w.loc[(w.Scenario == name) & (w.Model == model.upper()), m.column].iloc[0]
             if math.isnan(tv):
                 assert math.isnan(got)
+            elif round(tv, m.decimals) == 0:
+                assert got == 0.0 and math.copysign(1.0, got) == 1.0
             else:
-                assert got == round(tv, m.decimals)
+                assert got == tv  # full precision
+            assert w.attrs["decimals"][m.column] == m.decimals
 
 
 def test_exemption_softens_and_retaliation_deepens(cmp):

@@ -16,6 +16,7 @@ from tariffsim.cli.main import main as cli_main
 from tariffsim.engine.macro import superpose
 from tariffsim.errors import ScenarioError
 from tariffsim.inputs.policy import load_product_groups, load_tariff_panel
+from tariffsim.inputs.scenario import Scenario
 from tariffsim.outputs.backtests import TRACK_END, TRACK_START, track_record_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,16 +70,34 @@ def test_a_tariff_starting_later_is_the_same_path_shifted():
 
 def test_a_lifted_tariff_returns_towards_baseline():
     """On in 2025Q2, off from 2025Q4: GDP does not stay on the lower path. The near-term channels
-    unwind along the adjustment path; the remainder of the blend into the long run fades with it."""
+    unwind along the adjustment path they built up on, and a tariff lifted before it settles
+    (blend_start_quarter quarters) never starts the move to the long run: from four quarters after
+    the removal GDP is back at baseline, and no channel ever has the wrong sign."""
     on = _path(ts.Scenario.builtin("mex25"), elasticities="central")
-    onoff = _path({**_mex25(start="2025Q2", end="2025Q4"), "horizon": 24}, elasticities="central")
+    sc = {**_mex25(start="2025Q2", end="2025Q4"), "horizon": 24}
+    onoff = _path(sc, elasticities="central")
     peak = onoff.min()
     assert peak == pytest.approx(on[1])  # the same path while in force
-    # four quarters after the removal what is left is the blend's share b(6) = 1/6 of the gap between the
-    # long-run real GDP (capital deepening, -3.9 %) and the near term (-2.4 %): about 0.26 of the peak's 1.66
-    assert abs(onoff[5]) < 0.2 * abs(peak)
-    assert np.allclose(onoff[-4:], 0.0, atol=1e-12)  # once the blend is complete: baseline
+    assert np.all(onoff[2:] >= peak - 1e-12)  # it only gets better once the tariff is gone
+    assert np.allclose(onoff[6:], 0.0, atol=1e-12)  # back at baseline four quarters after the removal
+    comps = ts.simulate(Scenario.from_dict(sc), elasticities="central", recession=False).outcome().macro.components
+    assert np.all(comps["trade"] <= 1e-12) and np.allclose(comps["long_run"], 0.0)
     assert on[-1] < -1.0  # while the permanent tariff stays on the lower path
+
+
+def test_a_tariff_lifted_after_it_settled_moves_back_at_the_blends_pace():
+    """On for two years (settled after four quarters, the move to the long run under way), then
+    lifted: the long-run channel heads back to zero linearly over the blend's twelve quarters once
+    the baseline has settled, and GDP ends at baseline."""
+    sc = {**_mex25(start="2025Q2", end="2027Q2"), "horizon": 40}
+    m = ts.simulate(Scenario.from_dict(sc), elasticities="central", recession=False).outcome().macro
+    lr = m.components["long_run"]
+    assert np.all(lr[:4] == 0.0) and lr[4] != 0.0  # the move starts in quarter 5
+    # in force 8 quarters: moves quarters 5..12 toward the target, then (baseline settled in quarter 13)
+    # back over twelve quarters, linearly: equal steps
+    back = np.diff(lr[12:24])
+    assert np.allclose(back, back[0]) and np.sign(back[0]) == -np.sign(lr[11])
+    assert np.allclose(m.path[-8:], 0.0, atol=1e-12)
 
 
 def test_a_quarter_half_covered_pays_half_the_rate():

@@ -580,3 +580,16 @@ def test_fast_matrix_parser_agrees_with_the_row_reader(tmp_path):
         q = tmp_path / "bad.csv"
         q.write_text("\n".join([*lines[:2], bad, *lines[3:]]) + "\n")
         assert _parse_matrix_fast(q.read_bytes(), 6) is None, bad
+
+
+def test_replication_prints_the_exact_real_income_beside_the_one_step_welfare(shared_data):
+    """The paper's welfare is the one-step (first-order) decomposition; the exact real income change
+    is printed beside it: for NAFTA they differ most for Mexico (its tariff revenue is given up)."""
+    res = replicate_cp2015(shared_data / "cp2015")
+    text = res.summary()
+    rows = res.by_region.set_index("region")
+    assert "real income" in text and "one-step" in text
+    assert f"{rows.loc['Mexico', 'real_income_pct']:+.2f}" in text
+    # integrated along the path, the decomposition adds up to the exact change, not to the one-step sum
+    assert rows.loc["Mexico", "welfare_pct"] == pytest.approx(1.31, abs=0.005)
+    assert abs(rows.loc["Mexico", "real_income_pct"]) < 0.1

@@ -105,4 +105,4 @@ def test_summary_leads_with_the_first_year_average_and_names_each_horizon() -> N
     assert keys.index("gdp_impact_pct") < keys.index("gdp_impact_pct_long_run") < keys.index("real_income_pct_long_run")
     text = r.summary_text()
     assert "Gaussian AR" not in text and "Student t" in text
-    assert "real income, long run (GE; not GDP)" in text
+    assert "real income, long run (one-sector GE; not GDP)" in text

@@ -261,9 +261,25 @@ def test_ge_long_run_is_fixed_labour_armington(data):
     np.testing.assert_allclose(sol.L_hat, 1.0)  # kappa = 0: factors re-employed
     assert sol.params.psi == 0.0 and sol.solver.converged
     m = data.index("MEX")
-    # real income = w / P with fixed labour; Mexico's terms of trade worsen
-    assert o.real_income_pct[m] == pytest.approx(100 * (sol.w_hat[m] / sol.P_hat[m] - 1))
+    # real income = E / P: factor income plus tariff revenue and transfers over prices (with fixed factors
+    # the model's welfare); Mexico's terms of trade worsen
+    assert o.real_income_pct[m] == pytest.approx(100 * (sol.E_hat[m] / sol.P_hat[m] - 1))
+    assert o.real_income_pct[m] == pytest.approx(sol.welfare_pct[m])
     assert o.real_income_pct[m] < 0
+
+
+def test_retaliation_raises_the_retaliators_real_income_in_the_one_sector_ge(data):
+    """Real income counts tariff revenue: Mexico's own tariff on US goods turns its terms of trade and
+    raises revenue (the optimal-tariff argument), so its long-run real income falls less with
+    retaliation than without; factor income alone (w/P) would show the opposite."""
+    j = {
+        n: ts.simulate(n, model="ge", elasticities=["central"], recession=False).to_json()
+        for n in ("mex25", "mex25-retaliation")
+    }
+    assert j["mex25"]["real_income_pct_long_run"] < j["mex25-retaliation"]["real_income_pct_long_run"] < 0
+    row = j["mex25-retaliation"]["ge"]["country"]
+    assert row["real_income_pct"] == pytest.approx(j["mex25-retaliation"]["real_income_pct_long_run"])
+    assert row["real_factor_income_pct"] < row["real_income_pct"]
 
 
 def test_sectoral_form_uses_the_model_export_changes(data):

@@ -1,18 +1,22 @@
 """The scenario notebooks run top to bottom, their assert cells hold, and they stay clean.
 
 Each notebook in ``notebooks/`` is a jupytext pair: the percent-format ``.py`` is the reviewed
-source, the ``.ipynb`` is generated from it and committed without outputs. The tests
+source, the ``.ipynb`` is generated from it and stored executed (``scripts/execute_notebooks.py``),
+so that a reader who opens it sees its numbers and figures. The tests
 
 * execute every notebook (from its ``.py`` source) with nbclient on the ``python3`` kernel, in a
   temporary working directory and with ``MPLBACKEND=Agg``; any exception (including a failed
   ``assert`` cell, which is how the notebooks check their numbers) fails the test, and so does any
   warning the kernel prints (nbclient returns kernel warnings as stderr stream output, not as
-  pytest warnings, so they are looked for explicitly);
-* check that each ``.ipynb`` has the same cells as its ``.py`` and no outputs.
+  pytest warnings, so they are looked for explicitly); the stored ``.ipynb``'s printed and
+  displayed text must be what this fresh run gives;
+* check that each ``.ipynb`` has the same cells as its ``.py``, executed in order, with its
+  figures stored as images and no errors or warnings among its outputs.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 from pathlib import Path
@@ -24,7 +28,8 @@ jupytext = pytest.importorskip("jupytext")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 TIME_LIMIT = 60.0
 FIGURE_NOTEBOOKS = {
@@ -40,6 +45,15 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in kernel tracebacks
 
 def _ids(p: Path) -> str:
     return p.stem
+
+
+def _executor():
+    """scripts/execute_notebooks.py, which stores the notebooks executed (its text_outputs)."""
+    spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "scripts" / "execute_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def test_notebooks_found():
@@ -97,6 +111,17 @@ def test_notebook_runs(source: Path, kernel_env: Path):
     if source.stem in FIGURE_NOTEBOOKS:
         n_png = sum("image/png" in o.get("data", {}) for o in outputs)
         assert n_png >= 2, f"{source.name}: {n_png} figures rendered as images"
+    # the stored notebook shows what a fresh run prints (numbers, tables; images are not compared)
+    nb.cells.pop(0)  # the warnings cell inserted above
+    stored = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    ex = _executor()
+    want, got = ex.text_outputs(nb), ex.text_outputs(stored)
+    assert len(got) == len(want)
+    for k, (g, w) in enumerate(zip(got, want, strict=True)):
+        assert g == w, (
+            f"{source.stem}.ipynb: code cell {k + 1}'s stored output is not what a fresh run gives; "
+            "run `python scripts/execute_notebooks.py`"
+        )
 
 
 def _has_image(outputs: list, text: str) -> bool:
@@ -105,7 +130,7 @@ def _has_image(outputs: list, text: str) -> bool:
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("source", SOURCES, ids=_ids)
-def test_ipynb_in_sync_and_clean(source: Path):
+def test_ipynb_in_sync_and_executed(source: Path):
     ipynb = source.with_suffix(".ipynb")
     assert ipynb.is_file(), f"{ipynb.name} missing: run `jupytext --sync {source.name}`"
     committed = nbformat.read(ipynb, as_version=4)
@@ -116,10 +141,18 @@ def test_ipynb_in_sync_and_clean(source: Path):
     assert got == want, f"{ipynb.name} is out of sync with {source.name}: run `jupytext --sync {source.name}`"
     assert committed.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
     assert committed.metadata.get("kernelspec", {}).get("name") == "python3"
-    for i, c in enumerate(committed.cells):
-        if c.cell_type == "code":
-            assert c.get("outputs") == [], f"{ipynb.name}: cell {i} has outputs committed"
-            assert c.get("execution_count") is None, f"{ipynb.name}: cell {i} has an execution count"
+    code = [c for c in committed.cells if c.cell_type == "code"]
+    # stored executed, top to bottom: counts 1..n, every code cell's output there, no error or warning
+    assert [c.get("execution_count") for c in code] == list(range(1, len(code) + 1)), ipynb.name
+    for i, c in enumerate(code, start=1):
+        outs = c.get("outputs") or []
+        assert outs, f"{ipynb.name}: code cell {i} stored without its output"
+        assert not [o for o in outs if o.get("output_type") == "error"], f"{ipynb.name}: cell {i} failed"
+        assert not [o for o in outs if o.get("name") == "stderr"], f"{ipynb.name}: cell {i} printed to stderr"
+    images = sum("image/png" in o.get("data", {}) for c in code for o in c.get("outputs") or [])
+    if source.stem in FIGURE_NOTEBOOKS:
+        assert images >= 2, f"{ipynb.name}: {images} figures stored as images"
+    assert "language_info" not in committed.metadata  # nothing of the machine that ran it
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=_ids)

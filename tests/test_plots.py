@@ -198,7 +198,13 @@ def test_save_figure_writes_every_format(results, tmp_path):
 
 def test_sources_caption_names_data_sets_and_model(results):
     cap = style.sources_caption(results["mex25"], sets=["central"])
-    for piece in ("US Census Bureau, 2024", "CEPII BACI", "Boehm et al. 2023", "partial-equilibrium", "mex25"):
+    for piece in (
+        "US Census Bureau, 2024",
+        "CEPII BACI",
+        "Boehm, Levchenko and Pandalai-Nayar 2023",
+        "partial-equilibrium",
+        "mex25",
+    ):
         assert piece in cap, piece
 
 
@@ -372,7 +378,7 @@ def test_gdp_path_bars_add_up_to_the_total(results, scenario):
     assert sums == pytest.approx(gp.gdp_deviation_pct.to_numpy(), abs=1e-9)
     assert (gp.long_run_pct.abs() > 0).any()  # the channel that was missing from the bars
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("Long run" in t for t in legend)
+    assert any("long-run real GDP" in t for t in legend)
     others = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == H and ln.get_color() != style.INK]
     assert len(others) == 2  # low and high
     for ln in others:
@@ -399,7 +405,7 @@ def test_captions_say_what_the_model_does_now(results, frames):
     assert f"times {lo} and {hi}" in tcap
     va = r.outcome().macro.assumptions.value_added_share
     assert f"{VALUE_ADDED_RANGE[0]:g} (manufacturing alone) to {VALUE_ADDED_RANGE[1]:g}" in tcap
-    assert f"around the data's {va:.2f}" in tcap and "lopsided" in tcap
+    assert f"around the run's {va:.2f} (WIOT 2011, by sector)" in tcap and "lopsided" in tcap
 
 
 def test_the_figure_catalog_holds_every_report_figure():

@@ -101,3 +101,13 @@ def test_sweep_point_at_the_scenario_rate_equals_simulate():
         "exports_change_pct_long_run",
     ):
         assert sw.loc["central", k] == pytest.approx(h[k], rel=1e-12), k
+
+
+def test_the_value_added_sensitivity_moves_the_value_added_the_near_term_uses():
+    """The value-added share of the tornado (and of the parameter draws) scales the sector shares the
+    near term uses (WIOT 2011 by sector), so its bar has width: GDP after four quarters moves in
+    proportion to the share (the trade channel is linear in it)."""
+    tor = ts.tornado("mex25").set_index("parameter")
+    row = tor.loc["value_added_share"]
+    assert row["swing"] > 0.3
+    assert row["gdp_at_low"] > row["gdp_central"] > row["gdp_at_high"]

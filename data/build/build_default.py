@@ -281,12 +281,14 @@ def build(raw: Path, out: Path) -> None:
                 "licence": "MIT",
             },
             {
-                "figure": "Mexico domestic value added in gross exports",
+                "figure": "Domestic value added in gross exports by exporter and destination (meta.json "
+                "country_facts, for reference: runs use WIOT 2011 by sector, data/macro/value_added.csv)",
                 "publisher": "WIOD 2016 release, Wang-Wei-Zhu decomposition",
                 "table": "../shared/data/wiod_dva/wiod_dva_bilateral_2002_2014.csv",
                 "year": 2014,
                 "units": "share of gross exports",
                 "licence": "CC BY 4.0 (WIOD)",
+                "role": "reference",
             },
         ],
     }

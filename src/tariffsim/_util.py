@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import math
 from collections.abc import Mapping
@@ -53,6 +54,20 @@ def json_default(o: object) -> Any:
     return str(o)
 
 
+def no_negative_zero(df: Any, decimals: int | None = None) -> Any:
+    """A copy of ``df`` (a DataFrame) with ``0.0`` for every ``-0.0`` of its float columns and, with
+    ``decimals``, for every value that rounds to zero at that many decimals (written with a fixed
+    format it would read '-0.000000'): CSV and JSON never show a negative zero. Other columns as
+    they are."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            v = out[col] + 0.0
+            out[col] = v.where(v.round(decimals) != 0, 0.0) if decimals is not None else v
+    out.attrs = dict(df.attrs)
+    return out
+
+
 def clean_zero(v: float, nd: int) -> float:
     """``v``, or zero when it rounds to zero at ``nd`` decimals: formatted, it never reads '-0.00'."""
     return 0.0 if round(float(v), nd) == 0 else float(v)
@@ -68,6 +83,25 @@ def fmt_signed(v: SupportsFloat | None, nd: int = 1, *, missing: str = "n/a", ba
     return f"{float(v):+.{nd}f}".replace("-", "−")
 
 
+#: USD units for reading, largest first: (divisor, name).
+_USD_UNITS = ((1e9, "bn USD"), (1e6, "mn USD"), (1e3, "thousand USD"))
+
+
+def usd_scale(largest: float) -> tuple[float, str]:
+    """The unit in which ``largest`` (USD) reads as at least 1: bn USD for national totals, mn or
+    thousand USD for a small test matrix (so that its numbers never print as 0.0 bn)."""
+    for div, unit in _USD_UNITS:
+        if abs(largest) >= div:
+            return div, unit
+    return 1.0, "USD"
+
+
+def usd_text(v: float, nd: int = 1) -> str:
+    """'22,098.2 bn USD', '4.2 mn USD': ``v`` (USD) in the unit it reads in (:func:`usd_scale`)."""
+    div, unit = usd_scale(v)
+    return f"{v / div:,.{nd}f} {unit}"
+
+
 class ShortRepr:
     """A bounded ``repr`` and ``_repr_html_`` for result records (frozen dataclasses declared with
     ``repr=False``): scalar fields as they are, arrays and tables by shape, other records by type.
@@ -81,6 +115,8 @@ class ShortRepr:
                 txt = f"{type(v).__name__}{tuple(v.shape)}"
             elif isinstance(v, float | int | str | bool) or v is None:
                 txt = repr(v) if not isinstance(v, str) or len(v) < 80 else repr(v[:77] + "...")
+            elif isinstance(v, datetime.date):
+                txt = v.isoformat()
             elif isinstance(v, Mapping):
                 txt = f"{{{len(v)} items}}"
             elif isinstance(v, tuple | list):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ._util import ShortRepr
+
 __all__ = ["SolverInfo"]
 
 
-@dataclass(frozen=True)
-class SolverInfo:
+@dataclass(frozen=True, repr=False)
+class SolverInfo(ShortRepr):
     """What a solver did: method, whether it converged, iterations, final residual (max-abs), seconds."""
 
     method: str

@@ -44,6 +44,7 @@ def data_from_args(args: argparse.Namespace) -> TradeData:
 
     units = args.units
     extra = {"gdp_units": args.gdp_units} if args.gdp and args.gdp_units else {}
+    _files_exist_in_order(args, ("matrix", "labels", "gdp", "long", "baci", "country_codes"))
     if args.matrix or args.labels:
         if not (args.matrix and args.labels):
             raise usage_error("--matrix and --labels go together")
@@ -70,6 +71,19 @@ def data_from_args(args: argparse.Namespace) -> TradeData:
         return load_data_spec(args.dataset)
     spec = {k: v for k, v in {**spec, **extra}.items() if v is not None}
     return load_data_spec(spec)
+
+
+def _files_exist_in_order(args: argparse.Namespace, keys: tuple[str, ...]) -> None:
+    """The data files the flags name exist, checked in the order the flags were typed, so that
+    the error names the first missing one on the command line (the readers would meet them in
+    their own order: the labels before the matrix)."""
+    from ..errors import DataError
+
+    argv = [a.split("=", 1)[0] for a in getattr(args, "argv", None) or []]
+    flags = {k: "--" + k.replace("_", "-") for k in keys if getattr(args, k, None)}
+    order = sorted(flags, key=lambda k: argv.index(flags[k]) if flags[k] in argv else len(argv))
+    for k in order:
+        limits.check_input_file(getattr(args, k), error=DataError, max_bytes=2**62)  # the readers check sizes
 
 
 def usage_error(msg: str) -> TariffSimError:

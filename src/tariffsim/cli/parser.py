@@ -236,6 +236,18 @@ def _io_table_value(text: str, flag: str) -> str:
     return key
 
 
+def _country_value(text: str, flag: str) -> str:
+    """An ISO3 code or a country name (as every reader accepts it), as its ISO3 code; an unknown one
+    is a UsageError naming the flag."""
+    from ..errors import CountryCodeError
+    from ..inputs.countries import to_iso3
+
+    try:
+        return to_iso3([text], source=flag, field=flag)[0]
+    except CountryCodeError as exc:  # 'unknown country 'XYZ' in '--country'; ...': the flag, no row
+        raise UsageError(f"{flag}: {exc.message.replace(f' in {shown(flag)}', '')}") from None
+
+
 def _add_scale_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("scale out (dask.distributed; results equal the in-process run)")
     x = g.add_mutually_exclusive_group()
@@ -254,7 +266,12 @@ def _add_scale_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_feedback_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no log output below errors")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="silent on success: no progress bar, no log output below errors, no closing line",
+    )
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="log each step (-vv for debug)")
 
 
@@ -278,7 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
         "export-io",
         help="write an input-output table in the Caliendo-Parro layout with a scenario's tariffs (for replicate cp2015)",
     )
-    ex.add_argument("name", type=_flag(_io_table_value, "NAME"), help=f"input-output table: {', '.join(IO_TABLES)}")
+    ex.add_argument(
+        "name",
+        metavar="TABLE",  # errors say 'argument TABLE', not the destination's name
+        type=_flag(_io_table_value, "TABLE"),
+        help=f"input-output table: {', '.join(IO_TABLES)}",
+    )
     ex.add_argument("--scenario", required=True, help="built-in name or a TOML file: its tariffs are tariff_cfl")
     ex.add_argument("--out", required=True, help="output folder (new, or existing with --force)")
     ex.add_argument(
@@ -430,7 +452,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--column", help="GDP level column (default: detected)")
     c.add_argument("--kind", choices=("level", "qoq_pct"), default="level", help="what the column holds")
-    c.add_argument("--country", help="ISO3 code recorded in the file (ship it as data/recession/<ISO3>.json)")
+    c.add_argument(
+        "--country",
+        type=_flag(_country_value, "--country"),
+        help="ISO3 code or country name recorded in the file (ship it as data/recession/<ISO3>.json)",
+    )
     c.add_argument("--innovations", choices=("student_t", "gaussian"), default="student_t", help="innovation law")
     c.add_argument("--out", help="write the calibration JSON here")
     c.add_argument("--json", action="store_true")

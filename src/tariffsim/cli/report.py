@@ -45,6 +45,13 @@ def progress_bar(args: argparse.Namespace, total: int) -> ProgressBar:
     return ProgressBar(total, stream=sys.stderr if show else NullProgress())
 
 
+def _done(args: argparse.Namespace, message: str) -> None:
+    """The closing line of a command that wrote a folder (where it is and what to open), on stdout;
+    nothing with ``--quiet`` (silent on success: the exit code says it worked)."""
+    if not getattr(args, "quiet", False):
+        print(message)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ..outputs.report import REPORT_STEPS, write_report
 
@@ -69,7 +76,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             scheduler=client,
             out_field="--out",
         )
-    print(
+    _done(
+        args,
         f"report for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s); "
         f"open {rec.out_dir}/report.html (tables also in report.xlsx)",
     )
@@ -99,7 +107,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             model=args.model,
             out_field="--out",
         )
-    print(
+    _done(
+        args,
         f"sweep for {rec.scenario} written to {rec.out_dir} ({len(rec.files)} files, {rec.seconds:.1f} s): "
         f"{rec.out_dir}/sweep.csv, sweep.xlsx and the figures",
     )
@@ -134,7 +143,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 scheduler=client,
                 out_field="--out",
             )
-    print(
+    _done(
+        args,
         f"comparison of {', '.join(rec.scenarios)} written to {rec.out_dir} ({len(rec.files)} files, "
         f"{rec.seconds:.1f} s); open {rec.out_dir}/compare.html (table in tables/comparison.csv and compare.xlsx)",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from .._util import usd_scale, usd_text
 from .common import data_from_args, print_json, scenario_from_args, split_sets
 
 if TYPE_CHECKING:
@@ -25,12 +26,16 @@ def cmd_data_info(args: argparse.Namespace) -> int:
         print(f"          {info['description']}")
     print(f"countries {', '.join(info['countries'])}")
     print(f"sectors   {', '.join(info['sectors'])}")
-    print(f"flows     {info['n_flows']} non-zero, total {info['total_trade_usd'] / 1e9:,.1f} bn USD")
-    print(f"{'':10}{'exports bn USD':>16}{'imports bn USD':>16}{'GDP bn USD':>14}")
+    gdp_usd = info["gdp_usd"] or {}
+    t_div, t_unit = usd_scale(max([*info["exports_usd"].values(), *info["imports_usd"].values()], default=0.0))
+    g_div, g_unit = usd_scale(max(gdp_usd.values(), default=0.0))
+    print(f"flows     {info['n_flows']} non-zero, total {usd_text(info['total_trade_usd'])}")
+    heads = (f"exports {t_unit}", f"imports {t_unit}", f"GDP {g_unit}")
+    print(f"{'':10}{heads[0]:>18}{heads[1]:>18}{heads[2]:>16}")
     for c in info["countries"]:
-        gdp = info["gdp_usd"][c] / 1e9 if info["gdp_usd"] else float("nan")
-        print(f"{c:10}{info['exports_usd'][c] / 1e9:16,.1f}{info['imports_usd'][c] / 1e9:16,.1f}{gdp:14,.1f}")
-    print("sources:")
+        gdp = gdp_usd[c] / g_div if gdp_usd else float("nan")
+        print(f"{c:10}{info['exports_usd'][c] / t_div:18,.1f}{info['imports_usd'][c] / t_div:18,.1f}{gdp:16,.1f}")
+    print("sources:" if info["sources"] else "sources:  none stated (files given on the command line)")
     for s in info["sources"]:
         print(
             f"  - {s.get('figure', '')}: {s.get('publisher', '')}, {s.get('table', '')}, {s.get('year', '')}, {s.get('units', '')}"

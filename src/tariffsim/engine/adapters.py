@@ -34,6 +34,7 @@ import pandas as pd
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
 from ..errors import ConvergenceError, DataError, NumericalError, ScenarioError
 from ..inputs.elasticities import ElasticitySet
+from ..inputs.io_shipped import io_table_label
 from ..inputs.scenario import Scenario
 from ..models.ge import GEBaseline, GESolution, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
 from ..models.pe import PEOutcome, solve_pe, solve_pe_batch
@@ -47,11 +48,16 @@ __all__ = [
     "adapter",
     "near_term_adapter",
     "long_run_adapter",
+    "long_run_text",
+    "real_income_text",
     "pe_trade",
     "ge_trade",
     "pe_trade_many",
     "ge_trade_many",
 ]
+
+#: How the multi-sector adapter's text names the table it runs on (:func:`long_run_text` names it).
+SCENARIO_TABLE = "the scenario's input-output table"
 
 #: The signature every model is run through.
 Solve = Callable[[TradeContext, ElasticitySet, Horizon], TradeOutcome]
@@ -252,7 +258,9 @@ def _ge_outcome(
         import_price_hat=np.repeat(imp_price[:, None], V0.shape[2], axis=1),
         solver=sol.solver,
         detail=sol,
-        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.real_income_pct, dtype=float),
+        # real income: expenditure over the consumer price index, E/P (factor income plus tariff revenue and
+        # transfers; with fixed factors, kappa = 0, this is the model's welfare), not factor income alone
+        real_income_pct=np.zeros(n) if unchanged else np.asarray(sol.welfare_pct, dtype=float),
         notes=(
             "one-sector GE: bilateral changes applied to every sector of a pair (no sector detail); "
             f"Armington configuration, fixed factor supplies, trade elasticity {es.ge_trade_elasticity:g}",
@@ -277,8 +285,9 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 name=PE_MODEL,
                 label=MODEL_LABELS[PE_MODEL],
                 description="partial-equilibrium",
-                long_run_text="long-run trade at long-run elasticities; long-run GDP: one-sector general-equilibrium "
-                "real income",
+                long_run_text="long-run trade at long-run elasticities; long-run real GDP: capital deepening at the "
+                "prices of the one-sector general equilibrium (Ignatenko, Lashkaripour, Macedoni and Simonovska 2025), "
+                "whose real income (not GDP) is reported beside it",
                 solve=pe_trade,
                 horizons=("one-year", "long-run"),
                 general_equilibrium=False,
@@ -291,8 +300,9 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 name=GE_MODEL,
                 label=MODEL_LABELS[GE_MODEL],
                 description="general-equilibrium (one sector)",
-                long_run_text="long run: general-equilibrium trade model (Ignatenko, Lashkaripour, Macedoni and "
-                "Simonovska 2025)",
+                long_run_text="long run: one-sector general-equilibrium trade model (Ignatenko, Lashkaripour, "
+                "Macedoni and Simonovska 2025): its real income (not GDP), and long-run real GDP from capital "
+                "deepening at its prices",
                 solve=ge_trade,
                 horizons=("long-run",),
                 general_equilibrium=True,
@@ -306,7 +316,8 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 label=MODEL_LABELS[GE_IO_MODEL],
                 description="multi-sector general-equilibrium (input-output linkages)",
                 long_run_text="long run: multi-sector general equilibrium with input-output linkages (Caliendo and "
-                "Parro 2015) on the scenario's input-output table",
+                f"Parro 2015) on {SCENARIO_TABLE}: its real income (not GDP), and long-run real GDP from capital "
+                "deepening at its prices",
                 solve=ge_io_trade,
                 horizons=("long-run",),
                 general_equilibrium=True,
@@ -319,6 +330,25 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
         )
     }
 )
+
+
+def long_run_text(model: str, io_table: str | None = None) -> str:
+    """The long run of a run in ``model`` in words, naming the input-output table and its years for
+    the multi-sector model (``io_table``: the table the run used; the adapter's text otherwise)."""
+    text = adapter(model).long_run_text
+    if io_table and SCENARIO_TABLE in text:
+        text = text.replace(SCENARIO_TABLE, f"input-output table {io_table} ({io_table_label(io_table)})")
+    return text
+
+
+def real_income_text(model: str, io_table: str | None = None) -> str:
+    """Whose real income a run in ``model`` reports for the long run (never GDP): the long-run
+    general-equilibrium model's, with the input-output table it ran on for the multi-sector model."""
+    ge = long_run_adapter(model)
+    text = f"real income (not GDP) of the long-run {ge.description} model"
+    if ge.own_tables and io_table:
+        text += f" on input-output table {io_table} ({io_table_label(io_table)})"
+    return text
 
 
 def adapter(model: str, *, source: str | None = None, field: str = "model") -> Adapter:

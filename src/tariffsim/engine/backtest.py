@@ -27,6 +27,7 @@ before any prediction was run. Nothing here moves a parameter; failures stay fai
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import json_safe
+from .._util import REPR_LIMIT, ShortRepr, json_safe
 from ..errors import ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map, load_dataset
 from ..inputs.elasticities import ElasticitySet, available_sets, get_set
@@ -58,8 +59,8 @@ __all__ = ["Prediction", "BacktestResult", "backtest", "predict", "gdp_scenario"
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Prediction:
+@dataclass(frozen=True, repr=False)
+class Prediction(ShortRepr):
     """One episode's prediction with one elasticity set; ``passed``: inside the episode's band."""
 
     episode: str
@@ -69,9 +70,10 @@ class Prediction:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class BacktestResult:
-    """Every episode's predictions with every set. ``table()`` is tidy; ``to_dict()`` the JSON."""
+    """Every episode's predictions with every set. ``table()`` is tidy; ``to_dict()`` the JSON; the
+    repr is one line (episodes passed by set) and a notebook shows the track record as a table."""
 
     episodes: tuple[Episode, ...]
     sets: tuple[str, ...]
@@ -99,6 +101,36 @@ class BacktestResult:
         ]
         return pd.DataFrame(
             rows, columns=["episode", "set", "observed", "low", "high", "prediction", "passed", "units"]
+        )
+
+    def __repr__(self) -> str:
+        passed = ", ".join(f"{s} {n}/{len(self.episodes)}" for s, n in self.passes_by_set().items())
+        text = (
+            f"<tariffsim.BacktestResult: {len(self.episodes)} episode{'s' if len(self.episodes) != 1 else ''} x "
+            f"{len(self.sets)} elasticity set{'s' if len(self.sets) != 1 else ''}; episodes passed: {passed}>"
+        )
+        return text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 4] + "...>"
+
+    def _repr_html_(self) -> str:
+        """The track record: a row per episode (observed value, band), a column per set with its
+        prediction and PASS or FAIL."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(s)}</th>" for s in self.sets)
+        rows = []
+        for e in self.episodes:
+            cells = []
+            for s in self.sets:
+                p = self.prediction(e.id, s)
+                cells.append(f"<td>{p.value:.4g} {'pass' if p.passed else '<b>FAIL</b>'}</td>")
+            rows.append(
+                f"<tr><td>{esc(e.id)}</td><td>{e.value:.4g} {esc(str(e.observed.get('units', '')))}</td>"
+                f"<td>{e.low:.4g} to {e.high:.4g}</td>{''.join(cells)}</tr>"
+            )
+        passed = "".join(f"<td><b>{n}</b></td>" for n in self.passes_by_set().values())
+        return (
+            f"<table><caption>Back-tests: {len(self.episodes)} episodes, predictions by elasticity set</caption>"
+            f"<thead><tr><th>episode</th><th>observed</th><th>band</th>{head}</tr></thead><tbody>{''.join(rows)}"
+            f"<tr><td><b>episodes passed</b></td><td></td><td></td>{passed}</tr></tbody></table>"
         )
 
     def passes_by_set(self) -> dict[str, int]:

@@ -56,7 +56,8 @@ def uncertainty_blocks(
     check: BaselineCheck | None,
     draws: pd.DataFrame | None,
 ) -> dict[str, Any]:
-    """``long_run_mechanism``, ``baseline_growth_forecast`` and, when they were computed,
+    """``long_run_mechanism`` (``long_run_text``: whose real income the run reports, never GDP),
+    ``baseline_growth_forecast`` and, when they were computed,
     ``recession_with_parameter_draws``, ``recession_probability_change_band`` (90 %),
     ``recession_probability_change_gaussian_shocks``, ``recession_frequency_4q`` and the draws'
     quantiles ``gdp_impact_pct_first_year_avg_draws`` / ``gdp_impact_pct_draws``, the long run's
@@ -70,13 +71,17 @@ def uncertainty_blocks(
             "capital_share": a.capital_share,
             "imported_share_gfcf": a.imported_share_gfcf,
             **{k: float(v) for k, v in mac.long_run_prices.items()},
-            "real_income": f"real income of the long-run GE ({long_run_text})",
+            "real_income": long_run_text,
             "source": a.sources.get("capital_share"),
         },
         "baseline_growth_forecast": dict(a.baseline_forecast) if a.baseline_forecast is not None else None,
     }
     if with_draws is not None:
-        out["recession_with_parameter_draws"] = risk_keys(with_draws)
+        out["recession_with_parameter_draws"] = {
+            **risk_keys(with_draws),
+            "n_paths": with_draws.n_paths,
+            "parameter_draws": with_draws.n_draws,
+        }
         if with_draws.change_draws is not None:
             lo, hi = with_draws.change_band(0.90)
             out["recession_probability_change_band"] = {

@@ -49,6 +49,7 @@ from ..inputs.io_shipped import (
     ELASTICITY_SETS,
     goods_mask,
     io_elasticities,
+    io_elasticity_sets,
     io_sector_weights,
     io_table_meta,
     io_table_note,
@@ -75,6 +76,7 @@ __all__ = [
     "ge_io_model_draws",
     "ge_io_refuses",
     "ge_io_default_sets",
+    "theta_summary",
     "path_changes",
     "ge_io_tariffs",
     "ge_io_tariffs_and_notes",
@@ -492,7 +494,7 @@ def _io_outcome(
     V1 = np.transpose(shock.trade, (1, 0, 2))
     tx0 = np.transpose(ref.tariffs, (1, 0, 2))
     tx1 = np.transpose(t, (1, 0, 2))
-    cite = "Caliendo and Parro 2015" if theta_set == "CP" else "tariffwar compilation, data/elasticities/io_sets.toml"
+    cite = theta_summary(table, theta_set)["label"]
     return TradeOutcome(
         model=GE_IO_MODEL,
         horizon="long-run",
@@ -526,6 +528,26 @@ def ge_io_model_draws(scenario: Scenario, central: ElasticitySet, n: int, rng: n
     if io_elasticities(table).shape[1] < MIN_SETS:
         return pd.DataFrame(index=pd.RangeIndex(n))
     return theta_distribution(table, str(central.io_theta)).frame(rng, n)
+
+
+@functools.cache
+def theta_summary(table: str, theta_set: str) -> dict[str, Any]:
+    """What sector trade-elasticity set ``theta_set`` is on input-output table ``table``: its
+    ``label`` (short citation), ``citation``, and ``theta_trade_weighted``, the mean of its sector
+    θ weighted by the table's trade between regions (domestic flows left out), the one number that
+    tells the sets apart."""
+    meta = io_elasticity_sets().get(theta_set, {})
+    io = load_io_table(table)
+    th = io_elasticities(table)[theta_set].reindex(list(io.sectors)).to_numpy(float)
+    cross = io.trade.sum(axis=(0, 1)) - np.einsum("nnj->j", io.trade)
+    ok = np.isfinite(th) & (cross > 0)
+    mean = float(np.sum(th[ok] * cross[ok]) / np.sum(cross[ok])) if ok.any() else float("nan")
+    return {
+        "io_theta": theta_set,
+        "label": str(meta.get("label") or theta_set),
+        "citation": str(meta.get("citation") or ""),
+        "theta_trade_weighted": mean,
+    }
 
 
 def export_io(

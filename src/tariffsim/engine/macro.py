@@ -41,22 +41,26 @@ Two horizons, two concepts:
   capital share and imported share of investment from data). The PE long-run export loss x value
   added is reported as *value added at risk*, never as GDP.
 
-* **Dates** (:func:`dated_outcome`): a tariff that changes over the horizon is a sequence of
-  levels, level j in force from quarter s_j. Each level's path P_j is the path above for that
-  tariff in force from quarter 1; the dated path is ``sum_j [P_j - P_(j-1)](q - s_j)`` (P_0 = 0):
-  every change of the tariff starts its own adjustment, so a tariff that is lifted unwinds along
-  the same partial-adjustment path it built up on (its near-term channels are back at zero four
-  quarters after the removal; the blend into the long run also starts with each change, so a
-  small remainder (b(q - s) - b(q)) x (near term - long run) fades as the blend completes). The
-  uncertainty drag of each quarter is that of the tariff then in force, on the drag's profile from
-  the start of its spell of tariffs (none once the tariff is lifted).
+* **Path**: the near-term channels build up by partial adjustment (``ramp(q) x`` their one-year
+  value); after ``blend_start_quarter`` (4) the channel ``long_run`` moves the total from the
+  near-term level N to long-run real GDP L linearly, reaching it at ``blend_end_quarter`` (16: the
+  Yale Budget Lab blends its near-term macro path into its GTAP long run over 16 quarters; capital
+  adjusts over years): ``long_run(q) = b(q) x (L - N)``, b(q) = clip((q - qs)/(qe - qs), 0, 1), so
+  the total is ``(1 - b) N + b L`` once the near term is built; the uncertainty drag is added. The
+  path converges to real GDP, never to real income.
 
-* **Path**: the near-term path alone up to ``blend_start_quarter`` (4), then a linear blend that
-  reaches the long-run real GDP at ``blend_end_quarter`` (16: the Yale Budget Lab blends its
-  near-term macro path into its GTAP long run over 16 quarters; capital adjusts over years). With
-  weight b(q) = clip((q - qs)/(qe - qs), 0, 1), each near-term channel is ``(1 - b) x near-term``
-  and the long-run channel ``b x long-run real GDP``; the uncertainty drag is added. The path
-  converges to real GDP, never to real income.
+* **Dates** (:func:`dated_outcome`): a tariff that changes over the horizon is a sequence of
+  levels, level j in force from quarter s_j. The near-term channels are superposed:
+  ``sum_j [N_j - N_(j-1)] ramp(q - s_j)`` (N_0 = 0), so every change of the tariff starts its own
+  partial adjustment and a lifted tariff's near-term effects unwind along the same path (back at
+  zero four quarters after the removal). The move to the long run follows the level a tariff
+  settles at: once a level has been in force ``blend_start_quarter`` quarters, the channel
+  ``long_run`` heads linearly, over ``blend_end_quarter - blend_start_quarter`` quarters, from
+  where it is to that level's L_j - N_j (zero for no tariff). A tariff lifted before it settles
+  never starts the move (capital does not chase a tariff that is gone); one lifted later moves back
+  at the same pace. For a tariff that never changes this is the path above. The uncertainty drag
+  of each quarter is that of the tariff then in force, on the drag's profile from the start of its
+  spell of tariffs (none once the tariff is lifted).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ __all__ = [
     "effective_value_added",
     "gdp_outcome",
     "superpose",
+    "settle_path",
     "dated_outcome",
     "DEFAULT_ADJUSTMENT_SPEED",
     "CHANNELS",
@@ -147,6 +152,23 @@ class MacroAssumptions:
     def replace(self, **kw: Any) -> MacroAssumptions:
         """A copy with some fields changed (the others shared: the record is frozen)."""
         return replace(self, **kw)
+
+    def with_value_added_share(self, share: float) -> MacroAssumptions:
+        """The same case with domestic value added per dollar of exports at ``share`` (to the market
+        and to others): sector shares, where there are any, are scaled by ``share / value_added_share``
+        (the sector pattern kept, capped at 1), so a draw or a sensitivity of the share moves the
+        value added the near term actually uses."""
+        f = share / self.value_added_share if self.value_added_share > 0 else 1.0
+
+        def scaled(v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+            return None if v is None else tuple(min(1.0, x * f) for x in v)
+
+        return self.replace(
+            value_added_share=float(share),
+            value_added_share_other=float(min(1.0, self.value_added_share_other * f)),
+            value_added_by_sector=scaled(self.value_added_by_sector),
+            value_added_by_sector_other=scaled(self.value_added_by_sector_other),
+        )
 
 
 def _pick(v: Range | float, case: str) -> float:
@@ -214,7 +236,10 @@ def resolve_assumptions(
         w = data.values[ci, data.index(market)] if market is not None else xw
         va = weighted_share(sm, w) if np.any(w > 0) else weighted_share(sm, xw)
         va_other = weighted_share(so, xw)
-        sources["value_added_share"] = src + "; by sector, weighted by the export change by sector"
+        sources["value_added_share"] = (
+            src + "; by sector, weighted by the baseline exports by sector to each destination (the GDP channel "
+            "re-weights by the export change the tariff causes: domestic_value_added_share)"
+        )
     else:
         va = va_other = _pick(sa.value_added_share, case)
         sources["value_added_share"] = f"scenario ({scenario.source})"
@@ -511,8 +536,8 @@ def gdp_outcome(
     """The quarterly GDP path of one case.
 
     ``near``: the PE outcome at one-year elasticities (``near_wedge``: the same with the
-    retaliation cost wedge, None without retaliation); ``long_run``: a GE outcome (its
-    ``real_income_pct`` is the long-run GDP change); ``at_risk``: the PE outcome at long-run
+    retaliation cost wedge, None without retaliation); ``long_run``: a GE outcome (its prices give
+    long-run real GDP; its ``real_income_pct`` is real income, not GDP); ``at_risk``: the PE outcome at long-run
     elasticities (value added at risk).
     """
     if long_run.real_income_pct is None:
@@ -525,8 +550,8 @@ def gdp_outcome(
     H = a.horizon
     ramp = near_term_ramp(H, a.adjustment_speed)
     b = blend_weight(H, a.blend_start_quarter, a.blend_end_quarter)
-    comps = {k: (1.0 - b) * ramp * nt[k] for k in NEAR_TERM_CHANNELS}
-    comps["long_run"] = b * lr
+    comps = {k: ramp * nt[k] for k in NEAR_TERM_CHANNELS}
+    comps["long_run"] = b * (lr - sum(nt[k] for k in NEAR_TERM_CHANNELS))
     comps["uncertainty"] = drag_path(
         a.uncertainty_drag_pct if threatened(t0, t1, c) else 0.0, a.drag_half_life_quarters, H
     )
@@ -574,6 +599,29 @@ def superpose(paths: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return out
 
 
+def settle_path(targets: list[float], starts: list[int], horizon: int, start: float, end: float) -> np.ndarray:
+    """The ``long_run`` channel of a dated run: level j (target ``targets[j]``) in force from 0-based
+    quarter ``starts[j]``; once a level has been in force ``start`` quarters, the channel moves
+    linearly from its value then to the level's target over ``end - start`` quarters (a level lifted
+    before that never moves it). For one level from quarter 0 this is ``b(q) x target``."""
+    span = float(end - start)
+    st = np.asarray(starts, dtype=int)
+    level_of = np.searchsorted(st, np.arange(horizon), side="right") - 1
+    out = np.zeros(horizon)
+    cur = goal = step = 0.0
+    for q in range(horizon):
+        j = int(level_of[q])
+        if q - st[j] >= start and targets[j] != goal:  # the level has settled: head for its target
+            goal = targets[j]
+            step = (goal - cur) / span
+        if step:
+            cur += step
+            if (step > 0 and cur >= goal) or (step < 0 and cur <= goal):
+                cur, step = goal, 0.0
+        out[q] = cur
+    return out
+
+
 def dated_outcome(static: MacroOutcome, levels: list[MacroOutcome | None], starts: list[int]) -> MacroOutcome:
     """``static`` (the outcome at the first-year mean tariffs: its trade and near-term figures
     stay) with the dated GDP path of :func:`superpose` over ``levels`` (None: the baseline, no
@@ -585,7 +633,10 @@ def dated_outcome(static: MacroOutcome, levels: list[MacroOutcome | None], start
         return np.vstack([zeros if m is None else (m.path if key is None else m.components[key]) for m in levels])
 
     st = np.asarray(starts)
-    comps = {k: superpose(stack(k), st) for k in static.components if k != "uncertainty"}
+    comps = {k: superpose(stack(k), st) for k in static.components if k not in ("uncertainty", "long_run")}
+    a = static.assumptions
+    moves = [0.0 if m is None else m.long_run_gdp_pct - sum(m.near_term[k] for k in NEAR_TERM_CHANNELS) for m in levels]
+    comps["long_run"] = settle_path(moves, starts, H, a.blend_start_quarter, a.blend_end_quarter)
     # the uncertainty drag is not an adjustment: each quarter carries the drag of the tariff then in
     # force, on the drag's own profile from the start of the spell of tariffs it belongs to (full for
     # four quarters, then fading); a lifted tariff leaves no drag

@@ -17,16 +17,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._util import ShortRepr, clean_zero, json_safe
+from .._util import ShortRepr, clean_zero, json_safe, no_negative_zero
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
-from ..errors import CountryCodeError, TariffSimError
-from ..inputs.io_shipped import io_table_label, io_table_note
+from ..errors import TariffSimError
 from ..inputs.periods import quarter_labels
 from ..models.ge import GESolution
-from ..models.ge_io import STRUCTURE_NOTE, IOChanges, iso3_codes, region_index
+from ..models.ge_io import IOChanges
 from ..models.pe import PEOutcome
-from .adapters import adapter
+from .adapters import adapter, long_run_adapter, real_income_text
 from .contract import risk_keys, uncertainty_blocks
+from .ge_io_block import GE_IO_ROW_KEYS, ge_io_rows, traded_sectors
+from .ge_io_bridge import theta_summary
+from .sources import run_sources
 from .summary import Summary, summary_from_json
 from .trade import implied_elasticity
 
@@ -49,7 +51,8 @@ class SetOutcome(ShortRepr):
     made of); ``near_term_with_input_costs``: the same with the retaliation cost wedge (None
     without retaliation); ``long_run``: the long-run trade outcome of the scenario's model (PE at
     long-run elasticities for 'pe', the GE solution otherwise); ``gdp_long_run``: the GE outcome
-    whose real income is the long-run GDP; ``at_risk``: the PE outcome at the long-run elasticities
+    whose prices give long-run real GDP (capital deepening) and whose real income (not GDP) is
+    reported beside it; ``at_risk``: the PE outcome at the long-run elasticities
     (value added at risk); ``macro``: the GDP path; ``recession``: the recession risk of the set's
     own path (no parameter draws).
     """
@@ -118,6 +121,11 @@ class Result:
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
 
     # ------------------------------------------------------------------ helpers
+    @property
+    def io_table(self) -> str | None:
+        """The input-output table the long run ran on (None unless it is the multi-sector model)."""
+        return self.scenario.effective_io_table if long_run_adapter(self.model).own_tables else None
+
     @property
     def country(self) -> str:
         return self.scenario.country
@@ -312,7 +320,7 @@ class Result:
             for k, v in mac.components.items():
                 df[f"{k}_pct"] = v
             rows.append(df)
-        return pd.concat(rows, ignore_index=True)
+        return no_negative_zero(pd.concat(rows, ignore_index=True))
 
     # ------------------------------------------------------------------ headline numbers
     def headline(self, set_name: str | None = None) -> dict[str, Any]:
@@ -428,9 +436,10 @@ class Result:
         if self.recession is not None:
             r = self.recession
             out.update(risk_keys(r))
-            out["recession_monte_carlo"] = {
+            out["recession_monte_carlo"] = {  # the draws behind recession_probability and its change
                 "n_paths": r.n_paths,
-                "n_draws": r.n_draws,
+                "parameter_draws": 0,
+                "gdp_path": f"the central set's point GDP path ('{self.central}'; no parameter draws)",
                 "seed": r.seed,
                 "horizon_quarters": r.horizon,
                 "se_recession_probability": r.technical_4q.se_tariff,
@@ -463,7 +472,7 @@ class Result:
         out.update(
             uncertainty_blocks(
                 mac,
-                adapter(self.model).long_run_text,
+                real_income_text(self.model, self.io_table),
                 self.recession_with_draws,
                 self.recession_gaussian,
                 self.baseline_check,
@@ -473,6 +482,14 @@ class Result:
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
         out["ge"] = self._ge_block()
         out["notes"] = list(self.notes) + [n for n in self.outcome().gdp_long_run.notes]
+        out["sources"] = run_sources(
+            self.data.sources,
+            a,
+            calibration=self.provenance.get("recession_calibration"),
+            io_table=self.io_table,
+            scenario_source=str(self.scenario.source),
+            country=self.country,
+        )
         out["provenance"] = dict(self.provenance)
         return json_safe(out)
 
@@ -533,7 +550,7 @@ class Result:
         facts. For the one-sector GE a row is the solution's ``by_country()`` row. For the
         multi-sector GE ('ge-io') a row holds ``iso3``, ``region``, ``welfare_pct`` and its
         decomposition ``tot_pct`` + ``vot_pct`` + ``tech_pct`` (Caliendo-Parro, percent of baseline
-        income), ``realwage_pct``, ``real_income_pct`` (the exact change; the long-run GDP),
+        income), ``realwage_pct``, ``real_income_pct`` (the exact change; real income, not GDP),
         ``wage_pct``, ``consumer_price_pct``, and ``output_by_sector_pct`` /
         ``real_output_by_sector_pct`` (sector -> percent; None where baseline output is 0); the block
         adds ``traded_sectors``, ``structure`` (:data:`tariffsim.models.ge_io.STRUCTURE_NOTE`) and ``units``.
@@ -549,13 +566,18 @@ class Result:
         codes = {"country": self.country, "market": self.market}
         if isinstance(g, IOChanges):
             across = [d for n in self._headlines if isinstance(d := self.outcome(n).gdp_long_run.detail, IOChanges)]
-            rows, extra = _ge_io_rows(g, codes, across, self.scenario.effective_io_table)
+            rows, extra = ge_io_rows(g, codes, across, self.scenario.effective_io_table)
         elif isinstance(g, GESolution):
             df = g.by_country()
             key = "iso3" if "iso3" in df.columns else df.columns[0]
             for role, code in codes.items():
                 if code is not None and (df[key] == code).any():
-                    rows[role] = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+                    row = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+                    # real income is expenditure over prices (the headline's, = welfare with fixed factors);
+                    # the model's factor income over prices keeps its own name
+                    row["real_factor_income_pct"] = row.get("real_income_pct")
+                    row["real_income_pct"] = row.get("welfare_pct")
+                    rows[role] = row
         return {
             "model": lr.model,
             "multi_sector": isinstance(g, IOChanges),
@@ -579,6 +601,7 @@ class Result:
                     "eta": float(np.median(lr["eta"])),
                     "eps_x": float(np.median(lr["eps_x"])),
                     "ge_trade_elasticity": es.ge_trade_elasticity,
+                    **self._theta_columns(es),
                     **{k: h.get(k) for k in SUMMARY_KEYS},
                 }
             )
@@ -586,9 +609,23 @@ class Result:
         df.attrs["units"] = "percent; USD; probabilities as shares 0-1"
         return df
 
+    def _theta_columns(self, es: ElasticitySet) -> dict[str, Any]:
+        """What tells the sets apart in the multi-sector model: their sector trade elasticities θ
+        (``io_theta``, its short citation, the trade-weighted mean on the run's table); {} otherwise."""
+        if self.io_table is None or es.io_theta is None:
+            return {}
+        t = theta_summary(self.io_table, es.io_theta)
+        return {
+            "io_theta": t["io_theta"],
+            "io_theta_label": t["label"],
+            "theta_trade_weighted": t["theta_trade_weighted"],
+        }
+
     def summary(self) -> pd.DataFrame:
         """One row per elasticity set: the headline numbers (percent, USD, probabilities 0-1);
-        the same numbers as :meth:`to_json`'s ``by_elasticity_set``."""
+        the same numbers as :meth:`to_json`'s ``by_elasticity_set``; with the multi-sector model,
+        also each set's sector trade elasticities (``io_theta``, ``io_theta_label``,
+        ``theta_trade_weighted``: θ weighted by the table's trade between regions)."""
         return self._summary.copy()
 
     def overview(self) -> Summary:
@@ -609,119 +646,15 @@ class Result:
     def _repr_html_(self) -> str:
         return self._overview.to_html()
 
+    def sources_used(self) -> list[dict[str, Any]]:
+        """Every source of the figures this run used (:func:`tariffsim.engine.sources.run_sources`):
+        the dataset's, the reported country's own value added, capital facts, forecast and growth
+        calibration as resolved, and the input-output table of a multi-sector run."""
+        return copy.deepcopy(self._json["sources"])
+
     def summary_text(self) -> str:
         """A readable multi-line summary (what ``tariffsim run`` prints): ``str(overview())``."""
         return self._overview.text()
-
-
-#: Keys of an economy's row in the ``ge`` block of a multi-sector GE ('ge-io') result, in order.
-GE_IO_ROW_KEYS = (
-    "welfare_pct",
-    "tot_pct",
-    "vot_pct",
-    "tech_pct",
-    "realwage_pct",
-    "real_income_pct",
-    "wage_pct",
-    "consumer_price_pct",
-)
-
-
-def traded_sectors(trade: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
-    """(J,) True where sector j of a Caliendo-Parro solution is traded between regions: its trade
-    off the diagonal (``trade[n, i, j]``, n != i) is more than ``rtol`` of all its trade. The
-    off-diagonal cells are summed directly (a total minus the domestic flows leaves round-off of
-    either sign where a sector is not traded)."""
-    trade = np.asarray(trade, dtype=float)
-    off = np.where(np.eye(trade.shape[0], dtype=bool)[:, :, None], 0.0, trade).sum(axis=(0, 1))
-    return off > rtol * np.abs(trade).sum(axis=(0, 1))
-
-
-def _ge_io_rows(
-    g: Any, codes: Mapping[str, str | None], across: Sequence[IOChanges] = (), table: str | None = None
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """The ``ge`` block rows of a multi-sector GE solution (:class:`tariffsim.models.ge_io.IOChanges`) for
-    the economies ``codes`` (role -> ISO3 code or region name), and the block's extra keys: the
-    input-output table and its note, and ``by_sector`` (:func:`_by_sector_rows`) with the range of
-    value added across the elasticity sets' solutions ``across``."""
-
-    regions = list(g.regions)
-    iso = iso3_codes(regions)
-    by_region = g.by_region()
-    out_pct = np.asarray(g.output_pct, dtype=float)
-    real_pct = np.asarray(g.real_output_pct, dtype=float)
-    rows: dict[str, dict[str, Any]] = {}
-    for role, code in codes.items():
-        rows[role] = {}
-        if code is None:
-            continue
-        try:
-            k = region_index(regions, code)
-        except CountryCodeError:
-            continue
-        rec = by_region.iloc[k]
-        row: dict[str, Any] = {"iso3": iso[k], "region": regions[k]}
-        row.update({c: float(rec[c]) for c in GE_IO_ROW_KEYS})
-        row["real_gdp_pct"] = float(g.real_gdp_pct[k])
-        row["output_by_sector_pct"] = dict(zip(g.sectors, map(float, out_pct[k]), strict=True))
-        row["real_output_by_sector_pct"] = dict(zip(g.sectors, map(float, real_pct[k]), strict=True))
-        rows[role] = row
-    traded = traded_sectors(g.baseline.trade)
-    how = (
-        f"integrated along the path of tariffs ({g.path_steps} steps), adding up to real_income_pct"
-        if g.path_steps > 1
-        else "first-order, one step"
-    )
-    note = STRUCTURE_NOTE if table in (None, "cp1993") else io_table_note(str(table))
-    ks = [region_index(regions, str(r["iso3"])) for r in rows.values() if r]
-    extra = {
-        "io_table": table,
-        "io_table_label": io_table_label(table),
-        "io_table_note": note,
-        "by_sector": _by_sector_rows(g, list(dict.fromkeys(ks)), across),
-        "by_sector_units": "output_share: share of the region's baseline gross output; output_change_pct: gross output "
-        "at baseline prices (deflated by the sector's producer price); value_added_change_pct: value added at "
-        "baseline prices (the labour the sector employs); exports_change_pct: exports to all other regions in value; "
-        f"_low/_high: range over the elasticity sets run ({len(across)}); flagged: base under 1 % of the region's "
-        "gross output",
-        "traded_sectors": [s for s, t in zip(g.sectors, traded, strict=True) if t],
-        "structure": note,
-        "units": "percent; welfare and its terms (terms of trade, volume of trade, technical efficiency) in percent "
-        f"of baseline income (Caliendo and Parro 2015 decomposition, {how}); real_income_pct: the exact change "
-        "of real income; output: gross output, value at producer prices (output) or deflated by the sector's "
-        "input-bundle cost (real output)",
-    }
-    return rows, extra
-
-
-def _by_sector_rows(g: IOChanges, regions: Sequence[int], across: Sequence[IOChanges]) -> list[dict[str, Any]]:
-    """``ge.by_sector``: one row per sector of each region in ``regions`` (indices), from
-    :meth:`IOChanges.sector_table`, with the value-added range over ``across``."""
-    t = g.sector_table()
-    lo = hi = None
-    if across:
-        va = np.stack([np.asarray(a.value_added_pct, dtype=float) for a in across])
-        lo, hi = np.nanmin(va, axis=0), np.nanmax(va, axis=0)
-    J = len(g.sectors)
-    out = []
-    for k in regions:
-        for j in range(J):
-            r = t.iloc[k * J + j]
-            row = {
-                "region": str(r["region"]),
-                "sector": str(r["sector"]),
-                "output_share": float(r["output_share"]),
-                "output_change_pct": float(r["output_change_pct"]),
-                "output_value_change_pct": float(r["output_value_change_pct"]),
-                "value_added_change_pct": float(r["value_added_change_pct"]),
-                "exports_change_pct": float(r["exports_change_pct"]),
-                "flagged": bool(r["flagged"]),
-            }
-            if lo is not None and hi is not None:
-                row["value_added_change_pct_low"] = float(lo[k, j])
-                row["value_added_change_pct_high"] = float(hi[k, j])
-            out.append(row)
-    return out
 
 
 RISK_KEYS = (

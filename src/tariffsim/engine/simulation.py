@@ -137,7 +137,7 @@ class Inputs:
 class TradeSet:
     """The trade outcomes of one case: ``near`` (PE, one-year elasticities), ``near_wedge`` (the
     same with the retaliation cost wedge, or None), ``at_risk`` (PE, long-run elasticities),
-    ``gdp_long_run`` (the GE outcome whose real income is the long-run GDP) and ``long_run``
+    ``gdp_long_run`` (the GE outcome: long-run real GDP at its prices, its real income beside) and ``long_run``
     (the long-run outcome of the scenario's model: ``at_risk`` for PE, the GE one otherwise)."""
 
     near: TradeOutcome
@@ -428,16 +428,14 @@ def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> t
     if theta is not None:
         es = es.with_io_theta_factors(theta, name=f"{central.name} (draw)")
     akw: dict[str, Any] = {
-        p: float(row[p])
-        for p in ("multiplier", "value_added_share", "uncertainty_drag_pct", "exchange_rate_offset")
-        if p in row
+        p: float(row[p]) for p in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset") if p in row
     }
-    if "value_added_share" in akw:
-        akw.update(value_added_share_other=akw["value_added_share"], value_added_by_sector=None)
-        akw["value_added_by_sector_other"] = None
     if "investment_drop_pct" in row:
         akw["uncertainty_drag_pct"] = float(row["investment_drop_pct"]) * a.investment_share_gdp
-    return es, a.replace(**akw)
+    out = a.replace(**akw)
+    if "value_added_share" in row:
+        out = out.with_value_added_share(float(row["value_added_share"]))
+    return es, out
 
 
 #: Parameter draws solved together (a block is also one task when the draws are sent to a Dask

@@ -161,6 +161,13 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
     mk_txt = mk or "its main market"
     fy = j.get("gdp_impact_pct_first_year_avg_draws") or {}
     q4 = j.get("gdp_impact_pct_draws") or {}
+    ge = j.get("ge") or {}
+    # the long run's model, with the table it ran on for the multi-sector GE (every output names it)
+    lr_model = (
+        f"multi-sector GE on {ge.get('io_table')}, {ge.get('io_table_label')}"
+        if ge.get("multi_sector")
+        else "one-sector GE"
+    )
 
     def band(d: Mapping[str, Any], unit: str = "%") -> str:
         lo, hi = _num(d.get("p05")), _num(d.get("p95"))
@@ -182,11 +189,7 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             f"{c} GDP level after 4 quarters",
             _num(j.get("gdp_impact_pct")),
             "%",
-            detail=band(q4)
-            or (
-                f"sets {fmt_signed(_num(j.get('gdp_impact_pct_low')), 2)} to "
-                f"{fmt_signed(_num(j.get('gdp_impact_pct_high')), 2)} %"
-            ),
+            detail=band(q4) or _sets_text(j),
             card=True,
         ),
         HeadlineItem(
@@ -199,10 +202,10 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
         ),
         HeadlineItem(
             "real_income_pct_long_run",
-            f"{c} real income, long run (GE; not GDP)",
+            f"{c} real income, long run ({lr_model.split(',')[0]}; not GDP)",
             _num(j.get("real_income_pct_long_run")),
             "%",
-            detail="what residents can buy: mostly the terms of trade",
+            detail=f"what residents can buy: mostly the terms of trade ({lr_model})",
         ),
         HeadlineItem(
             "value_added_at_risk_pct",
@@ -229,7 +232,8 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             _num(j.get("exports_change_pct_long_run")),
             "%",
             decimals=1,
-            detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_long_run')), 1)} %",
+            detail=f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_long_run')), 1)} %; "
+            + (lr_model if ge.get("multi_sector") else f"{str(j.get('model')).upper()} model"),
         ),
     ]
     eff = _num(j.get("effective_tariff_pct"))
@@ -272,7 +276,12 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
                 decimals=1,
                 detail=(
                     f"after 4 quarters {fmt_signed((_num(j.get('market_tariff_revenue_change_usd_after_4q')) or 0) / 1e9, 1)} bn"
-                    + (f"; from the {rmodel} model" if rmodel and rmodel != j.get("model") else "")
+                    + (
+                        f"; {str(rmodel).upper()} model at long-run elasticities on the dataset's trade (the "
+                        f"{str(j.get('model')).upper()} model runs on its own table)"
+                        if rmodel and rmodel != j.get("model")
+                        else ""
+                    )
                 ),
             )
         )
@@ -329,7 +338,6 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
                 detail=str(fc.get("label") or ""),
             )
         )
-    ge = j.get("ge") or {}
     notes: list[str] = []
     if ge.get("multi_sector"):
         for role in ("country", "market"):
@@ -396,6 +404,18 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
         by_set=tuple(by_set),
         notes=tuple(notes),
     )
+
+
+def _sets_text(j: Mapping[str, Any]) -> str:
+    """The four-quarter range over the elasticity sets, or that it is the same in every set (the
+    multi-sector model's sets differ only in the long run): never 'from x to x'."""
+    lo, hi = _num(j.get("gdp_impact_pct_low")), _num(j.get("gdp_impact_pct_high"))
+    n = len(j.get("by_elasticity_set") or {})
+    if lo is None or hi is None or n < 2:
+        return ""
+    if round(lo, 2) == round(hi, 2):
+        return f"the same in all {n} sets: they differ only in the long run"
+    return f"sets {fmt_signed(lo, 2)} to {fmt_signed(hi, 2)} %"
 
 
 def _model_caveats(j: Mapping[str, Any]) -> list[str]:

@@ -75,7 +75,7 @@ class TradeOutcome(Generic[D], ShortRepr):
     revenue0, revenue1 : (N, N, S) tariff revenue t V before and after.
     import_price_hat : (N, S) change of the composite consumer price of imports by market and sector.
     importer_welfare_usd : (N,) PE only: consumer surplus + tariff revenue change of each market.
-    real_income_pct : (N,) GE only: real income change (factor income over the consumer price index), %.
+    real_income_pct : (N,) GE only: real income change (income, tariff revenue included, over the consumer price index; not GDP), %.
     solver : convergence facts. detail : the model's own record (typed per model: ``PEOutcome``,
     ``GESolution``, ...). notes : what a reader must know.
     """

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import limits
+from .._util import no_negative_zero
 from ..errors import ScenarioError
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.elasticities import shipped_distributions
@@ -154,7 +155,7 @@ def sweep(
     df = pd.DataFrame(rows)
     df.attrs["units"] = "rate: tariff share; *_pct: percent; *_usd: US dollars; probabilities: shares 0-1"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)
 
 
 def _rates(rates: Iterable[float]) -> np.ndarray:
@@ -235,7 +236,7 @@ def elasticity_grid(
     df = pd.DataFrame([{**found[(float(r), es.model_key())], "sigma": s} for es, s in cases for r in grid])
     df.attrs["units"] = "rate: tariff share; sigma: one-year elasticity of tariff-exclusive flows; *_pct: percent"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)
 
 
 #: Parameters varied in the tornado and how: elasticities (a factor on every value of the set),
@@ -302,16 +303,17 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
             if not isinstance(v, Range) or v.low == v.high:
                 continue
             lo, hi = v.low, v.high
-        kw_lo, kw_hi = {p: lo}, {p: hi}
-        if p == "value_added_share":
-            kw_lo["value_added_share_other"], kw_hi["value_added_share_other"] = lo, hi
+        if p == "value_added_share":  # sector shares scaled with it (what the near term uses)
+            a_lo, a_hi = a.with_value_added_share(lo), a.with_value_added_share(hi)
+        else:
+            a_lo, a_hi = a.replace(**{p: lo}), a.replace(**{p: hi})
         rows.append(
             {
                 "parameter": p,
                 "low_value": lo,
                 "high_value": hi,
-                "gdp_at_low": gdp(es, a.replace(**kw_lo)),
-                "gdp_at_high": gdp(es, a.replace(**kw_hi)),
+                "gdp_at_low": gdp(es, a_lo),
+                "gdp_at_high": gdp(es, a_hi),
             }
         )
     df = pd.DataFrame(rows)
@@ -328,4 +330,4 @@ def tornado(scenario: ScenarioLike, *, set_name: str | None = None, data: TradeD
     df = df.sort_values("swing", ascending=False, ignore_index=True)
     df.attrs["units"] = "GDP deviation after four quarters, percent"
     df.attrs["scenario"] = sc.name
-    return df
+    return no_negative_zero(df)

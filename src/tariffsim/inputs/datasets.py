@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import limits
-from .._util import readonly
+from .._util import readonly, usd_text
 from ..errors import CountryCodeError, DataError
 from ..limits import shown
 from .textfiles import unique_names
@@ -159,7 +159,7 @@ class TradeData:
     def __repr__(self) -> str:
         return (
             f"TradeData(name={self.name!r}, year={self.year!r}, countries={len(self.countries)}, "
-            f"sectors={len(self.sectors)}, total={self.values.sum() / 1e9:,.1f} bn USD, source={self.source!r})"
+            f"sectors={len(self.sectors)}, total={usd_text(float(self.values.sum()))}, source={self.source!r})"
         )
 
     # -- lookups ------------------------------------------------------------------------------

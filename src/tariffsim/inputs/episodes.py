@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._util import ShortRepr
 from ..errors import ScenarioError
 from .datasets import data_file
 from .scenario import read_toml_file
@@ -47,8 +48,8 @@ BAND_KEYS = ("low", "high", "kind", "reason")
 BAND_KINDS = ("confidence interval", "bootstrap interval", "stated")
 
 
-@dataclass(frozen=True)
-class Episode:
+@dataclass(frozen=True, repr=False)
+class Episode(ShortRepr):
     """One back-test episode (see the module docstring); ``file`` is where it was read from."""
 
     id: str

@@ -119,7 +119,9 @@ def capital_facts(country: str) -> CapitalFacts:
 
 @dataclass(frozen=True)
 class Forecast:
-    """A dated, sourced annual growth forecast (percent)."""
+    """A dated, sourced annual growth forecast (percent): ``publication``, ``date``, ``table`` and
+    ``url`` name the publication itself (the source); ``reported_by`` a press report that states the
+    figure (how it was confirmed)."""
 
     country: str
     year: int
@@ -129,6 +131,8 @@ class Forecast:
     date: str
     pre_tariff: bool
     url: str
+    table: str = ""
+    reported_by: str = ""
 
     @property
     def label(self) -> str:
@@ -170,4 +174,6 @@ def baseline_forecast(country: str, year: int) -> Forecast:
         date=str(r["date"]),
         pre_tariff=bool(r["pre_tariff"]),
         url=str(r["url"]),
+        table=str(r["table"]),
+        reported_by=str(r["reported_by"]),
     )

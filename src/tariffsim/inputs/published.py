@@ -23,8 +23,8 @@ def _read(study: str) -> dict[str, Any]:
 
 
 def published_values(study: str) -> dict[str, Any]:
-    """The published values of ``study`` ('ilms2025' or 'cp2015') as a fresh nested dict; key
-    ``source`` names the paper and table."""
+    """The published values of ``study`` ('ilms2025', 'cp2015' or 'ifo2025', the multi-sector GE's
+    comparison) as a fresh nested dict; key ``source`` names the paper and table."""
     return _copy(_read(study))
 
 

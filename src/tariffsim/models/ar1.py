@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .._util import ShortRepr
 from ..errors import DataError
 
 __all__ = [
@@ -102,8 +103,8 @@ _FLOAT_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class AR1Calibration:
+@dataclass(frozen=True, repr=False)
+class AR1Calibration(ShortRepr):
     """Fitted AR(1) for quarterly growth: ``g_t = mu + rho (g_{t-1} - mu) + u_t``, sd(u) = sigma.
 
     Units: ``mu``, ``sigma``, ``scale`` and their standard errors in percent per quarter (log growth,

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from .._util import json_default, json_safe
@@ -53,10 +54,11 @@ from .files import (
     list_files,
     safe_filename,
     say_step,
+    write_csv,
     write_provenance,
 )
 from .report_html import compare_html
-from .tables import check_table_formats, provenance_rows, write_table, write_workbook
+from .tables import check_table_formats, provenance_rows, table_html, write_table, write_workbook
 
 if TYPE_CHECKING:
     from collections.abc import Sized
@@ -230,11 +232,12 @@ class Comparison:
         ]
 
     def _repr_html_(self) -> str:
-        return self.wide().to_html(index=False, na_rep="n/a", float_format=lambda v: f"{v:,.2f}")
+        return table_html(self.wide())  # each column with its own decimals
 
     def wide(self) -> pd.DataFrame:
         """For reading: one row per scenario and model, a column per measure (unit in the header),
-        rounded; the recession change has its Monte Carlo standard error beside it."""
+        at full precision with the decimals to show in ``attrs['decimals']`` (a value that shows
+        as zero is 0.0); the recession change has its Monte Carlo standard error beside it."""
         rows = []
         for (name, model), _j in self.runs.items():
             t = self.table[(self.table.scenario == name) & (self.table.model == model)].set_index("json_key")
@@ -251,7 +254,8 @@ class Comparison:
             if m.se_key:
                 dec[f"{m.label}, s.e. ({m.unit})"] = 2
         for col, nd in dec.items():
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float).round(nd)
+            v = pd.to_numeric(df[col], errors="coerce").astype(float)
+            df[col] = np.where(v.round(nd) == 0, 0.0, v)
         df.attrs["decimals"] = dec
         df.attrs["title"] = "Scenarios compared: " + ", ".join(self.scenarios)
         df.attrs["notes"] = _notes(self.runs)
@@ -299,13 +303,31 @@ class Comparison:
 def _notes(runs: Mapping[tuple[str, str], Mapping]) -> str:
     countries = sorted({str(j.get("country")) for j in runs.values()})
     sets = sorted({str(j.get("central_set")) for j in runs.values()})
+    borrowed = sorted(
+        {
+            f"{adapter(m).label} runs' from the {str(j['market_tariff_revenue_model']).upper()} model"
+            for (_n, m), j in runs.items()
+            if j.get("market_tariff_revenue_model") and j["market_tariff_revenue_model"] != m
+        }
+    )
+    tables = sorted(
+        {
+            f"{adapter(m).label} on input-output table {(j.get('ge') or {}).get('io_table')}"
+            for (_n, m), j in runs.items()
+            if (j.get("ge") or {}).get("multi_sector")
+        }
+    )
     return (
         f"Reported economy {', '.join(countries)}; central elasticity set ({', '.join(sets)}); exports at exporter "
         "prices; GDP: real GDP level, deviation from baseline (first-year average over the first four quarters, "
-        "after four quarters, and long run from the GE solution); recession: change in the probability of two "
-        "consecutive negative quarters within four quarters against the no-tariff baseline, with its Monte Carlo "
-        "standard error; US tariff revenue: change, USD bn a year. Every value is the run's `tariffsim run --json` "
-        "value (runs/*.json)."
+        "after four quarters, and long-run real GDP: capital deepening at the GE solution's prices); real income "
+        "(not GDP) of the GE solution"
+        + (f" ({'; '.join(tables)})" if tables else "")
+        + "; recession: change in the probability of two consecutive negative quarters within four quarters "
+        "against the no-tariff baseline, with its Monte Carlo standard error; tariff revenue of the market: change, "
+        "USD bn a year, and import prices"
+        + (f" ({'; '.join(borrowed)}, at long-run elasticities on the dataset's trade)" if borrowed else "")
+        + ". Every value is the run's `tariffsim run --json` value (runs/*.json)."
     )
 
 
@@ -498,8 +520,8 @@ def write_compare(
         (root / "data").mkdir()
         tidy = cmp.table
         paths = cmp.gdp_paths()
-        tidy.to_csv(root / "data" / "comparison_tidy.csv", index=False, lineterminator="\n")
-        paths.to_csv(root / "data" / "gdp_paths.csv", index=False, lineterminator="\n")
+        write_csv(tidy, root / "data" / "comparison_tidy.csv")
+        write_csv(paths, root / "data" / "gdp_paths.csv")
         (root / "runs").mkdir()
         (root / "scenarios").mkdir()
         for (name, model), j in cmp.runs.items():
@@ -555,7 +577,7 @@ def _sources_rows(cmp: Comparison) -> list[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     for k, r in cmp.results.items():
         rows.append((f"run {_run_label(*k)}", str(cmp.runs[k].get("description", ""))))
-        for row in provenance_rows(r.provenance):
+        for row in provenance_rows(r.provenance, r.sources_used()):
             if row not in seen:
                 rows.append(row)
                 seen.add(row)

@@ -34,12 +34,15 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import limits
-from .._util import json_default, json_safe
+from .._util import json_default, json_safe, no_negative_zero
 from ..errors import OutputExistsError, OutputPathError, UsageError
 from ..limits import shown
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "check_output_file",
@@ -52,6 +55,7 @@ __all__ = [
     "missing_folders",
     "remove_created",
     "list_files",
+    "write_csv",
     "write_provenance",
     "say_step",
     "safe_filename",
@@ -421,6 +425,13 @@ def atomic_folder(out_dir: str | os.PathLike, force: bool, fill: Callable[[Path]
             raise output_error(exc, out_dir, field=field, staging=tmp) from None  # writing failed (disk full, ...)
         raise
     return value
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """``df`` as a UTF-8 CSV with ``\\n`` line ends and no index, never a '-0.0' in it."""
+    path = Path(path)
+    no_negative_zero(df).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    return path
 
 
 def list_files(root: str | os.PathLike) -> list[str]:

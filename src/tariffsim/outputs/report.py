@@ -42,6 +42,7 @@ from .._version import __version__
 from ..constants import FIGURE_FORMATS
 from ..engine.adapters import long_run_adapter, near_term_adapter
 from ..engine.simulation import simulate
+from ..engine.sources import dataset_sources_used
 from ..engine.uncertainty import elasticity_grid, parse_grid, sweep, tornado
 from ..errors import TariffSimError
 from ..inputs.countries import display_name
@@ -50,7 +51,7 @@ from ..models.ge import GESolution
 from . import tables
 from .figures import gdp, sensitivity, style, trade
 from .figures import ge_io as plots_ge_io
-from .files import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_provenance
+from .files import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_csv, write_provenance
 from .report_html import report_html
 
 if TYPE_CHECKING:
@@ -271,18 +272,20 @@ def write_report(
         tabs = _report_tables(result, dataset_view)
         for name, df in tabs.items():
             tables.write_table(df, root / "tables" / name, tfmt)
-        tables.write_workbook(root / "report.xlsx", tabs, tables.provenance_rows(result.provenance))
+        tables.write_workbook(
+            root / "report.xlsx", tabs, tables.provenance_rows(result.provenance, result.sources_used())
+        )
         ddir = root / "data"
         ddir.mkdir()
         if sw is not None and grid is not None:
-            sw.to_csv(ddir / "sweep.csv", index=False, lineterminator="\n")
-            grid.to_csv(ddir / "elasticity_grid.csv", index=False, lineterminator="\n")
-        tor.to_csv(ddir / "tornado.csv", index=False, lineterminator="\n")
-        result.gdp_path().to_csv(ddir / "gdp_path.csv", index=False, lineterminator="\n")
+            write_csv(sw, ddir / "sweep.csv")
+            write_csv(grid, ddir / "elasticity_grid.csv")
+        write_csv(tor, ddir / "tornado.csv")
+        write_csv(result.gdp_path(), ddir / "gdp_path.csv")
         if result.recession is not None:
-            result.recession.quantiles().to_csv(ddir / "growth_quantiles.csv", index=False, lineterminator="\n")
+            write_csv(result.recession.quantiles(), ddir / "growth_quantiles.csv")
         if result.draws is not None and len(result.draws):
-            result.draws.to_csv(ddir / "parameter_draws.csv", index=False, lineterminator="\n")
+            write_csv(result.draws, ddir / "parameter_draws.csv")
         (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
 
         say_step(progress, "report.html")
@@ -333,9 +336,12 @@ def _report_tables(result: Result, dataset_view: Result) -> dict:
         "partners": tables.partner_table(dataset_view),
     }
     if dataset_view is not result:
+        ge = tables.ge_io_block(result)
+        table = f"input-output table {ge.get('io_table')} ({tables.ge_io_label(ge)})" if ge else "its own table"
         why = (
-            " Partial-equilibrium model: the multi-sector GE of this report runs on the 1993 Caliendo-Parro sectors "
-            "and regions; its output changes by sector are in the table ge_io_output."
+            f" Partial-equilibrium model on the dataset's {result.data.year} trade: the multi-sector GE of this report "
+            f"runs on the sectors and regions of {table}; its output, value added and exports by sector are in the "
+            "tables ge_io_output and ge_io_sectors."
         )
         for name in ("sectors", "partners"):
             out[name].attrs["title"] += " (PE model)"
@@ -392,8 +398,15 @@ def _report_figures(
         "gdp_by_set": (
             gdp.gdp_by_set(result),
             f"Real GDP of {c}, deviation from baseline after four quarters (bars) and in the long run "
-            "(diamonds), by elasticity set; the whisker is the 5–95 % range of the Monte Carlo parameter "
-            "draws.",
+            "(diamonds; capital deepening), and long-run real income (circles; not GDP), by elasticity set; the "
+            "whisker is the 5–95 % range of the Monte Carlo parameter draws"
+            + (
+                "; the sets differ only in the multi-sector model's sector trade elasticities θ (row labels), so "
+                "the bars are equal"
+                if tables.ge_io_block(result)
+                else ""
+            )
+            + ".",
         ),
         "fan_chart": (
             gdp.fan_chart(result),
@@ -445,11 +458,20 @@ def _report_figures(
     }
     figs = {k: v for k, v in figs.items() if v[0] is not None}  # no sweep for rates by exporter or the panel
     if isinstance(result.ge, GESolution):
+        # real income as the headline defines it: expenditure over prices (E/P, tariff revenue included),
+        # the model's welfare with fixed factors; its factor income over prices (w/P) is another number
+        by_country = result.ge.by_country()
+        by_country = by_country.assign(real_income_pct=by_country["welfare_pct"])
         figs["ge_welfare"] = (
-            trade.ge_welfare(result.ge.by_country(), value="real_income_pct", sources=result),
-            "Long-run real income by economy in the one-sector GE (percent; factor income over the price index, "
-            "the headline's real income, not GDP). Welfare in the ILMS sense (expenditure over the price index) "
-            "differs by the change in each economy's deficit.",
+            trade.ge_welfare(
+                by_country,
+                value="real_income_pct",
+                sources=result,
+                title="Long-run real income by economy, one-sector GE",
+            ),
+            "Long-run real income by economy in the one-sector GE (percent; expenditure over the consumer price "
+            "index, tariff revenue included: the headline's real income, not GDP; with fixed factors it is the "
+            "model's welfare).",
         )
     figs.update(_ge_io_figures(result))
     return figs
@@ -470,7 +492,7 @@ def _ge_io_figures(result: Result) -> dict:
             for n, r in zip(names, rows, strict=True)
         ]
     )
-    traded = list(ge.get("traded_sectors") or [])
+    traded = list(ge.get("goods_sectors") or ge.get("traded_sectors") or [])
     output = pd.DataFrame(
         [
             {"region": n, "sector": sec, "output_pct": r["output_by_sector_pct"].get(sec)}
@@ -505,7 +527,7 @@ def _ge_io_figures(result: Result) -> dict:
         ),
         "ge_io_output_by_sector": (
             plots_ge_io.output_by_sector(output, names, caption=caption),
-            f"Gross output change by traded sector for {who} in the multi-sector general equilibrium (value at "
+            f"Gross output change by goods sector for {who} in the multi-sector general equilibrium (value at "
             f"producer prices, percent; services in the table ge_io_output); {structure}.",
         ),
     }
@@ -586,14 +608,15 @@ def write_sweep(
         sig = _sigmas(sc, sigmas)
         grid = elasticity_grid(sc_pe, grid_rates, sig, data=data, scheduler=scheduler)
         grid.attrs["scenario"] = sc.name
-        sw.to_csv(root / "sweep.csv", index=False, lineterminator="\n")
-        grid.to_csv(root / "elasticity_grid.csv", index=False, lineterminator="\n")
+        write_csv(sw, root / "sweep.csv")
+        write_csv(grid, root / "elasticity_grid.csv")
         tables.write_workbook(
             root / "sweep.xlsx",
             {"sweep": sw, "elasticity_grid": grid},
             [("scenario", sc.name), ("scenario hash", sc.hash), ("dataset", f"{data.name} ({data.year})")]
             + [
-                (f"data: {s.get('figure', '')}", f"{s.get('publisher', '')}; {s.get('year', '')}") for s in data.sources
+                (f"data: {s.get('figure', '')}", f"{s.get('publisher', '')}; {s.get('year', '')}")
+                for s in dataset_sources_used(data.sources)
             ],
         )
         say_step(progress, "figures")

@@ -18,16 +18,30 @@ import pandas as pd
 
 from .._util import fmt_signed
 from .._version import __version__
-from ..constants import DEFAULT_COUNTRY, GE_MODEL
+from ..constants import GE_MODEL
 from ..engine.adapters import adapter
+from ..engine.sources import shown_source
 from ..inputs.assumptions import ASSUMPTIONS, Range
 from ..inputs.countries import display_name
 from ..inputs.measures import measure_label
 from .files import safe_filename
-from .tables import US, format_cell, ge_io_block, ge_io_economies, ge_io_label, table_html
+from .report_text import (
+    band_text,
+    calibration_text,
+    capitalised,
+    draws_text,
+    ge_io_text,
+    growth_text,
+    num_text,
+    published_comparison,
+    published_ge_io_text,
+    set_range_text,
+    share_pct,
+    with_article,
+)
+from .tables import format_cell, ge_io_block, ge_io_label, table_html
 
 if TYPE_CHECKING:
-    from ..engine.results import Result
     from ..inputs.measures import TariffMeasure
 
 _CSS = """
@@ -80,12 +94,6 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _share_pct(v: float | None, nd: int = 0) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "n/a"
-    return f"{100 * float(v):.{nd}f} %"
-
-
 def _measure_text(m: TariffMeasure) -> str:
     if not m.uniform:  # dates, product-level claims or lists, rates by exporter, the panel
         return measure_label(m.to_dict()) + (" (replacing the baseline duty)" if m.mode == "set" else "")
@@ -125,42 +133,6 @@ def _es_value(v: object) -> str:
 
 def _download_links(stem: str, formats: Sequence[str]) -> str:
     return " · ".join(f'<a href="{_e(stem)}.{f}">{f.upper()}</a>' for f in formats)
-
-
-def _published_comparison(result: Result, j: Mapping) -> str | None:
-    """The seed case only: how the central GDP number compares with published estimates."""
-    sc = result.scenario
-    on_mex = any(m.importer == US and (m.exporters == "all" or DEFAULT_COUNTRY in m.exporters) for m in sc.tariffs)
-    if result.country != DEFAULT_COUNTRY or not on_mex:
-        return None
-    g = j.get("gdp_impact_pct_first_year_avg")
-    if g is None:
-        return None
-    where = (
-        "inside that range"
-        if -3.0 <= g <= -1.0
-        else "outside it, on the side of larger losses"
-        if g < -3.0
-        else "outside it, on the side of smaller losses"
-    )
-    model = f"this {adapter(result.model).description} result"
-    text = (
-        "Published estimates of a 25 % US tariff on Mexico put the GDP loss in the first year at about −1 % to −3 % "
-        "(PIIE's G-Cubed simulation, McKibbin, Hogan and Noland, February 2025, about −2 % at the peak; bank "
-        "estimates between about −1 % and −3 %; the OECD's March 2025 Interim Outlook cut Mexico's 2025 growth to "
-        "−1.3 % assuming the tariffs and retaliation, from the +1.2 % of its pre-tariff December 2024 Economic "
-        f"Outlook), as collected in the tariffsim README. At {fmt_signed(g, 1)} % on average over the first year, "
-        f"the same measure, {model} lies {where}."
-    )
-    if not adapter(result.model).general_equilibrium and g < -3.0:
-        text += (
-            " The reasons are its assumptions: no exchange-rate or monetary offset in the central case, every lost "
-            "dollar of exports costs its domestic value added within the year, micro trade elasticities, and a "
-            f'permanent tariff on all goods. The general-equilibrium model (<code>model = "{GE_MODEL}"</code>), in '
-            "which wages and prices adjust, gives a smaller loss; so do the USMCA exemption and a partial "
-            "exchange-rate offset (see the tornado chart)."
-        )
-    return text
 
 
 def report_html(
@@ -234,20 +206,20 @@ def report_html(
         + "</div>"
     )
     items = []
+    market = with_article(display_name(result.market)) if result.market else "the market"
     if j.get("gdp_impact_pct") is not None:
         txt = (
             f"<b>GDP.</b> In the central elasticity set {_e(c)}'s real GDP deviates from baseline by "
-            f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and by "
-            f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % in the long run. "
-            f"Across the {len(result.sets)} elasticity sets the four-quarter figure runs from "
-            f"{fmt_signed(j.get('gdp_impact_pct_low'), 2)} % ('{_e(j.get('gdp_impact_pct_low_set'))}') to "
-            f"{fmt_signed(j.get('gdp_impact_pct_high'), 2)} % ('{_e(j.get('gdp_impact_pct_high_set'))}')."
+            f"{fmt_signed(j['gdp_impact_pct'], 2)} % after four quarters and its long-run real GDP by "
+            f"{fmt_signed(j.get('gdp_impact_pct_long_run'), 2)} % (real income, not GDP: "
+            f"{fmt_signed(j.get('real_income_pct_long_run'), 2)} %). " + set_range_text(j, len(result.sets))
         )
         dd = j.get("gdp_impact_pct_draws")
         if dd:
             txt += (
                 f" With parameter uncertainty ({dd['n']} Monte Carlo draws of elasticities and macro assumptions) "
-                f"90 % of outcomes lie between {fmt_signed(dd['p95'], 2)} % and {fmt_signed(dd['p05'], 2)} %."
+                f"90 % of outcomes after four quarters lie between {fmt_signed(dd['p95'], 2)} % and "
+                f"{fmt_signed(dd['p05'], 2)} %."
             )
         items.append(txt)
     items.append(
@@ -255,7 +227,7 @@ def report_html(
         f"{fmt_signed(j.get('exports_change_pct_after_4q'))} % after four quarters and "
         f"{fmt_signed(j.get('exports_change_pct_long_run'))} % in the long run{lr_note}"
         + (
-            f"; its exports to the US by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
+            f"; its exports to {_e(market)} by {fmt_signed(j['exports_to_market_change_pct_long_run'])} % in the long run"
             if j.get("exports_to_market_change_pct_long_run") is not None
             else ""
         )
@@ -265,24 +237,30 @@ def report_html(
         mc = j.get("recession_monte_carlo", {})
         items.append(
             f"<b>Recession risk.</b> The probability of two consecutive quarters of negative growth within a "
-            f"year rises from {_share_pct(j['recession_probability_baseline'], 1)} to "
-            f"{_share_pct(j['recession_probability'], 1)}; the probability that growth in the first four "
+            f"year rises from {share_pct(j['recession_probability_baseline'], 1)} to "
+            f"{share_pct(j['recession_probability'], 1)}; the probability that growth in the first four "
             f"quarters is negative against the year before rises from "
-            f"{_share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
-            f"{_share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
-            f"paths of the central path, common random numbers; Monte Carlo s.e. of the change "
-            f"{100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise only)."
-            + _band_text(j)
-            + " The per-set numbers in the table use each set's point path."
+            f"{share_pct(j.get('annual_contraction_probability_baseline'), 1)} to "
+            f"{share_pct(j.get('annual_contraction_probability'), 1)} ({mc.get('n_paths', 0):,} simulated "
+            f"paths with the central set's point GDP path, no parameter draws, common random numbers; Monte Carlo "
+            f"s.e. of the change {100 * (j.get('recession_probability_change_se') or 0):.2f} pp, simulation noise "
+            "only)." + band_text(j) + " The per-set numbers in the table use each set's point path."
         )
     if j.get("market_tariff_revenue_change_usd") is not None:
+        rmodel = str(j.get("market_tariff_revenue_model") or result.model)
+        which = (
+            f"central set, long run, {_e(rmodel.upper())} model at long-run elasticities on the dataset's "
+            f"{_e(result.data.year)} trade: the {_e(adapter(result.model).description)} model runs on its own table"
+            if rmodel != result.model
+            else f"central set, long run, {_e(adapter(result.model).description)} model"
+        )
         items.append(
-            f"<b>United States.</b> Tariff revenue changes by {fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn "
-            f"USD a year and import prices by {fmt_signed(j.get('market_import_price_change_pct'), 2)} % (central "
-            "set, long run)."
+            f"<b>{_e(capitalised(market))}.</b> Tariff revenue changes by "
+            f"{fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn USD a year and import prices by "
+            f"{fmt_signed(j.get('market_import_price_change_pct'), 2)} % ({which})."
         )
     if ge:
-        items.append(_ge_io_text(ge))
+        items.append(ge_io_text(ge))
     add("<ul>" + "".join(f"<li>{t}</li>" for t in items) + "</ul>")
     for note in j.get("notes", []):  # the run's notes, as in `tariffsim run --json`
         add(f'<p class="meta">Note: {_e(note)}</p>')
@@ -354,26 +332,38 @@ def report_html(
         rows = [
             ("Model form", a.form, ASSUMPTIONS["macro_form"].description, ""),
             (
-                "Export dependence on the US",
+                f"Export dependence on {market}",
                 f"{a.export_dependence:.3g} (data: {a.export_dependence_data:.3f})",
                 ASSUMPTIONS["export_dependence"].description,
                 a.sources.get("export_dependence", ""),
             ),
             (
-                "Value-added share of exports",
-                f"{a.value_added_share:.3g} to the US, {a.value_added_share_other:.3g} to others",
+                "Value-added share of exports (weights: baseline exports by sector)",
+                f"{a.value_added_share:.3g} per dollar of exports to {market}, "
+                f"{a.value_added_share_other:.3g} to other markets (the GDP channel weights by the export change: "
+                f"{num_text(j.get('domestic_value_added_share'), 3)} per dollar of it, summary table)",
                 ASSUMPTIONS["value_added_share"].description,
                 a.sources.get("value_added_share", ""),
             ),
         ]
+        resolved = {  # 'data' as the run resolved it for the reported country, with that country's source
+            "uncertainty_drag_pct": f"{a.uncertainty_drag_pct:.3g}",
+            "baseline_growth_annual_pct": f"{a.baseline_growth_annual_pct:g}",
+        }
         for key in ("multiplier", "uncertainty_drag_pct", "exchange_rate_offset", "baseline_growth_annual_pct"):
             spec = ASSUMPTIONS[key]
-            src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
-            rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
+            given = sc.assumptions.get(key)
+            value = _value_text(given)
+            if key in resolved and given == "data":
+                value = f"{resolved[key]} (data)"
+            src = a.sources.get(key) or (
+                f"scenario ({shown_source(sc.source)})" if key in sc.assumptions.explicit else spec.source
+            )
+            rows.append((_ASSUMPTION_LABELS[key], value, spec.description, src))
         if sc.retaliation:
             for key in ("us_input_share_of_imports", "input_cost_passthrough"):
                 spec = ASSUMPTIONS[key]
-                src = f"scenario ({sc.source})" if key in sc.assumptions.explicit else spec.source
+                src = f"scenario ({shown_source(sc.source)})" if key in sc.assumptions.explicit else spec.source
                 rows.append((_ASSUMPTION_LABELS[key], _value_text(sc.assumptions.get(key)), spec.description, src))
         rows.append(
             (
@@ -418,22 +408,23 @@ def report_html(
     cal = result.provenance.get("recession_calibration")
     if result.recession is not None:
         r = result.recession
-        sample = f"{cal.get('start')}–{cal.get('end')}, {cal.get('n_obs')} quarters" if cal else ""
         add("<h3>Recession model</h3>")
         add(
-            f"<p>Quarterly growth follows an AR(1) with {_e(r.innovation)} innovations fitted to {_e(c)}'s "
-            f"seasonally adjusted real GDP ({_e(_calibration_source(cal))}{', ' + _e(sample) if sample else ''}): "
-            f"persistence {r.rho:.2f}, with mean {r.mu:.2f} % a quarter from the baseline forecast of "
-            f"{_e(_growth_text(j))}. The tariff's GDP path is added to every simulated path ({r.n_paths:,} paths, "
-            f"{r.n_draws} parameter draw{'s' if r.n_draws != 1 else ''}; random numbers from the scenario's seed "
-            f"{sc.seed}).</p>"
+            f"<p>Quarterly growth follows an AR(1) with {_e(r.innovation)} innovations "
+            f"{_e(calibration_text(cal, c))}: persistence {r.rho:.2f}, with mean {r.mu:.2f} % a quarter from the "
+            f"baseline forecast of {_e(growth_text(j))}. The tariff's GDP path is added to every simulated path. "
+            f"{_e(draws_text(j, r.n_paths, result.central))} Random numbers from the scenario's seed {sc.seed}.</p>"
         )
     add("<h3>Data</h3><ul>")
-    for s in result.data.sources:
+    for s in result.sources_used():
+        head = ", ".join(str(s[k]) for k in ("publisher", "year", "units") if s.get(k) not in (None, ""))
+        meta = "; ".join(
+            x for x in (str(s.get("table") or ""), f"licence {s['licence']}" if s.get("licence") else "") if x
+        )
         add(
-            f"<li>{_e(s.get('figure', ''))}: {_e(s.get('publisher', ''))}, {_e(s.get('year', ''))}, "
-            f"{_e(s.get('units', ''))} <span class='meta'>({_e(s.get('table', ''))}; licence "
-            f"{_e(s.get('licence', 'n/a'))})</span></li>"
+            f"<li>{_e(s.get('figure', ''))}: {_e(head)}"
+            + (f" <span class='meta'>({_e(meta)})</span>" if meta else "")
+            + "</li>"
         )
     add("</ul>")
 
@@ -448,24 +439,33 @@ def report_html(
             f'(<code>model = "{GE_MODEL}"</code>) is the check on this.'
         )
     elif ge:
+        cp1993 = ge.get("io_table") in (None, "cp1993")
+        start = (
+            "from the NAFTA equilibrium (the 1993 tables at the post-NAFTA tariffs)"
+            if cp1993
+            else "from the table's own equilibrium (its applied tariffs, deficits held)"
+        )
         cav.append(
-            f"<b>Multi-sector general equilibrium.</b> {_e(_cap(str(ge.get('structure', ''))))}. "
-            "The long run (long-run GDP, welfare, real wage, output by sector) is the Caliendo-Parro (2015) model "
-            "solved from the NAFTA equilibrium with its own sector trade elasticities (the elasticity sets do not "
-            "enter it); the first year, the export tables by sector and partner and the tariff sweep's near term "
-            f"use the partial-equilibrium model on the dataset {_e(result.data.name)} ({_e(result.data.year)}). The welfare "
-            "decomposition is integrated along the path of tariffs from the reference to the scenario, so its "
-            "terms add up to the exact real-income change, the long-run GDP (Caliendo and Parro's one-step, "
-            "first-order formula is off for a tariff this large)."
+            f"<b>Multi-sector general equilibrium.</b> {_e(capitalised(str(ge.get('structure', ''))))}. "
+            f"The long run (real income, welfare, real wage, output, value added and exports by sector) is the "
+            f"Caliendo-Parro (2015) model on input-output table {_e(ge.get('io_table') or 'cp1993')} "
+            f"({_e(ge_io_label(ge))}), solved {start} with each elasticity set's sector trade elasticities θ (the "
+            "sets differ only there; summary table); long-run real GDP is capital deepening at its prices. The first "
+            "year, the export tables by sector and partner, tariff revenue and import prices, and the tariff sweep's "
+            f"near term use the partial-equilibrium model on the dataset {_e(result.data.name)} "
+            f"({_e(result.data.year)}). The welfare decomposition is integrated along the path of tariffs from the "
+            "reference to the scenario, so its terms add up to the exact real-income change (real income, not "
+            "GDP; Caliendo and Parro's one-step, first-order formula is off for a tariff this large)."
         )
     else:
         cav.append(
-            "<b>General equilibrium on aggregated economies.</b> One sector, ten economies; the GDP path is "
-            "the country's real-income change reached by partial adjustment."
+            "<b>General equilibrium on aggregated economies.</b> One sector, the dataset's economies; the GDP "
+            "path blends from the near term into long-run real GDP (capital deepening at the equilibrium's prices); "
+            "the equilibrium's real income, a different number, is reported beside it, not as GDP."
         )
     if a is not None and a.form == "simple":
         cav.append(
-            f"<b>Simple macro form.</b> Exports to the US are taken as {a.export_dependence:.2f} of total "
+            f"<b>Simple macro form.</b> Exports to {_e(market)} are taken as {a.export_dependence:.2f} of total "
             f"exports (the data give {a.export_dependence_data:.3f}); every lost dollar of exports costs its "
             f"domestic value added ({a.value_added_share:.2f}) times the multiplier, with no monetary or "
             "fiscal response."
@@ -474,7 +474,7 @@ def report_html(
     if any(isinstance(e, float) and math.isinf(e) for e in eps):
         cav.append(
             "<b>Full pass-through.</b> In the central set exporters' prices do not fall (export-supply "
-            "elasticity infinite): US buyers pay the whole tariff, as measured for the 2018–19 US tariffs. If "
+            f"elasticity infinite): buyers in {_e(market)} pay the whole tariff, as measured for the 2018–19 US tariffs. If "
             f"{_e(c)}'s exporters absorbed part of it, volumes would fall less."
         )
     if a is not None and a.exchange_rate_offset == 0:
@@ -500,13 +500,16 @@ def report_html(
         )
         cav.append(
             f"<b>Recession probabilities.</b> The AR(1) with {_e(result.recession.innovation)} innovations at "
-            f"{_e(_growth_text(j))} makes two negative quarters in a row common even without the tariff (the "
+            f"{_e(growth_text(j))} makes two negative quarters in a row common even without the tariff (the "
             f"baseline probability above).{freq} Read the tariff's effect as the difference from the baseline, "
             "computed on common random numbers."
         )
-    cmp = _published_comparison(result, j)
+    cmp = published_comparison(result, j)
     if cmp:
         cav.append("<b>Published estimates.</b> " + cmp)
+    ifo = published_ge_io_text(result, ge)
+    if ifo:
+        cav.append("<b>Published estimates, same model family.</b> " + _e(ifo))
     if pe_twin:
         cav.append(
             "The heatmap and the tornado vary the PE model's σ and macro assumptions, so they are computed "
@@ -520,31 +523,6 @@ def report_html(
     )
     add("</body></html>")
     return "\n".join(P) + "\n"
-
-
-def _cap(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].upper() + text[1:]
-
-
-def _ge_io_text(ge: Mapping) -> str:
-    """The multi-sector GE's numbers in words (two decimals, as in the table ge_io_welfare)."""
-    parts = []
-    for row in ge_io_economies(ge):
-        name = display_name(str(row["iso3"]))
-        owner = _e(name + ("'" if name.endswith("s") else "'s"))
-        parts.append(
-            f"{owner} welfare changes by {fmt_signed(row['welfare_pct'], 2, bare_zero=True)} % of income (terms of trade "
-            f"{fmt_signed(row['tot_pct'], 2, bare_zero=True)}, volume of trade {fmt_signed(row['vot_pct'], 2, bare_zero=True)}, technical efficiency "
-            f"{fmt_signed(row['tech_pct'], 2, bare_zero=True)}), its real income by {fmt_signed(row['real_income_pct'], 2, bare_zero=True)} % and its "
-            f"real wage by {fmt_signed(row['realwage_pct'], 2, bare_zero=True)} %"
-        )
-    return (
-        f"<b>Multi-sector general equilibrium, long run ({_e(ge_io_label(ge))}).</b> "
-        + "; ".join(parts)
-        + ". Output, value added and exports by sector, with the range over the elasticity sets: figures and "
-        "tables below. " + f"<span class='meta'>{_e(_cap(str(ge.get('structure', ''))))}.</span>"
-    )
 
 
 def _by_measure(df: pd.DataFrame) -> pd.DataFrame:
@@ -627,7 +605,7 @@ def compare_html(
     add("<h2>Sources</h2><ul>")
     seen_src: set[str] = set()
     for r in cmp.results.values():
-        for s in r.data.sources:
+        for s in r.sources_used():
             text = f"{s.get('figure', '')}: {s.get('publisher', '')}, {s.get('year', '')}, {s.get('units', '')}"
             if text not in seen_src:
                 seen_src.add(text)
@@ -640,39 +618,3 @@ def compare_html(
     )
     add("</body></html>")
     return "\n".join(P) + "\n"
-
-
-def _calibration_source(cal: Mapping[str, Any] | None) -> str:
-    """Where the recession calibration comes from, named from the calibration itself (its input file,
-    or the scenario's own parameters): never another country's publisher."""
-    if not cal:
-        return "calibration not recorded"
-    src = str(cal.get("source") or "")
-    if cal.get("n_obs"):
-        return f"{src.rsplit('/', 1)[-1]} ({cal.get('country') or 'the reported country'})"
-    return f"parameters given by the scenario ({src})"
-
-
-def _growth_text(j: Mapping[str, Any]) -> str:
-    """'1.2 % a year (OECD: OECD Economic Outlook ..., 2024-12-04 (pre-tariff))'."""
-    fc = j.get("baseline_growth_forecast") or {}
-    g = fc.get("growth_pct")
-    if g is None:
-        return "the scenario's growth forecast"
-    return f"{g:g} % a year ({fc.get('label')})"
-
-
-def _band_text(j: Mapping[str, Any]) -> str:
-    """' With every estimated input drawn (...), the change lies between x and y pp (90 %).'"""
-    b = j.get("recession_probability_change_band") or {}
-    if not b or b.get("p05") is None:
-        return ""
-    n = int(b.get("n_blocks") or 0)
-    g = j.get("recession_probability_change_gaussian_shocks")
-    return (
-        f" With every estimated input drawn ({n} joint draw{'s' if n != 1 else ''} of the elasticities, macro "
-        "assumptions, growth-model parameters and shock shape), the change lies between "
-        f"{fmt_signed(100 * b['p05'], 0)} and {fmt_signed(100 * b['p95'], 0)} pp (90 %)"
-        + (f"; with Gaussian instead of Student-t shocks it is {fmt_signed(100 * g, 0)} pp" if g is not None else "")
-        + "."
-    )

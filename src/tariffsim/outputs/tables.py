@@ -1,10 +1,12 @@
 """Tables for reading: the headline numbers by elasticity set, exports by sector, partners and
 markets, and the writers behind them.
 
-Tables are DataFrames with the unit in every column header and numbers rounded for reading
-(``attrs['decimals']`` per column, ``attrs['title']``, ``attrs['notes']``). :func:`write_table`
-writes them as CSV (the rounded numbers, so reading the CSV back gives the same values), Markdown
-(pipe table), LaTeX (booktabs) and HTML (a plain ``<table>``).
+Tables are DataFrames with the unit in every column header and numbers at full precision, with
+the decimals to show them with (``attrs['decimals']`` per column), ``attrs['title']`` and
+``attrs['notes']``: rounding is formatting only. :func:`write_table` writes them as CSV (the full
+numbers, so reading the CSV back gives the table's values, never a rounded input such as 0.66 for
+σ = 0.665), Markdown (pipe table), LaTeX (booktabs) and HTML (a plain ``<table>``), the last three
+with each column's decimals; never a negative zero.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..constants import DEFAULT_MARKET
+from ..engine.sources import dataset_sources_used
 from ..errors import UsageError
 from ..inputs.countries import REGION_NAMES, display_name
-from .files import check_formats
+from .files import check_formats, write_csv
 
 if TYPE_CHECKING:
     from ..engine.results import Result
@@ -62,13 +65,12 @@ def check_table_formats(formats: Sequence[str] | str, *, field: str = "table_for
 
 
 def _finish_table(df: pd.DataFrame, decimals: Mapping[str, int], *, title: str, notes: str = "") -> pd.DataFrame:
-    full: dict[str, list[float]] = {}
+    """``df`` with its numeric columns as floats at full precision, a value that shows as zero at
+    its decimals stored as 0.0 (so no writer prints '-0.0'), and the attributes the writers use."""
     for col, nd in decimals.items():
-        v = pd.to_numeric(df[col], errors="coerce").astype(float) + 0.0  # no -0.0
-        full[str(col)] = v.tolist()
-        df[col] = v.round(nd) + 0.0
+        v = pd.to_numeric(df[col], errors="coerce").astype(float)
+        df[col] = np.where(v.round(nd) == 0, 0.0, v)
     df.attrs["decimals"] = dict(decimals)
-    df.attrs["full_precision"] = full  # the workbook stores these; formats show the decimals
     df.attrs["title"] = title
     df.attrs["notes"] = notes
     return df
@@ -78,13 +80,17 @@ def _pct(new: float, old: float) -> float:
     return 100.0 * (new / old - 1.0) if old > 0 else math.nan
 
 
+#: summary_table's columns of the multi-sector model: what each elasticity set is.
+THETA_SOURCE = "Sector trade elasticities θ, source"
+THETA_MEAN = "θ, trade-weighted mean, long run"
+
 #: summary_table's columns: (header with the unit, Result.summary() / to_json() key, factor, decimals).
 SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
-    ("σ, one year", "sigma_one_year", 1.0, 2),
-    ("σ, long run", "sigma", 1.0, 2),
-    ("η, one year", "eta_one_year", 1.0, 2),
-    ("η, long run", "eta", 1.0, 2),
-    ("Export-supply elasticity", "eps_x", 1.0, 2),
+    ("σ, one year", "sigma_one_year", 1.0, 3),
+    ("σ, long run", "sigma", 1.0, 3),
+    ("η, one year", "eta_one_year", 1.0, 3),
+    ("η, long run", "eta", 1.0, 3),
+    ("Export-supply elasticity", "eps_x", 1.0, 3),
     ("GE trade elasticity ε", "ge_trade_elasticity", 1.0, 2),
     ("Implied one-year elasticity of exports to the market", "implied_elasticity_one_year", 1.0, 2),
     ("Exports after 4 quarters (%)", "exports_change_pct_after_4q", 1.0, 1),
@@ -94,7 +100,12 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, float, int], ...] = (
     ("GDP after 4 quarters (%)", "gdp_impact_pct", 1.0, 2),
     ("Real GDP, long run (%)", "gdp_impact_pct_long_run", 1.0, 2),
     ("Real income, long run, not GDP (%)", "real_income_pct_long_run", 1.0, 2),
-    ("Domestic value added in lost exports (USD per USD)", "domestic_value_added_share", 1.0, 3),
+    (
+        "Domestic value added per dollar of the export change after 4 quarters, all markets (USD per USD)",
+        "domestic_value_added_share",
+        1.0,
+        3,
+    ),
     ("Value added at risk, PE long run (%)", "value_added_at_risk_pct", 1.0, 2),
     ("Recession within 4 quarters (%)", "recession_probability", 100.0, 1),
     ("Recession within 4 quarters, change (pp)", "recession_probability_change", 100.0, 1),
@@ -113,29 +124,39 @@ def summary_table(result: Result) -> pd.DataFrame:
     recession Monte Carlo, no US in the data) are left out."""
     summ = result.summary()
     market = getattr(result, "market", None) or US
+    j = result.to_json()
+    multi = "io_theta_label" in summ.columns  # the multi-sector model: the sets differ in its θ only
     rows = []
     for rec in summ.to_dict(orient="records"):
         row: dict[str, object] = {"Elasticity set": rec["elasticity_set"]}
+        if multi:
+            row[THETA_SOURCE] = rec["io_theta_label"]
+            row[THETA_MEAN] = float(rec["theta_trade_weighted"])
         for head, key, factor, _nd in SUMMARY_COLUMNS:
-            if key not in rec:
+            if key not in rec or (multi and key == "ge_trade_elasticity"):  # ε is the one-sector GE's
                 continue
             v = rec[key]
             row[head] = float(v) * factor if v is not None and not isinstance(v, str) else math.nan
         rows.append(row)
     df = pd.DataFrame(rows)
-    empty = [c for c in df.columns[1:] if df[c].isna().all()]
+    empty = [c for c in df.columns[1:] if c != THETA_SOURCE and df[c].isna().all()]
     df = df.drop(columns=empty)
+    revenue = "Market's tariff revenue, change, long run (USD bn a year)"
+    rmodel = j.get("market_tariff_revenue_model")
+    renamed = {}
+    if revenue in df.columns and rmodel and rmodel != result.model:  # revenue from another model: say which
+        renamed[revenue] = f"Market's tariff revenue, change, long run, {str(rmodel).upper()} model (USD bn a year)"
     if market != US:
-        df = df.rename(columns={"Exports to the US, long run (%)": f"Exports to {market}, long run (%)"})
-    dec = {head: nd for head, _k, _f, nd in SUMMARY_COLUMNS if head in df.columns}
-    if market != US and f"Exports to {market}, long run (%)" in df.columns:
-        dec[f"Exports to {market}, long run (%)"] = 1
-    j = result.to_json()
+        renamed["Exports to the US, long run (%)"] = f"Exports to {market}, long run (%)"
+    dec = {renamed.get(head, head): nd for head, _k, _f, nd in SUMMARY_COLUMNS if head in df.columns}
+    df = df.rename(columns=renamed)
+    if multi:
+        dec[THETA_MEAN] = 2
     base = j.get("recession_probability_baseline")
     notes = [
         f"{display_name(result.country)}; exports at exporter prices; GDP: deviation of the real GDP level from "
-        "baseline, first-year average of the first four quarters, level after four quarters, and long run (real "
-        "GDP of the GE solution); value added at risk: the PE long-run loss of exports times their domestic value "
+        "baseline, first-year average of the first four quarters, level after four quarters, and long run (capital "
+        "deepening at the long-run GE's prices); real income, long run: the long-run GE's, not GDP; value added at risk: the PE long-run loss of exports times their domestic value "
         "added, not a GDP forecast."
     ]
     if base is not None:
@@ -149,6 +170,19 @@ def summary_table(result: Result) -> pd.DataFrame:
         "Elasticities: σ of tariff-exclusive flows, one year and long run; sector medians where they vary by "
         "sector; export-supply elasticity ∞ = fixed exporter prices (full pass-through)."
     )
+    if multi:
+        ge = j.get("ge") or {}
+        notes.append(
+            f"Multi-sector GE on input-output table {ge.get('io_table')} ({ge.get('io_table_label')}): the sets "
+            "differ only in its sector trade elasticities θ (the source of each set; θ weighted by the table's "
+            "trade between regions), so exports, GDP and the recession risk of the first year are the same in "
+            "every set; σ and η, common to all, make the first year and the PE tables (value added at risk)."
+        )
+    if renamed.get(revenue):
+        notes.append(
+            f"Tariff revenue: from the {str(rmodel).upper()} model at long-run elasticities on the dataset's "
+            f"{result.data.year} trade (the {str(result.model).upper()} model runs on its own table)."
+        )
     return _finish_table(
         df, dec, title=f"Headline results by elasticity set: {result.scenario.name}", notes=" ".join(notes)
     )
@@ -353,7 +387,7 @@ def ge_io_sector_table(result: Any) -> pd.DataFrame:
 def ge_io_welfare_table(result: Any) -> pd.DataFrame:
     """Welfare of the reported country and of the tariff-setting market in the multi-sector GE
     ('ge-io'), with its decomposition (terms of trade + volume of trade + technical efficiency =
-    welfare, percent of baseline income), the exact real income change (the long-run GDP) and the
+    welfare, percent of baseline income), the exact real income change (not GDP) and the
     real wage; read from the ``ge`` block of ``result.to_json()`` only (rounded to two decimals).
     Empty when the result's long run is not the multi-sector GE."""
     ge = ge_io_block(result)
@@ -375,8 +409,9 @@ def ge_io_welfare_table(result: Any) -> pd.DataFrame:
             ge,
             "Welfare = terms of trade + volume of trade + technical efficiency (percent of baseline income; the "
             "decomposition is integrated along the path of tariffs, so it adds up to the exact real income change "
-            "up to rounding); real income, exact: the change of income over the price index, the "
-            "long-run GDP of the report; real wage: wage over the consumer price index.",
+            "up to rounding); real income, exact: the change of income over the price index (what residents can "
+            "buy; not GDP: the report's long-run real GDP is capital deepening at this model's prices); real wage: "
+            "wage over the consumer price index.",
         ),
     )
 
@@ -391,11 +426,11 @@ def ge_io_output_table(result: Any) -> pd.DataFrame:
     if not ge:
         return pd.DataFrame()
     economies = ge_io_economies(ge)
-    traded = set(ge.get("traded_sectors") or [])
+    goods = set(ge.get("goods_sectors") or ge.get("traded_sectors") or [])  # services are traded on today's tables
     sectors = list((economies[0].get("output_by_sector_pct") or {}) if economies else [])
     rows = []
     for sec in sectors:
-        rec: dict[str, object] = {"Sector": sec, "Sector type": "goods" if sec in traded else "services"}
+        rec: dict[str, object] = {"Sector": sec, "Sector type": "goods" if sec in goods else "services"}
         for row in economies:
             code = row["iso3"]
             for head, key in (("output", "output_by_sector_pct"), ("real output", "real_output_by_sector_pct")):
@@ -557,7 +592,7 @@ def table_html(df: pd.DataFrame, *, table_id: str | None = None) -> str:
 
 
 def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str] = TABLE_FORMATS) -> list[Path]:
-    """Write a table as ``stem.csv`` (the rounded numbers; ``pd.read_csv`` gives them back),
+    """Write a table as ``stem.csv`` (full precision; ``pd.read_csv`` gives the table back),
     ``stem.md`` (pipe table), ``stem.tex`` (booktabs tabular, special characters escaped) and
     ``stem.html`` (a plain ``<table>``), or the ``formats`` given. UTF-8. Returns the paths."""
     formats = check_table_formats(formats)
@@ -567,7 +602,7 @@ def write_table(df: pd.DataFrame, stem: str | os.PathLike, formats: Sequence[str
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
         if fmt == "csv":
-            df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+            write_csv(df, path)
         elif fmt == "md":
             path.write_text(_to_markdown(df), encoding="utf-8")
         elif fmt == "tex":
@@ -660,10 +695,9 @@ def write_workbook(
     sources: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """One ``.xlsx`` workbook: a sheet per table (a readable header row with the units,
-    :func:`readable_header`, then the numbers at
-    full precision, shown with the table's decimals by the cells' number format, so rounding
-    ``pd.read_excel(path, sheet_name=name)`` to those decimals gives the CSV back; missing and
-    infinite values are empty cells, explained in ``Sources``), and a last sheet ``Sources`` with two columns (Item, Value): each
+    :func:`readable_header`, then the numbers at full precision, as in the CSV, shown with the
+    table's decimals by the cells' number format; missing and infinite values are empty cells,
+    explained in ``Sources``), and a last sheet ``Sources`` with two columns (Item, Value): each
     table's title and notes, then ``sources`` (provenance: scenario, hash, version, data and
     elasticity sources). Written with openpyxl to ``path`` (the caller makes it atomic)."""
 
@@ -684,14 +718,9 @@ def write_workbook(
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         dec = df.attrs.get("decimals", {})
-        full = df.attrs.get("full_precision", {})
-        cols = [
-            full.get(str(c)) if full.get(str(c)) is not None and len(full[str(c)]) == len(df) else None
-            for c in df.columns
-        ]
         has_inf = False
-        for i, row in enumerate(df.itertuples(index=False)):
-            vals = [col[i] if (col := cols[j]) is not None else v for j, v in enumerate(row)]
+        for row in df.itertuples(index=False):
+            vals = [v + 0.0 if isinstance(v, float) else v for v in row]  # never -0.0 in a cell
             has_inf |= any(isinstance(v, float) and math.isinf(v) for v in vals)
             ws.append([_excel_value(v) for v in vals])
         if has_inf:
@@ -732,17 +761,18 @@ def write_workbook(
     return path
 
 
-def provenance_rows(prov: Mapping) -> list[tuple[str, str]]:
+def provenance_rows(prov: Mapping, sources: Sequence[Mapping] | None = None) -> list[tuple[str, str]]:
     """(Item, Value) rows for the workbook's Sources sheet from a result's provenance: package
-    version, scenario, hash and file, dataset and each of its sources, each elasticity set's
-    sources, seed, recession calibration."""
+    version, scenario, hash and file, dataset and each source of the run (``sources``, from
+    ``Result.sources_used()``; else the dataset's that runs read), each elasticity set's sources,
+    seed, recession calibration."""
     rows: list[tuple[str, str]] = []
     for key in ("tariffsim_version", "scenario", "scenario_hash", "scenario_source", "model", "seed"):
         if prov.get(key) is not None:
             rows.append((key.replace("_", " "), str(prov[key])))
     if prov.get("dataset") is not None:
         rows.append(("dataset", f"{prov['dataset']} ({prov.get('dataset_year', 'year not stated')})"))
-    for s in prov.get("dataset_sources", []) or []:
+    for s in sources if sources is not None else dataset_sources_used(prov.get("dataset_sources", [])):
         rows.append(
             (
                 f"data: {s.get('figure', '')}",

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._util import clean_zero, readonly
+from .._util import ShortRepr, clean_zero, no_negative_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.io_shipped import folder_note
@@ -60,8 +60,8 @@ NAFTA: tuple[str, ...] = tuple(published_values("cp2015")["zero_deficit"])
 # ----------------------------------------------------------------------------- replication
 
 
-@dataclass(frozen=True, eq=False)
-class CP2015Result:
+@dataclass(frozen=True, eq=False, repr=False)
+class CP2015Result(ShortRepr):
     """The NAFTA experiment solved.
 
     by_region : region, welfare_pct, tot_pct, vot_pct, tech_pct, realwage_pct (+ real_income_pct,
@@ -115,7 +115,9 @@ class CP2015Result:
                 f"Caliendo-Parro (2015) two-solve experiment on another table (tariff_bln -> tariff_cfl), {case} "
                 "(percent; no published values for this table)"
             ]
-        lines.append(f"{'':8}{'welfare':>16}{'terms of trade':>18}{'volume of trade':>18}{'real wage':>16}")
+        lines.append(
+            f"{'':8}{'welfare':>16}{'terms of trade':>18}{'volume of trade':>18}{'real wage':>16}{'real income':>14}"
+        )
         recs = self.by_region.to_dict(orient="records")
         names = [str(rec["region"]) for rec in recs]
         for r in NAFTA:
@@ -126,7 +128,13 @@ class CP2015Result:
                     f" ({clean_zero(self.published[r][m], 2):+.2f})" if pub else ""
                 )
                 cells.append(text.rjust(w))
+            cells.append(f"{clean_zero(float(ours['real_income_pct']), 2):+.2f}".rjust(14))
             lines.append(f"{r:8}" + "".join(cells))
+        lines.append(
+            "welfare = terms of trade + volume of trade + technical efficiency, Caliendo and Parro's one-step "
+            "formula, evaluated at the baseline's weights (first-order); real income is the exact change of income "
+            "over prices, which tariffsim's scenarios report (docs/models/ge_io.md: one step or integrated)"
+        )
         ib = ", ".join(
             f"{r} {clean_zero(self.intra_bloc_pct[r], 0):+.0f} %"
             + (f" ({clean_zero(_intra_bloc_published()[r], 0):+.0f} %)" if self.zero_deficit and pub else "")
@@ -156,7 +164,7 @@ class CP2015Result:
         fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                df.to_csv(fh, index=False, float_format="%.6f")
+                no_negative_zero(df, 6).to_csv(fh, index=False, float_format="%.6f")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

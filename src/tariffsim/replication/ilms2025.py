@@ -42,7 +42,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from .._util import clean_zero
+from .._util import ShortRepr, clean_zero, no_negative_zero
 from ..constants import DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError
 from ..inputs.loaders import read_matrix_csv
@@ -150,8 +150,8 @@ def _us_tariffs(inp: ILMSInputs) -> np.ndarray:
     return t
 
 
-@dataclass(frozen=True, eq=False)
-class ReplicationResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ReplicationResult(ShortRepr):
     """One ILMS case solved.
 
     by_country : one row per economy, columns ``COLUMNS``. ``welfare_pct``, ``employment_pct``,
@@ -188,7 +188,7 @@ class ReplicationResult:
         fd, tmp = tempfile.mkstemp(prefix=".tariffsim-", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                df.to_csv(fh, index=False, float_format="%.6f")
+                no_negative_zero(df, 6).to_csv(fh, index=False, float_format="%.6f")
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

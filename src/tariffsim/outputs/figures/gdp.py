@@ -48,7 +48,7 @@ CHANNEL_LABELS = {
     "trade": "Exports (trade channel)",
     "retaliation_inputs": "Retaliation: dearer US inputs",
     "real_income": "Real income (prices, duty revenue)",
-    "long_run": "Long run (real GDP: capital deepening, blended in)",
+    "long_run": "Move to long-run real GDP (capital deepening, blended in)",
     "uncertainty": "Uncertainty / investment drag",
 }
 
@@ -82,8 +82,9 @@ def gdp_by_set(
 
     Bars: real GDP after four quarters, deviation from baseline (percent). Diamonds: long-run real
     GDP (``gdp_impact_pct_long_run``, capital deepening); circles: long-run real income of the GE
-    (``real_income_pct_long_run``), a different number. Row labels give the one-year elasticities
-    that make the bars. Whisker under the central bar:
+    (``real_income_pct_long_run``), a different number. Row labels give what tells the sets apart:
+    the one-year elasticities that make the bars, or with the multi-sector model (whose sets differ
+    only in the long run) each set's trade-weighted sector θ. Whisker under the central bar:
     5-95 % range of the Monte Carlo parameter draws (``result.draws['gdp_impact_pct']``) when there
     are draws.
     """
@@ -155,7 +156,10 @@ def gdp_by_set(
             )
         ax.set_xlim(xmin - 0.05 * span, xmax + 0.04 * span if xmax > 0 else 0.02 * span)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=3)
-        if adapter(result.model).general_equilibrium and isinstance(result.ge, GESolution):
+        if "theta_trade_weighted" in summ.columns:  # the multi-sector model: the sets differ in θ only
+            theta = summ["theta_trade_weighted"].astype(float).to_dict()
+            labels = [f"{n}\nθ {theta[n]:.2f} (trade-weighted)" for n in names]
+        elif adapter(result.model).general_equilibrium and isinstance(result.ge, GESolution):
             labels = [f"{n}\nε {result.outcome(n).elasticities.ge_trade_elasticity:g}" for n in names]
         else:
             labels = [
@@ -204,13 +208,25 @@ def gdp_by_set(
             )
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2)
         c = summ.loc[result.central]
-        sub = (
-            f"{_country_label(result.country)}: {fmt_signed(cast(float, c.gdp_impact_pct), 1)} % after four quarters in the "
-            f"central set, {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % "
-            "across sets"
-        )
+        who = _country_label(result.country)
+        if len(names) > 1 and round(float(np.nanmax(v4)), 1) == round(float(np.nanmin(v4)), 1):
+            # the sets differ only in the long run (the multi-sector model's θ): say what varies
+            sub = (
+                f"{who}: {fmt_signed(cast(float, c.gdp_impact_pct), 1)} % after four quarters in every set; in the "
+                f"long run real GDP {fmt_signed(float(np.nanmax(vL)), 1)} to {fmt_signed(float(np.nanmin(vL)), 1)} % "
+                f"and real income {fmt_signed(float(np.nanmax(vI)), 1)} to {fmt_signed(float(np.nanmin(vI)), 1)} % "
+                "across sets"
+            )
+        else:
+            sub = f"{who}: {fmt_signed(cast(float, c.gdp_impact_pct), 1)} % after four quarters in the central set" + (
+                f", {fmt_signed(float(np.nanmax(v4)), 1)} to {fmt_signed(float(np.nanmin(v4)), 1)} % across sets"
+                if len(names) > 1
+                else ""
+            )
         if lo is not None:
-            sub += f" and {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+            sub += (
+                f"; after four quarters {fmt_signed(hi, 1)} to {fmt_signed(lo, 1)} % for 5–95 % of the parameter draws"
+            )
         return finish(
             fig,
             title=title if title is not None else f"GDP impact by elasticity set ({result.scenario.name})",
@@ -440,8 +456,8 @@ def gdp_path_chart(
         qe = float(result.scenario.assumptions.blend_end_quarter)
         extra = (
             f"Quarters 1–{qs:g}: the near-term channels build up by partial adjustment to their one-year "
-            f"values (one-year elasticities); then a linear blend into the long-run general-equilibrium "
-            f"real income, reached in quarter {qe:g}"
+            f"values (one-year elasticities); then a linear blend into long-run real GDP (capital deepening at "
+            f"the long-run general equilibrium's prices; not its real income), reached in quarter {qe:g}"
         )
         return finish(
             fig,

@@ -257,7 +257,9 @@ def _tornado_note(df: pd.DataFrame, sources: object) -> str:
             outcome = getattr(sources, "outcome", None)
             if callable(outcome):
                 try:
-                    central = f" around the data's {outcome().macro.assumptions.value_added_share:.2f} (WIOD 2014)"
+                    a = outcome().macro.assumptions
+                    where = "WIOT 2011, by sector" if a.value_added_by_sector is not None else "the scenario's"
+                    central = f" around the run's {a.value_added_share:.2f} ({where})"
                 except (AttributeError, KeyError, TypeError):
                     central = ""
             parts.append(

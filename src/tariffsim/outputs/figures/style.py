@@ -30,7 +30,8 @@ from matplotlib.ticker import FuncFormatter
 
 from ..._version import __version__
 from ...constants import DEFAULT_MODEL, FIGURE_FORMATS
-from ...engine.adapters import adapter, near_term_adapter
+from ...engine.adapters import adapter, long_run_text, near_term_adapter
+from ...engine.sources import dataset_sources_used
 from ...inputs.scenario import load_scenario
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ __all__ = [
     "short_label",
     "set_style",
     "wrap_text",
+    "short_citations",
 ]
 
 log = logging.getLogger(__name__)
@@ -235,13 +237,13 @@ def fmt_num(v: float, nd: int = 1) -> str:
 
 
 def pct_axis(ax: Axes, axis: str = "x", nd: int | None = None) -> None:
-    """Tick labels with true minus signs (values are already percent)."""
+    """Tick labels with true minus signs (values are already percent); a tick at zero reads '0',
+    never '−0'."""
 
     def f(v: float, _pos: int | None) -> str:
-        if nd is None:
-            s = f"{v:g}"
-        else:
-            s = f"{v:.{nd}f}"
+        s = f"{v:g}" if nd is None else f"{v:.{nd}f}"
+        if s.startswith("-") and float(s) == 0.0:
+            s = s[1:]
         return s.replace("-", "−")
 
     getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
@@ -265,35 +267,91 @@ def set_style(name: str, i: int) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- sources
 
-_CITE = re.compile(
-    r"((?:[A-Z][A-Za-z'\-]+)(?:(?:, | and |, and )[A-Z][A-Za-z'\-]+)*(?: et al\.)?)\s\(?((?:19|20)\d{2})"
-)
-_ALIASES = {"ILMS": "Ignatenko et al."}
-_NOT_AUTHORS = {"MODELS", "WITS", "SMART", "GSIM", "HS", "US", "CES", "GE", "PE", "March", "February"}
+#: A surname: a capital, then a lower-case letter (acronyms such as ICIO, WIOD or GSIM are not
+#: authors), letters, apostrophes and hyphens (Pandalai-Nayar).
+_NAME = r"[A-Z][a-z'][A-Za-z'\-]*"
+_CITE = re.compile(rf"(?<![\w\-])({_NAME}(?:(?:, | and |, and ){_NAME})*(?: et al\.)?)\s\(?((?:19|20)\d{{2}})(?!\d)")
+#: Initials before or after a surname: 'K.', 'R. W.', 'K.-M.', 'J. S.'.
+_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.(?:-[A-Z]\.)?(?=[\s,)])\s*")
+#: Names written for a model or a team, as their authors.
+_ALIASES = {
+    "ILMS": "Ignatenko, Lashkaripour, Macedoni and Simonovska",
+    "Caliendo-Parro": "Caliendo and Parro",
+}
+_NOT_AUTHORS = {
+    "MODELS",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Volume",
+    "Issue",
+    "Table",
+    "Section",
+    "Order",
+    "Outlook",
+    "Report",
+    "Release",
+    "Census",
+}
 
 
-def _citations(texts: Iterable[str]) -> list[str]:
-    """'Boehm, Levchenko and Pandalai-Nayar (2023, AER)' -> 'Boehm et al. 2023' (deduplicated)."""
-    out: list[str] = []
+def _cite_text(text: str) -> str:
+    """``text`` with initials dropped and the punctuation they leave tidied, and aliases spelled
+    out: 'Bagwell, K., R. W. Staiger and A. Yurukoglu (2021)' -> 'Bagwell, Staiger and Yurukoglu (2021)'."""
+    for short, names in _ALIASES.items():
+        text = re.sub(rf"(?<![\w\-]){re.escape(short)}(?=\s\(?(?:19|20)\d{{2}})", names, text)
+    text = _INITIALS.sub("", text)
+    text = re.sub(r",\s*,", ",", text)
+    text = re.sub(r",\s*(?=and\b|\()", " ", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def short_citations(texts: Iterable[str]) -> list[str]:
+    """The works cited in ``texts`` as short author-year cites, deduplicated, in order:
+    'Caliendo, L. and F. Parro (2015), ...' -> 'Caliendo and Parro 2015'; three authors in full
+    ('Bagwell, Staiger and Yurukoglu 2021'); four or more, or 'et al.' in the text, as
+    'Ignatenko et al. 2025'. The same first author and year cited twice keeps the fuller form."""
+    found: dict[tuple[str, str], str] = {}
     for t in texts:
-        for names, year in _CITE.findall(str(t)):
-            parts = re.split(r", and |, | and ", names.replace(" et al.", ""))
-            if parts[0] in _NOT_AUTHORS:
+        for names, year in _CITE.findall(_cite_text(str(t))):
+            etal = names.endswith(" et al.")
+            parts = re.split(r", and |, | and ", names.removesuffix(" et al."))
+            if parts[0] in _NOT_AUTHORS or any(p in _NOT_AUTHORS for p in parts):
                 continue
-            if parts[0] in _ALIASES:
-                cite = f"{_ALIASES[parts[0]]} {year}"
-            elif " et al." in names or len(parts) > 2:
+            if etal or len(parts) > 3:
                 cite = f"{parts[0]} et al. {year}"
+            elif len(parts) == 3:
+                cite = f"{parts[0]}, {parts[1]} and {parts[2]} {year}"
             else:
-                cite = f"{names} {year}"
-            if cite not in out:
-                out.append(cite)
-    return out
+                cite = f"{' and '.join(parts)} {year}"
+            key = (parts[0], year)
+            if key not in found or ("et al." in found[key] and "et al." not in cite):
+                found[key] = cite
+    return list(found.values())
+
+
+#: The name the figure modules used (kept for them).
+_citations = short_citations
 
 
 def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
+    """Each source's name in a caption: its ``short`` form (a run's macro inputs), else the
+    publisher and year (a secondary input used for its shares: what it is and of which year)."""
     out = []
     for s in sources:
+        if s.get("short"):
+            if s["short"] not in out:
+                out.append(str(s["short"]))
+            continue
         pub = re.sub(r"\s*\(via [^)]*\)", "", str(s.get("publisher", ""))).strip()
         pub = re.split(r", (?:as prepared|via) ", pub)[0]
         if "," in pub and not re.search(r"\(\d{4}\)", pub.split(",")[0]):
@@ -313,12 +371,13 @@ def _dataset_sources(sources: Sequence[Mapping]) -> list[str]:
     return out
 
 
-def _model_text(model: str, version: str) -> str:
+def _model_text(model: str, version: str, io_table: str | None = None) -> str:
     """The model a figure's numbers come from: the first year is always the near-term
-    (partial-equilibrium) model at one-year elasticities; the long run is the model's own."""
+    (partial-equilibrium) model at one-year elasticities; the long run is the model's own (with the
+    input-output table it ran on, ``io_table``, for the multi-sector model)."""
     near = f"first year: {near_term_adapter().description} Armington model at one-year elasticities"
     tail = "macro transmission, AR(1) recession Monte Carlo on the reported country's quarterly real GDP"
-    return f"tariffsim {version}: {near}; {adapter(model).long_run_text}; {tail}"
+    return f"tariffsim {version}: {near}; {long_run_text(model, io_table)}; {tail}"
 
 
 def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, extra: str | None = None) -> str:
@@ -333,7 +392,8 @@ def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, ex
     parts: list[str] = []
     prov = getattr(obj, "provenance", None)
     if prov is not None:
-        ds = _dataset_sources(prov.get("dataset_sources", []))
+        used = getattr(obj, "sources_used", None)  # a Result: the sources of what the run used
+        ds = _dataset_sources(used() if callable(used) else dataset_sources_used(prov.get("dataset_sources", [])))
         if ds:
             parts.append("Data: " + "; ".join(ds) + ".")
         es = prov.get("elasticity_sets", {})
@@ -345,21 +405,26 @@ def sources_caption(obj: object = None, *, sets: Iterable[str] | None = None, ex
             )
         parts.append(
             "Model: "
-            + _model_text(prov.get("model", DEFAULT_MODEL), prov.get("tariffsim_version", __version__))
+            + _model_text(
+                prov.get("model", DEFAULT_MODEL),
+                prov.get("tariffsim_version", __version__),
+                getattr(obj, "io_table", None),
+            )
             + f"; scenario {prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})."
         )
     elif obj is not None:
         try:
             sc = load_scenario(cast("Scenario | str | Path | Mapping[str, Any]", obj))
             data = sc.load_data()
-            ds = _dataset_sources(data.sources)
+            ds = _dataset_sources(dataset_sources_used(data.sources))
             if ds:
                 parts.append("Data: " + "; ".join(ds) + ".")
             names = list(sets) if sets is not None else list(sc.elasticity_sets)
             cites = _citations(v for n in names for v in (sc.elasticity_set(n).sources or {}).values())
             if names:
                 parts.append(f"Elasticity sets ({', '.join(names)}): " + ("; ".join(cites) or "tariffsim sets") + ".")
-            parts.append("Model: " + _model_text(sc.model, __version__) + f"; scenario {sc.name} ({sc.hash}).")
+            table = sc.effective_io_table if adapter(sc.model).own_tables else None
+            parts.append("Model: " + _model_text(sc.model, __version__, table) + f"; scenario {sc.name} ({sc.hash}).")
         except Exception as exc:  # a caption must never stop a figure
             log.warning("sources for %r not available (%s)", obj, exc)
             parts.append(f"Model: tariffsim {__version__}; scenario {obj}.")
@@ -385,13 +450,16 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
 
     ds: list[str] = []
     cites: list[str] = []
-    models: list[str] = []
+    models: list[tuple[str, str | None]] = []
     scen: list[str] = []
     version = __version__
     for r in results:
         prov = getattr(r, "provenance", {}) or {}
         version = prov.get("tariffsim_version", version)
-        for item in _dataset_sources(prov.get("dataset_sources", [])):
+        used = getattr(r, "sources_used", None)
+        for item in _dataset_sources(
+            used() if callable(used) else dataset_sources_used(prov.get("dataset_sources", []))
+        ):
             if item not in ds:
                 ds.append(item)
         es = prov.get("elasticity_sets", {})
@@ -401,7 +469,7 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
                 for c in _citations((es[n].get("sources") or {}).values()):
                     if c not in cites:
                         cites.append(c)
-        m = prov.get("model", getattr(r, "model", DEFAULT_MODEL))
+        m = (prov.get("model", getattr(r, "model", DEFAULT_MODEL)), getattr(r, "io_table", None))
         if m not in models:
             models.append(m)
         s = f"{prov.get('scenario', '?')} ({prov.get('scenario_hash', '')})"
@@ -412,7 +480,7 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
         parts.append("Data: " + "; ".join(ds) + ".")
     if cites:
         parts.append("Central elasticity sets: " + "; ".join(cites) + ".")
-    parts.append("Model: " + "; ".join(_model_text(m, version) for m in models) + ".")
+    parts.append("Model: " + "; ".join(_model_text(m, version, t) for m, t in models) + ".")
     parts.append("Scenarios: " + ", ".join(scen) + ".")
     text = "Sources: " + " ".join(parts)
     return f"{extra.rstrip('.')}. {text}" if extra else text
