@@ -75,7 +75,8 @@ def clean(nb: Any) -> Any:
 def text_outputs(nb: Any) -> list[list[tuple[str, str]]]:
     """Per code cell, its printed and displayed text: (kind, text) of every stream and every
     text/plain or text/html result; what a fresh run must reproduce (images are not compared: a
-    PNG's bytes depend on the fonts and the matplotlib build)."""
+    PNG's bytes depend on the fonts and the matplotlib build). Consecutive pieces of one stream are
+    one text: how the kernel cuts its output into messages depends on timing, not on what is printed."""
     out = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -83,7 +84,11 @@ def text_outputs(nb: Any) -> list[list[tuple[str, str]]]:
         items = []
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream":
-                items.append((str(o.get("name")), str(o.get("text"))))
+                name, text = str(o.get("name")), str(o.get("text"))
+                if items and items[-1][0] == name:
+                    items[-1] = (name, items[-1][1] + text)
+                else:
+                    items.append((name, text))
             elif o.get("output_type") in ("execute_result", "display_data"):
                 data = o.get("data", {})
                 for mime in ("text/plain", "text/html"):
