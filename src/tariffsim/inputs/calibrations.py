@@ -1,41 +1,10 @@
 """Quarterly GDP loaders and the calibration files of the recession-risk model (the AR(1) maths is
 :mod:`tariffsim.models.ar1`).
 
-Growth definition
-    Everywhere q/q growth is the log difference ``g_t = 100 * ln(Y_t / Y_{t-1})`` (percent per
-    quarter). On INEGI's seasonally adjusted series 1996Q1-2019Q4 this gives mean 0.624, sd 1.040
-    and first-order autocorrelation 0.396, the figures docs/models/recession.md quotes (0.62, 1.04, 0.40); the
-    simple change ``100 * (Y_t / Y_{t-1} - 1)`` gives mean 0.631 instead. Logs also make level
-    deviations add up over quarters, which the tariff effect relies on. A file that only has
-    published q/q percent changes (``kind="qoq_pct"``) is converted with ``100 * ln(1 + g / 100)``.
-
-The model
-    ``g_t = mu + rho (g_{t-1} - mu) + u_t`` with ``u_t = scale * e_t``, ``e_t`` Student t with
-    ``df`` degrees of freedom (``df > 2``, so ``sigma = sd(u) = scale * sqrt(df / (df - 2))`` is
-    finite). ``mu``, ``rho``, ``scale`` and ``df`` are fitted by maximum likelihood conditional on
-    the first quarter of the sample (Hamilton 1994, section 5.2; the exact likelihood would need
-    the stationary law of ``g_1``, which has no closed form for t innovations, and one quarter in
-    ~100 carries almost no information). Standard errors are from the inverse Hessian of the
-    log-likelihood at the maximum (observed information); ``se(sigma)`` by the delta method.
-    The Gaussian AR(1) (conditional OLS, the conditional Gaussian MLE) is fitted alongside and
-    recorded as ``gaussian_mu``, ``gaussian_rho``, ``gaussian_sigma`` for comparison, and remains
-    available with ``innovations="gaussian"``.
-
-Why Student t, not bootstrapped residuals
-    The posterior-predictive check (:func:`predictive_check`: samples of the
-    historical length from the fitted model, first quarter fixed at its observed value, parameters
-    at their estimates) decides
-    between them on two statistics, the share of negative quarters and the share of four-quarter
-    windows with a technical recession (two consecutive negative quarters, the event the Monte
-    Carlo reports). On INEGI 1996Q1-2019Q4 (two-sided p-values, 20,000 samples) the Gaussian AR(1)
-    gives p = 0.09 and p = 0.02 (rejected), bootstrapped OLS residuals 0.71 and 0.17, the Student t
-    1.00 and 0.31 (the shipped files record their checks; data/SOURCES.md lists them). Both
-    fat-tailed choices pass; the t is preferred because (1) it fits the recession statistic
-    better, (2) it has a likelihood, so every parameter has a standard error and a scenario can
-    state its own ``(rho, scale, df)`` for a country without data, and (3) a bootstrap of 95
-    residuals can never draw an innovation worse than the worst observed one (2009Q1, -5.0
-    points) and draws exactly that one in every 95 quarters, so its tail is a point mass set by
-    one observation.
+The growth definition (q/q log growth in percent), the Student-t AR(1), its fit and why Student t
+rather than bootstrapped residuals are described in :mod:`tariffsim.models.ar1`. This module reads
+quarterly GDP files (``kind="qoq_pct"`` files of published q/q percent changes are converted with
+``100 * ln(1 + g / 100)``) and reads and writes calibration files.
 
 The shipped calibrations (``data/recession/<ISO3>.json``) record the command that produced them,
 the input file and its SHA-256, the sample, the treatment of crisis quarters and the predictive
