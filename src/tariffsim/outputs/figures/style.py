@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
-from fontTools import subset  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
@@ -486,30 +485,6 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
     return f"{extra.rstrip('.')}. {text}" if extra else text
 
 
-#: OpenType layout tables (glyph substitution and positioning, math layout) a PDF never uses: the page places
-#: every glyph itself, so an embedded font needs outlines and metrics only.
-LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "MATH")
-
-
-@contextmanager
-def lean_font_subsets() -> Iterator[None]:
-    """While our figures are written: the fonts embedded in PDFs (TrueType, ``pdf.fonttype`` 42,
-    subset by fontTools) are subset without :data:`LAYOUT_TABLES`. The PDF shows the same glyphs at
-    the same places (every glyph's position is in the page); the subsetting, which otherwise decodes
-    and prunes the font's large layout tables for every file, takes about a third of the time a
-    report spends writing PDFs, and the files are a little smaller. fontTools' default list of dropped
-    tables is extended and restored on exit."""
-    defaults = getattr(subset.Options, "_drop_tables_default", None)
-    if not isinstance(defaults, list):  # another fontTools: leave it alone
-        yield
-        return
-    subset.Options._drop_tables_default = [*defaults, *(t for t in LAYOUT_TABLES if t not in defaults)]
-    try:
-        yield
-    finally:
-        subset.Options._drop_tables_default = defaults
-
-
 def save_figure(
     fig: Figure, stem: str | Path, formats: Sequence[str] = FIGURE_FORMATS, *, dpi: int = 200
 ) -> list[Path]:
@@ -525,7 +500,7 @@ def save_figure(
             raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
         path = stem.with_name(f"{stem.name}.{f}")
         meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]
-        with mpl.rc_context(STYLE), lean_font_subsets():
+        with mpl.rc_context(STYLE):
             fig.savefig(path, format=f, dpi=dpi if f == "png" else "figure", metadata=meta)
         out.append(path)
         log.debug("wrote %s", path)
