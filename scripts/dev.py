@@ -67,7 +67,9 @@ def main(argv: list[str]) -> int:
             if _run(check) != 0:
                 print(f"dev.py test: {name} failed; fix it before the tests run", file=sys.stderr)
                 return 1
-        return _run([PY, "-m", "pytest", *rest])
+        # the suite on every core, a file's tests on one worker (tests/conftest.py groups them);
+        # `-n 0` after the command runs it in one process
+        return _run([PY, "-m", "pytest", "-n", "auto", "--dist", "loadgroup", *rest])
     ensure_venv("")
     return _run([BIN / "tariffsim", "report", "mex25", "--out", "reports/mex25", "--force", *rest])
 

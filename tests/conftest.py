@@ -29,6 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """The suite's parsed-table caches (``read_cp2015``) go to a temporary folder, not the user's
     cache, for this process and the CLI subprocesses it starts; removed at the end."""
     global _CACHE_DIR
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one pytest-xdist worker")
     if "TARIFFSIM_CACHE_DIR" not in os.environ:
         _CACHE_DIR = tempfile.mkdtemp(prefix="tariffsim-test-cache-")
         os.environ["TARIFFSIM_CACHE_DIR"] = _CACHE_DIR
@@ -38,6 +39,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _CACHE_DIR is not None:
         shutil.rmtree(_CACHE_DIR, ignore_errors=True)
         os.environ.pop("TARIFFSIM_CACHE_DIR", None)
+
+
+# Under pytest-xdist (`scripts/dev.py test` runs `-n auto --dist loadgroup`) a file's tests stay on one
+# worker, so its module- and session-scoped results are computed once; the README's seed tables and
+# its blocks share one worker too (the blocks read back the runs the tables computed).
+_SHARED_WORKER = {"test_readme.py": "readme", "test_readme_snippets.py": "readme"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = item.path.name
+        item.add_marker(pytest.mark.xdist_group(_SHARED_WORKER.get(name, name)))
 
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

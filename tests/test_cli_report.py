@@ -229,7 +229,7 @@ def test_dask_scheduler_address_and_compare(tmp_path, capsys):
     from tariffsim.outputs.comparison import compare
 
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=":0"
     ) as lc:
         with distributed.Client(lc) as client:
             remote = compare(["mex25", "mex25-usmca"], draws=0, n_paths=1000, scheduler=client)

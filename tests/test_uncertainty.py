@@ -83,7 +83,7 @@ def test_sweep_on_a_scheduler_gives_the_same_grid():
 @pytest.mark.slow
 def test_sweep_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
         remote = sweep("mex25", [0.0, 0.25], elasticities=["central"], recession=False, scheduler=client)
     local = sweep("mex25", [0.0, 0.25], elasticities=["central"], recession=False)
     np.testing.assert_allclose(remote.gdp_impact_pct, local.gdp_impact_pct)

@@ -286,9 +286,10 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *, qui
         # dask's port probing leaves a socket for the garbage collector: not ours to report
         warnings.simplefilter("ignore", ResourceWarning)
         try:
+            # the dashboard on a free port: None means :8787, which a second cluster on the machine finds taken
             with (
                 LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=level
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=level
                 ) as cluster,
                 Client(cluster) as client,
             ):
