@@ -29,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """The suite's parsed-table caches (``read_cp2015``) go to a temporary folder, not the user's
     cache, for this process and the CLI subprocesses it starts; removed at the end."""
     global _CACHE_DIR
+    # reports draw their figures in this process (the suite's workers already use every core); the helper
+    # processes are tested where they are named (tests/test_figure_writer.py)
+    os.environ.setdefault("TARIFFSIM_FIGURE_PROCESSES", "0")
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one pytest-xdist worker")
     if "TARIFFSIM_CACHE_DIR" not in os.environ:
         _CACHE_DIR = tempfile.mkdtemp(prefix="tariffsim-test-cache-")

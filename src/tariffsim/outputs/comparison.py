@@ -46,7 +46,7 @@ from ..errors import ScenarioError
 from ..inputs.scenario import load_scenario
 from ..limits import MAX_COMPARE_RUNS, check_int, shown
 from .figures import compare as compare_figures
-from .figures import style
+from .figures.writer import FigureWriter
 from .files import (
     atomic_folder,
     check_formats,
@@ -510,10 +510,14 @@ def write_compare(
         )
 
     def fill(root: Path) -> None:
+        with FigureWriter(fmts) as writer:
+            _fill(root, writer)
+
+    def _fill(root: Path, writer: FigureWriter) -> None:
         say_step(progress, "figures")
         figs = cmp.figures()
         for name, (fig, _cap) in figs.items():
-            style.save_figure(fig, root / "figures" / name, fmts)
+            writer.save(fig, root / "figures" / name)
         say_step(progress, "tables")
         wide = cmp.wide()
         write_table(wide, root / "tables" / "comparison", tfmt)
@@ -556,6 +560,7 @@ def write_compare(
             "figure_formats": list(fmts),
             "table_formats": list(tfmt),
         }
+        writer.wait()  # the provenance hashes every file: the figures first
         write_provenance(root, base, {"compare": json_safe(settings)})
         say_step(progress, "finish")
 

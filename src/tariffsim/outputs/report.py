@@ -49,8 +49,9 @@ from ..inputs.countries import display_name
 from ..inputs.scenario import load_scenario
 from ..models.ge import GESolution
 from . import tables
-from .figures import gdp, sensitivity, style, trade
+from .figures import gdp, sensitivity, trade
 from .figures import ge_io as plots_ge_io
+from .figures.writer import FigureWriter
 from .files import atomic_folder, check_formats, check_target_dir, list_files, say_step, write_csv, write_provenance
 from .report_html import report_html
 
@@ -235,6 +236,10 @@ def write_report(
     data = sc.load_data() if data is None else data
 
     def fill(root: Path) -> dict:
+        with FigureWriter(figure_formats) as writer:  # helpers start now; their imports overlap the runs
+            return _fill(root, writer)
+
+    def _fill(root: Path, writer: FigureWriter) -> dict:
         say_step(progress, "simulate")
         result = simulate(
             sc, data=data, elasticities=list(elasticities) if elasticities else None, draws=draws, n_paths=n_paths
@@ -245,6 +250,10 @@ def write_report(
         # a model on its own tables (the multi-sector GE) has other sectors and regions: the figures and tables of
         # the dataset's sectors and partners show the PE model (its long run is the result's value added at risk)
         dataset_view = result if result.outcome().long_run.on_dataset else _dataset_view(result, sc_pe)
+        fig_dir = root / "figures"
+        run_figs = _result_figures(result, dataset_view)
+        for name, (fig, _caption) in run_figs.items():  # drawn by the writer's helpers while the sweep runs
+            writer.save(fig, fig_dir / name)
         say_step(progress, "tariff sweep")
         sig = _sigmas(sc, sigmas)
         sw: pd.DataFrame | None = None
@@ -263,10 +272,10 @@ def write_report(
         tor.attrs["scenario"] = sc.name
 
         say_step(progress, "figures")
-        figs = _report_figures(result, dataset_view, sw, grid, tor, sc, sc_pe)
-        fig_dir = root / "figures"
+        figs = _report_figures({**run_figs, **_sensitivity_figures(result, sw, grid, tor, sc, sc_pe)})
         for name, (fig, _caption) in figs.items():
-            style.save_figure(fig, fig_dir / name, figure_formats)
+            if name not in run_figs:
+                writer.save(fig, fig_dir / name)
 
         say_step(progress, "tables")
         tabs = _report_tables(result, dataset_view)
@@ -310,6 +319,7 @@ def write_report(
             "heatmap_and_tornado_model": near_term_adapter().name,
             "sectors_and_partners_model": dataset_view.model,
         }
+        writer.wait()  # the provenance hashes every file: the figures first
         write_provenance(root, result.provenance, {"run": result.to_json(), "report": settings})
         say_step(progress, "finish")
         return {"hash": sc.hash}
@@ -377,22 +387,31 @@ def _dataset_view(result: Result, sc_pe: Scenario) -> Result:
     return dataclasses.replace(result, scenario=sc_pe, model=pe, sets=sets, provenance=prov)
 
 
-def _report_figures(
-    result: Result,
-    dataset_view: Result,
-    sw: pd.DataFrame | None,
-    grid: pd.DataFrame | None,
-    tor: pd.DataFrame,
-    sc: Scenario,
-    sc_pe: Scenario,
-) -> dict:
-    """name -> (Figure, one-sentence caption for the HTML)."""
+#: The order of a report's figures (on the page and in the files' listing).
+_FIGURE_ORDER = (
+    "gdp_by_set",
+    "fan_chart",
+    "recession_curve",
+    "gdp_path_chart",
+    "export_losses_by_sector",
+    "diversion_by_source",
+    "gdp_heatmap",
+    "tornado_chart",
+)
 
-    pe_twin = sc_pe is not sc
-    rate = _scenario_rate(sc)
-    cs = _central_sigma(sc)
+
+def _report_figures(figs: dict) -> dict:
+    """The report's figures in page order: those of :data:`_FIGURE_ORDER`, then the model's own."""
+    ordered = {k: figs[k] for k in _FIGURE_ORDER if k in figs}
+    ordered.update((k, v) for k, v in figs.items() if k not in ordered)
+    return ordered
+
+
+def _result_figures(result: Result, dataset_view: Result) -> dict:
+    """name -> (Figure, one-sentence caption for the HTML): the figures of the run itself (drawn while
+    the sweep, the grid and the tornado are computed)."""
+
     c = display_name(result.country)
-    pe_note = " (PE model)" if pe_twin else ""
     view_note = " (PE model)" if dataset_view is not result else ""
     figs = {
         "gdp_by_set": (
@@ -413,12 +432,6 @@ def _report_figures(
             "Quarterly growth (q/q, % per quarter) with and without the tariff: medians and 25–75 % and "
             "5–95 % bands of the simulated paths.",
         ),
-        "recession_curve": (
-            sensitivity.recession_curve(sw, mark_rate=rate, sources=result) if sw is not None else None,
-            "Probability of a technical recession within four quarters against the tariff rate, for "
-            "the low, central and high elasticity sets; the dashed line is the probability without "
-            "the tariff.",
-        ),
         "gdp_path_chart": (
             gdp.gdp_path_chart(result),
             "Quarterly GDP level deviation from baseline by channel (bars) and in total (line).",
@@ -435,6 +448,49 @@ def _report_figures(
             ),
             f"Change in each source's sales in the {display_name(result.market or tables.US)} market: the tariffed "
             f"sources lose, third countries gain (trade diversion){view_note}.",
+        ),
+    }
+    if isinstance(result.ge, GESolution):
+        # real income as the headline defines it: expenditure over prices (E/P, tariff revenue included),
+        # the model's welfare with fixed factors; its factor income over prices (w/P) is another number
+        by_country = result.ge.by_country()
+        by_country = by_country.assign(real_income_pct=by_country["welfare_pct"])
+        figs["ge_welfare"] = (
+            trade.ge_welfare(
+                by_country,
+                value="real_income_pct",
+                sources=result,
+                title="Long-run real income by economy, one-sector GE",
+            ),
+            "Long-run real income by economy in the one-sector GE (percent; expenditure over the consumer price "
+            "index, tariff revenue included: the headline's real income, not GDP; with fixed factors it is the "
+            "model's welfare).",
+        )
+    figs.update(_ge_io_figures(result))
+    return figs
+
+
+def _sensitivity_figures(
+    result: Result,
+    sw: pd.DataFrame | None,
+    grid: pd.DataFrame | None,
+    tor: pd.DataFrame,
+    sc: Scenario,
+    sc_pe: Scenario,
+) -> dict:
+    """name -> (Figure, caption): the recession curve over the sweep, the heatmap over the grid, the
+    tornado (no sweep and no heatmap for rates by exporter or from the panel)."""
+
+    pe_twin = sc_pe is not sc
+    rate = _scenario_rate(sc)
+    cs = _central_sigma(sc)
+    pe_note = " (PE model)" if pe_twin else ""
+    figs = {
+        "recession_curve": (
+            sensitivity.recession_curve(sw, mark_rate=rate, sources=result) if sw is not None else None,
+            "Probability of a technical recession within four quarters against the tariff rate, for "
+            "the low, central and high elasticity sets; the dashed line is the probability without "
+            "the tariff.",
         ),
         "gdp_heatmap": (
             sensitivity.gdp_heatmap(
@@ -456,25 +512,7 @@ def _report_figures(
             "value, the rest central" + pe_note + ".",
         ),
     }
-    figs = {k: v for k, v in figs.items() if v[0] is not None}  # no sweep for rates by exporter or the panel
-    if isinstance(result.ge, GESolution):
-        # real income as the headline defines it: expenditure over prices (E/P, tariff revenue included),
-        # the model's welfare with fixed factors; its factor income over prices (w/P) is another number
-        by_country = result.ge.by_country()
-        by_country = by_country.assign(real_income_pct=by_country["welfare_pct"])
-        figs["ge_welfare"] = (
-            trade.ge_welfare(
-                by_country,
-                value="real_income_pct",
-                sources=result,
-                title="Long-run real income by economy, one-sector GE",
-            ),
-            "Long-run real income by economy in the one-sector GE (percent; expenditure over the consumer price "
-            "index, tariff revenue included: the headline's real income, not GDP; with fixed factors it is the "
-            "model's welfare).",
-        )
-    figs.update(_ge_io_figures(result))
-    return figs
+    return {k: v for k, v in figs.items() if v[0] is not None}
 
 
 def _ge_io_figures(result: Result) -> dict:
@@ -600,6 +638,10 @@ def write_sweep(
     data = sc.load_data() if data is None else data
 
     def fill(root: Path) -> None:
+        with FigureWriter(fmts) as writer:  # helpers start now; their imports overlap the sweep
+            _fill(root, writer)
+
+    def _fill(root: Path, writer: FigureWriter) -> None:
         say_step(progress, "tariff sweep")
         sw = sweep(sc, grid_rates, list(elasticities), data=data, n_paths=n_paths or sc.n_paths, scheduler=scheduler)
         sw.attrs["scenario"] = sc.name
@@ -622,9 +664,9 @@ def write_sweep(
         say_step(progress, "figures")
         rate = _scenario_rate(sc)
         cs = _central_sigma(sc)
-        style.save_figure(sensitivity.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve", fmts)
+        writer.save(sensitivity.recession_curve(sw, mark_rate=rate, sources=sc), root / "recession_curve")
         pe_note = " (PE model)" if sc_pe is not sc else ""
-        style.save_figure(
+        writer.save(
             sensitivity.gdp_heatmap(
                 grid,
                 mark=(rate, cs) if rate is not None and cs is not None else None,
@@ -632,7 +674,6 @@ def write_sweep(
                 title="GDP impact over tariff rate and trade elasticity" + pe_note,
             ),
             root / "gdp_heatmap",
-            fmts,
         )
         (root / "scenario.toml").write_text(sc.to_toml(), encoding="utf-8")
         base = {
@@ -655,6 +696,7 @@ def write_sweep(
             "figure_formats": list(fmts),
             "units": {"sweep.csv": sw.attrs.get("units"), "elasticity_grid.csv": grid.attrs.get("units")},
         }
+        writer.wait()  # the provenance hashes every file: the figures first
         write_provenance(root, base, {"sweep": settings})
         say_step(progress, "finish")
 

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -22,10 +23,10 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.textpath import TextToPath
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from ..._version import __version__
 from ...constants import DEFAULT_MODEL, FIGURE_FORMATS
@@ -41,7 +42,10 @@ if TYPE_CHECKING:
 __all__ = [
     "STYLE",
     "style",
+    "check_figure_formats",
+    "figure_path",
     "save_figure",
+    "save_format",
     "sources_caption",
     "sources_caption_runs",
     "figure_caption",
@@ -59,10 +63,27 @@ log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------- style
 
+#: The figures' typeface: DejaVu Sans (matplotlib's own) cut to the characters a figure shows, so that a PDF's
+#: font subsets are made from a small file (``data/fonts``, built by ``data/build/build_fonts.py``; the same
+#: glyphs, widths and kerning, so text is drawn exactly as in DejaVu Sans). Other characters come from DejaVu Sans.
+FONT_FAMILY = "TariffSim Sans"
+FONT_FILES = ("TariffSimSans.ttf", "TariffSimSans-Bold.ttf")
+
+
+def _register_fonts() -> None:
+    """Add TariffSim Sans to matplotlib's font list (once; a new family name, so nobody else's text changes)."""
+    known = {Path(f.fname).name for f in fontManager.ttflist if f.name == FONT_FAMILY}
+    for name in FONT_FILES:
+        if name not in known:
+            fontManager.addfont(str(resources.files("tariffsim.data").joinpath("fonts", name)))
+
+
+_register_fonts()
+
 #: rcParams applied (as a context) by every figure function and by :func:`save_figure`.
 STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
+    "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
     "font.size": 8.5,
     "axes.titlesize": 9,
     "axes.titleweight": "bold",
@@ -159,10 +180,10 @@ _RENDERERS: dict[float, RendererAgg] = {}
 
 @lru_cache(maxsize=4096)
 def _word_width(text: str, size: float, weight: str = "normal") -> float:
-    """Width of ``text`` in DejaVu Sans at ``size`` points (points): the widest of the glyph
+    """Width of ``text`` in the figures' typeface at ``size`` points (points): the widest of the glyph
     outlines (SVG, PDF) and the hinted rasters at the screen and PNG resolutions
     (``figure.dpi``, ``savefig.dpi``), which differ by a few percent."""
-    prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+    prop = FontProperties(family=[FONT_FAMILY, "DejaVu Sans"], size=size, weight=weight)
     widths = [float(_TEXT_PATH.get_text_width_height_descent(text, prop, ismath=False)[0])]
     for dpi in (float(STYLE["figure.dpi"]), float(STYLE["savefig.dpi"])):
         r = _RENDERERS.setdefault(dpi, RendererAgg(1, 1, dpi))
@@ -235,17 +256,24 @@ def fmt_num(v: float, nd: int = 1) -> str:
     return s.replace("-", "−")
 
 
-def pct_axis(ax: Axes, axis: str = "x", nd: int | None = None) -> None:
-    """Tick labels with true minus signs (values are already percent); a tick at zero reads '0',
-    never '−0'."""
+class PctFormatter(Formatter):
+    """Tick labels of percent values with true minus signs; a tick at zero reads '0', never '−0'
+    (``nd`` decimals, or the shortest form). A class, not a closure, so that a figure pickles."""
 
-    def f(v: float, _pos: int | None) -> str:
-        s = f"{v:g}" if nd is None else f"{v:.{nd}f}"
+    def __init__(self, nd: int | None = None) -> None:
+        self.nd = nd
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        s = f"{x:g}" if self.nd is None else f"{x:.{self.nd}f}"
         if s.startswith("-") and float(s) == 0.0:
             s = s[1:]
         return s.replace("-", "−")
 
-    getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(f))
+
+def pct_axis(ax: Axes, axis: str = "x", nd: int | None = None) -> None:
+    """Tick labels with true minus signs (values are already percent); a tick at zero reads '0',
+    never '−0'."""
+    getattr(ax, f"{axis}axis").set_major_formatter(PctFormatter(nd))
 
 
 def short_label(label: object, width: int = 42) -> str:
@@ -485,6 +513,30 @@ def sources_caption_runs(results: Iterable, *, extra: str | None = None) -> str:
     return f"{extra.rstrip('.')}. {text}" if extra else text
 
 
+def figure_path(stem: Path, fmt: str) -> Path:
+    """The file ``stem`` is written to in format ``fmt`` (``stem.png`` ...)."""
+    return stem.with_name(f"{stem.name}.{fmt}")
+
+
+def save_format(fig: Figure, path: Path, fmt: str, *, dpi: int = 200) -> None:
+    """Write ``fig`` to ``path`` in one format (png at ``dpi``; svg, pdf), without metadata dates."""
+    meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
+    with mpl.rc_context(STYLE):
+        fig.savefig(path, format=fmt, dpi=dpi if fmt == "png" else "figure", metadata=meta)
+    log.debug("wrote %s", path)
+
+
+def check_figure_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats in lower case without dots; ValueError for one that is not png, svg or pdf."""
+    out = []
+    for f in formats:
+        f = f.lower().lstrip(".")
+        if f not in FIGURE_FORMATS:
+            raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
+        out.append(f)
+    return tuple(out)
+
+
 def save_figure(
     fig: Figure, stem: str | Path, formats: Sequence[str] = FIGURE_FORMATS, *, dpi: int = 200
 ) -> list[Path]:
@@ -492,16 +544,11 @@ def save_figure(
     ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
     SVG/PDF bytes. The parent folder is created when missing."""
     stem = Path(stem)
+    fmts = check_figure_formats(formats)
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
-    for f in formats:
-        f = f.lower().lstrip(".")
-        if f not in FIGURE_FORMATS:
-            raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
-        path = stem.with_name(f"{stem.name}.{f}")
-        meta = {"png": {"Software": "tariffsim"}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[f]
-        with mpl.rc_context(STYLE):
-            fig.savefig(path, format=f, dpi=dpi if f == "png" else "figure", metadata=meta)
+    for f in fmts:
+        path = figure_path(stem, f)
+        save_format(fig, path, f, dpi=dpi)
         out.append(path)
-        log.debug("wrote %s", path)
     return out
