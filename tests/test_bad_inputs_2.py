@@ -992,3 +992,23 @@ def test_read_bytes_refuses_what_no_reader_takes(tmp_path):
         read_bytes(g)
     with pytest.raises(UsageError):
         limits.check_seed(-1)
+
+
+@pytest.mark.parametrize(
+    ("table", "exporter", "field"),
+    [("wiod2011", "VNM", "tariffs[0].exporters[0]"), ("icio2022", "ROW", None), ("wiod2011", "CHN", None)],
+)
+def test_validate_checks_the_regions_of_the_multi_sector_table(tmp_path, table, exporter, field):
+    """`validate` refuses what `run` refuses: a region the dataset has but the input-output table has not
+    (Viet Nam is not a WIOD 2011 region), naming the field; regions both have pass both."""
+    f = tmp_path / "io.toml"
+    f.write_text(
+        f'name = "io-regions"\ncountry = "MEX"\nmodel = "ge-io"\nio_table = "{table}"\n'
+        f'[[tariffs]]\nimporter = "USA"\nexporters = ["{exporter}"]\nrate = 0.25\n',
+        encoding="utf-8",
+    )
+    if field is None:
+        assert _run(["validate", str(f)], tmp_path)[0] == 0
+        return
+    for cmd in (["validate", str(f)], ["run", str(f), "--draws", "0"]):
+        _one_line_error(cmd, tmp_path, field, f"not among the regions of input-output table {table}")

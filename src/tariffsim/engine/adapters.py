@@ -39,7 +39,14 @@ from ..inputs.scenario import Scenario
 from ..models.ge import GEBaseline, GESolution, build_baseline, calibrate_nu_two_region, solve_ge, solve_ge_batch
 from ..models.pe import PEOutcome, solve_pe, solve_pe_batch
 from .diagnostics import suspects
-from .ge_io_bridge import ge_io_default_sets, ge_io_model_draws, ge_io_refuses, ge_io_trade, ge_io_trade_many
+from .ge_io_bridge import (
+    ge_io_check_scenario,
+    ge_io_default_sets,
+    ge_io_model_draws,
+    ge_io_refuses,
+    ge_io_trade,
+    ge_io_trade_many,
+)
 from .trade import Horizon, TradeContext, TradeOutcome, aggregate_tariffs, ge_long_run_params
 
 __all__ = [
@@ -82,6 +89,9 @@ class Adapter:
     default_sets: Callable[[Scenario], tuple[str, ...] | None]
     solve_many: SolveMany | None = None
     model_draws: Callable[[Scenario, ElasticitySet, int, np.random.Generator], pd.DataFrame] | None = None
+    #: the scenario's checks against the model's own tables (its regions, its measures), made by ``resolve``
+    #: before anything is computed, so that ``validate`` finds what ``run`` would refuse
+    check_scenario: Callable[[Scenario], None] | None = None
 
     def _check(self, ctx: TradeContext, es: ElasticitySet, horizon: Horizon) -> None:
         if horizon not in self.horizons:
@@ -326,6 +336,7 @@ ADAPTERS: Mapping[str, Adapter] = MappingProxyType(
                 default_sets=ge_io_default_sets,
                 solve_many=ge_io_trade_many,
                 model_draws=ge_io_model_draws,
+                check_scenario=ge_io_check_scenario,
             ),
         )
     }

@@ -79,6 +79,7 @@ __all__ = [
     "theta_summary",
     "path_changes",
     "ge_io_tariffs",
+    "ge_io_check_scenario",
     "ge_io_tariffs_and_notes",
     "sector_coverage",
     "sector_shares",
@@ -221,6 +222,13 @@ def _covered(m: TariffMeasure, where: str, source: str | None, table: str = "cp1
     for k, s in enumerate(m.exclude_sectors):
         cov.discard(check(s, f"{where}.exclude_sectors[{k}]"))
     return cov
+
+
+def ge_io_check_scenario(scenario: Scenario) -> None:
+    """The scenario's measures on its input-output table (regions, sectors, no dated or panel rates):
+    a ScenarioError naming the field, as the run would raise it."""
+    table = scenario.effective_io_table
+    ge_io_tariffs_and_notes(scenario, load_io_table(table), table)
 
 
 def ge_io_tariffs_and_notes(

@@ -225,6 +225,9 @@ def resolve(
         sc = sc.derive(io_table=io_table)
     data = sc.load_data() if data is None else data
     sc.validate_against(data)
+    check = adapter(model).check_scenario
+    if check is not None:  # the model's own tables: their regions and sectors
+        check(sc)
     t0, path = sc.tariff_path(data)
     t1 = first_year(path)
     t_path = None
