@@ -210,7 +210,7 @@ def _cases() -> list[tuple[str, list[str], tuple[str, ...]]]:
     add(["run", "mex25", "--model", "xx"], "--model")
     add(["run", "mex25", "--method", "xx"], "--method")
     add(["report", "mex25"], "--out")
-    add(["sweep", "mex25", "--out", OUT + "s"], "--tariff")
+    add(["sweep", "mex25"], "--out")  # --tariff has the report's default grid; --out is required
     add(["compare", "--out", OUT + "c"], "scenarios")
     add(["report", "mex25", "--out", OUT + "r", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler")
     add(["calibrate"], "gdp_csv")

@@ -891,3 +891,20 @@ def test_the_cached_baseline_half_gives_the_same_numbers():
             assert np.array_equal(a, b), f.name
         else:
             assert a == b, f.name
+
+
+def test_the_recorded_input_path_does_not_follow_links(tmp_path, monkeypatch):
+    """The calibration records the input as the user wrote it from the working folder: a data folder that
+    is a link (``../shared`` -> somewhere else) stays ``../shared/...``, so the recorded command reruns."""
+    from tariffsim.inputs.calibration_fit import _path_label
+
+    real = tmp_path / "elsewhere" / "data"
+    real.mkdir(parents=True)
+    (real / "gdp.csv").write_text("x\n", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    (tmp_path / "shared").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    monkeypatch.chdir(project)
+    assert _path_label("../shared/data/gdp.csv") == "../shared/data/gdp.csv"
+    assert _path_label(tmp_path / "shared" / "data" / "gdp.csv") == "../shared/data/gdp.csv"
+    assert _path_label("./sub/../gdp.csv") == "gdp.csv"

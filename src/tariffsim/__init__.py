@@ -9,8 +9,8 @@ line start fast; ``tariffsim.simulate`` etc. load their module on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+import importlib as _importlib
+from typing import Any as _Any
 
 from ._version import __version__
 
@@ -87,14 +87,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     mod = _EXPORTS.get(name)
     if mod is None:
         raise AttributeError(f"module 'tariffsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    value = getattr(_importlib.import_module(f".{mod}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names (and the module's dunder attributes), not its own helpers."""
+    return sorted({n for n in globals() if n.startswith("__")} | set(__all__))

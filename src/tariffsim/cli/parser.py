@@ -394,8 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--tariff",
         type=_flag(_grid_value, "--tariff"),
-        required=True,
-        help="START:STOP:STEP (e.g. 0:0.5:0.05) or a comma list of rates",
+        default="0:0.5:0.05",
+        help="START:STOP:STEP or a comma list of rates (default: %(default)s, the report's grid)",
     )
     sw.add_argument("--elasticities", help="comma-separated sets (default: low,central,high)")
     sw.add_argument("--out", required=True, help="output folder (must be empty or absent unless --force)")

@@ -20,6 +20,11 @@ from .._util import fmt_signed
 __all__ = ["HeadlineItem", "Summary", "summary_from_json"]
 
 
+def _elasticity(v: float | None) -> str:
+    """An elasticity measured as a positive number (minus the response): no sign; 'n/a' when missing."""
+    return "n/a" if v is None or v != v else f"{v:.2f}".replace("-", "−")
+
+
 def _num(x: Any) -> float | None:
     if x is None or isinstance(x, bool):
         return None
@@ -221,7 +226,8 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
             decimals=1,
             detail=(
                 f"to {mk_txt} {fmt_signed(_num(j.get('exports_to_market_change_pct_after_4q')), 1)} %; implied "
-                f"elasticity {fmt_signed(_num(j.get('implied_elasticity_one_year')), 2)}; domestic value added "
+                f"elasticity {_elasticity(_num(j.get('implied_elasticity_one_year')))} (−Δln sales / Δln(1 + t), "
+                "as Boehm et al. 2023 measure σ); domestic value added "
                 f"{_num(j.get('domestic_value_added_share')) or float('nan'):.2f} per dollar"
             ),
             card=True,
@@ -239,16 +245,21 @@ def summary_from_json(j: Mapping[str, Any], *, model_label: str) -> Summary:
     eff = _num(j.get("effective_tariff_pct"))
     if eff is not None:
         by = j.get("effective_tariff_pct_by_partner") or {}
-        others = ", ".join(f"{k} {_num(v):.1f} %" for k, v in by.items() if k != c and _num(v) is not None)
+        # a change of a rate: percentage points (docs/json.md), for the country and every other exporter
+        others = ", ".join(
+            f"{k} {fmt_signed(_num(v), 1, bare_zero=True)} pp" for k, v in by.items() if k != c and _num(v) is not None
+        )
         items.insert(  # after the GDP numbers: the first-year average leads every headline (issue 18)
             4,
             HeadlineItem(
                 "effective_tariff_pct",
                 f"effective tariff increase on {c}'s exports to {mk_txt}, first-year average",
                 eff,
-                "%",
+                "pp",
                 decimals=1,
-                detail=f"import-weighted; {others}" if others else "import-weighted",
+                detail=f"import-weighted; on the other exporters to {mk_txt}: {others}"
+                if others
+                else "import-weighted",
                 card=True,
             ),
         )

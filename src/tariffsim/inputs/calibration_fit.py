@@ -52,11 +52,12 @@ def calibrate_file(
 
 
 def _path_label(path: str | Path) -> str:
-    """A path as the user would write it from the current directory, with '/' separators."""
+    """A path as the user would write it from the current directory, with '/' separators; links are not
+    followed (``../shared`` stays ``../shared`` when it is a link to a folder elsewhere)."""
     p = Path(path)
     try:
-        rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
-    except (ValueError, OSError, RuntimeError):  # another drive on Windows, a link loop, no working directory
+        rel = os.path.relpath(os.path.abspath(p), os.getcwd())
+    except (ValueError, OSError):  # another drive on Windows, no working directory
         return p.as_posix()
     return Path(rel).as_posix()
 

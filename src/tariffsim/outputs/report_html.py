@@ -256,8 +256,8 @@ def report_html(
         )
         items.append(
             f"<b>{_e(capitalised(market))}.</b> Tariff revenue changes by "
-            f"{fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn USD a year and import prices by "
-            f"{fmt_signed(j.get('market_import_price_change_pct'), 2)} % ({which})."
+            f"{fmt_signed(j['market_tariff_revenue_change_usd'] / 1e9)} bn USD a year and the composite price of all its imports "
+            f"(tariff-inclusive) by {fmt_signed(j.get('market_import_price_change_pct'), 2)} % ({which})."
         )
     if ge:
         items.append(ge_io_text(ge))

@@ -254,7 +254,8 @@ def compare_headline(comparison: Any, *, measures: Sequence[Any] | None = None, 
             )
         extra = (
             "Dot: central elasticity set; line: range over the elasticity sets run; filled: partial "
-            "equilibrium, open: general equilibrium (GE or GE-IO)"
+            "equilibrium, open: general equilibrium (GE or GE-IO); a row names the run's model, and the long-run "
+            "measures of a run come from its long-run model (the one-sector GE for a PE run)"
         )
         return finish(
             fig,
