@@ -200,3 +200,16 @@ def test_a_report_drawn_by_helpers_is_the_report_drawn_here(tmp_path, monkeypatc
     assert len(here) == 27 and here == there
     prov = json.loads((tmp_path / "there" / "provenance.json").read_text(encoding="utf-8"))
     assert any("figures/gdp_by_set.pdf" in str(k) for k in json.dumps(prov).split('"'))
+
+
+def test_the_callers_matplotlib_settings_reach_the_helpers(tmp_path):
+    """A setting the caller changed that is read when a file is written (here the PDF compression) is
+    applied by the helpers as by an in-process save."""
+    with mpl.rc_context({"pdf.compression": 0}):
+        style.save_figure(_figure("settings"), tmp_path / "here", ("pdf",))
+        with FigureWriter(("pdf",), processes=1) as w:
+            w.save(_figure("settings"), tmp_path / "there")
+    style.save_figure(_figure("settings"), tmp_path / "default", ("pdf",))
+    here, there = (tmp_path / "here.pdf").read_bytes(), (tmp_path / "there.pdf").read_bytes()
+    assert here == there
+    assert here != (tmp_path / "default.pdf").read_bytes()

@@ -63,8 +63,22 @@ def default_processes() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 0
 
 
+def _changed(value: object, start: object) -> bool:
+    try:
+        return bool(value != start)
+    except (TypeError, ValueError):  # values that do not compare plainly: sent
+        return True
+
+
 def _drawing_rc() -> dict:
-    return {k: v for k, v in mpl.rcParams.items() if not k.startswith(_SESSION_RC)}
+    """The matplotlib settings this process changed since it started (a helper starts from the same
+    matplotlibrc and defaults), without those that describe the session rather than a drawing."""
+    start = mpl.rcParamsOrig
+    return {
+        k: v
+        for k, v in mpl.rcParams.items()
+        if not k.startswith(_SESSION_RC) and (k not in start or _changed(v, start[k]))
+    }
 
 
 class _Helper:
