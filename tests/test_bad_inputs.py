@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import run_cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -153,23 +154,6 @@ def _corpus(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     return _corpus(tmp_path_factory.mktemp("hostile"))
-
-
-def _snapshot(root: Path) -> dict:
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for n in dirnames + filenames:
-            p = Path(dirpath) / n
-            st_ = p.lstat()
-            out[str(p.relative_to(root))] = (st_.st_mode, st_.st_size, st_.st_mtime_ns)
-    return out
-
-
-def _run(argv: list[str], cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
 
 
 def _assert_one_line_error(rc: int, out: str, err: str, expect: tuple[str, ...]) -> None:
@@ -452,24 +436,24 @@ def test_the_corpus_is_large():
 
 @pytest.mark.parametrize(("argv", "expect"), [pytest.param(a, e, id=i) for i, a, e in CASES])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(corpus, argv, expect):
-    before = _snapshot(corpus)
-    rc, out, err = _run(argv, corpus)
+    before = snapshot(corpus)
+    rc, out, err = run_cli(argv, corpus)
     _assert_one_line_error(rc, out, err, expect)
-    assert _snapshot(corpus) == before, "the bad input changed the working folder"
+    assert snapshot(corpus) == before, "the bad input changed the working folder"
 
 
 # ============================================================================= valid inputs still work
 
 
 def test_valid_run_still_works(corpus):
-    rc, out, err = _run(["run", "in/good.toml", "--paths", "200", "--draws", "0", "--json"], corpus)
+    rc, out, err = run_cli(["run", "in/good.toml", "--paths", "200", "--draws", "0", "--json"], corpus)
     assert rc == 0, err
     assert '"scenario"' in out
 
 
 def test_calibrate_out_writes_one_file_atomically(corpus, tmp_path):
     out = tmp_path / "deep" / "cal.json"
-    rc, stdout, err = _run(["calibrate", str(corpus / "in" / "qgdp.csv"), "--out", str(out)], corpus)
+    rc, stdout, err = run_cli(["calibrate", str(corpus / "in" / "qgdp.csv"), "--out", str(out)], corpus)
     assert rc == 0, err
     assert out.is_file() and out.read_text().startswith("{")
     assert sorted(p.name for p in out.parent.iterdir()) == ["cal.json"]  # no temporary file left
@@ -479,7 +463,7 @@ def test_matrix_with_a_bom_is_read(corpus, tmp_path):
     """A UTF-8 byte-order mark in a CSV (Excel writes one) is not an error: only TOML forbids it."""
     m = tmp_path / "trade_bom.csv"
     m.write_bytes(b"\xef\xbb\xbf" + (corpus / "in" / "trade.csv").read_bytes())
-    rc, out, err = _run(["data", "info", "--matrix", str(m), "--labels", "in/labels.csv", "--json"], corpus)
+    rc, out, err = run_cli(["data", "info", "--matrix", str(m), "--labels", "in/labels.csv", "--json"], corpus)
     assert rc == 0, err
     assert '"USA"' in out
 
@@ -597,7 +581,7 @@ def test_interrupted_file_writers_exit_130_and_leave_no_file(corpus, tmp_path, m
     else:
         monkeypatch.setattr(replicate, "replicate_ilms2025", interrupted)
         argv = ["replicate", "ilms2025", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r.csv")]
-    rc, out, err = _run(argv, corpus)
+    rc, out, err = run_cli(argv, corpus)
     assert rc == 130 and err == "tariffsim: interrupted\n"
     assert list(tmp_path.iterdir()) == []
 
@@ -676,15 +660,15 @@ def test_random_argument_lists_give_success_or_one_line_errors(corpus, argv):
         argv = [*argv, "--out", "/proc/x"]
     if argv[0] == "run":
         argv = ["run", "--draws", "0", "--paths", "100", *argv[1:]]
-    before = _snapshot(corpus)
+    before = snapshot(corpus)
     try:
-        rc, out, err = _run(argv, corpus)
+        rc, out, err = run_cli(argv, corpus)
     except BaseException as exc:  # noqa: BLE001 - the property: nothing escapes main
         pytest.fail(f"main({argv!r}) raised {type(exc).__name__}: {exc}")
     assert rc in (0, 2), (argv, rc, err)
     if rc == 2:
         assert err.count("\n") == 1 and err.startswith("tariffsim: error: "), (argv, err)
-    assert _snapshot(corpus) == before, argv
+    assert snapshot(corpus) == before, argv
 
 
 class _FullDisk(io.StringIO):

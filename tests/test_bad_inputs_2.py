@@ -19,7 +19,6 @@ temporary folders; no shared data.
 from __future__ import annotations
 
 import bz2
-import contextlib
 import gzip
 import io
 import json
@@ -34,12 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import run_cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tariffsim import limits
 from tariffsim._util import fmt_signed, json_safe
-from tariffsim.cli.main import main
 from tariffsim.errors import (
     ConvergenceError,
     DataError,
@@ -69,34 +68,17 @@ rate = 0.25
 """
 
 
-def _snapshot(root: Path) -> dict:
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for n in dirnames + filenames:
-            p = Path(dirpath) / n
-            st_ = p.lstat()
-            out[str(p.relative_to(root))] = (st_.st_mode, st_.st_size, st_.st_mtime_ns)
-    return out
-
-
-def _run(argv: list[str], cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(argv)
-    return rc, out.getvalue(), err.getvalue()
-
-
 def _one_line_error(argv: list[str], cwd: Path, *expect: str) -> str:
     """Run ``argv`` in ``cwd``: exit 2, one line on stderr naming each of ``expect``, nothing on
     stdout, the folder unchanged. Returns the line."""
-    before = _snapshot(cwd)
-    rc, out, err = _run(argv, cwd)
+    before = snapshot(cwd)
+    rc, out, err = run_cli(argv, cwd)
     assert rc == 2, (argv, rc, err)
     assert err.startswith("tariffsim: error: ") and err.count("\n") == 1 and err.endswith("\n"), err
     assert "Traceback" not in err and out == "", (err, out)
     for e in expect:
         assert e.lower() in err.lower(), f"{e!r} not named in {err!r}"
-    assert _snapshot(cwd) == before, f"{argv} changed the working folder"
+    assert snapshot(cwd) == before, f"{argv} changed the working folder"
     return err
 
 
@@ -227,7 +209,7 @@ def test_a_link_as_output_folder_is_replaced_only_with_force_and_its_target_is_l
 def test_a_file_written_through_a_linked_folder_lands_in_its_target(box, tmp_path):
     (tmp_path / "real").mkdir()
     (tmp_path / "via").symlink_to(tmp_path / "real")
-    rc, out, err = _run(["calibrate", str(box / "in" / "qgdp.csv"), "--out", str(tmp_path / "via" / "c.json")], box)
+    rc, out, err = run_cli(["calibrate", str(box / "in" / "qgdp.csv"), "--out", str(tmp_path / "via" / "c.json")], box)
     assert rc == 0, err
     assert json.loads((tmp_path / "real" / "c.json").read_text())["calibration"]["rho"] is not None
     assert sorted(os.listdir(tmp_path / "real")) == ["c.json"]
@@ -306,8 +288,8 @@ def test_damaged_compressed_inputs_are_one_line_errors_naming_the_file(box, pack
 def test_intact_compressed_inputs_read_as_the_plain_file(box, packed, reader, kind):
     plain = READERS[reader](f"in/{STEM[reader]}.csv") + (["--json"] if reader != "calibrate" else ["--json"])
     packed_argv = READERS[reader](f"packed/{STEM[reader]}.ok.csv.{kind}") + ["--json"]
-    rc1, out1, err1 = _run(plain, box)
-    rc2, out2, err2 = _run(packed_argv, box)
+    rc1, out1, err1 = run_cli(plain, box)
+    rc2, out2, err2 = run_cli(packed_argv, box)
     assert rc1 == 0 and rc2 == 0, (err1, err2)
     a, b = json.loads(out1), json.loads(out2)
     for d in (a, b):  # the file names differ, the numbers may not
@@ -330,7 +312,7 @@ def test_archives_and_other_compressors_are_refused_with_what_to_do(box, packed,
 
 
 def test_gzip_content_under_a_plain_name_is_read(box, packed):
-    rc, out, err = _run(["data", "info", "--long", "packed/gzip_as_csv.csv", "--json"], box)
+    rc, out, err = run_cli(["data", "info", "--long", "packed/gzip_as_csv.csv", "--json"], box)
     assert rc == 0, err
     assert json.loads(out)["countries"] == ["MEX", "USA", "CAN"]
 
@@ -480,7 +462,7 @@ def test_the_cli_bounds_and_escapes_an_error_line(box, monkeypatch):
     import tariffsim.cli.parser as parser
 
     monkeypatch.setattr(parser, "cmd_scenarios", boom)
-    rc, out, err = _run(["scenarios"], box)
+    rc, out, err = run_cli(["scenarios"], box)
     assert rc == 2 and err.count("\n") == 1 and "\x1b" not in err and "\\x1b" in err
     assert len(err) < limits.MAX_SHOWN_CHARS * 100
 
@@ -727,7 +709,7 @@ def test_scenario_keys_and_names_are_normalised(tmp_path):
 def test_the_cli_takes_a_set_name_in_either_normalisation(box, tmp_path):
     f = tmp_path / "s.toml"
     f.write_text(GOOD_TOML + '[elasticities.custom."caf\u00e9"]\nsigma = 2.0\neta = 1.25\n', encoding="utf-8")
-    rc, out, err = _run(
+    rc, out, err = run_cli(
         ["run", str(f), "--elasticities", "cafe\u0301", "--draws", "0", "--paths", "100", "--json"], box
     )
     assert rc == 0, err
@@ -742,7 +724,7 @@ def test_no_negative_zero_reaches_a_name_label_or_number(box, tmp_path):
     f.write_text(GOOD_TOML.replace("rate = 0.25", 'rate = -0.0\nexempt_share = -0.0\nlabel = "x"'))
     z = Scenario.from_file(f)
     assert not np.signbit(z.tariffs[0].rate) and not np.signbit(z.tariffs[0].exempt_share)
-    rc, out, err = _run(
+    rc, out, err = run_cli(
         ["run", "mex25", "--rate", "-0", "--exempt-share", "-0.0", "--draws", "0", "--paths", "100"], box
     )
     assert rc == 0 and "-0" not in out.split("\n")[0] and "−0" not in out, out
@@ -750,7 +732,7 @@ def test_no_negative_zero_reaches_a_name_label_or_number(box, tmp_path):
     m.write_text("a,b,c\n,-0,-0.0\n2000,,100\n300,50,\n")
     data = read_matrix_csv(m, box / "in" / "m3" / "labels.csv", check_units=False)
     assert not np.signbit(data.values).any()
-    rc, out, err = _run(["data", "info", "--matrix", str(m), "--labels", "in/m3/labels.csv", "--json"], box)
+    rc, out, err = run_cli(["data", "info", "--matrix", str(m), "--labels", "in/m3/labels.csv", "--json"], box)
     assert rc == 0 and "-0.0" not in out, err
     assert fmt_signed(-1e-9, 2) == "+0.00" and fmt_signed(-1e-9, 2, bare_zero=True) == "0.00"
     assert json.dumps(json_safe({"x": -0.0, "y": [np.float64(-0.0)]})) == '{"x": 0.0, "y": [0.0]}'
@@ -1008,7 +990,7 @@ def test_validate_checks_the_regions_of_the_multi_sector_table(tmp_path, table, 
         encoding="utf-8",
     )
     if field is None:
-        assert _run(["validate", str(f)], tmp_path)[0] == 0
+        assert run_cli(["validate", str(f)], tmp_path)[0] == 0
         return
     for cmd in (["validate", str(f)], ["run", str(f), "--draws", "0"]):
         _one_line_error(cmd, tmp_path, field, f"not among the regions of input-output table {table}")

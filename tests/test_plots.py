@@ -192,7 +192,7 @@ def test_save_figure_writes_every_format(results, tmp_path):
     assert (width, height) == (round(w_in * 200), round(h_in * 200))  # 200 dpi
     assert paths[1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert paths[2].read_bytes()[:5] == b"%PDF-"
-    with pytest.raises(ValueError, match="png, svg or pdf"):
+    with pytest.raises(ValueError, match="unknown figure format .gif.; expected png, svg, pdf"):
         style.save_figure(fig, tmp_path / "x", ("gif",))
 
 

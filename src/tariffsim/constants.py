@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_LABELS",
     "FIGURE_FORMATS",
+    "SWEEP_GRID",
     "DEFAULT_COUNTRY",
     "DEFAULT_MARKET",
     "IO_TABLES",
@@ -47,6 +48,9 @@ MODEL_LABELS: dict[str, str] = {PE_MODEL: "PE", GE_MODEL: "GE", GE_IO_MODEL: "GE
 
 #: Figure formats, in the order they are written.
 FIGURE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+#: The tariff-rate grid of a report's sweep and of `tariffsim sweep` when none is given (0 to 50 %).
+SWEEP_GRID = "0:0.5:0.05"
 
 #: ISO3 code of the economy a scenario reports when it does not name one (the seed question's).
 DEFAULT_COUNTRY = "MEX"

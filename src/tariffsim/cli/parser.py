@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .. import limits
 from .._version import __version__
-from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS
+from ..constants import DEFAULT_IO_TABLE, FIGURE_FORMATS, IO_TABLES, MODELS, SWEEP_GRID
 from ..errors import TariffSimError, UsageError
 from ..limits import shown
 from .common import quarter_key
@@ -373,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "--tariff",
         type=_flag(_grid_value, "--tariff"),
-        default="0:0.5:0.05",
+        default=SWEEP_GRID,
         help="tariff grid for the sweep figures (default: %(default)s)",
     )
     rp.add_argument(
@@ -394,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--tariff",
         type=_flag(_grid_value, "--tariff"),
-        default="0:0.5:0.05",
+        default=SWEEP_GRID,
         help="START:STOP:STEP or a comma list of rates (default: %(default)s, the report's grid)",
     )
     sw.add_argument("--elasticities", help="comma-separated sets (default: low,central,high)")

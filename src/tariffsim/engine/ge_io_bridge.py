@@ -231,14 +231,32 @@ def ge_io_check_scenario(scenario: Scenario) -> None:
     ge_io_tariffs_and_notes(scenario, load_io_table(table), table)
 
 
+#: (scenario hash, table) -> its tariffs (read-only) and notes: the check before a run, every elasticity set
+#: and the export compute them once (the tariffs depend on the table's regions, sectors and baseline, not on θ)
+_TARIFFS: dict[tuple[str, str], tuple[np.ndarray, tuple[str, ...]]] = {}
+_TARIFFS_KEPT = 32
+
+
 def ge_io_tariffs_and_notes(
     scenario: Scenario, io: IOData, table: str | None = None
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """The scenario's tariffs on input-output table ``table`` (default: the scenario's; ``io`` its
-    data), (importer, exporter, sector), and the notes on how sector measures were mapped (empty
-    when every measure is on all goods)."""
+    data), (importer, exporter, sector), read-only, and the notes on how sector measures were mapped
+    (empty when every measure is on all goods)."""
 
     table = scenario.effective_io_table if table is None else table
+    key = (scenario.hash, table)
+    hit = _TARIFFS.get(key)
+    if hit is None:
+        hit = _tariffs_and_notes(scenario, io, table)
+        hit[0].setflags(write=False)
+        if len(_TARIFFS) >= _TARIFFS_KEPT:
+            _TARIFFS.clear()
+        _TARIFFS[key] = hit
+    return hit
+
+
+def _tariffs_and_notes(scenario: Scenario, io: IOData, table: str) -> tuple[np.ndarray, tuple[str, ...]]:
     codes = list(iso3_codes(io.regions))
     t = np.array(reference_policy(table, io)[0], dtype=float, copy=True)
     # all goods: the table's goods sectors; on cp1993 every sector, as the replication always did (its

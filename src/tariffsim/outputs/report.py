@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..constants import FIGURE_FORMATS
+from ..constants import FIGURE_FORMATS, SWEEP_GRID
 from ..engine.adapters import long_run_adapter, near_term_adapter
 from ..engine.simulation import simulate
 from ..engine.sources import dataset_sources_used
@@ -179,7 +179,7 @@ def write_report(
     table_formats: Sequence[str] = tables.TABLE_FORMATS,
     data: TradeData | None = None,
     progress: Callable[[str], None] | None = None,
-    sweep_rates: str | Iterable[float] = "0:0.5:0.05",
+    sweep_rates: str | Iterable[float] = SWEEP_GRID,
     sweep_sets: Sequence[str] = ("low", "central", "high"),
     sigmas: Iterable[float] | None = None,
     draws: int | None = None,

@@ -33,6 +33,7 @@ from ...constants import DEFAULT_MODEL, FIGURE_FORMATS
 from ...engine.adapters import adapter, long_run_text, near_term_adapter
 from ...engine.sources import dataset_sources_used
 from ...inputs.scenario import load_scenario
+from ..files import check_formats
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = [
     "STYLE",
     "style",
-    "check_figure_formats",
     "figure_path",
     "save_figure",
     "save_format",
@@ -526,17 +526,6 @@ def save_format(fig: Figure, path: Path, fmt: str, *, dpi: int = 200) -> None:
     log.debug("wrote %s", path)
 
 
-def check_figure_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    """The formats in lower case without dots; ValueError for one that is not png, svg or pdf."""
-    out = []
-    for f in formats:
-        f = f.lower().lstrip(".")
-        if f not in FIGURE_FORMATS:
-            raise ValueError(f"unknown figure format {f!r}; expected png, svg or pdf")
-        out.append(f)
-    return tuple(out)
-
-
 def save_figure(
     fig: Figure, stem: str | Path, formats: Sequence[str] = FIGURE_FORMATS, *, dpi: int = 200
 ) -> list[Path]:
@@ -544,7 +533,7 @@ def save_figure(
     ``formats`` given); returns the paths. Metadata dates are left out so that reruns give the same
     SVG/PDF bytes. The parent folder is created when missing."""
     stem = Path(stem)
-    fmts = check_figure_formats(formats)
+    fmts = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
     for f in fmts:

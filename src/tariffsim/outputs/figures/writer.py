@@ -34,8 +34,9 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from ...errors import UsageError
+from ..files import check_formats
 from . import render_worker as rw
-from .style import FIGURE_FORMATS, check_figure_formats, figure_path, save_figure
+from .style import FIGURE_FORMATS, figure_path, save_figure
 
 __all__ = ["ENV_PROCESSES", "FigureWriter", "default_processes"]
 
@@ -157,7 +158,7 @@ class FigureWriter:
     is created at once."""
 
     def __init__(self, formats: Sequence[str] = FIGURE_FORMATS, *, processes: int | None = None, dpi: int = 200):
-        self.formats = check_figure_formats(formats)
+        self.formats = check_formats(formats, FIGURE_FORMATS, field="formats", kind="figure")
         self.dpi = dpi
         self.processes = default_processes() if processes is None else int(processes)
         self._tasks: queue.Queue = queue.Queue()
