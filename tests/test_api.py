@@ -120,3 +120,10 @@ def test_every_module_all_resolves():
         m = importlib.import_module(f"tariffsim.{mod}")
         missing = [n for n in getattr(m, "__all__", []) if not hasattr(m, n)]
         assert not missing, (mod, missing)
+
+
+def test_version_is_the_installed_metadata():
+    """pyproject.toml reads the version from tariffsim/_version.py, so the two agree (one source)."""
+    from importlib.metadata import version
+
+    assert tariffsim.__version__ == version("tariffsim")

@@ -334,3 +334,35 @@ def test_quantiles_of_one_shock_by_shifting_the_baseline_equal_the_stored_paths(
     store = np.concatenate([g for g, _ in base.chunks], axis=1).astype(np.float32)
     pct = np.asarray(R.QUANTILES) * 100.0
     np.testing.assert_array_equal(one.growth_quantiles_baseline, np.percentile(store, pct, axis=1).astype(float))
+
+
+def test_quantiles_are_made_when_first_read_and_pickle_without_the_paths():
+    """The fan-chart quantiles are computed when first read (a run's JSON needs none), from the
+    baseline half the result holds even after the cache let it go; a pickled result carries the
+    quantiles, not the paths, and they equal a fresh simulation's bit for bit."""
+    import pickle
+
+    from tariffsim.models import recession as R
+
+    shock = -np.array([0.4, 1.1, 1.9, 2.5, 2.8, 2.9, 3.0, 3.0])
+    kw = {"mu": 0.3, "rho": 0.34, "sigma": 1.0, "df": 4.0, "n_paths": 30_001, "seed": 11, "chunk_paths": 7000}
+    R._BASELINE.clear()
+    lazy = R.simulate_recession_risk(shock=shock, **kw)
+    draws = R.simulate_recession_risk(shock=np.vstack([shock, 0.5 * shock]), **kw)
+    assert lazy.quantile_source is not None and draws.quantile_source is not None
+    R._BASELINE.clear()
+    blob = pickle.dumps(lazy)
+    assert lazy.quantile_source is None  # made, and the paths let go
+    assert len(blob) < 100_000  # 30,001 paths x 8 quarters in float64 would be 1.9 MB
+    back = pickle.loads(blob)
+    fresh = R.simulate_recession_risk(shock=shock, **kw)
+    np.testing.assert_array_equal(back.growth_quantiles_tariff, fresh.growth_quantiles_tariff)
+    np.testing.assert_array_equal(back.growth_quantiles_baseline, fresh.growth_quantiles_baseline)
+    # several draws: the stored tariff paths of the draws, as numpy.percentile gives them
+    store = np.concatenate([g for g, _ in R._BASELINE[0].chunks], axis=1)
+    idx = np.arange(store.shape[1]) % 2
+    effect = R.shock_to_growth(np.vstack([shock, 0.5 * shock]))
+    tariff = (store + effect.T[:, idx]).astype(np.float32)
+    pct = np.asarray(R.QUANTILES) * 100.0
+    np.testing.assert_array_equal(draws.growth_quantiles_tariff, np.percentile(tariff, pct, axis=1).astype(float))
+    assert "quantile_source" not in repr(draws)

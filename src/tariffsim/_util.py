@@ -110,6 +110,8 @@ class ShortRepr:
     def _repr_fields(self) -> list[str]:
         out = []
         for f in fields(self):  # type: ignore[arg-type]
+            if not f.repr:
+                continue
             v = getattr(self, f.name)
             if isinstance(v, np.ndarray) or (hasattr(v, "shape") and hasattr(v, "columns")):
                 txt = f"{type(v).__name__}{tuple(v.shape)}"

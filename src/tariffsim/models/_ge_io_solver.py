@@ -66,13 +66,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.linalg.lapack import dgetrf as _getrf
-from scipy.linalg.lapack import dgetri as _getri
-from scipy.linalg.lapack import sgetrf as _sgetrf
-from scipy.linalg.lapack import sgetri as _sgetri
 
 from ..errors import ConvergenceError
-from ..solvers import SolverInfo
+from ..solvers import SolverInfo, lapack
 
 __all__ = [
     "IOSystem",
@@ -244,7 +240,8 @@ def _inv(A: np.ndarray) -> np.ndarray:
     """Inverses of a stack of small square matrices (LAPACK getrf/getri per block, cheaper than
     numpy's batched inverse for 40 x 40 blocks); ConvergenceError when a block is singular."""
     out = np.empty_like(A)
-    getrf, getri = (_sgetrf, _sgetri) if A.dtype == np.float32 else (_getrf, _getri)
+    prefix = "s" if A.dtype == np.float32 else "d"
+    getrf, getri = lapack(prefix + "getrf"), lapack(prefix + "getri")
     for k in range(A.shape[0]):
         lu, piv, info = getrf(A[k])
         if info == 0:

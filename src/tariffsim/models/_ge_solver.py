@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from scipy.linalg import lapack
 
 from ..errors import ConvergenceError
-from ..solvers import SolverInfo
+from ..solvers import SolverInfo, lapack
 
 __all__ = [
     "GESystem",
@@ -46,8 +45,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 METHOD = "newton-broyden-analytic-jacobian"
-
-_getrf, _getrs = lapack.dgetrf, lapack.dgetrs
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,7 +329,7 @@ def factorize(st: GEState, sysm: GESystem) -> _Factor:
     K, rest = _schur(st, sysm)
     if not np.all(np.isfinite(K)):
         raise ValueError("non-finite Jacobian")
-    lu, piv, info = _getrf(K.T, overwrite_a=True)
+    lu, piv, info = lapack("dgetrf")(K.T, overwrite_a=True)
     if info != 0:
         raise np.linalg.LinAlgError(f"LU factorisation failed (getrf info = {info}): singular Newton matrix")
     return _Factor((lu, piv), *rest)
@@ -345,7 +342,7 @@ def direction(fac: _Factor, F: np.ndarray, n: int) -> np.ndarray:
     B1F2 = fac.inv_Y * (fac.A @ (fac.one_nu * g)) + fac.j12_diag * g  # J12 (F2/d2)
     B1F2[fac.drop] = fac.j12_drop @ g
     rhs = np.concatenate([B1F2 - F1, fac.b3 * F2 - F3])
-    sol, info = _getrs(fac.lu[0], fac.lu[1], rhs, trans=1)  # K x = rhs, with LU of Kᵀ
+    sol, info = lapack("dgetrs")(fac.lu[0], fac.lu[1], rhs, trans=1)  # K x = rhs, with LU of Kᵀ
     dw, dl = sol[:n], sol[n:]
     # J21 dw + J23 dl = [T (Y'·σ)/ΣY − H (dw − ψ dl) + Y' σ] / E with σ = dw + dl
     sig = dw + dl

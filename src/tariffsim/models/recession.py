@@ -23,8 +23,8 @@ Timing convention of the Monte Carlo
 Random numbers
     ``np.random.default_rng(seed)`` draws the innovations path by path (an (n_paths, H) array,
     drawn in chunks of ``chunk_paths`` paths in order, so the result does not depend on the chunk
-    size). Memory: the chunk's arrays plus two float32 (H, n_paths) stores for the fan-chart
-    quantiles and one byte per path and indicator.
+    size). Memory: the baseline half's paths (float64, H x n_paths, shared by the runs of a scenario
+    and kept until the fan-chart quantiles are first read) and one byte per path and indicator.
 
 Definitions of the reported probabilities
     technical recession: two consecutive quarters of negative q/q growth. The pair (0, 1) counts:
@@ -54,6 +54,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
@@ -63,6 +64,7 @@ from numpy.typing import ArrayLike
 from .._util import ShortRepr, readonly
 from ..errors import DataError
 from .ar1 import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
+from ._path_quantiles import Baseline, PathQuantiles
 from .growth_uncertainty import GrowthDraws
 
 __all__ = [
@@ -235,7 +237,8 @@ class RecessionRisk(ShortRepr):
     annual_contraction : calendar-year contraction of quarters 1-4 against quarters -3..0
         (undefined, NaN, when H < 4).
     quantile_levels : the quantiles of the fan chart (shares).
-    growth_quantiles_tariff, growth_quantiles_baseline : arrays (len(quantile_levels), H).
+    growth_quantiles_tariff, growth_quantiles_baseline : arrays (len(quantile_levels), H), made
+        from the paths when first read (no JSON key needs them; a fan chart does).
     mean_growth_tariff, mean_growth_baseline : arrays (H,).
     shock_growth_mean : mean growth effect of the tariff by quarter (percentage points), (H,).
     mu, rho, sigma, g0, pre_growth : the process (sigma = sd of the innovations);
@@ -251,8 +254,6 @@ class RecessionRisk(ShortRepr):
     technical_horizon: MCProbability
     annual_contraction: MCProbability
     quantile_levels: tuple[float, ...]
-    growth_quantiles_tariff: np.ndarray
-    growth_quantiles_baseline: np.ndarray
     mean_growth_tariff: np.ndarray
     mean_growth_baseline: np.ndarray
     shock_growth_mean: np.ndarray
@@ -273,6 +274,31 @@ class RecessionRisk(ShortRepr):
     change_draws: np.ndarray | None = None
     baseline_draws: np.ndarray | None = None
     growth_draws_method: str | None = None
+    #: what the growth quantiles are made from, until they are first read (then None)
+    quantile_source: PathQuantiles | None = field(default=None, repr=False)
+
+    @cached_property
+    def _growth_quantiles(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.quantile_source is None:
+            raise DataError("this Monte Carlo kept no paths to make quantiles from")
+        tariff, baseline = self.quantile_source.compute()
+        object.__setattr__(self, "quantile_source", None)  # the baseline's paths may go
+        return readonly(tariff), readonly(baseline)
+
+    @property
+    def growth_quantiles_tariff(self) -> np.ndarray:
+        """Growth quantiles with the tariff, (len(quantile_levels), H), made when first read."""
+        return self._growth_quantiles[0]
+
+    @property
+    def growth_quantiles_baseline(self) -> np.ndarray:
+        """Growth quantiles without the tariff, (len(quantile_levels), H), made when first read."""
+        return self._growth_quantiles[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its quantiles made, not with the paths they come from."""
+        self._growth_quantiles  # noqa: B018 - computes them and drops the source
+        return self.__dict__
 
     @property
     def n_blocks(self) -> int:
@@ -463,50 +489,13 @@ def _innovation_spec(
     return rho, scale * ratio, scale, df
 
 
-@dataclass(frozen=True, eq=False)
-class _Baseline:
-    """The no-tariff half of a Monte Carlo (it does not depend on the shock): each chunk's growth
-    paths (H, n) and recession indicators, the sum of growth by quarter and its quantiles; and,
-    once asked for, the order statistics behind the quantiles of the paths shifted by a shock
-    (:func:`_shifted_quantiles`)."""
-
-    key: tuple
-    chunks: list[tuple[np.ndarray, dict[str, np.ndarray]]]
-    sum: np.ndarray
-    quantiles: np.ndarray
-    order: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
-
-
 #: The last baselines simulated (most recent first; about 10 MB each at 100,000 paths x 12
 #: quarters): the runs of one scenario (every elasticity set, the parameter draws, the points of a
 #: sweep) share their common random numbers, so each baseline half is simulated once and the results
 #: are those of simulating it each time. A run uses up to three (the sets', the parameter draws' with
 #: growth-parameter draws, the Gaussian sensitivity's).
-_BASELINE: list[_Baseline] = []
+_BASELINE: list[Baseline] = []
 _BASELINE_KEEP = 4
-
-
-def _shifted_quantiles(base: _Baseline, shift: np.ndarray, q_levels: tuple[float, ...]) -> np.ndarray:
-    """The quantiles (Q, H) of the baseline paths plus ``shift`` (H,) as :func:`numpy.percentile`
-    gives them on the float32 store of ``g + shift`` (linear interpolation), bit for bit, without
-    the store: ``x -> float32(x + c)`` is monotone, so the order statistics of the shifted paths
-    are the shifted order statistics of the baseline's, found once per baseline by one partition."""
-    if q_levels not in base.order:
-        g = np.concatenate([c[0] for c in base.chunks], axis=1)  # (H, n)
-        n = g.shape[1]
-        q = np.true_divide(np.asarray(q_levels) * 100.0, 100)  # as numpy.percentile turns percents into shares
-        v = (n - 1) * q
-        prev = np.clip(np.floor(v), 0, n - 1).astype(np.intp)
-        nxt = np.minimum(prev + 1, n - 1)
-        part = np.partition(g, np.unique(np.concatenate([prev, nxt])), axis=1)
-        base.order[q_levels] = (part[:, prev], part[:, nxt], v - prev)
-    lo, hi, gamma = base.order[q_levels]
-    a = (lo + shift[:, None]).astype(np.float32)
-    b = (hi + shift[:, None]).astype(np.float32)
-    diff = b - a
-    out = np.add(a, diff * gamma)  # numpy's lerp, and its form from the upper point when gamma >= 0.5
-    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5, casting="unsafe")
-    return np.asarray(out.T, dtype=float)
 
 
 def _baseline_paths(
@@ -523,7 +512,7 @@ def _baseline_paths(
     chunk: int,
     q_levels: tuple[float, ...],
     growth: GrowthDraws | None = None,
-) -> _Baseline:
+) -> Baseline:
     """The baseline paths of :func:`simulate_recession_risk` (cached for its last arguments; with
     ``growth``, path i uses growth-parameter draw ``i % B``)."""
     gkey = None if growth is None else (growth.method, _digest(growth))
@@ -551,9 +540,7 @@ def _baseline_paths(
         total += g.sum(axis=1)
         g.setflags(write=False)
         chunks.append((g, hits))
-    out = _Baseline(key=key, chunks=chunks, sum=total, quantiles=np.empty(0))
-    # the quantiles numpy.percentile gives on the float32 store of the paths, from their order statistics
-    object.__setattr__(out, "quantiles", _shifted_quantiles(out, np.zeros(H), q_levels))
+    out = Baseline(key=key, chunks=chunks, sum=total)
     _BASELINE[:] = [out, *_BASELINE[: _BASELINE_KEEP - 1]]
     return out
 
@@ -671,12 +658,10 @@ def simulate_recession_risk(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     effect_t = np.ascontiguousarray(effect.T)  # (H, D)
-    pct = np.asarray(q_levels) * 100.0
     base = _baseline_paths(
         mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels, growth_draws if B else None
     )
 
-    store_t = np.empty((H, n_paths), dtype=np.float32) if D > 1 else None  # D = 1: quantiles by shifting
     sum_t = np.zeros(H)
     counts = {k: np.zeros(4, dtype=np.int64) for k in ("tech4", "techH", "annual")}  # tariff, base, up, down
 
@@ -707,8 +692,6 @@ def simulate_recession_risk(
         if H >= 4:
             tally("annual", annual_contraction(g_tar, g0, pre), hits_b["annual"])
         sum_t += g_tar.sum(axis=1)
-        if store_t is not None:
-            store_t[:, lo:hi] = g_tar
         del g_tar
     sum_b = base.sum
 
@@ -717,12 +700,6 @@ def simulate_recession_risk(
     annual = MCProbability.from_counts(n_paths, *(int(c) for c in counts["annual"])) if H >= 4 else None
     notes = () if H >= 4 else ("horizon < 4 quarters: annual contraction undefined, '4q' = whole horizon",)
 
-    if store_t is not None:
-        qt = np.percentile(store_t, pct, axis=1).astype(float)
-        del store_t
-    else:
-        qt = _shifted_quantiles(base, effect_t[:, 0], q_levels)
-    qb = base.quantiles
     n_per_draw = np.bincount(np.arange(n_paths) % D, minlength=D)
     shock_mean = (effect * n_per_draw[:, None]).sum(axis=0) / n_paths
     log.debug("recession MC: %d paths x %d quarters, %d draws, seed %s, %s", n_paths, H, D, seed, df)
@@ -731,8 +708,6 @@ def simulate_recession_risk(
         technical_horizon=techH,
         annual_contraction=annual if annual is not None else MCProbability.undefined(),
         quantile_levels=q_levels,
-        growth_quantiles_tariff=readonly(qt),
-        growth_quantiles_baseline=readonly(qb),
         mean_growth_tariff=readonly(sum_t / n_paths),
         mean_growth_baseline=readonly(sum_b / n_paths),
         shock_growth_mean=readonly(shock_mean),
@@ -753,6 +728,7 @@ def simulate_recession_risk(
         change_draws=readonly((block_counts[1] - block_counts[2]) / block_counts[0]) if B else None,
         baseline_draws=readonly(block_base / block_counts[0]) if B else None,
         growth_draws_method=growth_draws.method if growth_draws is not None else None,
+        quantile_source=PathQuantiles(base, effect_t, q_levels, chunk),
     )
 
 
