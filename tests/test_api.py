@@ -127,3 +127,19 @@ def test_version_is_the_installed_metadata():
     from importlib.metadata import version
 
     assert tariffsim.__version__ == version("tariffsim")
+
+
+def test_the_lazy_pandas_handle_is_pandas_once_used():
+    """tariffsim._lazy.pd imports pandas on first use and then is pandas: its classes, functions
+    and version; a run records the installed version without importing it (tested equal)."""
+    import pandas
+
+    from tariffsim._lazy import LazyModule, pd
+    from tariffsim.engine import simulation
+
+    assert pd.DataFrame is pandas.DataFrame and pd.read_csv is pandas.read_csv
+    assert isinstance(pd.DataFrame({"a": [1]}), pandas.DataFrame)
+    assert "imported" in repr(pd) and "DataFrame" in dir(pd)
+    assert simulation._pandas_version() == pandas.__version__
+    fresh = LazyModule("json")
+    assert "not yet imported" in repr(fresh) and fresh.dumps([1]) == "[1]"

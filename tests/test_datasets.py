@@ -328,3 +328,23 @@ def test_flows_frame_matches_array():
     piv = f.pivot_table(index="exporter", columns="importer", values="value_usd", aggfunc="sum")
     np.testing.assert_allclose(piv.loc[list(d.countries), list(d.countries)].to_numpy(), d.values.sum(axis=2))
     assert isinstance(f, pd.DataFrame)
+
+
+def test_the_shipped_dataset_read_without_pandas_equals_its_tables():
+    """load_dataset reads flows.csv and gdp.csv with the standard library (a run needs no pandas):
+    every value, tariff and GDP equals the tables as pandas reads them."""
+    from tariffsim.inputs.datasets import data_file
+
+    d = ts.load_dataset("default")
+    root = data_file("datasets", "default")
+    with root.joinpath("flows.csv").open("r", encoding="utf-8") as fh:
+        flows = pd.read_csv(fh, keep_default_na=False)
+    with root.joinpath("gdp.csv").open("r", encoding="utf-8") as fh:
+        gdp = pd.read_csv(fh, keep_default_na=False)
+    i = flows["exporter"].map(d.countries.index).to_numpy()
+    j = flows["importer"].map(d.countries.index).to_numpy()
+    s = flows["sector"].map(d.sectors.index).to_numpy()
+    np.testing.assert_array_equal(d.values[i, j, s], flows["value_usd"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(d.tariffs[i, j, s], flows["tariff"].to_numpy(dtype=float))
+    assert np.count_nonzero(d.values) == np.count_nonzero(flows["value_usd"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(d.gdp, gdp.set_index("country").loc[list(d.countries), "gdp_usd"].to_numpy(float))

@@ -81,3 +81,21 @@ def test_shipped_sigma_distribution_is_centred_on_the_central_set() -> None:
     assert d.ppf(0.5) == pytest.approx(central, rel=1e-12)
     # its 95th percentile is the high set's one-year sigma (Fajgelbaum et al. 2020)
     assert d.ppf(0.95) == pytest.approx(get_set("high").sigma_one_year, rel=1e-3)
+
+
+def test_the_lookup_a_run_uses_is_the_tables_latest_pre_tariff_row() -> None:
+    """baseline_forecast reads the file without pandas (a run needs none); for every country and
+    year it gives the latest pre-tariff row of the table forecast_table() reads."""
+    t = forecast_table()
+    pre = t[t["pre_tariff"]]
+    assert len(pre) >= 10
+    for (country, year), rows in pre.groupby(["country", "year"]):
+        r = rows.sort_values("date").iloc[-1]
+        f = baseline_forecast(str(country), int(year))
+        assert (f.growth_pct, f.date, f.publication, f.url, f.pre_tariff) == (
+            float(r["growth_pct"]),
+            r["date"],
+            r["publication"],
+            r["url"],
+            True,
+        ), (country, year)

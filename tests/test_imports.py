@@ -1,5 +1,7 @@
 """Imports only when needed (issue 21): ``tariffsim run ... --json`` loads no plotting, report,
-sweep or Dask code, and not scipy's optimizers (the AR(1) fit); ``--help`` loads no model."""
+sweep or Dask code, and not scipy's optimizers (the AR(1) fit); a run of the seed scenario on the
+default models loads neither pandas (``tariffsim._lazy.pd``) nor scipy (``tariffsim.solvers.lapack``)
+and gives the JSON it gave with them; ``--help`` loads no model."""
 
 from __future__ import annotations
 
@@ -58,3 +60,30 @@ def test_help_loads_no_model():
     code, mods = _modules("--help")
     assert code == 0
     assert _loaded(mods, ("tariffsim.models", "tariffsim.engine", "pandas", "scipy", *NOT_FOR_A_RUN)) == []
+
+
+@pytest.mark.parametrize("model", ["pe", "ge"])
+def test_the_seed_run_loads_neither_pandas_nor_scipy(model):
+    """The default run reads its inputs with the standard library and numpy, keeps its draws as
+    columns and solves without LU factorisations: pandas (about 0.2 s to import) and scipy.linalg
+    (0.15 s) stay unloaded; the multi-sector model (ge-io) needs both and loads them."""
+    code, mods = _modules("run", "mex25", "--json", "--model", model, "--draws", "20", "--paths", "2000")
+    assert code == 0
+    assert _loaded(mods, ("pandas", "scipy", "pyarrow")) == []
+    _, io_mods = _modules("run", "mex25", "--json", "--model", "ge-io", "--draws", "4", "--paths", "1000")
+    assert {"pandas", "scipy.linalg"} <= io_mods  # the lazy handles load them when used
+
+
+def test_the_json_is_the_same_with_pandas_and_scipy_loaded_first():
+    """The lazy handles change nothing but when a module is imported: the run's JSON with pandas and
+    scipy imported before it equals the JSON without (every key; the solver's seconds aside)."""
+    argv = ["run", "mex25", "--json", "--draws", "20", "--paths", "2000"]
+    eager = "import pandas, scipy.linalg\n" + PROBE
+    docs = []
+    for probe in (PROBE, eager):
+        proc = subprocess.run([sys.executable, "-c", probe.replace("[:200]", ""), *argv], capture_output=True,
+                              text=True, timeout=300, check=True)  # fmt: skip
+        doc = json.loads(json.loads(proc.stdout)["out"])
+        doc["ge"]["solver"].pop("seconds")
+        docs.append(doc)
+    assert docs[0] == docs[1]

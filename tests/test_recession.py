@@ -909,3 +909,22 @@ def test_the_recorded_input_path_does_not_follow_links(tmp_path, monkeypatch):
     assert _path_label("../shared/data/gdp.csv") == "../shared/data/gdp.csv"
     assert _path_label(tmp_path / "shared" / "data" / "gdp.csv") == "../shared/data/gdp.csv"
     assert _path_label("./sub/../gdp.csv") == "gdp.csv"
+
+
+@pytest.mark.parametrize(
+    "text", ["2025Q2", "2025-Q2", "2025 q4", " 2025Q1 ", '"2025Q3"', "1996-04-01", "30/03/1996", "1996.25", "0999Q1"]
+)
+def test_the_quarter_label_of_a_run_is_the_periods(text):
+    """A run labels its first quarter without pandas when it is written as a quarter; the label is
+    the one pandas gives (str of the Period), for every way of writing a quarter."""
+    from tariffsim.models.ar1 import as_period, quarter_label
+
+    assert quarter_label(text, "start") == str(as_period(text, "start"))
+
+
+@pytest.mark.parametrize("text", ["2025Q5", "2025Q0", "Q2 2025", "2025-13-01"])
+def test_a_quarter_label_that_is_no_quarter_is_refused_naming_the_field(text):
+    from tariffsim.models.ar1 import quarter_label
+
+    with pytest.raises(DataError, match=r"start \(--start\)"):
+        quarter_label(text, "start")

@@ -128,6 +128,7 @@ LAYER_OF = {
     "solvers": "ground",
     "_util": "ground",
     "_version": "ground",
+    "_lazy": "ground",
 }
 ALLOWED = {
     "ground": {"ground"},
@@ -283,3 +284,33 @@ def test_no_module_re_exports_another_modules_names(name):
         if a.asname == a.name
     ]
     assert shims == [], f"{name} re-exports names of another module"
+
+
+def test_pandas_is_imported_only_through_the_lazy_handle():
+    """``from .._lazy import pd`` everywhere (tariffsim/_lazy.py): an ``import pandas`` at a
+    module's top would load it for every run (about 0.2 s) though a run's JSON needs none. Imports
+    under ``if TYPE_CHECKING`` are for the type checker only and stay."""
+    bad = []
+    for name in MODULES:
+        if name == "_lazy":
+            continue
+        tree = _tree(name)
+        typing_only = {
+            id(x)
+            for node in tree.body
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for x in ast.walk(node)
+        }
+        for n in ast.walk(tree):
+            if id(n) in typing_only:
+                continue
+            mods = (
+                [a.name for a in n.names]
+                if isinstance(n, ast.Import)
+                else [n.module or ""]
+                if isinstance(n, ast.ImportFrom) and n.level == 0
+                else []
+            )
+            if any(m == "pandas" or m.startswith("pandas.") for m in mods):
+                bad.append(f"tariffsim.{name} line {n.lineno}: {ast.unparse(n)}")
+    assert not bad, "import pandas through tariffsim._lazy.pd:\n" + "\n".join(bad)

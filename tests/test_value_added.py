@@ -148,3 +148,21 @@ def test_shipped_table_header_names_its_source() -> None:
         "dva_usd_mn",
         "dva_share",
     ]
+
+
+def test_the_shares_a_run_uses_are_the_tables() -> None:
+    """value_added_shares reads the file without pandas (a run needs none); for every exporter and
+    destination it gives the table's dva_share of each sector, and capital_facts the capital table's."""
+    from tariffsim.inputs import macro_data
+
+    t = value_added_table()
+    for (exporter, destination), rows in t.groupby(["exporter", "destination"]):
+        shares, _ = value_added_shares(str(exporter), str(destination), list(rows["sector"]))
+        np.testing.assert_array_equal(shares, rows["dva_share"].to_numpy(dtype=float))
+    cap = macro_data._read("capital.csv")
+    for _, r in cap.iterrows():
+        c = macro_data.capital_facts(str(r["country"]))
+        np.testing.assert_array_equal(
+            [c.capital_share, c.imported_share_gfcf, c.investment_share_gdp],
+            r[["capital_share", "imported_share_gfcf", "gfcf_share_gdp"]].to_numpy(dtype=float),
+        )

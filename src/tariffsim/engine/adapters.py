@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..constants import GE_IO_MODEL, GE_MODEL, MODEL_LABELS, PE_MODEL
 from ..errors import ConvergenceError, DataError, NumericalError, ScenarioError
 from ..inputs.elasticities import ElasticitySet

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import REPR_LIMIT, ShortRepr, json_safe
 from ..errors import ScenarioError
 from ..inputs.datasets import data_file, hs2_sector_map, load_dataset

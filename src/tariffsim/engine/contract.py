@@ -6,6 +6,7 @@ recession band, the draws' quantiles, the long-run mechanism, the forecast, the 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,8 +14,6 @@ import numpy as np
 from ..inputs.datasets import data_file
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..models.growth_uncertainty import BaselineCheck
     from ..models.recession import RecessionRisk
     from .macro import MacroOutcome
@@ -54,7 +53,7 @@ def uncertainty_blocks(
     with_draws: RecessionRisk | None,
     gaussian: RecessionRisk | None,
     check: BaselineCheck | None,
-    draws: pd.DataFrame | None,
+    draws: Mapping[str, np.ndarray] | None,
 ) -> dict[str, Any]:
     """``long_run_mechanism`` (``long_run_text``: whose real income the run reports, never GDP),
     ``baseline_growth_forecast`` and, when they were computed,
@@ -98,17 +97,20 @@ def uncertainty_blocks(
         out["recession_probability_change_gaussian_shocks"] = gaussian.change
     if check is not None:
         out["recession_frequency_4q"] = check.to_dict()
-    if draws is not None and len(draws):
+    if draws is not None and any(len(v) for v in draws.values()):
         for key in ("gdp_impact_pct_first_year_avg", "gdp_impact_pct", "real_income_pct_long_run"):
             if key in draws:
                 out[f"{key}_draws"] = _band(draws[key])
-        by_sector = [c for c in draws.columns if str(c).startswith(OUTPUT_CHANGE)]
+        by_sector = [c for c in draws if str(c).startswith(OUTPUT_CHANGE)]
         if by_sector:
             out["output_change_pct_draws"] = {str(c)[len(OUTPUT_CHANGE) :]: _band(draws[c]) for c in by_sector}
     return out
 
 
-def _band(values: pd.Series) -> dict[str, float | int]:
-    """The median and 5-95 % band of a column of parameter draws: p05, p50, p95 and n."""
-    q = values.quantile([0.05, 0.5, 0.95])
-    return {"p05": float(q.loc[0.05]), "p50": float(q.loc[0.5]), "p95": float(q.loc[0.95]), "n": int(len(values))}
+def _band(values: np.ndarray) -> dict[str, float | int]:
+    """The median and 5-95 % band of a column of parameter draws: p05, p50, p95 and n (the draws;
+    missing values are left out of the quantiles, linear interpolation, as ``Series.quantile``)."""
+    v = np.asarray(values, dtype=float)
+    known = v[~np.isnan(v)]
+    p05, p50, p95 = np.percentile(known, np.array([0.05, 0.5, 0.95]) * 100.0) if known.size else [np.nan] * 3
+    return {"p05": float(p05), "p50": float(p50), "p95": float(p95), "n": int(v.size)}

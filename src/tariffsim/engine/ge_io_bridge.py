@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import readonly
 from ..constants import DEFAULT_MARKET, GE_IO_MODEL
 from ..errors import ConvergenceError, ScenarioError

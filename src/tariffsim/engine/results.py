@@ -15,9 +15,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from .._util import ShortRepr, clean_zero, json_safe, no_negative_zero
+from .._lazy import pd
+from .._util import ShortRepr, clean_zero, json_safe, no_negative_zero, readonly
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import TariffSimError
 from ..inputs.periods import quarter_labels
@@ -91,8 +91,9 @@ class Result:
     Attributes: ``scenario`` (as run: its ``model`` says which trade model), ``data``, ``model``
     ('pe', 'ge' or 'ge-io'), ``t0``/``t1`` (baseline and scenario tariffs, exporter x importer x
     sector), ``sets`` (name -> :class:`SetOutcome`), ``central`` (name of the central set),
-    ``recession`` (headline risk: the central set with parameter draws), ``draws`` (DataFrame of
-    the Monte Carlo parameter draws and their GDP impacts), ``provenance`` (package version,
+    ``recession`` (headline risk: the central set with parameter draws), ``draw_columns`` (the
+    Monte Carlo parameter draws and their GDP impacts, a read-only column each) and ``draws`` (their
+    DataFrame, made when first read), ``provenance`` (package version,
     scenario hash, dataset and sources, seed), ``notes``, ``assumptions`` (the central macro
     assumptions).
     """
@@ -105,7 +106,7 @@ class Result:
     sets: Mapping[str, SetOutcome]
     central: str
     recession: RecessionRisk | None
-    draws: pd.DataFrame | None
+    draw_columns: Mapping[str, np.ndarray] | None
     provenance: Mapping[str, Any]
     notes: tuple[str, ...] = field(default=())
     assumptions: MacroAssumptions | None = None
@@ -119,8 +120,17 @@ class Result:
             if isinstance(a, np.ndarray):
                 a.setflags(write=False)
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+        if self.draw_columns is not None:
+            cols = {str(k): readonly(np.array(v)) for k, v in self.draw_columns.items()}
+            object.__setattr__(self, "draw_columns", MappingProxyType(cols))
 
     # ------------------------------------------------------------------ helpers
+    @cached_property
+    def draws(self) -> pd.DataFrame | None:
+        """The Monte Carlo parameter draws and their outcomes, a row per draw (the table of
+        :attr:`draw_columns`; None without draws)."""
+        return None if self.draw_columns is None else pd.DataFrame(dict(self.draw_columns))
+
     @property
     def io_table(self) -> str | None:
         """The input-output table the long run ran on (None unless it is the multi-sector model)."""
@@ -476,7 +486,7 @@ class Result:
                 self.recession_with_draws,
                 self.recession_gaussian,
                 self.baseline_check,
-                self.draws,
+                self.draw_columns,
             )
         )
         out["by_elasticity_set"] = {n: dict(h) for n, h in self._headlines.items()}
@@ -568,11 +578,8 @@ class Result:
             across = [d for n in self._headlines if isinstance(d := self.outcome(n).gdp_long_run.detail, IOChanges)]
             rows, extra = ge_io_rows(g, codes, across, self.scenario.effective_io_table)
         elif isinstance(g, GESolution):
-            df = g.by_country()
-            key = "iso3" if "iso3" in df.columns else df.columns[0]
             for role, code in codes.items():
-                if code is not None and (df[key] == code).any():
-                    row = {str(k): v for k, v in df[df[key] == code].iloc[0].to_dict().items()}
+                if code is not None and (row := g.country_row(code)) is not None:
                     # real income is expenditure over prices (the headline's, = welfare with fixed factors);
                     # the model's factor income over prices keeps its own name
                     row["real_factor_income_pct"] = row.get("real_income_pct")

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.util
 import logging
 import platform
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from .._version import __version__
 from ..errors import NumericalError, ScenarioError
 from ..inputs.calibrations import load_calibration
@@ -50,8 +52,6 @@ from .results import Result, SetOutcome
 from .trade import TradeContext, TradeOutcome, retaliation_wedge, wedge_tariffs
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..inputs.datasets import TradeData
     from ..models.ar1 import AR1Calibration
     from ..models.recession import RecessionRisk
@@ -382,7 +382,12 @@ def run_cases(inp: Inputs, cases: Sequence[tuple[ElasticitySet, MacroAssumptions
 
 
 def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Monte Carlo parameter draws (one row per draw).
+    """Monte Carlo parameter draws (one row per draw): the table of :func:`draw_columns`."""
+    return pd.DataFrame(draw_columns(scenario, n, rng))
+
+
+def draw_columns(scenario: Scenario, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Monte Carlo parameter draws, a column (n,) per parameter.
 
     Elasticities: ``sigma_factor`` = a draw of the scenario's (else the shipped) distribution of
     the one-year σ divided by its central value; it scales every σ and η of the central set (both
@@ -410,7 +415,7 @@ def draw_parameters(scenario: Scenario, n: int, rng: np.random.Generator) -> pd.
             p = "investment_drop_pct"
         if v is not None:
             cols[p] = centred_draws(rng, v.low, v.central, v.high, n)
-    return pd.DataFrame(cols)
+    return cols
 
 
 def centred_draws(rng: np.random.Generator, low: float, central: float, high: float, n: int) -> np.ndarray:
@@ -423,9 +428,12 @@ def centred_draws(rng: np.random.Generator, low: float, central: float, high: fl
     return np.where(below, lo + (central - lo) * (2.0 * u), central + (hi - central) * (2.0 * u - 1.0))
 
 
-def apply_draw(central: ElasticitySet, a: MacroAssumptions, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
-    """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`, with the
-    long-run model's own draws: factors on the sector trade elasticities, :func:`factors_of`)."""
+def apply_draw(
+    central: ElasticitySet, a: MacroAssumptions, row: Mapping[str, Any] | pd.Series
+) -> tuple[ElasticitySet, MacroAssumptions]:
+    """The elasticity set and assumptions of one draw (a row of :func:`draw_parameters`, as a table
+    row or a mapping, with the long-run model's own draws: factors on the sector trade elasticities,
+    :func:`factors_of`)."""
     es = central.scaled(float(row["sigma_factor"]), name=f"{central.name} (draw)") if "sigma_factor" in row else central
     theta = factors_of(row)
     if theta is not None:
@@ -448,19 +456,21 @@ DRAW_BLOCK = 50
 
 def _draw_paths(
     inp: Inputs, say: Callable[[str], None], scheduler: Scheduler | None = None
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """The GDP path of every parameter draw, and the draws' table: the parameters (with the long-run
-    model's own draws, e.g. the multi-sector model's sector trade elasticities), the GDP impacts, the
-    long-run real income and, for a long run with sectors, the reported country's output by sector.
-    Blocks of :data:`DRAW_BLOCK` draws are solved in this process or on ``scheduler``."""
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The GDP path of every parameter draw, and the draws' columns: the parameters (with the
+    long-run model's own draws, e.g. the multi-sector model's sector trade elasticities), the GDP
+    impacts, the long-run real income and, for a long run with sectors, the reported country's output
+    by sector (``Result.draws`` is their table). Blocks of :data:`DRAW_BLOCK` draws are solved in this
+    process or on ``scheduler``."""
     say(f"parameter draws ({inp.draws})")
     rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(2)[0])
-    df = draw_parameters(inp.scenario, inp.draws, rng)
+    cols = draw_columns(inp.scenario, inp.draws, rng)
     own = long_run_adapter(inp.model)
     if own.model_draws is not None:
         model_rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(4)[3])
-        df = pd.concat([df, own.model_draws(inp.scenario, inp.central_set, inp.draws, model_rng)], axis=1)
-    cases = [_drawn(inp, r) for _, r in df.iterrows()]
+        own_draws = own.model_draws(inp.scenario, inp.central_set, inp.draws, model_rng)
+        cols.update({str(c): own_draws[c].to_numpy(dtype=float) for c in own_draws.columns})
+    cases = [_drawn(inp, {k: v[i] for k, v in cols.items()}) for i in range(inp.draws)]
     blocks = [(inp, cases[lo : lo + DRAW_BLOCK]) for lo in range(0, len(cases), DRAW_BLOCK)]
     if scheduler is not None:
         parts = scheduler.gather(scheduler.map(_draw_block, blocks, pure=False))
@@ -471,12 +481,13 @@ def _draw_paths(
     if parts and parts[0][2] is not None:
         sectors, outputs = parts[0][2][0], np.vstack([p[2][1] for p in parts if p[2] is not None])
         extra.update({f"{OUTPUT_CHANGE}{s}": outputs[:, j] for j, s in enumerate(sectors)})
-    return paths, df.assign(
-        gdp_impact_pct=paths[:, min(3, paths.shape[1] - 1)],
-        gdp_impact_pct_first_year_avg=paths[:, :4].mean(axis=1),
-        gdp_impact_pct_end_of_horizon=paths[:, -1],
+    return paths, {
+        **cols,
+        "gdp_impact_pct": paths[:, min(3, paths.shape[1] - 1)],
+        "gdp_impact_pct_first_year_avg": paths[:, :4].mean(axis=1),
+        "gdp_impact_pct_end_of_horizon": paths[:, -1],
         **extra,
-    )
+    }
 
 
 def _draw_block(
@@ -497,13 +508,13 @@ def _draw_block(
     return np.vstack([so.macro.path for so in outs]), income, by_sector
 
 
-def _drawn(inp: Inputs, row: pd.Series) -> tuple[ElasticitySet, MacroAssumptions]:
+def _drawn(inp: Inputs, row: Mapping[str, Any]) -> tuple[ElasticitySet, MacroAssumptions]:
     """:func:`apply_draw`, a draw the models cannot take named by the distribution that gave it."""
     try:
         return apply_draw(inp.central_set, inp.assumptions, row)
     except ScenarioError as exc:
         sc = inp.scenario
-        given = [p for p in row.index if (p if p != "sigma_factor" else "sigma") in sc.distributions]
+        given = [p for p in row.keys() if (p if p != "sigma_factor" else "sigma") in sc.distributions]
         if not given:
             raise
         fields = ", ".join(f"uncertainty.distributions.{'sigma' if p == 'sigma_factor' else p}" for p in given)
@@ -520,7 +531,7 @@ def recession_stage(
     outcomes: dict[str, SetOutcome],
     say: Callable[[str], None] = lambda s: None,
     scheduler: Scheduler | None = None,
-) -> tuple[RecessionRisk | None, dict[str, SetOutcome], pd.DataFrame | None]:
+) -> tuple[RecessionRisk | None, dict[str, SetOutcome], dict[str, np.ndarray] | None]:
     """Stage 4: recession risk of each set's own path and, with ``inp.draws`` > 0, of the central
     case with parameter draws, all on the same common random numbers. Returns (risk with draws or
     None, outcomes with their risk, the draws or None)."""
@@ -551,7 +562,7 @@ def recession_stage(
         say(f"recession Monte Carlo, set '{name}' ({inp.n_paths:,} paths)")
         per_set[name] = so.with_recession(risk(np.asarray(so.macro.path)))
     if inp.draws > 0:
-        paths, draws_df = _draw_paths(inp, say, scheduler)
+        paths, draw_cols = _draw_paths(inp, say, scheduler)
         if cal.cov is not None:  # a calibration fitted on data: its parameters and shock shape are drawn too
             g_rng = np.random.default_rng(np.random.SeedSequence(inp.seed).spawn(3)[2])
             growth = draw_growth_parameters(cal, inp.draws, g_rng)
@@ -567,7 +578,7 @@ def recession_stage(
             start=inp.scenario.phase_in,
             growth_draws=growth,
         )
-        return with_draws, per_set, draws_df
+        return with_draws, per_set, draw_cols
     return None, per_set, None
 
 
@@ -613,15 +624,33 @@ def _provenance(inp: Inputs, recession: bool) -> dict[str, Any]:
         "n_paths": inp.n_paths if recession else 0,
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "pandas": pd.__version__,
+        "pandas": _pandas_version(),
     }
+
+
+def _pandas_version() -> str:
+    """The installed pandas's version, from its distribution's METADATA beside the package (a run
+    needs no pandas; importing it or importlib.metadata to read one line costs 25-200 ms); pandas's
+    own ``__version__`` when there is no such file (tested equal)."""
+    spec = importlib.util.find_spec("pandas")
+    infos = list(Path(spec.origin).parents[1].glob("pandas-*.dist-info")) if spec and spec.origin else []
+    if len(infos) == 1:  # one installed distribution beside the package: its version
+        try:
+            for line in infos[0].joinpath("METADATA").read_text(encoding="utf-8").splitlines():
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+                if not line:  # the end of the headers
+                    break
+        except OSError:
+            pass
+    return str(pd.__version__)
 
 
 def assemble(
     inp: Inputs,
     outcomes: dict[str, SetOutcome],
     risk_draws: RecessionRisk | None = None,
-    draws_df: pd.DataFrame | None = None,
+    draw_cols: Mapping[str, np.ndarray] | None = None,
     *,
     calibration: AR1Calibration | None = None,
 ) -> Result:
@@ -644,7 +673,7 @@ def assemble(
         central=inp.central,
         recession=outcomes[inp.central].recession,
         recession_with_draws=risk_draws,
-        draws=draws_df,
+        draw_columns=draw_cols,
         provenance=prov,
         notes=inp.notes,
         assumptions=inp.assumptions,
@@ -719,8 +748,8 @@ def simulate(
     if not recession:
         result = assemble(inp, outcomes)
     else:
-        risk_draws, outcomes, draws_df = recession_stage(inp, outcomes, say, scheduler)
-        result = assemble(inp, outcomes, risk_draws, draws_df, calibration=inp.calibration)
+        risk_draws, outcomes, draw_cols = recession_stage(inp, outcomes, say, scheduler)
+        result = assemble(inp, outcomes, risk_draws, draw_cols, calibration=inp.calibration)
     if key is not None:
         result_cache.store(key, result)
     return result

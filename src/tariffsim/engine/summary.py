@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
+from .._lazy import pd
 from .._util import fmt_signed
 
 __all__ = ["HeadlineItem", "Summary", "summary_from_json"]

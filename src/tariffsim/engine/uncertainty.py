@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from .._util import no_negative_zero
 from ..errors import ScenarioError
 from ..inputs.assumptions import ASSUMPTIONS, Range

@@ -11,8 +11,7 @@ import shlex
 from collections.abc import Iterable
 from pathlib import Path
 
-import pandas as pd
-
+from .._lazy import pd
 from ..models.ar1 import AR1Calibration
 from ..models.ar1_fit import calibrate_ar1
 from .calibrations import read_quarterly_gdp, write_calibration

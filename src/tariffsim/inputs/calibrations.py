@@ -24,14 +24,14 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
+from .._version import __version__
 from ..constants import DEFAULT_COUNTRY
 from ..errors import DataError, OutputPathError, ScenarioError, TariffSimError
 from ..limits import shown
@@ -314,10 +314,7 @@ def write_calibration(
         if gaussian or cal.innovations != "gaussian":
             checks[name] = predictive_check(cal, n_samples=CHECK_SAMPLES, seed=CHECK_SEED, gaussian=gaussian).to_dict()
     doc["predictive_check"] = checks
-    try:
-        doc["tariffsim_version"] = version("tariffsim")
-    except Exception:  # noqa: BLE001 - metadata is optional provenance
-        pass
+    doc["tariffsim_version"] = __version__
     text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
     parent = path.parent
     created = [q for q in (parent, *parent.parents) if not q.exists()]  # removed again on failure

@@ -11,6 +11,7 @@ file brings.
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import logging
@@ -21,9 +22,9 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from .._util import readonly, usd_text
 from ..errors import CountryCodeError, DataError
 from ..limits import shown
@@ -368,20 +369,21 @@ def load_dataset(name: str = "default") -> TradeData:
     root = data_file("datasets", name)
     meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     src = f"tariffsim:data/datasets/{name}"
-    with root.joinpath("flows.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, keep_default_na=False, dtype={"exporter": str, "importer": str, "sector": str})
-    with root.joinpath("gdp.csv").open("r", encoding="utf-8") as fh:
-        gdf = pd.read_csv(fh, keep_default_na=False, dtype={"country": str})
+    # the package's own tables, read with the standard library (a run needs no pandas; tested equal)
+    flows = list(csv.DictReader(root.joinpath("flows.csv").read_text(encoding="utf-8").splitlines()))
+    gdp_rows = csv.DictReader(root.joinpath("gdp.csv").read_text(encoding="utf-8").splitlines())
+    gdp_of = {r["country"]: float(r["gdp_usd"]) for r in gdp_rows}
     countries = tuple(meta["countries"])
     sectors = tuple(meta["sectors"])
     ci = {c: i for i, c in enumerate(countries)}
     si = {s: i for i, s in enumerate(sectors)}
     v = np.zeros((len(countries), len(countries), len(sectors)))
     t = np.zeros_like(v)
-    idx = (df["exporter"].map(ci).to_numpy(), df["importer"].map(ci).to_numpy(), df["sector"].map(si).to_numpy())
-    v[idx] = df["value_usd"].to_numpy(dtype=float)
-    t[idx] = df["tariff"].to_numpy(dtype=float)
-    gdp = gdf.set_index("country").reindex(list(countries))["gdp_usd"].to_numpy(dtype=float)
+    keys = (("exporter", ci), ("importer", ci), ("sector", si))
+    idx = tuple(np.array([m[r[k]] for r in flows], dtype=np.intp) for k, m in keys)
+    v[idx] = np.array([float(r["value_usd"]) for r in flows])
+    t[idx] = np.array([float(r["tariff"]) for r in flows])
+    gdp = np.array([gdp_of.get(c, np.nan) for c in countries])
     extra = {k: v_ for k, v_ in meta.items() if k not in ("countries", "sectors", "sources", "name", "year")}
     return TradeData(
         countries=countries,

@@ -28,8 +28,8 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..errors import ScenarioError
 from ..limits import shown
 from .datasets import data_file

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import DataError
 from ..models.ge_io import IOData, calibrate, solve_io

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import json_default
 from ..constants import DEFAULT_IO_TABLE, IO_TABLES
 from ..errors import DataError, OutputExistsError, ScenarioError

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..errors import DataError
 
 __all__ = ["FlowCube", "WorldIOTable", "ShareTable", "Aggregation", "flow_cube_from_long", "aggregate_flows"]

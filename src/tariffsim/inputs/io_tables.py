@@ -31,9 +31,9 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from ..errors import DataError
 from ..limits import shown
 from ..models.ge_io import IOData

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from ..errors import CountryCodeError, DataError
 from ..limits import shown
 from .countries import to_iso3

@@ -7,15 +7,16 @@ country's number.
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..errors import DataError
 from .datasets import data_file
 
@@ -47,6 +48,16 @@ def _read(name: str) -> pd.DataFrame:
 
 
 @functools.cache
+def _records(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of a shipped macro table as text (``#`` lines are comments, as :func:`_read` reads
+    them): the lookups of a run use these, so a run needs no pandas. tests/test_value_added.py and
+    tests/test_forecasts.py check them against the tables."""
+    text = data_file("macro", name).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return tuple(csv.DictReader(lines))
+
+
+@functools.cache
 def value_added_table() -> pd.DataFrame:
     """``data/macro/value_added.csv``: exporter, destination, sector, gross_exports_usd_mn, dva_usd_mn, dva_share."""
     return _read("value_added.csv")
@@ -64,23 +75,23 @@ def value_added_shares(exporter: str, destination: str | None, sectors: Sequence
 
 @functools.lru_cache(maxsize=64)
 def _value_added_shares(exporter: str, destination: str | None, sectors: tuple[str, ...]) -> tuple[np.ndarray, str]:
-    t = value_added_table()
-    rows = t[t["exporter"] == exporter]
-    if rows.empty:
+    t = _records("value_added.csv")
+    rows = [r for r in t if r["exporter"] == exporter]
+    if not rows:
         raise DataError(
             f"no domestic value-added shares for {exporter} in the shipped table (WIOT 2011 covers "
-            f"{', '.join(sorted(t['exporter'].unique()))}); set assumptions.value_added_share in the scenario",
+            f"{', '.join(sorted({r['exporter'] for r in t}))}); set assumptions.value_added_share in the scenario",
             source="data/macro/value_added.csv",
             location="exporter",
         )
-    dest = destination if destination is not None and destination in set(rows["destination"]) else "WLD"
-    sub = rows[rows["destination"] == dest].set_index("sector")["dva_share"]
-    missing = [s for s in sectors if s not in sub.index]
+    dest = destination if destination is not None and destination in {r["destination"] for r in rows} else "WLD"
+    sub = {r["sector"]: _number(r["dva_share"]) for r in rows if r["destination"] == dest}
+    missing = [s for s in sectors if s not in sub]
     note = "" if dest == destination else f" (to all destinations: the table has no {destination})"
     if missing:
         note += f"; sectors {', '.join(missing)} at the all-goods share"
     src = f"{VALUE_ADDED_SOURCE}; {exporter} to {dest}{note}"
-    return np.array([float(sub[s if s in sub.index else "goods"]) for s in sectors]), src
+    return np.array([sub[s if s in sub else "goods"] for s in sectors]), src
 
 
 @dataclass(frozen=True)
@@ -94,24 +105,19 @@ class CapitalFacts:
     source: str
 
 
-@functools.cache
-def _capital_table() -> pd.DataFrame:
-    return _read("capital.csv").set_index("country")
-
-
 def capital_facts(country: str) -> CapitalFacts:
     """:class:`CapitalFacts` of ``country`` from ``data/macro/capital.csv``, or :class:`DataError`."""
-    t = _capital_table()
-    if country not in t.index:
+    t = {r["country"]: r for r in _records("capital.csv")}
+    if country not in t:
         raise DataError(
             f"no capital share or imported share of investment for {country} in the shipped table (it covers "
-            f"{', '.join(t.index)}); set assumptions.capital_share, assumptions.imported_share_gfcf and assumptions.uncertainty_drag_pct in the scenario",
+            f"{', '.join(t)}); set assumptions.capital_share, assumptions.imported_share_gfcf and assumptions.uncertainty_drag_pct in the scenario",
             source="data/macro/capital.csv",
             location="country",
         )
-    a = float(cast(float, t.at[country, "capital_share"]))
-    s = float(cast(float, t.at[country, "imported_share_gfcf"]))
-    i = float(cast(float, t.at[country, "gfcf_share_gdp"]))
+    a = _number(t[country]["capital_share"])
+    s = _number(t[country]["imported_share_gfcf"])
+    i = _number(t[country]["gfcf_share_gdp"])
     return CapitalFacts(
         country, a, s, i, f"{CAPITAL_SOURCE}: {country} capital share {a:.3f}, imported share of investment {s:.3f}"
     )
@@ -147,24 +153,34 @@ class Forecast:
 def forecast_table() -> pd.DataFrame:
     """``data/macro/forecasts.csv``."""
     t = _read("forecasts.csv")
-    t["pre_tariff"] = t["pre_tariff"].astype(str).str.lower() == "true"
+    t["pre_tariff"] = t["pre_tariff"].astype(str).map(_true)
     return t
+
+
+def _number(text: str) -> float:
+    """A table's number cell; an empty cell is NaN (as :func:`_read` reads it)."""
+    return float(text) if text.strip() else float("nan")
+
+
+def _true(text: str) -> bool:
+    """A table's boolean cell: ``true`` in any case."""
+    return str(text).strip().lower() == "true"
 
 
 def baseline_forecast(country: str, year: int) -> Forecast:
     """The latest pre-tariff forecast of ``country``'s growth in ``year`` (a baseline without the
     tariff), or :class:`DataError` naming what is missing (set ``assumptions.baseline_growth_pct``)."""
-    t = forecast_table()
-    rows = t[(t["country"] == country) & (t["year"] == int(year)) & t["pre_tariff"]]
-    if rows.empty:
-        have = sorted({f"{c} {y}" for c, y in zip(t["country"], t["year"], strict=True)})
+    t = _records("forecasts.csv")
+    rows = [r for r in t if r["country"] == country and int(r["year"]) == int(year) and _true(r["pre_tariff"])]
+    if not rows:
+        have = sorted({f"{r['country']} {int(r['year'])}" for r in t})
         raise DataError(
             f"no pre-tariff growth forecast for {country} in {year} is shipped (have: {', '.join(have)}); "
             "set assumptions.baseline_growth_annual_pct in the scenario",
             source="data/macro/forecasts.csv",
             location="country/year",
         )
-    r = rows.sort_values("date").iloc[-1]
+    r = sorted(rows, key=lambda row: row["date"])[-1]  # the latest (ISO dates sort as text)
     return Forecast(
         country=country,
         year=int(r["year"]),
@@ -172,7 +188,7 @@ def baseline_forecast(country: str, year: int) -> Forecast:
         publisher=str(r["publisher"]),
         publication=str(r["publication"]),
         date=str(r["date"]),
-        pre_tariff=bool(r["pre_tariff"]),
+        pre_tariff=_true(r["pre_tariff"]),
         url=str(r["url"]),
         table=str(r["table"]),
         reported_by=str(r["reported_by"]),

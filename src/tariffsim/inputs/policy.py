@@ -35,8 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import readonly
 from ..errors import DataError, ScenarioError
 from .datasets import data_file, hs2_sector_map

@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import limits
+from .._lazy import pd
 from ..errors import DataError, LimitError, TariffSimError
 from ..limits import shown
 

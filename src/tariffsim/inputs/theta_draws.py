@@ -24,11 +24,13 @@ saying so, and a run's draws on it leave the long run's elasticities at the set'
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from ..errors import ScenarioError
 from .io_shipped import io_elasticities
 
@@ -114,7 +116,8 @@ def theta_distribution(table: str, central: str) -> ThetaDistribution:
     )
 
 
-def factors_of(row: pd.Series) -> list[float] | None:
-    """The sector trade-elasticity factors of one row of parameter draws (None when it has none)."""
-    cols = [c for c in row.index if isinstance(c, str) and c.startswith(THETA_FACTOR)]
+def factors_of(row: Mapping[str, Any] | pd.Series) -> list[float] | None:
+    """The sector trade-elasticity factors of one row of parameter draws, a table row or a mapping
+    (None when it has none)."""
+    cols = [c for c in row.keys() if isinstance(c, str) and c.startswith(THETA_FACTOR)]
     return [float(row[c]) for c in cols] if cols else None

@@ -56,9 +56,9 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
+from .._lazy import pd
 from .._util import ShortRepr
 from ..errors import DataError
 
@@ -69,6 +69,7 @@ __all__ = [
     "as_period",
     "field_label",
     "parse_quarter",
+    "quarter_label",
     "quarter_ordinals",
     "growth_statistics",
     "draw_innovations",
@@ -216,6 +217,15 @@ def as_period(x: str | pd.Period, what: str, source: str = "<input>") -> pd.Peri
             f"cannot read {x!r} as a quarter (write e.g. 2020Q2)", source=source, location=field_label(what)
         )
     return p.asfreq("Q") if p.freqstr != "Q-DEC" else p
+
+
+def quarter_label(x: str | pd.Period, what: str, source: str = "<input>") -> str:
+    """``str(as_period(x, what, source))``, the canonical label of a quarter ('2025Q2'); a label
+    already written as a quarter ('2025Q2', '2025-Q2', '2025 q2') is read without pandas (a run's
+    Monte Carlo labels its first quarter so)."""
+    if isinstance(x, str) and (m := _RE_QUARTER.match(x.strip().strip('"'))) and int(m[1]) >= 1000:
+        return f"{int(m[1])}Q{m[2]}"
+    return str(as_period(x, what, source))
 
 
 def growth_statistics(growth: ArrayLike, keep: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:

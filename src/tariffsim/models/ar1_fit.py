@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, special  # type: ignore[import-untyped]
 
+from .._lazy import pd
 from ..errors import ConvergenceError, DataError
 from .ar1 import (
     GROWTH_DEFINITION,

@@ -57,10 +57,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from .. import limits
+from .._lazy import pd
 from .._util import ShortRepr, readonly
 from ..errors import DataError
 from ..solvers import SolverInfo
@@ -557,23 +557,32 @@ class GESolution(ShortRepr):
 
     def by_country(self) -> pd.DataFrame:
         """One row per country; percent columns in percent (see the class docstring)."""
-        df = pd.DataFrame(
-            {
-                "iso3": list(self.countries),
-                "welfare_pct": self.welfare_pct,
-                "deficit_change_pct": self.deficit_change_pct,
-                "exports_gdp_change_pct": self.exports_gdp_change_pct,
-                "imports_gdp_change_pct": self.imports_gdp_change_pct,
-                "employment_pct": self.employment_pct,
-                "price_index_pct": self.price_index_pct,
-                "tariff_revenue_share": self.tariff_revenue_share,
-                "real_income_pct": self.real_income_pct,
-                "wage_pct": 100.0 * (self.w_hat - 1.0),
-                "expenditure_pct": 100.0 * (self.E_hat - 1.0),
-            }
-        )
+        df = pd.DataFrame(self.country_columns())
         df.attrs["units"] = {c: "percent" for c in df.columns if c != "iso3"}
         return df
+
+    def country_row(self, iso3: str) -> dict[str, Any] | None:
+        """The row of :meth:`by_country` for country ``iso3`` as a mapping (None if it is not in the model)."""
+        if iso3 not in self.countries:
+            return None
+        i = list(self.countries).index(iso3)
+        return {k: v[i] for k, v in self.country_columns().items()}
+
+    def country_columns(self) -> dict[str, Any]:
+        """The columns of :meth:`by_country`: ``iso3`` (a list) and the percent changes (arrays), a value per country."""
+        return {
+            "iso3": list(self.countries),
+            "welfare_pct": self.welfare_pct,
+            "deficit_change_pct": self.deficit_change_pct,
+            "exports_gdp_change_pct": self.exports_gdp_change_pct,
+            "imports_gdp_change_pct": self.imports_gdp_change_pct,
+            "employment_pct": self.employment_pct,
+            "price_index_pct": self.price_index_pct,
+            "tariff_revenue_share": self.tariff_revenue_share,
+            "real_income_pct": self.real_income_pct,
+            "wage_pct": 100.0 * (self.w_hat - 1.0),
+            "expenditure_pct": 100.0 * (self.E_hat - 1.0),
+        }
 
     def weighted_welfare_pct(self, mask: ArrayLike | None = None) -> float:
         """Average welfare change (percent) weighted by baseline total expenditure E."""

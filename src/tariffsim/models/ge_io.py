@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import ShortRepr, readonly
 from ..errors import CountryCodeError, DataError
 from ..solvers import SolverInfo

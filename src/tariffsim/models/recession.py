@@ -58,13 +58,13 @@ from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
+from .._lazy import pd
 from .._util import ShortRepr, readonly
 from ..errors import DataError
-from .ar1 import AR1Calibration, ar1_from_innovations, as_period, draw_innovations
 from ._path_quantiles import Baseline, PathQuantiles
+from .ar1 import AR1Calibration, ar1_from_innovations, draw_innovations, quarter_label
 from .growth_uncertainty import GrowthDraws
 
 __all__ = [
@@ -720,7 +720,7 @@ def simulate_recession_risk(
         n_paths=n_paths,
         n_draws=D,
         seed=int(seed),
-        start=None if start is None else str(as_period(start, "start")),
+        start=None if start is None else quarter_label(start, "start"),
         notes=notes,
         innovations="gaussian" if df is None else "student_t",
         scale=scale,

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import json_default, json_safe
 from .._version import __version__
 from ..constants import FIGURE_FORMATS, MODELS

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._version import __version__
 from ..constants import FIGURE_FORMATS, SWEEP_GRID
 from ..engine.adapters import long_run_adapter, near_term_adapter

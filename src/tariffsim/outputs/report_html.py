@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import fmt_signed
 from .._version import __version__
 from ..constants import GE_MODEL

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .._lazy import pd
 from ..constants import DEFAULT_MARKET
 from ..engine.sources import dataset_sources_used
 from ..errors import UsageError

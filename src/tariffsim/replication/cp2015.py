@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import ShortRepr, clean_zero, no_negative_zero, readonly
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError

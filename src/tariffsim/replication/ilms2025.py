@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
-import pandas as pd
 
+from .._lazy import pd
 from .._util import ShortRepr, clean_zero, no_negative_zero
 from ..constants import DEFAULT_MARKET
 from ..errors import ConvergenceError, DataError, NumericalError, OutputExistsError, ScenarioError

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
+from ..._lazy import pd
 from ..._util import fmt_signed
 from ...engine.adapters import ADAPTERS, adapter, long_run_adapter, near_term_adapter
 from .style import (

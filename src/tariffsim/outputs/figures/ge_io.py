@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..._lazy import pd
 from ..._util import fmt_signed
 from ...constants import DEFAULT_COUNTRY, DEFAULT_MARKET
 from ...engine.results import traded_sectors

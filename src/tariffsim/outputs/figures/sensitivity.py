@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from ..._lazy import pd
 from ..._util import fmt_signed
 from ...engine.uncertainty import VALUE_ADDED_RANGE
 from .style import (

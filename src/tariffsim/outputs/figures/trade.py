@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..._lazy import pd
 from ..._util import fmt_signed
 from ...constants import DEFAULT_MARKET
 from ...inputs.countries import display_name as _country_label
