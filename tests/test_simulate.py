@@ -493,3 +493,23 @@ def test_removed_spellings_are_gone():
     assert not hasattr(res.scenario, "rate_label")
     with pytest.raises(ts.TariffSimError, match="near_term"):
         res.by_flow(horizon="short_run")
+
+
+def test_a_result_pickles_with_the_standard_pickle(mex25):
+    """A result can go to another process or to disk (multiprocessing, joblib, a notebook's cache):
+    its read-only mappings are FrozenMaps, which pickle (MappingProxyType does not); read back, it
+    gives the same JSON, scenario and draws, and its mappings stay read-only."""
+    import pickle
+
+    from tariffsim._util import FrozenMap
+
+    back = pickle.loads(pickle.dumps(mex25))
+    assert back.to_json() == mex25.to_json()
+    assert back.scenario.hash == mex25.scenario.hash and back.scenario == mex25.scenario
+    assert back.draws.equals(mex25.draws)
+    assert isinstance(back.provenance, FrozenMap) and isinstance(back.scenario.patch, FrozenMap)
+    with pytest.raises(TypeError):
+        back.provenance["seed"] = 1  # type: ignore[index]
+    m = FrozenMap({"a": 1})
+    assert m == {"a": 1} and dict(m) == {"a": 1} and m.copy() == {"a": 1} and repr(m) == "FrozenMap({'a': 1})"
+    assert pickle.loads(pickle.dumps(m)) == m and len(m) == 1 and list(m) == ["a"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsFloat
@@ -15,6 +15,37 @@ import numpy as np
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import ArrayLike
+
+
+class FrozenMap(Mapping[Any, Any]):
+    """A read-only mapping that pickles: what results and scenarios hold where a dict would let a
+    caller change a recorded input (``types.MappingProxyType`` is read-only too, but a result holding
+    one could not be pickled, so not sent to another process or kept on disk). Equal to any mapping
+    with the same items; ``dict(m)`` or :meth:`copy` gives a mutable copy."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[Any, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenMap, (self._data,))
+
+    def copy(self) -> dict[Any, Any]:
+        """A mutable copy (as ``MappingProxyType.copy``)."""
+        return dict(self._data)
 
 
 def readonly(a: ArrayLike) -> np.ndarray:

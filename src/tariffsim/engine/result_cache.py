@@ -21,6 +21,7 @@ import os
 import pickle
 import tempfile
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ def _feed(h: Any, value: Any) -> None:
         for f in dataclasses.fields(value):
             h.update(f.name.encode())
             _feed(h, getattr(value, f.name))
-    elif isinstance(value, dict | types.MappingProxyType):
+    elif isinstance(value, Mapping):
         h.update(b"{")
         for k in sorted(value, key=repr):
             _feed(h, k)
@@ -112,8 +113,9 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles read-only mappings (``MappingProxyType``) as what they wrap and read-only arrays as
-    read-only again (a result read back is as frozen as the one computed)."""
+    """Pickles read-only arrays as read-only again (a result read back is as frozen as the one
+    computed; the standard pickle gives writeable copies), and any ``MappingProxyType`` a user's
+    object holds as what it wraps (the package's own read-only mappings are FrozenMaps, which pickle)."""
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is types.MappingProxyType:

@@ -11,13 +11,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._lazy import pd
-from .._util import ShortRepr, clean_zero, json_safe, no_negative_zero, readonly
+from .._util import FrozenMap, ShortRepr, clean_zero, json_safe, no_negative_zero, readonly
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import TariffSimError
 from ..inputs.periods import quarter_labels
@@ -119,10 +118,10 @@ class Result:
         for a in (self.t0, self.t1, self.t_path):
             if isinstance(a, np.ndarray):
                 a.setflags(write=False)
-        object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+        object.__setattr__(self, "provenance", FrozenMap(dict(self.provenance)))
         if self.draw_columns is not None:
             cols = {str(k): readonly(np.array(v)) for k, v in self.draw_columns.items()}
-            object.__setattr__(self, "draw_columns", MappingProxyType(cols))
+            object.__setattr__(self, "draw_columns", FrozenMap(cols))
 
     # ------------------------------------------------------------------ helpers
     @cached_property

@@ -22,10 +22,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, cast
 
 from .. import limits
+from .._util import FrozenMap
 from ..constants import DEFAULT_MARKET
 from ..errors import ScenarioError
 from ..limits import shown
@@ -115,7 +115,7 @@ class TariffMeasure:
     claims: str = "exempt"
     products: tuple[str, ...] = ()
     exclude_products: tuple[str, ...] = ()
-    rates: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    rates: Mapping[str, float] = field(default_factory=lambda: FrozenMap({}))
     panel: str | tuple[str, str] | None = None
 
     KEYS = (
@@ -280,7 +280,7 @@ class TariffMeasure:
             claims=str(claims),
             products=products,
             exclude_products=exclude_products,
-            rates=MappingProxyType(rates),
+            rates=FrozenMap(rates),
             panel=panel,
         )
 

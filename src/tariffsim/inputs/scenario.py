@@ -29,13 +29,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tomli_w
 
 from .. import limits
+from .._util import FrozenMap
 from ..constants import DEFAULT_COUNTRY, DEFAULT_MODEL, MODELS
 from ..errors import LimitError, ScenarioError, UsageError
 from ..limits import shown
@@ -108,7 +108,7 @@ def _io_name(name: str) -> str:
 
 def _frozen(d: Mapping[str, Any]) -> Mapping[str, Any]:
     """A read-only view of a copy of ``d`` (nested tables too)."""
-    return MappingProxyType({k: _frozen(v) if isinstance(v, Mapping) else v for k, v in d.items()})
+    return FrozenMap({k: _frozen(v) if isinstance(v, Mapping) else v for k, v in d.items()})
 
 
 def _thaw(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -146,16 +146,16 @@ class Scenario:
     elasticity_sets: tuple[str, ...] = DEFAULT_SETS
     elasticity_sets_given: bool = False
     central_set: str = "central"
-    custom_sets: Mapping[str, ElasticitySet] = field(default_factory=lambda: MappingProxyType({}))
+    custom_sets: Mapping[str, ElasticitySet] = field(default_factory=lambda: FrozenMap({}))
     draws: int = 200
     n_paths: int = 100_000
-    distributions: Mapping[str, Distribution] = field(default_factory=lambda: MappingProxyType({}))
+    distributions: Mapping[str, Distribution] = field(default_factory=lambda: FrozenMap({}))
     recession: AR1Calibration | None = None
-    recession_spec: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    recession_spec: Mapping[str, Any] = field(default_factory=lambda: FrozenMap({}))
     source: str = "<dict>"
     base_dir: str | None = None
     base_hash: str | None = None
-    patch: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    patch: Mapping[str, Any] = field(default_factory=lambda: FrozenMap({}))
 
     @property
     def effective_io_table(self) -> str:
@@ -347,10 +347,10 @@ class Scenario:
             assumptions=assumptions,
             elasticity_sets=tuple(sets),
             central_set=central,
-            custom_sets=MappingProxyType(custom),
+            custom_sets=FrozenMap(custom),
             draws=int(draws),
             n_paths=int(n_paths),
-            distributions=MappingProxyType(dists),
+            distributions=FrozenMap(dists),
             source=source,
             base_dir=base_dir,
         )
@@ -522,7 +522,7 @@ class Scenario:
                 f"{_describe(d)} (derived from {base}: {', '.join(f'{k} = {v}' for k, v in merged.items())})"
             )
         out = Scenario.from_dict(d, source=f"{self.source} ({where}: {tag})", base_dir=self.base_dir)
-        return dataclasses.replace(out, base_hash=self.base_hash or self.hash, patch=MappingProxyType(patch))
+        return dataclasses.replace(out, base_hash=self.base_hash or self.hash, patch=FrozenMap(patch))
 
     # -- resolution against data --------------------------------------------------------------
     def elasticity_set(self, name: str) -> ElasticitySet:
