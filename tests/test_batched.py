@@ -336,10 +336,12 @@ def test_quantiles_of_one_shock_by_shifting_the_baseline_equal_the_stored_paths(
     np.testing.assert_array_equal(one.growth_quantiles_baseline, np.percentile(store, pct, axis=1).astype(float))
 
 
-def test_quantiles_are_made_when_first_read_and_pickle_without_the_paths():
+def test_quantiles_are_made_when_first_read_from_a_recipe_not_the_paths():
     """The fan-chart quantiles are computed when first read (a run's JSON needs none), from the
-    baseline half the result holds even after the cache let it go; a pickled result carries the
-    quantiles, not the paths, and they equal a fresh simulation's bit for bit."""
+    kept baseline half or, once the cache has let it go, the same seeded simulation again: a result
+    holds no paths (its pickle is small), and its quantiles equal a fresh simulation's bit for bit,
+    after pickling, after dataclasses.replace, and for several draws as numpy.percentile gives them."""
+    import dataclasses
     import pickle
 
     from tariffsim.models import recession as R
@@ -349,15 +351,17 @@ def test_quantiles_are_made_when_first_read_and_pickle_without_the_paths():
     R._BASELINE.clear()
     lazy = R.simulate_recession_risk(shock=shock, **kw)
     draws = R.simulate_recession_risk(shock=np.vstack([shock, 0.5 * shock]), **kw)
-    assert lazy.quantile_source is not None and draws.quantile_source is not None
-    R._BASELINE.clear()
+    assert "_growth_quantiles" not in vars(lazy)  # not made yet
     blob = pickle.dumps(lazy)
-    assert lazy.quantile_source is None  # made, and the paths let go
-    assert len(blob) < 100_000  # 30,001 paths x 8 quarters in float64 would be 1.9 MB
+    assert len(blob) < 100_000  # no paths: 30,001 paths x 8 quarters in float64 would be 1.9 MB
+    R._BASELINE.clear()  # the baseline half is gone: the quantiles simulate it again
     back = pickle.loads(blob)
     fresh = R.simulate_recession_risk(shock=shock, **kw)
     np.testing.assert_array_equal(back.growth_quantiles_tariff, fresh.growth_quantiles_tariff)
     np.testing.assert_array_equal(back.growth_quantiles_baseline, fresh.growth_quantiles_baseline)
+    np.testing.assert_array_equal(lazy.growth_quantiles_tariff, fresh.growth_quantiles_tariff)
+    again = dataclasses.replace(lazy, notes=("replaced",))
+    assert again.quantiles().equals(lazy.quantiles())
     # several draws: the stored tariff paths of the draws, as numpy.percentile gives them
     store = np.concatenate([g for g, _ in R._BASELINE[0].chunks], axis=1)
     idx = np.arange(store.shape[1]) % 2

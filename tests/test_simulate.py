@@ -510,6 +510,19 @@ def test_a_result_pickles_with_the_standard_pickle(mex25):
     assert isinstance(back.provenance, FrozenMap) and isinstance(back.scenario.patch, FrozenMap)
     with pytest.raises(TypeError):
         back.provenance["seed"] = 1  # type: ignore[index]
-    m = FrozenMap({"a": 1})
-    assert m == {"a": 1} and dict(m) == {"a": 1} and m.copy() == {"a": 1} and repr(m) == "FrozenMap({'a': 1})"
-    assert pickle.loads(pickle.dumps(m)) == m and len(m) == 1 and list(m) == ["a"]
+    # read back, the record is as frozen as the one computed: its arrays stay read-only
+    for a in (back.t1, back.draw_columns["gdp_impact_pct"], back.recession.mean_growth_tariff, back.data.values):
+        assert not a.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        back.draw_columns["gdp_impact_pct"][:] = 0.0
+    import copy
+
+    assert copy.deepcopy(mex25).to_json() == mex25.to_json()
+    # what MappingProxyType did, FrozenMap does: items, |, reversed, copy
+    m = FrozenMap({"a": 1, "b": 2})
+    assert (
+        m == {"a": 1, "b": 2} and dict(m) == m.copy() == {"a": 1, "b": 2} and repr(m) == "FrozenMap({'a': 1, 'b': 2})"
+    )
+    assert pickle.loads(pickle.dumps(m)) == m and len(m) == 2 and list(reversed(m)) == ["b", "a"]
+    assert m | {"c": 3} == {"a": 1, "b": 2, "c": 3} and {"a": 0} | m == {"a": 1, "b": 2}
+    assert type(m | {}) is dict

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import html
+import io
 import math
+import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, SupportsFloat
 
 import numpy as np
@@ -46,6 +49,69 @@ class FrozenMap(Mapping[Any, Any]):
     def copy(self) -> dict[Any, Any]:
         """A mutable copy (as ``MappingProxyType.copy``)."""
         return dict(self._data)
+
+    def __or__(self, other: Mapping[Any, Any]) -> dict[Any, Any]:  # as MappingProxyType: a new dict
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**self._data, **other}
+
+    def __ror__(self, other: Mapping[Any, Any]) -> dict[Any, Any]:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return {**other, **self._data}
+
+    def __reversed__(self) -> Iterator[Any]:
+        return reversed(self._data)
+
+
+class FrozenRecord:
+    """A record that pickles frozen: read back, its read-only arrays are read-only again (the
+    standard pickle gives writeable copies, so a result read from disk or another process could be
+    changed in place). ``pickle.dumps(record)`` goes through :func:`frozen_dumps`."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (frozen_loads, (frozen_dumps(self),))
+
+
+def _blank(cls: type) -> Any:
+    return object.__new__(cls)
+
+
+def _frozen_array(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def _proxy(d: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(d)
+
+
+class _FrozenPickler(pickle.Pickler):
+    """Read-only arrays pickled as read-only again; a :class:`FrozenRecord` by its state (inline,
+    not through its own ``__reduce__``); a ``MappingProxyType`` a user's object holds as what it wraps."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, FrozenRecord):
+            return (_blank, (type(obj),), dict(vars(obj)))
+        if isinstance(obj, np.ndarray) and not obj.flags.writeable:
+            return (_frozen_array, (np.array(obj),))
+        if type(obj) is MappingProxyType:
+            return (_proxy, (dict(obj),))
+        return NotImplemented
+
+
+def frozen_dumps(obj: Any) -> bytes:
+    """``pickle.dumps`` that keeps read-only arrays read-only (see :class:`FrozenRecord`)."""
+    buf = io.BytesIO()
+    _FrozenPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def frozen_loads(data: bytes) -> Any:
+    """The object of :func:`frozen_dumps`."""
+    return pickle.loads(data)
 
 
 def readonly(a: ArrayLike) -> np.ndarray:

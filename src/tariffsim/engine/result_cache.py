@@ -15,18 +15,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import io
 import logging
 import os
 import pickle
 import tempfile
-import types
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._util import frozen_dumps
 from .._version import __version__
 
 if TYPE_CHECKING:
@@ -103,28 +102,6 @@ def run_key(inp: Any, recession: bool) -> str:
     return h.hexdigest()
 
 
-def _proxy(d: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
-    return types.MappingProxyType(d)
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles read-only arrays as read-only again (a result read back is as frozen as the one
-    computed; the standard pickle gives writeable copies), and any ``MappingProxyType`` a user's
-    object holds as what it wraps (the package's own read-only mappings are FrozenMaps, which pickle)."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is types.MappingProxyType:
-            return _proxy, (dict(obj),)
-        if isinstance(obj, np.ndarray) and not obj.flags.writeable:
-            return _frozen, (np.array(obj),)
-        return NotImplemented
-
-
 def load(key: str) -> Result | None:
     """The cached run of ``key``, or None."""
     d = cache_dir()
@@ -143,12 +120,11 @@ def store(key: str, result: Result) -> None:
     if d is None:
         return
     d.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    blob = frozen_dumps(result)  # read back, its read-only arrays are read-only again
     fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
+            fh.write(blob)
         os.replace(tmp, d / f"{key}.pickle")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

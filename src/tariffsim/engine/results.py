@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._lazy import pd
-from .._util import FrozenMap, ShortRepr, clean_zero, json_safe, no_negative_zero, readonly
+from .._util import FrozenMap, FrozenRecord, ShortRepr, clean_zero, json_safe, no_negative_zero, readonly
 from ..constants import DEFAULT_MARKET, DIVERSION_COMPETITORS
 from ..errors import TariffSimError
 from ..inputs.periods import quarter_labels
@@ -84,7 +84,7 @@ def _nan_none(x: Any) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
-class Result:
+class Result(FrozenRecord):
     """The outcome of :func:`tariffsim.simulate` (derived values are computed once and cached).
 
     Attributes: ``scenario`` (as run: its ``model`` says which trade model), ``data``, ``model``

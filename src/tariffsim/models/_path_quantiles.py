@@ -1,15 +1,18 @@
 """The stored baseline half of a recession Monte Carlo and the fan-chart quantiles made from it when
-first asked for (private to :mod:`tariffsim.models.recession`).
+first read (private to :mod:`tariffsim.models.recession`).
 
 A run's recession probabilities need the paths once; the quantiles of growth by quarter (the fan
 chart of a report, :meth:`~tariffsim.models.recession.RecessionRisk.quantiles`) need an ordering of
 100,000 paths per quarter, about a fifth of a run's Monte Carlo time, and no JSON key holds them. So a
-:class:`PathQuantiles` keeps what makes them (the baseline half's paths and the shock's growth
-effect) and computes them the first time they are read, bit for bit what computing them at once gave.
+:class:`PathQuantiles` keeps the recipe (how to get the baseline half: the recession module's cache of
+the last baselines, or the same seeded simulation again; and the shock's growth effect) and computes
+them the first time they are read, bit for bit what computing them at once gave. It holds no paths:
+a result kept for later costs no more memory than before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,25 +57,27 @@ def shifted_quantiles(base: Baseline, shift: np.ndarray, q_levels: tuple[float, 
 
 @dataclass(frozen=True, eq=False)
 class PathQuantiles:
-    """What the growth quantiles of one Monte Carlo are made from: its baseline half, the shock's
-    growth effect by quarter and draw (H, D; path i uses draw ``i % D``), the quantile levels and the
-    chunking of the paths. :meth:`compute` gives (tariff, baseline), each (Q, H)."""
+    """What the growth quantiles of one Monte Carlo are made from: ``baseline`` gives its baseline
+    half (a picklable call: the cached half, or the same seeded simulation again), the shock's growth
+    effect by quarter and draw (H, D; path i uses draw ``i % D``), the quantile levels and the chunking
+    of the paths. :meth:`compute` gives (tariff, baseline), each (Q, H)."""
 
-    base: Baseline
+    baseline: Callable[[], Baseline]
     effect_t: np.ndarray
     q_levels: tuple[float, ...]
     chunk: int
 
     def compute(self) -> tuple[np.ndarray, np.ndarray]:
+        base = self.baseline()
         H, D = self.effect_t.shape
-        baseline = shifted_quantiles(self.base, np.zeros(H), self.q_levels)
+        baseline = shifted_quantiles(base, np.zeros(H), self.q_levels)
         if D == 1:  # one shock: the baseline's order statistics, shifted
-            return shifted_quantiles(self.base, self.effect_t[:, 0], self.q_levels), baseline
+            return shifted_quantiles(base, self.effect_t[:, 0], self.q_levels), baseline
         # several draws: the tariff paths stored in float32, chunk by chunk as the probabilities saw them
-        n = sum(c[0].shape[1] for c in self.base.chunks)
+        n = sum(c[0].shape[1] for c in base.chunks)
         store = np.empty((H, n), dtype=np.float32)
         for c, lo in enumerate(range(0, n, self.chunk)):
             hi = min(lo + self.chunk, n)
-            store[:, lo:hi] = self.base.chunks[c][0] + self.effect_t[:, np.arange(lo, hi) % D]
+            store[:, lo:hi] = base.chunks[c][0] + self.effect_t[:, np.arange(lo, hi) % D]
         pct = np.asarray(self.q_levels) * 100.0
         return np.percentile(store, pct, axis=1).astype(float), baseline

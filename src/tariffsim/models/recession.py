@@ -23,8 +23,9 @@ Timing convention of the Monte Carlo
 Random numbers
     ``np.random.default_rng(seed)`` draws the innovations path by path (an (n_paths, H) array,
     drawn in chunks of ``chunk_paths`` paths in order, so the result does not depend on the chunk
-    size). Memory: the baseline half's paths (float64, H x n_paths, shared by the runs of a scenario
-    and kept until the fan-chart quantiles are first read) and one byte per path and indicator.
+    size). Memory: the baseline half's paths (float64, H x n_paths, shared by the runs of a scenario;
+    the last four are kept) and one byte per path and indicator. The fan-chart quantiles are made when
+    first read, from the kept baseline half or, if it has gone, the same seeded simulation again.
 
 Definitions of the reported probabilities
     technical recession: two consecutive quarters of negative q/q growth. The pair (0, 1) counts:
@@ -49,6 +50,7 @@ Predictive check
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -274,15 +276,14 @@ class RecessionRisk(ShortRepr):
     change_draws: np.ndarray | None = None
     baseline_draws: np.ndarray | None = None
     growth_draws_method: str | None = None
-    #: what the growth quantiles are made from, until they are first read (then None)
+    #: how the growth quantiles are made when first read (no paths: the recipe)
     quantile_source: PathQuantiles | None = field(default=None, repr=False)
 
     @cached_property
     def _growth_quantiles(self) -> tuple[np.ndarray, np.ndarray]:
         if self.quantile_source is None:
-            raise DataError("this Monte Carlo kept no paths to make quantiles from")
+            raise DataError("this Monte Carlo was built without a way to make its growth quantiles")
         tariff, baseline = self.quantile_source.compute()
-        object.__setattr__(self, "quantile_source", None)  # the baseline's paths may go
         return readonly(tariff), readonly(baseline)
 
     @property
@@ -294,11 +295,6 @@ class RecessionRisk(ShortRepr):
     def growth_quantiles_baseline(self) -> np.ndarray:
         """Growth quantiles without the tariff, (len(quantile_levels), H), made when first read."""
         return self._growth_quantiles[1]
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled with its quantiles made, not with the paths they come from."""
-        self._growth_quantiles  # noqa: B018 - computes them and drops the source
-        return self.__dict__
 
     @property
     def n_blocks(self) -> int:
@@ -658,9 +654,11 @@ def simulate_recession_risk(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     effect_t = np.ascontiguousarray(effect.T)  # (H, D)
-    base = _baseline_paths(
-        mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels, growth_draws if B else None
-    )
+    baseline_half = functools.partial(
+        _baseline_paths,
+        mu, rho, sigma, scale, df, g0, pre, H, n_paths, int(seed), chunk, q_levels, growth_draws if B else None,
+    )  # fmt: skip
+    base = baseline_half()
 
     sum_t = np.zeros(H)
     counts = {k: np.zeros(4, dtype=np.int64) for k in ("tech4", "techH", "annual")}  # tariff, base, up, down
@@ -728,7 +726,7 @@ def simulate_recession_risk(
         change_draws=readonly((block_counts[1] - block_counts[2]) / block_counts[0]) if B else None,
         baseline_draws=readonly(block_base / block_counts[0]) if B else None,
         growth_draws_method=growth_draws.method if growth_draws is not None else None,
-        quantile_source=PathQuantiles(base, effect_t, q_levels, chunk),
+        quantile_source=PathQuantiles(baseline_half, effect_t, q_levels, chunk),
     )
 
 
