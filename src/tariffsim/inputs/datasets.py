@@ -370,8 +370,8 @@ def load_dataset(name: str = "default") -> TradeData:
     meta = json.loads(root.joinpath("meta.json").read_text(encoding="utf-8"))
     src = f"tariffsim:data/datasets/{name}"
     # the package's own tables, read with the standard library (a run needs no pandas; tested equal)
-    flows = list(csv.DictReader(root.joinpath("flows.csv").read_text(encoding="utf-8").splitlines()))
-    gdp_rows = csv.DictReader(root.joinpath("gdp.csv").read_text(encoding="utf-8").splitlines())
+    flows = list(csv.DictReader(root.joinpath("flows.csv").read_text(encoding="utf-8-sig").splitlines()))
+    gdp_rows = csv.DictReader(root.joinpath("gdp.csv").read_text(encoding="utf-8-sig").splitlines())
     gdp_of = {r["country"]: float(r["gdp_usd"]) for r in gdp_rows}
     countries = tuple(meta["countries"])
     sectors = tuple(meta["sectors"])

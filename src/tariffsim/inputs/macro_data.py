@@ -43,7 +43,7 @@ CAPITAL_SOURCE = (
 
 
 def _read(name: str) -> pd.DataFrame:
-    text = data_file("macro", name).read_text(encoding="utf-8")
+    text = data_file("macro", name).read_text(encoding="utf-8-sig")
     return pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, na_values=[""])
 
 
@@ -52,7 +52,7 @@ def _records(name: str) -> tuple[dict[str, str], ...]:
     """The rows of a shipped macro table as text (``#`` lines are comments, as :func:`_read` reads
     them): the lookups of a run use these, so a run needs no pandas. tests/test_value_added.py and
     tests/test_forecasts.py check them against the tables."""
-    text = data_file("macro", name).read_text(encoding="utf-8")
+    text = data_file("macro", name).read_text(encoding="utf-8-sig")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     return tuple(csv.DictReader(lines))
 
