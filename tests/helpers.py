@@ -11,6 +11,34 @@ from typing import Any
 from tariffsim.cli.main import main
 from tariffsim.inputs.scenario import Scenario
 
+#: The smallest valid scenario file (the hostile-input tests break it one field at a time).
+GOOD_TOML = """name = "hostile"
+country = "MEX"
+[[tariffs]]
+importer = "USA"
+exporters = ["MEX"]
+rate = 0.25
+"""
+
+#: A 25 % US tariff on all imports from Canada (a scenario file's text; tests add a [recession] table).
+CAN_TARIFF = """
+name = "can25"
+description = "25 % US tariff on all imports from Canada"
+country = "CAN"
+phase_in = "2025Q2"
+horizon = 12
+[[tariffs]]
+importer = "USA"
+exporters = ["CAN"]
+sectors = "all"
+rate = 0.25
+"""
+
+#: The fields of a multi-sector run's row by sector (the bridge's rows, the calibration's sector table).
+BY_SECTOR_KEYS = frozenset(
+    {"region", "sector", "output_share", "output_change_pct", "value_added_change_pct", "exports_change_pct", "flagged"}
+)
+
 
 def variant(sc: Scenario, **fields: Any) -> Scenario:
     """A scenario with top-level fields replaced, validated as a file is (tests only: the library

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, snapshot
+from helpers import GOOD_TOML, run_cli, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,15 +45,6 @@ def _write(root: Path, name: str, data: str | bytes) -> Path:
     else:
         p.write_text(data, encoding="utf-8")
     return p
-
-
-GOOD_TOML = """name = "hostile"
-country = "MEX"
-[[tariffs]]
-importer = "USA"
-exporters = ["MEX"]
-rate = 0.25
-"""
 
 
 def _corpus(root: Path) -> Path:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, snapshot
+from helpers import GOOD_TOML, run_cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,14 +58,6 @@ from tariffsim.inputs.textfiles import number_column, parse_numbers, read_bytes
 from tariffsim.outputs.files import atomic_folder, atomic_write_text, check_output_dir, check_output_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-GOOD_TOML = """name = "hostile"
-country = "MEX"
-[[tariffs]]
-importer = "USA"
-exporters = ["MEX"]
-rate = 0.25
-"""
 
 
 def _one_line_error(argv: list[str], cwd: Path, *expect: str) -> str:

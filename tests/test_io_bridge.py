@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import BY_SECTOR_KEYS
 
 import tariffsim as ts
 from tariffsim.cli.main import main as cli_main
@@ -25,15 +26,6 @@ from tariffsim.models.ge_io import changes, solve_io
 from tariffsim.replication.cp2015 import replicate_cp2015
 
 ROOT = Path(__file__).resolve().parents[1]
-BY_SECTOR_KEYS = {
-    "region",
-    "sector",
-    "output_share",
-    "output_change_pct",
-    "value_added_change_pct",
-    "exports_change_pct",
-    "flagged",
-}
 
 
 def _run_json(capsys, *argv: str) -> dict:

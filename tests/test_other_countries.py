@@ -7,22 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import CAN_TARIFF
 
 import tariffsim as ts
 from tariffsim.cli.main import main as cli_main
-
-CAN_TARIFF = """
-name = "can25"
-description = "25 % US tariff on all imports from Canada"
-country = "CAN"
-phase_in = "2025Q2"
-horizon = 12
-[[tariffs]]
-importer = "USA"
-exporters = ["CAN"]
-sectors = "all"
-rate = 0.25
-"""
 
 
 def _write(tmp_path: Path, text: str, name: str = "can25.toml") -> Path:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import CAN_TARIFF
 
 import tariffsim as ts
 from tariffsim.cli.main import main as cli_main
@@ -246,21 +247,7 @@ def test_ge_io_tables_name_their_table_and_type_services() -> None:
 
 # ----------------------------------------------------------------------------- reports as a reader sees them
 
-CAN25 = """
-name = "can25"
-description = "25 % US tariff on all imports from Canada"
-country = "CAN"
-phase_in = "2025Q2"
-horizon = 12
-[[tariffs]]
-importer = "USA"
-exporters = ["CAN"]
-sectors = "all"
-rate = 0.25
-[recession]
-rho = 0.3
-sigma = 0.6
-"""
+CAN25 = CAN_TARIFF + "[recession]\nrho = 0.3\nsigma = 0.6\n"
 SMALL = {"draws": 20, "n_paths": 5_000, "sweep_n_paths": 2_000, "sweep_rates": "0:0.25:0.25", "formats": ("png",)}
 
 

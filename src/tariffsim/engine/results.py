@@ -120,7 +120,7 @@ class Result(FrozenRecord):
                 a.setflags(write=False)
         object.__setattr__(self, "provenance", FrozenMap(dict(self.provenance)))
         if self.draw_columns is not None:
-            cols = {str(k): readonly(np.array(v)) for k, v in self.draw_columns.items()}
+            cols = {str(k): readonly(v) for k, v in self.draw_columns.items()}
             object.__setattr__(self, "draw_columns", FrozenMap(cols))
 
     # ------------------------------------------------------------------ helpers

@@ -68,6 +68,7 @@ __all__ = [
     "io_elasticities",
     "io_elasticity_sets",
     "theta_for",
+    "theta_set_column",
     "with_theta",
     "write_cp_layout",
     "trade_frame",
@@ -299,17 +300,23 @@ def io_elasticities(name: str) -> pd.DataFrame:
     return df
 
 
-def theta_for(name: str, elasticity_set: str) -> np.ndarray:
-    """(J,) the trade elasticities of ``elasticity_set`` on calibration ``name``'s sectors."""
-    table = io_elasticities(name)
-    key = {c.lower(): c for c in table.columns}.get(str(elasticity_set).strip().lower())
+def theta_set_column(name: str, elasticity_set: str) -> str:
+    """The column of ``elasticity_set`` (any case) in calibration ``name``'s sector trade
+    elasticities, or :class:`ScenarioError` naming the sets it has."""
+    columns = list(io_elasticities(name).columns)
+    key = {c.lower(): c for c in columns}.get(str(elasticity_set).strip().lower())
     if key is None:
         raise ScenarioError(
             f"unknown elasticity set {elasticity_set!r} for input-output table {name}; choose one of "
-            f"{', '.join(table.columns)}",
+            f"{', '.join(columns)}",
             field="elasticities",
         )
-    return table[key].to_numpy(dtype=float)
+    return key
+
+
+def theta_for(name: str, elasticity_set: str) -> np.ndarray:
+    """(J,) the trade elasticities of ``elasticity_set`` on calibration ``name``'s sectors."""
+    return io_elasticities(name)[theta_set_column(name, elasticity_set)].to_numpy(dtype=float)
 
 
 def with_theta(data: IOData, theta: np.ndarray) -> IOData:

@@ -42,19 +42,24 @@ CAPITAL_SOURCE = (
 )
 
 
-def _read(name: str) -> pd.DataFrame:
+@functools.cache
+def _lines(name: str) -> tuple[str, ...]:
+    """A shipped macro table's lines without its comments (lines starting with ``#``) and blank
+    lines: what both readings below read."""
     text = data_file("macro", name).read_text(encoding="utf-8-sig")
-    return pd.read_csv(io.StringIO(text), comment="#", keep_default_na=False, na_values=[""])
+    return tuple(ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def _read(name: str) -> pd.DataFrame:
+    """The table, typed by pandas (the public ``*_table`` functions)."""
+    return pd.read_csv(io.StringIO("\n".join(_lines(name))), keep_default_na=False, na_values=[""])
 
 
 @functools.cache
 def _records(name: str) -> tuple[dict[str, str], ...]:
-    """The rows of a shipped macro table as text (``#`` lines are comments, as :func:`_read` reads
-    them): the lookups of a run use these, so a run needs no pandas. tests/test_value_added.py and
-    tests/test_forecasts.py check them against the tables."""
-    text = data_file("macro", name).read_text(encoding="utf-8-sig")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return tuple(csv.DictReader(lines))
+    """The same rows as text: the lookups of a run use these, so a run needs no pandas
+    (tests/test_value_added.py and tests/test_forecasts.py check them against the tables)."""
+    return tuple(csv.DictReader(_lines(name)))
 
 
 @functools.cache

@@ -32,7 +32,7 @@ import numpy as np
 
 from .._lazy import pd
 from ..errors import ScenarioError
-from .io_shipped import io_elasticities
+from .io_shipped import io_elasticities, theta_set_column
 
 __all__ = ["ThetaDistribution", "theta_distribution", "factors_of", "MIN_SETS", "THETA_FACTOR"]
 
@@ -79,13 +79,7 @@ class ThetaDistribution:
 def theta_distribution(table: str, central: str) -> ThetaDistribution:
     """The θ distribution of input-output table ``table`` centred on its set ``central``."""
     el = io_elasticities(table)
-    key = {c.lower(): c for c in el.columns}.get(str(central).strip().lower())
-    if key is None:
-        raise ScenarioError(
-            f"unknown sector trade-elasticity set {central!r} for input-output table {table}; it has "
-            f"{', '.join(el.columns)}",
-            field="elasticities",
-        )
+    key = theta_set_column(table, central)
     if el.shape[1] < MIN_SETS:
         raise ScenarioError(
             f"input-output table {table} has {el.shape[1]} published set(s) of sector trade elasticities "
